@@ -1,0 +1,119 @@
+/**
+ * The heavy arithmetic: every matrix product of the cells, the embedding and
+ * the output layer goes through these few functions. Matrices are row-major
+ * in a flat typed array, addressed by an offset and a leading dimension
+ * (the distance between the starts of two rows), so a product can read and
+ * write blocks of larger buffers (one gate's rows, one time step's batch).
+ *
+ * All products ACCUMULATE into C (C += …); clear or pre-fill C first.
+ *
+ * `K` is the dispatch table the rest of the core calls. It starts as the
+ * plain TypeScript reference implementations below; a faster implementation
+ * (WebAssembly SIMD) can be installed with `useKernels` without touching any
+ * caller. Every replacement must give the same results as the reference up
+ * to floating-point summation order, and must fall back to the reference for
+ * arrays it cannot handle (Float64Array, memory it does not own).
+ */
+
+/** A vector or matrix of reals. Float32 for training and use, Float64 for gradient checks. */
+export type Vec = Float32Array | Float64Array;
+
+export interface Kernels {
+  /** C(M×N) += A(M×K) · B(N×K)ᵀ */
+  mmNT(M: number, N: number, Kd: number, A: Vec, aOff: number, lda: number, B: Vec, bOff: number, ldb: number, C: Vec, cOff: number, ldc: number): void;
+  /** C(M×N) += A(M×K) · B(K×N) */
+  mmNN(M: number, N: number, Kd: number, A: Vec, aOff: number, lda: number, B: Vec, bOff: number, ldb: number, C: Vec, cOff: number, ldc: number): void;
+  /** C(M×N) += A(K×M)ᵀ · B(K×N) */
+  mmTN(M: number, N: number, Kd: number, A: Vec, aOff: number, lda: number, B: Vec, bOff: number, ldb: number, C: Vec, cOff: number, ldc: number): void;
+}
+
+/** C(M×N) += A(M×K) · B(N×K)ᵀ — each output is a dot product of two contiguous rows. */
+function mmNT(M: number, N: number, Kd: number, A: Vec, aOff: number, lda: number, B: Vec, bOff: number, ldb: number, C: Vec, cOff: number, ldc: number): void {
+  for (let m = 0; m < M; m++) {
+    const a0 = aOff + m * lda;
+    const c0 = cOff + m * ldc;
+    let n = 0;
+    for (; n + 4 <= N; n += 4) {
+      const b0 = bOff + n * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = 0; k < Kd; k++) {
+        const a = A[a0 + k]!;
+        s0 += a * B[b0 + k]!;
+        s1 += a * B[b1 + k]!;
+        s2 += a * B[b2 + k]!;
+        s3 += a * B[b3 + k]!;
+      }
+      C[c0 + n] += s0;
+      C[c0 + n + 1] += s1;
+      C[c0 + n + 2] += s2;
+      C[c0 + n + 3] += s3;
+    }
+    for (; n < N; n++) {
+      const b0 = bOff + n * ldb;
+      let s = 0;
+      for (let k = 0; k < Kd; k++) s += A[a0 + k]! * B[b0 + k]!;
+      C[c0 + n] += s;
+    }
+  }
+}
+
+/** C(M×N) += A(M×K) · B(K×N) — row m of C gathers rows of B weighted by row m of A. */
+function mmNN(M: number, N: number, Kd: number, A: Vec, aOff: number, lda: number, B: Vec, bOff: number, ldb: number, C: Vec, cOff: number, ldc: number): void {
+  for (let m = 0; m < M; m++) {
+    const a0 = aOff + m * lda;
+    const c0 = cOff + m * ldc;
+    for (let k = 0; k < Kd; k++) {
+      const a = A[a0 + k]!;
+      if (a === 0) continue;
+      const b0 = bOff + k * ldb;
+      for (let n = 0; n < N; n++) C[c0 + n] += a * B[b0 + n]!;
+    }
+  }
+}
+
+/** C(M×N) += A(K×M)ᵀ · B(K×N) — a sum over k of outer products of row k of A and row k of B. */
+function mmTN(M: number, N: number, Kd: number, A: Vec, aOff: number, lda: number, B: Vec, bOff: number, ldb: number, C: Vec, cOff: number, ldc: number): void {
+  for (let k = 0; k < Kd; k++) {
+    const a0 = aOff + k * lda;
+    const b0 = bOff + k * ldb;
+    for (let m = 0; m < M; m++) {
+      const a = A[a0 + m]!;
+      if (a === 0) continue;
+      const c0 = cOff + m * ldc;
+      for (let n = 0; n < N; n++) C[c0 + n] += a * B[b0 + n]!;
+    }
+  }
+}
+
+/** The plain TypeScript kernels: the reference every faster variant is tested against. */
+export const referenceKernels: Readonly<Kernels> = Object.freeze({ mmNT, mmNN, mmTN });
+
+/** The active kernels. Call through this object: `K.mmNT(...)`. */
+export const K: Kernels = { ...referenceKernels };
+
+/** Install a kernel implementation (or the reference again with `useKernels(referenceKernels)`). */
+export function useKernels(impl: Kernels): void {
+  K.mmNT = impl.mmNT;
+  K.mmNN = impl.mmNN;
+  K.mmTN = impl.mmTN;
+}
+
+/** Row-broadcast add: C(M×N)[m, :] += bias[bOff .. bOff+N). */
+export function addRowBias(M: number, N: number, bias: Vec, bOff: number, C: Vec, cOff: number, ldc: number): void {
+  for (let m = 0; m < M; m++) {
+    const c0 = cOff + m * ldc;
+    for (let n = 0; n < N; n++) C[c0 + n] += bias[bOff + n]!;
+  }
+}
+
+/** Column sums: out[oOff + n] += Σ_m A(M×N)[m, n] — the gradient of a row-broadcast bias. */
+export function addColumnSums(M: number, N: number, A: Vec, aOff: number, lda: number, out: Vec, oOff: number): void {
+  for (let m = 0; m < M; m++) {
+    const a0 = aOff + m * lda;
+    for (let n = 0; n < N; n++) out[oOff + n] += A[a0 + n]!;
+  }
+}
+
+export function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}

@@ -1,0 +1,292 @@
+/**
+ * The language model: token → (embedding or one-hot) → L stacked recurrent
+ * layers → affine decoder → softmax over the vocabulary.
+ *
+ *   x<t>     = onehot(y<t-1>)  or  E[y<t-1>]        (x<1> = 0: step 1 reads a zero input)
+ *   a[1]<t>  = cell(a[1]<t-1>, x<t>)
+ *   a[l]<t>  = cell(a[l]<t-1>, dropout(a[l-1]<t>))  l = 2..L
+ *   ŷ<t>     = softmax(W_dec · dropout(a[L]<t>) + b_dec)  = P(y<t> | y<1..t-1>)
+ *
+ * Tensor names and shapes follow PyTorch (weight_ih_l{l} (G·H, in),
+ * weight_hh_l{l} (G·H, H), bias_ih_l{l}, bias_hh_l{l} (G·H), embedding.weight
+ * (V, E), decoder.weight (V, H), decoder.bias (V)); see docs/checkpoint.md.
+ * Dropout (training only) is applied to the inputs of layers 2..L and to the
+ * top layer's output: the non-recurrent connections between layers.
+ */
+import { K, addColumnSums, addRowBias, type Vec } from './kernels.js';
+import { alloc32, allocParams, makeLayout, view, type Alloc, type ParamLayout, type ParamSet, type TensorSpec } from './params.js';
+import { cells, type CellKind, type RecurrentParams } from './cells/index.js';
+import { ShapeError } from './errors.js';
+import type { Rng } from './rng.js';
+import type { Workspace } from './workspace.js';
+
+export interface ModelConfig {
+  readonly cell: CellKind;
+  /** LSTM only: diagonal peephole weights from c<t-1> into the gates. */
+  readonly peephole: boolean;
+  /** L ≥ 1 */
+  readonly layers: number;
+  /** H */
+  readonly hidden: number;
+  /** V, specials included */
+  readonly vocabSize: number;
+  /** E; 0 means the input is the one-hot vector of the previous token (D = V). */
+  readonly embedding: number;
+  /** Probability of zeroing a unit between layers during training; 0 disables. */
+  readonly dropout: number;
+}
+
+export interface Model {
+  readonly config: ModelConfig;
+  readonly layout: ParamLayout;
+  readonly params: ParamSet;
+}
+
+/** Input width D of layer l. */
+export function inputSize(config: ModelConfig, l: number): number {
+  if (l > 0) return config.hidden;
+  return config.embedding > 0 ? config.embedding : config.vocabSize;
+}
+
+export function modelLayout(config: ModelConfig): ParamLayout {
+  const { hidden: H, vocabSize: V, embedding: E, layers: L } = config;
+  const cell = cells[config.cell];
+  const G = cell.gates;
+  const specs: TensorSpec[] = [];
+  if (E > 0) specs.push({ name: 'embedding.weight', shape: [V, E] });
+  for (let l = 0; l < L; l++) {
+    specs.push({ name: `weight_ih_l${l}`, shape: [G * H, inputSize(config, l)] });
+    specs.push({ name: `weight_hh_l${l}`, shape: [G * H, H] });
+    specs.push({ name: `bias_ih_l${l}`, shape: [G * H] });
+    specs.push({ name: `bias_hh_l${l}`, shape: [G * H] });
+    for (const x of cell.extraParams(H, config.peephole)) specs.push({ name: `${x.name}_l${l}`, shape: x.shape });
+  }
+  specs.push({ name: 'decoder.weight', shape: [V, H] });
+  specs.push({ name: 'decoder.bias', shape: [V] });
+  return makeLayout(specs);
+}
+
+export function validateConfig(config: ModelConfig): void {
+  const ok = (n: number) => Number.isInteger(n) && n >= 1;
+  if (!(config.cell in cells)) throw new ShapeError(`unknown cell kind ${String(config.cell)}`);
+  if (!ok(config.layers) || !ok(config.hidden) || !ok(config.vocabSize) || config.vocabSize < 2) {
+    throw new ShapeError('layers, hidden and vocabSize must be positive integers (vocabSize ≥ 2)');
+  }
+  if (!Number.isInteger(config.embedding) || config.embedding < 0) throw new ShapeError('embedding must be an integer ≥ 0');
+  if (!(config.dropout >= 0 && config.dropout < 1)) throw new ShapeError('dropout must be in [0, 1)');
+  if (config.peephole && config.cell !== 'lstm') throw new ShapeError('peephole connections exist only for the LSTM');
+}
+
+/** A model with all parameters zero. */
+export function createModel(config: ModelConfig, alloc: Alloc = alloc32): Model {
+  validateConfig(config);
+  const layout = modelLayout(config);
+  return { config, layout, params: allocParams(layout, alloc) };
+}
+
+/**
+ * Initialise like PyTorch: every weight and bias uniform in ±1/√H, embedding
+ * uniform in ±0.1 and decoder bias 0; then the LSTM forget-gate bias is set to 1
+ * (b_ih = 1, b_hh = 0 on the forget rows), so that c<t-1> flows at the start.
+ */
+export function initModel(model: Model, rng: Rng): void {
+  const { config, layout, params } = model;
+  const k = 1 / Math.sqrt(config.hidden);
+  const cell = cells[config.cell];
+  for (const t of layout.tensors) {
+    const v = view(params, t.name);
+    const r = t.name === 'embedding.weight' ? 0.1 : t.name === 'decoder.bias' ? 0 : k;
+    for (let i = 0; i < v.length; i++) v[i] = r === 0 ? 0 : (2 * rng.uniform() - 1) * r;
+  }
+  const unit = cell.unitBias(config.hidden);
+  if (unit) {
+    for (let l = 0; l < config.layers; l++) {
+      view(params, `bias_ih_l${l}`).fill(1, unit[0], unit[1]);
+      view(params, `bias_hh_l${l}`).fill(0, unit[0], unit[1]);
+    }
+  }
+}
+
+export function paramCount(config: ModelConfig): number {
+  return modelLayout(config).total;
+}
+
+function recurrent(set: ParamSet, l: number, peephole: boolean): RecurrentParams {
+  return { Whh: view(set, `weight_hh_l${l}`), peep: peephole ? view(set, `weight_peephole_l${l}`) : null };
+}
+
+/** Input of layer l ≥ 1 (or the decoder, l = L): a[l-1]<1..T>, through the dropout mask when training. */
+function layerInput(ws: Workspace, l: number, train: boolean): { X: Vec; off: number } {
+  const below = ws.layers[l - 1]!;
+  const BH = ws.B * ws.H;
+  if (train && ws.dropped[l]) return { X: ws.dropped[l]!, off: 0 };
+  return { X: below.hs, off: BH };
+}
+
+/**
+ * Forward over one window: reads inputs (T, B) token ids (−1 = zero input),
+ * the state in each layer's hs[0] / cs[0], and leaves the logits (T·B, V) in
+ * ws.logits and every activation the backward pass needs in ws.
+ * `rng` non-null means training: dropout masks are drawn from it.
+ */
+export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: number, rng: Rng | null): void {
+  const { config, params } = model;
+  const { B, H } = ws;
+  const V = config.vocabSize;
+  const cell = cells[config.cell];
+  const G = cell.gates;
+  const GH = G * H;
+  const TB = T * B;
+  if (T > ws.T || inputs.length < TB) throw new ShapeError(`window of ${T} steps does not fit the workspace (${ws.T})`);
+  ws.inputs.set(inputs.subarray(0, TB));
+  const train = rng !== null && config.dropout > 0;
+  const proj = ws.proj; // (T, B, G·H) xp
+
+  for (let l = 0; l < config.layers; l++) {
+    const Wih = view(params, `weight_ih_l${l}`);
+    const D = inputSize(config, l);
+    // xp = b_ih + b_hh, then += W_ih · x
+    proj.fill(0, 0, TB * GH);
+    addRowBias(TB, GH, view(params, `bias_ih_l${l}`), 0, proj, 0, GH);
+    addRowBias(TB, GH, view(params, `bias_hh_l${l}`), 0, proj, 0, GH);
+    if (l === 0 && config.embedding === 0) {
+      // one-hot input: W_ih · onehot(y) is column y of W_ih
+      for (let r = 0; r < TB; r++) {
+        const y = ws.inputs[r]!;
+        if (y < 0) continue;
+        const o = r * GH;
+        for (let g = 0; g < GH; g++) proj[o + g] += Wih[g * D + y]!;
+      }
+    } else if (l === 0) {
+      const E = config.embedding;
+      const emb = view(params, 'embedding.weight');
+      const X = ws.emb!;
+      for (let r = 0; r < TB; r++) {
+        const y = ws.inputs[r]!;
+        if (y < 0) X.fill(0, r * E, r * E + E);
+        else X.set(emb.subarray(y * E, y * E + E), r * E);
+      }
+      K.mmNT(TB, GH, E, X, 0, E, Wih, 0, E, proj, 0, GH);
+    } else {
+      if (train) drawDropout(ws, l, T, config.dropout, rng!);
+      const { X, off } = layerInput(ws, l, train);
+      K.mmNT(TB, GH, H, X, off, H, Wih, 0, H, proj, 0, GH);
+    }
+    const lb = ws.layers[l]!;
+    cell.forward(lb.hs, lb.cs, lb.cache, proj, recurrent(params, l, config.peephole), T, B, H);
+  }
+
+  // logits (T·B, V) = b_dec + a[L] · W_decᵀ
+  const L = config.layers;
+  if (train) drawDropout(ws, L, T, config.dropout, rng!);
+  const { X, off } = layerInput(ws, L, train);
+  const logits = ws.logits;
+  logits.fill(0, 0, TB * V);
+  addRowBias(TB, V, view(params, 'decoder.bias'), 0, logits, 0, V);
+  K.mmNT(TB, V, H, X, off, H, view(params, 'decoder.weight'), 0, H, logits, 0, V);
+  ws.trained = train;
+}
+
+/** Inverted dropout on the input of layer l (l = L: the decoder): dropped = a[l-1] ⊙ mask, mask ∈ {0, 1/(1−p)}. */
+function drawDropout(ws: Workspace, l: number, T: number, p: number, rng: Rng): void {
+  const mask = ws.masks[l]!;
+  const out = ws.dropped[l]!;
+  const hs = ws.layers[l - 1]!.hs;
+  const n = T * ws.B * ws.H;
+  const off = ws.B * ws.H;
+  const keep = 1 / (1 - p);
+  for (let i = 0; i < n; i++) {
+    const m = rng.uniform() < p ? 0 : keep;
+    mask[i] = m;
+    out[i] = hs[off + i]! * m;
+  }
+}
+
+/**
+ * Backward over the window of the last forward. ws.logits must hold
+ * ∂L/∂logits (see softmaxCrossEntropy with grad). Gradients ACCUMULATE into
+ * grads (zero them first). Afterwards each layer's dhs[0] holds ∂L/∂a<0> and
+ * dc holds ∂L/∂c<0>: the gradient of the initial state.
+ */
+export function backward(model: Model, ws: Workspace, grads: ParamSet, T: number): void {
+  const { config, params } = model;
+  const { B, H } = ws;
+  const V = config.vocabSize;
+  const L = config.layers;
+  const cell = cells[config.cell];
+  const GH = cell.gates * H;
+  const TB = T * B;
+  const BH = B * H;
+  const train = ws.trained;
+  for (const lb of ws.layers) {
+    lb.dhs.fill(0, 0, (T + 1) * BH);
+    if (lb.dc) lb.dc.fill(0);
+  }
+
+  // decoder: ∂W_dec += ∂zᵀ · x,  ∂b_dec += Σ ∂z,  ∂x = ∂z · W_dec
+  const dz = ws.logits;
+  {
+    const { X, off } = layerInput(ws, L, train);
+    K.mmTN(V, H, TB, dz, 0, V, X, off, H, view(grads, 'decoder.weight'), 0, H);
+    addColumnSums(TB, V, dz, 0, V, view(grads, 'decoder.bias'), 0);
+    backInput(ws, L, T, train, (dst, dOff) => K.mmNN(TB, H, V, dz, 0, V, view(params, 'decoder.weight'), 0, H, dst, dOff, H));
+  }
+
+  const dxp = ws.proj;
+  for (let l = L - 1; l >= 0; l--) {
+    const lb = ws.layers[l]!;
+    cell.backward(dxp, lb.dhs, lb.dc, recurrent(grads, l, config.peephole), lb.hs, lb.cs, lb.cache,
+      recurrent(params, l, config.peephole), ws.scratch, T, B, H);
+    addColumnSums(TB, GH, dxp, 0, GH, view(grads, `bias_ih_l${l}`), 0);
+    addColumnSums(TB, GH, dxp, 0, GH, view(grads, `bias_hh_l${l}`), 0);
+    const Wih = view(params, `weight_ih_l${l}`);
+    const dWih = view(grads, `weight_ih_l${l}`);
+    const D = inputSize(config, l);
+    if (l === 0 && config.embedding === 0) {
+      // one-hot input: column y of ∂W_ih gathers ∂xp
+      for (let r = 0; r < TB; r++) {
+        const y = ws.inputs[r]!;
+        if (y < 0) continue;
+        const o = r * GH;
+        for (let g = 0; g < GH; g++) dWih[g * D + y] += dxp[o + g]!;
+      }
+    } else if (l === 0) {
+      const E = config.embedding;
+      const X = ws.emb!;
+      K.mmTN(GH, E, TB, dxp, 0, GH, X, 0, E, dWih, 0, E);
+      // ∂x = ∂xp · W_ih, then scatter into the embedding rows
+      X.fill(0, 0, TB * E);
+      K.mmNN(TB, E, GH, dxp, 0, GH, Wih, 0, E, X, 0, E);
+      const dEmb = view(grads, 'embedding.weight');
+      for (let r = 0; r < TB; r++) {
+        const y = ws.inputs[r]!;
+        if (y < 0) continue;
+        for (let e = 0; e < E; e++) dEmb[y * E + e] += X[r * E + e]!;
+      }
+    } else {
+      const { X, off } = layerInput(ws, l, train);
+      K.mmTN(GH, H, TB, dxp, 0, GH, X, off, H, dWih, 0, H);
+      backInput(ws, l, T, train, (dst, dOff) => K.mmNN(TB, H, GH, dxp, 0, GH, Wih, 0, H, dst, dOff, H));
+    }
+  }
+}
+
+/**
+ * Route ∂(input of layer l) into ∂a[l-1]<1..T>: `product(dst, off)` accumulates
+ * the gradient with respect to the (possibly dropped-out) input there.
+ */
+function backInput(ws: Workspace, l: number, T: number, train: boolean, product: (dst: Vec, off: number) => void): void {
+  const dhs = ws.layers[l - 1]!.dhs;
+  const BH = ws.B * ws.H;
+  if (train && ws.dropped[l]) {
+    // the dropped buffer is free after its weight gradient: reuse it for ∂(dropped input)
+    const tmp = ws.dropped[l]!;
+    const mask = ws.masks[l]!;
+    const n = T * BH;
+    tmp.fill(0, 0, n);
+    product(tmp, 0);
+    for (let i = 0; i < n; i++) dhs[BH + i] += tmp[i]! * mask[i]!;
+  } else {
+    product(dhs, BH);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Every activation and gradient buffer one window needs, sized once from
+ * (T, B, H, V) and reused: nothing is allocated inside the time loop.
+ */
+import { cells } from './cells/index.js';
+import type { Vec } from './kernels.js';
+import type { Model } from './model.js';
+import { alloc32, type Alloc } from './params.js';
+
+export interface LayerBuffers {
+  /** (T+1, B, H): hs[0] = a<0> (the state carried in), hs[t] = a<t> */
+  readonly hs: Vec;
+  /** (T+1, B, H) memory cells c<t> (LSTM), else null */
+  readonly cs: Vec | null;
+  /** (T, B, cacheWidth) what the cell's backward needs */
+  readonly cache: Vec;
+  /** (T+1, B, H) ∂L/∂a<t>; after backward, dhs[0] = ∂L/∂a<0> */
+  readonly dhs: Vec;
+  /** (B, H) ∂L/∂c, carried backwards (LSTM), else null; after backward, ∂L/∂c<0> */
+  readonly dc: Vec | null;
+}
+
+export interface Workspace {
+  /** Longest window (time steps) this workspace holds. */
+  readonly T: number;
+  readonly B: number;
+  readonly H: number;
+  readonly layers: readonly LayerBuffers[];
+  /** (T, B, G·H) the input projection xp in forward, reused for ∂xp in backward */
+  readonly proj: Vec;
+  /** (T, B, E) embedded inputs (and their gradient in backward), or null */
+  readonly emb: Vec | null;
+  /** dropped[l] (T, B, H): dropout(a[l-1]) as fed to layer l (l = L: the decoder); null when dropout is 0 */
+  readonly dropped: readonly (Vec | null)[];
+  /** masks[l] (T, B, H) ∈ {0, 1/(1−p)} */
+  readonly masks: readonly (Vec | null)[];
+  /** (T·B, V) logits after forward; ∂L/∂logits after the loss with grad */
+  readonly logits: Vec;
+  /** (B, H) scratch for the cells */
+  readonly scratch: Vec;
+  /** (T·B) the token ids of the last forward */
+  readonly inputs: Int32Array;
+  /** Whether the last forward drew dropout masks. */
+  trained: boolean;
+}
+
+export function createWorkspace(model: Model, T: number, B: number, alloc: Alloc = alloc32): Workspace {
+  const { config } = model;
+  const H = config.hidden;
+  const cell = cells[config.cell];
+  const layers: LayerBuffers[] = [];
+  for (let l = 0; l < config.layers; l++) {
+    layers.push({
+      hs: alloc((T + 1) * B * H),
+      cs: cell.hasMemory ? alloc((T + 1) * B * H) : null,
+      cache: alloc(Math.max(1, T * B * cell.cacheWidth(H))),
+      dhs: alloc((T + 1) * B * H),
+      dc: cell.hasMemory ? alloc(B * H) : null,
+    });
+  }
+  const dropped: (Vec | null)[] = [];
+  const masks: (Vec | null)[] = [];
+  for (let l = 0; l <= config.layers; l++) {
+    const has = l > 0 && config.dropout > 0;
+    dropped.push(has ? alloc(T * B * H) : null);
+    masks.push(has ? alloc(T * B * H) : null);
+  }
+  return {
+    T, B, H, layers, dropped, masks,
+    proj: alloc(T * B * cell.gates * H),
+    emb: config.embedding > 0 ? alloc(T * B * config.embedding) : null,
+    logits: alloc(T * B * config.vocabSize),
+    scratch: alloc(B * H),
+    inputs: new Int32Array(T * B),
+    trained: false,
+  };
+}
+
+/** Zero the recurrent state of every layer (all batch slots, or those with reset[b] true). */
+export function resetState(ws: Workspace, reset?: ArrayLike<boolean | number>): void {
+  const { B, H } = ws;
+  for (const lb of ws.layers) {
+    for (let b = 0; b < B; b++) {
+      if (reset && !reset[b]) continue;
+      lb.hs.fill(0, b * H, b * H + H);
+      lb.cs?.fill(0, b * H, b * H + H);
+    }
+  }
+}
+
+/** Carry the state at the end of a window of T steps into the start of the next (truncated BPTT). */
+export function carryState(ws: Workspace, T: number): void {
+  const BH = ws.B * ws.H;
+  for (const lb of ws.layers) {
+    lb.hs.copyWithin(0, T * BH, T * BH + BH);
+    lb.cs?.copyWithin(0, T * BH, T * BH + BH);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The dependency direction, enforced: src/core is pure (imports only src/core,
+ * no node: modules, no npm packages, no process/console/Date/Math.random);
+ * src/checkpoint imports only src/core and zod; nothing outside src/cli
+ * imports src/cli.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const src = join(root, 'src');
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const re = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
+  const out: string[] = [];
+  for (const m of text.matchAll(re)) out.push((m[1] ?? m[2] ?? m[3])!);
+  return out;
+}
+
+function stripComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
+}
+
+test('src/core imports nothing outside src/core', () => {
+  const core = join(src, 'core');
+  for (const f of tsFiles(core)) {
+    for (const spec of imports(f)) {
+      const inside = spec.startsWith('.') && resolve(dirname(f), spec).startsWith(core + sep);
+      assert.ok(inside, `${relative(root, f)} imports ${spec}: src/core must stay pure (only ./ imports within src/core)`);
+    }
+  }
+});
+
+test('src/core uses no process, console, Date or Math.random', () => {
+  for (const f of tsFiles(join(src, 'core'))) {
+    const code = stripComments(readFileSync(f, 'utf8'));
+    for (const bad of [/\bprocess\./, /\bconsole\./, /\bDate\b/, /Math\.random/, /\brequire\(/]) {
+      assert.ok(!bad.test(code), `${relative(root, f)} uses ${bad.source}: keep I/O, time and randomness out of src/core`);
+    }
+  }
+});
+
+test('src/checkpoint imports only src/core and zod', () => {
+  let dir = join(src, 'checkpoint');
+  try { statSync(dir); } catch { return; }
+  for (const f of tsFiles(dir)) {
+    for (const spec of imports(f)) {
+      const ok = spec === 'zod' || (spec.startsWith('.') && (resolve(dirname(f), spec).startsWith(join(src, 'core') + sep) || resolve(dirname(f), spec).startsWith(dir + sep)));
+      assert.ok(ok, `${relative(root, f)} imports ${spec}: checkpoint/ may use only core/ and zod`);
+    }
+  }
+});
+
+test('nothing outside src/cli imports src/cli', () => {
+  const cli = join(src, 'cli');
+  for (const f of tsFiles(src)) {
+    if (f.startsWith(cli + sep)) continue;
+    for (const spec of imports(f)) {
+      if (!spec.startsWith('.')) continue;
+      assert.ok(!resolve(dirname(f), spec).startsWith(cli + sep), `${relative(root, f)} imports ${spec}: the CLI depends on the core, never the reverse`);
+    }
+  }
+});
