@@ -1,0 +1,303 @@
+/**
+ * The training loop: windows of the corpus → forward → cross-entropy →
+ * backward (BPTT) → gradient clipping → optimizer step, with periodic
+ * evaluation on held-out data. Pure: progress, checkpoints and the clock
+ * reach the caller only through hooks, and cancellation through a signal.
+ *
+ * Everything needed to continue exactly is in TrainState (step, epoch,
+ * position in the epoch, the epoch's shuffle seed, RNG state, optimizer
+ * moments, the recurrent state carried between windows), so that N steps,
+ * a save, a load and M more steps give the same parameters, bit for bit,
+ * as N+M steps in one run.
+ *
+ * The objective of a step is the mean cross-entropy per target token in the
+ * window (EOS included); `evaluate` reports the same mean over a corpus.
+ */
+import { epochPlan, type ReadMode } from './batches.js';
+import { DivergedError } from './errors.js';
+import type { Vec } from './kernels.js';
+import { softmaxCrossEntropy } from './loss.js';
+import { backward, forward, type Model } from './model.js';
+import { clipGlobalNorm, createOptimizerState, optimizerStep, type OptimizerConfig, type OptimizerState } from './optimizer.js';
+import { alloc32, allocParams, type Alloc } from './params.js';
+import { createRng, type RngState } from './rng.js';
+import type { EncodedCorpus } from './tokenize.js';
+import { carryState, createWorkspace, resetState, type Workspace } from './workspace.js';
+
+export interface TrainConfig {
+  /** How the corpus is read: batches of sentences, or one stream of tokens. */
+  mode: ReadMode;
+  /** B: sentences (or stream lanes) per step. */
+  batch: number;
+  /** T: time steps per window (truncated BPTT length). */
+  bptt: number;
+  lr: number;
+  /** Learning rate multiplied by lrDecay once per epoch after lrDecayAfter epochs. */
+  lrDecay: number;
+  lrDecayAfter: number;
+  optimizer: OptimizerConfig;
+  /** Global gradient norm threshold; 0 = no clipping. */
+  clip: number;
+  /** Stop after this many epochs. */
+  epochs: number;
+  /** Stop after this many steps in total (0 = no limit). */
+  maxSteps: number;
+  /** Stop after this much training time in total, by hooks.now (0 = no limit). */
+  maxTimeMs: number;
+  /** Evaluate every this many steps (0 = at the end of each epoch only). */
+  evalEvery: number;
+  /** Stop when this many evaluations in a row do not improve the validation loss (0 = never). */
+  patience: number;
+}
+
+export const defaultTrainConfig: TrainConfig = {
+  mode: 'sentences', batch: 32, bptt: 64, lr: 2e-3, lrDecay: 1, lrDecayAfter: 0,
+  optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+  clip: 5, epochs: 10, maxSteps: 0, maxTimeMs: 0, evalEvery: 0, patience: 0,
+};
+
+export interface EvalRecord {
+  step: number;
+  epoch: number;
+  tokensSeen: number;
+  /** Mean training loss per token since the previous evaluation (nats). */
+  trainLoss: number;
+  /** Mean validation loss per token (nats), null without validation data. */
+  valLoss: number | null;
+  lr: number;
+  elapsedMs: number;
+}
+
+export interface TrainState {
+  /** Optimizer steps taken. */
+  step: number;
+  /** Current epoch, from 0. */
+  epoch: number;
+  /** Windows of the current epoch already trained on. */
+  windowInEpoch: number;
+  /** Shuffle seed of the current epoch (drawn from the RNG when the epoch starts). */
+  epochSeed: number;
+  rng: RngState;
+  opt: OptimizerState;
+  /** Recurrent state carried into the next window: per layer a<·> (B·H) then c<·> (B·H, LSTM). */
+  carry: Vec | null;
+  history: EvalRecord[];
+  bestValLoss: number | null;
+  bestStep: number;
+  evalsSinceBest: number;
+  tokensSeen: number;
+  elapsedMs: number;
+}
+
+export function newTrainState(model: Model, cfg: TrainConfig, rng: RngState, alloc: Alloc = alloc32): TrainState {
+  return {
+    step: 0, epoch: 0, windowInEpoch: 0, epochSeed: -1, rng,
+    opt: createOptimizerState(cfg.optimizer, model.layout.total, alloc),
+    carry: null, history: [], bestValLoss: null, bestStep: 0, evalsSinceBest: 0, tokensSeen: 0, elapsedMs: 0,
+  };
+}
+
+export interface StepReport {
+  step: number;
+  epoch: number;
+  /** Fraction of the current epoch done, 0..1. */
+  epochProgress: number;
+  /** Windows in an epoch. */
+  epochWindows: number;
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  tokens: number;
+  tokensSeen: number;
+  elapsedMs: number;
+}
+
+export interface EvalReport extends EvalRecord {
+  /** This evaluation is the best so far (by validation loss, or the latest without validation data). */
+  best: boolean;
+  /** The live training state, carry included: what a checkpoint saves. */
+  state: TrainState;
+}
+
+export interface TrainHooks {
+  onStep?(r: StepReport): void | Promise<void>;
+  onEval?(r: EvalReport): void | Promise<void>;
+  /** Milliseconds from any fixed origin; without it time limits and timings are off. */
+  now?(): number;
+}
+
+export type StopReason = 'epochs' | 'max-steps' | 'max-time' | 'early-stop' | 'interrupted';
+
+export interface TrainResult {
+  reason: StopReason;
+  state: TrainState;
+}
+
+export interface TrainData {
+  train: EncodedCorpus;
+  val: EncodedCorpus | null;
+}
+
+/** Learning rate during `epoch` (from 0). */
+export function learningRate(cfg: TrainConfig, epoch: number): number {
+  return cfg.lr * Math.pow(cfg.lrDecay, Math.max(0, epoch - cfg.lrDecayAfter));
+}
+
+/** Mean loss per token (nats) of `corpus` read as in training, in corpus order, no dropout. */
+export function evaluate(model: Model, corpus: EncodedCorpus, mode: ReadMode, ws: Workspace): { loss: number; tokens: number } {
+  const V = model.config.vocabSize;
+  const plan = epochPlan(corpus, mode, ws.B, ws.T, null);
+  let sum = 0;
+  let count = 0;
+  for (const w of plan.iterate()) {
+    if (w.reset) resetState(ws);
+    forward(model, ws, w.inputs, w.T, null);
+    const r = softmaxCrossEntropy(ws.logits, w.T * ws.B, V, w.targets, false, 1);
+    sum += r.sum;
+    count += r.count;
+    carryState(ws, w.T);
+  }
+  return { loss: count > 0 ? sum / count : NaN, tokens: count };
+}
+
+function saveCarry(ws: Workspace, state: TrainState, alloc: Alloc): void {
+  const BH = ws.B * ws.H;
+  const per = ws.layers[0]!.cs ? 2 : 1;
+  if (!state.carry || state.carry.length !== ws.layers.length * per * BH) state.carry = alloc(ws.layers.length * per * BH);
+  ws.layers.forEach((lb, l) => {
+    state.carry!.set(lb.hs.subarray(0, BH), l * per * BH);
+    if (lb.cs) state.carry!.set(lb.cs.subarray(0, BH), (l * per + 1) * BH);
+  });
+}
+
+function loadCarry(ws: Workspace, carry: Vec): void {
+  const BH = ws.B * ws.H;
+  const per = ws.layers[0]!.cs ? 2 : 1;
+  if (carry.length !== ws.layers.length * per * BH) return; // a different batch size: start from zero
+  ws.layers.forEach((lb, l) => {
+    lb.hs.set(carry.subarray(l * per * BH, l * per * BH + BH));
+    lb.cs?.set(carry.subarray((l * per + 1) * BH, (l * per + 2) * BH));
+  });
+}
+
+export async function train(
+  model: Model, data: TrainData, cfg: TrainConfig, state: TrainState,
+  hooks: TrainHooks = {}, signal?: { readonly aborted: boolean }, alloc: Alloc = alloc32,
+): Promise<TrainResult> {
+  const { batch: B, bptt: T } = cfg;
+  const V = model.config.vocabSize;
+  const ws = createWorkspace(model, T, B, alloc);
+  let evalWs: Workspace | null = null;
+  const grads = allocParams(model.layout, alloc);
+  const rng = createRng(0, state.rng);
+  const dropout = model.config.dropout > 0;
+  const now = hooks.now ?? (() => 0);
+  let clock = now();
+  const tick = () => { const t = now(); state.elapsedMs += t - clock; clock = t; };
+  if (state.carry) loadCarry(ws, state.carry);
+
+  let sinceEvalSum = 0;
+  let sinceEvalCount = 0;
+  let lastEvalStep = state.history.length ? state.history[state.history.length - 1]!.step : -1;
+
+  const runEval = async (): Promise<boolean> => {
+    tick();
+    let valLoss: number | null = null;
+    if (data.val) {
+      evalWs ??= createWorkspace(model, T, B, alloc);
+      valLoss = evaluate(model, data.val, cfg.mode, evalWs).loss;
+    }
+    const lr = learningRate(cfg, state.epoch);
+    const rec: EvalRecord = {
+      step: state.step, epoch: state.epoch, tokensSeen: state.tokensSeen,
+      trainLoss: sinceEvalCount > 0 ? sinceEvalSum / sinceEvalCount : NaN,
+      valLoss, lr, elapsedMs: state.elapsedMs,
+    };
+    sinceEvalSum = 0;
+    sinceEvalCount = 0;
+    lastEvalStep = state.step;
+    state.history.push(rec);
+    let best = true;
+    if (valLoss !== null) {
+      best = state.bestValLoss === null || valLoss < state.bestValLoss;
+      if (best) {
+        state.bestValLoss = valLoss;
+        state.bestStep = state.step;
+        state.evalsSinceBest = 0;
+      } else {
+        state.evalsSinceBest++;
+      }
+    } else {
+      state.bestStep = state.step;
+    }
+    state.rng = rng.state();
+    saveCarry(ws, state, alloc);
+    await hooks.onEval?.({ ...rec, best, state });
+    return cfg.patience > 0 && state.evalsSinceBest >= cfg.patience;
+  };
+
+  const stopNow = (): StopReason | null => {
+    if (signal?.aborted) return 'interrupted';
+    if (cfg.maxSteps > 0 && state.step >= cfg.maxSteps) return 'max-steps';
+    if (cfg.maxTimeMs > 0 && state.elapsedMs >= cfg.maxTimeMs) return 'max-time';
+    return null;
+  };
+  const finish = async (reason: StopReason): Promise<TrainResult> => {
+    if (reason !== 'early-stop' && lastEvalStep !== state.step) await runEval();
+    tick();
+    state.rng = rng.state();
+    saveCarry(ws, state, alloc);
+    return { reason, state };
+  };
+
+  const early = stopNow();
+  if (early) return finish(early);
+
+  while (state.epoch < cfg.epochs) {
+    if (state.windowInEpoch === 0) state.epochSeed = rng.nextU32();
+    const plan = epochPlan(data.train, cfg.mode, B, T, state.epochSeed);
+    const lr = learningRate(cfg, state.epoch);
+    let w = 0;
+    for (const win of plan.iterate()) {
+      if (w++ < state.windowInEpoch) continue; // done before a resume
+      if (win.reset) resetState(ws);
+      forward(model, ws, win.inputs, win.T, dropout ? rng : null);
+      const n = win.tokens;
+      const { sum } = softmaxCrossEntropy(ws.logits, win.T * B, V, win.targets, true, n > 0 ? 1 / n : 0);
+      const loss = n > 0 ? sum / n : 0;
+      if (!Number.isFinite(loss)) {
+        throw new DivergedError(`training diverged: the loss became ${loss} at step ${state.step + 1}`,
+          'lower the learning rate (--lr) or clip gradients (--clip)');
+      }
+      grads.data.fill(0);
+      backward(model, ws, grads, win.T);
+      const gradNorm = clipGlobalNorm(grads.data, cfg.clip);
+      if (!Number.isFinite(gradNorm)) {
+        throw new DivergedError(`training diverged: the gradient norm became ${gradNorm} at step ${state.step + 1}`,
+          'lower the learning rate (--lr) or clip gradients (--clip)');
+      }
+      optimizerStep(model.params.data, grads.data, state.opt, cfg.optimizer, lr);
+      carryState(ws, win.T);
+      state.step++;
+      state.windowInEpoch++;
+      state.tokensSeen += n;
+      sinceEvalSum += sum;
+      sinceEvalCount += n;
+      tick();
+      await hooks.onStep?.({
+        step: state.step, epoch: state.epoch, epochProgress: state.windowInEpoch / plan.windows,
+        epochWindows: plan.windows, loss, gradNorm, lr, tokens: n, tokensSeen: state.tokensSeen, elapsedMs: state.elapsedMs,
+      });
+      if (cfg.evalEvery > 0 && state.step % cfg.evalEvery === 0) {
+        if (await runEval()) return finish('early-stop');
+      }
+      const reason = stopNow();
+      if (reason) return finish(reason);
+    }
+    state.epoch++;
+    state.windowInEpoch = 0;
+    // with evalEvery 0, evaluate after every epoch but the last (finish evaluates that one)
+    if (cfg.evalEvery === 0 && state.epoch < cfg.epochs && (await runEval())) return finish('early-stop');
+  }
+  return finish('epochs');
+}

@@ -1,0 +1,105 @@
+/**
+ * Training: the model learns (each cell overfits a tiny corpus down to the
+ * entropy that remains), runs are reproducible bit for bit, and N steps + a
+ * saved/restored state + M steps equal N+M steps in one run.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createModel, initModel, type ModelConfig } from '../../src/core/model.js';
+import { createRng } from '../../src/core/rng.js';
+import { createWorkspace } from '../../src/core/workspace.js';
+import { defaultTrainConfig, evaluate, newTrainState, train, type TrainConfig, type TrainState } from '../../src/core/train.js';
+import { buildVocab } from '../../src/core/vocab.js';
+import { countTokens, encodeCorpus, type TokenizerConfig } from '../../src/core/tokenize.js';
+import { clipGlobalNorm, globalNorm } from '../../src/core/optimizer.js';
+import type { CellKind } from '../../src/core/cells/index.js';
+
+const tok: TokenizerConfig = { level: 'char', lowercase: false, unkToken: null };
+
+function corpusOf(lines: string[]) {
+  const { vocab } = buildVocab(countTokens(lines, tok));
+  return { vocab, corpus: encodeCorpus(lines, vocab, tok) };
+}
+
+function setup(cell: CellKind, lines: string[], over: Partial<ModelConfig> = {}, seed = 1) {
+  const { vocab, corpus } = corpusOf(lines);
+  const config: ModelConfig = { cell, peephole: false, layers: 1, hidden: 16, vocabSize: vocab.tokens.length, embedding: 0, dropout: 0, ...over };
+  const model = createModel(config);
+  const rng = createRng(seed);
+  initModel(model, rng);
+  return { model, corpus, rng };
+}
+
+// Three sentences of 3 characters + EOS = 4 targets each. The first character
+// is one of three equally likely ones (log 3 nats); given it, the rest is
+// determined. So the least possible mean loss per token is log(3) / 4 ≈ 0.2747.
+const abc = ['abc', 'bca', 'cab'];
+const floor = Math.log(3) / 4;
+
+for (const cell of ['rnn', 'gru', 'gru-simple', 'lstm'] as CellKind[]) {
+  test(`${cell} learns a tiny corpus down to its entropy`, async (t) => {
+    const { model, corpus, rng } = setup(cell, abc);
+    const cfg: TrainConfig = { ...defaultTrainConfig, batch: 3, bptt: 8, lr: 0.02, epochs: 400, clip: 5 };
+    const state = newTrainState(model, cfg, rng.state());
+    await train(model, { train: corpus, val: null }, cfg, state);
+    const { loss } = evaluate(model, corpus, 'sentences', createWorkspace(model, 8, 3));
+    t.diagnostic(`${cell}: final mean loss ${loss.toFixed(4)} nats/token (floor log(3)/4 = ${floor.toFixed(4)})`);
+    assert.ok(loss < floor + 0.02, `${cell}: mean loss ${loss.toFixed(4)} nats/token, floor ${floor.toFixed(4)}`);
+    assert.ok(loss > floor - 1e-3, 'no model can beat the entropy of the first character');
+  });
+}
+
+const lines = ['the cat sat', 'a dog ran far', 'cats nap', 'the sun is hot today', 'we eat pears', 'birds sing', 'it rains'];
+
+async function run(steps: number, from?: { state: TrainState; params: Float32Array }, over: Partial<TrainConfig> = {}) {
+  const { model, corpus, rng } = setup('lstm', lines, { layers: 2, hidden: 8, dropout: 0.2 }, 7);
+  const cfg: TrainConfig = { ...defaultTrainConfig, batch: 2, bptt: 5, epochs: 50, maxSteps: steps, evalEvery: 3, ...over };
+  let state = newTrainState(model, cfg, rng.state());
+  if (from) {
+    model.params.data.set(from.params);
+    state = structuredClone(from.state);
+  }
+  const val = encodeCorpus(['the dog sat'], corpusOf(lines).vocab, tok);
+  await train(model, { train: corpus, val }, cfg, state);
+  return { state, params: Float32Array.from(model.params.data) };
+}
+
+test('same seed, same everything: identical parameters bit for bit', async () => {
+  const a = await run(20);
+  const b = await run(20);
+  assert.deepEqual(new Uint8Array(a.params.buffer), new Uint8Array(b.params.buffer));
+});
+
+test('N steps, save, restore, M more steps = N+M steps in one run (dropout, carried state, mid-epoch)', async () => {
+  const straight = await run(23);
+  const first = await run(10);
+  assert.equal(first.state.step, 10);
+  const resumed = await run(23, first);
+  assert.equal(resumed.state.step, 23);
+  assert.deepEqual(new Uint8Array(resumed.params.buffer), new Uint8Array(straight.params.buffer));
+  assert.deepEqual(resumed.state.rng, straight.state.rng);
+});
+
+test('interruption through the signal stops after the current step', async () => {
+  const { model, corpus, rng } = setup('gru', lines);
+  const cfg: TrainConfig = { ...defaultTrainConfig, batch: 2, bptt: 4, epochs: 100 };
+  const state = newTrainState(model, cfg, rng.state());
+  const signal = { aborted: false };
+  const result = await train(model, { train: corpus, val: null }, cfg, state, {
+    onStep: (r) => { if (r.step === 5) signal.aborted = true; },
+  }, signal);
+  assert.equal(result.reason, 'interrupted');
+  assert.equal(result.state.step, 5);
+});
+
+test('gradient clipping rescales the whole vector to the threshold, direction unchanged', () => {
+  const g = Float32Array.from([3, -4, 12]); // norm 13
+  const before = Float32Array.from(g);
+  const norm = clipGlobalNorm(g, 6.5);
+  assert.equal(norm, 13);
+  assert.ok(Math.abs(globalNorm(g) - 6.5) < 1e-6);
+  for (let i = 0; i < 3; i++) assert.ok(Math.abs(g[i]! - before[i]! / 2) < 1e-6);
+  const small = Float32Array.from([0.1, 0.2]);
+  clipGlobalNorm(small, 1);
+  assert.deepEqual(small, Float32Array.from([0.1, 0.2]));
+});
