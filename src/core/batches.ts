@@ -29,6 +29,10 @@ export interface Window {
   reset: boolean;
   /** unmasked targets in the window */
   tokens: number;
+  /** sentences mode: the sentence index in each batch slot (fewer than B in a last, short batch) */
+  batch: Int32Array;
+  /** position in the sentences (or lanes) of the window's first step */
+  start: number;
 }
 
 export interface EpochPlan {
@@ -84,14 +88,16 @@ export function sentencePlan(c: EncodedCorpus, batches: readonly Int32Array[], B
     }
     windows += Math.ceil(max / T);
   }
-  const w: Window = { inputs: new Int32Array(T * B), targets: new Int32Array(T * B), T, reset: true, tokens: 0 };
+  const w: Window = { inputs: new Int32Array(T * B), targets: new Int32Array(T * B), T, reset: true, tokens: 0, batch: new Int32Array(0), start: 0 };
   function* iterate(): Generator<Window> {
     for (const batch of batches) {
+      w.batch = batch;
       let max = 0;
       for (const s of batch) max = Math.max(max, sentenceLength(c, s));
       for (let start = 0; start < max; start += T) {
         w.T = Math.min(T, max - start);
         w.reset = start === 0;
+        w.start = start;
         w.tokens = 0;
         w.inputs.fill(-1);
         w.targets.fill(-1);
@@ -119,10 +125,11 @@ export function streamPlan(c: EncodedCorpus, B: number, T: number): EpochPlan {
   const N = c.ids.length;
   const lane = Math.floor(N / B);
   const windows = Math.ceil(lane / T);
-  const w: Window = { inputs: new Int32Array(T * B), targets: new Int32Array(T * B), T, reset: true, tokens: 0 };
+  const w: Window = { inputs: new Int32Array(T * B), targets: new Int32Array(T * B), T, reset: true, tokens: 0, batch: new Int32Array(0), start: 0 };
   function* iterate(): Generator<Window> {
     for (let start = 0; start < lane; start += T) {
       w.T = Math.min(T, lane - start);
+      w.start = start;
       w.reset = start === 0;
       w.tokens = w.T * B;
       for (let b = 0; b < B; b++) {

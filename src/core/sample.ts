@@ -1,0 +1,112 @@
+/**
+ * Sampling: draw y<t> from P(· | y<1..t-1>) token after token, feeding each
+ * draw back in, until <EOS> or a length cap. Optionally primed with a prefix
+ * (the state after reading it is where sampling starts). <UNK> is never
+ * emitted unless allowed: a drawn <UNK> is drawn again (up to a bound), then
+ * the distribution is renormalised without it.
+ */
+import { forward, type Model } from './model.js';
+import { softmaxRow } from './loss.js';
+import { alloc32, type Alloc } from './params.js';
+import type { Rng } from './rng.js';
+import { EOS, UNK } from './vocab.js';
+import { carryState, createWorkspace } from './workspace.js';
+
+export interface SampleOptions {
+  /** Token ids of the prefix (may be empty). */
+  prime: Int32Array;
+  /** Most tokens generated after the prime (EOS not counted). */
+  maxLength: number;
+  /** Softmax temperature > 0: below 1 sharper, above 1 flatter. */
+  temperature: number;
+  /** Keep only the K most likely tokens (0 = all). */
+  topK: number;
+  /** Always take the most likely token (no randomness). */
+  greedy: boolean;
+  /** Allow <UNK> in the output. */
+  allowUnk: boolean;
+}
+
+export const defaultSampleOptions: SampleOptions = {
+  prime: new Int32Array(0), maxLength: 200, temperature: 1, topK: 0, greedy: false, allowUnk: false,
+};
+
+/** How many times a drawn <UNK> is drawn again before it is removed from the distribution. */
+export const UNK_REDRAWS = 10;
+
+/** The token at which the cumulative probability first exceeds coin ∈ [0, 1) (inverse CDF). */
+export function pickToken(probs: ArrayLike<number>, V: number, coin: number): number {
+  let cdf = 0;
+  let last = -1;
+  for (let v = 0; v < V; v++) {
+    const p = probs[v]!;
+    if (p <= 0) continue;
+    cdf += p;
+    last = v;
+    if (coin < cdf) return v;
+  }
+  return last; // rounding left the total just under 1
+}
+
+/** Keep the k largest probabilities (ties to the lower id), renormalised. */
+export function topK(probs: Float64Array, V: number, k: number): void {
+  if (k <= 0 || k >= V) return;
+  const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => probs[b]! - probs[a]! || a - b);
+  let kept = 0;
+  for (let i = 0; i < V; i++) {
+    if (i < k) kept += probs[order[i]!]!;
+    else probs[order[i]!] = 0;
+  }
+  for (let v = 0; v < V; v++) probs[v] = probs[v]! / kept;
+}
+
+function argmax(probs: Float64Array, V: number, skip: number): number {
+  let best = -1;
+  for (let v = 0; v < V; v++) if (v !== skip && (best < 0 || probs[v]! > probs[best]!)) best = v;
+  return best;
+}
+
+/** Choose the next token from probs (modified in place by the UNK policy). */
+export function chooseToken(probs: Float64Array, V: number, opts: SampleOptions, rng: Rng): number {
+  if (opts.greedy) return argmax(probs, V, opts.allowUnk ? -1 : UNK);
+  let tok = pickToken(probs, V, rng.uniform());
+  if (opts.allowUnk) return tok;
+  for (let i = 0; i < UNK_REDRAWS && tok === UNK; i++) tok = pickToken(probs, V, rng.uniform());
+  if (tok !== UNK) return tok;
+  const rest = 1 - probs[UNK]!;
+  if (!(rest > 0)) return EOS; // the model puts all its mass on <UNK>: end the sentence
+  probs[UNK] = 0;
+  for (let v = 0; v < V; v++) probs[v] = probs[v]! / rest;
+  return pickToken(probs, V, rng.uniform());
+}
+
+/**
+ * Generate one sentence: yields the ids generated after the prime, one at a
+ * time (EOS not yielded), and returns why it stopped.
+ */
+export function* sampleTokens(model: Model, opts: SampleOptions, rng: Rng, alloc: Alloc = alloc32): Generator<number, 'eos' | 'length', undefined> {
+  const V = model.config.vocabSize;
+  const T0 = opts.prime.length + 1;
+  const ws = createWorkspace(model, T0, 1, alloc);
+  const probs = new Float64Array(V);
+  // read the zero input and the prime in one window; the last row predicts the next token
+  const inputs = new Int32Array(T0);
+  inputs[0] = -1;
+  inputs.set(opts.prime, 1);
+  forward(model, ws, inputs, T0, null);
+  let row = T0 - 1;
+  carryState(ws, T0);
+  const one = new Int32Array(1);
+  for (let n = 0; n < opts.maxLength; n++) {
+    softmaxRow(ws.logits, row * V, V, opts.temperature, probs);
+    topK(probs, V, opts.topK);
+    const tok = chooseToken(probs, V, opts, rng);
+    if (tok === EOS) return 'eos';
+    yield tok;
+    one[0] = tok;
+    forward(model, ws, one, 1, null);
+    carryState(ws, 1);
+    row = 0;
+  }
+  return 'length';
+}

@@ -1,0 +1,58 @@
+/**
+ * Scoring invariants: the per-token log-probabilities are the model's
+ * conditionals (checked against a direct forward pass, one sentence, one
+ * window), the total is their sum, batching and window length change nothing
+ * beyond rounding, and perplexity is exp(−total / N).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createModel, forward, initModel, type ModelConfig } from '../../src/core/model.js';
+import { createRng } from '../../src/core/rng.js';
+import { createWorkspace } from '../../src/core/workspace.js';
+import { logSumExp } from '../../src/core/loss.js';
+import { perplexity, scoreSentences } from '../../src/core/score.js';
+import { EOS, UNK } from '../../src/core/vocab.js';
+
+const V = 7;
+const config: ModelConfig = { cell: 'lstm', peephole: false, layers: 2, hidden: 6, vocabSize: V, embedding: 0, dropout: 0 };
+const model = createModel(config);
+initModel(model, createRng(5));
+const sentences = [Int32Array.from([2, 3, 4]), Int32Array.from([]), Int32Array.from([6, 1, 5, 2, 2, 3, 4, 5, 6]), Int32Array.from([5])];
+
+/** log P of each token of ids + EOS from one forward pass over the whole sentence. */
+function direct(ids: Int32Array): number[] {
+  const full = [...ids, EOS];
+  const T = full.length;
+  const ws = createWorkspace(model, T, 1);
+  const inputs = Int32Array.from([-1, ...full.slice(0, -1)]);
+  forward(model, ws, inputs, T, null);
+  return full.map((y, t) => ws.logits[t * V + y]! - logSumExp(ws.logits, t * V, V));
+}
+
+test('per-token log-probabilities are the conditionals, EOS included; the total is their sum', () => {
+  const scores = scoreSentences(model, sentences, { batch: 3, bptt: 4 });
+  scores.forEach((sc, i) => {
+    const want = direct(sentences[i]!);
+    assert.equal(sc.tokens, sentences[i]!.length + 1);
+    assert.equal(sc.ids[sc.ids.length - 1], EOS);
+    want.forEach((w, t) => assert.ok(Math.abs(sc.tokenLogProbs[t]! - w) < 1e-5, `sentence ${i} token ${t}`));
+    const sum = Array.from(sc.tokenLogProbs).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sc.logProb - sum) < 1e-12);
+    assert.ok(sc.logProb < 0);
+  });
+  assert.equal(scores[2]!.unk, 1);
+  assert.equal(scores[1]!.tokens, 1, 'the empty sentence is scored as P(<EOS>) at step 1');
+});
+
+test('batch size and window length do not change the scores', () => {
+  const a = scoreSentences(model, sentences, { batch: 1, bptt: 100 });
+  const b = scoreSentences(model, sentences, { batch: 4, bptt: 2 });
+  a.forEach((s, i) => assert.ok(Math.abs(s.logProb - b[i]!.logProb) < 1e-5));
+});
+
+test('perplexity is exp(−log P / N)', () => {
+  assert.ok(Math.abs(perplexity(-Math.log(4) * 3, 3) - 4) < 1e-12);
+  // a uniform model over V outcomes has perplexity V
+  assert.ok(Math.abs(perplexity(5 * Math.log(1 / V), 5) - V) < 1e-9);
+  assert.equal(UNK, 1);
+});
