@@ -1,0 +1,400 @@
+/**
+ * The on-disk checkpoint: its zod schema (field names and types, one path per
+ * problem) and the checks across fields that zod cannot see (vocabulary vs
+ * config, tensor list vs modelLayout(config), optimizer moments vs the
+ * optimizer). docs/checkpoint.md describes every field.
+ *
+ *   { format: "rnnlm-checkpoint", version: 1, meta, config, tokenizer,
+ *     vocab: { tokens, counts }, tensors: [{ name, shape, dtype, data }],
+ *     training: null | { options, config, state } }
+ *
+ * Floats that may legitimately be NaN or infinite (losses, learning-rate
+ * settings, timings in the training section) are JSON numbers when finite
+ * and the strings "NaN", "Infinity", "-Infinity" otherwise, since JSON has no
+ * such numbers. Tensor data is base64 of little-endian float32 (binary.ts).
+ */
+import { z } from 'zod';
+import { CELL_KINDS, cells, type CellKind } from '../core/cells/index.js';
+import { RnnlmError } from '../core/errors.js';
+import { modelLayout, validateConfig, type ModelConfig } from '../core/model.js';
+import type { ParamLayout } from '../core/params.js';
+import { vocabFromTokens, type Vocab } from '../core/vocab.js';
+import { CheckpointError, DAMAGED_HINT } from './errors.js';
+
+export const CHECKPOINT_FORMAT = 'rnnlm-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+
+// ── pieces ──────────────────────────────────────────────────────────────────
+
+const NON_FINITE = ['NaN', 'Infinity', '-Infinity'] as const;
+
+/** A double that may be non-finite: a JSON number, or "NaN" / "Infinity" / "-Infinity". */
+const real = z
+  .union([z.number(), z.enum(NON_FINITE)], { error: 'should be a number, or "NaN", "Infinity" or "-Infinity"' })
+  .transform((v) => (typeof v === 'number' ? v : Number(v)));
+
+/** A finite number on disk that may be non-finite in memory: the inverse of `real`. */
+export function realToJson(x: number): number | (typeof NON_FINITE)[number] {
+  if (Number.isFinite(x)) return x;
+  return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
+}
+
+const count = z.number().int().min(0);
+const positive = z.number().int().min(1);
+const uint32 = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 0xffffffff;
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** base64 text, checked for its alphabet and length when decoded (binary.ts), where the tensor can be named. */
+const base64 = z.string();
+
+// ── sections ────────────────────────────────────────────────────────────────
+
+/** ModelConfig. Only types here: validateConfig (the core's own check) judges the values. */
+export const configSchema = z.object({
+  cell: z.string(),
+  peephole: z.boolean(),
+  layers: z.number(),
+  hidden: z.number(),
+  vocabSize: z.number(),
+  embedding: z.number(),
+  dropout: z.number(),
+});
+
+export const tokenizerSchema = z.object({
+  level: z.enum(['char', 'word']),
+  lowercase: z.boolean(),
+  unkToken: z.string().nullable(),
+  sentence: z.enum(['line', 'paragraph', 'file']),
+});
+
+export const vocabSchema = z.object({
+  tokens: z.array(z.string()),
+  counts: z.array(count).nullable(),
+});
+
+export const tensorSchema = z.object({
+  name: z.string(),
+  shape: z.array(count),
+  dtype: z.literal('float32'),
+  data: base64,
+});
+
+/** TrainConfig (core/train.ts). */
+export const trainConfigSchema = z.object({
+  mode: z.enum(['sentences', 'stream']),
+  batch: positive,
+  bptt: positive,
+  lr: real,
+  lrDecay: real,
+  lrDecayAfter: real,
+  optimizer: z.object({
+    kind: z.enum(['adam', 'sgd']),
+    beta1: real,
+    beta2: real,
+    eps: real,
+  }),
+  clip: real,
+  epochs: real,
+  maxSteps: real,
+  maxTimeMs: real,
+  evalEvery: real,
+  patience: real,
+});
+
+/** EvalRecord (core/train.ts). */
+export const evalRecordSchema = z.object({
+  step: count,
+  epoch: count,
+  tokensSeen: count,
+  trainLoss: real,
+  valLoss: real.nullable(),
+  lr: real,
+  elapsedMs: real,
+});
+
+/** TrainState (core/train.ts), arrays as base64 float32. */
+export const trainStateSchema = z.object({
+  step: count,
+  epoch: count,
+  windowInEpoch: count,
+  epochSeed: z.number().int().min(-1).max(0xffffffff),
+  rng: z.custom<[number, number, number, number]>(
+    (x) => Array.isArray(x) && x.length === 4 && x.every(uint32),
+    { error: 'should be the RNG state: 4 unsigned 32-bit integers' },
+  ),
+  optimizer: z.object({
+    step: count,
+    m: base64.nullable(),
+    v: base64.nullable(),
+  }),
+  carry: base64.nullable(),
+  history: z.array(evalRecordSchema),
+  bestValLoss: real.nullable(),
+  bestStep: count,
+  evalsSinceBest: count,
+  tokensSeen: count,
+  elapsedMs: real,
+});
+
+export const trainingSchema = z.object({
+  /** Taken as is (any JSON object): not rebuilt by zod, so no key is lost or reordered. */
+  options: z.custom<Record<string, unknown>>(isPlainObject, { error: 'should be an object (the training options)' }),
+  config: trainConfigSchema,
+  state: trainStateSchema,
+});
+
+export const metaSchema = z.custom<Record<string, string | number>>(
+  (x) => isPlainObject(x) && Object.values(x).every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))),
+  { error: 'should be an object whose values are strings or numbers' },
+);
+
+/** The whole file. `format` and `version` are checked before this (see checkHeader). */
+export const checkpointFileSchema = z.object({
+  format: z.literal(CHECKPOINT_FORMAT),
+  version: z.literal(CHECKPOINT_VERSION),
+  meta: metaSchema,
+  config: configSchema,
+  tokenizer: tokenizerSchema,
+  vocab: vocabSchema,
+  tensors: z.array(tensorSchema),
+  training: trainingSchema.nullable(),
+});
+
+/** The file as JSON.stringify takes it (non-finite reals as strings). */
+export type CheckpointFileJson = z.input<typeof checkpointFileSchema>;
+/** The file after validation (non-finite reals as numbers). */
+export type CheckpointFile = z.output<typeof checkpointFileSchema>;
+export type TensorEntry = z.output<typeof tensorSchema>;
+
+// ── reading the structure ───────────────────────────────────────────────────
+
+/**
+ * The format tag and version, checked first and on their own: a file that is
+ * not a checkpoint at all, or one from another rnnlm, deserves that message
+ * rather than a list of missing fields.
+ */
+export function checkHeader(raw: unknown): void {
+  if (!isPlainObject(raw) || raw['format'] !== CHECKPOINT_FORMAT) {
+    const what = !isPlainObject(raw)
+      ? `a JSON ${describe(raw)}`
+      : 'format' in raw ? `"format": ${preview(raw['format'])}` : 'no "format" field';
+    throw new CheckpointError(
+      `not an rnnlm checkpoint (expected "format": "${CHECKPOINT_FORMAT}", found ${what})`,
+      'pass a model file written by `rnnlm train`',
+    );
+  }
+  const version = raw['version'];
+  if (version !== CHECKPOINT_VERSION) {
+    if (typeof version === 'number' && Number.isInteger(version)) {
+      throw new CheckpointError(
+        `checkpoint has format version ${version}; this rnnlm reads version ${CHECKPOINT_VERSION}`,
+        version > CHECKPOINT_VERSION ? 'upgrade rnnlm or retrain' : 'retrain with this rnnlm',
+      );
+    }
+    throw new CheckpointError(
+      `checkpoint has no valid format version (found ${'version' in raw ? preview(version) : 'none'}; this rnnlm reads version ${CHECKPOINT_VERSION})`,
+      DAMAGED_HINT,
+    );
+  }
+}
+
+/** Validates the structure with zod; the first problem becomes a CheckpointError naming its path. */
+export function parseFile(raw: unknown): CheckpointFile {
+  checkHeader(raw);
+  const r = checkpointFileSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const issues = r.error.issues;
+  const first = issues[0]!;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+  throw new CheckpointError(`checkpoint field ${issueText(first, raw)}${more}`, DAMAGED_HINT);
+}
+
+/** "config.hidden is missing", "tensors[2].shape[0] should be an integer, got 1.5", … */
+function issueText(issue: z.core.$ZodIssue, raw: unknown): string {
+  const path = formatPath(issue.path);
+  const found = at(raw, issue.path);
+  if (!found.present) return `${path} is missing`;
+  const got = `got ${preview(found.value)}`;
+  switch (issue.code) {
+    case 'invalid_type':
+      return `${path} should be ${article(issue.expected === 'int' ? 'integer' : issue.expected)}, ${got}`;
+    case 'invalid_value':
+      return `${path} should be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, ${got}`;
+    case 'too_small':
+      return `${path} should be at least ${String(issue.minimum)}, ${got}`;
+    case 'too_big':
+      return `${path} should be at most ${String(issue.maximum)}, ${got}`;
+    default:
+      return `${path} ${issue.message}, ${got}`;
+  }
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const k of path) s += typeof k === 'number' ? `[${k}]` : s === '' ? String(k) : `.${String(k)}`;
+  return s === '' ? '(top level)' : s;
+}
+
+function at(raw: unknown, path: readonly PropertyKey[]): { present: boolean; value: unknown } {
+  let v: unknown = raw;
+  for (const k of path) {
+    if (typeof v !== 'object' || v === null || !Object.prototype.hasOwnProperty.call(v, k)) return { present: false, value: undefined };
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return { present: true, value: v };
+}
+
+function describe(x: unknown): string {
+  return x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x;
+}
+
+function article(what: string): string {
+  return /^[aeiou]/.test(what) ? `an ${what}` : `a ${what}`;
+}
+
+/** A short rendering of a JSON value for a message: scalars in full (strings cut), containers by kind. */
+export function preview(x: unknown): string {
+  if (typeof x === 'string') return JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x);
+  if (typeof x === 'number' || typeof x === 'boolean' || x === null) return String(x);
+  if (Array.isArray(x)) return `an array of ${x.length}`;
+  if (typeof x === 'object') return 'an object';
+  return typeof x;
+}
+
+// ── checks across fields ────────────────────────────────────────────────────
+
+export interface Consistent {
+  config: ModelConfig;
+  vocab: Vocab;
+  layout: ParamLayout;
+}
+
+/**
+ * Everything that ties the sections together, before any tensor data is
+ * decoded or any arena allocated: the config is one the core accepts, the
+ * vocabulary fits it, the counts fit the vocabulary, the tensor list is
+ * modelLayout(config) (names, order, shapes) and Adam has its moments.
+ */
+export function checkConsistency(file: CheckpointFile): Consistent {
+  const config = checkConfig(file.config);
+  const vocab = checkVocab(file, config);
+  const layout = checkTensors(file.tensors, config);
+  if (file.training) {
+    const { config: tc, state } = file.training;
+    const { m, v } = state.optimizer;
+    if ((m === null) !== (v === null)) {
+      throw new CheckpointError(
+        `checkpoint training.state.optimizer has ${m === null ? 'no m but a v' : 'an m but no v'}: Adam's moments come in pairs`,
+        DAMAGED_HINT,
+      );
+    }
+    if (tc.optimizer.kind === 'adam' && m === null) {
+      throw new CheckpointError(
+        'checkpoint training.state.optimizer.m and .v are null, but training.config.optimizer.kind is "adam"',
+        `${DAMAGED_HINT} (or continue without --resume)`,
+      );
+    }
+  }
+  return { config, vocab, layout };
+}
+
+function checkConfig(c: CheckpointFile['config']): ModelConfig {
+  if (!(CELL_KINDS as readonly string[]).includes(c.cell)) {
+    throw new CheckpointError(
+      `checkpoint has unknown cell kind ${preview(c.cell)} (this rnnlm knows ${CELL_KINDS.join(', ')})`,
+      'upgrade rnnlm if a newer version wrote it; otherwise retrain',
+    );
+  }
+  const config: ModelConfig = {
+    cell: c.cell as CellKind, peephole: c.peephole, layers: c.layers, hidden: c.hidden,
+    vocabSize: c.vocabSize, embedding: c.embedding, dropout: c.dropout,
+  };
+  try {
+    validateConfig(config);
+  } catch (e) {
+    if (!(e instanceof RnnlmError)) throw e;
+    throw new CheckpointError(`checkpoint config is invalid: ${e.message}`, DAMAGED_HINT);
+  }
+  return config;
+}
+
+function checkVocab(file: CheckpointFile, config: ModelConfig): Vocab {
+  const { tokens, counts } = file.vocab;
+  let vocab: Vocab;
+  try {
+    vocab = vocabFromTokens(tokens);
+  } catch (e) {
+    if (!(e instanceof RnnlmError)) throw e;
+    throw new CheckpointError(`checkpoint ${e.message}`, e.hint ?? DAMAGED_HINT);
+  }
+  if (tokens.length !== config.vocabSize) {
+    throw new CheckpointError(
+      `checkpoint vocabulary has ${tokens.length} tokens but config.vocabSize is ${config.vocabSize}`,
+      DAMAGED_HINT,
+    );
+  }
+  if (counts && counts.length !== tokens.length) {
+    throw new CheckpointError(
+      `checkpoint vocab.counts has ${counts.length} entries for ${tokens.length} vocabulary tokens`,
+      DAMAGED_HINT,
+    );
+  }
+  return vocab;
+}
+
+/** Number of tensors modelLayout(config) has, without building it (a damaged `layers` may be huge). */
+function tensorCount(config: ModelConfig): number {
+  const perLayer = 4 + cells[config.cell].extraParams(1, config.peephole).length;
+  return (config.embedding > 0 ? 1 : 0) + config.layers * perLayer + 2;
+}
+
+function checkTensors(tensors: readonly TensorEntry[], config: ModelConfig): ParamLayout {
+  const want = tensorCount(config);
+  if (want > tensors.length + 8) {
+    throw new CheckpointError(
+      `checkpoint has ${tensors.length} tensors; its config (${config.layers} ${config.cell} layers) needs ${want}`,
+      DAMAGED_HINT,
+    );
+  }
+  const layout = modelLayout(config);
+  const expected = layout.tensors;
+  const wantNames = new Set(expected.map((t) => t.name));
+  const gotNames = new Set<string>();
+  for (const t of tensors) {
+    if (gotNames.has(t.name)) throw new CheckpointError(`checkpoint has tensor ${t.name} twice`, DAMAGED_HINT);
+    gotNames.add(t.name);
+  }
+  for (const t of expected) {
+    if (!gotNames.has(t.name)) {
+      throw new CheckpointError(`checkpoint is missing tensor ${t.name} (shape [${t.shape.join(', ')}])`, DAMAGED_HINT);
+    }
+  }
+  for (const t of tensors) {
+    if (!wantNames.has(t.name)) {
+      throw new CheckpointError(
+        `checkpoint has unexpected tensor ${preview(t.name)}: a ${config.cell} model with this config has no such tensor`,
+        DAMAGED_HINT,
+      );
+    }
+  }
+  // same names, same count: now order and shapes
+  expected.forEach((e, i) => {
+    const t = tensors[i]!;
+    if (t.name !== e.name) {
+      throw new CheckpointError(
+        `checkpoint tensors are out of order: position ${i} holds ${t.name}, expected ${e.name}`,
+        DAMAGED_HINT,
+      );
+    }
+    if (t.shape.length !== e.shape.length || t.shape.some((d, k) => d !== e.shape[k])) {
+      throw new CheckpointError(
+        `checkpoint tensor ${t.name} has shape [${t.shape.join(', ')}]; the config needs [${e.shape.join(', ')}]`,
+        DAMAGED_HINT,
+      );
+    }
+  });
+  return layout;
+}
