@@ -1,0 +1,90 @@
+/**
+ * rnnlm score -m MODEL [SENTENCE...]: log P(sentence) (EOS included), token
+ * and <UNK> counts and perplexity for each sentence given, or for each line
+ * of stdin when none is given. One line per sentence on stdout (log P
+ * first, so `| sort -n` works), or NDJSON with --json; a summary on stderr.
+ */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { perplexity, scoreSentences } from '../../core/score.js';
+import { encode, normalizeText, splitSentences, type TokenizerConfig } from '../../core/tokenize.js';
+import { ExitCode } from '../exit-codes.js';
+import type { Host } from '../host.js';
+import { readCheckpoint, readText } from '../input.js';
+import { parseOptions } from '../options.js';
+import { formatInt } from '../format.js';
+
+export const scoreOptionsSchema = z.object({
+  model: z.string({ error: 'is required: the checkpoint to score with (e.g. -m model.json)' }).min(1),
+  sentences: z.array(z.string()),
+  log10: z.boolean().default(false),
+  bits: z.boolean().default(false),
+  perToken: z.boolean().default(false),
+  json: z.boolean().default(false),
+  quiet: z.boolean().default(false),
+}).refine((o) => !(o.log10 && o.bits), { error: 'cannot go with --bits: choose one unit', path: ['log10'] });
+
+export function registerScore(program: Command, run: (action: (host: Host) => Promise<number>) => void): void {
+  program
+    .command('score')
+    .description('log-probability and perplexity of sentences under a model')
+    .argument('[sentence...]', 'sentences to score (default: one per line from standard input)')
+    .requiredOption('-m, --model <file>', 'checkpoint written by rnnlm train')
+    .option('--log10', 'report log base 10 instead of natural log')
+    .option('--bits', 'report log base 2 (bits) instead of natural log')
+    .option('--per-token', 'also show each token with its conditional probability')
+    .option('--json', 'one JSON object per sentence (NDJSON)')
+    .option('-q, --quiet', 'no summary on stderr')
+    .addHelpText('after', `
+Output: one line per sentence, tab-separated: log P, perplexity, tokens, <UNK>s, sentence.
+log P = Σ log P(token | previous tokens), <EOS> included; natural log unless --log10 or --bits.
+
+Examples:
+  rnnlm score -m model.json "The apple and pear salad." "The apple and pair salad."
+  cat test.txt | rnnlm score -m model.json | sort -n | head
+  rnnlm score -m model.json --per-token --bits "Emma"
+  rnnlm score -m model.json --json < sentences.txt > scores.ndjson`)
+    .action((sentences: string[], raw: Record<string, unknown>) => run((host) => runScore(host, { ...raw, sentences })));
+}
+
+export async function runScore(host: Host, raw: Record<string, unknown>): Promise<number> {
+  const opts = parseOptions(scoreOptionsSchema, raw, 'score');
+  const ck = await readCheckpoint(host, opts.model);
+  const tok: TokenizerConfig = { level: ck.tokenizer.level, lowercase: ck.tokenizer.lowercase, unkToken: ck.tokenizer.unkToken };
+  const texts = opts.sentences.length
+    ? opts.sentences
+    : splitSentences(normalizeText(await readText(host, '-')), ck.tokenizer.sentence === 'file' ? 'line' : ck.tokenizer.sentence);
+  const [base, unitName] = opts.log10 ? [Math.LN10, 'log10'] : opts.bits ? [Math.LN2, 'log2'] : [1, 'ln'];
+  const encoded = texts.map((t) => encode(t, ck.vocab, tok).ids);
+  const scores = scoreSentences(ck.model, encoded);
+  let totalLogProb = 0, totalTokens = 0, totalUnk = 0, totalChars = 0;
+  scores.forEach((sc, i) => {
+    const text = texts[i]!;
+    totalLogProb += sc.logProb;
+    totalTokens += sc.tokens;
+    totalUnk += sc.unk;
+    totalChars += sc.tokens;
+    const lp = sc.logProb / base;
+    const ppl = perplexity(sc.logProb, sc.tokens);
+    const tokens = Array.from(sc.ids, (id) => ck.vocab.tokens[id]!);
+    if (opts.json) {
+      const rec: Record<string, unknown> = { sentence: text, logprob: lp, unit: unitName, tokens: sc.tokens, unk: sc.unk, perplexity: ppl };
+      if (opts.perToken) rec.perToken = tokens.map((token, t) => ({ token, logprob: sc.tokenLogProbs[t]! / base, prob: Math.exp(sc.tokenLogProbs[t]!) }));
+      host.stdout.write(JSON.stringify(rec) + '\n');
+      return;
+    }
+    host.stdout.write(`${lp.toFixed(4)}\t${ppl.toFixed(3)}\t${sc.tokens}\t${sc.unk}\t${text}\n`);
+    if (opts.perToken) {
+      tokens.forEach((token, t) => {
+        host.stdout.write(`\t${JSON.stringify(token)}\t${(sc.tokenLogProbs[t]! / base).toFixed(4)}\t${Math.exp(sc.tokenLogProbs[t]!).toFixed(6)}\n`);
+      });
+    }
+  });
+  if (!opts.quiet && !opts.json && texts.length > 0) {
+    const ppl = perplexity(totalLogProb, totalTokens);
+    let line = `${formatInt(texts.length)} sentences, ${formatInt(totalTokens)} tokens (<EOS> included), ${formatInt(totalUnk)} <UNK>; log P ${(totalLogProb / base).toFixed(3)} ${unitName}; perplexity ${ppl.toFixed(3)}`;
+    if (tok.level === 'char') line += `; ${(-totalLogProb / Math.LN2 / totalChars).toFixed(4)} bits/char`;
+    host.stderr.write(line + '\n');
+  }
+  return ExitCode.ok;
+}

@@ -1,0 +1,134 @@
+/**
+ * Everything the CLI needs from the outside world, behind one interface, so
+ * that commands run in-process in tests (a fake host) and for real (nodeHost).
+ */
+import { closeSync, fsyncSync, openSync, writeSync, renameSync, unlinkSync, statSync, accessSync, constants } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { randomInt } from 'node:crypto';
+import { InputError } from './errors.js';
+
+export interface OutStream {
+  write(text: string): void;
+  readonly isTTY: boolean;
+  readonly columns: number;
+  /** True once the reader has gone away (EPIPE): stop writing. */
+  readonly closed: boolean;
+}
+
+export interface Host {
+  readonly stdout: OutStream;
+  readonly stderr: OutStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** All of standard input. */
+  readStdin(): Promise<Uint8Array>;
+  readFile(path: string): Promise<Uint8Array>;
+  /** Write to a temporary file beside `path`, fsync, rename over `path`: never a half-written file. */
+  writeFileAtomic(path: string, text: string): Promise<void>;
+  /** Throws InputError when a file cannot be created at `path` (missing directory, no permission). */
+  checkWritable(path: string): void;
+  /** Milliseconds, monotonic. */
+  now(): number;
+  /** Register a handler for Ctrl-C / SIGTERM; returns a function that removes it. */
+  onInterrupt(handler: () => void): () => void;
+  /** Leave at once (a second Ctrl-C): nothing half-written is left, since every write is atomic. */
+  exitNow(code: number): void;
+  /** A fresh random seed (for commands whose --seed is not given). */
+  randomSeed(): number;
+  /** Logical CPUs. */
+  readonly cpus: number;
+}
+
+function fsError(err: unknown, path: string, verb: string): InputError {
+  const code = (err as { code?: string }).code;
+  const why: Record<string, [string, string]> = {
+    ENOENT: ['does not exist', 'check the path'],
+    EACCES: ['is not readable (permission denied)', 'check its permissions'],
+    EISDIR: ['is a directory, not a file', 'give the path of a file'],
+    ENOSPC: ['could not be written: the disk is full', 'free some space'],
+    EROFS: ['could not be written: read-only file system', 'choose another output path'],
+  };
+  const [what, hint] = why[code ?? ''] ?? [`could not be ${verb} (${code ?? String(err)})`, 'check the path'];
+  return new InputError(`${path} ${what}`, hint);
+}
+
+function outStream(stream: NodeJS.WriteStream): OutStream {
+  let closed = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') closed = true;
+    else throw err;
+  });
+  return {
+    write(text) { if (!closed) stream.write(text); },
+    get isTTY() { return stream.isTTY === true; },
+    get columns() { return stream.columns ?? 80; },
+    get closed() { return closed; },
+  };
+}
+
+export function nodeHost(): Host {
+  return {
+    stdout: outStream(process.stdout),
+    stderr: outStream(process.stderr),
+    env: process.env,
+    async readStdin() {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks);
+    },
+    async readFile(path) {
+      try {
+        return await readFile(path);
+      } catch (err) {
+        throw fsError(err, path, 'read');
+      }
+    },
+    async writeFileAtomic(path, text) {
+      const tmp = `${path}.tmp-${process.pid}`;
+      try {
+        const fd = openSync(tmp, 'w');
+        try {
+          writeSync(fd, text);
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        renameSync(tmp, path);
+      } catch (err) {
+        try { unlinkSync(tmp); } catch { /* nothing to clean */ }
+        throw fsError(err, path, 'written');
+      }
+    },
+    checkWritable(path) {
+      const dir = dirname(resolve(path));
+      try {
+        if (!statSync(dir).isDirectory()) throw new InputError(`cannot write ${path}: ${dir} is not a directory`, 'choose another output path');
+        accessSync(dir, constants.W_OK);
+      } catch (err) {
+        if (err instanceof InputError) throw err;
+        const code = (err as { code?: string }).code;
+        if (code === 'ENOENT') throw new InputError(`cannot write ${path}: the directory ${dir} does not exist`, 'create it or choose another output path');
+        throw new InputError(`cannot write ${path}: the directory ${dir} is not writable`, 'choose another output path');
+      }
+      try {
+        if (statSync(path).isDirectory()) throw new InputError(`cannot write ${path}: it is a directory`, 'give a file name, e.g. model.json');
+      } catch (err) {
+        if (err instanceof InputError) throw err;
+      }
+    },
+    now: () => performance.now(),
+    onInterrupt(handler) {
+      const h = () => handler();
+      process.on('SIGINT', h);
+      process.on('SIGTERM', h);
+      return () => {
+        process.off('SIGINT', h);
+        process.off('SIGTERM', h);
+      };
+    },
+    exitNow: (code) => process.exit(code),
+    randomSeed: () => randomInt(0, 2 ** 31),
+    cpus: availableParallelism(),
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The command line: main(argv, host) → exit code. Never touches `process`;
+ * bin/rnnlm.js runs it with the Node host.
+ */
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from './exit-codes.js';
+import { exitCodeOf, formatError } from './errors.js';
+import type { Host } from './host.js';
+import { registerTrain } from './commands/train.js';
+import { registerScore } from './commands/score.js';
+import { registerSample } from './commands/sample.js';
+
+export const VERSION = '0.1.0';
+
+export async function main(argv: readonly string[], host: Host): Promise<number> {
+  const debug = argv.includes('--debug');
+  const args = argv.filter((a) => a !== '--debug');
+  let pending: ((host: Host) => Promise<number>) | null = null;
+  const run = (action: (host: Host) => Promise<number>) => { pending = action; };
+
+  const program = new Command('rnnlm')
+    .description('Train recurrent language models (RNN, GRU, LSTM) on your own text, then score and sample with them.')
+    .version(VERSION, '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => host.stdout.write(s),
+      writeErr: (s) => host.stderr.write(s),
+      outputError: (s, write) => write(`rnnlm: ${s.replace(/^error: /, '').trim()} — see 'rnnlm --help'\n`),
+    })
+    .addHelpText('after', `
+Exit codes: 0 ok, 1 failure (bad file, corrupt checkpoint, diverged training), 2 usage (bad option), 130 interrupted.
+Add --debug to any command for a stack trace on errors.
+
+Examples:
+  rnnlm train corpora/names.txt --max-time 2m -o names.json
+  rnnlm sample -m names.json -n 5
+  rnnlm score -m names.json emma xqzt`);
+  for (const register of [registerTrain, registerScore, registerSample]) register(program, run);
+  for (const cmd of program.commands) {
+    cmd.exitOverride().configureOutput({
+      writeOut: (s) => host.stdout.write(s),
+      writeErr: (s) => host.stderr.write(s),
+      outputError: (s, write) => write(`rnnlm ${cmd.name()}: ${s.replace(/^error: /, '').trim()} — see 'rnnlm ${cmd.name()} --help'\n`),
+    });
+  }
+
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    host.stderr.write(formatError(err) + '\n');
+    return exitCodeOf(err);
+  }
+  if (!pending) {
+    program.outputHelp({ error: true });
+    return ExitCode.usage;
+  }
+  try {
+    return await (pending as (host: Host) => Promise<number>)(host);
+  } catch (err) {
+    host.stderr.write(formatError(err) + '\n');
+    if (debug && err instanceof Error && err.stack) host.stderr.write(err.stack + '\n');
+    return exitCodeOf(err);
+  }
+}

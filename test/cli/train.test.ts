@@ -1,0 +1,60 @@
+/**
+ * Training through the CLI: resume equivalence across a real checkpoint file,
+ * and the textbook's example of what a language model is for.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCheckpoint } from '../../src/checkpoint/codec.js';
+import { runCli, tempDir } from '../helpers/fake-host.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const sentences = join(root, 'corpora/sentences.txt');
+
+/** The latest state a run left: m.last.json when the final state was not the best, else m.json. */
+function latest(dir: string) {
+  const last = join(dir, 'm.last.json');
+  return parseCheckpoint(readFileSync(existsSync(last) ? last : join(dir, 'm.json'), 'utf8'));
+}
+
+test('train N steps, --resume for M more = N+M steps in one run, bit for bit (through the checkpoint file)', async () => {
+  const common = ['--hidden', '12', '--layers', '2', '--dropout', '0.1', '--batch', '8', '--bptt', '6', '--samples', '0', '-q', '--eval-every', '4'];
+  const a = tempDir(), b = tempDir();
+  const straight = await runCli(['train', sentences, '-o', join(a, 'm.json'), ...common, '--max-steps', '17']);
+  assert.equal(straight.code, 0, straight.stderr);
+  const first = await runCli(['train', sentences, '-o', join(b, 'm.json'), ...common, '--max-steps', '9']);
+  assert.equal(first.code, 0, first.stderr);
+  const from = existsSync(join(b, 'm.last.json')) ? join(b, 'm.last.json') : join(b, 'm.json');
+  const second = await runCli(['train', sentences, '-o', join(b, 'm.json'), '--resume', from, '--max-steps', '8', '-q', '--samples', '0']);
+  assert.equal(second.code, 0, second.stderr);
+  const x = latest(a), y = latest(b);
+  assert.equal(x.training!.state.step, 17);
+  assert.equal(y.training!.state.step, 17);
+  const bytes = (c: typeof x) => new Uint8Array(c.model.params.data.buffer, c.model.params.data.byteOffset, c.model.params.data.byteLength);
+  assert.deepEqual(bytes(y), bytes(x));
+  assert.deepEqual(y.training!.state.rng, x.training!.state.rng);
+});
+
+test('--resume refuses changed architecture options', async () => {
+  const d = tempDir();
+  await runCli(['train', sentences, '-o', join(d, 'm.json'), '--hidden', '8', '--layers', '1', '--max-steps', '2', '-q', '--samples', '0']);
+  const r = await runCli(['train', sentences, '-o', join(d, 'm.json'), '--resume', join(d, 'm.json'), '--hidden', '16']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--hidden/);
+});
+
+test('a model of a corpus with "pear salad" and no "pair salad" prefers the pear', async () => {
+  const d = tempDir();
+  const model = join(d, 'm.json');
+  const t = await runCli(['train', sentences, '-o', model, '--level', 'word', '--embedding', '16', '--hidden', '32', '--layers', '1',
+    '--epochs', '25', '--val-fraction', '0', '--batch', '16', '--lr', '0.01', '-q', '--samples', '0']);
+  assert.equal(t.code, 0, t.stderr);
+  const s = await runCli(['score', '-m', model, '--json', 'The apple and pear salad.', 'The apple and pair salad.']);
+  assert.equal(s.code, 0, s.stderr);
+  const [pear, pair] = s.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(pear.unk, 0);
+  assert.equal(pair.unk, 0, '"pair" is in the vocabulary (a pair of shoes)');
+  assert.ok(pear.logprob > pair.logprob, `pear ${pear.logprob} vs pair ${pair.logprob}`);
+});

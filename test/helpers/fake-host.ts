@@ -1,0 +1,68 @@
+/**
+ * Run the CLI in-process: real files (in a temp directory of the test's
+ * choosing), captured stdout/stderr, stdin from a string, no TTY, no colour
+ * unless asked, and Ctrl-C triggered by the test.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { nodeHost, type Host, type OutStream } from '../../src/cli/host.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface FakeOptions {
+  stdin?: string | Uint8Array;
+  env?: Record<string, string>;
+  isTTY?: boolean;
+  /** Called with a function that simulates Ctrl-C, once the command registers for it. */
+  onInterruptRegistered?: (interrupt: () => void) => void;
+  /** Stop accepting stdout after this many writes (a reader that went away). */
+  closeStdoutAfter?: number;
+}
+
+class Capture implements OutStream {
+  text = '';
+  writes = 0;
+  constructor(readonly isTTY: boolean, private readonly limit = Infinity) {}
+  get columns() { return 100; }
+  get closed() { return this.writes >= this.limit; }
+  write(s: string) { if (!this.closed) { this.text += s; this.writes++; } }
+}
+
+export function fakeHost(opts: FakeOptions = {}): { host: Host; out: Capture; err: Capture } {
+  const real = nodeHost();
+  const out = new Capture(opts.isTTY ?? false, opts.closeStdoutAfter);
+  const err = new Capture(opts.isTTY ?? false);
+  const host: Host = {
+    ...real,
+    stdout: out,
+    stderr: err,
+    env: opts.env ?? {},
+    async readStdin() {
+      const s = opts.stdin ?? '';
+      return typeof s === 'string' ? new TextEncoder().encode(s) : s;
+    },
+    onInterrupt(handler) {
+      opts.onInterruptRegistered?.(handler);
+      return () => {};
+    },
+    exitNow(code) { throw new Error(`exitNow(${code})`); },
+    randomSeed: () => 12345,
+  };
+  return { host, out, err };
+}
+
+export async function runCli(argv: string[], opts: FakeOptions = {}): Promise<CliResult> {
+  const { host, out, err } = fakeHost(opts);
+  const code = await main(argv, host);
+  return { code, stdout: out.text, stderr: err.text };
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'rnnlm-test-'));
+}
