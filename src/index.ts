@@ -10,7 +10,8 @@
 export * from './core/errors.js';
 export { createRng, shuffle, type Rng, type RngState } from './core/rng.js';
 export { K, referenceKernels, useKernels, type Kernels, type Vec } from './core/kernels.js';
-export { alloc32, alloc64, type Alloc, type ParamLayout, type ParamSet } from './core/params.js';
+export { useFastKernels, useReferenceKernels, fastKernels } from './core/fast.js';
+export { alloc32, alloc64, useAlloc32, type Alloc, type ParamLayout, type ParamSet } from './core/params.js';
 export { cells, CELL_KINDS, type CellKind, type CellOps } from './core/cells/index.js';
 export { createModel, initModel, modelLayout, paramCount, forward, backward, type Model, type ModelConfig } from './core/model.js';
 export { createWorkspace, resetState, carryState, type Workspace } from './core/workspace.js';
@@ -22,7 +23,7 @@ export { splitTrainVal, prepareData, encodeSplit, type Split, type PreparedData 
 export { epochPlan, type ReadMode, type EpochPlan, type Window } from './core/batches.js';
 export * from './core/train.js';
 export { scoreSentences, perplexity, type SentenceScore, type ScoreOptions } from './core/score.js';
-export { sampleTokens, pickToken, chooseToken, topK, defaultSampleOptions, type SampleOptions } from './core/sample.js';
+export { createSampler, sampleTokens, pickToken, chooseToken, topK, defaultSampleOptions, type SampleOptions, type Sampler } from './core/sample.js';
 export {
   parseCheckpoint, serializeCheckpoint, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION,
   type Checkpoint, type TokenizerSettings, type TrainingInfo,

@@ -53,7 +53,18 @@ function fsError(err: unknown, path: string, verb: string): InputError {
   return new InputError(`${path} ${what}`, hint);
 }
 
+const streams = new WeakMap<NodeJS.WriteStream, OutStream>();
+
+/** One OutStream per process stream (one 'error' listener, however many hosts are made). */
 function outStream(stream: NodeJS.WriteStream): OutStream {
+  const known = streams.get(stream);
+  if (known) return known;
+  const made = makeOutStream(stream);
+  streams.set(stream, made);
+  return made;
+}
+
+function makeOutStream(stream: NodeJS.WriteStream): OutStream {
   let closed = false;
   stream.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') closed = true;

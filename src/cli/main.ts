@@ -9,10 +9,13 @@ import type { Host } from './host.js';
 import { registerTrain } from './commands/train.js';
 import { registerScore } from './commands/score.js';
 import { registerSample } from './commands/sample.js';
+import { useFastKernels } from '../core/fast.js';
 
 export const VERSION = '0.1.0';
 
 export async function main(argv: readonly string[], host: Host): Promise<number> {
+  // WebAssembly SIMD kernels where available (RNNLM_KERNELS=js keeps the reference ones)
+  if (host.env.RNNLM_KERNELS !== 'js') useFastKernels();
   const debug = argv.includes('--debug');
   const args = argv.filter((a) => a !== '--debug');
   let pending: ((host: Host) => Promise<number>) | null = null;

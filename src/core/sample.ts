@@ -10,7 +10,7 @@ import { softmaxRow } from './loss.js';
 import { alloc32, type Alloc } from './params.js';
 import type { Rng } from './rng.js';
 import { EOS, UNK } from './vocab.js';
-import { carryState, createWorkspace } from './workspace.js';
+import { carryState, createWorkspace, resetState } from './workspace.js';
 
 export interface SampleOptions {
   /** Token ids of the prefix (may be empty). */
@@ -80,33 +80,47 @@ export function chooseToken(probs: Float64Array, V: number, opts: SampleOptions,
   return pickToken(probs, V, rng.uniform());
 }
 
-/**
- * Generate one sentence: yields the ids generated after the prime, one at a
- * time (EOS not yielded), and returns why it stopped.
- */
-export function* sampleTokens(model: Model, opts: SampleOptions, rng: Rng, alloc: Alloc = alloc32): Generator<number, 'eos' | 'length', undefined> {
+export interface Sampler {
+  /**
+   * Generate one sentence: yields the ids generated after the prime, one at a
+   * time (EOS not yielded), and returns why it stopped.
+   */
+  sample(rng: Rng): Generator<number, 'eos' | 'length', undefined>;
+}
+
+/** A sampler for one model and options, its buffers allocated once and reused for every sample. */
+export function createSampler(model: Model, opts: SampleOptions, alloc: Alloc = alloc32): Sampler {
   const V = model.config.vocabSize;
   const T0 = opts.prime.length + 1;
   const ws = createWorkspace(model, T0, 1, alloc);
   const probs = new Float64Array(V);
-  // read the zero input and the prime in one window; the last row predicts the next token
   const inputs = new Int32Array(T0);
   inputs[0] = -1;
   inputs.set(opts.prime, 1);
-  forward(model, ws, inputs, T0, null);
-  let row = T0 - 1;
-  carryState(ws, T0);
   const one = new Int32Array(1);
-  for (let n = 0; n < opts.maxLength; n++) {
-    softmaxRow(ws.logits, row * V, V, opts.temperature, probs);
-    topK(probs, V, opts.topK);
-    const tok = chooseToken(probs, V, opts, rng);
-    if (tok === EOS) return 'eos';
-    yield tok;
-    one[0] = tok;
-    forward(model, ws, one, 1, null);
-    carryState(ws, 1);
-    row = 0;
+  function* sample(rng: Rng): Generator<number, 'eos' | 'length', undefined> {
+    // read the zero input and the prime in one window; its last row predicts the next token
+    resetState(ws);
+    forward(model, ws, inputs, T0, null);
+    let row = T0 - 1;
+    carryState(ws, T0);
+    for (let n = 0; n < opts.maxLength; n++) {
+      softmaxRow(ws.logits, row * V, V, opts.temperature, probs);
+      topK(probs, V, opts.topK);
+      const tok = chooseToken(probs, V, opts, rng);
+      if (tok === EOS) return 'eos';
+      yield tok;
+      one[0] = tok;
+      forward(model, ws, one, 1, null);
+      carryState(ws, 1);
+      row = 0;
+    }
+    return 'length';
   }
-  return 'length';
+  return { sample };
+}
+
+/** One sample (see Sampler.sample); for many, create one sampler and reuse it. */
+export function sampleTokens(model: Model, opts: SampleOptions, rng: Rng, alloc: Alloc = alloc32): Generator<number, 'eos' | 'length', undefined> {
+  return createSampler(model, opts, alloc).sample(rng);
 }

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { createRng } from '../../core/rng.js';
-import { sampleTokens } from '../../core/sample.js';
+import { createSampler } from '../../core/sample.js';
 import { decode, encode, normalizeText, type TokenizerConfig } from '../../core/tokenize.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
@@ -67,8 +67,9 @@ export async function runSample(host: Host, raw: Record<string, unknown>): Promi
   const maxLength = opts.maxLength ?? (tok.level === 'char' ? 200 : 50);
   const sampleOpts = { prime: primeIds, maxLength, temperature: opts.temperature, topK: opts.topK, greedy: opts.greedy, allowUnk: opts.allowUnk };
   const primeText = decode(primeIds, ck.vocab, tok);
+  const sampler = createSampler(ck.model, sampleOpts);
   for (let i = 0; i < opts.number && !host.stdout.closed; i++) {
-    const gen = sampleTokens(ck.model, sampleOpts, rng);
+    const gen = sampler.sample(rng);
     const ids: number[] = [];
     let r = gen.next();
     while (!r.done) { ids.push(r.value); r = gen.next(); }

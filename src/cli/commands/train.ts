@@ -12,7 +12,7 @@ import { encodeSplit, prepareData, splitTrainVal } from '../../core/data.js';
 import { createModel, initModel, type ModelConfig, type Model } from '../../core/model.js';
 import { createRng } from '../../core/rng.js';
 import { epochPlan } from '../../core/batches.js';
-import { defaultSampleOptions, sampleTokens } from '../../core/sample.js';
+import { createSampler, defaultSampleOptions } from '../../core/sample.js';
 import { normalizeText, splitSentences, decode, type SentenceMode, type TokenizerConfig } from '../../core/tokenize.js';
 import { defaultTrainConfig, newTrainState, train, type TrainConfig, type TrainState, type EvalReport } from '../../core/train.js';
 import type { Vocab } from '../../core/vocab.js';
@@ -200,7 +200,8 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   let lastVal: number | null = null;
   const unit = tokenizer.level === 'char' ? 'bits/char' : null;
   const describe = (r: EvalReport) => {
-    const parts = [`step ${r.step}`, `epoch ${(r.epoch + 1)}`, `train ${Number.isFinite(r.trainLoss) ? r.trainLoss.toFixed(4) : '–'}`];
+    // epochs begun: at an epoch's end the state has already moved to the next one
+    const parts = [`step ${r.step}`, `epoch ${r.epoch + (r.state.windowInEpoch > 0 ? 1 : 0)}`, `train ${Number.isFinite(r.trainLoss) ? r.trainLoss.toFixed(4) : '–'}`];
     if (r.valLoss !== null) {
       parts.push(`val ${r.valLoss.toFixed(4)} (ppl ${Math.exp(r.valLoss).toFixed(2)}${unit ? `, ${(r.valLoss / Math.LN2).toFixed(3)} ${unit}` : ''})`);
     }
@@ -259,8 +260,9 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   if (opts.samples > 0 && !opts.quiet && result.reason !== 'interrupted') {
     say(style.bold('samples:'));
     const srng = createRng(runSeed + 1);
+    const sampler = createSampler(model, { ...defaultSampleOptions, maxLength: tokenizer.level === 'char' ? 200 : 50 });
     for (let i = 0; i < opts.samples; i++) {
-      const ids = [...sampleTokens(model, { ...defaultSampleOptions, maxLength: tokenizer.level === 'char' ? 200 : 50 }, srng)];
+      const ids = [...sampler.sample(srng)];
       say('  ' + decode(ids, setup.vocab, tok));
     }
   }

@@ -1,0 +1,37 @@
+/**
+ * Switch the core to the WebAssembly SIMD kernels: install them in the
+ * kernel table and allocate every float32 buffer (parameters, gradients,
+ * optimizer moments, activations) in their memory, so the products run in
+ * WebAssembly. Idempotent. Returns false (and changes nothing) where
+ * WebAssembly SIMD is unavailable: the reference kernels stay in place.
+ *
+ * Memory handed out this way is never freed (a bump allocator): create
+ * models and workspaces once and reuse them.
+ */
+import { referenceKernels, useKernels } from './kernels.js';
+import { useAlloc32 } from './params.js';
+import { createWasmKernels, type WasmKernels } from './wasm/wasm-kernels.js';
+
+let active: WasmKernels | null = null;
+
+export function useFastKernels(): boolean {
+  if (active) return true;
+  const wasm = createWasmKernels();
+  if (!wasm) return false;
+  active = wasm;
+  useKernels(wasm.kernels);
+  useAlloc32(wasm.alloc);
+  return true;
+}
+
+/** Back to the plain TypeScript kernels and ordinary Float32Arrays. */
+export function useReferenceKernels(): void {
+  useKernels(referenceKernels);
+  useAlloc32(null);
+  active = null;
+}
+
+/** The active WebAssembly kernels, or null. */
+export function fastKernels(): WasmKernels | null {
+  return active;
+}
