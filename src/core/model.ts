@@ -17,7 +17,7 @@ import { K, addColumnSums, addRowBias, type Vec } from './kernels.js';
 import { alloc32, allocParams, makeLayout, view, type Alloc, type ParamLayout, type ParamSet, type TensorSpec } from './params.js';
 import { cells, type CellKind, type RecurrentParams } from './cells/index.js';
 import { ShapeError } from './errors.js';
-import type { Rng } from './rng.js';
+import { hashCombine, hashUniform, type Rng } from './rng.js';
 import type { Workspace } from './workspace.js';
 
 export interface ModelConfig {
@@ -127,9 +127,12 @@ function layerInput(ws: Workspace, l: number, train: boolean): { X: Vec; off: nu
  * Forward over one window: reads inputs (T, B) token ids (−1 = zero input),
  * the state in each layer's hs[0] / cs[0], and leaves the logits (T·B, V) in
  * ws.logits and every activation the backward pass needs in ws.
- * `rng` non-null means training: dropout masks are drawn from it.
+ * `dropout` non-null means training: masks are drawn as a function of its seed
+ * and of each unit's (layer, step, slot, unit) — slot counted from `slot0`, the
+ * position of this workspace's first slot in the whole batch — so a batch
+ * split across threads gets the same masks as in one piece.
  */
-export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: number, rng: Rng | null): void {
+export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: number, dropout: Dropout | null): void {
   const { config, params } = model;
   const { B, H } = ws;
   const V = config.vocabSize;
@@ -139,7 +142,7 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
   const TB = T * B;
   if (T > ws.T || inputs.length < TB) throw new ShapeError(`window of ${T} steps does not fit the workspace (${ws.T})`);
   ws.inputs.set(inputs.subarray(0, TB));
-  const train = rng !== null && config.dropout > 0;
+  const train = dropout !== null && config.dropout > 0;
   const proj = ws.proj; // (T, B, G·H) xp
 
   for (let l = 0; l < config.layers; l++) {
@@ -168,7 +171,7 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
       }
       K.mmNT(TB, GH, E, X, 0, E, Wih, 0, E, proj, 0, GH);
     } else {
-      if (train) drawDropout(ws, l, T, config.dropout, rng!);
+      if (train) drawDropout(ws, l, T, config.dropout, dropout!);
       const { X, off } = layerInput(ws, l, train);
       K.mmNT(TB, GH, H, X, off, H, Wih, 0, H, proj, 0, GH);
     }
@@ -178,7 +181,7 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
 
   // logits (T·B, V) = b_dec + a[L] · W_decᵀ
   const L = config.layers;
-  if (train) drawDropout(ws, L, T, config.dropout, rng!);
+  if (train) drawDropout(ws, L, T, config.dropout, dropout!);
   const { X, off } = layerInput(ws, L, train);
   const logits = ws.logits;
   logits.fill(0, 0, TB * V);
@@ -187,18 +190,34 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
   ws.trained = train;
 }
 
+/** Which dropout masks a training forward uses (see `forward`). */
+export interface Dropout {
+  /** Drawn from the Rng once per step. */
+  readonly seed: number;
+  /** Index in the whole batch of this workspace's slot 0. */
+  readonly slot0: number;
+}
+
 /** Inverted dropout on the input of layer l (l = L: the decoder): dropped = a[l-1] ⊙ mask, mask ∈ {0, 1/(1−p)}. */
-function drawDropout(ws: Workspace, l: number, T: number, p: number, rng: Rng): void {
+function drawDropout(ws: Workspace, l: number, T: number, p: number, d: Dropout): void {
   const mask = ws.masks[l]!;
   const out = ws.dropped[l]!;
   const hs = ws.layers[l - 1]!.hs;
-  const n = T * ws.B * ws.H;
-  const off = ws.B * ws.H;
+  const { B, H } = ws;
   const keep = 1 / (1 - p);
-  for (let i = 0; i < n; i++) {
-    const m = rng.uniform() < p ? 0 : keep;
-    mask[i] = m;
-    out[i] = hs[off + i]! * m;
+  const off = B * H;
+  const kl = hashCombine(d.seed, l);
+  for (let t = 0; t < T; t++) {
+    const kt = hashCombine(kl, t);
+    for (let b = 0; b < B; b++) {
+      const key = hashCombine(kt, d.slot0 + b);
+      const r = (t * B + b) * H;
+      for (let j = 0; j < H; j++) {
+        const m = hashUniform(key, j) < p ? 0 : keep;
+        mask[r + j] = m;
+        out[r + j] = hs[off + r + j]! * m;
+      }
+    }
   }
 }
 

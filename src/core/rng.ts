@@ -87,3 +87,25 @@ export function shuffle<T>(items: T[] | Int32Array | Uint32Array, rng: Rng): voi
     items[j] = tmp as never;
   }
 }
+
+/** Murmur3's 32-bit finaliser: a bijection that mixes every input bit into every output bit. */
+function fmix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Combine a running hash with one more 32-bit value. */
+export function hashCombine(h: number, v: number): number {
+  return fmix32((h ^ Math.imul(v >>> 0, 0x9e3779b1)) + 0x7f4a7c15);
+}
+
+/**
+ * A uniform number in [0, 1) determined by (key, i) alone: a counter-based
+ * draw. Dropout masks use it so that the mask of a unit depends only on the
+ * step's seed (drawn from the Rng) and the unit's position, not on the order
+ * in which threads compute them.
+ */
+export function hashUniform(key: number, i: number): number {
+  return fmix32(key ^ Math.imul((i + 1) >>> 0, 0x9e3779b1)) / 4294967296;
+}

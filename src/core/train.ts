@@ -17,7 +17,8 @@ import { epochPlan, type ReadMode } from './batches.js';
 import { DivergedError } from './errors.js';
 import type { Vec } from './kernels.js';
 import { softmaxCrossEntropy } from './loss.js';
-import { backward, forward, type Model } from './model.js';
+import { forward, type Model } from './model.js';
+import { localEngine, type StepEngine } from './engine.js';
 import { clipGlobalNorm, createOptimizerState, optimizerStep, type OptimizerConfig, type OptimizerState } from './optimizer.js';
 import { alloc32, allocParams, type Alloc } from './params.js';
 import { createRng, type RngState } from './rng.js';
@@ -160,33 +161,22 @@ export function evaluate(model: Model, corpus: EncodedCorpus, mode: ReadMode, ws
   return { loss: count > 0 ? sum / count : NaN, tokens: count };
 }
 
-function saveCarry(ws: Workspace, state: TrainState, alloc: Alloc): void {
-  const BH = ws.B * ws.H;
-  const per = ws.layers[0]!.cs ? 2 : 1;
-  if (!state.carry || state.carry.length !== ws.layers.length * per * BH) state.carry = alloc(ws.layers.length * per * BH);
-  ws.layers.forEach((lb, l) => {
-    state.carry!.set(lb.hs.subarray(0, BH), l * per * BH);
-    if (lb.cs) state.carry!.set(lb.cs.subarray(0, BH), (l * per + 1) * BH);
-  });
-}
-
-function loadCarry(ws: Workspace, carry: Vec): void {
-  const BH = ws.B * ws.H;
-  const per = ws.layers[0]!.cs ? 2 : 1;
-  if (carry.length !== ws.layers.length * per * BH) return; // a different batch size: start from zero
-  ws.layers.forEach((lb, l) => {
-    lb.hs.set(carry.subarray(l * per * BH, l * per * BH + BH));
-    lb.cs?.set(carry.subarray((l * per + 1) * BH, (l * per + 2) * BH));
-  });
+export interface TrainOptions {
+  /** Checked after every step: when aborted, training stops after the current step. */
+  signal?: { readonly aborted: boolean };
+  /** Where float32 buffers go (default alloc32). */
+  alloc?: Alloc;
+  /** Who computes each window's gradient (default: this thread). Made for (cfg.bptt, cfg.batch). */
+  engine?: StepEngine;
 }
 
 export async function train(
   model: Model, data: TrainData, cfg: TrainConfig, state: TrainState,
-  hooks: TrainHooks = {}, signal?: { readonly aborted: boolean }, alloc: Alloc = alloc32,
+  hooks: TrainHooks = {}, options: TrainOptions = {},
 ): Promise<TrainResult> {
   const { batch: B, bptt: T } = cfg;
-  const V = model.config.vocabSize;
-  const ws = createWorkspace(model, T, B, alloc);
+  const { signal, alloc = alloc32 } = options;
+  const engine = options.engine ?? localEngine(model, T, B, alloc);
   let evalWs: Workspace | null = null;
   const grads = allocParams(model.layout, alloc);
   const rng = createRng(0, state.rng);
@@ -194,7 +184,7 @@ export async function train(
   const now = hooks.now ?? (() => 0);
   let clock = now();
   const tick = () => { const t = now(); state.elapsedMs += t - clock; clock = t; };
-  if (state.carry) loadCarry(ws, state.carry);
+  if (state.carry) engine.loadCarry(state.carry);
 
   let sinceEvalSum = 0;
   let sinceEvalCount = 0;
@@ -231,7 +221,7 @@ export async function train(
       state.bestStep = state.step;
     }
     state.rng = rng.state();
-    saveCarry(ws, state, alloc);
+    state.carry = engine.saveCarry();
     await hooks.onEval?.({ ...rec, best, state });
     return cfg.patience > 0 && state.evalsSinceBest >= cfg.patience;
   };
@@ -246,7 +236,7 @@ export async function train(
     if (reason !== 'early-stop' && lastEvalStep !== state.step) await runEval();
     tick();
     state.rng = rng.state();
-    saveCarry(ws, state, alloc);
+    state.carry = engine.saveCarry();
     return { reason, state };
   };
 
@@ -260,24 +250,21 @@ export async function train(
     let w = 0;
     for (const win of plan.iterate()) {
       if (w++ < state.windowInEpoch) continue; // done before a resume
-      if (win.reset) resetState(ws);
-      forward(model, ws, win.inputs, win.T, dropout ? rng : null);
+      if (win.reset) engine.reset();
       const n = win.tokens;
-      const { sum } = softmaxCrossEntropy(ws.logits, win.T * B, V, win.targets, true, n > 0 ? 1 / n : 0);
+      const sum = engine.gradients(win, grads, n > 0 ? 1 / n : 0, dropout ? rng.nextU32() : null);
       const loss = n > 0 ? sum / n : 0;
       if (!Number.isFinite(loss)) {
         throw new DivergedError(`training diverged: the loss became ${loss} at step ${state.step + 1}`,
           'lower the learning rate (--lr) or clip gradients (--clip)');
       }
-      grads.data.fill(0);
-      backward(model, ws, grads, win.T);
       const gradNorm = clipGlobalNorm(grads.data, cfg.clip);
       if (!Number.isFinite(gradNorm)) {
         throw new DivergedError(`training diverged: the gradient norm became ${gradNorm} at step ${state.step + 1}`,
           'lower the learning rate (--lr) or clip gradients (--clip)');
       }
       optimizerStep(model.params.data, grads.data, state.opt, cfg.optimizer, lr);
-      carryState(ws, win.T);
+      engine.carry(win.T);
       state.step++;
       state.windowInEpoch++;
       state.tokensSeen += n;

@@ -87,7 +87,7 @@ test('interruption through the signal stops after the current step', async () =>
   const signal = { aborted: false };
   const result = await train(model, { train: corpus, val: null }, cfg, state, {
     onStep: (r) => { if (r.step === 5) signal.aborted = true; },
-  }, signal);
+  }, { signal });
   assert.equal(result.reason, 'interrupted');
   assert.equal(result.state.step, 5);
 });

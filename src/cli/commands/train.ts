@@ -235,7 +235,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
         }
         reporter.line(describe(r) + saved);
       },
-    }, signal);
+    }, { signal });
   } finally {
     off();
     reporter.stop();

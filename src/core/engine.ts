@@ -1,0 +1,91 @@
+/**
+ * The gradient of one training window: forward, cross-entropy, backward.
+ * train() asks a StepEngine for it, so the work can be done in this thread
+ * (localEngine) or split across threads by batch slots (src/parallel), with
+ * the same results up to floating-point summation order.
+ */
+import type { Window } from './batches.js';
+import type { Vec } from './kernels.js';
+import { softmaxCrossEntropy } from './loss.js';
+import { backward, forward, type Model } from './model.js';
+import type { Alloc, ParamSet } from './params.js';
+import { carryState, createWorkspace, resetState, type Workspace } from './workspace.js';
+
+export interface StepEngine {
+  /** Batch slots and window length the engine was made for. */
+  readonly B: number;
+  readonly T: number;
+  /** Zero the recurrent state of every slot. */
+  reset(): void;
+  /** After a window of T steps: its last state becomes the next window's initial state. */
+  carry(T: number): void;
+  /** The carried state, per layer a (B·H) then c (B·H, LSTM): what a checkpoint saves. */
+  saveCarry(): Vec;
+  loadCarry(carry: Vec): void;
+  /**
+   * grads := ∂(scale · Σ loss)/∂θ over the window (overwritten, not accumulated);
+   * returns Σ loss over its targets (nats). dropoutSeed null = no dropout.
+   */
+  gradients(win: Window, grads: ParamSet, scale: number, dropoutSeed: number | null): number;
+}
+
+/** Carried state of a workspace, per layer a then c. */
+export function saveWorkspaceCarry(ws: Workspace, alloc: Alloc): Vec {
+  const BH = ws.B * ws.H;
+  const per = ws.layers[0]!.cs ? 2 : 1;
+  const out = alloc(ws.layers.length * per * BH);
+  ws.layers.forEach((lb, l) => {
+    out.set(lb.hs.subarray(0, BH), l * per * BH);
+    if (lb.cs) out.set(lb.cs.subarray(0, BH), (l * per + 1) * BH);
+  });
+  return out;
+}
+
+/** Restore what saveWorkspaceCarry saved; a carry of another size (another batch) is ignored: zero state. */
+export function loadWorkspaceCarry(ws: Workspace, carry: Vec): void {
+  const BH = ws.B * ws.H;
+  const per = ws.layers[0]!.cs ? 2 : 1;
+  if (carry.length !== ws.layers.length * per * BH) return;
+  ws.layers.forEach((lb, l) => {
+    lb.hs.set(carry.subarray(l * per * BH, l * per * BH + BH));
+    lb.cs?.set(carry.subarray((l * per + 1) * BH, (l * per + 2) * BH));
+  });
+}
+
+/**
+ * The engine for slots [slot0, slot0 + B) of windows that are `fullB` slots wide,
+ * in this thread. With slot0 = 0 and B = fullB it is the whole batch.
+ */
+export function localEngine(model: Model, T: number, B: number, alloc: Alloc, slot0 = 0, fullB = B): StepEngine {
+  const ws = createWorkspace(model, T, B, alloc);
+  const V = model.config.vocabSize;
+  const whole = slot0 === 0 && B === fullB;
+  const inputs = whole ? null : new Int32Array(T * B);
+  const targets = whole ? null : new Int32Array(T * B);
+  return {
+    B, T,
+    reset: () => resetState(ws),
+    carry: (t) => carryState(ws, t),
+    saveCarry: () => saveWorkspaceCarry(ws, alloc),
+    loadCarry: (c) => loadWorkspaceCarry(ws, c),
+    gradients(win, grads, scale, dropoutSeed) {
+      let x = win.inputs, y = win.targets;
+      if (inputs && targets) {
+        // this engine's columns of the (T, fullB) window
+        for (let t = 0; t < win.T; t++) {
+          for (let b = 0; b < B; b++) {
+            inputs[t * B + b] = win.inputs[t * fullB + slot0 + b]!;
+            targets[t * B + b] = win.targets[t * fullB + slot0 + b]!;
+          }
+        }
+        x = inputs;
+        y = targets;
+      }
+      forward(model, ws, x, win.T, dropoutSeed === null ? null : { seed: dropoutSeed, slot0 });
+      const { sum } = softmaxCrossEntropy(ws.logits, win.T * B, V, y, true, scale);
+      grads.data.fill(0);
+      backward(model, ws, grads, win.T);
+      return sum;
+    },
+  };
+}
