@@ -39,7 +39,7 @@ test('gradients of slot ranges sum to the whole-batch gradient, with dropout', (
   for (let i = 0; i < sum.length; i++) assert.ok(Math.abs(sum[i]! - g.data[i]!) < 1e-12, `gradient ${i}`);
   // a different dropout seed gives a different gradient: the masks are in use
   const other = allocParams(model.layout, alloc64);
-  whole.gradients(win, other, 0.1, 999);
+  localEngine(model, T, B, alloc64).gradients(win, other, 0.1, 999);
   assert.ok(other.data.some((v, i) => Math.abs(v - g.data[i]!) > 1e-9));
 
   // carried state: the parts' carries, slot by slot, are the whole's
