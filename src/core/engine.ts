@@ -19,7 +19,10 @@ export interface StepEngine {
   reset(): void;
   /** After a window of T steps: its last state becomes the next window's initial state. */
   carry(T: number): void;
-  /** The carried state, per layer a (B·H) then c (B·H, LSTM): what a checkpoint saves. */
+  /**
+   * The carried state, per layer a (B·H) then c (B·H, LSTM): what a checkpoint
+   * saves. The buffer belongs to the engine and is overwritten by the next call.
+   */
   saveCarry(): Vec;
   loadCarry(carry: Vec): void;
   /**
@@ -29,11 +32,15 @@ export interface StepEngine {
   gradients(win: Window, grads: ParamSet, scale: number, dropoutSeed: number | null): number;
 }
 
-/** Carried state of a workspace, per layer a then c. */
-export function saveWorkspaceCarry(ws: Workspace, alloc: Alloc): Vec {
+/** Floats in the carried state of a workspace. */
+export function carrySize(ws: Workspace): number {
+  return ws.layers.length * (ws.layers[0]!.cs ? 2 : 1) * ws.B * ws.H;
+}
+
+/** Carried state of a workspace, per layer a then c, into out (carrySize floats). */
+export function saveWorkspaceCarry(ws: Workspace, out: Vec): Vec {
   const BH = ws.B * ws.H;
   const per = ws.layers[0]!.cs ? 2 : 1;
-  const out = alloc(ws.layers.length * per * BH);
   ws.layers.forEach((lb, l) => {
     out.set(lb.hs.subarray(0, BH), l * per * BH);
     if (lb.cs) out.set(lb.cs.subarray(0, BH), (l * per + 1) * BH);
@@ -62,11 +69,12 @@ export function localEngine(model: Model, T: number, B: number, alloc: Alloc, sl
   const whole = slot0 === 0 && B === fullB;
   const inputs = whole ? null : new Int32Array(T * B);
   const targets = whole ? null : new Int32Array(T * B);
+  const carried = alloc(carrySize(ws));
   return {
     B, T,
     reset: () => resetState(ws),
     carry: (t) => carryState(ws, t),
-    saveCarry: () => saveWorkspaceCarry(ws, alloc),
+    saveCarry: () => saveWorkspaceCarry(ws, carried),
     loadCarry: (c) => loadWorkspaceCarry(ws, c),
     gradients(win, grads, scale, dropoutSeed) {
       let x = win.inputs, y = win.targets;

@@ -22,6 +22,7 @@ import type { Host } from '../host.js';
 import { readCheckpoint, readText } from '../input.js';
 import { duration, int, oneOf, parseOptions, real, seed } from '../options.js';
 import { createReporter } from '../progress.js';
+import { createParallelEngine } from '../../parallel/engine.js';
 import { formatBytes, formatDuration, formatInt } from '../format.js';
 import { makeStyle } from '../style.js';
 import type { TokenizerSettings } from '../../checkpoint/codec.js';
@@ -58,6 +59,7 @@ export const trainOptionsSchema = z.object({
   unkToken: z.string().min(1).optional(),
   sentence: oneOf(['line', 'paragraph', 'file']).default('line'),
   samples: int(0, 100).default(3),
+  threads: int(1, 256).optional(),
   resume: z.string().min(1).optional(),
   quiet: z.boolean().default(false),
   color: z.boolean().default(true),
@@ -101,6 +103,7 @@ export function registerTrain(program: Command, run: (action: (host: Host) => Pr
     .option('--unk-token <text>', "a word in the corpus that means unknown, e.g. '<unk>' in Penn Treebank")
     .option('--sentence <mode>', 'what a sentence is: line, paragraph (blank-line separated) or file (one stream)', 'line')
     .option('--samples <n>', 'samples to show at the end', '3')
+    .option('--threads <n>', 'CPU threads for training (default: all cores); results depend on it only through rounding')
     .option('--resume <checkpoint>', 'continue training from a checkpoint (its *.last.json for an exact continuation)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--no-color', 'no colour in messages')
@@ -177,6 +180,9 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   say(`  data    ${formatInt(tokensPerEpoch)} training tokens${data.val ? `, ${formatInt(data.val.ids.length)} validation tokens` : ', no validation'}; batch ${cfg.batch} × ${cfg.bptt} steps, ~${formatInt(windowsPerEpoch)} steps per epoch`);
   say(`  output  ${opts.output}${cfg.maxTimeMs ? `; time budget ${formatDuration(cfg.maxTimeMs - setup.state.elapsedMs)}` : ''}`);
 
+  const threads = opts.threads ?? host.cpus;
+  const engine = await createParallelEngine(model, cfg.bptt, cfg.batch, threads);
+  if (engine.threads > 1) say(`  threads ${engine.threads} (batch split ${cfg.batch} ways by slots)`);
   const reporter = createReporter(host, style, { epochs: cfg.epochs, epochWindows: windowsPerEpoch, maxTimeMs: cfg.maxTimeMs }, opts.quiet);
   const signal = { aborted: false };
   let interrupts = 0;
@@ -235,9 +241,10 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
         }
         reporter.line(describe(r) + saved);
       },
-    }, { signal });
+    }, { signal, engine });
   } finally {
     off();
+    await engine.close();
     reporter.stop();
   }
 

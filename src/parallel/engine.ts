@@ -1,0 +1,147 @@
+/**
+ * Data-parallel training on several cores: the batch slots are split among
+ * the main thread and `threads − 1` workers (worker_threads), all working on
+ * one shared WebAssembly memory, so the parameters are shared in place and
+ * no arrays are copied. Per window: each thread computes the gradient of its
+ * slots; then the gradients are summed into the main thread's arena, each
+ * thread adding up one slice of it, always in thread order. Results equal the
+ * one-thread run up to floating-point summation order, and a given thread
+ * count is reproducible bit for bit (dropout masks depend on the slot, see
+ * core/model.ts).
+ *
+ * Synchronisation is a control block of Int32 words with Atomics.wait/notify:
+ * no messages per step.
+ */
+import { Worker } from 'node:worker_threads';
+import { localEngine, type StepEngine } from '../core/engine.js';
+import type { Vec } from '../core/kernels.js';
+import type { Model } from '../core/model.js';
+import { alloc32, type ParamSet } from '../core/params.js';
+import { fastKernels } from '../core/fast.js';
+import { Cmd, Ctl, controlWords, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
+
+export interface ParallelEngine extends StepEngine {
+  /** Threads in use (1 = everything on the calling thread). */
+  readonly threads: number;
+  /** Stop the workers. */
+  close(): Promise<void>;
+}
+
+/**
+ * An engine for (T, B) windows on `threads` threads. Falls back to one thread
+ * (the local engine) when the fast kernels are not active or when there are
+ * fewer slots than threads.
+ */
+export async function createParallelEngine(model: Model, T: number, B: number, threads: number): Promise<ParallelEngine> {
+  const wasm = fastKernels();
+  const W = Math.max(1, Math.min(threads, B));
+  if (W === 1 || !wasm || !wasm.owns(model.params.data)) {
+    const e = localEngine(model, T, B, alloc32);
+    return { ...e, threads: 1, close: async () => {} };
+  }
+  const H = model.config.hidden;
+  const per = model.config.cell === 'lstm' ? 2 : 1;
+  const L = model.config.layers;
+  const control = new SharedArrayBuffer(controlWords(W) * 4);
+  const numbers = new SharedArrayBuffer((1 + W) * 8);
+  const windowBuf = new SharedArrayBuffer(2 * T * B * 4);
+  const ctl = new Int32Array(control);
+  const nums = new Float64Array(numbers);
+  const ints = new Int32Array(windowBuf);
+  const ranges = Array.from({ length: W }, (_, w) => slice(B, W, w));
+  const main = localEngine(model, T, ranges[0]![1] - ranges[0]![0], alloc32, 0, B);
+
+  const workers: Worker[] = [];
+  const readies: WorkerReady[] = [];
+  for (let w = 1; w < W; w++) {
+    const [s0, s1] = ranges[w]!;
+    const setup: WorkerSetup = {
+      memory: wasm.memory, config: model.config, paramsOffset: model.params.data.byteOffset,
+      T, fullB: B, slot0: s0, B: s1 - s0, index: w, threads: W, control, numbers, window: windowBuf,
+    };
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });
+    workers.push(worker);
+    readies.push(await new Promise<WorkerReady>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    }));
+    // from here on the workers wait on the control block: they must not keep the process alive
+    worker.unref();
+  }
+  const workerCarries = readies.map((r) => wasm.view(r.carryOffset, r.carryLength));
+  const workerGrads = readies.map((r) => wasm.view(r.gradsOffset, model.layout.total));
+  readies.forEach((r, i) => { ctl[Ctl.gradsOffsets + 1 + i] = r.gradsOffset; });
+
+  /** Post a command to every worker, run `own` here, wait for all of them. */
+  const run = (cmd: number, own: () => void) => {
+    Atomics.store(ctl, Ctl.done, 0);
+    Atomics.store(ctl, Ctl.cmd, cmd);
+    Atomics.add(ctl, Ctl.seq, 1);
+    Atomics.notify(ctl, Ctl.seq);
+    own();
+    for (let d = Atomics.load(ctl, Ctl.done); d < W - 1; d = Atomics.load(ctl, Ctl.done)) Atomics.wait(ctl, Ctl.done, d, 1000);
+    if (Atomics.load(ctl, Ctl.failed)) throw new Error('a training thread failed');
+  };
+
+  /** Whole-batch carry layout (per layer a then c, each B·H) ⇄ per-thread parts. */
+  const partOf = (w: number): Vec => (w === 0 ? main.saveCarry() : workerCarries[w - 1]!);
+  const blocks = L * per;
+  const whole = alloc32(blocks * B * H);
+
+  const engine: ParallelEngine = {
+    B, T, threads: W,
+    reset() { run(Cmd.reset, () => main.reset()); },
+    carry(t) { ctl[Ctl.T] = t; run(Cmd.carry, () => main.carry(t)); },
+    saveCarry() {
+      run(Cmd.saveCarry, () => {});
+      const out = whole;
+      for (let w = 0; w < W; w++) {
+        const [s0, s1] = ranges[w]!;
+        const part = partOf(w);
+        const n = (s1 - s0) * H;
+        for (let k = 0; k < blocks; k++) out.set(part.subarray(k * n, k * n + n), k * B * H + s0 * H);
+      }
+      return out;
+    },
+    loadCarry(carry) {
+      if (carry.length !== blocks * B * H) return;
+      const mainPart = main.saveCarry();
+      for (let w = 0; w < W; w++) {
+        const [s0, s1] = ranges[w]!;
+        const part = w === 0 ? mainPart : workerCarries[w - 1]!;
+        const n = (s1 - s0) * H;
+        for (let k = 0; k < blocks; k++) part.set(carry.subarray(k * B * H + s0 * H, k * B * H + s1 * H), k * n);
+      }
+      run(Cmd.loadCarry, () => main.loadCarry(mainPart));
+    },
+    gradients(win, grads: ParamSet, scale, dropoutSeed) {
+      if (!wasm.owns(grads.data)) throw new Error('parallel engine: gradients must live in the shared memory');
+      ctl[Ctl.gradsOffsets] = grads.data.byteOffset;
+      const TB = win.T * B;
+      ints.set(win.inputs.subarray(0, TB), 0);
+      ints.set(win.targets.subarray(0, TB), T * B);
+      ctl[Ctl.T] = win.T;
+      ctl[Ctl.hasSeed] = dropoutSeed === null ? 0 : 1;
+      ctl[Ctl.seed] = dropoutSeed ?? 0;
+      nums[0] = scale;
+      let own = 0;
+      run(Cmd.gradients, () => { own = main.gradients(win, grads, scale, dropoutSeed); });
+      let sum = own;
+      for (let w = 1; w < W; w++) sum += nums[1 + w]!;
+      // thread 0's arena += the others', each thread one slice of it
+      const [a, b] = slice(grads.data.length, W, 0);
+      run(Cmd.reduce, () => {
+        const g0 = grads.data;
+        for (const gw of workerGrads) for (let i = a; i < b; i++) g0[i] += gw[i]!;
+      });
+      return sum;
+    },
+    async close() {
+      Atomics.store(ctl, Ctl.cmd, Cmd.exit);
+      Atomics.add(ctl, Ctl.seq, 1);
+      Atomics.notify(ctl, Ctl.seq);
+      await Promise.all(workers.map((wk) => new Promise((done) => { wk.ref(); wk.once('exit', done); })));
+    },
+  };
+  return engine;
+}

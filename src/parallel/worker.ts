@@ -1,0 +1,79 @@
+/**
+ * A training thread: attaches to the shared WebAssembly memory, sees the
+ * model's parameters in place, and computes the gradient of its batch slots
+ * when the main thread says so (see engine.ts).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { useKernels } from '../core/kernels.js';
+import { localEngine } from '../core/engine.js';
+import { modelLayout, type Model } from '../core/model.js';
+import { allocParams, useAlloc32, viewParams } from '../core/params.js';
+import { createWasmKernels } from '../core/wasm/wasm-kernels.js';
+import type { Window } from '../core/batches.js';
+import { Cmd, Ctl, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
+
+const setup = workerData as WorkerSetup;
+const wasm = createWasmKernels({ memory: setup.memory })!;
+useKernels(wasm.kernels);
+useAlloc32(wasm.alloc);
+
+const layout = modelLayout(setup.config);
+const model: Model = { config: setup.config, layout, params: viewParams(layout, wasm.view(setup.paramsOffset, layout.total)) };
+const engine = localEngine(model, setup.T, setup.B, wasm.alloc, setup.slot0, setup.fullB);
+const grads = allocParams(layout, wasm.alloc);
+const carry = engine.saveCarry(); // a block of the right size, in the shared memory
+const ctl = new Int32Array(setup.control);
+const nums = new Float64Array(setup.numbers);
+const ints = new Int32Array(setup.window);
+const TB = setup.T * setup.fullB;
+const win: Window = {
+  inputs: ints.subarray(0, TB), targets: ints.subarray(TB, 2 * TB),
+  T: setup.T, reset: false, tokens: 0, batch: new Int32Array(0), start: 0,
+};
+/** Gradient arenas of all threads, for the reduction, from the offsets in the control block. */
+let all: Float32Array[] = [];
+function arenas(): Float32Array[] {
+  for (let w = 0; w < setup.threads; w++) {
+    const off = ctl[Ctl.gradsOffsets + w]!;
+    if (all[w]?.byteOffset !== off) all[w] = wasm.view(off, layout.total);
+  }
+  return all;
+}
+
+const ready: WorkerReady = { gradsOffset: grads.data.byteOffset, carryOffset: carry.byteOffset, carryLength: carry.length };
+parentPort!.postMessage(ready);
+
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctl, Ctl.seq, seen);
+  seen = Atomics.load(ctl, Ctl.seq);
+  const cmd = Atomics.load(ctl, Ctl.cmd);
+  if (cmd === Cmd.exit) break;
+  try {
+    if (cmd === Cmd.gradients) {
+      win.T = ctl[Ctl.T]!;
+      nums[1 + setup.index] = engine.gradients(win, grads, nums[0]!, ctl[Ctl.hasSeed] ? ctl[Ctl.seed]! >>> 0 : null);
+    } else if (cmd === Cmd.reset) {
+      engine.reset();
+    } else if (cmd === Cmd.carry) {
+      engine.carry(ctl[Ctl.T]!);
+    } else if (cmd === Cmd.saveCarry) {
+      carry.set(engine.saveCarry());
+    } else if (cmd === Cmd.loadCarry) {
+      engine.loadCarry(carry);
+    } else if (cmd === Cmd.reduce) {
+      // this thread's slice of: thread 0's gradient += the others', in thread order
+      const g = arenas();
+      const [a, b] = slice(layout.total, setup.threads, setup.index);
+      const g0 = g[0]!;
+      for (let w = 1; w < g.length; w++) {
+        const gw = g[w]!;
+        for (let i = a; i < b; i++) g0[i] += gw[i]!;
+      }
+    }
+  } catch {
+    Atomics.store(ctl, Ctl.failed, 1);
+  }
+  Atomics.add(ctl, Ctl.done, 1);
+  Atomics.notify(ctl, Ctl.done);
+}
