@@ -9,6 +9,9 @@ import type { Host } from './host.js';
 import { registerTrain } from './commands/train.js';
 import { registerScore } from './commands/score.js';
 import { registerSample } from './commands/sample.js';
+import { registerInfo } from './commands/info.js';
+import { registerEval } from './commands/eval.js';
+import { registerPlot } from './commands/plot.js';
 import { useFastKernels } from '../core/fast.js';
 
 export const VERSION = '0.1.0';
@@ -38,8 +41,11 @@ Add --debug to any command for a stack trace on errors.
 Examples:
   rnnlm train corpora/names.txt --max-time 2m -o names.json
   rnnlm sample -m names.json -n 5
-  rnnlm score -m names.json emma xqzt`);
-  for (const register of [registerTrain, registerScore, registerSample]) register(program, run);
+  rnnlm score -m names.json emma xqzt
+  rnnlm eval -m names.json held-out.txt
+  rnnlm info names.json
+  rnnlm plot names.json -o curve.svg`);
+  for (const register of [registerTrain, registerScore, registerSample, registerEval, registerInfo, registerPlot]) register(program, run);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({
       writeOut: (s) => host.stdout.write(s),

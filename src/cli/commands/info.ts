@@ -1,0 +1,198 @@
+/**
+ * rnnlm info MODEL: what a checkpoint holds — architecture and size,
+ * vocabulary and tokenizer, the most frequent tokens, and how it was trained
+ * (steps, epochs, tokens, time, best validation loss, the options used).
+ * A report on stdout, or one JSON object with --json.
+ */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { Checkpoint } from '../../checkpoint/codec.js';
+import { ExitCode } from '../exit-codes.js';
+import { formatBytes, formatDuration, formatInt } from '../format.js';
+import type { Host } from '../host.js';
+import { readBytes, readCheckpoint } from '../input.js';
+import { int, parseOptions } from '../options.js';
+
+export const infoOptionsSchema = z.object({
+  model: z.string().min(1, { error: "needs a checkpoint file (or '-' for standard input)" }),
+  json: z.boolean().default(false),
+  top: int(0, 1_000_000).default(10),
+});
+
+export function registerInfo(program: Command, run: (action: (host: Host) => Promise<number>) => void): void {
+  program
+    .command('info')
+    .description('describe a checkpoint: architecture, size, vocabulary, how it was trained')
+    .argument('<model>', "checkpoint written by rnnlm train, or '-' for standard input")
+    .option('--top <n>', 'how many of the most frequent tokens to list', '10')
+    .option('--json', 'print one JSON object')
+    .addHelpText('after', `
+Tokens are shown as JSON strings, so that spaces and newlines are visible (" ", "\\n").
+
+Examples:
+  rnnlm info names.json
+  rnnlm info model.json --json | jq .model.parameters`)
+    .action((model: string, raw: Record<string, unknown>) => run((host) => runInfo(host, { ...raw, model })));
+}
+
+export interface TokenCount {
+  token: string;
+  count: number;
+}
+
+/** The `top` most frequent tokens by the checkpoint's corpus counts (ties: lower id first); [] without counts. */
+export function topTokens(ck: Checkpoint, top: number): TokenCount[] {
+  if (!ck.counts) return [];
+  return ck.counts
+    .map((count, id) => ({ id, count }))
+    .filter((t) => t.count > 0)
+    .sort((a, b) => b.count - a.count || a.id - b.id)
+    .slice(0, top)
+    .map(({ id, count }) => ({ token: ck.vocab.tokens[id]!, count }));
+}
+
+/** The training options as an `rnnlm train` command line (commander's defaults included). */
+export function trainCommand(options: Record<string, unknown>): string {
+  const parts = ['rnnlm', 'train', quote(String(options['corpus'] ?? 'CORPUS'))];
+  for (const [key, value] of Object.entries(options)) {
+    if (key === 'corpus' || value === undefined || value === null) continue;
+    const flag = '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+    if (key === 'color') {
+      if (value === false) parts.push('--no-color');
+    } else if (value === true) {
+      parts.push(flag);
+    } else if (value !== false) {
+      parts.push(flag, quote(typeof value === 'string' ? value : JSON.stringify(value)));
+    }
+  }
+  return parts.join(' ');
+}
+
+function quote(s: string): string {
+  return /^[\w./:@%+,=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export async function runInfo(host: Host, raw: Record<string, unknown>): Promise<number> {
+  const opts = parseOptions(infoOptionsSchema, raw, 'info');
+  const bytes = await readBytes(host, opts.model);
+  // parse the bytes already read (stdin can be read only once), with readCheckpoint's one-line errors
+  const ck = await readCheckpoint({ ...host, readFile: async () => bytes, readStdin: async () => bytes }, opts.model);
+  const info = describe(ck, opts.model, bytes.length, opts.top);
+  host.stdout.write(opts.json ? JSON.stringify(info) + '\n' : report(info));
+  return ExitCode.ok;
+}
+
+function describe(ck: Checkpoint, file: string, fileBytes: number, top: number) {
+  const c = ck.model.config;
+  const char = ck.tokenizer.level === 'char';
+  const tr = ck.training;
+  const s = tr?.state;
+  return {
+    file,
+    fileBytes,
+    model: {
+      cell: c.cell,
+      peephole: c.peephole,
+      layers: c.layers,
+      hidden: c.hidden,
+      input: c.embedding > 0 ? 'embedding' : 'one-hot',
+      embedding: c.embedding,
+      dropout: c.dropout,
+      parameters: ck.model.layout.total,
+      parameterBytes: ck.model.layout.total * 4,
+      sizeMB: (ck.model.layout.total * 4) / (1024 * 1024),
+    },
+    vocabulary: {
+      size: ck.vocab.tokens.length,
+      level: ck.tokenizer.level,
+      lowercase: ck.tokenizer.lowercase,
+      unkToken: ck.tokenizer.unkToken,
+      sentence: ck.tokenizer.sentence,
+      counted: ck.counts ? ck.counts.reduce((a, b) => a + b, 0) : null,
+      top: topTokens(ck, top),
+    },
+    training: tr && s ? {
+      steps: s.step,
+      epochs: s.epoch,
+      stepsIntoNextEpoch: s.windowInEpoch,
+      tokensSeen: s.tokensSeen,
+      elapsedMs: s.elapsedMs,
+      evaluations: s.history.length,
+      bestValLoss: s.bestValLoss,
+      bestStep: s.bestStep,
+      bestPerplexity: s.bestValLoss === null ? null : Math.exp(s.bestValLoss),
+      bestBitsPerChar: s.bestValLoss === null || !char ? null : s.bestValLoss / Math.LN2,
+      lastTrainLoss: lastFinite(s.history.map((h) => h.trainLoss)),
+      config: {
+        mode: tr.config.mode, batch: tr.config.batch, bptt: tr.config.bptt, optimizer: tr.config.optimizer.kind,
+        lr: tr.config.lr, lrDecay: tr.config.lrDecay, lrDecayAfter: tr.config.lrDecayAfter, clip: tr.config.clip,
+        epochs: tr.config.epochs, evalEvery: tr.config.evalEvery, patience: tr.config.patience,
+      },
+      options: tr.options,
+    } : null,
+    meta: ck.meta,
+  };
+}
+
+function lastFinite(xs: number[]): number | null {
+  for (let i = xs.length - 1; i >= 0; i--) if (Number.isFinite(xs[i])) return xs[i]!;
+  return null;
+}
+
+type Info = ReturnType<typeof describe>;
+
+function report(i: Info): string {
+  const lines: string[] = [];
+  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(14)} ${v}`);
+  const m = i.model;
+  const v = i.vocabulary;
+  lines.push(`${i.file}  (${formatBytes(i.fileBytes)} on disk)`);
+
+  lines.push('model');
+  row('cell', m.cell + (m.peephole ? ' with peepholes' : m.cell === 'lstm' ? ' (no peepholes)' : ''));
+  row('layers', `${m.layers} × ${formatInt(m.hidden)} hidden units`);
+  row('input', m.input === 'embedding' ? `embedding of ${formatInt(m.embedding)}` : `one-hot (${formatInt(v.size)} wide)`);
+  row('dropout', m.dropout > 0 ? String(m.dropout) : 'none');
+  row('parameters', `${formatInt(m.parameters)} (${formatBytes(m.parameterBytes)} as float32)`);
+
+  lines.push('vocabulary');
+  row('size', `${formatInt(v.size)} tokens (${v.level} level; <EOS> and <UNK> included)`);
+  row('tokenizer', `lowercase ${v.lowercase ? 'yes' : 'no'} · unk token ${v.unkToken === null ? 'none' : JSON.stringify(v.unkToken)} · sentence ${{ line: 'line (one per line)', paragraph: 'paragraph (blank-line separated)', file: 'file (one stream)' }[v.sentence]}`);
+  if (v.counted === null) {
+    row('most frequent', 'not stored (the checkpoint has no token counts)');
+  } else {
+    row('counted', `${formatInt(v.counted)} tokens in the training part of the corpus`);
+    v.top.forEach((t, k) => {
+      const pct = v.counted ? ` ${((100 * t.count) / v.counted).toFixed(1).padStart(5)}%` : '';
+      row(k === 0 ? `top ${v.top.length}` : '', `${JSON.stringify(t.token).padEnd(12)} ${formatInt(t.count).padStart(10)}${pct}`);
+    });
+  }
+
+  lines.push('training');
+  const t = i.training;
+  if (!t) {
+    row('state', 'not trained with rnnlm train / no training state (cannot be resumed)');
+  } else {
+    row('steps', formatInt(t.steps));
+    row('epochs', `${formatInt(t.epochs)} complete${t.stepsIntoNextEpoch ? `, ${formatInt(t.stepsIntoNextEpoch)} steps into the next` : ''}`);
+    row('tokens seen', formatInt(t.tokensSeen));
+    row('time', formatDuration(t.elapsedMs));
+    if (t.bestValLoss === null) {
+      row('best', `no validation data (the saved model is the latest, step ${formatInt(t.bestStep)})`);
+    } else {
+      row('best val loss', `${t.bestValLoss.toFixed(4)} nats/token at step ${formatInt(t.bestStep)}: perplexity ${t.bestPerplexity!.toFixed(3)}` +
+        (t.bestBitsPerChar !== null ? `, ${t.bestBitsPerChar.toFixed(4)} bits/char (<EOS> counted)` : ''));
+    }
+    if (t.lastTrainLoss !== null) row('train loss', `${t.lastTrainLoss.toFixed(4)} nats/token at the last evaluation`);
+    row('evaluations', `${formatInt(t.evaluations)} (draw them: rnnlm plot ${quote(i.file)} -o curve.svg)`);
+    const cfg = t.config;
+    row('optimizer', `${cfg.optimizer}, lr ${cfg.lr}${cfg.lrDecay !== 1 ? ` × ${cfg.lrDecay} per epoch after ${cfg.lrDecayAfter}` : ''}, clip ${cfg.clip || 'off'}; batch ${cfg.batch} × bptt ${cfg.bptt} (${cfg.mode})`);
+    row('command', trainCommand(t.options));
+  }
+  const meta = Object.entries(i.meta);
+  if (meta.length) {
+    lines.push('meta');
+    for (const [k, val] of meta) row(k, String(val));
+  }
+  return lines.join('\n') + '\n';
+}
