@@ -3,7 +3,7 @@
  * that commands run in-process in tests (a fake host) and for real (nodeHost).
  */
 import { closeSync, fsyncSync, openSync, writeSync, renameSync, unlinkSync, statSync, accessSync, constants } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { randomInt } from 'node:crypto';
@@ -26,6 +26,8 @@ export interface Host {
   readFile(path: string): Promise<Uint8Array>;
   /** Write to a temporary file beside `path`, fsync, rename over `path`: never a half-written file. */
   writeFileAtomic(path: string, text: string): Promise<void>;
+  /** Append text to a file (created if missing); with `truncate`, start it empty. */
+  appendFile(path: string, text: string, truncate?: boolean): Promise<void>;
   /** Throws InputError when a file cannot be created at `path` (missing directory, no permission). */
   checkWritable(path: string): void;
   /** Milliseconds, monotonic. */
@@ -108,6 +110,13 @@ export function nodeHost(): Host {
         renameSync(tmp, path);
       } catch (err) {
         try { unlinkSync(tmp); } catch { /* nothing to clean */ }
+        throw fsError(err, path, 'written');
+      }
+    },
+    async appendFile(path, text, truncate = false) {
+      try {
+        await (truncate ? writeFile(path, text) : appendFile(path, text));
+      } catch (err) {
         throw fsError(err, path, 'written');
       }
     },

@@ -58,3 +58,38 @@ test('a model of a corpus with "pear salad" and no "pair salad" prefers the pear
   assert.equal(pair.unk, 0, '"pair" is in the vocabulary (a pair of shoes)');
   assert.ok(pear.logprob > pair.logprob, `pear ${pear.logprob} vs pair ${pair.logprob}`);
 });
+
+test('--log writes one JSON line per evaluation, which plot reads', async () => {
+  const d = tempDir();
+  const log = join(d, 'log.ndjson');
+  const t = await runCli(['train', sentences, '-o', join(d, 'm.json'), '--hidden', '8', '--layers', '1', '--max-steps', '12', '--eval-every', '4', '--log', log, '-q', '--samples', '0']);
+  assert.equal(t.code, 0, t.stderr);
+  const recs = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(recs.map((r) => r.step), [4, 8, 12]);
+  for (const r of recs) for (const k of ['epoch', 'tokensSeen', 'trainLoss', 'valLoss', 'lr', 'elapsedMs', 'tokensPerSec']) assert.ok(k in r, k);
+  const p = await runCli(['plot', log, '-o', join(d, 'c.svg')]);
+  assert.equal(p.code, 0, p.stderr);
+  assert.match(readFileSync(join(d, 'c.svg'), 'utf8'), /^<svg[\s\S]*<\/svg>\s*$/);
+});
+
+test('a failed checkpoint write is reported, training goes on, the next evaluation saves', async () => {
+  const d = tempDir();
+  const out = join(d, 'm.json');
+  const t = await runCli(['train', sentences, '-o', out, '--hidden', '8', '--layers', '1', '--max-steps', '12', '--eval-every', '4', '--val-fraction', '0', '--samples', '0'],
+    { failWrite: (path, attempt) => path === out && attempt === 2 });
+  assert.equal(t.code, 0, t.stderr);
+  assert.match(t.stderr, /not saved: .*disk is full.*still holds step 4.*trying again/);
+  const ck = parseCheckpoint(readFileSync(out, 'utf8'));
+  assert.equal(ck.training!.state.step, 12);
+});
+
+// Adam moves each weight by about lr per step, so --lr 1e38 overflows float32 within a few steps: NaN.
+test('a diverging run stops with a message naming the step; the best checkpoint stays loadable', async () => {
+  const d = tempDir();
+  const out = join(d, 'm.json');
+  const t = await runCli(['train', sentences, '-o', out, '--hidden', '16', '--layers', '1', '--epochs', '50', '--eval-every', '1', '--lr', '1e38', '--clip', '0', '--samples', '0', '-q']);
+  assert.equal(t.code, 1, t.stderr);
+  assert.match(t.stderr, /^rnnlm: training diverged: the (loss|gradient norm) became (NaN|Infinity|-Infinity) at step \d+.*lower the learning rate/m);
+  assert.equal(t.stderr.trim().split('\n').length, 1);
+  if (existsSync(out)) parseCheckpoint(readFileSync(out, 'utf8'));
+});

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { nodeHost, type Host, type OutStream } from '../../src/cli/host.js';
+import { InputError } from '../../src/cli/errors.js';
 
 export interface CliResult {
   code: number;
@@ -23,6 +24,8 @@ export interface FakeOptions {
   onInterruptRegistered?: (interrupt: () => void) => void;
   /** Stop accepting stdout after this many writes (a reader that went away). */
   closeStdoutAfter?: number;
+  /** Make writeFileAtomic fail (as on a full disk) for the paths where this returns true. */
+  failWrite?: (path: string, attempt: number) => boolean;
 }
 
 class Capture implements OutStream {
@@ -38,6 +41,7 @@ export function fakeHost(opts: FakeOptions = {}): { host: Host; out: Capture; er
   const real = nodeHost();
   const out = new Capture(opts.isTTY ?? false, opts.closeStdoutAfter);
   const err = new Capture(opts.isTTY ?? false);
+  let attempts = 0;
   const host: Host = {
     ...real,
     stdout: out,
@@ -52,6 +56,11 @@ export function fakeHost(opts: FakeOptions = {}): { host: Host; out: Capture; er
       return () => {};
     },
     exitNow(code) { throw new Error(`exitNow(${code})`); },
+    async writeFileAtomic(path, text) {
+      attempts++;
+      if (opts.failWrite?.(path, attempts)) throw new InputError(`${path} could not be written: the disk is full`, 'free some space');
+      return real.writeFileAtomic(path, text);
+    },
     randomSeed: () => 12345,
   };
   return { host, out, err };

@@ -17,11 +17,13 @@ import { normalizeText, splitSentences, decode, type SentenceMode, type Tokenize
 import { defaultTrainConfig, newTrainState, train, type TrainConfig, type TrainState, type EvalReport } from '../../core/train.js';
 import type { Vocab } from '../../core/vocab.js';
 import { InputError, UsageError } from '../errors.js';
+import { DivergedError, RnnlmError } from '../../core/errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { readCheckpoint, readText } from '../input.js';
 import { duration, int, oneOf, parseOptions, real, seed } from '../options.js';
 import { createReporter } from '../progress.js';
+import { lossChart } from '../chart.js';
 import { createParallelEngine } from '../../parallel/engine.js';
 import { formatBytes, formatDuration, formatInt } from '../format.js';
 import { makeStyle } from '../style.js';
@@ -41,7 +43,7 @@ export const trainOptionsSchema = z.object({
   dropout: real(0, 1, { max: true }).default(0),
   bptt: int(2, 10_000).default(64),
   batch: int(1, 4096).optional(),
-  lr: real(0, 10, { min: true }).default(2e-3),
+  lr: real(0, Infinity, { min: true }).default(2e-3),
   lrDecay: real(0, 1, { min: true }).default(1),
   lrDecayAfter: int(0, 1_000_000).default(0),
   optimizer: oneOf(['adam', 'sgd']).default('adam'),
@@ -61,6 +63,7 @@ export const trainOptionsSchema = z.object({
   samples: int(0, 100).default(3),
   threads: int(1, 256).optional(),
   resume: z.string().min(1).optional(),
+  log: z.string().min(1).optional(),
   quiet: z.boolean().default(false),
   color: z.boolean().default(true),
 }).refine((o) => !(o.peephole && o.cell !== 'lstm'), { error: 'goes with --cell lstm only', path: ['peephole'] });
@@ -104,6 +107,7 @@ export function registerTrain(program: Command, run: (action: (host: Host) => Pr
     .option('--sentence <mode>', 'what a sentence is: line, paragraph (blank-line separated) or file (one stream)', 'line')
     .option('--samples <n>', 'samples to show at the end', '3')
     .option('--threads <n>', 'CPU threads for training (default: all cores); results depend on it only through rounding')
+    .option('--log <file>', 'append one JSON line per evaluation (step, losses, learning rate, time, tokens/s) for plotting')
     .option('--resume <checkpoint>', 'continue training from a checkpoint (its *.last.json for an exact continuation)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--no-color', 'no colour in messages')
@@ -137,6 +141,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   const style = makeStyle(host, !opts.color);
   const say = (text: string) => { if (!opts.quiet) host.stderr.write(text + '\n'); };
   host.checkWritable(opts.output);
+  if (opts.log) host.checkWritable(opts.log);
 
   const text = normalizeText(await readText(host, opts.corpus));
   const resumed = opts.resume ? await readCheckpoint(host, opts.resume) : null;
@@ -202,6 +207,8 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     meta: { createdBy: 'rnnlm', corpus: opts.corpus === '-' ? '(stdin)' : opts.corpus },
   });
   let bestSavedStep = -1;
+  let pendingBest = false;
+  let logStarted = false;
   let firstTiming: { at: number; step: number; tokens: number } | null = null;
   let lastVal: number | null = null;
   const unit = tokenizer.level === 'char' ? 'bits/char' : null;
@@ -235,13 +242,32 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
         lastVal = r.valLoss;
         let saved = '';
         if (r.best) {
-          await host.writeFileAtomic(opts.output, serializeCheckpoint(build(r.state)));
-          bestSavedStep = r.step;
-          saved = style.green(` ✓ saved ${opts.output}`);
+          // a failed write is reported and tried again at the next evaluation; the last good file stays
+          try {
+            await host.writeFileAtomic(opts.output, serializeCheckpoint(build(r.state)));
+            bestSavedStep = r.step;
+            saved = style.green(` ✓ saved ${opts.output}`);
+          } catch (err) {
+            if (!(err instanceof RnnlmError)) throw err;
+            saved = style.red(` ✗ not saved: ${err.message}${bestSavedStep >= 0 ? ` (${opts.output} still holds step ${bestSavedStep})` : ''}; trying again at the next evaluation`);
+            pendingBest = true;
+          }
         }
         reporter.line(describe(r) + saved);
+        if (opts.log) {
+          const { state: _s, best: _b, ...rec } = r;
+          const line = { ...rec, tokensPerSec: r.elapsedMs > 0 ? (r.tokensSeen * 1000) / r.elapsedMs : null };
+          await host.appendFile(opts.log, JSON.stringify(line, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n', !logStarted && !resumed);
+          logStarted = true;
+        }
       },
     }, { signal, engine });
+  } catch (err) {
+    if (err instanceof DivergedError) {
+      const kept = bestSavedStep >= 0 ? `; the best checkpoint so far (step ${bestSavedStep}) is in ${opts.output}` : '';
+      throw new DivergedError(`${err.message}${kept}`, err.hint);
+    }
+    throw err;
   } finally {
     off();
     await engine.close();
@@ -251,8 +277,10 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   const state = result.state;
   let latest = opts.output;
   if (bestSavedStep !== state.step) {
-    latest = lastPath(opts.output);
+    // the latest state (for --resume), and the best one again if its write had failed
+    latest = pendingBest && state.bestStep === state.step ? opts.output : lastPath(opts.output);
     await host.writeFileAtomic(latest, serializeCheckpoint(build(state)));
+    if (latest === opts.output) bestSavedStep = state.step;
   }
   const why: Record<string, string> = {
     epochs: `finished ${cfg.epochs} epochs`, 'max-steps': 'reached --max-steps', 'max-time': 'reached --max-time',
@@ -263,6 +291,9 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   say(`best model: ${opts.output}` + (latest !== opts.output ? `; latest state: ${latest}` : ''));
   if (result.reason !== 'epochs' && result.reason !== 'early-stop') {
     say(`continue with: rnnlm train ${opts.corpus} --resume ${latest} -o ${opts.output}`);
+  }
+  if (!opts.quiet && state.history.length >= 2) {
+    for (const line of lossChart(state.history, Math.min(host.stderr.columns, 78), 8)) say('  ' + line);
   }
   if (opts.samples > 0 && !opts.quiet && result.reason !== 'interrupted') {
     say(style.bold('samples:'));
