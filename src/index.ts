@@ -1,12 +1,18 @@
 /**
- * rnnlm as a library: the pure core (tokenizer, model, training loop,
- * scoring, sampling) and the checkpoint codec. Nothing here does I/O:
- * read and write files yourself, e.g.
+ * rnnlm as a library.
  *
- *   import { parseCheckpoint, scoreSentences, encode } from 'rnnlm';
- *   const ck = parseCheckpoint(await readFile('model.json', 'utf8'));
- *   const [s] = scoreSentences(ck.model, [encode('Emma', ck.vocab, ck.tokenizer).ids]);
+ * The five functions most programs need, with the options of the command line:
+ *
+ *   import { train, score, sample, loadModel, saveModel } from 'rnnlm';
+ *
+ * and below them the building blocks: the pure core (tokenizer, cells, model,
+ * training loop, scoring, sampling: typed arrays in, typed arrays out, no
+ * I/O) and the checkpoint codec.
  */
+export { train, score, sample, loadModel, saveModel, type TrainCallbacks, type TrainOutcome, type ScoredSentence, type SampleOptionsInput } from './api/library.js';
+export { trainOptionsSchema, type TrainOptions, type TrainOptionsInput } from './api/options.js';
+export { prepareTraining, checkpointOf, type TrainingSetup } from './api/setup.js';
+export { createParallelEngine, type ParallelEngine } from './parallel/engine.js';
 export * from './core/errors.js';
 export { createRng, shuffle, type Rng, type RngState } from './core/rng.js';
 export { K, referenceKernels, useKernels, type Kernels, type Vec } from './core/kernels.js';
@@ -21,7 +27,11 @@ export * from './core/vocab.js';
 export * from './core/tokenize.js';
 export { splitTrainVal, prepareData, encodeSplit, type Split, type PreparedData } from './core/data.js';
 export { epochPlan, type ReadMode, type EpochPlan, type Window } from './core/batches.js';
-export * from './core/train.js';
+export {
+  train as trainModel, evaluate, newTrainState, learningRate, defaultTrainConfig,
+  type TrainConfig, type TrainState, type TrainHooks, type TrainResult, type TrainData, type StepReport, type EvalReport, type EvalRecord, type StopReason,
+} from './core/train.js';
+export { localEngine, type StepEngine } from './core/engine.js';
 export { scoreSentences, perplexity, type SentenceScore, type ScoreOptions } from './core/score.js';
 export { createSampler, sampleTokens, pickToken, chooseToken, topK, defaultSampleOptions, type SampleOptions, type Sampler } from './core/sample.js';
 export {

@@ -2,7 +2,7 @@
  * Errors the CLI reports as one line on stderr: what went wrong and what to
  * do. UsageError exits 2, everything else 1. Stack traces only with --debug.
  */
-import { RnnlmError } from '../core/errors.js';
+import { OptionError, RnnlmError } from '../core/errors.js';
 import { ExitCode } from './exit-codes.js';
 
 /** The command line is wrong (exit 2). */
@@ -11,7 +11,7 @@ export class UsageError extends RnnlmError {}
 export class InputError extends RnnlmError {}
 
 export function exitCodeOf(err: unknown): ExitCode {
-  return err instanceof UsageError ? ExitCode.usage : ExitCode.failure;
+  return err instanceof UsageError || err instanceof OptionError ? ExitCode.usage : ExitCode.failure;
 }
 
 /** One line: `rnnlm: <problem> — <fix>`. */

@@ -17,5 +17,8 @@ export class ShapeError extends RnnlmError {}
 /** Input the user can fix: corpus, prime, option values. */
 export class DataError extends RnnlmError {}
 
+/** An option value that cannot be used (a usage error on the command line). */
+export class OptionError extends RnnlmError {}
+
 /** Training diverged (the loss became NaN or infinite). */
 export class DivergedError extends RnnlmError {}

@@ -48,7 +48,7 @@ test('bad option values → exit 2, the message names the flag and the range', a
     [['train', tiny, '--max-time', 'soon'], /--max-time must be a duration/],
     [['train', tiny, '--val-fraction', '1'], /--val-fraction/],
     [['train', tiny, '--bptt', '1'], /--bptt must be a whole number from 2/],
-    [['train', tiny, '--peephole', '--cell', 'gru'], /--peephole goes with --cell lstm only/],
+    [['train', tiny, '--peephole', '--cell', 'gru'], /--peephole goes with cell lstm only/],
     [['sample', '-m', 'x.json', '--temperature', '0'], /--temperature must be a number greater than 0/],
     [['sample', '-m', 'x.json', '-n', '-3'], /--number/],
   ];

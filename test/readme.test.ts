@@ -1,0 +1,30 @@
+/**
+ * The README's Node example, run as it is written: extracted from README.md,
+ * saved inside the package (so `import … from 'rnnlm'` resolves to this
+ * package by its own name) and run in a child process from the repo root.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+test('the README example runs and prints what it says', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## From Node'));
+  const code = /```js\n([\s\S]*?)```/.exec(section)![1]!;
+  const file = join(root, 'dist', 'readme-example.mjs');
+  writeFileSync(file, code);
+  try {
+    const r = spawnSync(process.execPath, [file], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n'), ['max-steps true', '3']);
+    assert.match(r.stderr, /step 20: loss \d/);
+  } finally {
+    rmSync(file, { force: true });
+    rmSync(join(root, 'names-small.json'), { force: true });
+  }
+});
