@@ -14,22 +14,10 @@
  * losses are skipped. Pure: records in, lines out.
  */
 import type { EvalRecord } from '../core/train.js';
-import { formatInt } from './format.js';
+import { formatInt, maxOf, minOf } from './format.js';
 
 export const TRAIN_MARK = '·';
 export const VAL_MARK = '•';
-
-function minOf(xs: readonly number[]): number {
-  let m = Infinity;
-  for (const x of xs) if (x < m) m = x;
-  return m;
-}
-
-function maxOf(xs: readonly number[]): number {
-  let m = -Infinity;
-  for (const x of xs) if (x > m) m = x;
-  return m;
-}
 
 /** Characters of `s` as a terminal counts them (code points; the marks and box lines are one column each). */
 function len(s: string): number {

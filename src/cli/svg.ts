@@ -9,7 +9,7 @@
  * one) are skipped; a single record is drawn as points.
  */
 import type { EvalRecord } from '../core/train.js';
-import { formatInt } from './format.js';
+import { formatInt, maxOf, minOf } from './format.js';
 
 export interface LossPlotOptions {
   /** Top line, e.g. the model summary. */
@@ -23,18 +23,6 @@ export interface LossPlotOptions {
   /** Pixels; default 820 × 520. */
   width?: number;
   height?: number;
-}
-
-/** Smallest / largest of a non-empty list (no spread: histories can be long). */
-function minOf(xs: readonly number[]): number {
-  let m = Infinity;
-  for (const x of xs) if (x < m) m = x;
-  return m;
-}
-function maxOf(xs: readonly number[]): number {
-  let m = -Infinity;
-  for (const x of xs) if (x > m) m = x;
-  return m;
 }
 
 /** Text safe inside an SVG element or a double- or single-quoted attribute. */

@@ -5,21 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { runCli, tempDir } from '../helpers/fake-host.js';
+import { join } from 'node:path';
+import { oneLineError, runCli, tempDir } from '../helpers/fake-host.js';
+import { repoPath } from '../helpers/paths.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const tiny = join(root, 'test/fixtures/tiny.txt');
+const tiny = repoPath('test/fixtures/tiny.txt');
 const ANSI = /\u001b\[/;
 
-function oneLineError(stderr: string) {
-  const lines = stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `expected one line, got: ${stderr}`);
-  assert.ok(!/\bat .*\.js:\d+/.test(stderr), 'no stack trace');
-  assert.ok(!ANSI.test(stderr), 'no colour when stderr is not a terminal');
-  return lines[0]!;
-}
 
 const fast = ['--hidden', '8', '--layers', '1', '--epochs', '3', '--samples', '0', '-q'];
 
@@ -167,7 +159,7 @@ test('sample stops quietly when the reader goes away', async () => {
 test('Ctrl-C during train: finishes the step, saves, says how to resume, exits 130', async () => {
   const dir = tempDir();
   const model = join(dir, 'm.json');
-  const r = await runCli(['train', join(root, 'corpora/sentences.txt'), '-o', model, '--hidden', '8', '--layers', '1', '--epochs', '1000', '--samples', '0'], {
+  const r = await runCli(['train', repoPath('corpora/sentences.txt'), '-o', model, '--hidden', '8', '--layers', '1', '--epochs', '1000', '--samples', '0'], {
     onInterruptRegistered: (interrupt) => setTimeout(interrupt, 300),
   });
   assert.equal(r.code, 130, r.stderr);

@@ -5,24 +5,17 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../../src/checkpoint/codec.js';
-import { runCli, tempDir } from '../helpers/fake-host.js';
+import { oneLineError, runCli, tempDir } from '../helpers/fake-host.js';
+import { repoPath } from '../helpers/paths.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const tiny = join(root, 'test/fixtures/tiny.txt');
+const tiny = repoPath('test/fixtures/tiny.txt');
 
 let dir = '';
 let model = '';
 let ck: Checkpoint;
 
-function oneLineError(stderr: string): string {
-  const lines = stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `expected one line, got: ${stderr}`);
-  assert.ok(!/\bat .*\.js:\d+/.test(stderr), 'no stack trace');
-  return lines[0]!;
-}
 
 before(async () => {
   dir = tempDir();

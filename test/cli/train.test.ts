@@ -5,13 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseCheckpoint } from '../../src/checkpoint/codec.js';
 import { runCli, tempDir } from '../helpers/fake-host.js';
+import { repoPath } from '../helpers/paths.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const sentences = join(root, 'corpora/sentences.txt');
+const sentences = repoPath('corpora/sentences.txt');
 
 /** The latest state a run left: m.last.json when the final state was not the best, else m.json. */
 function latest(dir: string) {

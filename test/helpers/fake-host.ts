@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { nodeHost, type Host, type OutStream } from '../../src/cli/host.js';
 import { InputError } from '../../src/cli/errors.js';
+import assert from 'node:assert/strict';
 
 export interface CliResult {
   code: number;
@@ -74,4 +75,13 @@ export async function runCli(argv: string[], opts: FakeOptions = {}): Promise<Cl
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'rnnlm-test-'));
+}
+
+/** The one line of an error on stderr: exactly one line, no stack trace, no colour codes. */
+export function oneLineError(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `expected one line, got: ${stderr}`);
+  assert.ok(!/\bat .*\.js:\d+/.test(stderr), 'no stack trace');
+  assert.ok(!/\u001b\[/.test(stderr), 'no colour when stderr is not a terminal');
+  return lines[0]!;
 }
