@@ -46,7 +46,7 @@ export function createReporter(host: Host, style: ChalkInstance, info: ProgressI
   if (host.stderr.isTTY) {
     const bar = new cliProgress.SingleBar({
       stream: { write: (t: string) => host.stderr.write(t), isTTY: true, columns: host.stderr.columns, cursorTo() { return true; }, clearLine() { return true; }, moveCursor() { return true; }, on() { return this; } } as unknown as NodeJS.WritableStream,
-      format: `epoch {ep} ${style.cyan('{bar}')} {percentage}% | loss {loss} | val {val} | {tps} tok/s | ETA {etaText}`,
+      format: `epoch {ep} ${style.cyan('{bar}')} {percentage}% | step {step} | loss {loss} | val {val} | {tps} tok/s | ETA {etaText}`,
       barsize: 24,
       hideCursor: true,
       clearOnComplete: true,
@@ -57,7 +57,7 @@ export function createReporter(host: Host, style: ChalkInstance, info: ProgressI
     let started = false;
     return {
       step(s) {
-        const payload = { ep: `${s.epoch + 1}/${info.epochs}`, loss: fmtLoss(s.loss), val: fmtLoss(s.valLoss), tps: formatInt(s.tokensPerSec), etaText: formatDuration(eta(s)) };
+        const payload = { ep: `${s.epoch + 1}/${info.epochs}`, step: s.step, loss: fmtLoss(s.loss), val: fmtLoss(s.valLoss), tps: formatInt(s.tokensPerSec), etaText: formatDuration(eta(s)) };
         const value = Math.round(s.epochProgress * 1000);
         if (!started) { bar.start(1000, value, payload); started = true; } else bar.update(value, payload);
       },

@@ -142,6 +142,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   let pendingBest = false;
   let logStarted = false;
   let firstTiming: { at: number; step: number; tokens: number } | null = null;
+  const startStep = setup.state.step;
   let lastVal: number | null = null;
   const unit = tokenizer.level === 'char' ? 'bits/char' : null;
   const describe = (r: EvalReport) => {
@@ -158,12 +159,11 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     result = await train(model, { train: setup.train, val: setup.val }, cfg, setup.state, {
       now: () => host.now(),
       onStep: async (r) => {
-        // after a few steps, an estimate of the time per epoch
-        firstTiming ??= { at: r.elapsedMs, step: r.step, tokens: r.tokensSeen };
-        const f = firstTiming;
-        if (r.step === f.step + 5) {
-          const ms = r.elapsedMs - f.at;
-          reporter.line(style.dim(`  speed   ~${formatDuration((ms / 5) * r.epochWindows)} per epoch (${formatInt(((r.tokensSeen - f.tokens) * 1000) / ms)} tokens/s)`));
+        // an estimate of the time per epoch, timed over 20 steps after 5 of warm-up (JIT, caches)
+        if (r.step - startStep === 5) firstTiming = { at: r.elapsedMs, step: r.step, tokens: r.tokensSeen };
+        if (firstTiming && r.step === firstTiming.step + 20) {
+          const ms = r.elapsedMs - firstTiming.at;
+          reporter.line(style.dim(`  speed   ~${formatDuration((ms / 20) * r.epochWindows)} per epoch (${formatInt(((r.tokensSeen - firstTiming.tokens) * 1000) / ms)} tokens/s)`));
         }
         const tps = r.elapsedMs > 0 ? (r.tokensSeen * 1000) / r.elapsedMs : 0;
         reporter.step({ step: r.step, epoch: r.epoch, epochProgress: r.epochProgress, loss: r.loss, tokensPerSec: tps, elapsedMs: r.elapsedMs, valLoss: lastVal });
