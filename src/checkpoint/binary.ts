@@ -21,35 +21,31 @@ const SEXTET = new Int8Array(128).fill(-1);
 for (let i = 0; i < 64; i++) SEXTET[ALPHABET.charCodeAt(i)] = i;
 const CODE = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
 
+const ASCII = new TextDecoder('latin1'); // base64 is ASCII: one byte, one character
+
 /** Padded base64 of the bytes. */
 export function bytesToBase64(bytes: Uint8Array): string {
   const n = bytes.length;
-  const CHUNK = 3 * 4096; // bytes per piece: a multiple of 3, so only the last piece has a remainder
-  const codes = new Uint8Array(4 * 4096);
-  const parts: string[] = [];
-  for (let start = 0; start < n; start += CHUNK) {
-    const end = Math.min(n, start + CHUNK);
-    let k = 0;
-    let i = start;
-    for (; i + 2 < end; i += 3) {
-      const w = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-      codes[k++] = CODE[w >>> 18]!;
-      codes[k++] = CODE[(w >>> 12) & 63]!;
-      codes[k++] = CODE[(w >>> 6) & 63]!;
-      codes[k++] = CODE[w & 63]!;
-    }
-    if (i < end) {
-      // 1 or 2 bytes left: pad with '='
-      const b1 = i + 1 < end ? bytes[i + 1]! : 0;
-      const w = (bytes[i]! << 16) | (b1 << 8);
-      codes[k++] = CODE[w >>> 18]!;
-      codes[k++] = CODE[(w >>> 12) & 63]!;
-      codes[k++] = i + 1 < end ? CODE[(w >>> 6) & 63]! : PAD;
-      codes[k++] = PAD;
-    }
-    parts.push(String.fromCharCode.apply(null, codes.subarray(0, k) as unknown as number[]));
+  const codes = new Uint8Array(4 * Math.ceil(n / 3));
+  let k = 0;
+  let i = 0;
+  for (; i + 2 < n; i += 3) {
+    const w = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    codes[k++] = CODE[w >>> 18]!;
+    codes[k++] = CODE[(w >>> 12) & 63]!;
+    codes[k++] = CODE[(w >>> 6) & 63]!;
+    codes[k++] = CODE[w & 63]!;
   }
-  return parts.join('');
+  if (i < n) {
+    // 1 or 2 bytes left: pad with '='
+    const b1 = i + 1 < n ? bytes[i + 1]! : 0;
+    const w = (bytes[i]! << 16) | (b1 << 8);
+    codes[k++] = CODE[w >>> 18]!;
+    codes[k++] = CODE[(w >>> 12) & 63]!;
+    codes[k++] = i + 1 < n ? CODE[(w >>> 6) & 63]! : PAD;
+    codes[k++] = PAD;
+  }
+  return ASCII.decode(codes);
 }
 
 /**
