@@ -46,10 +46,11 @@ function fsError(err: unknown, path: string, verb: string): InputError {
   const code = (err as { code?: string }).code;
   const why: Record<string, [string, string]> = {
     ENOENT: ['does not exist', 'check the path'],
-    EACCES: ['is not readable (permission denied)', 'check its permissions'],
+    EACCES: [`is not ${verb === 'read' ? 'readable' : 'writable'} (permission denied)`, 'check its permissions'],
     EISDIR: ['is a directory, not a file', 'give the path of a file'],
     ENOSPC: ['could not be written: the disk is full', 'free some space'],
     EROFS: ['could not be written: read-only file system', 'choose another output path'],
+    ERR_FS_FILE_TOO_LARGE: ['is too large to read (2 GB or more)', 'train on a part of it, e.g. head -c 400M'],
   };
   const [what, hint] = why[code ?? ''] ?? [`could not be ${verb} (${code ?? String(err)})`, 'check the path'];
   return new InputError(`${path} ${what}`, hint);
@@ -58,32 +59,67 @@ function fsError(err: unknown, path: string, verb: string): InputError {
 const streams = new WeakMap<NodeJS.WriteStream, OutStream>();
 
 /** One OutStream per process stream (one 'error' listener, however many hosts are made). */
-function outStream(stream: NodeJS.WriteStream): OutStream {
+function outStream(stream: NodeJS.WriteStream, name: 'standard output' | 'standard error'): OutStream {
   const known = streams.get(stream);
   if (known) return known;
-  const made = makeOutStream(stream);
+  const made = makeOutStream(stream, name);
   streams.set(stream, made);
   return made;
 }
 
-function makeOutStream(stream: NodeJS.WriteStream): OutStream {
+/**
+ * A process stream that never throws from an 'error' event. A reader that
+ * went away (EPIPE: `rnnlm sample | head -1`) closes it quietly. Any other
+ * failure (ENOSPC: `> /dev/full`, EIO) closes it too; on standard output,
+ * where the data would be lost, the write that finds it throws an InputError
+ * (one line, exit 1). Messages on standard error are not worth failing a
+ * long training run for, so there the failure only closes the stream.
+ *
+ * Node reports a failed write in an 'error' event on the next tick, but marks
+ * the stream errored or destroyed at once (pipes, files and terminals write
+ * synchronously), so a loop of writes notices at the next write, without
+ * waiting for the event loop.
+ */
+function makeOutStream(stream: NodeJS.WriteStream, name: string): OutStream {
   let closed = false;
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') closed = true;
-    else throw err;
-  });
+  let failure: NodeJS.ErrnoException | null = null;
+  let reported = false;
+  const fail = (err: NodeJS.ErrnoException): void => {
+    closed = true;
+    if (err.code !== 'EPIPE') failure ??= err;
+  };
+  stream.on('error', fail);
+  const poll = (): void => {
+    if (closed) return;
+    const err = (stream as { errored?: Error | null }).errored;
+    if (err) fail(err as NodeJS.ErrnoException);
+    else if (stream.destroyed) closed = true;
+  };
+  const check = (): void => {
+    poll();
+    if (failure && !reported && name === 'standard output') {
+      reported = true;
+      const why = failure.code === 'ENOSPC' ? 'the disk is full' : failure.code ?? failure.message;
+      throw new InputError(`cannot write to ${name} (${why})`, 'check where the output goes: free some space or choose another file');
+    }
+  };
   return {
-    write(text) { if (!closed) stream.write(text); },
+    write(text) {
+      check();
+      if (closed) return;
+      stream.write(text);
+      check();
+    },
     get isTTY() { return stream.isTTY === true; },
     get columns() { return stream.columns ?? 80; },
-    get closed() { return closed; },
+    get closed() { poll(); return closed; },
   };
 }
 
 export function nodeHost(): Host {
   return {
-    stdout: outStream(process.stdout),
-    stderr: outStream(process.stderr),
+    stdout: outStream(process.stdout, 'standard output'),
+    stderr: outStream(process.stderr, 'standard error'),
     env: process.env,
     async readStdin() {
       const chunks: Buffer[] = [];

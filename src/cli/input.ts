@@ -21,7 +21,11 @@ export async function readText(host: Host, path: string): Promise<string> {
   if (nul >= 0) throw new InputError(`${name} looks like a binary file (a NUL byte at offset ${nul})`, 'give a UTF-8 text file');
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
+  } catch (err) {
+    // V8's longest string is 2^29 − 24 UTF-16 units (~512 MB of ASCII text)
+    if ((err as { code?: string }).code === 'ERR_STRING_TOO_LONG') {
+      throw new InputError(`${name} is too large to read as one text (${bytes.length} bytes; the limit is about 512 MB)`, 'train on a part of it, e.g. head -c 400M');
+    }
     throw new InputError(`${name} is not valid UTF-8 text`, 'convert it to UTF-8 first (e.g. iconv -f latin1 -t utf-8)');
   }
 }

@@ -37,7 +37,8 @@ export function splitTrainVal(sentences: readonly string[], fraction: number, rn
   if (nVal < 1 || nVal >= S) return { train: [...sentences], val: [] };
   const held = new Uint8Array(S);
   // partial Fisher–Yates: the first nVal of a random permutation
-  const idx = Int32Array.from({ length: S }, (_, i) => i);
+  const idx = new Int32Array(S); // (S,) a plain loop: Int32Array.from with a callback costs ~1 µs per sentence
+  for (let i = 0; i < S; i++) idx[i] = i;
   for (let i = 0; i < nVal; i++) {
     const j = i + rng.int(S - i);
     const t = idx[i]!; idx[i] = idx[j]!; idx[j] = t;

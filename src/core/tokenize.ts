@@ -37,6 +37,25 @@ export function normalizeText(text: string): string {
 const isBlank = (s: string): boolean => s.trim() === '';
 
 /**
+ * The lines of text, trailing whitespace removed, in one pass (no
+ * intermediate arrays: a 100 MB corpus has millions of lines). With `out`,
+ * blank lines are skipped and the rest appended to it; with null, every line
+ * is returned, blank ones as ''.
+ */
+function eachLine(text: string, out: string[] | null): string[] {
+  const lines = out ?? [];
+  let from = 0;
+  while (from <= text.length) {
+    let to = text.indexOf('\n', from);
+    if (to < 0) to = text.length;
+    const line = text.slice(from, to).trimEnd();
+    if (out === null || line !== '') lines.push(line); // trimmed: a blank line is ''
+    from = to + 1;
+  }
+  return lines;
+}
+
+/**
  * Splits (normalized) text into sentences. The text is normalized here too
  * (normalizeText is idempotent), so a stray CR never becomes a token.
  *
@@ -56,11 +75,10 @@ export function splitSentences(text: string, mode: SentenceMode): string[] {
     const whole = norm.trimEnd();
     return isBlank(whole) ? [] : [whole];
   }
-  const lines = norm.split('\n').map((l) => l.trimEnd());
-  if (mode === 'line') return lines.filter((l) => !isBlank(l));
+  if (mode === 'line') return eachLine(norm, []);
   const out: string[] = [];
   let block: string[] = [];
-  for (const line of lines) {
+  for (const line of eachLine(norm, null)) {
     if (isBlank(line)) {
       if (block.length > 0) out.push(block.join('\n'));
       block = [];
@@ -83,35 +101,141 @@ const WORD_OR_SYMBOL = /[\p{L}\p{M}\p{N}]+(?:(?:['’\-‐‑]|(?<=\p{N})[.,](?=
 const PIECE = /\S+/gu;
 
 /**
+ * Calls `fn` with each token of one sentence, in order (no <EOS>). The
+ * workhorse of tokenize, countTokens and encodeCorpus: no generator and, at
+ * word level without an unk literal, one regular-expression scan of the
+ * sentence. Not re-entrant (the expressions are shared): `fn` must not tokenize.
+ */
+function forEachToken(sentence: string, cfg: TokenizerConfig, fn: (token: string) => void): void {
+  if (cfg.level === 'char') {
+    for (const ch of cfg.lowercase ? sentence.toLowerCase() : sentence) fn(ch); // string iteration: code points
+    return;
+  }
+  if (cfg.unkToken === null) {
+    // WORD_OR_SYMBOL never matches whitespace, so over the whole sentence it finds the same tokens as piece by piece
+    const text = cfg.lowercase ? sentence.toLowerCase() : sentence;
+    WORD_OR_SYMBOL.lastIndex = 0;
+    for (let m = WORD_OR_SYMBOL.exec(text); m !== null; m = WORD_OR_SYMBOL.exec(text)) fn(m[0]);
+    return;
+  }
+  PIECE.lastIndex = 0;
+  for (let piece = PIECE.exec(sentence); piece !== null; piece = PIECE.exec(sentence)) {
+    const next = PIECE.lastIndex;
+    if (piece[0] === cfg.unkToken) {
+      fn(UNK_TOKEN);
+    } else {
+      const p = cfg.lowercase ? piece[0].toLowerCase() : piece[0];
+      WORD_OR_SYMBOL.lastIndex = 0;
+      for (let m = WORD_OR_SYMBOL.exec(p); m !== null; m = WORD_OR_SYMBOL.exec(p)) fn(m[0]);
+    }
+    PIECE.lastIndex = next;
+  }
+}
+
+/**
  * The tokens of one sentence, one at a time (no <EOS>). Lazy, so a whole
- * file read as one sentence is never held as one array of tokens.
+ * file read as one sentence is never held as one array of tokens: code point
+ * by code point at char level, whitespace-separated piece by piece at word
+ * level (matchAll has its own regular expression, so generators may interleave).
  */
 export function* eachToken(sentence: string, cfg: TokenizerConfig): Generator<string, void, undefined> {
   if (cfg.level === 'char') {
     yield* cfg.lowercase ? sentence.toLowerCase() : sentence; // string iteration: code points
     return;
   }
-  for (const [piece] of sentence.matchAll(PIECE)) {
-    if (cfg.unkToken !== null && piece === cfg.unkToken) {
-      yield UNK_TOKEN;
-      continue;
-    }
-    const p = cfg.lowercase ? piece.toLowerCase() : piece;
-    for (const [t] of p.matchAll(WORD_OR_SYMBOL)) yield t;
-  }
+  for (const [piece] of sentence.matchAll(PIECE)) yield* tokenize(piece, cfg);
 }
 
 /** The tokens of one sentence (no <EOS>). */
 export function tokenize(sentence: string, cfg: TokenizerConfig): string[] {
-  return Array.from(eachToken(sentence, cfg));
+  const out: string[] = [];
+  forEachToken(sentence, cfg, (t) => out.push(t));
+  return out;
+}
+
+// ── char level without a string per character ───────────────────────────────
+//
+// A corpus of N characters would otherwise make N one-character strings to
+// count and N more to encode (~100 ns each). Char level walks the UTF-16 code
+// units instead and keys everything by code point: a surrogate pair is one
+// code point (as in string iteration), a lone surrogate is its own unit.
+
+const isHigh = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+const isLow = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
+
+/** Calls fn with each code point of s (a lone surrogate as its own value). */
+function forEachCodePoint(s: string, fn: (cp: number) => void): void {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (isHigh(c) && i + 1 < n) {
+      const d = s.charCodeAt(i + 1);
+      if (isLow(d)) {
+        fn(0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00));
+        i++;
+        continue;
+      }
+    }
+    fn(c);
+  }
+}
+
+/** The code point a char-level token stands for, or −1 for any other string (specials, words). */
+function codePointOf(token: string): number {
+  if (token.length === 1) return token.charCodeAt(0);
+  if (token.length === 2 && isHigh(token.charCodeAt(0)) && isLow(token.charCodeAt(1))) return token.codePointAt(0)!;
+  return -1;
+}
+
+/** Code point → id at char level: a table for the BMP, a map for the rest; <UNK> when absent. */
+interface CharIds {
+  bmp: Int32Array; // (65536,)
+  astral: Map<number, number>;
+}
+
+const charIdCache = new WeakMap<Vocab, CharIds>();
+
+function charIds(vocab: Vocab): CharIds {
+  const known = charIdCache.get(vocab);
+  if (known) return known;
+  const bmp = new Int32Array(0x10000).fill(UNK);
+  const astral = new Map<number, number>();
+  vocab.tokens.forEach((t, id) => {
+    if (id < 2) return; // the specials are names, never corpus characters
+    const cp = codePointOf(t);
+    if (cp < 0) return;
+    if (cp < 0x10000) bmp[cp] = id;
+    else astral.set(cp, id);
+  });
+  const made = { bmp, astral };
+  charIdCache.set(vocab, made);
+  return made;
+}
+
+function charIdOf(table: CharIds, cp: number): number {
+  return cp < 0x10000 ? table.bmp[cp]! : table.astral.get(cp) ?? UNK;
+}
+
+function countChars(sentences: Iterable<string>, lowercase: boolean): Map<string, number> {
+  const bmp = new Float64Array(0x10000); // (65536,) counts
+  const astral = new Map<number, number>();
+  const add = (cp: number): void => {
+    if (cp < 0x10000) bmp[cp]!++;
+    else astral.set(cp, (astral.get(cp) ?? 0) + 1);
+  };
+  for (const s of sentences) forEachCodePoint(lowercase ? s.toLowerCase() : s, add);
+  const counts = new Map<string, number>();
+  for (let cp = 0; cp < 0x10000; cp++) if (bmp[cp]! > 0) counts.set(String.fromCharCode(cp), bmp[cp]!);
+  for (const [cp, n] of astral) counts.set(String.fromCodePoint(cp), n);
+  return counts;
 }
 
 /** How often each token occurs in the sentences (input for buildVocab). */
 export function countTokens(sentences: Iterable<string>, cfg: TokenizerConfig): Map<string, number> {
+  if (cfg.level === 'char') return countChars(sentences, cfg.lowercase);
   const counts = new Map<string, number>();
-  for (const s of sentences) {
-    for (const t of eachToken(s, cfg)) counts.set(t, (counts.get(t) ?? 0) + 1);
-  }
+  const add = (t: string): void => { counts.set(t, (counts.get(t) ?? 0) + 1); };
+  for (const s of sentences) forEachToken(s, cfg, add);
   return counts;
 }
 
@@ -134,35 +258,85 @@ export interface EncodedCorpus {
 }
 
 /**
+ * An append-only id array that never holds more than about twice its
+ * contents: it fills fixed chunks, then copies them once into an array of the
+ * exact length. A first chunk of the right size (`capacity`) is returned as
+ * is, without a copy.
+ */
+function idBuffer(capacity: number): { push(id: number): void; length(): number; finish(): Int32Array } {
+  const CHUNK = 1 << 16;
+  const full: Int32Array[] = [];
+  let fullLength = 0;
+  let cur = new Int32Array(Math.max(capacity, 16));
+  let n = 0;
+  return {
+    push(id) {
+      if (n === cur.length) {
+        full.push(cur);
+        fullLength += n;
+        cur = new Int32Array(Math.max(CHUNK, fullLength >>> 3)); // chunks grow with the total: few of them
+        n = 0;
+      }
+      cur[n++] = id;
+    },
+    length: () => fullLength + n,
+    finish() {
+      if (full.length === 0) {
+        // a slight overestimate (astral characters, a lowercase that shrinks) stays as a view
+        return n === cur.length || cur.length - n < (cur.length >>> 4) ? cur.subarray(0, n) : cur.slice(0, n);
+      }
+      const out = new Int32Array(fullLength + n);
+      let at = 0;
+      for (const c of full) { out.set(c, at); at += c.length; }
+      out.set(cur.subarray(0, n), at);
+      return out;
+    },
+  };
+}
+
+/**
  * Encodes sentences into one id array, each followed by <EOS>. Works sentence
- * by sentence into a doubling Int32Array (no array of every corpus token).
+ * by sentence into typed arrays (no array of every corpus token, no string per
+ * character): at char level the ids array is sized from the text length, at
+ * word level it is built in chunks and copied once.
  * Every sentence gets its slot, even one with no tokens (it is just <EOS>).
  */
 export function encodeCorpus(sentences: readonly string[], vocab: Vocab, cfg: TokenizerConfig): EncodedCorpus {
   const S = sentences.length;
   const starts = new Int32Array(S + 1); // (S+1,)
-  let ids = new Int32Array(1024);
-  let n = 0;
   let unkCount = 0;
-  const push = (id: number): void => {
-    if (n === ids.length) {
-      const grown = new Int32Array(ids.length * 2);
-      grown.set(ids);
-      ids = grown;
+  let capacity = 1024;
+  if (cfg.level === 'char') {
+    capacity = S; // one EOS each, plus at most one id per UTF-16 unit
+    for (let s = 0; s < S; s++) capacity += sentences[s]!.length;
+  }
+  const buf = idBuffer(capacity);
+  if (cfg.level === 'char') {
+    const table = charIds(vocab);
+    const add = (cp: number): void => {
+      const id = charIdOf(table, cp);
+      if (id === UNK) unkCount++;
+      buf.push(id);
+    };
+    for (let s = 0; s < S; s++) {
+      starts[s] = buf.length();
+      forEachCodePoint(cfg.lowercase ? sentences[s]!.toLowerCase() : sentences[s]!, add);
+      buf.push(EOS);
     }
-    ids[n++] = id;
-  };
-  for (let s = 0; s < S; s++) {
-    starts[s] = n;
-    for (const t of eachToken(sentences[s], cfg)) {
+  } else {
+    const add = (t: string): void => {
       const id = idOf(vocab, t);
       if (id === UNK) unkCount++;
-      push(id);
+      buf.push(id);
+    };
+    for (let s = 0; s < S; s++) {
+      starts[s] = buf.length();
+      forEachToken(sentences[s]!, cfg, add);
+      buf.push(EOS);
     }
-    push(EOS);
   }
-  starts[S] = n;
-  return { ids: ids.slice(0, n), starts, unkCount };
+  starts[S] = buf.length();
+  return { ids: buf.finish(), starts, unkCount };
 }
 
 /**
@@ -174,8 +348,9 @@ export function encode(sentence: string, vocab: Vocab, cfg: TokenizerConfig): { 
   const tokens = tokenize(sentence, cfg);
   const ids = new Int32Array(tokens.length);
   const unknown = new Set<string>();
+  const table = cfg.level === 'char' ? charIds(vocab) : null;
   tokens.forEach((t, i) => {
-    const id = idOf(vocab, t);
+    const id = table ? charIdOf(table, codePointOf(t)) : idOf(vocab, t);
     ids[i] = id;
     if (id === UNK && t !== UNK_TOKEN) unknown.add(t);
   });

@@ -104,25 +104,36 @@ export function buildVocab(counts: ReadonlyMap<string, number>, opts: VocabOptio
   checkOptions(maxVocab, minCount);
 
   let distinct = 0;
-  const candidates: [string, number][] = [];
+  // parallel arrays, not [token, count] pairs: a word corpus may have millions of distinct tokens
+  const tokens: string[] = [];
+  const freq: number[] = [];
   for (const [token, count] of counts) {
     if (isSpecial(token) || !(count > 0)) continue;
     distinct++;
-    if (count >= minCount) candidates.push([token, count]);
+    if (count >= minCount) {
+      tokens.push(token);
+      freq.push(count);
+    }
   }
   if (distinct === 0) {
     throw new DataError('the corpus has no tokens', 'check that the input is not empty or blank lines only');
   }
 
-  let kept: string[];
+  const byCodePoint = codePointOrder(tokens);
+  let kept: number[]; // indices into tokens
   const room = maxVocab === undefined ? Infinity : maxVocab - 2;
-  if (candidates.length > room) {
-    candidates.sort((x, y) => y[1] - x[1] || compareCodePoints(x[0], y[0]));
-    kept = candidates.slice(0, room).map(([t]) => t);
+  if (tokens.length > room) {
+    // only tokens at least as frequent as the room-th most frequent can be kept: sort just those
+    const sorted = Float64Array.from(freq).sort(); // ascending, native
+    const cut = sorted[sorted.length - room]!;
+    const pool: number[] = [];
+    for (let i = 0; i < tokens.length; i++) if (freq[i]! >= cut) pool.push(i);
+    pool.sort((a, b) => freq[b]! - freq[a]! || byCodePoint(a, b));
+    kept = pool.slice(0, room);
   } else {
-    kept = candidates.map(([t]) => t);
+    kept = tokens.map((_, i) => i);
   }
-  kept.sort(compareCodePoints);
+  kept.sort(byCodePoint);
 
   if (kept.length === 0) {
     throw new DataError(
@@ -130,7 +141,23 @@ export function buildVocab(counts: ReadonlyMap<string, number>, opts: VocabOptio
       'lower minCount (the most frequent token is seen fewer times than that)',
     );
   }
-  return { vocab: makeVocab(kept), distinct, dropped: distinct - kept.length };
+  return { vocab: makeVocab(kept.map((i) => tokens[i]!)), distinct, dropped: distinct - kept.length };
+}
+
+/**
+ * compareCodePoints on indices into `tokens`, fast: strings without
+ * surrogates compare the same by UTF-16 unit as by code point, so for them
+ * the native comparison (< in C++, ~10× a JS loop) decides.
+ */
+function codePointOrder(tokens: readonly string[]): (a: number, b: number) => number {
+  const SURROGATE = /[\ud800-\udfff]/;
+  const wide = new Uint8Array(tokens.length);
+  for (let i = 0; i < tokens.length; i++) wide[i] = SURROGATE.test(tokens[i]!) ? 1 : 0;
+  return (a, b) => {
+    const x = tokens[a]!, y = tokens[b]!;
+    if (wide[a]! | wide[b]!) return compareCodePoints(x, y);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
 }
 
 /**

@@ -80,6 +80,8 @@ export async function runSample(host: Host, raw: Record<string, unknown>): Promi
     } else {
       host.stdout.write(text.replace(/\n/g, ' ') + '\n');
     }
+    // now and then let the event loop deliver a stream error (a reader that went away), whatever the platform
+    if (i % 256 === 255) await new Promise<void>((done) => setImmediate(done));
   }
   return ExitCode.ok;
 }

@@ -51,36 +51,49 @@ export async function runScore(host: Host, raw: Record<string, unknown>): Promis
   const opts = parseOptions(scoreOptionsSchema, raw, 'score');
   const ck = await readCheckpoint(host, opts.model);
   const tok: TokenizerConfig = { level: ck.tokenizer.level, lowercase: ck.tokenizer.lowercase, unkToken: ck.tokenizer.unkToken };
+  // sentences given as arguments are cleaned as training cleaned its lines (BOM, CR, trailing
+  // whitespace); one that is then empty is kept: it scores P(<EOS>) at the first step
   const texts = opts.sentences.length
-    ? opts.sentences
+    ? opts.sentences.map((t) => normalizeText(t).trimEnd())
     : splitSentences(normalizeText(await readText(host, '-')), ck.tokenizer.sentence === 'file' ? 'line' : ck.tokenizer.sentence);
   const [base, unitName] = opts.log10 ? [Math.LN10, 'log10'] : opts.bits ? [Math.LN2, 'log2'] : [1, 'ln'];
-  const encoded = texts.map((t) => encode(t, ck.vocab, tok).ids);
-  const scores = scoreSentences(ck.model, encoded);
   let totalLogProb = 0, totalTokens = 0, totalUnk = 0, totalChars = 0;
-  scores.forEach((sc, i) => {
-    const text = texts[i]!;
-    totalLogProb += sc.logProb;
-    totalTokens += sc.tokens;
-    totalUnk += sc.unk;
-    totalChars += sc.tokens;
-    const lp = sc.logProb / base;
-    const ppl = perplexity(sc.logProb, sc.tokens);
-    const tokens = Array.from(sc.ids, (id) => ck.vocab.tokens[id]!);
-    if (opts.json) {
-      const rec: Record<string, unknown> = { sentence: text, logprob: lp, unit: unitName, tokens: sc.tokens, unk: sc.unk, perplexity: ppl };
-      if (opts.perToken) rec.perToken = tokens.map((token, t) => ({ token, logprob: sc.tokenLogProbs[t]! / base, prob: Math.exp(sc.tokenLogProbs[t]!) }));
-      host.stdout.write(JSON.stringify(rec) + '\n');
-      return;
+  let readerGone = false;
+  // a chunk of sentences at a time (a multiple of scoreSentences' batch of 32): the first lines come
+  // out at once, memory stays flat however long stdin is, and `| head` stops the work
+  const CHUNK = 2048;
+  for (let from = 0; from < texts.length && !readerGone; from += CHUNK) {
+    const part = texts.slice(from, from + CHUNK);
+    const scores = scoreSentences(ck.model, part.map((t) => encode(t, ck.vocab, tok).ids));
+    for (const [i, sc] of scores.entries()) {
+      if (host.stdout.closed) { readerGone = true; break; }
+      const text = part[i]!;
+      totalLogProb += sc.logProb;
+      totalTokens += sc.tokens;
+      totalUnk += sc.unk;
+      totalChars += sc.tokens;
+      const lp = sc.logProb / base;
+      const ppl = perplexity(sc.logProb, sc.tokens);
+      const tokens = Array.from(sc.ids, (id) => ck.vocab.tokens[id]!);
+      if (opts.json) {
+        const rec: Record<string, unknown> = { sentence: text, logprob: lp, unit: unitName, tokens: sc.tokens, unk: sc.unk, perplexity: ppl };
+        if (opts.perToken) rec.perToken = tokens.map((token, t) => ({ token, logprob: sc.tokenLogProbs[t]! / base, prob: Math.exp(sc.tokenLogProbs[t]!) }));
+        host.stdout.write(JSON.stringify(rec) + '\n');
+        continue;
+      }
+      // one line per sentence: a paragraph's line breaks (and tabs) show as spaces
+      host.stdout.write(`${lp.toFixed(4)}\t${ppl.toFixed(3)}\t${sc.tokens}\t${sc.unk}\t${text.replace(/[\t\n]/g, ' ')}\n`);
+      if (opts.perToken) {
+        tokens.forEach((token, t) => {
+          host.stdout.write(`\t${JSON.stringify(token)}\t${(sc.tokenLogProbs[t]! / base).toFixed(4)}\t${Math.exp(sc.tokenLogProbs[t]!).toFixed(6)}\n`);
+        });
+      }
     }
-    host.stdout.write(`${lp.toFixed(4)}\t${ppl.toFixed(3)}\t${sc.tokens}\t${sc.unk}\t${text}\n`);
-    if (opts.perToken) {
-      tokens.forEach((token, t) => {
-        host.stdout.write(`\t${JSON.stringify(token)}\t${(sc.tokenLogProbs[t]! / base).toFixed(4)}\t${Math.exp(sc.tokenLogProbs[t]!).toFixed(6)}\n`);
-      });
-    }
-  });
-  if (!opts.quiet && !opts.json && texts.length > 0) {
+    // let the event loop deliver a stream error (a reader that went away), whatever the platform
+    await new Promise<void>((done) => setImmediate(done));
+  }
+  // no summary of a run the reader cut short: it would describe sentences nobody saw
+  if (!opts.quiet && !opts.json && texts.length > 0 && !readerGone) {
     const ppl = perplexity(totalLogProb, totalTokens);
     let line = `${formatInt(texts.length)} sentences, ${formatInt(totalTokens)} tokens (<EOS> included), ${formatInt(totalUnk)} <UNK>; log P ${(totalLogProb / base).toFixed(3)} ${unitName}; perplexity ${ppl.toFixed(3)}`;
     if (tok.level === 'char') line += `; ${(-totalLogProb / Math.LN2 / totalChars).toFixed(4)} bits/char`;
