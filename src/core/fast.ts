@@ -1,6 +1,7 @@
 /**
  * Switch the core to the WebAssembly SIMD kernels: install them in the
- * kernel table and allocate every float32 buffer (parameters, gradients,
+ * kernel table (products, `K`) and the element-wise table (σ, tanh, exp,
+ * softmax rows, `E`), and allocate every float32 buffer (parameters, gradients,
  * optimizer moments, activations) in their memory, so the products run in
  * WebAssembly. Idempotent. Returns false (and changes nothing) where
  * WebAssembly SIMD is unavailable: the reference kernels stay in place.
@@ -8,7 +9,7 @@
  * Memory handed out this way is never freed (a bump allocator): create
  * models and workspaces once and reuse them.
  */
-import { referenceKernels, useKernels } from './kernels.js';
+import { referenceElementwise, referenceKernels, useElementwise, useKernels } from './kernels.js';
 import { useAlloc32 } from './params.js';
 import { createWasmKernels, type WasmKernels } from './wasm/wasm-kernels.js';
 
@@ -20,6 +21,7 @@ export function useFastKernels(): boolean {
   if (!wasm) return false;
   active = wasm;
   useKernels(wasm.kernels);
+  useElementwise(wasm.elementwise);
   useAlloc32(wasm.alloc);
   return true;
 }
@@ -27,6 +29,7 @@ export function useFastKernels(): boolean {
 /** Back to the plain TypeScript kernels and ordinary Float32Arrays. */
 export function useReferenceKernels(): void {
   useKernels(referenceKernels);
+  useElementwise(referenceElementwise);
   useAlloc32(null);
   active = null;
 }

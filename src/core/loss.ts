@@ -6,8 +6,14 @@
  *
  * Rows whose target is negative are padding (masked): they add nothing to the
  * loss and get a zero gradient, so sentences of different lengths share a batch.
+ *
+ * The exponentials go through the element-wise table `E` (kernels.ts): the
+ * float64 reference for Float64Array (gradient checks) and ordinary arrays;
+ * with the fast kernels, float32 logits in WebAssembly memory get the row
+ * max, exp, sum and normalisation in WebAssembly SIMD, while log ŷ[y] =
+ * z[y] − lse and the loss sum stay float64 in JavaScript.
  */
-import type { Vec } from './kernels.js';
+import { E, referenceElementwise, type Vec } from './kernels.js';
 
 export interface LossSum {
   /** Σ −log ŷ[y] over the unmasked rows, natural log, accumulated in float64. */
@@ -16,14 +22,9 @@ export interface LossSum {
   count: number;
 }
 
-/** log Σ_v exp(z[off + v]), stable. */
+/** log Σ_v exp(z[off + v]), stable (the row max is subtracted first); float64 reference. */
 export function logSumExp(z: Vec, off: number, V: number): number {
-  let max = -Infinity;
-  for (let v = 0; v < V; v++) if (z[off + v]! > max) max = z[off + v]!;
-  if (max === -Infinity) return -Infinity;
-  let s = 0;
-  for (let v = 0; v < V; v++) s += Math.exp(z[off + v]! - max);
-  return max + Math.log(s);
+  return referenceElementwise.softmaxLse(z, off, V, null);
 }
 
 /**
@@ -45,15 +46,14 @@ export function softmaxCrossEntropy(
       if (logp) logp[r] = 0;
       continue;
     }
-    const lse = logSumExp(logits, off, V);
-    const lp = logits[off + y]! - lse;
+    const zy = logits[off + y]!; // read before the row is overwritten
+    // lse; with grad the row becomes scale · ŷ
+    const lse = E.softmaxLse(logits, off, V, grad ? scale : null);
+    const lp = zy - lse;
     sum -= lp;
     count++;
     if (logp) logp[r] = lp;
-    if (grad) {
-      for (let v = 0; v < V; v++) logits[off + v] = scale * Math.exp(logits[off + v]! - lse);
-      logits[off + y] -= scale;
-    }
+    if (grad) logits[off + y] -= scale; // scale · (ŷ − onehot(y))
   }
   return { sum, count };
 }
@@ -63,13 +63,5 @@ export function softmaxCrossEntropy(
  * temperature must be > 0.
  */
 export function softmaxRow(z: Vec, off: number, V: number, temperature: number, out: Float64Array): void {
-  let max = -Infinity;
-  for (let v = 0; v < V; v++) if (z[off + v]! > max) max = z[off + v]!;
-  let s = 0;
-  for (let v = 0; v < V; v++) {
-    const e = Math.exp((z[off + v]! - max) / temperature);
-    out[v] = e;
-    s += e;
-  }
-  for (let v = 0; v < V; v++) out[v] = out[v]! / s;
+  E.softmaxTo(z, off, V, temperature, out);
 }

@@ -4,7 +4,7 @@
  * when the main thread says so (see engine.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { useKernels } from '../core/kernels.js';
+import { useElementwise, useKernels } from '../core/kernels.js';
 import { localEngine } from '../core/engine.js';
 import { modelLayout, type Model } from '../core/model.js';
 import { allocParams, useAlloc32, viewParams } from '../core/params.js';
@@ -15,6 +15,7 @@ import { Cmd, Ctl, slice, type WorkerReady, type WorkerSetup } from './protocol.
 const setup = workerData as WorkerSetup;
 const wasm = createWasmKernels({ memory: setup.memory })!;
 useKernels(wasm.kernels);
+useElementwise(wasm.elementwise);
 useAlloc32(wasm.alloc);
 
 const layout = modelLayout(setup.config);

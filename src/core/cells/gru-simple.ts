@@ -8,7 +8,7 @@
  * G = 2, gate order of the weight rows: Γu | c̃.
  * Cache per (t, b): Γu (H) | c̃ (H).
  */
-import { K, sigmoid, type Vec } from '../kernels.js';
+import { E, K, type Vec } from '../kernels.js';
 import type { CellOps, RecurrentParams } from './cell.js';
 
 function forward(hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
@@ -21,13 +21,14 @@ function forward(hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentPara
     // pre (B, 2H) = xp[t] + c<t-1> · W_hhᵀ, built in the cache
     cache.set(xp.subarray(c0, c0 + B * G), c0);
     K.mmNT(B, G, H, hs, prev, H, p.Whh, 0, H, cache, c0, G);
+    // Γu = σ(pre_u), c̃ = tanh(pre_c): one call per gate block over the B rows (row stride 2H)
+    E.sigmoid(cache, c0, H, B, G);
+    E.tanh(cache, c0 + H, H, B, G);
     for (let b = 0; b < B; b++) {
       const r = c0 + b * G;
       for (let j = 0; j < H; j++) {
-        const u = sigmoid(cache[r + j]!);
-        const ct = Math.tanh(cache[r + H + j]!);
-        cache[r + j] = u;
-        cache[r + H + j] = ct;
+        const u = cache[r + j]!;
+        const ct = cache[r + H + j]!;
         const hp = hs[prev + b * H + j]!;
         hs[cur + b * H + j] = u * ct + (1 - u) * hp;
       }

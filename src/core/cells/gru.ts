@@ -10,7 +10,7 @@
  * G = 3, gate order of the weight rows: Γr | Γu | c̃ (PyTorch's r | z | n).
  * Cache per (t, b): Γr (H) | Γu (H) | c̃ (H) | Γr∗c<t-1> (H).
  */
-import { K, sigmoid, type Vec } from '../kernels.js';
+import { E, K, type Vec } from '../kernels.js';
 import type { CellOps, RecurrentParams } from './cell.js';
 
 function forward(hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
@@ -26,19 +26,21 @@ function forward(hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentPara
     for (let b = 0; b < B; b++) cache.set(xp.subarray(x0 + b * G, x0 + b * G + G), c0 + b * W);
     // Γr, Γu pre-activations += c<t-1> · W_{r,u}ᵀ
     K.mmNT(B, 2 * H, H, hs, prev, H, p.Whh, 0, H, cache, c0, W);
+    // Γr | Γu = σ(pre), both blocks of the B rows in one call (row stride 4H)
+    E.sigmoid(cache, c0, 2 * H, B, W);
     for (let b = 0; b < B; b++) {
       const r = c0 + b * W;
-      for (let j = 0; j < 2 * H; j++) cache[r + j] = sigmoid(cache[r + j]!);
       // Γr ∗ c<t-1>
       for (let j = 0; j < H; j++) cache[r + 3 * H + j] = cache[r + j]! * hs[prev + b * H + j]!;
     }
     // c̃ pre-activation += (Γr ∗ c<t-1>) · W_cᵀ
     K.mmNT(B, H, H, cache, c0 + 3 * H, W, p.Whh, 2 * HH, H, cache, c0 + 2 * H, W);
+    // c̃ = tanh(pre_c) over the B rows
+    E.tanh(cache, c0 + 2 * H, H, B, W);
     for (let b = 0; b < B; b++) {
       const r = c0 + b * W;
       for (let j = 0; j < H; j++) {
-        const ct = Math.tanh(cache[r + 2 * H + j]!);
-        cache[r + 2 * H + j] = ct;
+        const ct = cache[r + 2 * H + j]!;
         const u = cache[r + H + j]!;
         hs[cur + b * H + j] = u * ct + (1 - u) * hs[prev + b * H + j]!;
       }

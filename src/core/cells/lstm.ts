@@ -13,7 +13,7 @@
  * G = 4, gate order of the weight rows: Γu | Γf | c̃ | Γo (PyTorch's i | f | g | o).
  * Cache per (t, b): Γu | Γf | c̃ | Γo | tanh(c<t>), each H.
  */
-import { K, sigmoid, type Vec } from '../kernels.js';
+import { E, K, type Vec } from '../kernels.js';
 import type { CellOps, RecurrentParams } from './cell.js';
 
 function forward(hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
@@ -30,31 +30,40 @@ function forward(hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParam
     for (let b = 0; b < B; b++) cache.set(xp.subarray(x0 + b * G, x0 + b * G + G), c0 + b * W);
     // gate pre-activations += a<t-1> · W_hhᵀ
     K.mmNT(B, G, H, hs, prev, H, p.Whh, 0, H, cache, c0, W);
+    if (peep) {
+      // the peepholes: pre_{u,f,o} += p_{u,f,o} ∗ c<t-1>
+      for (let b = 0; b < B; b++) {
+        const r = c0 + b * W;
+        const s = prev + b * H;
+        for (let j = 0; j < H; j++) {
+          const cp = c[s + j]!;
+          cache[r + j] += peep[j]! * cp;
+          cache[r + H + j] += peep[H + j]! * cp;
+          cache[r + 3 * H + j] += peep[2 * H + j]! * cp;
+        }
+      }
+    }
+    // the non-linearities, one call per block over the B rows (row stride 5H):
+    // Γu | Γf = σ(…), c̃ = tanh(…), Γo = σ(…)
+    E.sigmoid(cache, c0, 2 * H, B, W);
+    E.tanh(cache, c0 + 2 * H, H, B, W);
+    E.sigmoid(cache, c0 + 3 * H, H, B, W);
+    // c<t> = Γu ∗ c̃ + Γf ∗ c<t-1>, also into the last cache block for its tanh
     for (let b = 0; b < B; b++) {
       const r = c0 + b * W;
       const s = b * H;
       for (let j = 0; j < H; j++) {
-        const cp = c[prev + s + j]!;
-        let pu = cache[r + j]!, pf = cache[r + H + j]!, po = cache[r + 3 * H + j]!;
-        if (peep) {
-          pu += peep[j]! * cp;
-          pf += peep[H + j]! * cp;
-          po += peep[2 * H + j]! * cp;
-        }
-        const u = sigmoid(pu);
-        const f = sigmoid(pf);
-        const ct = Math.tanh(cache[r + 2 * H + j]!);
-        const o = sigmoid(po);
-        const cn = u * ct + f * cp;
-        const tc = Math.tanh(cn);
-        cache[r + j] = u;
-        cache[r + H + j] = f;
-        cache[r + 2 * H + j] = ct;
-        cache[r + 3 * H + j] = o;
-        cache[r + 4 * H + j] = tc;
+        const cn = cache[r + j]! * cache[r + 2 * H + j]! + cache[r + H + j]! * c[prev + s + j]!;
         c[cur + s + j] = cn;
-        hs[cur + s + j] = o * tc;
+        cache[r + 4 * H + j] = cn;
       }
+    }
+    E.tanh(cache, c0 + 4 * H, H, B, W);
+    // a<t> = Γo ∗ tanh(c<t>)
+    for (let b = 0; b < B; b++) {
+      const r = c0 + b * W;
+      const s = cur + b * H;
+      for (let j = 0; j < H; j++) hs[s + j] = cache[r + 3 * H + j]! * cache[r + 4 * H + j]!;
     }
   }
 }

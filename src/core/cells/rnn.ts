@@ -5,7 +5,7 @@
  *
  * G = 1. No cache beyond the hidden states themselves (tanh' = 1 − a²).
  */
-import { K, type Vec } from '../kernels.js';
+import { E, K, type Vec } from '../kernels.js';
 import type { CellOps, RecurrentParams } from './cell.js';
 
 function forward(hs: Vec, _cs: Vec | null, _cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
@@ -16,7 +16,8 @@ function forward(hs: Vec, _cs: Vec | null, _cache: Vec, xp: Vec, p: RecurrentPar
     // pre (B, H) = xp[t] + a<t-1> · W_hhᵀ, built in hs[t+1]
     hs.set(xp.subarray(t * BH, t * BH + BH), cur);
     K.mmNT(B, H, H, hs, prev, H, p.Whh, 0, H, hs, cur, H);
-    for (let i = cur; i < cur + BH; i++) hs[i] = Math.tanh(hs[i]!);
+    // a<t> = tanh(pre), the whole (B, H) block in one call
+    E.tanh(hs, cur, BH);
   }
 }
 

@@ -12,9 +12,11 @@
  * `Code` is a tree (arrays nest freely) of raw instruction bytes and
  * structured control (`block`, `loop`, `if_`) whose branches name their
  * target by label; labels are resolved to relative depths when the
- * function is encoded. Only what the kernels need is here: i32/f32 scalar
- * arithmetic, loads and stores, and a subset of the 128-bit SIMD proposal
- * (f32x4 and v128, no relaxed SIMD).
+ * function is encoded. Only what the kernels need is here: i32/f32/f64
+ * scalar arithmetic, loads and stores, and a subset of the 128-bit SIMD
+ * proposal (v128, f32x4, i32x4, a little f64x2; no relaxed SIMD). Each
+ * instruction carries its opcode number from the specification (SIMD ones
+ * after the 0xfd prefix).
  *
  * Pure: no Node APIs; the caller compiles the bytes with the global
  * `WebAssembly` object.
@@ -136,9 +138,29 @@ export const f32 = {
   },
   load: (addr: Code, offset = 0): Code => [addr, raw(0x2a, ...memarg(2, offset))],
   store: (addr: Code, value: Code, offset = 0): Code => [addr, value, raw(0x38, ...memarg(2, offset))],
+  abs: (a: Code): Code => [a, raw(0x8b)],
+  neg: (a: Code): Code => [a, raw(0x8c)],
   add: (a: Code, b: Code): Code => [a, b, raw(0x92)],
   sub: (a: Code, b: Code): Code => [a, b, raw(0x93)],
   mul: (a: Code, b: Code): Code => [a, b, raw(0x94)],
+  div: (a: Code, b: Code): Code => [a, b, raw(0x95)],
+  min: (a: Code, b: Code): Code => [a, b, raw(0x96)],
+  max: (a: Code, b: Code): Code => [a, b, raw(0x97)],
+  demote_f64: (a: Code): Code => [a, raw(0xb6)],
+};
+
+export const f64 = {
+  const: (x: number): Code => {
+    const b = new Uint8Array(new Float64Array([x]).buffer);
+    return raw(0x44, ...b);
+  },
+  load: (addr: Code, offset = 0): Code => [addr, raw(0x2b, ...memarg(3, offset))],
+  store: (addr: Code, value: Code, offset = 0): Code => [addr, value, raw(0x39, ...memarg(3, offset))],
+  add: (a: Code, b: Code): Code => [a, b, raw(0xa0)],
+  sub: (a: Code, b: Code): Code => [a, b, raw(0xa1)],
+  mul: (a: Code, b: Code): Code => [a, b, raw(0xa2)],
+  div: (a: Code, b: Code): Code => [a, b, raw(0xa3)],
+  promote_f32: (a: Code): Code => [a, raw(0xbb)],
 };
 
 /** Float lanes (0..3 from the first operand, 4..7 from the second) → the 16 byte lanes of i8x16.shuffle. */
@@ -159,17 +181,89 @@ export const v128 = {
   store: (addr: Code, value: Code, offset = 0): Code => [addr, value, simd(0x0b, ...memarg(2, offset))],
   /** The all-zero vector. */
   zero: (): Code => simd(0x0c, ...new Array<number>(16).fill(0)),
+  /** A constant vector from its 16 bytes (little-endian lanes). */
+  const: (bytes: readonly number[]): Code => {
+    if (bytes.length !== 16) throw new RangeError(`v128.const: ${bytes.length} bytes`);
+    return simd(0x0c, ...bytes.map((b) => b & 0xff));
+  },
+  not: (a: Code): Code => [a, simd(0x4d)],
+  and: (a: Code, b: Code): Code => [a, b, simd(0x4e)],
+  /** a & ~b */
+  andnot: (a: Code, b: Code): Code => [a, b, simd(0x4f)],
+  or: (a: Code, b: Code): Code => [a, b, simd(0x50)],
+  xor: (a: Code, b: Code): Code => [a, b, simd(0x51)],
+  /** Bitwise (a & mask) | (b & ~mask): with a lane mask from a comparison, mask ? a : b per lane. */
+  bitselect: (a: Code, b: Code, mask: Code): Code => [a, b, mask, simd(0x52)],
+  /** 1 if any bit is set. */
+  any_true: (a: Code): Code => [a, simd(0x53)],
 };
 
 export const f32x4 = {
+  /** A constant vector of four floats (rounded to float32). */
+  const: (a: number, b = a, c = a, d = a): Code => v128.const([...new Uint8Array(new Float32Array([a, b, c, d]).buffer)]),
   splat: (x: Code): Code => [x, simd(0x13)],
   extract_lane: (v: Code, lane: number): Code => [v, simd(0x1f, lane)],
   replace_lane: (v: Code, lane: number, x: Code): Code => [v, x, simd(0x20, lane)],
+  // comparisons: all-ones lanes where true (false for NaN, except ne)
+  eq: (a: Code, b: Code): Code => [a, b, simd(0x41)],
+  ne: (a: Code, b: Code): Code => [a, b, simd(0x42)],
+  lt: (a: Code, b: Code): Code => [a, b, simd(0x43)],
+  gt: (a: Code, b: Code): Code => [a, b, simd(0x44)],
+  le: (a: Code, b: Code): Code => [a, b, simd(0x45)],
+  ge: (a: Code, b: Code): Code => [a, b, simd(0x46)],
+  /** f64x2 → the two low lanes of an f32x4 (high lanes zero). */
+  demote_f64x2_zero: (a: Code): Code => [a, simd(0x5e)],
+  ceil: (a: Code): Code => [a, simd(0x67)],
+  floor: (a: Code): Code => [a, simd(0x68)],
+  trunc: (a: Code): Code => [a, simd(0x69)],
+  /** Round to nearest, ties to even. */
+  nearest: (a: Code): Code => [a, simd(0x6a)],
+  abs: (a: Code): Code => [a, simd(0xe0)],
+  neg: (a: Code): Code => [a, simd(0xe1)],
+  sqrt: (a: Code): Code => [a, simd(0xe3)],
   add: (a: Code, b: Code): Code => [a, b, simd(0xe4)],
   sub: (a: Code, b: Code): Code => [a, b, simd(0xe5)],
   mul: (a: Code, b: Code): Code => [a, b, simd(0xe6)],
+  div: (a: Code, b: Code): Code => [a, b, simd(0xe7)],
+  /** IEEE min/max: NaN if either lane is NaN. */
+  min: (a: Code, b: Code): Code => [a, b, simd(0xe8)],
+  max: (a: Code, b: Code): Code => [a, b, simd(0xe9)],
+  /** Pseudo-min/max: b < a ? b : a  and  a < b ? b : a (no NaN propagation from b). */
+  pmin: (a: Code, b: Code): Code => [a, b, simd(0xea)],
+  pmax: (a: Code, b: Code): Code => [a, b, simd(0xeb)],
+  /** i32x4 → f32x4 (signed). */
+  convert_i32x4_s: (a: Code): Code => [a, simd(0xfa)],
   /** i8x16.shuffle written with float lanes: result lane j = (a‖b)[lanes[j]]. */
   shuffle: (a: Code, b: Code, lanes: readonly [number, number, number, number]): Code => [a, b, simd(0x0d, ...floatLanesToBytes(lanes))],
+};
+
+export const i32x4 = {
+  splat: (x: Code): Code => [x, simd(0x11)],
+  extract_lane: (v: Code, lane: number): Code => [v, simd(0x1b, lane)],
+  eq: (a: Code, b: Code): Code => [a, b, simd(0x37)],
+  lt_s: (a: Code, b: Code): Code => [a, b, simd(0x39)],
+  gt_s: (a: Code, b: Code): Code => [a, b, simd(0x3b)],
+  /** Shifts take the count as a scalar i32 (modulo 32). */
+  shl: (a: Code, count: Code): Code => [a, count, simd(0xab)],
+  shr_s: (a: Code, count: Code): Code => [a, count, simd(0xac)],
+  shr_u: (a: Code, count: Code): Code => [a, count, simd(0xad)],
+  add: (a: Code, b: Code): Code => [a, b, simd(0xae)],
+  sub: (a: Code, b: Code): Code => [a, b, simd(0xb1)],
+  mul: (a: Code, b: Code): Code => [a, b, simd(0xb5)],
+  min_s: (a: Code, b: Code): Code => [a, b, simd(0xb6)],
+  max_s: (a: Code, b: Code): Code => [a, b, simd(0xb8)],
+  /** f32x4 → i32x4 toward zero, saturating; NaN → 0. */
+  trunc_sat_f32x4_s: (a: Code): Code => [a, simd(0xf8)],
+};
+
+export const f64x2 = {
+  splat: (x: Code): Code => [x, simd(0x14)],
+  extract_lane: (v: Code, lane: number): Code => [v, simd(0x21, lane)],
+  /** The two low f32 lanes widened to f64. */
+  promote_low_f32x4: (a: Code): Code => [a, simd(0x5f)],
+  add: (a: Code, b: Code): Code => [a, b, simd(0xf0)],
+  sub: (a: Code, b: Code): Code => [a, b, simd(0xf1)],
+  mul: (a: Code, b: Code): Code => [a, b, simd(0xf2)],
 };
 
 // ---------------------------------------------------------------- control

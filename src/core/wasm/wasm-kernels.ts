@@ -34,9 +34,15 @@
  *   place, row by row; only the small one is packed.
  *   With M < `dotMaxM` (e.g. generation with batch 1) it uses 4-way SIMD
  *   dot products instead (`dot`), which waste no lanes.
+ *
+ * Element-wise (`elementwise`: σ, tanh, exp, the softmax rows): a second
+ * module (`elementwise-module.ts`) instantiated on the same memory, behind
+ * the same ownership checks; where it cannot be compiled, `elementwise` is
+ * the reference and the products still run in WebAssembly.
  */
 
-import { referenceKernels, type Kernels, type Vec } from '../kernels.js';
+import { referenceElementwise, referenceKernels, type Elementwise, type Kernels, type Vec } from '../kernels.js';
+import { buildElementwiseModule } from './elementwise-module.js';
 import { KERNEL_NAMES, buildGemmModule } from './gemm-module.js';
 
 // ------------------------------------------------------------ the WebAssembly API (typed here: not in lib ES2022)
@@ -60,6 +66,8 @@ function wasmApi(): WasmApi | undefined {
 
 export interface WasmKernels {
   kernels: Kernels;
+  /** σ, tanh, exp and the softmax rows in WebAssembly SIMD (float32), for arrays in this memory; install with `useElementwise`. */
+  elementwise: Elementwise;
   /** Float32Array of n zeros inside wasm memory (64-byte aligned); the model allocates params, grads, optimizer moments and activations through this. */
   alloc(n: number): Float32Array;
   /** Bytes reserved so far (by every instance sharing the memory, including alignment padding and the kernels' packing scratch). */
@@ -116,8 +124,13 @@ type Dot = (pa: number, pb: number, ldb: number, pc: number, K: number, N: numbe
 type PackT = (pa: number, lda: number, pp: number, ldp: number, mm: number, kk: number, mp: number) => void;
 type Pack4 = (src: number, lds: number, dst: number, kk: number) => void;
 type PackB = (src: number, ldb: number, dst: number, kk: number, nn: number) => void;
+type MapRows = (p: number, n: number, rows: number, ld: number) => void;
+type RowMax = (p: number, n: number) => number;
+type ExpSum = (src: number, dst: number, n: number, shift: number, k: number, store: number) => number;
+type Scale = (p: number, n: number, k: number) => void;
 
 let cachedModule: object | null | undefined;
+let cachedElementwise: object | null | undefined;
 /** Per memory (and per thread), the buffer objects of the views handed out: a new one after each grow. */
 const knownBuffers = new WeakMap<WasmMemory, Set<ArrayBufferLike>>();
 
@@ -131,6 +144,18 @@ function kernelModule(api: WasmApi): object | null {
     cachedModule = null;
   }
   return cachedModule;
+}
+
+/** Compile (once per thread) the element-wise module; null if this engine cannot. */
+function elementwiseModule(api: WasmApi): object | null {
+  if (cachedElementwise !== undefined) return cachedElementwise;
+  try {
+    const bytes = buildElementwiseModule({ initial: 1, maximum: MAX_PAGES, shared: true });
+    cachedElementwise = api.validate(bytes) ? new api.Module(bytes) : null;
+  } catch {
+    cachedElementwise = null;
+  }
+  return cachedElementwise;
 }
 
 const isCount = (x: number): boolean => Number.isInteger(x) && x >= 0;
@@ -341,12 +366,93 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     },
   };
 
+  // ---- element-wise
+  const elementwise = wasmElementwise(api, memory, owns, alloc);
+
   return {
     kernels,
+    elementwise,
     alloc,
     bytes: () => Atomics.load(header, 1) - HEAP_START,
     view,
     owns,
     memory,
+  };
+}
+
+/**
+ * The element-wise functions on `memory` (the reference where the module is
+ * unavailable). Each call checks that the array is a view of the memory
+ * (`owns`) and that the range fits, else runs the reference unchanged.
+ */
+function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boolean, alloc: (n: number) => Float32Array): Elementwise {
+  const module = elementwiseModule(api);
+  if (module === null) return referenceElementwise;
+  let exports: Record<string, unknown>;
+  try {
+    exports = new api.Instance(module, { env: { memory } }).exports;
+  } catch {
+    return referenceElementwise;
+  }
+  const fn = <T>(name: string): T => exports[name] as T;
+  const rowMax = fn<RowMax>('rowMax');
+  const expSum = fn<ExpSum>('expSum');
+  const scale = fn<Scale>('scale');
+  const ref = referenceElementwise;
+
+  /** rows × n at off with row stride ld lies inside x. */
+  const rowsFit = (x: Vec, off: number, n: number, rows: number, ld: number): boolean =>
+    isCount(off) && isCount(n) && isCount(rows) && isCount(ld) && (rows === 0 || n === 0 || off + (rows - 1) * ld + n <= x.length);
+
+  const map = (name: 'sigmoid' | 'tanh' | 'exp'): Elementwise['sigmoid'] => {
+    const fast = fn<MapRows>(name);
+    const slow = ref[name];
+    return (x, off, n, rows = 1, ld = n) => {
+      if (!(owns(x) && rowsFit(x, off, n, rows, ld))) {
+        slow(x, off, n, rows, ld);
+        return;
+      }
+      if (n > 0 && rows > 0) fast(x.byteOffset + 4 * off, n, rows, 4 * ld);
+    };
+  };
+
+  const rowOk = (z: Vec, off: number, V: number): boolean => owns(z) && isCount(off) && Number.isInteger(V) && V >= 1 && off + V <= z.length;
+
+  // softmaxTo's exponentials (the output is a Float64Array outside the memory), grown on demand
+  let probs: Float32Array | null = null;
+
+  return {
+    sigmoid: map('sigmoid'),
+    tanh: map('tanh'),
+    exp: map('exp'),
+
+    softmaxLse(z, off, V, k) {
+      if (!rowOk(z, off, V)) return ref.softmaxLse(z, off, V, k);
+      const p = z.byteOffset + 4 * off;
+      const m = rowMax(p, V);
+      // a row of −∞, or with +∞ or NaN: the reference's answer (−∞ or NaN)
+      if (!Number.isFinite(m)) return ref.softmaxLse(z, off, V, k);
+      const s = expSum(p, p, V, m, 1, k === null ? 0 : 1); // ≥ 1: the max contributes e^0
+      if (k !== null) scale(p, V, k / s);
+      return m + Math.log(s);
+    },
+
+    softmaxTo(z, off, V, temperature, out) {
+      const invT = Math.fround(1 / temperature);
+      if (!(rowOk(z, off, V) && temperature > 0 && Number.isFinite(invT) && out.length >= V)) {
+        ref.softmaxTo(z, off, V, temperature, out);
+        return;
+      }
+      const p = z.byteOffset + 4 * off;
+      const m = rowMax(p, V);
+      if (!Number.isFinite(m)) {
+        ref.softmaxTo(z, off, V, temperature, out);
+        return;
+      }
+      if (probs === null || probs.length < V) probs = alloc(V);
+      const e = probs;
+      const s = expSum(p, e.byteOffset, V, m, invT, 1);
+      for (let v = 0; v < V; v++) out[v] = e[v]! / s;
+    },
   };
 }

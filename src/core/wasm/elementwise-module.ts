@@ -1,0 +1,313 @@
+/**
+ * The WebAssembly SIMD element-wise kernels (f32x4), written with the
+ * assembler in `assembler.ts`: the transcendental functions of the cells
+ * (σ, tanh) and of the softmax (exp), built into a second module that
+ * imports the same shared memory as the products (`gemm-module.ts`).
+ *
+ * Every function works on byte addresses into that memory; strides are in
+ * BYTES. The JavaScript wrapper (`wasm-kernels.ts`) checks that the arrays
+ * are views of the memory and that the ranges fit before calling.
+ *
+ * - `sigmoid`, `tanh`, `exp` (p, n, rows, ld): in place on `rows` rows of `n`
+ *   floats, row r starting at p + r·ld. Four lanes at a time; the last
+ *   n mod 4 of a row are loaded lane by lane (the other lanes hold copies of
+ *   the row's first element), computed as a vector and stored lane by lane.
+ * - `rowMax(p, n) → f32`: max of n ≥ 1 floats (a NaN may or may not be
+ *   seen: the sum of the exponentials is NaN then anyway).
+ * - `expSum(src, dst, n, shift, k, store) → f64`: e_i = exp((src_i − shift)·k),
+ *   written to dst when store ≠ 0 (dst may be src), returns Σ e_i summed in
+ *   float64 (each f32x4 of e widened to two f64x2).
+ * - `scale(p, n, k)`: p_i ← k·p_i.
+ *
+ * The approximations (all in float32 arithmetic, no fused multiply-add):
+ *
+ *   exp(x): clamp x to [−104, 89] (beyond, exp underflows to 0 or overflows
+ *     to ∞ in float32: e^−103.3 < 2^−149/2, e^88.73 > FLT_MAX, so the clamp
+ *     changes no result); n = nearest(x·log₂e) (by adding and subtracting
+ *     1.5·2^23, which also leaves n in the mantissa bits); r = x − n·C1 − n·C2 with
+ *     C1 + C2 = ln 2 (C1 = 0.693359375 has 9 significant bits, so n·C1 is
+ *     exact for |n| ≤ 150 and x − n·C1 is exact by Sterbenz's lemma);
+ *     e^r ≈ 1 + r·q(r) on |r| ≤ ln2/2 with q of degree 5 (EXP_Q); then
+ *     2^n = 2^n1 · 2^n2 with n1 = n >> 1, n2 = n − n1, each built from its
+ *     exponent bits: both factors stay normal for n ∈ [−150, 128], so results
+ *     in the subnormal range come out gradually (one rounding) and n = 128
+ *     overflows to ∞ as it should. NaN stays NaN.
+ *   σ(x) = 1/(1 + e^−|x|) for x ≥ 0, e^−|x|/(1 + e^−|x|) for x < 0 (no
+ *     cancellation on either side; σ(100) = 1, σ(−100) = e^−100 (subnormal)).
+ *   tanh(x) = sign(x)·t(|x|) with, for a = |x|,
+ *     t(a) = a + a·a²·P(a²)               a < 0.625 (P of degree 4, TANH_P)
+ *     t(a) = (1 − e^−2a)/(1 + e^−2a)      a ≥ 0.625 (e^−2a ≤ 0.287: no cancellation)
+ *   tanh(±0) = ±0, tanh(±20) = ±1, tanh(±∞) = ±1.
+ *
+ * Coefficients: weighted minimax (Remez exchange, in float64 with numpy;
+ * the error then checked with mpmath at 30 digits, the coefficients rounded
+ * to float32 as they are used):
+ *   q(r) ≈ (e^r − 1)/r on [−ln2/2, ln2/2], weight r/e^r (relative error of
+ *     1 + r·q): 1.9e-8 with the float32 coefficients;
+ *   P(s) ≈ (tanh √s − √s)/s^1.5 on [0, 0.625²], weight s^1.5/tanh √s
+ *     (relative error of t): 8.6e-9 with the float32 coefficients.
+ * Both are well under a float32 ulp (2^-24 … 2^-23 relative), so the error
+ * of every function is that of the float32 roundings of its few operations;
+ * `test/core/elementwise.test.ts` measures it against float64 Math.exp /
+ * Math.tanh and states the bounds.
+ */
+
+import {
+  Func, assembleModule, block, br, br_if, f32, f32x4, f64, f64x2, i32, i32x4, if_, local, loop, v128,
+  type Code, type Local, type MemoryImport,
+} from './assembler.js';
+
+const { get, set } = local;
+const c32 = i32.const;
+const addI = (l: Local, x: Code | number): Code => set(l, i32.add(get(l), typeof x === 'number' ? c32(x) : x));
+const k4 = (x: number): Code => f32x4.const(x);
+
+/** q(r) ≈ (e^r − 1)/r, lowest degree first (see the header). */
+export const EXP_Q = [1.00000003216503, 0.4999999420905292, 0.1666643126270346, 0.0416680020346989, 0.008374155305761431, 0.0013843653545346519] as const;
+/** P(s) ≈ (tanh √s − √s)/s^1.5, lowest degree first. */
+export const TANH_P = [-0.33333281942021076, 0.13331442198476115, -0.053739715115237466, 0.02063908735266759, -0.005704987124810588] as const;
+/** Below this |x| tanh uses the odd polynomial. */
+export const TANH_SMALL = 0.625;
+const LOG2E = 1.4426950408889634;
+const LN2_HI = 0.693359375;
+const LN2_LO = Math.LN2 - LN2_HI; // −2.12194440e-4
+const EXP_MIN = -104;
+/** 1.5·2^23: x + ROUNDER − ROUNDER rounds x to an integer for |x| < 2^22. */
+const ROUNDER = 12582912;
+const EXP_MAX = 89;
+
+/** Scratch locals an element-wise body may use (declared once per function). */
+interface Tmp {
+  fn: Local; r: Local; q: Local; ni: Local; n1: Local; a: Local; t: Local; u: Local;
+}
+function tmps(f: Func): Tmp {
+  const v = (name: string): Local => f.local('v128', name);
+  return { fn: v('fn'), r: v('r'), q: v('q'), ni: v('ni'), n1: v('n1'), a: v('a'), t: v('t'), u: v('u') };
+}
+
+/** Horner: c[0] + s·(c[1] + s·(…)) with s a local. */
+function horner(c: readonly number[], s: Local): Code {
+  let acc: Code = k4(c[c.length - 1]!);
+  for (let i = c.length - 2; i >= 0; i--) acc = f32x4.add(f32x4.mul(acc, get(s)), k4(c[i]!));
+  return acc;
+}
+
+/** out ← e^x for the vector x (evaluated once). Uses fn, r, q, ni, n1. */
+function expInto(out: Local, x: Code, w: Tmp): Code {
+  return [
+    // clamp; pmax/pmin (one instruction each) keep a NaN x when it is the first operand
+    set(w.r, f32x4.pmin(f32x4.pmax(x, k4(EXP_MIN)), k4(EXP_MAX))),
+    // n = nearest(x·log₂e): adding 1.5·2^23 rounds to an integer (ties to even) and leaves
+    // n in the low mantissa bits, so n = bits(x·log₂e + S) − bits(S) and fn = (x·log₂e + S) − S
+    set(w.fn, f32x4.add(f32x4.mul(get(w.r), k4(LOG2E)), k4(ROUNDER))),
+    set(w.ni, i32x4.sub(get(w.fn), k4(ROUNDER))),
+    set(w.fn, f32x4.sub(get(w.fn), k4(ROUNDER))),
+    // r = x − n·ln2 in two steps
+    set(w.r, f32x4.sub(get(w.r), f32x4.mul(get(w.fn), k4(LN2_HI)))),
+    set(w.r, f32x4.sub(get(w.r), f32x4.mul(get(w.fn), k4(LN2_LO)))),
+    // e^r ≈ 1 + r·q(r)
+    set(w.q, f32x4.add(k4(1), f32x4.mul(get(w.r), horner(EXP_Q, w.r)))),
+    // 2^n = 2^n1 · 2^n2, n1 = n >> 1, n2 = n − n1; 2^k has the bits (k + 127) << 23
+    set(w.n1, i32x4.shr_s(get(w.ni), c32(1))),
+    set(w.ni, i32x4.sub(get(w.ni), get(w.n1))),
+    set(out, f32x4.mul(
+      f32x4.mul(get(w.q), i32x4.shl(i32x4.add(get(w.n1), i32x4.splat(c32(127))), c32(23))),
+      i32x4.shl(i32x4.add(get(w.ni), i32x4.splat(c32(127))), c32(23)),
+    )),
+  ];
+}
+
+/** out ← σ(x), x a local (may be out). */
+function sigmoidInto(out: Local, x: Local, w: Tmp): Code {
+  return [
+    expInto(w.t, f32x4.neg(f32x4.abs(get(x))), w), // t = e^−|x| ∈ [0, 1]
+    // (x ≥ 0 ? 1 : t) / (1 + t); NaN: the comparison is false, t is NaN
+    set(out, f32x4.div(v128.bitselect(k4(1), get(w.t), f32x4.ge(get(x), v128.zero())), f32x4.add(k4(1), get(w.t)))),
+  ];
+}
+
+/** out ← tanh(x), x a local (may be out). */
+function tanhInto(out: Local, x: Local, w: Tmp): Code {
+  return [
+    set(w.a, f32x4.abs(get(x))),
+    // large |x|: (1 − e^−2a)/(1 + e^−2a)
+    expInto(w.t, f32x4.mul(get(w.a), k4(-2)), w),
+    set(w.t, f32x4.div(f32x4.sub(k4(1), get(w.t)), f32x4.add(k4(1), get(w.t)))),
+    // small |x|: a + a·s·P(s), s = a²
+    set(w.u, f32x4.mul(get(w.a), get(w.a))),
+    set(w.u, f32x4.add(get(w.a), f32x4.mul(f32x4.mul(get(w.a), get(w.u)), horner(TANH_P, w.u)))),
+    set(w.t, v128.bitselect(get(w.u), get(w.t), f32x4.lt(get(w.a), k4(TANH_SMALL)))),
+    // the sign of x (t ≥ 0, or NaN)
+    set(out, v128.or(get(w.t), v128.and(get(x), i32x4.splat(c32(-0x80000000))))),
+  ];
+}
+
+type Body = (v: Local, w: Tmp) => Code;
+
+/**
+ * `name`(p, n, rows, ld): v ← body(v) in place over rows × n floats.
+ * The tail of each row (n mod 4) goes through the same vector body lane by lane.
+ */
+function mapKernel(name: string, body: Body): Func {
+  const f = new Func(name, [['p', 'i32'], ['n', 'i32'], ['rows', 'i32'], ['ld', 'i32']]);
+  const [p, n, rows, ld] = f.params as [Local, Local, Local, Local];
+  const q = f.local('i32', 'q');
+  const i = f.local('i32', 'i');
+  const v = f.local('v128', 'v');
+  const w = tmps(f);
+  return f.code(
+    block('done', loop('rows',
+      br_if('done', i32.le_s(get(rows), c32(0))),
+      set(q, get(p)),
+      set(i, get(n)),
+      block('vecDone', loop('vec',
+        br_if('vecDone', i32.lt_s(get(i), c32(4))),
+        set(v, v128.load(get(q))),
+        body(v, w),
+        v128.store(get(q), get(v)),
+        addI(q, 16),
+        set(i, i32.sub(get(i), c32(4))),
+        br('vec'),
+      )),
+      if_(i32.gt_s(get(i), c32(0)), [
+        set(v, f32x4.splat(f32.load(get(q)))),
+        if_(i32.gt_s(get(i), c32(1)), set(v, f32x4.replace_lane(get(v), 1, f32.load(get(q), 4)))),
+        if_(i32.gt_s(get(i), c32(2)), set(v, f32x4.replace_lane(get(v), 2, f32.load(get(q), 8)))),
+        body(v, w),
+        f32.store(get(q), f32x4.extract_lane(get(v), 0)),
+        if_(i32.gt_s(get(i), c32(1)), f32.store(get(q), f32x4.extract_lane(get(v), 1), 4)),
+        if_(i32.gt_s(get(i), c32(2)), f32.store(get(q), f32x4.extract_lane(get(v), 2), 8)),
+      ]),
+      addI(p, get(ld)),
+      set(rows, i32.sub(get(rows), c32(1))),
+      br('rows'),
+    )),
+  );
+}
+
+/** `rowMax`(p, n) → f32, n ≥ 1. */
+function rowMaxKernel(): Func {
+  const f = new Func('rowMax', [['p', 'i32'], ['n', 'i32']], ['f32']);
+  const [p, n] = f.params as [Local, Local];
+  const m = f.local('v128', 'm');
+  const i = f.local('i32', 'i');
+  const x = f.local('f32', 'x');
+  return f.code(
+    // start from the first element in every lane (then any tail can be padded with it)
+    set(m, v128.load32_splat(get(p))),
+    set(i, get(n)),
+    block('vecDone', loop('vec',
+      br_if('vecDone', i32.lt_s(get(i), c32(4))),
+      set(m, f32x4.pmax(get(m), v128.load(get(p)))),
+      addI(p, 16),
+      set(i, i32.sub(get(i), c32(4))),
+      br('vec'),
+    )),
+    set(m, f32x4.pmax(get(m), f32x4.shuffle(get(m), get(m), [2, 3, 0, 1]))),
+    set(m, f32x4.pmax(get(m), f32x4.shuffle(get(m), get(m), [1, 0, 3, 2]))),
+    set(x, f32x4.extract_lane(get(m), 0)),
+    block('tailDone', loop('tail',
+      br_if('tailDone', i32.le_s(get(i), c32(0))),
+      set(x, f32.max(get(x), f32.load(get(p)))),
+      addI(p, 4),
+      set(i, i32.sub(get(i), c32(1))),
+      br('tail'),
+    )),
+    get(x),
+  );
+}
+
+/** `expSum`(src, dst, n, shift, k, store) → f64: Σ exp((src_i − shift)·k), written to dst if store ≠ 0. */
+function expSumKernel(): Func {
+  const f = new Func('expSum', [['src', 'i32'], ['dst', 'i32'], ['n', 'i32'], ['shift', 'f32'], ['k', 'f32'], ['store', 'i32']], ['f64']);
+  const [src, dst, n, shift, kk, store] = f.params as [Local, Local, Local, Local, Local, Local];
+  const i = f.local('i32', 'i');
+  const vs = f.local('v128', 'vs');
+  const vk = f.local('v128', 'vk');
+  const e = f.local('v128', 'e');
+  const s0 = f.local('v128', 's0');
+  const s1 = f.local('v128', 's1');
+  const w = tmps(f);
+  const s = f.local('f64', 's');
+
+  const expOf = (x: Code): Code => expInto(e, f32x4.mul(f32x4.sub(x, get(vs)), get(vk)), w);
+  const vecLoop = (write: boolean): Code => [
+    set(i, get(n)),
+    block('vecDone', loop('vec',
+      br_if('vecDone', i32.lt_s(get(i), c32(4))),
+      expOf(v128.load(get(src))),
+      write ? v128.store(get(dst), get(e)) : [],
+      set(s0, f64x2.add(get(s0), f64x2.promote_low_f32x4(get(e)))),
+      set(s1, f64x2.add(get(s1), f64x2.promote_low_f32x4(f32x4.shuffle(get(e), get(e), [2, 3, 2, 3])))),
+      addI(src, 16),
+      addI(dst, 16),
+      set(i, i32.sub(get(i), c32(4))),
+      br('vec'),
+    )),
+  ];
+  /** The lanes < i of the tail vector: add to s and store. */
+  const tailLane = (l: number): Code => if_(i32.gt_s(get(i), c32(l)), [
+    set(s, f64.add(get(s), f64.promote_f32(f32x4.extract_lane(get(e), l)))),
+    if_(get(store), f32.store(get(dst), f32x4.extract_lane(get(e), l), 4 * l)),
+  ]);
+
+  return f.code(
+    set(vs, f32x4.splat(get(shift))),
+    set(vk, f32x4.splat(get(kk))),
+    set(s0, v128.zero()),
+    set(s1, v128.zero()),
+    if_(get(store), vecLoop(true), vecLoop(false)),
+    set(s0, f64x2.add(get(s0), get(s1))),
+    set(s, f64.add(f64x2.extract_lane(get(s0), 0), f64x2.extract_lane(get(s0), 1))),
+    if_(i32.gt_s(get(i), c32(0)), [
+      set(w.u, f32x4.splat(f32.load(get(src)))),
+      if_(i32.gt_s(get(i), c32(1)), set(w.u, f32x4.replace_lane(get(w.u), 1, f32.load(get(src), 4)))),
+      if_(i32.gt_s(get(i), c32(2)), set(w.u, f32x4.replace_lane(get(w.u), 2, f32.load(get(src), 8)))),
+      expOf(get(w.u)),
+      tailLane(0), tailLane(1), tailLane(2),
+    ]),
+    get(s),
+  );
+}
+
+/** `scale`(p, n, k): p_i ← k·p_i. */
+function scaleKernel(): Func {
+  const f = new Func('scale', [['p', 'i32'], ['n', 'i32'], ['k', 'f32']]);
+  const [p, n, kk] = f.params as [Local, Local, Local];
+  const vk = f.local('v128', 'vk');
+  const i = f.local('i32', 'i');
+  return f.code(
+    set(vk, f32x4.splat(get(kk))),
+    set(i, get(n)),
+    block('vecDone', loop('vec',
+      br_if('vecDone', i32.lt_s(get(i), c32(4))),
+      v128.store(get(p), f32x4.mul(v128.load(get(p)), get(vk))),
+      addI(p, 16),
+      set(i, i32.sub(get(i), c32(4))),
+      br('vec'),
+    )),
+    block('tailDone', loop('tail',
+      br_if('tailDone', i32.le_s(get(i), c32(0))),
+      f32.store(get(p), f32.mul(f32.load(get(p)), get(kk))),
+      addI(p, 4),
+      set(i, i32.sub(get(i), c32(1))),
+      br('tail'),
+    )),
+  );
+}
+
+/** Names of the exported functions. */
+export const ELEMENTWISE_NAMES = ['sigmoid', 'tanh', 'exp', 'rowMax', 'expSum', 'scale'] as const;
+
+/** Build the module bytes; it imports its memory as `env.memory` with the given limits. */
+export function buildElementwiseModule(memory: Omit<MemoryImport, 'module' | 'name'>): Uint8Array {
+  const funcs = [
+    mapKernel('sigmoid', (v, w) => sigmoidInto(v, v, w)),
+    mapKernel('tanh', (v, w) => tanhInto(v, v, w)),
+    mapKernel('exp', (v, w) => expInto(v, get(v), w)),
+    rowMaxKernel(),
+    expSumKernel(),
+    scaleKernel(),
+  ];
+  return assembleModule({ module: 'env', name: 'memory', ...memory }, funcs);
+}
