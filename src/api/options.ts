@@ -8,10 +8,18 @@ import { z } from 'zod';
 import { CELL_KINDS, type CellKind } from '../core/cells/index.js';
 import { OptionError } from '../core/errors.js';
 
+/** Decimal text such as 12, -3.5, .5, 1e-3 (not '', ' ', 0x10 or Infinity, which Number() would take). */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A number given as a number or as decimal text; anything else is NaN (and then refused). */
+function numeric(msg: string) {
+  return z.preprocess((v) => (typeof v === 'string' ? (DECIMAL.test(v.trim()) ? Number(v.trim()) : NaN) : v), z.number({ error: msg }));
+}
+
 /** A whole number in [min, max], given as text or number. */
 export function int(min: number, max: number) {
   const msg = `must be a whole number from ${min} to ${max}`;
-  return z.coerce.number({ error: msg }).refine((n) => Number.isInteger(n) && n >= min && n <= max, { error: msg });
+  return numeric(msg).refine((n) => Number.isInteger(n) && n >= min && n <= max, { error: msg });
 }
 
 /** A real number in [min, max] (or an open end with `open`). */
@@ -19,7 +27,7 @@ export function real(min: number, max: number, open: { min?: boolean; max?: bool
   const lo = open.min ? `greater than ${min}` : `at least ${min}`;
   const hi = open.max ? `less than ${max}` : `at most ${max}`;
   const msg = max === Infinity ? `must be a number ${lo}` : `must be a number ${lo} and ${hi}`;
-  return z.coerce.number({ error: msg }).refine(
+  return numeric(msg).refine(
     (n) => Number.isFinite(n) && (open.min ? n > min : n >= min) && (open.max ? n < max : n <= max), { error: msg });
 }
 
@@ -40,7 +48,7 @@ export const duration = z.union([z.string(), z.number()]).transform((v, ctx) => 
     if (m && text !== '') ms = (Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)) * 1000;
   }
   if (ms === null || !(ms > 0)) {
-    ctx.addIssue({ code: 'custom', message: 'must be a duration such as 90s, 10m or 1h30m' });
+    ctx.addIssue({ code: 'custom', message: 'must be a duration greater than 0, such as 90s, 10m or 1h30m' });
     return z.NEVER;
   }
   return ms;
@@ -69,7 +77,7 @@ export const trainOptionsShape = {
   optimizer: oneOf(['adam', 'sgd']).default('adam'),
   clip: real(0, Infinity).default(5),
   epochs: int(1, 1_000_000).default(10),
-  /** milliseconds (or a duration string such as '10m') */
+  /** seconds as a number, or a duration such as '90s', '10m', '1h30m' (parsed to milliseconds) */
   maxTime: duration.optional(),
   maxSteps: int(1, Number.MAX_SAFE_INTEGER).optional(),
   /** default: every 200 steps when an epoch is longer than 300 steps, else once per epoch */

@@ -145,10 +145,8 @@ function trainingToJson(tr: TrainingInfo, model: Model): NonNullable<CheckpointF
   return {
     options,
     config: {
-      mode: c.mode, batch: c.batch, bptt: c.bptt, lr: r(c.lr), lrDecay: r(c.lrDecay), lrDecayAfter: r(c.lrDecayAfter),
-      optimizer: { kind: c.optimizer.kind, beta1: r(c.optimizer.beta1), beta2: r(c.optimizer.beta2), eps: r(c.optimizer.eps) },
-      clip: r(c.clip), epochs: r(c.epochs), maxSteps: r(c.maxSteps), maxTimeMs: r(c.maxTimeMs),
-      evalEvery: r(c.evalEvery), patience: r(c.patience),
+      // finite by the schema's ranges: a config that is not fails the check before writing
+      ...c, optimizer: { ...c.optimizer },
     },
     state: {
       step: s.step, epoch: s.epoch, windowInEpoch: s.windowInEpoch, epochSeed: s.epochSeed,

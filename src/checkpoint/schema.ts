@@ -82,26 +82,36 @@ export const tensorSchema = z.object({
   data: base64,
 });
 
-/** TrainConfig (core/train.ts). */
+/** A finite number in [lo, hi] (open at an end with `open`), for settings training runs with. */
+function within(lo: number, hi: number, open: { lo?: boolean; hi?: boolean } = {}) {
+  const msg = `should be a number ${open.lo ? 'above' : 'from'} ${lo} ${open.hi ? 'and below' : 'to'} ${hi}`;
+  return z.number({ error: msg }).refine((x) => Number.isFinite(x) && (open.lo ? x > lo : x >= lo) && (open.hi ? x < hi : x <= hi), { error: msg });
+}
+const intWithin = (lo: number, hi: number) => z.number().int().min(lo).max(hi);
+
+/**
+ * TrainConfig (core/train.ts), with the ranges the training options allow
+ * (api/options.ts): a resumed run uses these as they are.
+ */
 export const trainConfigSchema = z.object({
   mode: z.enum(['sentences', 'stream']),
-  batch: positive,
-  bptt: positive,
-  lr: real,
-  lrDecay: real,
-  lrDecayAfter: real,
+  batch: intWithin(1, 4096),
+  bptt: intWithin(1, 10_000),
+  lr: within(0, Number.MAX_VALUE, { lo: true }),
+  lrDecay: within(0, 1, { lo: true }),
+  lrDecayAfter: count,
   optimizer: z.object({
     kind: z.enum(['adam', 'sgd']),
-    beta1: real,
-    beta2: real,
-    eps: real,
+    beta1: within(0, 1, { hi: true }),
+    beta2: within(0, 1, { hi: true }),
+    eps: within(0, 1, { lo: true }),
   }),
-  clip: real,
-  epochs: real,
-  maxSteps: real,
-  maxTimeMs: real,
-  evalEvery: real,
-  patience: real,
+  clip: within(0, Number.MAX_VALUE),
+  epochs: intWithin(1, Number.MAX_SAFE_INTEGER),
+  maxSteps: count,
+  maxTimeMs: within(0, Number.MAX_VALUE),
+  evalEvery: count,
+  patience: count,
 });
 
 /** EvalRecord (core/train.ts). */

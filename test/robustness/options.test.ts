@@ -62,7 +62,7 @@ describe('train: sizes and rates out of range → exit 2 before reading the corp
     }
   });
 
-  test('an empty or blank number is refused, not read as 0', { todo: 'z.coerce.number reads "" and " " as 0: see docs/bad-input.md (src/api/options.ts)' }, async () => {
+  test('an empty or blank number is refused, not read as 0', async () => {
     for (const flag of ['--embedding', '--seed', '--patience', '--lr-decay-after', '--clip', '--val-fraction', '--dropout']) {
       for (const value of ['', ' ']) await refusedBeforeWork(['train', missing, '-o', out, flag, value], flag, /must be/);
     }
