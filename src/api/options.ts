@@ -56,8 +56,16 @@ export const duration = z.union([z.string(), z.number()]).transform((v, ctx) => 
 
 const CELL_CHOICES = CELL_KINDS as unknown as readonly [CellKind, ...CellKind[]];
 
-/** Default vocabulary cap per level: the output layer grows with V. */
-export const DEFAULT_MAX_VOCAB = { char: 2000, word: 20_000 } as const;
+/**
+ * Defaults that depend on the level. Word level: the output layer and its logits
+ * grow with V, so the vocabulary is capped and windows are shorter: at the cap,
+ * hidden 128, batch 20 × bptt 35, the decoder's weights, gradient and Adam moments
+ * take 41 MB and each workspace's logits 56 MB (training and evaluation: two).
+ */
+export const LEVEL_DEFAULTS = {
+  char: { maxVocab: 2000, batch: 32, bptt: 64, embedding: 0 },
+  word: { maxVocab: 20_000, batch: 20, bptt: 35, embedding: 128 },
+} as const;
 
 export const trainOptionsShape = {
   level: oneOf(['char', 'word']).default('char'),
@@ -68,8 +76,9 @@ export const trainOptionsShape = {
   /** default: 0 (one-hot) at char level, 128 at word level */
   embedding: int(0, 4096).optional(),
   dropout: real(0, 1, { max: true }).default(0),
-  bptt: int(2, 10_000).default(64),
-  /** default 32, shrunk to fit a small corpus */
+  /** default: 64 at char level, 35 at word level (PyTorch's word_language_model) */
+  bptt: int(2, 10_000).optional(),
+  /** default: 32 at char level, 20 at word level; shrunk to fit a small corpus */
   batch: int(1, 4096).optional(),
   lr: real(0, Infinity, { min: true }).default(2e-3),
   lrDecay: real(0, 1, { min: true }).default(1),

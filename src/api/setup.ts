@@ -13,7 +13,7 @@ import { normalizeText, splitSentences, type EncodedCorpus, type SentenceMode, t
 import { defaultTrainConfig, newTrainState, type TrainConfig, type TrainState } from '../core/train.js';
 import type { Vocab } from '../core/vocab.js';
 import type { Checkpoint, TokenizerSettings } from '../checkpoint/codec.js';
-import { DEFAULT_MAX_VOCAB, type TrainOptions } from './options.js';
+import { LEVEL_DEFAULTS, type TrainOptions } from './options.js';
 
 export interface TrainingSetup {
   model: Model;
@@ -71,7 +71,7 @@ export function prepareTraining(
     counts = resumed.counts;
     data = encodeSplit(split, vocab, tok);
   } else {
-    const maxVocab = opts.maxVocab ?? DEFAULT_MAX_VOCAB[tokenizer.level];
+    const maxVocab = opts.maxVocab ?? LEVEL_DEFAULTS[tokenizer.level].maxVocab;
     const p = prepareData(split, tok, { maxVocab, minCount: opts.minCount });
     if (p.dropped > 0) notes.push(`vocabulary capped at ${p.vocab.tokens.length} of ${p.distinct + 2} tokens; the ${p.dropped} rarest map to <UNK> (maxVocab, minCount)`);
     ({ vocab, counts } = p);
@@ -89,20 +89,18 @@ export function prepareTraining(
   } else {
     const config: ModelConfig = {
       cell: opts.cell, peephole: opts.peephole, layers: opts.layers, hidden: opts.hidden, vocabSize: vocab.tokens.length,
-      embedding: opts.embedding ?? (tokenizer.level === 'word' ? 128 : 0), dropout: opts.dropout,
+      embedding: opts.embedding ?? LEVEL_DEFAULTS[tokenizer.level].embedding, dropout: opts.dropout,
     };
     model = createModel(config);
     initModel(model, rng);
-    cfg = trainConfig(opts, mode, null, null, given);
+    cfg = trainConfig(opts, mode, null, null, given, LEVEL_DEFAULTS[tokenizer.level]);
     fitBatch(cfg, mode, units, given.has('batch'), notes, name);
-    if (!opts.evalEvery) {
-      // about every 200 steps, and at least once per epoch
-      cfg.evalEvery = epochPlan(data.train, mode, cfg.batch, cfg.bptt, 0).windows > 300 ? 200 : 0;
-    }
     state = newTrainState(model, cfg, rng.state());
     options = { ...Object.fromEntries([...given].map((k) => [k, (opts as Record<string, unknown>)[k]])), seed, valFraction };
   }
   const epochWindows = epochPlan(data.train, mode, cfg.batch, cfg.bptt, 0).windows;
+  // a fresh run without evalEvery: about every 200 steps, and at least once per epoch
+  if (!t && !opts.evalEvery) cfg.evalEvery = epochWindows > 300 ? 200 : 0;
   return { model, vocab, counts, tokenizer, tok, mode, train: data.train, val: data.val, cfg, state, options, epochWindows, notes };
 }
 
@@ -127,7 +125,10 @@ function checkResumeOptions(opts: TrainOptions, given: ReadonlySet<string>, save
 }
 
 /** The core's TrainConfig from options (fresh) or from the checkpoint's (resumed: only the limits may change). */
-function trainConfig(opts: TrainOptions, mode: ReadMode, base: TrainConfig | null, state: TrainState | null, given: ReadonlySet<string>): TrainConfig {
+function trainConfig(
+  opts: TrainOptions, mode: ReadMode, base: TrainConfig | null, state: TrainState | null, given: ReadonlySet<string>,
+  level: { batch: number; bptt: number } = LEVEL_DEFAULTS.char,
+): TrainConfig {
   const limits = {
     epochs: base && !given.has('epochs') ? base.epochs : opts.epochs,
     // limits count from where this run starts
@@ -139,7 +140,7 @@ function trainConfig(opts: TrainOptions, mode: ReadMode, base: TrainConfig | nul
   if (base) return { ...base, ...limits };
   return {
     ...defaultTrainConfig, ...limits, mode,
-    batch: opts.batch ?? defaultTrainConfig.batch, bptt: opts.bptt, lr: opts.lr, lrDecay: opts.lrDecay, lrDecayAfter: opts.lrDecayAfter,
+    batch: opts.batch ?? level.batch, bptt: opts.bptt ?? level.bptt, lr: opts.lr, lrDecay: opts.lrDecay, lrDecayAfter: opts.lrDecayAfter,
     optimizer: { ...defaultTrainConfig.optimizer, kind: opts.optimizer }, clip: opts.clip,
   };
 }

@@ -55,7 +55,8 @@ function sentenceLength(c: EncodedCorpus, s: number): number {
  */
 export function batchOrder(c: EncodedCorpus, B: number, seed: number | null): Int32Array[] {
   const S = c.starts.length - 1;
-  const order = Int32Array.from({ length: S }, (_, i) => i);
+  const order = new Int32Array(S);
+  for (let i = 0; i < S; i++) order[i] = i;
   if (seed === null) return chunk(order, B);
   const rng = createRng(seed);
   shuffle(order, rng);

@@ -88,22 +88,30 @@ export interface Sampler {
   sample(rng: Rng): Generator<number, 'eos' | 'length', undefined>;
 }
 
+/** Longest window in which a prime is read (longer primes are read in several, the state carried). */
+const PRIME_WINDOW = 256;
+
 /** A sampler for one model and options, its buffers allocated once and reused for every sample. */
 export function createSampler(model: Model, opts: SampleOptions, alloc: Alloc = alloc32): Sampler {
   const V = model.config.vocabSize;
-  const T0 = opts.prime.length + 1;
-  const ws = createWorkspace(model, T0, 1, alloc);
-  const probs = new Float64Array(V);
-  const inputs = new Int32Array(T0);
+  // the zero input of step 1, then the prime: y<t-1> for t = 1 .. prime + 1
+  const inputs = new Int32Array(opts.prime.length + 1);
   inputs[0] = -1;
   inputs.set(opts.prime, 1);
+  const W = Math.min(inputs.length, PRIME_WINDOW);
+  const ws = createWorkspace(model, W, 1, alloc);
+  const probs = new Float64Array(V);
   const one = new Int32Array(1);
   function* sample(rng: Rng): Generator<number, 'eos' | 'length', undefined> {
-    // read the zero input and the prime in one window; its last row predicts the next token
+    // read the prime in windows; the last row of the last one predicts the next token
     resetState(ws);
-    forward(model, ws, inputs, T0, null);
-    let row = T0 - 1;
-    carryState(ws, T0);
+    let row = 0;
+    for (let start = 0; start < inputs.length; start += W) {
+      const T = Math.min(W, inputs.length - start);
+      forward(model, ws, inputs.subarray(start, start + T), T, null);
+      carryState(ws, T);
+      row = T - 1;
+    }
     for (let n = 0; n < opts.maxLength; n++) {
       softmaxRow(ws.logits, row * V, V, opts.temperature, probs);
       topK(probs, V, opts.topK);

@@ -83,3 +83,15 @@ test('the prime conditions the first draw', () => {
   for (let v = 0; v < V; v++) if (v !== UNK && (best < 0 || ws.logits[3 * V + v]! > ws.logits[3 * V + best]!)) best = v;
   assert.deepEqual(out, best === EOS ? [] : [best]);
 });
+
+test('a long prime is read in windows with the state carried: the same first draw as one window', () => {
+  // 600 tokens: three windows of at most 256; compare with a single forward over all 601 inputs
+  const rng = createRng(8);
+  const prime = Int32Array.from({ length: 600 }, () => 2 + rng.int(V - 2));
+  const { out } = draw(0, { prime, greedy: true, maxLength: 1 });
+  const ws = createWorkspace(model, 601, 1);
+  forward(model, ws, Int32Array.from([-1, ...prime]), 601, null);
+  let best = -1;
+  for (let v = 0; v < V; v++) if (v !== UNK && (best < 0 || ws.logits[600 * V + v]! > ws.logits[600 * V + best]!)) best = v;
+  assert.deepEqual(out, best === EOS ? [] : [best]);
+});
