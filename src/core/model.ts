@@ -154,11 +154,23 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
     addRowBias(TB, GH, view(params, `bias_hh_l${l}`), 0, proj, 0, GH);
     if (l === 0 && config.embedding === 0) {
       // one-hot input: W_ih · onehot(y) is column y of W_ih
-      for (let r = 0; r < TB; r++) {
-        const y = ws.inputs[r]!;
-        if (y < 0) continue;
-        const o = r * GH;
-        for (let g = 0; g < GH; g++) proj[o + g] += Wih[g * D + y]!;
+      if (transposeOneHot(TB, V)) {
+        // many rows: transpose W_ih once (V, G·H), then each row adds a contiguous row of it
+        const WT = ws.oneHotT!;
+        for (let g = 0; g < GH; g++) for (let v = 0; v < D; v++) WT[v * GH + g] = Wih[g * D + v]!;
+        for (let r = 0; r < TB; r++) {
+          const y = ws.inputs[r]!;
+          if (y < 0) continue;
+          const o = r * GH, w = y * GH;
+          for (let g = 0; g < GH; g++) proj[o + g] += WT[w + g]!;
+        }
+      } else {
+        for (let r = 0; r < TB; r++) {
+          const y = ws.inputs[r]!;
+          if (y < 0) continue;
+          const o = r * GH;
+          for (let g = 0; g < GH; g++) proj[o + g] += Wih[g * D + y]!;
+        }
       }
     } else if (l === 0) {
       const E = config.embedding;
@@ -196,6 +208,14 @@ export interface Dropout {
   readonly seed: number;
   /** Index in the whole batch of this workspace's slot 0. */
   readonly slot0: number;
+}
+
+/**
+ * One-hot input over T·B rows: transpose W_ih (G·H × V) first when that is
+ * cheaper than T·B strided column reads, i.e. when there are enough rows.
+ */
+function transposeOneHot(rows: number, V: number): boolean {
+  return rows * 4 >= V;
 }
 
 /** Inverted dropout on the input of layer l (l = L: the decoder): dropped = a[l-1] ⊙ mask, mask ∈ {0, 1/(1−p)}. */
@@ -263,11 +283,24 @@ export function backward(model: Model, ws: Workspace, grads: ParamSet, T: number
     const D = inputSize(config, l);
     if (l === 0 && config.embedding === 0) {
       // one-hot input: column y of ∂W_ih gathers ∂xp
-      for (let r = 0; r < TB; r++) {
-        const y = ws.inputs[r]!;
-        if (y < 0) continue;
-        const o = r * GH;
-        for (let g = 0; g < GH; g++) dWih[g * D + y] += dxp[o + g]!;
+      if (transposeOneHot(TB, V)) {
+        // gather into a transposed (V, G·H) buffer row by row, then add it in transposed
+        const dWT = ws.oneHotT!;
+        dWT.fill(0, 0, D * GH);
+        for (let r = 0; r < TB; r++) {
+          const y = ws.inputs[r]!;
+          if (y < 0) continue;
+          const o = r * GH, w = y * GH;
+          for (let g = 0; g < GH; g++) dWT[w + g] += dxp[o + g]!;
+        }
+        for (let g = 0; g < GH; g++) for (let v = 0; v < D; v++) dWih[g * D + v] += dWT[v * GH + g]!;
+      } else {
+        for (let r = 0; r < TB; r++) {
+          const y = ws.inputs[r]!;
+          if (y < 0) continue;
+          const o = r * GH;
+          for (let g = 0; g < GH; g++) dWih[g * D + y] += dxp[o + g]!;
+        }
       }
     } else if (l === 0) {
       const E = config.embedding;

@@ -40,6 +40,8 @@ export interface Workspace {
   readonly scratch: Vec;
   /** (T·B) the token ids of the last forward */
   readonly inputs: Int32Array;
+  /** (V, G·H) W_ih of layer 0 transposed (one-hot input), reused for its gradient; else null */
+  readonly oneHotT: Vec | null;
   /** Whether the last forward drew dropout masks. */
   trained: boolean;
 }
@@ -72,6 +74,7 @@ export function createWorkspace(model: Model, T: number, B: number, alloc: Alloc
     logits: alloc(T * B * config.vocabSize),
     scratch: alloc(B * H),
     inputs: new Int32Array(T * B),
+    oneHotT: config.embedding === 0 ? alloc(config.vocabSize * cell.gates * H) : null,
     trained: false,
   };
 }
