@@ -40,7 +40,6 @@ export function realToJson(x: number): number | (typeof NON_FINITE)[number] {
 }
 
 const count = z.number().int().min(0);
-const positive = z.number().int().min(1);
 const uint32 = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 0xffffffff;
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
