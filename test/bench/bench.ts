@@ -30,7 +30,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { cells, type CellKind } from '../../src/core/cells/index.js';
-import { referenceKernels, useKernels, type Kernels } from '../../src/core/kernels.js';
+import { referenceElementwise, referenceKernels, useElementwise, useKernels, type Elementwise, type Kernels } from '../../src/core/kernels.js';
 import { softmaxCrossEntropy } from '../../src/core/loss.js';
 import { backward, createModel, forward, initModel, type ModelConfig } from '../../src/core/model.js';
 import { clipGlobalNorm, createOptimizerState, defaultOptimizer, optimizerStep } from '../../src/core/optimizer.js';
@@ -90,18 +90,20 @@ export type KernelName = 'js' | 'wasm';
 
 export interface KernelSetup {
   kernels: Kernels;
+  /** sigmoid/tanh/exp/softmax: WebAssembly with the wasm kernels, as the CLI uses them */
+  elementwise: Elementwise;
   alloc: Alloc;
   /** Bytes of WebAssembly memory reserved (wasm only). */
   bytes: (() => number) | null;
 }
 
 interface WasmModule {
-  createWasmKernels(): { kernels: Kernels; alloc(n: number): Float32Array; bytes(): number } | null;
+  createWasmKernels(): { kernels: Kernels; elementwise: Elementwise; alloc(n: number): Float32Array; bytes(): number } | null;
 }
 
 /** The kernels and the matching allocator; for wasm, a reason string when they cannot be had. */
 export async function loadKernels(name: KernelName): Promise<KernelSetup | string> {
-  if (name === 'js') return { kernels: referenceKernels, alloc: alloc32, bytes: null };
+  if (name === 'js') return { kernels: referenceKernels, elementwise: referenceElementwise, alloc: alloc32, bytes: null };
   const url = new URL('../../src/core/wasm/wasm-kernels.js', import.meta.url);
   let mod: WasmModule;
   try {
@@ -112,7 +114,7 @@ export async function loadKernels(name: KernelName): Promise<KernelSetup | strin
   if (typeof mod.createWasmKernels !== 'function') return 'src/core/wasm/wasm-kernels.ts exports no createWasmKernels';
   const wk = mod.createWasmKernels();
   if (wk === null) return 'createWasmKernels() returned null (no WebAssembly SIMD or shared memory here)';
-  return { kernels: wk.kernels, alloc: (n) => wk.alloc(n), bytes: () => wk.bytes() };
+  return { kernels: wk.kernels, elementwise: wk.elementwise, alloc: (n) => wk.alloc(n), bytes: () => wk.bytes() };
 }
 
 // ------------------------------------------------------------ one configuration (child process)
@@ -194,6 +196,7 @@ function median(xs: readonly number[]): number {
 /** A model, workspace, gradients and Adam state for `c`, and its train / score steps. */
 export function makeSteps(c: BenchConfig, k: KernelSetup) {
   useKernels(k.kernels);
+  useElementwise(k.elementwise);
   const config = modelConfig(c);
   const model = createModel(config, k.alloc);
   initModel(model, createRng(1));
