@@ -32,9 +32,10 @@ import { parseArgs } from 'node:util';
 import { cells, type CellKind } from '../../src/core/cells/index.js';
 import { referenceElementwise, referenceKernels, useElementwise, useKernels, type Elementwise, type Kernels } from '../../src/core/kernels.js';
 import { softmaxCrossEntropy } from '../../src/core/loss.js';
-import { backward, createModel, forward, initModel, type ModelConfig } from '../../src/core/model.js';
+import type { Window } from '../../src/core/batches.js';
+import { backward, createModel, forward, initModel, type Model, type ModelConfig } from '../../src/core/model.js';
 import { clipGlobalNorm, createOptimizerState, defaultOptimizer, optimizerStep } from '../../src/core/optimizer.js';
-import { alloc32, allocParams, type Alloc } from '../../src/core/params.js';
+import { alloc32, allocParams, type Alloc, type ParamSet } from '../../src/core/params.js';
 import { createRng } from '../../src/core/rng.js';
 import { carryState, createWorkspace } from '../../src/core/workspace.js';
 
@@ -97,24 +98,74 @@ export interface KernelSetup {
   bytes: (() => number) | null;
 }
 
+interface WasmKernelsLike {
+  kernels: Kernels;
+  elementwise: Elementwise;
+  alloc(n: number): Float32Array;
+  bytes(): number;
+}
 interface WasmModule {
-  createWasmKernels(): { kernels: Kernels; elementwise: Elementwise; alloc(n: number): Float32Array; bytes(): number } | null;
+  createWasmKernels(): WasmKernelsLike | null;
+}
+interface FastModule {
+  useFastKernels(): boolean;
+  fastKernels(): WasmKernelsLike | null;
 }
 
-/** The kernels and the matching allocator; for wasm, a reason string when they cannot be had. */
+/**
+ * The kernels and the matching allocator; for wasm, a reason string when they cannot be had.
+ * wasm: core/fast.ts's useFastKernels() when it exists (what the CLI does: the same instance is then
+ * the one the data-parallel engine shares with its workers), else createWasmKernels() directly.
+ */
 export async function loadKernels(name: KernelName): Promise<KernelSetup | string> {
   if (name === 'js') return { kernels: referenceKernels, elementwise: referenceElementwise, alloc: alloc32, bytes: null };
-  const url = new URL('../../src/core/wasm/wasm-kernels.js', import.meta.url);
-  let mod: WasmModule;
+  let wk: WasmKernelsLike | null = null;
   try {
-    mod = (await import(url.href)) as WasmModule;
-  } catch (e) {
-    return `src/core/wasm/wasm-kernels.ts is not built (${(e as Error).message.split('\n')[0]})`;
+    const fast = (await import(new URL('../../src/core/fast.js', import.meta.url).href)) as FastModule;
+    if (fast.useFastKernels()) wk = fast.fastKernels();
+  } catch {
+    // no core/fast.ts: use the kernel module directly
   }
-  if (typeof mod.createWasmKernels !== 'function') return 'src/core/wasm/wasm-kernels.ts exports no createWasmKernels';
-  const wk = mod.createWasmKernels();
-  if (wk === null) return 'createWasmKernels() returned null (no WebAssembly SIMD or shared memory here)';
-  return { kernels: wk.kernels, elementwise: wk.elementwise, alloc: (n) => wk.alloc(n), bytes: () => wk.bytes() };
+  if (wk === null) {
+    let mod: WasmModule;
+    try {
+      mod = (await import(new URL('../../src/core/wasm/wasm-kernels.js', import.meta.url).href)) as WasmModule;
+    } catch (e) {
+      return `src/core/wasm/wasm-kernels.ts is not built (${(e as Error).message.split('\n')[0]})`;
+    }
+    if (typeof mod.createWasmKernels !== 'function') return 'src/core/wasm/wasm-kernels.ts exports no createWasmKernels';
+    wk = mod.createWasmKernels();
+    if (wk === null) return 'createWasmKernels() returned null (no WebAssembly SIMD or shared memory here)';
+  }
+  const w = wk;
+  return { kernels: w.kernels, elementwise: w.elementwise, alloc: (n) => w.alloc(n), bytes: () => w.bytes() };
+}
+
+/** What bench.ts needs of src/parallel/engine.ts (loaded dynamically, like the kernels). */
+interface StepEngineLike {
+  readonly threads: number;
+  gradients(win: Window, grads: ParamSet, scale: number, dropoutSeed: number | null): number;
+  carry(T: number): void;
+  close(): Promise<void>;
+}
+interface ParallelModule {
+  createParallelEngine(model: Model, T: number, B: number, threads: number): Promise<StepEngineLike>;
+}
+
+/** The data-parallel engine on `threads` threads, or a reason string. */
+async function loadEngine(model: Model, T: number, B: number, threads: number): Promise<StepEngineLike | string> {
+  let mod: ParallelModule;
+  try {
+    mod = (await import(new URL('../../src/parallel/engine.js', import.meta.url).href)) as ParallelModule;
+  } catch (e) {
+    return `src/parallel/engine.ts is not built (${(e as Error).message.split('\n')[0]})`;
+  }
+  const engine = await mod.createParallelEngine(model, T, B, threads);
+  if (engine.threads !== threads) {
+    await engine.close();
+    return `the parallel engine runs ${engine.threads} thread(s), not ${threads}`;
+  }
+  return engine;
 }
 
 // ------------------------------------------------------------ one configuration (child process)
@@ -133,6 +184,8 @@ interface RunStats {
 export interface ConfigResult {
   config: string;
   kernels: KernelName;
+  /** training threads (scoring always runs on one) */
+  threads: number;
   params: number;
   modelMB: number;
   flopsPerTokenTrain: number;
@@ -216,10 +269,22 @@ export function makeSteps(c: BenchConfig, k: KernelSetup) {
   });
   let w = 0;
   const TB = T * B;
+  /** set by runChild for threads > 1: the training step goes through the data-parallel engine */
+  const par: { engine: StepEngineLike | null } = { engine: null };
+  const engineWindows: Window[] = windows.map((x) => ({ ...x, T, reset: false, tokens: TB, batch: new Int32Array(0), start: 0 }));
   /** phase hooks for the breakdown (no-ops otherwise) */
   const phases = { mark: (_name: string): void => {} };
   const trainStep = (): void => {
-    const win = windows[w++ & 3]!;
+    const i = w++ & 3;
+    const win = windows[i]!;
+    if (par.engine) {
+      // forward, loss, backward on every thread's slots, gradients summed into `grads`
+      par.engine.gradients(engineWindows[i]!, grads, 1 / TB, null);
+      clipGlobalNorm(grads.data, 5);
+      optimizerStep(model.params.data, grads.data, opt, defaultOptimizer, 2e-3);
+      par.engine.carry(T);
+      return;
+    }
     phases.mark('start');
     forward(model, ws, win.inputs, T, null);
     phases.mark('forward');
@@ -242,13 +307,19 @@ export function makeSteps(c: BenchConfig, k: KernelSetup) {
     softmaxCrossEntropy(ws.logits, TB, V, win.targets, false, 1);
     carryState(ws, T);
   };
-  return { model, trainStep, scoreStep, phases, tokensPerStep: TB };
+  return { model, trainStep, scoreStep, phases, par, tokensPerStep: TB };
 }
 
-async function runChild(c: BenchConfig, kname: KernelName, quick: boolean): Promise<ConfigResult | string> {
+async function runChild(c: BenchConfig, kname: KernelName, quick: boolean, threads: number): Promise<ConfigResult | string> {
   const k = await loadKernels(kname);
   if (typeof k === 'string') return k;
-  const { model, trainStep, scoreStep, tokensPerStep } = makeSteps(c, k);
+  const { model, trainStep, scoreStep, par, tokensPerStep } = makeSteps(c, k);
+  if (threads > 1) {
+    if (kname !== 'wasm') return 'several threads need the wasm kernels';
+    const e = await loadEngine(model, c.window, c.batch, threads);
+    if (typeof e === 'string') return e;
+    par.engine = e;
+  }
   const t = timing(quick);
   const f = flops(c);
   let rssWarm = 0;
@@ -256,9 +327,10 @@ async function runChild(c: BenchConfig, kname: KernelName, quick: boolean): Prom
   const rssTrain = process.memoryUsage().rss;
   const peakRssMB = (process.resourceUsage().maxRSS * 1024) / MB;
   const score = measure(scoreStep, tokensPerStep, t);
+  await par.engine?.close();
   const params = model.layout.total;
   return {
-    config: c.name, kernels: kname, params, modelMB: (params * 4) / MB,
+    config: c.name, kernels: kname, threads, params, modelMB: (params * 4) / MB,
     flopsPerTokenTrain: f.train / tokensPerStep, flopsPerTokenScore: f.forward / tokensPerStep,
     train, score,
     trainGflops: (train.tokPerS * f.train) / tokensPerStep / 1e9,
@@ -486,21 +558,31 @@ function runTorch(py: string, v: TorchVariant, config: string, quick: boolean): 
 }
 
 function printCompare(ours: ConfigResult[], torch: TorchResult[], out: (s: string) => void): void {
+  // rnnlm columns: the wasm rows (the js rows only when there are no wasm rows), one per thread count
+  const useKind: KernelName = ours.some((r) => r.kernels === 'wasm') ? 'wasm' : 'js';
+  const mine = ours.filter((r) => r.kernels === useKind);
+  const threadCounts = [...new Set(mine.map((r) => r.threads ?? 1))].sort((a, b) => a - b);
+  const configsSeen = [...new Set(mine.map((r) => r.config))];
+  /** the fastest rnnlm row of a configuration (over thread counts): the ratios are against it */
   const best = new Map<string, ConfigResult>();
-  for (const r of ours) {
+  for (const r of mine) {
     const b = best.get(r.config);
-    if (!b || r.kernels === 'wasm') best.set(r.config, r);
+    if (!b || r.train.tokPerS > b.train.tokPerS) best.set(r.config, r);
   }
   const labels = [...new Set(torch.map((t) => t.label))];
   const find = (label: string, config: string) => torch.find((t) => t.label === label && t.config === config);
   for (const kind of ['train', 'score'] as const) {
-    out(`\n${kind === 'train' ? 'Training' : 'Scoring'} tokens/s: rnnlm (1 thread), PyTorch per variant, and rnnlm/PyTorch`);
-    const rows: string[][] = [['config', 'rnnlm', ...labels]];
-    for (const [name, r] of best) {
-      const mine = r[kind].tokPerS;
-      rows.push([name, `${fmt(mine)} (${r.kernels})`, ...labels.map((l) => {
+    const ths = kind === 'train' ? threadCounts : [1];
+    out(`\n${kind === 'train' ? 'Training' : 'Scoring'} tokens/s: rnnlm (${useKind}), PyTorch per variant, and rnnlm/PyTorch (rnnlm: ${kind === 'train' ? 'its fastest thread count' : '1 thread'})`);
+    const rows: string[][] = [['config', ...ths.map((t) => `rnnlm ${t}t`), ...labels]];
+    for (const name of configsSeen) {
+      const ref = kind === 'train' ? best.get(name)!.train.tokPerS : mine.find((r) => r.config === name && (r.threads ?? 1) === 1)?.score.tokPerS ?? best.get(name)!.score.tokPerS;
+      rows.push([name, ...ths.map((t) => {
+        const r = mine.find((x) => x.config === name && (x.threads ?? 1) === t);
+        return r ? fmt(r[kind].tokPerS) : '-';
+      }), ...labels.map((l) => {
         const p = find(l, name)?.[kind].tokPerS;
-        return p === undefined ? '-' : `${fmt(p)} ${(mine / p).toFixed(2)}×`;
+        return p === undefined ? '-' : `${fmt(p)} ${(ref / p).toFixed(2)}×`;
       })]);
     }
     printTable(rows, out);
@@ -521,7 +603,7 @@ function printCompare(ours: ConfigResult[], torch: TorchResult[], out: (s: strin
     const sky1 = pick((t) => t.threads === 1 && t.label.includes('SkylakeX'));
     const mine = r.train.tokPerS;
     const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
-    out(`\n${name} training: rnnlm ${fmt(mine)} tok/s (${r.kernels}, 1 thread)`);
+    out(`\n${name} training: rnnlm ${fmt(mine)} tok/s (${r.kernels}, ${r.threads ?? 1} thread${(r.threads ?? 1) > 1 ? 's' : ''})`);
     if (asInstalled) out(`  ≥ PyTorch as installed, best thread count (${fmt(asInstalled)}): ${verdict(mine >= asInstalled)}`);
     if (preset) out(`  ≥ PyTorch with this machine's preset OpenBLAS variables, best thread count (${fmt(preset)}): ${verdict(mine >= preset)}`);
     if (sky2) out(`  ≥ ½ PyTorch SkylakeX 2 threads (${fmt(sky2 / 2)}): ${verdict(mine >= sky2 / 2)}`);
@@ -589,11 +671,11 @@ function printTable(rows: string[][], out: (s: string) => void): void {
 }
 
 function printResults(results: ConfigResult[], out: (s: string) => void): void {
-  const rows = [['config', 'kernels', 'params', 'size MB', 'train tok/s', 'spread', 'cpu', 'score tok/s', 'train GF/s', 'score GF/s', 'peak RSS MB', 'RSS growth MB']];
+  const rows = [['config', 'kernels', 'threads', 'params', 'size MB', 'train tok/s', 'spread', 'cpu', 'score tok/s', 'train GF/s', 'score GF/s', 'peak RSS MB', 'RSS growth MB']];
   for (const r of results) {
     const spread = (Math.max(...r.train.runs) - Math.min(...r.train.runs)) / r.train.tokPerS;
     rows.push([
-      r.config, r.kernels, fmt(r.params), r.modelMB.toFixed(2), fmt(r.train.tokPerS), `±${(50 * spread).toFixed(0)}%`, `${(100 * r.train.cpuShare).toFixed(0)}%`, fmt(r.score.tokPerS),
+      r.config, r.kernels, String(r.threads ?? 1), fmt(r.params), r.modelMB.toFixed(2), fmt(r.train.tokPerS), `±${(50 * spread).toFixed(0)}%`, `${(100 * r.train.cpuShare).toFixed(0)}%`, fmt(r.score.tokPerS),
       r.trainGflops.toFixed(2), r.scoreGflops.toFixed(2), r.peakRssMB.toFixed(0), (r.rssAfterTrainMB - r.rssAfterWarmupMB).toFixed(1),
     ]);
   }
@@ -629,6 +711,7 @@ async function main(): Promise<number> {
       'quality-seeds': { type: 'string' },
       python: { type: 'string' },
       repeat: { type: 'string' },
+      threads: { type: 'string' },
       'wait-quiet': { type: 'boolean', default: false },
       child: { type: 'boolean', default: false },
       'child-profile': { type: 'boolean', default: false },
@@ -658,7 +741,7 @@ async function main(): Promise<number> {
       await childProfile(configs[0]!, kname, quick);
       return 0;
     }
-    const r = await runChild(configs[0]!, kname, quick);
+    const r = await runChild(configs[0]!, kname, quick, Math.max(1, Number(values.threads ?? 1)));
     process.stdout.write(`${JSON.stringify(r)}\n`);
     return 0;
   }
@@ -700,7 +783,7 @@ async function main(): Promise<number> {
 
   const m = machine();
   out(`rnnlm bench — ${m.date}`);
-  out(`machine: ${m.cpu}, ${m.cores} cores, ${m.os}; Node ${m.node}; ${quick ? 'quick (3 runs of ~0.6 s)' : 'median of 5 runs of ~1.5 s'} after warm-up; 1 thread`);
+  out(`machine: ${m.cpu}, ${m.cores} cores, ${m.os}; Node ${m.node}; ${quick ? 'quick (3 runs of ~0.6 s)' : 'median of 5 runs of ~1.5 s'} after warm-up; training threads: ${values.threads ?? 1}`);
   out(`load average at start (1, 5, 15 min): ${m.loadavg.join(', ')} — anything else running on the 2 cores slows every row`);
   for (const n of notes) out(`note: ${n}`);
   const shownNotes = notes.length;
@@ -725,6 +808,7 @@ async function main(): Promise<number> {
   const py = values.compare ? findPython(values.python) : null;
   if (values.compare && py === null) notes.push('--compare: PyTorch is not importable (python3 -c "import torch" fails); install it with apt-get install -y python3-torch libopenblas0-pthread');
   const repeat = Math.max(1, Number(values.repeat ?? 1));
+  const threadCounts = (values.threads ?? '1').split(',').map((x) => Math.max(1, Math.floor(Number(x)))).filter((x) => Number.isFinite(x));
   const results = new Map<string, ConfigResult>();
   const torch = new Map<string, TorchResult>();
   /** keep the faster of two measurements, metric by metric (interference only ever slows a run down) */
@@ -736,24 +820,27 @@ async function main(): Promise<number> {
   for (let rep = 0; rep < repeat; rep++) {
     for (const c of configs) {
       for (const k of kernelNames) {
-        quiet();
-        log(`${c.name} (${k})${repeat > 1 ? ` round ${rep + 1}/${repeat}` : ''} …`);
-        const args = [thisFile, '--child', '--config', c.name, '--kernels', k];
-        if (quick) args.push('--quick');
-        const r = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
-        const line = r.stdout.trim().split('\n').pop() ?? '';
-        let res: ConfigResult | string;
-        try {
-          res = JSON.parse(line) as ConfigResult | string;
-        } catch {
-          res = `child failed (exit ${r.status}, signal ${r.signal})`;
-        }
-        if (typeof res === 'string') {
-          log(`  ${res}`);
-          notes.push(`${c.name} (${k}): ${res}`);
-        } else {
-          keep(results, `${c.name}|${k}`, res);
-          log(`  train ${fmt(res.train.tokPerS)} tok/s (cpu ${(100 * res.train.cpuShare).toFixed(0)}%), score ${fmt(res.score.tokPerS)} tok/s`);
+        for (const th of threadCounts) {
+          if (th > 1 && k !== 'wasm') continue;
+          quiet();
+          log(`${c.name} (${k}, ${th} thread${th > 1 ? 's' : ''})${repeat > 1 ? ` round ${rep + 1}/${repeat}` : ''} …`);
+          const args = [thisFile, '--child', '--config', c.name, '--kernels', k, '--threads', String(th)];
+          if (quick) args.push('--quick');
+          const r = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+          const line = r.stdout.trim().split('\n').pop() ?? '';
+          let res: ConfigResult | string;
+          try {
+            res = JSON.parse(line) as ConfigResult | string;
+          } catch {
+            res = `child failed (exit ${r.status}, signal ${r.signal})`;
+          }
+          if (typeof res === 'string') {
+            log(`  ${res}`);
+            notes.push(`${c.name} (${k}, ${th} threads): ${res}`);
+          } else {
+            keep(results, `${c.name}|${k}|${th}`, res);
+            log(`  train ${fmt(res.train.tokPerS)} tok/s (cpu ${(100 * res.train.cpuShare).toFixed(0)}%), score ${fmt(res.score.tokPerS)} tok/s`);
+          }
         }
       }
       if (py !== null) {
@@ -774,7 +861,8 @@ async function main(): Promise<number> {
   out('');
   printResults(ours, out);
   out('\nGF/s: FLOPs of the matrix products (2·M·N·K each) per second; one-hot input is a lookup (0 FLOPs). spread: ±half the range of the runs.');
-  out('cpu: CPU time / wall time of the timed training runs (under ~95%: another process took the core part of the time).');
+  out('cpu: CPU time / wall time of the timed training runs (under ~95%: another process took the core part of the time;');
+  out('     with N threads up to N×100%, of which the main thread\'s waits on the workers are not counted). threads: training; scoring runs on 1.');
   if (repeat > 1) out(`Each row: the fastest of ${repeat} rounds, train and score separately.`);
   if (py !== null) printCompare(ours, [...torch.values()], out);
   for (const n of notes.slice(shownNotes)) out(`note: ${n}`);
