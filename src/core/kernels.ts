@@ -98,20 +98,19 @@ export function useKernels(impl: Kernels): void {
   K.mmTN = impl.mmTN;
 }
 
-/** Row-broadcast add: C(M×N)[m, :] += bias[bOff .. bOff+N). */
-export function addRowBias(M: number, N: number, bias: Vec, bOff: number, C: Vec, cOff: number, ldc: number): void {
-  for (let m = 0; m < M; m++) {
-    const c0 = cOff + m * ldc;
-    for (let n = 0; n < N; n++) C[c0 + n] += bias[bOff + n]!;
-  }
+/** Row broadcast: C(M×N)[m, :] = row[rOff .. rOff+N) for every m (a copy per row: memcpy speed). */
+export function fillRows(M: number, N: number, row: Vec, rOff: number, C: Vec, cOff: number, ldc: number): void {
+  const src = row.subarray(rOff, rOff + N);
+  for (let m = 0; m < M; m++) C.set(src, cOff + m * ldc);
 }
 
-/** Column sums: out[oOff + n] += Σ_m A(M×N)[m, n] — the gradient of a row-broadcast bias. */
-export function addColumnSums(M: number, N: number, A: Vec, aOff: number, lda: number, out: Vec, oOff: number): void {
-  for (let m = 0; m < M; m++) {
-    const a0 = aOff + m * lda;
-    for (let n = 0; n < N; n++) out[oOff + n] += A[a0 + n]!;
-  }
+/**
+ * Column sums: out[oOff + n] += Σ_m A(M×N)[m, n] — the gradient of a
+ * row-broadcast bias — as the product onesᵀ · A, so the active kernels do it
+ * (`ones`: at least M ones).
+ */
+export function addColumnSums(M: number, N: number, A: Vec, aOff: number, lda: number, out: Vec, oOff: number, ones: Vec): void {
+  K.mmNN(1, N, M, ones, 0, M, A, aOff, lda, out, oOff, N);
 }
 
 export function sigmoid(x: number): number {

@@ -13,7 +13,7 @@
  * Dropout (training only) is applied to the inputs of layers 2..L and to the
  * top layer's output: the non-recurrent connections between layers.
  */
-import { K, addColumnSums, addRowBias, type Vec } from './kernels.js';
+import { K, addColumnSums, fillRows, type Vec } from './kernels.js';
 import { alloc32, allocParams, makeLayout, view, type Alloc, type ParamLayout, type ParamSet, type TensorSpec } from './params.js';
 import { cells, type CellKind, type RecurrentParams } from './cells/index.js';
 import { ShapeError } from './errors.js';
@@ -148,23 +148,24 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
   for (let l = 0; l < config.layers; l++) {
     const Wih = view(params, `weight_ih_l${l}`);
     const D = inputSize(config, l);
-    // xp = b_ih + b_hh, then += W_ih · x
-    proj.fill(0, 0, TB * GH);
-    addRowBias(TB, GH, view(params, `bias_ih_l${l}`), 0, proj, 0, GH);
-    addRowBias(TB, GH, view(params, `bias_hh_l${l}`), 0, proj, 0, GH);
+    // xp = (b_ih + b_hh) + W_ih · x: the bias sum once, copied into every row
+    const bias = ws.bias;
+    const bih = view(params, `bias_ih_l${l}`), bhh = view(params, `bias_hh_l${l}`);
+    for (let g = 0; g < GH; g++) bias[g] = bih[g]! + bhh[g]!;
     if (l === 0 && config.embedding === 0) {
       // one-hot input: W_ih · onehot(y) is column y of W_ih
       if (transposeOneHot(TB, V)) {
-        // many rows: transpose W_ih once (V, G·H), then each row adds a contiguous row of it
+        // many rows: the table (V, G·H) of bias + column v of W_ih once, then each row is a copy of one of its rows
         const WT = ws.oneHotT!;
-        for (let g = 0; g < GH; g++) for (let v = 0; v < D; v++) WT[v * GH + g] = Wih[g * D + v]!;
+        for (let v = 0; v < D; v++) for (let g = 0; g < GH; g++) WT[v * GH + g] = bias[g]! + Wih[g * D + v]!;
+        const rows = Array.from({ length: D }, (_, v) => WT.subarray(v * GH, v * GH + GH));
+        const zeroInput = bias.subarray(0, GH);
         for (let r = 0; r < TB; r++) {
           const y = ws.inputs[r]!;
-          if (y < 0) continue;
-          const o = r * GH, w = y * GH;
-          for (let g = 0; g < GH; g++) proj[o + g] += WT[w + g]!;
+          proj.set(y < 0 ? zeroInput : rows[y]!, r * GH);
         }
       } else {
+        fillRows(TB, GH, bias, 0, proj, 0, GH);
         for (let r = 0; r < TB; r++) {
           const y = ws.inputs[r]!;
           if (y < 0) continue;
@@ -173,6 +174,7 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
         }
       }
     } else if (l === 0) {
+      fillRows(TB, GH, bias, 0, proj, 0, GH);
       const E = config.embedding;
       const emb = view(params, 'embedding.weight');
       const X = ws.emb!;
@@ -183,6 +185,7 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
       }
       K.mmNT(TB, GH, E, X, 0, E, Wih, 0, E, proj, 0, GH);
     } else {
+      fillRows(TB, GH, bias, 0, proj, 0, GH);
       if (train) drawDropout(ws, l, T, config.dropout, dropout!);
       const { X, off } = layerInput(ws, l, train);
       K.mmNT(TB, GH, H, X, off, H, Wih, 0, H, proj, 0, GH);
@@ -196,8 +199,7 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
   if (train) drawDropout(ws, L, T, config.dropout, dropout!);
   const { X, off } = layerInput(ws, L, train);
   const logits = ws.logits;
-  logits.fill(0, 0, TB * V);
-  addRowBias(TB, V, view(params, 'decoder.bias'), 0, logits, 0, V);
+  fillRows(TB, V, view(params, 'decoder.bias'), 0, logits, 0, V);
   K.mmNT(TB, V, H, X, off, H, view(params, 'decoder.weight'), 0, H, logits, 0, V);
   ws.trained = train;
 }
@@ -267,7 +269,7 @@ export function backward(model: Model, ws: Workspace, grads: ParamSet, T: number
   {
     const { X, off } = layerInput(ws, L, train);
     K.mmTN(V, H, TB, dz, 0, V, X, off, H, view(grads, 'decoder.weight'), 0, H);
-    addColumnSums(TB, V, dz, 0, V, view(grads, 'decoder.bias'), 0);
+    addColumnSums(TB, V, dz, 0, V, view(grads, 'decoder.bias'), 0, ws.ones);
     backInput(ws, L, T, train, (dst, dOff) => K.mmNN(TB, H, V, dz, 0, V, view(params, 'decoder.weight'), 0, H, dst, dOff, H));
   }
 
@@ -276,8 +278,15 @@ export function backward(model: Model, ws: Workspace, grads: ParamSet, T: number
     const lb = ws.layers[l]!;
     cell.backward(dxp, lb.dhs, lb.dc, recurrent(grads, l, config.peephole), lb.hs, lb.cs, lb.cache,
       recurrent(params, l, config.peephole), ws.scratch, T, B, H);
-    addColumnSums(TB, GH, dxp, 0, GH, view(grads, `bias_ih_l${l}`), 0);
-    addColumnSums(TB, GH, dxp, 0, GH, view(grads, `bias_hh_l${l}`), 0);
+    // b_ih and b_hh enter the same sum: one gradient, added to both
+    const db = ws.bias;
+    db.fill(0, 0, GH);
+    addColumnSums(TB, GH, dxp, 0, GH, db, 0, ws.ones);
+    const dbih = view(grads, `bias_ih_l${l}`), dbhh = view(grads, `bias_hh_l${l}`);
+    for (let g = 0; g < GH; g++) {
+      dbih[g] += db[g]!;
+      dbhh[g] += db[g]!;
+    }
     const Wih = view(params, `weight_ih_l${l}`);
     const dWih = view(grads, `weight_ih_l${l}`);
     const D = inputSize(config, l);

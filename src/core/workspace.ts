@@ -40,7 +40,11 @@ export interface Workspace {
   readonly scratch: Vec;
   /** (T·B) the token ids of the last forward */
   readonly inputs: Int32Array;
-  /** (V, G·H) W_ih of layer 0 transposed (one-hot input), reused for its gradient; else null */
+  /** (G·H) b_ih + b_hh of the layer at hand in forward; the bias gradient of the window in backward */
+  readonly bias: Vec;
+  /** (T·B) ones: column sums as a product (see `addColumnSums`) */
+  readonly ones: Vec;
+  /** (V, G·H) W_ih of layer 0 transposed plus the biases (one-hot input), reused for its gradient; else null */
   readonly oneHotT: Vec | null;
   /** Whether the last forward drew dropout masks. */
   trained: boolean;
@@ -73,6 +77,8 @@ export function createWorkspace(model: Model, T: number, B: number, alloc: Alloc
     emb: config.embedding > 0 ? alloc(T * B * config.embedding) : null,
     logits: alloc(T * B * config.vocabSize),
     scratch: alloc(B * H),
+    bias: alloc(cell.gates * H),
+    ones: alloc(T * B).fill(1),
     inputs: new Int32Array(T * B),
     oneHotT: config.embedding === 0 ? alloc(config.vocabSize * cell.gates * H) : null,
     trained: false,
