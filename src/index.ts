@@ -16,8 +16,7 @@ export { createParallelEngine, type ParallelEngine } from './parallel/engine.js'
 export * from './core/errors.js';
 export { createRng, shuffle, type Rng, type RngState } from './core/rng.js';
 export { K, E, referenceKernels, referenceElementwise, useKernels, useElementwise, type Kernels, type Elementwise, type Vec } from './core/kernels.js';
-export { useReferenceKernels, fastKernels } from './core/fast.js';
-export { useFastKernels, enableRelaxedSimd } from './api/kernels.js';
+export { useFastKernels, useReferenceKernels, fastKernels } from './core/fast.js';
 export { alloc32, alloc64, useAlloc32, type Alloc, type ParamLayout, type ParamSet } from './core/params.js';
 export { cells, CELL_KINDS, type CellKind, type CellOps } from './core/cells/index.js';
 export { createModel, initModel, modelLayout, paramCount, forward, backward, type Model, type ModelConfig } from './core/model.js';

@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
 import { parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../checkpoint/codec.js';
-import { useFastKernels } from './kernels.js';
+import { useFastKernels } from '../core/fast.js';
 import { createRng } from '../core/rng.js';
 import { createSampler, defaultSampleOptions } from '../core/sample.js';
 import { perplexity, scoreSentences } from '../core/score.js';

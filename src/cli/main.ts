@@ -12,7 +12,7 @@ import { registerSample } from './commands/sample.js';
 import { registerInfo } from './commands/info.js';
 import { registerEval } from './commands/eval.js';
 import { registerPlot } from './commands/plot.js';
-import { useFastKernels } from '../api/kernels.js';
+import { useFastKernels } from '../core/fast.js';
 
 export const VERSION = '0.1.0';
 

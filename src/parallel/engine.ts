@@ -56,7 +56,7 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
   for (let w = 1; w < W; w++) {
     const [s0, s1] = ranges[w]!;
     const setup: WorkerSetup = {
-      memory: wasm.memory, fma: wasm.fused, config: model.config, paramsOffset: model.params.data.byteOffset,
+      memory: wasm.memory, config: model.config, paramsOffset: model.params.data.byteOffset,
       T, fullB: B, slot0: s0, B: s1 - s0, index: w, threads: W, control, numbers, window: windowBuf,
     };
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });

@@ -22,8 +22,6 @@ export function controlWords(threads: number): number {
 
 export interface WorkerSetup {
   memory: WasmMemory;
-  /** whether the main thread's products use the fused multiply-add: the worker must do the same */
-  fma: boolean;
   config: ModelConfig;
   /** byte offset of the parameter arena in the shared memory */
   paramsOffset: number;

@@ -13,8 +13,7 @@ import type { Window } from '../core/batches.js';
 import { Cmd, Ctl, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
 
 const setup = workerData as WorkerSetup;
-const wasm = createWasmKernels({ memory: setup.memory, fma: setup.fma })!;
-if (wasm.fused !== setup.fma) throw new Error('parallel worker: could not compile the same kernels as the main thread');
+const wasm = createWasmKernels({ memory: setup.memory })!;
 useKernels(wasm.kernels);
 useElementwise(wasm.elementwise);
 useAlloc32(wasm.alloc);

@@ -121,9 +121,8 @@ export async function loadKernels(name: KernelName): Promise<KernelSetup | strin
   if (name === 'js') return { kernels: referenceKernels, elementwise: referenceElementwise, alloc: alloc32, bytes: null };
   let wk: WasmKernelsLike | null = null;
   try {
-    const api = (await import(new URL('../../src/api/kernels.js', import.meta.url).href)) as Pick<FastModule, 'useFastKernels'>;
     const fast = (await import(new URL('../../src/core/fast.js', import.meta.url).href)) as FastModule;
-    if (api.useFastKernels()) wk = fast.fastKernels();
+    if (fast.useFastKernels()) wk = fast.fastKernels();
   } catch {
     // no core/fast.ts: use the kernel module directly
   }

@@ -25,8 +25,7 @@ import { clipGlobalNorm, createOptimizerState, defaultOptimizer, optimizerStep }
 import { alloc32, allocParams } from '../../src/core/params.js';
 import { createRng } from '../../src/core/rng.js';
 import { carryState, createWorkspace } from '../../src/core/workspace.js';
-import { fastKernels } from '../../src/core/fast.js';
-import { useFastKernels } from '../../src/api/kernels.js';
+import { fastKernels, useFastKernels } from '../../src/core/fast.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -6,7 +6,7 @@
  * a warm-up). Not a test: `node dist/test/bench/threads-bench.js [config …]`.
  */
 import { availableParallelism } from 'node:os';
-import { useFastKernels } from '../../src/api/kernels.js';
+import { useFastKernels } from '../../src/core/fast.js';
 import { createModel, initModel, type ModelConfig } from '../../src/core/model.js';
 import { alloc32, allocParams } from '../../src/core/params.js';
 import { createRng } from '../../src/core/rng.js';

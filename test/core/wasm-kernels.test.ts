@@ -4,10 +4,6 @@ import assert from 'node:assert/strict';
 import { referenceKernels, type Kernels, type Vec } from '../../src/core/kernels.js';
 import { Func, assembleModule, br_if, f32, f32x4, i32, local, loop, sleb, uleb, v128, type Local } from '../../src/core/wasm/assembler.js';
 import { createWasmKernels, type WasmKernels } from '../../src/core/wasm/wasm-kernels.js';
-import { enableRelaxedSimd } from '../../src/api/kernels.js';
-
-// as the CLI does: relaxed SIMD on (Node 20: a V8 flag), so the default kernels use fused multiply-add
-const relaxed = enableRelaxedSimd();
 
 type Kind = keyof Kernels;
 const KINDS: Kind[] = ['mmNN', 'mmTN', 'mmNT'];
@@ -18,25 +14,7 @@ const wk: WasmKernels = (() => {
   return created;
 })();
 /** Tiny blocks so that small products cross every block boundary and take every packing path. */
-const TINY = { kc: 8, nc: 12, mb: 8, kcT: 8, dotMaxM: 3, packBMinM: 5 };
-const tiny = createWasmKernels({ memory: wk.memory, tuning: TINY })!;
-/** The same kernels with the plain multiply and add (where relaxed SIMD is missing). */
-const plain = createWasmKernels({ memory: wk.memory, fma: false })!;
-const tinyPlain = createWasmKernels({ memory: wk.memory, fma: false, tuning: TINY })!;
-/** Both variants of the inner loop, each checked against the float64 bound. */
-const VARIANTS: Array<{ name: string; impl: WasmKernels; tinyImpl: WasmKernels }> = [
-  { name: 'fused multiply-add', impl: wk, tinyImpl: tiny },
-  { name: 'plain multiply and add', impl: plain, tinyImpl: tinyPlain },
-];
-
-describe('wasm kernels: variants', () => {
-  it('relaxed SIMD can be enabled on Node 20 and the default kernels then use fused multiply-add', () => {
-    assert.ok(relaxed, 'enableRelaxedSimd() should make f32x4.relaxed_madd validate on Node ≥ 20');
-    assert.equal(wk.fused, true);
-    assert.equal(tiny.fused, true);
-    assert.equal(plain.fused, false);
-  });
-});
+const tiny = createWasmKernels({ memory: wk.memory, tuning: { kc: 8, nc: 12, mb: 8, kcT: 8, dotMaxM: 3, packBMinM: 5 } })!;
 
 /** Deterministic uniform numbers in [-1, 1). */
 function rng(seed: number): () => number {
@@ -134,32 +112,32 @@ function checkCase(impl: WasmKernels, c: Case, r: () => number, label: string): 
 const ODD = [1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17, 33, 65] as const;
 
 describe('wasm kernels: results', () => {
-  for (const { name, impl, tinyImpl } of VARIANTS) for (const kind of KINDS) {
-    it(`${name}: ${kind} matches the reference on odd shapes, offsets and leading dimensions (default blocks)`, () => {
+  for (const kind of KINDS) {
+    it(`${kind} matches the reference on odd shapes, offsets and leading dimensions (default blocks)`, () => {
       const r = rng(kind.length * 1000 + kind.charCodeAt(2));
-      for (let t = 0; t < 150; t++) checkCase(impl, randomCase(kind, r, ODD), r, `#${t}`);
+      for (let t = 0; t < 150; t++) checkCase(wk, randomCase(kind, r, ODD), r, `#${t}`);
     });
 
-    it(`${name}: ${kind} matches the reference across block boundaries (tiny blocks)`, () => {
+    it(`${kind} matches the reference across block boundaries (tiny blocks)`, () => {
       const r = rng(77 + kind.charCodeAt(2));
-      for (let t = 0; t < 150; t++) checkCase(tinyImpl, randomCase(kind, r, [...ODD, 24, 31, 40]), r, `tiny #${t}`);
+      for (let t = 0; t < 150; t++) checkCase(tiny, randomCase(kind, r, [...ODD, 24, 31, 40]), r, `tiny #${t}`);
     });
 
-    it(`${name}: ${kind} matches the reference on shapes larger than the default blocks`, () => {
+    it(`${kind} matches the reference on shapes larger than the default blocks`, () => {
       const r = rng(5);
       // K > kc (256) and > kcT (512); N > nc (512); M > mb (128); none a multiple of a tile
       const shapes: Array<[number, number, number]> = [[6, 521, 300], [133, 45, 523], [37, 70, 600]];
       for (const [M, N, K] of shapes) {
         const { a, b } = operandShapes(kind, M, N, K);
-        checkCase(impl, { kind, M, N, K, aOff: 3, lda: a[1] + 1, bOff: 1, ldb: b[1] + 2, cOff: 5, ldc: N + 3 }, r, 'large');
+        checkCase(wk, { kind, M, N, K, aOff: 3, lda: a[1] + 1, bOff: 1, ldb: b[1] + 2, cOff: 5, ldc: N + 3 }, r, 'large');
       }
     });
   }
 
-  for (const { name, impl } of VARIANTS) it(`${name}: mmNT with the batch-1 dot-product path (M below dotMaxM) and K not a multiple of 4`, () => {
+  it('mmNT with the batch-1 dot-product path (M below dotMaxM) and K not a multiple of 4', () => {
     const r = rng(11);
     for (const M of [1, 2, 3]) for (const N of [1, 3, 4, 5, 9]) for (const K of [1, 2, 3, 4, 5, 7, 130]) {
-      checkCase(impl, { kind: 'mmNT', M, N, K, aOff: 1, lda: K + 1, bOff: 2, ldb: K + 3, cOff: 0, ldc: N }, r, 'dot');
+      checkCase(wk, { kind: 'mmNT', M, N, K, aOff: 1, lda: K + 1, bOff: 2, ldb: K + 3, cOff: 0, ldc: N }, r, 'dot');
     }
   });
 

@@ -14,7 +14,7 @@
  * target by label; labels are resolved to relative depths when the
  * function is encoded. Only what the kernels need is here: i32/f32/f64
  * scalar arithmetic, loads and stores, and a subset of the 128-bit SIMD
- * proposal (v128, f32x4, i32x4, a little f64x2; relaxed SIMD's madd). Each
+ * proposal (v128, f32x4, i32x4, a little f64x2; no relaxed SIMD). Each
  * instruction carries its opcode number from the specification (SIMD ones
  * after the 0xfd prefix).
  *
@@ -235,8 +235,6 @@ export const f32x4 = {
   convert_i32x4_s: (a: Code): Code => [a, simd(0xfa)],
   /** i8x16.shuffle written with float lanes: result lane j = (a‖b)[lanes[j]]. */
   shuffle: (a: Code, b: Code, lanes: readonly [number, number, number, number]): Code => [a, b, simd(0x0d, ...floatLanesToBytes(lanes))],
-  /** Relaxed SIMD: a·b + c, fused (one rounding) or not, as the CPU does it. */
-  relaxed_madd: (a: Code, b: Code, c: Code): Code => [a, b, c, simd(0x105)],
 };
 
 export const i32x4 = {

@@ -40,17 +40,8 @@ const { get, set, tee } = local;
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const c32 = i32.const;
 const addI = (l: Local, x: Code | number): Code => set(l, i32.add(get(l), typeof x === 'number' ? c32(x) : x));
-/** acc += a · b: one instruction of the kernels' inner loops. */
-type Madd = (acc: Local, a: Code, b: Code) => Code;
-/** Plain SIMD: a multiply and an add, two rounding steps. */
-const mulAdd: Madd = (acc, a, b) => set(acc, f32x4.add(get(acc), f32x4.mul(a, b)));
-/**
- * Relaxed SIMD `f32x4.relaxed_madd`: one fused multiply-add (one rounding) on
- * CPUs with FMA, which is every x86-64 since 2013 and every 64-bit ARM; the
- * engine may also compute it as `mulAdd` does. Either way the result is a
- * function of the operands on a given machine, so runs stay reproducible.
- */
-const fusedMulAdd: Madd = (acc, a, b) => set(acc, f32x4.relaxed_madd(a, b, get(acc)));
+/** acc += a · b (two separate rounding steps: plain SIMD has no fused multiply-add). */
+const madd = (acc: Local, a: Code, b: Code): Code => set(acc, f32x4.add(get(acc), f32x4.mul(a, b)));
 /** mem[addr + off] += v  for one v128. */
 const vAccum = (addr: Local, off: number, v: Code): Code => v128.store(get(addr), f32x4.add(v128.load(get(addr), off), v), off);
 /** mem[addr + off] += x  for one f32. */
@@ -76,7 +67,7 @@ function transpose4(r: readonly Code[], tmp: readonly Local[], out: readonly Loc
  * pb + 4n + k·ldb); packed in panels of 8 columns (`packB`), ldb = 32 and
  * ps = 32·K.
  */
-function stripKernel(kind: 'kc' | 'rc', R: number, madd: Madd): Func {
+function stripKernel(kind: 'kc' | 'rc', R: number): Func {
   const f = new Func(`${kind}${R}`, [
     ['pa', 'i32'], ['sa', 'i32'], ['pb', 'i32'], ['ldb', 'i32'], ['ps', 'i32'], ['pc', 'i32'], ['ldc', 'i32'], ['K', 'i32'], ['N', 'i32'],
   ]);
@@ -162,7 +153,7 @@ function stripKernel(kind: 'kc' | 'rc', R: number, madd: Madd): Func {
  * P's rows hold roundUp(mValid, 4) lanes (ldp ≥ that many floats): panels of 8
  * lanes, then one of 4 if needed; lanes ≥ mValid are computed but not stored.
  */
-function ntKernel(R: number, madd: Madd): Func {
+function ntKernel(R: number): Func {
   const f = new Func(`nt${R}`, [
     ['pb', 'i32'], ['ldb', 'i32'], ['pp', 'i32'], ['ldp', 'i32'], ['mValid', 'i32'], ['pc', 'i32'], ['ldc', 'i32'], ['K', 'i32'],
   ]);
@@ -306,7 +297,7 @@ function pack4Kernel(): Func {
  * `dot`(pa, pb, ldb, pc, K, N): C(0, n) += Σ_k A(0, k) · B(n, k) for n < N,
  * A row at pa, B(n, k) at pb + n·ldb + 4k, C row at pc.
  */
-function dotKernel(madd: Madd): Func {
+function dotKernel(): Func {
   const f = new Func('dot', [['pa', 'i32'], ['pb', 'i32'], ['ldb', 'i32'], ['pc', 'i32'], ['K', 'i32'], ['N', 'i32']]);
   const [pa, pb, ldb, pc, K, N] = f.params as [Local, Local, Local, Local, Local, Local];
   const n = f.local('i32', 'n');
@@ -439,17 +430,12 @@ export const KERNEL_NAMES = {
   nt: ['nt1', 'nt2', 'nt3', 'nt4'],
 } as const;
 
-/**
- * Build the module bytes; it imports its memory as `env.memory` with the given
- * limits. `fused`: use relaxed SIMD's fused multiply-add in the inner loops
- * (the module then only validates where relaxed SIMD is enabled).
- */
-export function buildGemmModule(memory: Omit<MemoryImport, 'module' | 'name'>, options: { fused?: boolean } = {}): Uint8Array {
-  const madd = options.fused === true ? fusedMulAdd : mulAdd;
+/** Build the module bytes; it imports its memory as `env.memory` with the given limits. */
+export function buildGemmModule(memory: Omit<MemoryImport, 'module' | 'name'>): Uint8Array {
   const funcs: Func[] = [];
-  for (const R of [1, 2, 3, 4]) funcs.push(stripKernel('kc', R, madd));
-  for (const R of [1, 2, 3, 4]) funcs.push(stripKernel('rc', R, madd));
-  for (const R of [1, 2, 3, 4]) funcs.push(ntKernel(R, madd));
-  funcs.push(dotKernel(madd), packTKernel(), pack4Kernel(), packBKernel());
+  for (const R of [1, 2, 3, 4]) funcs.push(stripKernel('kc', R));
+  for (const R of [1, 2, 3, 4]) funcs.push(stripKernel('rc', R));
+  for (const R of [1, 2, 3, 4]) funcs.push(ntKernel(R));
+  funcs.push(dotKernel(), packTKernel(), pack4Kernel(), packBKernel());
   return assembleModule({ module: 'env', name: 'memory', ...memory }, funcs);
 }

@@ -81,8 +81,6 @@ export interface WasmKernels {
   owns(x: Vec): boolean;
   /** The shared memory, to attach another instance (e.g. on a worker thread) with `createWasmKernels({ memory })`. */
   readonly memory: WasmMemory;
-  /** True when the products use the fused multiply-add of relaxed SIMD (see `WasmKernelOptions.fma`). */
-  readonly fused: boolean;
 }
 
 /** Block sizes (in elements). Exposed for the benchmark; the defaults were chosen by measuring. */
@@ -106,13 +104,6 @@ export const DEFAULT_TUNING: Readonly<WasmTuning> = Object.freeze({ kc: 256, nc:
 export interface WasmKernelOptions {
   /** Attach to an existing memory made by another instance (its allocator state lives inside it). */
   memory?: WasmMemory;
-  /**
-   * Use relaxed SIMD's fused multiply-add in the products when this engine has
-   * it (default true; Node 20 needs V8's `--experimental-wasm-relaxed-simd`,
-   * Node 22 on has it). false: always the plain multiply and add. Instances on
-   * one memory (threads) must agree, or their slots round differently.
-   */
-  fma?: boolean;
   /** Override block sizes (benchmarking). */
   tuning?: Partial<WasmTuning>;
 }
@@ -138,25 +129,21 @@ type RowMax = (p: number, n: number) => number;
 type ExpSum = (src: number, dst: number, n: number, shift: number, k: number, store: number) => number;
 type Scale = (p: number, n: number, k: number) => void;
 
-/** Per variant (plain, fused), the compiled kernel module of this thread; null where it does not compile. */
-const cachedModules = new Map<boolean, object | null>();
+let cachedModule: object | null | undefined;
 let cachedElementwise: object | null | undefined;
 /** Per memory (and per thread), the buffer objects of the views handed out: a new one after each grow. */
 const knownBuffers = new WeakMap<WasmMemory, Set<ArrayBufferLike>>();
 
-/** Compile (once per thread and variant) the kernel module; null if this engine lacks WebAssembly SIMD (or relaxed SIMD, for `fused`). */
-function kernelModule(api: WasmApi, fused: boolean): object | null {
-  const cached = cachedModules.get(fused);
-  if (cached !== undefined) return cached;
-  let module: object | null = null;
+/** Compile (once per thread) the kernel module; null if this engine lacks WebAssembly SIMD. */
+function kernelModule(api: WasmApi): object | null {
+  if (cachedModule !== undefined) return cachedModule;
   try {
-    const bytes = buildGemmModule({ initial: 1, maximum: MAX_PAGES, shared: true }, { fused });
-    if (api.validate(bytes)) module = new api.Module(bytes);
+    const bytes = buildGemmModule({ initial: 1, maximum: MAX_PAGES, shared: true });
+    cachedModule = api.validate(bytes) ? new api.Module(bytes) : null;
   } catch {
-    module = null;
+    cachedModule = null;
   }
-  cachedModules.set(fused, module);
-  return module;
+  return cachedModule;
 }
 
 /** Compile (once per thread) the element-wise module; null if this engine cannot. */
@@ -180,11 +167,8 @@ const isCount = (x: number): boolean => Number.isInteger(x) && x >= 0;
 export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels | null {
   const api = wasmApi();
   if (api === undefined || typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return null;
-  const wantFused = options.fma ?? true;
-  const fusedModule = wantFused ? kernelModule(api, true) : null;
-  const module = fusedModule ?? kernelModule(api, false);
+  const module = kernelModule(api);
   if (module === null) return null;
-  const fused = fusedModule !== null;
 
   let memory: WasmMemory;
   try {
@@ -393,7 +377,6 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     view,
     owns,
     memory,
-    fused,
   };
 }
 
