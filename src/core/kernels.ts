@@ -98,6 +98,21 @@ export function useKernels(impl: Kernels): void {
   K.mmTN = impl.mmTN;
 }
 
+/** dst(cols × rows) = src(rows × cols)ᵀ, both dense; in 32×32 blocks (each side stays in the cache). */
+export function transpose(rows: number, cols: number, src: Vec, sOff: number, dst: Vec, dOff: number): void {
+  const BS = 32;
+  for (let i0 = 0; i0 < rows; i0 += BS) {
+    const i1 = Math.min(rows, i0 + BS);
+    for (let j0 = 0; j0 < cols; j0 += BS) {
+      const j1 = Math.min(cols, j0 + BS);
+      for (let i = i0; i < i1; i++) {
+        const s = sOff + i * cols;
+        for (let j = j0; j < j1; j++) dst[dOff + j * rows + i] = src[s + j]!;
+      }
+    }
+  }
+}
+
 /** Row broadcast: C(M×N)[m, :] = row[rOff .. rOff+N) for every m (a copy per row: memcpy speed). */
 export function fillRows(M: number, N: number, row: Vec, rOff: number, C: Vec, cOff: number, ldc: number): void {
   const src = row.subarray(rOff, rOff + N);

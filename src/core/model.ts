@@ -13,7 +13,7 @@
  * Dropout (training only) is applied to the inputs of layers 2..L and to the
  * top layer's output: the non-recurrent connections between layers.
  */
-import { K, addColumnSums, fillRows, type Vec } from './kernels.js';
+import { K, addColumnSums, fillRows, transpose, type Vec } from './kernels.js';
 import { alloc32, allocParams, makeLayout, view, type Alloc, type ParamLayout, type ParamSet, type TensorSpec } from './params.js';
 import { cells, type CellKind, type RecurrentParams } from './cells/index.js';
 import { ShapeError } from './errors.js';
@@ -111,8 +111,8 @@ export function paramCount(config: ModelConfig): number {
   return modelLayout(config).total;
 }
 
-function recurrent(set: ParamSet, l: number, peephole: boolean): RecurrentParams {
-  return { Whh: view(set, `weight_hh_l${l}`), peep: peephole ? view(set, `weight_peephole_l${l}`) : null };
+function recurrent(set: ParamSet, l: number, peephole: boolean, WhhT: Vec | null = null): RecurrentParams {
+  return { Whh: view(set, `weight_hh_l${l}`), peep: peephole ? view(set, `weight_peephole_l${l}`) : null, WhhT };
 }
 
 /** Input of layer l ≥ 1 (or the decoder, l = L): a[l-1]<1..T>, through the dropout mask when training. */
@@ -276,8 +276,9 @@ export function backward(model: Model, ws: Workspace, grads: ParamSet, T: number
   const dxp = ws.proj;
   for (let l = L - 1; l >= 0; l--) {
     const lb = ws.layers[l]!;
+    transpose(GH, H, view(params, `weight_hh_l${l}`), 0, ws.whhT, 0);
     cell.backward(dxp, lb.dhs, lb.dc, recurrent(grads, l, config.peephole), lb.hs, lb.cs, lb.cache,
-      recurrent(params, l, config.peephole), ws.scratch, T, B, H);
+      recurrent(params, l, config.peephole, ws.whhT), ws.scratch, T, B, H);
     // b_ih and b_hh enter the same sum: one gradient, added to both
     const db = ws.bias;
     db.fill(0, 0, GH);

@@ -42,6 +42,8 @@ export interface Workspace {
   readonly inputs: Int32Array;
   /** (G·H) b_ih + b_hh of the layer at hand in forward; the bias gradient of the window in backward */
   readonly bias: Vec;
+  /** (H, G·H) the recurrent weights of the layer at hand transposed, in backward (see `RecurrentParams.WhhT`) */
+  readonly whhT: Vec;
   /** (T·B) ones: column sums as a product (see `addColumnSums`) */
   readonly ones: Vec;
   /** (V, G·H) W_ih of layer 0 transposed plus the biases (one-hot input), reused for its gradient; else null */
@@ -79,6 +81,7 @@ export function createWorkspace(model: Model, T: number, B: number, alloc: Alloc
     scratch: alloc(B * H),
     bias: alloc(cell.gates * H),
     ones: alloc(T * B).fill(1),
+    whhT: alloc(cell.gates * H * H),
     inputs: new Int32Array(T * B),
     oneHotT: config.embedding === 0 ? alloc(config.vocabSize * cell.gates * H) : null,
     trained: false,

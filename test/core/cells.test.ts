@@ -52,7 +52,7 @@ for (const { kind, peephole } of variants) {
     hs.set(s.h0);
     cs?.set(s.c0);
     const cache = new Float64Array(Math.max(1, T * B * cell.cacheWidth(H)));
-    cell.forward(hs, cs, cache, xp, { Whh: s.Whh, peep: s.peep }, T, B, H);
+    cell.forward(hs, cs, cache, xp, { Whh: s.Whh, peep: s.peep, WhhT: null }, T, B, H);
 
     const p = { Wih: s.Wih, Whh: s.Whh, bih: s.bih, bhh: s.bhh, peep: s.peep, D, H };
     for (let b = 0; b < B; b++) {
@@ -78,7 +78,10 @@ for (const { kind, peephole } of variants) {
     const hs = new Float64Array((T + 1) * B * H);
     const cs = cell.hasMemory ? new Float64Array((T + 1) * B * H) : null;
     const cache = new Float64Array(Math.max(1, T * B * cell.cacheWidth(H)));
-    const p = { Whh: s.Whh, peep: s.peep };
+    // W_hh transposed (H, G·H), as the model hands it to backward
+    const WhhT = new Float64Array(G * H * H);
+    for (let g = 0; g < G * H; g++) for (let j = 0; j < H; j++) WhhT[j * G * H + g] = s.Whh[g * H + j]!;
+    const p = { Whh: s.Whh, peep: s.peep, WhhT };
     const loss = () => {
       hs.fill(0); hs.set(s.h0);
       if (cs) { cs.fill(0); cs.set(s.c0); }
@@ -93,7 +96,7 @@ for (const { kind, peephole } of variants) {
     const dhs = new Float64Array((T + 1) * B * H);
     dhs.set(s.dout, B * H);
     const dc = cs ? Float64Array.from(s.dcT) : null;
-    const g = { Whh: new Float64Array(s.Whh.length), peep: s.peep ? new Float64Array(s.peep.length) : null };
+    const g = { Whh: new Float64Array(s.Whh.length), peep: s.peep ? new Float64Array(s.peep.length) : null, WhhT: null };
     cell.backward(dxp, dhs, dc, g, hs, cs, cache, p, new Float64Array(B * H), T, B, H);
 
     const checks: [string, Float64Array, ArrayLike<number>][] = [

@@ -487,7 +487,7 @@ for (const { kind, peephole } of CELL_VARIANTS) {
         const cs = cell.hasMemory ? alloc((T + 1) * B * H) : null;
         cs?.set(data.c0);
         const cache = alloc(Math.max(1, T * B * cell.cacheWidth(H)));
-        cell.forward(hs, cs, cache, from(data.xp), { Whh: from(data.Whh), peep: data.peep ? from(data.peep) : null }, T, B, H);
+        cell.forward(hs, cs, cache, from(data.xp), { Whh: from(data.Whh), peep: data.peep ? from(data.peep) : null, WhhT: null }, T, B, H);
         return { hs, cs, cache };
       };
       const fast = run((n) => fastKernels()!.alloc(n));

@@ -28,6 +28,13 @@ export interface RecurrentParams {
   readonly Whh: Vec;
   /** (3H) peephole diagonals for Γu | Γf | Γo (LSTM with peepholes only), else null */
   readonly peep: Vec | null;
+  /**
+   * (H, G·H) W_hh transposed, for the backward pass's per-step products
+   * (∂a<t-1> = ∂pre · W_hh as mmNT, which reads this operand in place where
+   * mmNN would repack W_hh at every step); filled by the model before
+   * `backward`, null otherwise.
+   */
+  readonly WhhT: Vec | null;
 }
 
 export interface CellOps {

@@ -61,7 +61,7 @@ function backward(
       }
     }
     // ∂c<t-1> += ∂pre · W_hh
-    K.mmNN(B, H, G, dxp, c0, G, p.Whh, 0, H, dhs, prev, H);
+    K.mmNT(B, H, G, dxp, c0, G, p.WhhT!, 0, G, dhs, prev, H);
   }
   K.mmTN(G, H, T * B, dxp, 0, G, hs, 0, H, g.Whh, 0, H);
 }

@@ -79,7 +79,7 @@ function backward(
     }
     // ∂(Γr ∗ c<t-1>) = ∂pre_c · W_c
     drh.fill(0);
-    K.mmNN(B, H, H, dxp, x0 + 2 * H, G, p.Whh, 2 * HH, H, drh, 0, H);
+    K.mmNT(B, H, H, dxp, x0 + 2 * H, G, p.WhhT!, 2 * H, G, drh, 0, H);
     for (let b = 0; b < B; b++) {
       const r = c0 + b * W;
       const d = x0 + b * G;
@@ -92,7 +92,7 @@ function backward(
       }
     }
     // ∂c<t-1> += ∂pre_{r,u} · W_{r,u}
-    K.mmNN(B, H, 2 * H, dxp, x0, G, p.Whh, 0, H, dhs, prev, H);
+    K.mmNT(B, H, 2 * H, dxp, x0, G, p.WhhT!, 0, G, dhs, prev, H);
   }
   // ∂W_{r,u} += Σ_t ∂pre_{r,u}ᵀ · c<t-1>;  ∂W_c += Σ_t ∂pre_cᵀ · (Γr ∗ c<t-1>)
   K.mmTN(2 * H, H, T * B, dxp, 0, G, hs, 0, H, g.Whh, 0, H);

@@ -117,7 +117,7 @@ function backward(
       }
     }
     // ∂a<t-1> += ∂pre · W_hh
-    K.mmNN(B, H, G, dxp, x0, G, p.Whh, 0, H, dhs, prev, H);
+    K.mmNT(B, H, G, dxp, x0, G, p.WhhT!, 0, G, dhs, prev, H);
   }
   // ∂W_hh += Σ_t ∂preᵀ · a<t-1>
   K.mmTN(G, H, T * B, dxp, 0, G, hs, 0, H, g.Whh, 0, H);

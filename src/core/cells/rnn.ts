@@ -36,7 +36,7 @@ function backward(
       dxp[d0 + i] = dhs[cur + i]! * (1 - a * a);
     }
     // ∂a<t-1> += ∂pre · W_hh
-    K.mmNN(B, H, H, dxp, d0, H, p.Whh, 0, H, dhs, t * BH, H);
+    K.mmNT(B, H, H, dxp, d0, H, p.WhhT!, 0, H, dhs, t * BH, H);
   }
   // ∂W_hh += Σ_t ∂pre<t>ᵀ · a<t-1>, one product over the window
   K.mmTN(H, H, T * B, dxp, 0, H, hs, 0, H, g.Whh, 0, H);
