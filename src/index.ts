@@ -15,7 +15,8 @@ export { prepareTraining, checkpointOf, type TrainingSetup } from './api/setup.j
 export { createParallelEngine, type ParallelEngine } from './parallel/engine.js';
 export * from './core/errors.js';
 export { createRng, shuffle, type Rng, type RngState } from './core/rng.js';
-export { K, E, referenceKernels, referenceElementwise, useKernels, useElementwise, type Kernels, type Elementwise, type Vec } from './core/kernels.js';
+export { K, referenceKernels, useKernels, type Kernels, type Vec } from './core/kernels.js';
+export { E, referenceElementwise, useElementwise, type Elementwise } from './core/elementwise.js';
 export { useFastKernels, useReferenceKernels, fastKernels } from './core/fast.js';
 export { alloc32, alloc64, useAlloc32, type Alloc, type ParamLayout, type ParamSet } from './core/params.js';
 export { cells, CELL_KINDS, type CellKind, type CellOps } from './core/cells/index.js';

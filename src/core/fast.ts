@@ -9,7 +9,8 @@
  * Memory handed out this way is never freed (a bump allocator): create
  * models and workspaces once and reuse them.
  */
-import { referenceElementwise, referenceKernels, useElementwise, useKernels } from './kernels.js';
+import { referenceElementwise, useElementwise } from './elementwise.js';
+import { referenceKernels, useKernels } from './kernels.js';
 import { useAlloc32 } from './params.js';
 import { createWasmKernels, type WasmKernels } from './wasm/wasm-kernels.js';
 

@@ -7,13 +7,14 @@
  * Rows whose target is negative are padding (masked): they add nothing to the
  * loss and get a zero gradient, so sentences of different lengths share a batch.
  *
- * The exponentials go through the element-wise table `E` (kernels.ts): the
+ * The exponentials go through the element-wise table `E` (elementwise.ts): the
  * float64 reference for Float64Array (gradient checks) and ordinary arrays;
  * with the fast kernels, float32 logits in WebAssembly memory get the row
  * max, exp, sum and normalisation in WebAssembly SIMD, while log ŷ[y] =
  * z[y] − lse and the loss sum stay float64 in JavaScript.
  */
-import { E, referenceElementwise, type Vec } from './kernels.js';
+import { E, referenceElementwise } from './elementwise.js';
+import type { Vec } from './kernels.js';
 
 export interface LossSum {
   /** Σ −log ŷ[y] over the unmasked rows, natural log, accumulated in float64. */

@@ -4,7 +4,8 @@
  * when the main thread says so (see engine.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { useElementwise, useKernels } from '../core/kernels.js';
+import { useElementwise } from '../core/elementwise.js';
+import { useKernels } from '../core/kernels.js';
 import { localEngine } from '../core/engine.js';
 import { modelLayout, type Model } from '../core/model.js';
 import { allocParams, useAlloc32, viewParams } from '../core/params.js';

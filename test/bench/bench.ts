@@ -30,7 +30,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { cells, type CellKind } from '../../src/core/cells/index.js';
-import { referenceElementwise, referenceKernels, useElementwise, useKernels, type Elementwise, type Kernels } from '../../src/core/kernels.js';
+import { referenceElementwise, useElementwise, type Elementwise } from '../../src/core/elementwise.js';
+import { referenceKernels, useKernels, type Kernels } from '../../src/core/kernels.js';
 import { softmaxCrossEntropy } from '../../src/core/loss.js';
 import type { Window } from '../../src/core/batches.js';
 import { backward, createModel, forward, initModel, type Model, type ModelConfig } from '../../src/core/model.js';

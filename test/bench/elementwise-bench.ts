@@ -18,7 +18,7 @@
  */
 import { performance } from 'node:perf_hooks';
 
-import { referenceElementwise, useElementwise, type Elementwise } from '../../src/core/kernels.js';
+import { referenceElementwise, useElementwise, type Elementwise } from '../../src/core/elementwise.js';
 import { softmaxCrossEntropy } from '../../src/core/loss.js';
 import { backward, createModel, forward, initModel, type ModelConfig } from '../../src/core/model.js';
 import { clipGlobalNorm, createOptimizerState, defaultOptimizer, optimizerStep } from '../../src/core/optimizer.js';

@@ -40,7 +40,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { E, referenceElementwise, sigmoid, type Elementwise } from '../../src/core/kernels.js';
+import { E, referenceElementwise, sigmoid, type Elementwise } from '../../src/core/elementwise.js';
 import { softmaxCrossEntropy, softmaxRow } from '../../src/core/loss.js';
 import { fastKernels, useFastKernels, useReferenceKernels } from '../../src/core/fast.js';
 import { createWasmKernels } from '../../src/core/wasm/wasm-kernels.js';

@@ -8,7 +8,8 @@
  * G = 2, gate order of the weight rows: Γu | c̃.
  * Cache per (t, b): Γu (H) | c̃ (H).
  */
-import { E, K, type Vec } from '../kernels.js';
+import { E } from '../elementwise.js';
+import { K, type Vec } from '../kernels.js';
 import type { CellOps, RecurrentParams } from './cell.js';
 
 function forward(hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {

@@ -10,7 +10,8 @@
  * G = 3, gate order of the weight rows: Γr | Γu | c̃ (PyTorch's r | z | n).
  * Cache per (t, b): Γr (H) | Γu (H) | c̃ (H) | Γr∗c<t-1> (H).
  */
-import { E, K, type Vec } from '../kernels.js';
+import { E } from '../elementwise.js';
+import { K, type Vec } from '../kernels.js';
 import type { CellOps, RecurrentParams } from './cell.js';
 
 function forward(hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {

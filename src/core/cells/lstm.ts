@@ -13,7 +13,8 @@
  * G = 4, gate order of the weight rows: Γu | Γf | c̃ | Γo (PyTorch's i | f | g | o).
  * Cache per (t, b): Γu | Γf | c̃ | Γo | tanh(c<t>), each H.
  */
-import { E, K, type Vec } from '../kernels.js';
+import { E } from '../elementwise.js';
+import { K, type Vec } from '../kernels.js';
 import type { CellOps, RecurrentParams } from './cell.js';
 
 function forward(hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {

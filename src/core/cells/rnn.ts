@@ -5,7 +5,8 @@
  *
  * G = 1. No cache beyond the hidden states themselves (tanh' = 1 − a²).
  */
-import { E, K, type Vec } from '../kernels.js';
+import { E } from '../elementwise.js';
+import { K, type Vec } from '../kernels.js';
 import type { CellOps, RecurrentParams } from './cell.js';
 
 function forward(hs: Vec, _cs: Vec | null, _cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {

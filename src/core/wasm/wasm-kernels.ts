@@ -41,7 +41,8 @@
  * the reference and the products still run in WebAssembly.
  */
 
-import { referenceElementwise, referenceKernels, type Elementwise, type Kernels, type Vec } from '../kernels.js';
+import { referenceElementwise, type Elementwise } from '../elementwise.js';
+import { referenceKernels, type Kernels, type Vec } from '../kernels.js';
 import { buildElementwiseModule } from './elementwise-module.js';
 import { KERNEL_NAMES, buildGemmModule } from './gemm-module.js';
 
