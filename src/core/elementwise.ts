@@ -36,6 +36,47 @@ export interface Elementwise {
   softmaxLse(z: Vec, off: number, V: number, scale: number | null): number;
   /** out[0..V) ← softmax(z[off..off+V) / temperature); temperature > 0. */
   softmaxTo(z: Vec, off: number, V: number, temperature: number, out: Float64Array): void;
+  /**
+   * The LSTM's element-wise step, forward (see `LstmStep` for the layout):
+   * the gate pre-activations become Γu = σ, Γf = σ, c̃ = tanh, Γo = σ in
+   * place; c<t> = Γu ∗ c̃ + Γf ∗ c<t-1>; the fifth block gets tanh(c<t>);
+   * a<t> = Γo ∗ tanh(c<t>).
+   */
+  lstmForward(s: LstmStep): void;
+  /**
+   * The same step backwards: from the cache of `lstmForward`, c<t-1>, ∂a<t>
+   * and ∂c<t> (in `dc`), writes ∂pre (4 blocks per row) to `dxp` and
+   * ∂c<t-1> to `dc`; with peepholes also adds their terms to ∂c<t-1> and
+   * accumulates their gradient into `dpeep`.
+   */
+  lstmBackward(s: LstmStep): void;
+}
+
+/**
+ * Where one LSTM step's rows are, for B rows of H units (every offset in
+ * elements; row b of each block at its offset + b·stride):
+ * - `cache` at `off`, row stride 5H: Γu | Γf | c̃ | Γo | tanh(c<t>);
+ * - `cs`: c<t-1> at `cPrev` and c<t> at `cCur`, row stride H;
+ * - `hs`: a<t> at `hCur` (forward); `dhs`: ∂a<t> at `hCur` (backward), row stride H;
+ * - backward: `dc` (B, H) ∂c<t> in, ∂c<t-1> out; `dxp` at `dOff`, row stride 4H;
+ *   `peep`/`dpeep`: the peephole diagonals Γu | Γf | Γo (3H) and their gradient, or null.
+ */
+export interface LstmStep {
+  B: number;
+  H: number;
+  cache: Vec;
+  off: number;
+  cs: Vec;
+  cPrev: number;
+  cCur: number;
+  hs: Vec;
+  hCur: number;
+  dhs: Vec;
+  dc: Vec;
+  dxp: Vec;
+  dOff: number;
+  peep: Vec | null;
+  dpeep: Vec | null;
 }
 
 function sigmoidRows(x: Vec, off: number, n: number, rows = 1, ld = n): void {
@@ -84,6 +125,67 @@ function softmaxTo(z: Vec, off: number, V: number, temperature: number, out: Flo
   for (let v = 0; v < V; v++) out[v] = out[v]! / s;
 }
 
+/** `lstmForward` over the units j0 ≤ j < j1 of every row (float64 arithmetic, one rounding per stored value). */
+export function lstmForwardUnits(s: LstmStep, j0: number, j1: number): void {
+  const { B, H, cache, off, cs, cPrev, cCur, hs, hCur } = s;
+  const W = 5 * H;
+  for (let b = 0; b < B; b++) {
+    const r = off + b * W;
+    const sb = b * H;
+    for (let j = j0; j < j1; j++) {
+      const u = sigmoid(cache[r + j]!), f = sigmoid(cache[r + H + j]!);
+      const ct = Math.tanh(cache[r + 2 * H + j]!), o = sigmoid(cache[r + 3 * H + j]!);
+      cache[r + j] = u;
+      cache[r + H + j] = f;
+      cache[r + 2 * H + j] = ct;
+      cache[r + 3 * H + j] = o;
+      // from the stored (rounded) gate values, as the backward pass sees them
+      const cn = cache[r + j]! * cache[r + 2 * H + j]! + cache[r + H + j]! * cs[cPrev + sb + j]!;
+      cs[cCur + sb + j] = cn;
+      cache[r + 4 * H + j] = Math.tanh(cs[cCur + sb + j]!);
+      hs[hCur + sb + j] = cache[r + 3 * H + j]! * cache[r + 4 * H + j]!;
+    }
+  }
+}
+
+/** `lstmBackward` over the units j0 ≤ j < j1 of every row. */
+export function lstmBackwardUnits(s: LstmStep, j0: number, j1: number): void {
+  const { B, H, cache, off, cs, cPrev, dhs, hCur, dc, dxp, dOff, peep, dpeep } = s;
+  const W = 5 * H;
+  const G = 4 * H;
+  for (let b = 0; b < B; b++) {
+    const r = off + b * W;
+    const d = dOff + b * G;
+    const sb = b * H;
+    for (let j = j0; j < j1; j++) {
+      const u = cache[r + j]!, f = cache[r + H + j]!, ct = cache[r + 2 * H + j]!;
+      const o = cache[r + 3 * H + j]!, tc = cache[r + 4 * H + j]!;
+      const cp = cs[cPrev + sb + j]!;
+      const dh = dhs[hCur + sb + j]!;
+      // a = Γo tanh(c): ∂Γo, and ∂c gains the path through tanh
+      const dpo = dh * tc * o * (1 - o);
+      const dct = dc[sb + j]! + dh * o * (1 - tc * tc);
+      // c = Γu c̃ + Γf c<t-1>
+      const dpu = dct * ct * u * (1 - u);
+      const dpf = dct * cp * f * (1 - f);
+      const dpg = dct * u * (1 - ct * ct);
+      dxp[d + j] = dpu;
+      dxp[d + H + j] = dpf;
+      dxp[d + 2 * H + j] = dpg;
+      dxp[d + 3 * H + j] = dpo;
+      let dcp = dct * f;
+      if (peep) {
+        // the peepholes read c<t-1>
+        dcp += peep[j]! * dpu + peep[H + j]! * dpf + peep[2 * H + j]! * dpo;
+        dpeep![j] += dpu * cp;
+        dpeep![H + j] += dpf * cp;
+        dpeep![2 * H + j] += dpo * cp;
+      }
+      dc[sb + j] = dcp;
+    }
+  }
+}
+
 /** The plain TypeScript element-wise functions (float64 Math): the reference. */
 export const referenceElementwise: Readonly<Elementwise> = Object.freeze({
   sigmoid: sigmoidRows,
@@ -91,6 +193,8 @@ export const referenceElementwise: Readonly<Elementwise> = Object.freeze({
   exp: expRows,
   softmaxLse,
   softmaxTo,
+  lstmForward: (st: LstmStep) => lstmForwardUnits(st, 0, st.H),
+  lstmBackward: (st: LstmStep) => lstmBackwardUnits(st, 0, st.H),
 });
 
 /** The active element-wise functions. Call through this object: `E.sigmoid(...)`. */
@@ -103,4 +207,6 @@ export function useElementwise(impl: Elementwise): void {
   E.exp = impl.exp;
   E.softmaxLse = impl.softmaxLse;
   E.softmaxTo = impl.softmaxTo;
+  E.lstmForward = impl.lstmForward;
+  E.lstmBackward = impl.lstmBackward;
 }

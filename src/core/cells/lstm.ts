@@ -13,9 +13,14 @@
  * G = 4, gate order of the weight rows: Γu | Γf | c̃ | Γo (PyTorch's i | f | g | o).
  * Cache per (t, b): Γu | Γf | c̃ | Γo | tanh(c<t>), each H.
  */
-import { E } from '../elementwise.js';
+import { E, type LstmStep } from '../elementwise.js';
 import { K, type Vec } from '../kernels.js';
 import type { CellOps, RecurrentParams } from './cell.js';
+
+/** One step's layout, reused across the steps of a window (see `LstmStep`). */
+function stepOf(B: number, H: number, cache: Vec, cs: Vec): LstmStep {
+  return { B, H, cache, off: 0, cs, cPrev: 0, cCur: 0, hs: cache, hCur: 0, dhs: cache, dc: cache, dxp: cache, dOff: 0, peep: null, dpeep: null };
+}
 
 function forward(hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
   const c = cs!;
@@ -23,6 +28,8 @@ function forward(hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParam
   const G = 4 * H;
   const W = 5 * H;
   const peep = p.peep;
+  const step = stepOf(B, H, cache, c);
+  step.hs = hs;
   for (let t = 0; t < T; t++) {
     const prev = t * BH;
     const cur = prev + BH;
@@ -44,28 +51,12 @@ function forward(hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParam
         }
       }
     }
-    // the non-linearities, one call per block over the B rows (row stride 5H):
-    // Γu | Γf = σ(…), c̃ = tanh(…), Γo = σ(…)
-    E.sigmoid(cache, c0, 2 * H, B, W);
-    E.tanh(cache, c0 + 2 * H, H, B, W);
-    E.sigmoid(cache, c0 + 3 * H, H, B, W);
-    // c<t> = Γu ∗ c̃ + Γf ∗ c<t-1>, also into the last cache block for its tanh
-    for (let b = 0; b < B; b++) {
-      const r = c0 + b * W;
-      const s = b * H;
-      for (let j = 0; j < H; j++) {
-        const cn = cache[r + j]! * cache[r + 2 * H + j]! + cache[r + H + j]! * c[prev + s + j]!;
-        c[cur + s + j] = cn;
-        cache[r + 4 * H + j] = cn;
-      }
-    }
-    E.tanh(cache, c0 + 4 * H, H, B, W);
-    // a<t> = Γo ∗ tanh(c<t>)
-    for (let b = 0; b < B; b++) {
-      const r = c0 + b * W;
-      const s = cur + b * H;
-      for (let j = 0; j < H; j++) hs[s + j] = cache[r + 3 * H + j]! * cache[r + 4 * H + j]!;
-    }
+    // the gates, c<t>, tanh(c<t>) and a<t>: one element-wise pass over the B rows
+    step.off = c0;
+    step.cPrev = prev;
+    step.cCur = cur;
+    step.hCur = cur;
+    E.lstmForward(step);
   }
 }
 
@@ -74,49 +65,23 @@ function backward(
   hs: Vec, cs: Vec | null, cache: Vec, p: RecurrentParams, _scratch: Vec,
   T: number, B: number, H: number,
 ): void {
-  const c = cs!;
-  const dcv = dc!; // (B, H): ∂L/∂c<t>, carried backwards in place
   const BH = B * H;
   const G = 4 * H;
   const W = 5 * H;
-  const peep = p.peep;
-  const dpeep = g.peep;
+  const step = stepOf(B, H, cache, cs!);
+  step.dhs = dhs;
+  step.dc = dc!; // (B, H): ∂L/∂c<t>, carried backwards in place
+  step.dxp = dxp;
+  step.peep = p.peep;
+  step.dpeep = g.peep;
   for (let t = T - 1; t >= 0; t--) {
     const prev = t * BH;
-    const cur = prev + BH;
     const x0 = t * B * G;
-    const c0 = t * B * W;
-    for (let b = 0; b < B; b++) {
-      const r = c0 + b * W;
-      const d = x0 + b * G;
-      const s = b * H;
-      for (let j = 0; j < H; j++) {
-        const u = cache[r + j]!, f = cache[r + H + j]!, ct = cache[r + 2 * H + j]!;
-        const o = cache[r + 3 * H + j]!, tc = cache[r + 4 * H + j]!;
-        const cp = c[prev + s + j]!;
-        const dh = dhs[cur + s + j]!;
-        // a = Γo tanh(c): ∂Γo, and ∂c gains the path through tanh
-        const dpo = dh * tc * o * (1 - o);
-        const dct = dcv[s + j]! + dh * o * (1 - tc * tc);
-        // c = Γu c̃ + Γf c<t-1>
-        const dpu = dct * ct * u * (1 - u);
-        const dpf = dct * cp * f * (1 - f);
-        const dpg = dct * u * (1 - ct * ct);
-        dxp[d + j] = dpu;
-        dxp[d + H + j] = dpf;
-        dxp[d + 2 * H + j] = dpg;
-        dxp[d + 3 * H + j] = dpo;
-        let dcp = dct * f;
-        if (peep) {
-          // the peepholes read c<t-1>
-          dcp += peep[j]! * dpu + peep[H + j]! * dpf + peep[2 * H + j]! * dpo;
-          dpeep![j] += dpu * cp;
-          dpeep![H + j] += dpf * cp;
-          dpeep![2 * H + j] += dpo * cp;
-        }
-        dcv[s + j] = dcp;
-      }
-    }
+    step.off = t * B * W;
+    step.cPrev = prev;
+    step.hCur = prev + BH;
+    step.dOff = x0;
+    E.lstmBackward(step);
     // ∂a<t-1> += ∂pre · W_hh
     K.mmNT(B, H, G, dxp, x0, G, p.WhhT!, 0, G, dhs, prev, H);
   }

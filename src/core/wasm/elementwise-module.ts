@@ -18,6 +18,8 @@
  *   written to dst when store ≠ 0 (dst may be src), returns Σ e_i summed in
  *   float64 (each f32x4 of e widened to two f64x2).
  * - `scale(p, n, k)`: p_i ← k·p_i.
+ * - `lstmFwd`, `lstmBwd`: the LSTM step's element-wise work, forward and
+ *   backward (no peepholes), fused into one pass over the B rows (see below).
  *
  * The approximations (all in float32 arithmetic, no fused multiply-add):
  *
@@ -296,8 +298,108 @@ function scaleKernel(): Func {
   );
 }
 
+/**
+ * `lstmFwd`(pc, pcp, pcc, ph, B, H, nv): the LSTM step forward on the first
+ * 4·nv units of B rows (the caller does the H mod 4 others). Byte addresses:
+ * pc = row 0 of the cache (row stride 20H bytes: pre_u | pre_f | pre_c̃ | pre_o
+ * | tanh c), pcp = c<t-1>, pcc = c<t>, ph = a<t> (row stride 4H bytes).
+ *   Γu, Γf, Γo = σ(pre), c̃ = tanh(pre) in place; c = Γu·c̃ + Γf·c<t-1>;
+ *   tanh(c) into the fifth block; a = Γo·tanh(c).
+ */
+function lstmForwardKernel(): Func {
+  const f = new Func('lstmFwd', [['pc', 'i32'], ['pcp', 'i32'], ['pcc', 'i32'], ['ph', 'i32'], ['B', 'i32'], ['H', 'i32'], ['nv', 'i32']]);
+  const [pc, pcp, pcc, ph, B, H, nv] = f.params as [Local, Local, Local, Local, Local, Local, Local];
+  const hb = range5(f, H);
+  const [qc, qcp, qcc, qh, v] = ['qc', 'qcp', 'qcc', 'qh', 'v'].map((n) => f.local('i32', n)) as [Local, Local, Local, Local, Local];
+  const [x, u, fg, g, o, c] = ['x', 'u', 'fg', 'g', 'o', 'c'].map((n) => f.local('v128', n)) as [Local, Local, Local, Local, Local, Local];
+  const w = tmps(f);
+  const at = (k: number): Code => (k === 0 ? get(qc) : i32.add(get(qc), get(hb[k]!)));
+  const gate = (k: number, out: Local, fn: typeof sigmoidInto): Code => [set(x, v128.load(at(k))), fn(out, x, w), v128.store(at(k), get(out))];
+  return f.code(
+    hb.init,
+    block('done', loop('rows',
+      br_if('done', i32.le_s(get(B), c32(0))),
+      set(qc, get(pc)), set(qcp, get(pcp)), set(qcc, get(pcc)), set(qh, get(ph)), set(v, get(nv)),
+      block('vecDone', loop('vec',
+        br_if('vecDone', i32.le_s(get(v), c32(0))),
+        gate(0, u, sigmoidInto),
+        gate(1, fg, sigmoidInto),
+        gate(2, g, tanhInto),
+        gate(3, o, sigmoidInto),
+        set(c, f32x4.add(f32x4.mul(get(u), get(g)), f32x4.mul(get(fg), v128.load(get(qcp))))),
+        v128.store(get(qcc), get(c)),
+        tanhInto(c, c, w),
+        v128.store(at(4), get(c)),
+        v128.store(get(qh), f32x4.mul(get(o), get(c))),
+        addI(qc, 16), addI(qcp, 16), addI(qcc, 16), addI(qh, 16),
+        set(v, i32.sub(get(v), c32(1))),
+        br('vec'),
+      )),
+      addI(pc, get(hb[5]!)), addI(pcp, get(hb[1]!)), addI(pcc, get(hb[1]!)), addI(ph, get(hb[1]!)),
+      set(B, i32.sub(get(B), c32(1))),
+      br('rows'),
+    )),
+  );
+}
+
+/**
+ * `lstmBwd`(pc, pcp, pdh, pdc, pdx, B, H, nv): the LSTM step backwards (no
+ * peepholes) on the first 4·nv units of B rows. pc = the cache as `lstmFwd`
+ * left it, pcp = c<t-1>, pdh = ∂a<t>, pdc = ∂c<t> in and ∂c<t-1> out (row
+ * stride 4H bytes), pdx = ∂pre (row stride 16H bytes: u | f | c̃ | o). The
+ * same products in the same order as the reference (`lstmBackwardUnits`).
+ */
+function lstmBackwardKernel(): Func {
+  const f = new Func('lstmBwd', [['pc', 'i32'], ['pcp', 'i32'], ['pdh', 'i32'], ['pdc', 'i32'], ['pdx', 'i32'], ['B', 'i32'], ['H', 'i32'], ['nv', 'i32']]);
+  const [pc, pcp, pdh, pdc, pdx, B, H, nv] = f.params as [Local, Local, Local, Local, Local, Local, Local, Local];
+  const hb = range5(f, H);
+  const [qc, qcp, qdh, qdc, qdx, v] = ['qc', 'qcp', 'qdh', 'qdc', 'qdx', 'v'].map((n) => f.local('i32', n)) as [Local, Local, Local, Local, Local, Local];
+  const [u, fg, ct, o, tc, dh, dct] = ['u', 'fg', 'ct', 'o', 'tc', 'dh', 'dct'].map((n) => f.local('v128', n)) as [Local, Local, Local, Local, Local, Local, Local];
+  const one = k4(1);
+  const mul = f32x4.mul;
+  const oneMinus = (a: Code): Code => f32x4.sub(one, a);
+  const cAt = (k: number): Code => (k === 0 ? get(qc) : i32.add(get(qc), get(hb[k]!)));
+  const xAt = (k: number): Code => (k === 0 ? get(qdx) : i32.add(get(qdx), get(hb[k]!)));
+  return f.code(
+    hb.init,
+    block('done', loop('rows',
+      br_if('done', i32.le_s(get(B), c32(0))),
+      set(qc, get(pc)), set(qcp, get(pcp)), set(qdh, get(pdh)), set(qdc, get(pdc)), set(qdx, get(pdx)), set(v, get(nv)),
+      block('vecDone', loop('vec',
+        br_if('vecDone', i32.le_s(get(v), c32(0))),
+        set(u, v128.load(cAt(0))), set(fg, v128.load(cAt(1))), set(ct, v128.load(cAt(2))),
+        set(o, v128.load(cAt(3))), set(tc, v128.load(cAt(4))),
+        set(dh, v128.load(get(qdh))),
+        // ∂pre_o = ∂a·tanh c·Γo·(1 − Γo);  ∂c = ∂c<t> + ∂a·Γo·(1 − tanh²c)
+        v128.store(xAt(3), mul(mul(mul(get(dh), get(tc)), get(o)), oneMinus(get(o)))),
+        set(dct, f32x4.add(v128.load(get(qdc)), mul(mul(get(dh), get(o)), oneMinus(mul(get(tc), get(tc)))))),
+        // ∂pre_u = ∂c·c̃·Γu·(1 − Γu);  ∂pre_f = ∂c·c<t-1>·Γf·(1 − Γf);  ∂pre_c̃ = ∂c·Γu·(1 − c̃²)
+        v128.store(xAt(0), mul(mul(mul(get(dct), get(ct)), get(u)), oneMinus(get(u)))),
+        v128.store(xAt(1), mul(mul(mul(get(dct), v128.load(get(qcp))), get(fg)), oneMinus(get(fg)))),
+        v128.store(xAt(2), mul(mul(get(dct), get(u)), oneMinus(mul(get(ct), get(ct))))),
+        // ∂c<t-1> = ∂c·Γf
+        v128.store(get(qdc), mul(get(dct), get(fg))),
+        addI(qc, 16), addI(qcp, 16), addI(qdh, 16), addI(qdc, 16), addI(qdx, 16),
+        set(v, i32.sub(get(v), c32(1))),
+        br('vec'),
+      )),
+      addI(pc, get(hb[5]!)), addI(pcp, get(hb[1]!)), addI(pdh, get(hb[1]!)), addI(pdc, get(hb[1]!)), addI(pdx, get(hb[4]!)),
+      set(B, i32.sub(get(B), c32(1))),
+      br('rows'),
+    )),
+  );
+}
+
+/** Locals hb[k] = k·4H bytes (k = 1..5): the block offsets of a row of H floats; `init` computes them. */
+function range5(f: Func, H: Local): Local[] & { init: Code } {
+  const hb: Local[] = [];
+  for (const k of [1, 2, 3, 4, 5]) hb[k] = f.local('i32', `hb${k}`);
+  const init: Code = [1, 2, 3, 4, 5].map((k) => set(hb[k]!, i32.mul(get(H), c32(4 * k))));
+  return Object.assign(hb, { init });
+}
+
 /** Names of the exported functions. */
-export const ELEMENTWISE_NAMES = ['sigmoid', 'tanh', 'exp', 'rowMax', 'expSum', 'scale'] as const;
+export const ELEMENTWISE_NAMES = ['sigmoid', 'tanh', 'exp', 'rowMax', 'expSum', 'scale', 'lstmFwd', 'lstmBwd'] as const;
 
 /** Build the module bytes; it imports its memory as `env.memory` with the given limits. */
 export function buildElementwiseModule(memory: Omit<MemoryImport, 'module' | 'name'>): Uint8Array {
@@ -308,6 +410,8 @@ export function buildElementwiseModule(memory: Omit<MemoryImport, 'module' | 'na
     rowMaxKernel(),
     expSumKernel(),
     scaleKernel(),
+    lstmForwardKernel(),
+    lstmBackwardKernel(),
   ];
   return assembleModule({ module: 'env', name: 'memory', ...memory }, funcs);
 }

@@ -41,7 +41,7 @@
  * the reference and the products still run in WebAssembly.
  */
 
-import { referenceElementwise, type Elementwise } from '../elementwise.js';
+import { lstmBackwardUnits, lstmForwardUnits, referenceElementwise, type Elementwise, type LstmStep } from '../elementwise.js';
 import { referenceKernels, type Kernels, type Vec } from '../kernels.js';
 import { buildElementwiseModule } from './elementwise-module.js';
 import { KERNEL_NAMES, buildGemmModule } from './gemm-module.js';
@@ -129,6 +129,8 @@ type MapRows = (p: number, n: number, rows: number, ld: number) => void;
 type RowMax = (p: number, n: number) => number;
 type ExpSum = (src: number, dst: number, n: number, shift: number, k: number, store: number) => number;
 type Scale = (p: number, n: number, k: number) => void;
+type LstmFwd = (pc: number, pcp: number, pcc: number, ph: number, B: number, H: number, nv: number) => void;
+type LstmBwd = (pc: number, pcp: number, pdh: number, pdc: number, pdx: number, B: number, H: number, nv: number) => void;
 
 let cachedModule: object | null | undefined;
 let cachedElementwise: object | null | undefined;
@@ -399,7 +401,15 @@ function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boo
   const rowMax = fn<RowMax>('rowMax');
   const expSum = fn<ExpSum>('expSum');
   const scale = fn<Scale>('scale');
+  const lstmFwd = fn<LstmFwd>('lstmFwd');
+  const lstmBwd = fn<LstmBwd>('lstmBwd');
   const ref = referenceElementwise;
+
+  /** x[off .. off + n) is a view of the memory. */
+  const spanOk = (x: Vec, off: number, n: number): boolean => owns(x) && isCount(off) && off + n <= x.length;
+  /** Byte address of x[off]. */
+  const at = (x: Vec, off: number): number => x.byteOffset + 4 * off;
+  const stepOk = (st: LstmStep): boolean => isCount(st.B) && isCount(st.H) && spanOk(st.cache, st.off, st.B * 5 * st.H) && spanOk(st.cs, st.cPrev, st.B * st.H);
 
   /** rows × n at off with row stride ld lies inside x. */
   const rowsFit = (x: Vec, off: number, n: number, rows: number, ld: number): boolean =>
@@ -454,6 +464,29 @@ function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boo
       const e = probs;
       const s = expSum(p, e.byteOffset, V, m, invT, 1);
       for (let v = 0; v < V; v++) out[v] = e[v]! / s;
+    },
+
+    // the first 4·⌊H/4⌋ units of each row in WebAssembly, the H mod 4 others by the reference
+    lstmForward(st) {
+      const BH = st.B * st.H;
+      if (!(stepOk(st) && spanOk(st.cs, st.cCur, BH) && spanOk(st.hs, st.hCur, BH))) {
+        ref.lstmForward(st);
+        return;
+      }
+      const nv = st.H >> 2;
+      if (nv > 0 && st.B > 0) lstmFwd(at(st.cache, st.off), at(st.cs, st.cPrev), at(st.cs, st.cCur), at(st.hs, st.hCur), st.B, st.H, nv);
+      if (4 * nv < st.H) lstmForwardUnits(st, 4 * nv, st.H);
+    },
+
+    lstmBackward(st) {
+      const BH = st.B * st.H;
+      if (!(st.peep === null && stepOk(st) && spanOk(st.dhs, st.hCur, BH) && spanOk(st.dc, 0, BH) && spanOk(st.dxp, st.dOff, 4 * BH))) {
+        ref.lstmBackward(st);
+        return;
+      }
+      const nv = st.H >> 2;
+      if (nv > 0 && st.B > 0) lstmBwd(at(st.cache, st.off), at(st.cs, st.cPrev), at(st.dhs, st.hCur), at(st.dc, 0), at(st.dxp, st.dOff), st.B, st.H, nv);
+      if (4 * nv < st.H) lstmBackwardUnits(st, 4 * nv, st.H);
     },
   };
 }
