@@ -8,6 +8,7 @@ import type { Window } from './batches.js';
 import type { Vec } from './kernels.js';
 import { softmaxCrossEntropy } from './loss.js';
 import { backward, forward, type Model } from './model.js';
+import { clipScale, globalNorm, optimizerStep, scaleRange, type OptimizerConfig, type OptimizerState } from './optimizer.js';
 import type { Alloc, ParamSet } from './params.js';
 import { carryState, createWorkspace, resetState, type Workspace } from './workspace.js';
 
@@ -30,6 +31,23 @@ export interface StepEngine {
    * returns Σ loss over its targets (nats). dropoutSeed null = no dropout.
    */
   gradients(win: Window, grads: ParamSet, scale: number, dropoutSeed: number | null): number;
+  /**
+   * After `gradients` into the same `grads`: clip them to the global norm
+   * `clip` (≤ 0: no clipping) and take one optimizer step on `params`
+   * (opt.step + 1). Returns the norm before clipping; when it is not finite,
+   * changes nothing (the caller reports the divergence).
+   */
+  update(params: ParamSet, grads: ParamSet, opt: OptimizerState, cfg: OptimizerConfig, lr: number, clip: number): number;
+}
+
+/** `update` on one thread: clipGlobalNorm, then optimizerStep. */
+export function localUpdate(params: ParamSet, grads: ParamSet, opt: OptimizerState, cfg: OptimizerConfig, lr: number, clip: number): number {
+  const norm = globalNorm(grads.data);
+  if (!Number.isFinite(norm)) return norm;
+  const s = clipScale(norm, clip);
+  if (s !== 1) scaleRange(grads.data, s);
+  optimizerStep(params.data, grads.data, opt, cfg, lr);
+  return norm;
 }
 
 /** Floats in the carried state of a workspace. */
@@ -95,5 +113,6 @@ export function localEngine(model: Model, T: number, B: number, alloc: Alloc, sl
       backward(model, ws, grads, win.T);
       return sum;
     },
+    update: localUpdate,
   };
 }

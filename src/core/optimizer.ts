@@ -34,18 +34,28 @@ export function createOptimizerState(cfg: OptimizerConfig, n: number, alloc: All
 /** One update of params from grads with learning rate lr. */
 export function optimizerStep(params: Vec, grads: Vec, state: OptimizerState, cfg: OptimizerConfig, lr: number): void {
   state.step++;
-  const n = params.length;
+  optimizerUpdate(params, grads, state, cfg, lr, state.step, 0, params.length);
+}
+
+/**
+ * The update of step number `step` (from 1) on the elements [lo, hi) only:
+ * what `optimizerStep` does to the whole arena, sliceable across threads
+ * (does not touch state.step).
+ */
+export function optimizerUpdate(
+  params: Vec, grads: Vec, state: Pick<OptimizerState, 'm' | 'v'>, cfg: OptimizerConfig, lr: number, step: number, lo: number, hi: number,
+): void {
   if (cfg.kind === 'sgd') {
-    for (let i = 0; i < n; i++) params[i] -= lr * grads[i]!;
+    for (let i = lo; i < hi; i++) params[i] -= lr * grads[i]!;
     return;
   }
   const m = state.m!, v = state.v!;
   const { beta1, beta2, eps } = cfg;
-  const c1 = 1 - Math.pow(beta1, state.step);
-  const c2 = 1 - Math.pow(beta2, state.step);
+  const c1 = 1 - Math.pow(beta1, step);
+  const c2 = 1 - Math.pow(beta2, step);
   const a = lr / c1;
   const rc2 = 1 / Math.sqrt(c2);
-  for (let i = 0; i < n; i++) {
+  for (let i = lo; i < hi; i++) {
     const g = grads[i]!;
     const mi = beta1 * m[i]! + (1 - beta1) * g;
     const vi = beta2 * v[i]! + (1 - beta2) * g * g;
@@ -55,11 +65,26 @@ export function optimizerStep(params: Vec, grads: Vec, state: OptimizerState, cf
   }
 }
 
+/** Σ g[i]² over [lo, hi), accumulated in float64. */
+export function sumOfSquares(g: Vec, lo = 0, hi = g.length): number {
+  let s = 0;
+  for (let i = lo; i < hi; i++) s += g[i]! * g[i]!;
+  return s;
+}
+
 /** Euclidean norm of the whole vector, accumulated in float64. */
 export function globalNorm(g: Vec): number {
-  let s = 0;
-  for (let i = 0; i < g.length; i++) s += g[i]! * g[i]!;
-  return Math.sqrt(s);
+  return Math.sqrt(sumOfSquares(g));
+}
+
+/** The factor that brings a vector of norm `norm` down to `maxNorm` (1 when it is within, or maxNorm ≤ 0, or norm is not finite). */
+export function clipScale(norm: number, maxNorm: number): number {
+  return maxNorm > 0 && norm > maxNorm && Number.isFinite(norm) ? maxNorm / norm : 1;
+}
+
+/** g[i] *= s over [lo, hi). */
+export function scaleRange(g: Vec, s: number, lo = 0, hi = g.length): void {
+  for (let i = lo; i < hi; i++) g[i] *= s;
 }
 
 /**
@@ -68,9 +93,7 @@ export function globalNorm(g: Vec): number {
  */
 export function clipGlobalNorm(g: Vec, maxNorm: number): number {
   const norm = globalNorm(g);
-  if (maxNorm > 0 && norm > maxNorm) {
-    const s = maxNorm / norm;
-    for (let i = 0; i < g.length; i++) g[i] *= s;
-  }
+  const s = clipScale(norm, maxNorm);
+  if (s !== 1) scaleRange(g, s);
   return norm;
 }

@@ -19,7 +19,7 @@ import type { Vec } from './kernels.js';
 import { softmaxCrossEntropy } from './loss.js';
 import { forward, type Model } from './model.js';
 import { localEngine, type StepEngine } from './engine.js';
-import { clipGlobalNorm, createOptimizerState, optimizerStep, type OptimizerConfig, type OptimizerState } from './optimizer.js';
+import { createOptimizerState, type OptimizerConfig, type OptimizerState } from './optimizer.js';
 import { alloc32, allocParams, type Alloc } from './params.js';
 import { createRng, type RngState } from './rng.js';
 import type { EncodedCorpus } from './tokenize.js';
@@ -258,12 +258,11 @@ export async function train(
         throw new DivergedError(`training diverged: the loss became ${loss} at step ${state.step + 1}`,
           'lower the learning rate (--lr) or clip gradients (--clip)');
       }
-      const gradNorm = clipGlobalNorm(grads.data, cfg.clip);
+      const gradNorm = engine.update(model.params, grads, state.opt, cfg.optimizer, lr, cfg.clip);
       if (!Number.isFinite(gradNorm)) {
         throw new DivergedError(`training diverged: the gradient norm became ${gradNorm} at step ${state.step + 1}`,
           'lower the learning rate (--lr) or clip gradients (--clip)');
       }
-      optimizerStep(model.params.data, grads.data, state.opt, cfg.optimizer, lr);
       engine.carry(win.T);
       state.step++;
       state.windowInEpoch++;

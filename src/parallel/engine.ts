@@ -13,12 +13,13 @@
  * no messages per step.
  */
 import { Worker } from 'node:worker_threads';
-import { localEngine, type StepEngine } from '../core/engine.js';
+import { localEngine, localUpdate, type StepEngine } from '../core/engine.js';
 import type { Vec } from '../core/kernels.js';
 import type { Model } from '../core/model.js';
 import { alloc32, type ParamSet } from '../core/params.js';
 import { fastKernels } from '../core/fast.js';
-import { Cmd, Ctl, controlWords, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
+import { clipScale, optimizerUpdate, scaleRange, sumOfSquares } from '../core/optimizer.js';
+import { Cmd, Ctl, Num, controlWords, numLoss, numSquares, numberWords, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
 
 export interface ParallelEngine extends StepEngine {
   /** Threads in use (1 = everything on the calling thread). */
@@ -43,7 +44,7 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
   const per = model.config.cell === 'lstm' ? 2 : 1;
   const L = model.config.layers;
   const control = new SharedArrayBuffer(controlWords(W) * 4);
-  const numbers = new SharedArrayBuffer((1 + W) * 8);
+  const numbers = new SharedArrayBuffer(numberWords(W) * 8);
   const windowBuf = new SharedArrayBuffer(2 * T * B * 4);
   const ctl = new Int32Array(control);
   const nums = new Float64Array(numbers);
@@ -123,18 +124,51 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
       ctl[Ctl.T] = win.T;
       ctl[Ctl.hasSeed] = dropoutSeed === null ? 0 : 1;
       ctl[Ctl.seed] = dropoutSeed ?? 0;
-      nums[0] = scale;
+      nums[Num.scale] = scale;
       let own = 0;
       run(Cmd.gradients, () => { own = main.gradients(win, grads, scale, dropoutSeed); });
       let sum = own;
-      for (let w = 1; w < W; w++) sum += nums[1 + w]!;
-      // thread 0's arena += the others', each thread one slice of it
+      for (let w = 1; w < W; w++) sum += nums[numLoss(w)]!;
+      // thread 0's arena += the others', each thread one slice of it, and that slice's Σ g² (for the clipping norm)
       const [a, b] = slice(grads.data.length, W, 0);
       run(Cmd.reduce, () => {
         const g0 = grads.data;
         for (const gw of workerGrads) for (let i = a; i < b; i++) g0[i] += gw[i]!;
+        nums[numSquares(0)] = sumOfSquares(g0, a, b);
       });
       return sum;
+    },
+    update(params, grads, opt, cfg, lr, clip) {
+      if (grads.data.byteOffset !== ctl[Ctl.gradsOffsets] || !wasm.owns(grads.data)) return localUpdate(params, grads, opt, cfg, lr, clip);
+      // the norm from the slices' sums of squares (in thread order), then each thread clips and updates its slice
+      let sq = 0;
+      for (let w = 0; w < W; w++) sq += nums[numSquares(w)]!;
+      const norm = Math.sqrt(sq);
+      if (!Number.isFinite(norm)) return norm;
+      const s = clipScale(norm, clip);
+      opt.step++;
+      const adam = cfg.kind === 'adam';
+      if (adam && !(wasm.owns(opt.m!) && wasm.owns(opt.v!))) {
+        // moments outside the shared memory: the same element-wise update, all here (same bits)
+        if (s !== 1) scaleRange(grads.data, s);
+        optimizerUpdate(params.data, grads.data, opt, cfg, lr, opt.step, 0, grads.data.length);
+        return norm;
+      }
+      nums[Num.lr] = lr;
+      nums[Num.clipScale] = s;
+      nums[Num.step] = opt.step;
+      nums[Num.beta1] = cfg.beta1;
+      nums[Num.beta2] = cfg.beta2;
+      nums[Num.eps] = cfg.eps;
+      ctl[Ctl.sgd] = adam ? 0 : 1;
+      ctl[Ctl.mOffset] = adam ? opt.m!.byteOffset : 0;
+      ctl[Ctl.vOffset] = adam ? opt.v!.byteOffset : 0;
+      const [a, b] = slice(grads.data.length, W, 0);
+      run(Cmd.update, () => {
+        if (s !== 1) scaleRange(grads.data, s, a, b);
+        optimizerUpdate(params.data, grads.data, opt, cfg, lr, opt.step, a, b);
+      });
+      return norm;
     },
     async close() {
       Atomics.store(ctl, Ctl.cmd, Cmd.exit);

@@ -6,19 +6,31 @@
 import type { ModelConfig } from '../core/model.js';
 import type { WasmMemory } from '../core/wasm/wasm-kernels.js';
 
-export const Cmd = { gradients: 1, reset: 2, carry: 3, saveCarry: 4, loadCarry: 5, reduce: 6, exit: 7 } as const;
+export const Cmd = { gradients: 1, reset: 2, carry: 3, saveCarry: 4, loadCarry: 5, reduce: 6, exit: 7, update: 8 } as const;
 
 /** Int32 word indices in the control block. */
 export const Ctl = {
   seq: 0, cmd: 1, T: 2, hasSeed: 3, seed: 4, done: 5, failed: 6,
+  /** update: 1 for SGD, 0 for Adam; byte offsets of Adam's m and v arenas */
+  sgd: 7, mOffset: 8, vOffset: 9,
   /** from here, one word per thread: byte offset of its gradient arena (thread 0's: the arena train() passes) */
-  gradsOffsets: 8,
+  gradsOffsets: 12,
 } as const;
 
 /** Int32 words in the control block for `threads` threads. */
 export function controlWords(threads: number): number {
   return Ctl.gradsOffsets + threads;
 }
+
+/** Float64 slots of the numbers block: the step's scalars, then per thread its loss and its slice's Σ g². */
+export const Num = { scale: 0, lr: 1, clipScale: 2, step: 3, beta1: 4, beta2: 5, eps: 6, perThread: 8 } as const;
+/** Float64 words in the numbers block for `threads` threads. */
+export function numberWords(threads: number): number {
+  return Num.perThread + 2 * threads;
+}
+/** Where thread w's loss and its gradient slice's sum of squares go. */
+export const numLoss = (w: number): number => Num.perThread + 2 * w;
+export const numSquares = (w: number): number => Num.perThread + 2 * w + 1;
 
 export interface WorkerSetup {
   memory: WasmMemory;
@@ -34,7 +46,7 @@ export interface WorkerSetup {
   index: number;
   threads: number;
   control: SharedArrayBuffer;
-  /** Float64: [scale, loss of thread 0, loss of thread 1, …] */
+  /** Float64, laid out as `Num` says */
   numbers: SharedArrayBuffer;
   /** Int32: inputs (T·fullB) then targets (T·fullB) of the current window */
   window: SharedArrayBuffer;

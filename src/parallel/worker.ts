@@ -11,7 +11,8 @@ import { modelLayout, type Model } from '../core/model.js';
 import { allocParams, useAlloc32, viewParams } from '../core/params.js';
 import { createWasmKernels } from '../core/wasm/wasm-kernels.js';
 import type { Window } from '../core/batches.js';
-import { Cmd, Ctl, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
+import { optimizerUpdate, scaleRange, sumOfSquares, type OptimizerConfig } from '../core/optimizer.js';
+import { Cmd, Ctl, Num, numLoss, numSquares, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
 
 const setup = workerData as WorkerSetup;
 const wasm = createWasmKernels({ memory: setup.memory })!;
@@ -42,6 +43,18 @@ function arenas(): Float32Array[] {
   return all;
 }
 
+/** Views of Adam's moment arenas (by byte offset), kept while the offset stays the same. */
+const moments = new Map<number, Float32Array>();
+function momentView(offset: number): Float32Array {
+  if (moments.size > 8) moments.clear();
+  let v = moments.get(offset);
+  if (!v) {
+    v = wasm.view(offset, layout.total);
+    moments.set(offset, v);
+  }
+  return v;
+}
+
 const ready: WorkerReady = { gradsOffset: grads.data.byteOffset, carryOffset: carry.byteOffset, carryLength: carry.length };
 parentPort!.postMessage(ready);
 
@@ -54,7 +67,7 @@ for (;;) {
   try {
     if (cmd === Cmd.gradients) {
       win.T = ctl[Ctl.T]!;
-      nums[1 + setup.index] = engine.gradients(win, grads, nums[0]!, ctl[Ctl.hasSeed] ? ctl[Ctl.seed]! >>> 0 : null);
+      nums[numLoss(setup.index)] = engine.gradients(win, grads, nums[Num.scale]!, ctl[Ctl.hasSeed] ? ctl[Ctl.seed]! >>> 0 : null);
     } else if (cmd === Cmd.reset) {
       engine.reset();
     } else if (cmd === Cmd.carry) {
@@ -72,6 +85,17 @@ for (;;) {
         const gw = g[w]!;
         for (let i = a; i < b; i++) g0[i] += gw[i]!;
       }
+      nums[numSquares(setup.index)] = sumOfSquares(g0, a, b);
+    } else if (cmd === Cmd.update) {
+      // this thread's slice of: clip, then the optimizer step (see engine.ts update)
+      const g0 = arenas()[0]!;
+      const [a, b] = slice(layout.total, setup.threads, setup.index);
+      const s = nums[Num.clipScale]!;
+      if (s !== 1) scaleRange(g0, s, a, b);
+      const sgd = ctl[Ctl.sgd] === 1;
+      const cfg: OptimizerConfig = { kind: sgd ? 'sgd' : 'adam', beta1: nums[Num.beta1]!, beta2: nums[Num.beta2]!, eps: nums[Num.eps]! };
+      const moments = sgd ? { m: null, v: null } : { m: momentView(ctl[Ctl.mOffset]!), v: momentView(ctl[Ctl.vOffset]!) };
+      optimizerUpdate(model.params.data, g0, moments, cfg, nums[Num.lr]!, nums[Num.step]!, a, b);
     }
   } catch {
     Atomics.store(ctl, Ctl.failed, 1);

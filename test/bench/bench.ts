@@ -35,7 +35,7 @@ import { referenceKernels, useKernels, type Kernels } from '../../src/core/kerne
 import { softmaxCrossEntropy } from '../../src/core/loss.js';
 import type { Window } from '../../src/core/batches.js';
 import { backward, createModel, forward, initModel, type Model, type ModelConfig } from '../../src/core/model.js';
-import { clipGlobalNorm, createOptimizerState, defaultOptimizer, optimizerStep } from '../../src/core/optimizer.js';
+import { clipGlobalNorm, createOptimizerState, defaultOptimizer, optimizerStep, type OptimizerConfig, type OptimizerState } from '../../src/core/optimizer.js';
 import { alloc32, allocParams, type Alloc, type ParamSet } from '../../src/core/params.js';
 import { createRng } from '../../src/core/rng.js';
 import { carryState, createWorkspace } from '../../src/core/workspace.js';
@@ -146,6 +146,7 @@ export async function loadKernels(name: KernelName): Promise<KernelSetup | strin
 interface StepEngineLike {
   readonly threads: number;
   gradients(win: Window, grads: ParamSet, scale: number, dropoutSeed: number | null): number;
+  update(params: ParamSet, grads: ParamSet, opt: OptimizerState, cfg: OptimizerConfig, lr: number, clip: number): number;
   carry(T: number): void;
   close(): Promise<void>;
 }
@@ -281,8 +282,7 @@ export function makeSteps(c: BenchConfig, k: KernelSetup) {
     if (par.engine) {
       // forward, loss, backward on every thread's slots, gradients summed into `grads`
       par.engine.gradients(engineWindows[i]!, grads, 1 / TB, null);
-      clipGlobalNorm(grads.data, 5);
-      optimizerStep(model.params.data, grads.data, opt, defaultOptimizer, 2e-3);
+      par.engine.update(model.params, grads, opt, defaultOptimizer, 2e-3, 5);
       par.engine.carry(T);
       return;
     }

@@ -2,6 +2,10 @@
  * Training on two threads: the same parameters as one thread up to float32
  * summation order, bit-for-bit reproducible for a given thread count, and
  * resumable exactly (the carried state is gathered from both threads).
+ * Clipping is on and active (the norm each step exceeds it), so the norm the
+ * threads assemble from their slices decides every step's update; the resumed
+ * run's Adam moments are ordinary Float32Arrays (outside the shared memory),
+ * which takes the engine's one-thread update path: it must give the same bits.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,19 +28,20 @@ async function run(threads: number, steps: number, from?: { params: Float32Array
   const model = createModel(config);
   const rng = createRng(11);
   initModel(model, rng);
-  const cfg: TrainConfig = { ...defaultTrainConfig, mode: 'stream', batch: 6, bptt: 8, epochs: 100, maxSteps: steps, evalEvery: 5 };
+  const cfg: TrainConfig = { ...defaultTrainConfig, mode: 'stream', batch: 6, bptt: 8, epochs: 100, maxSteps: steps, evalEvery: 5, clip: 0.2 };
   let state = newTrainState(model, cfg, rng.state());
+  const norms: number[] = [];
   if (from) { model.params.data.set(from.params); state = from.state; }
   const engine = await createParallelEngine(model, cfg.bptt, cfg.batch, threads);
   try {
     assert.equal(engine.threads, threads);
-    await train(model, { train: corpus, val: null }, cfg, state, {}, { engine });
+    await train(model, { train: corpus, val: null }, cfg, state, { onStep: (r) => { norms.push(r.gradNorm); } }, { engine });
   } finally {
     await engine.close();
   }
   // a deep copy: the carry belongs to the engine
   const saved = { ...state, carry: state.carry ? Float32Array.from(state.carry) : null, opt: { ...state.opt, m: Float32Array.from(state.opt.m!), v: Float32Array.from(state.opt.v!) } };
-  return { params: Float32Array.from(model.params.data), state: saved };
+  return { params: Float32Array.from(model.params.data), state: saved, norms };
 }
 
 test('two threads: same as one up to summation order; reproducible; resumable exactly', async () => {
@@ -45,6 +50,7 @@ test('two threads: same as one up to summation order; reproducible; resumable ex
     const one = await run(1, 30);
     const two = await run(2, 30);
     const again = await run(2, 30);
+    assert.ok(two.norms.every((n) => n > 0.2), `clipping active at every step (norms ${Math.min(...two.norms)}..)`);
     assert.deepEqual(new Uint8Array(two.params.buffer), new Uint8Array(again.params.buffer), 'same thread count, same bits');
     let num = 0, den = 0;
     for (let i = 0; i < one.params.length; i++) { num += (one.params[i]! - two.params[i]!) ** 2; den += one.params[i]! ** 2; }
