@@ -8,6 +8,7 @@
  *   npm run bench -- [--kernels js|wasm|both] [--config NAME]... [--quick] [--json]
  *                    [--repeat N] [--wait-quiet] [--compare [--python PATH]] [--breakdown] [--profile]
  *                    [--quality [--quality-tokens N] [--quality-seeds 1,2]]
+ *                    [--memory [--memory-corpus PATH] [--memory-epochs N] [--threads N]]
  *
  * Each (configuration, kernels) pair is measured in a child process of its own
  * (`--child`), so that peak RSS is that configuration's and the WebAssembly
@@ -710,6 +711,9 @@ async function main(): Promise<number> {
       quality: { type: 'boolean', default: false },
       'quality-tokens': { type: 'string' },
       'quality-seeds': { type: 'string' },
+      memory: { type: 'boolean', default: false },
+      'memory-corpus': { type: 'string' },
+      'memory-epochs': { type: 'string' },
       python: { type: 'string' },
       repeat: { type: 'string' },
       threads: { type: 'string' },
@@ -754,6 +758,11 @@ async function main(): Promise<number> {
     process.stderr.write(`${s}\n`);
   };
 
+  if (values.memory) {
+    const { runMemory } = await import('./memory.js');
+    return runMemory({ repoRoot, corpus: values['memory-corpus'], epochs: values['memory-epochs'] ? Number(values['memory-epochs']) : undefined,
+      threads: Number((values.threads ?? '2').split(',')[0]), json: values.json });
+  }
   if (values.quality) {
     const { runQuality } = await import('./quality.js');
     return runQuality({ loadKernels, date: machine().date, repoRoot, tokens: values['quality-tokens'] ? Number(values['quality-tokens']) : undefined, python: values.python, json: values.json, quick,
