@@ -33,7 +33,7 @@ export {
   type TrainConfig, type TrainState, type TrainHooks, type TrainResult, type TrainData, type StepReport, type EvalReport, type EvalRecord, type StopReason,
 } from './core/train.js';
 export { localEngine, type StepEngine } from './core/engine.js';
-export { scoreSentences, perplexity, type SentenceScore, type ScoreOptions } from './core/score.js';
+export { scoreSentences, createScorer, perplexity, type Scorer, type SentenceScore, type ScoreOptions } from './core/score.js';
 export { createSampler, sampleTokens, pickToken, chooseToken, topK, defaultSampleOptions, type SampleOptions, type Sampler } from './core/sample.js';
 export {
   parseCheckpoint, serializeCheckpoint, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION,

@@ -14,8 +14,10 @@ import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
 import { parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../checkpoint/codec.js';
 import { useFastKernels } from '../core/fast.js';
 import { createRng } from '../core/rng.js';
-import { createSampler, defaultSampleOptions } from '../core/sample.js';
-import { perplexity, scoreSentences } from '../core/score.js';
+import { PRIME_WINDOW, createSampler, defaultSampleOptions } from '../core/sample.js';
+import { createScorer, perplexity, type Scorer } from '../core/score.js';
+import { createWorkspace, type Workspace } from '../core/workspace.js';
+import type { Model } from '../core/model.js';
 import { decode, encode, type TokenizerConfig } from '../core/tokenize.js';
 import { train as trainLoop, type EvalReport, type StepReport, type StopReason } from '../core/train.js';
 import { createParallelEngine } from '../parallel/engine.js';
@@ -83,11 +85,20 @@ export interface ScoredSentence {
   perToken: { token: string; logProb: number }[];
 }
 
+/**
+ * Buffers kept per model, so that calling score() or sample() again and again
+ * takes no more memory (buffers in the WebAssembly memory are never freed).
+ */
+const scorers = new WeakMap<Model, Scorer>();
+const sampleSpaces = new WeakMap<Model, Workspace>();
+
 /** log P of each sentence under the model (natural log, <EOS> included). */
 export function score(ck: Checkpoint, sentences: readonly string[]): ScoredSentence[] {
   useFastKernels();
   const tok = tokConfig(ck);
-  const scores = scoreSentences(ck.model, sentences.map((s) => encode(s, ck.vocab, tok).ids));
+  let scorer = scorers.get(ck.model);
+  if (!scorer) scorers.set(ck.model, (scorer = createScorer(ck.model)));
+  const scores = scorer.score(sentences.map((s) => encode(s, ck.vocab, tok).ids));
   return scores.map((sc, i) => ({
     sentence: sentences[i]!, logProb: sc.logProb, tokens: sc.tokens, unk: sc.unk, perplexity: perplexity(sc.logProb, sc.tokens),
     perToken: Array.from(sc.ids, (id, t) => ({ token: ck.vocab.tokens[id]!, logProb: sc.tokenLogProbs[t]! })),
@@ -110,11 +121,13 @@ export function sample(ck: Checkpoint, options: SampleOptionsInput = {}): string
   useFastKernels();
   const tok = tokConfig(ck);
   const prime = encode(options.prime ?? '', ck.vocab, tok).ids;
+  let ws = sampleSpaces.get(ck.model);
+  if (!ws) sampleSpaces.set(ck.model, (ws = createWorkspace(ck.model, PRIME_WINDOW, 1)));
   const sampler = createSampler(ck.model, {
     ...defaultSampleOptions, prime,
     maxLength: options.maxLength ?? (tok.level === 'char' ? 200 : 50),
     temperature: options.temperature ?? 1, topK: options.topK ?? 0, greedy: options.greedy ?? false, allowUnk: options.allowUnk ?? false,
-  });
+  }, undefined, ws);
   const rng = createRng(options.seed ?? 1);
   const out: string[] = [];
   for (let i = 0; i < (options.n ?? 1); i++) out.push(decode([...prime, ...sampler.sample(rng)], ck.vocab, tok));

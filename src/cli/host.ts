@@ -2,10 +2,10 @@
  * Everything the CLI needs from the outside world, behind one interface, so
  * that commands run in-process in tests (a fake host) and for real (nodeHost).
  */
-import { closeSync, fsyncSync, openSync, writeSync, renameSync, unlinkSync, statSync, accessSync, constants } from 'node:fs';
+import { closeSync, fsyncSync, openSync, writeSync, renameSync, unlinkSync, statSync, accessSync, constants, readdirSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { randomInt } from 'node:crypto';
 import { InputError } from './errors.js';
 
@@ -116,6 +116,36 @@ function makeOutStream(stream: NodeJS.WriteStream, name: string): OutStream {
   };
 }
 
+/** Whether a process with this id exists (signal 0 checks without sending anything). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, but not ours
+  }
+}
+
+/**
+ * After a successful write of `path`: delete the `path.tmp-PID` files that
+ * writes killed half-way (SIGKILL, power loss) left behind, when their
+ * process is gone. Best effort: a failure here changes nothing written.
+ */
+function removeStaleTemporaries(path: string): void {
+  try {
+    const dir = dirname(resolve(path));
+    const prefix = `${basename(path)}.tmp-`;
+    for (const f of readdirSync(dir)) {
+      if (!f.startsWith(prefix)) continue;
+      const pid = f.slice(prefix.length);
+      if (!/^\d+$/.test(pid) || Number(pid) === process.pid || processAlive(Number(pid))) continue;
+      try { unlinkSync(join(dir, f)); } catch { /* gone already, or not ours to delete */ }
+    }
+  } catch {
+    // an unreadable directory: leave things as they are
+  }
+}
+
 export function nodeHost(): Host {
   return {
     stdout: outStream(process.stdout, 'standard output'),
@@ -148,6 +178,7 @@ export function nodeHost(): Host {
         try { unlinkSync(tmp); } catch { /* nothing to clean */ }
         throw fsError(err, path, 'written');
       }
+      removeStaleTemporaries(path);
     },
     async appendFile(path, text, truncate = false) {
       try {

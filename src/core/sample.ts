@@ -10,7 +10,7 @@ import { softmaxRow } from './loss.js';
 import { alloc32, type Alloc } from './params.js';
 import type { Rng } from './rng.js';
 import { EOS, UNK } from './vocab.js';
-import { carryState, createWorkspace, resetState } from './workspace.js';
+import { carryState, createWorkspace, resetState, type Workspace } from './workspace.js';
 
 export interface SampleOptions {
   /** Token ids of the prefix (may be empty). */
@@ -89,17 +89,22 @@ export interface Sampler {
 }
 
 /** Longest window in which a prime is read (longer primes are read in several, the state carried). */
-const PRIME_WINDOW = 256;
+export const PRIME_WINDOW = 256;
 
-/** A sampler for one model and options, its buffers allocated once and reused for every sample. */
-export function createSampler(model: Model, opts: SampleOptions, alloc: Alloc = alloc32): Sampler {
+/**
+ * A sampler for one model and options, its buffers allocated once and reused
+ * for every sample. `ws`: a workspace to use instead of a new one (batch 1,
+ * at least PRIME_WINDOW steps, or the prime's length + 1), e.g. one kept per
+ * model by a program that makes many samplers; one sampler at a time on it.
+ */
+export function createSampler(model: Model, opts: SampleOptions, alloc: Alloc = alloc32, given?: Workspace): Sampler {
   const V = model.config.vocabSize;
   // the zero input of step 1, then the prime: y<t-1> for t = 1 .. prime + 1
   const inputs = new Int32Array(opts.prime.length + 1);
   inputs[0] = -1;
   inputs.set(opts.prime, 1);
   const W = Math.min(inputs.length, PRIME_WINDOW);
-  const ws = createWorkspace(model, W, 1, alloc);
+  const ws = given !== undefined && given.B === 1 && given.T >= W ? given : createWorkspace(model, W, 1, alloc);
   const probs = new Float64Array(V);
   const one = new Int32Array(1);
   function* sample(rng: Rng): Generator<number, 'eos' | 'length', undefined> {

@@ -12,7 +12,7 @@ import { softmaxCrossEntropy } from './loss.js';
 import { forward, type Model } from './model.js';
 import { alloc32, type Alloc } from './params.js';
 import { EOS, UNK } from './vocab.js';
-import { carryState, createWorkspace, resetState } from './workspace.js';
+import { carryState, createWorkspace, resetState, type Workspace } from './workspace.js';
 
 export interface SentenceScore {
   /** The scored ids, the closing EOS included. */
@@ -34,49 +34,87 @@ export interface ScoreOptions {
   bptt?: number;
 }
 
-/** Score sentences given as token ids (without EOS; it is appended). */
-export function scoreSentences(model: Model, sentences: readonly Int32Array[], opts: ScoreOptions = {}, alloc: Alloc = alloc32): SentenceScore[] {
-  const S = sentences.length;
-  if (S === 0) return [];
-  const B = Math.max(1, Math.min(opts.batch ?? 32, S));
+export interface Scorer {
+  /** Score sentences given as token ids (without EOS; it is appended). */
+  score(sentences: readonly Int32Array[]): SentenceScore[];
+}
+
+/**
+ * A scorer for one model: its buffers are allocated once and reused by every
+ * call, so scoring a long input chunk by chunk, or calling it again and
+ * again, takes constant memory. Not for two calls at once (they would share
+ * the buffers).
+ */
+export function createScorer(model: Model, opts: ScoreOptions = {}, alloc: Alloc = alloc32): Scorer {
+  const batch = Math.max(1, opts.batch ?? 32);
   const T = Math.max(1, opts.bptt ?? 64);
   const V = model.config.vocabSize;
-  // one encoded corpus, each sentence followed by EOS
-  const starts = new Int32Array(S + 1);
-  for (let s = 0; s < S; s++) starts[s + 1] = starts[s]! + sentences[s]!.length + 1;
-  const ids = new Int32Array(starts[S]!);
-  const out: SentenceScore[] = [];
-  for (let s = 0; s < S; s++) {
-    ids.set(sentences[s]!, starts[s]!);
-    ids[starts[s + 1]! - 1] = EOS;
-    const own = ids.subarray(starts[s]!, starts[s + 1]!);
-    let unk = 0;
-    for (const id of own) if (id === UNK) unk++;
-    out.push({ ids: own, tokenLogProbs: new Float64Array(own.length), logProb: 0, tokens: own.length, unk });
-  }
-  const corpus = { ids, starts, unkCount: 0 };
-  const ws = createWorkspace(model, T, B, alloc);
-  const logp = new Float64Array(T * B);
-  const plan = sentencePlan(corpus, batchOrder(corpus, B, null), B, T);
-  for (const w of plan.iterate()) {
-    if (w.reset) resetState(ws);
-    forward(model, ws, w.inputs, w.T, null);
-    softmaxCrossEntropy(ws.logits, w.T * B, V, w.targets, false, 1, logp);
-    carryState(ws, w.T);
-    for (let b = 0; b < w.batch.length; b++) {
-      const sc = out[w.batch[b]!]!;
-      for (let t = 0; t < w.T; t++) {
-        const pos = w.start + t;
-        if (pos < sc.tokens) sc.tokenLogProbs[pos] = logp[t * B + b]!;
+  // per lane count, made when first needed: the full batch, and for calls with fewer sentences
+  // powers of two below it (lanes beyond the sentences stay empty), so all of them together
+  // take at most twice the full batch's memory whatever sizes the calls come in
+  const spaces = new Map<number, Workspace>();
+  const lanesFor = (S: number): number => {
+    if (S >= batch) return batch;
+    let B = 1;
+    while (B < S) B *= 2;
+    return Math.min(B, batch);
+  };
+  const workspace = (B: number): Workspace => {
+    let ws = spaces.get(B);
+    if (!ws) spaces.set(B, (ws = createWorkspace(model, T, B, alloc)));
+    return ws;
+  };
+  const logp = new Float64Array(T * batch);
+  return {
+    score(sentences) {
+      const S = sentences.length;
+      if (S === 0) return [];
+      const B = lanesFor(S);
+      // one encoded corpus, each sentence followed by EOS
+      const starts = new Int32Array(S + 1);
+      for (let s = 0; s < S; s++) starts[s + 1] = starts[s]! + sentences[s]!.length + 1;
+      const ids = new Int32Array(starts[S]!);
+      const out: SentenceScore[] = [];
+      for (let s = 0; s < S; s++) {
+        ids.set(sentences[s]!, starts[s]!);
+        ids[starts[s + 1]! - 1] = EOS;
+        const own = ids.subarray(starts[s]!, starts[s + 1]!);
+        let unk = 0;
+        for (const id of own) if (id === UNK) unk++;
+        out.push({ ids: own, tokenLogProbs: new Float64Array(own.length), logProb: 0, tokens: own.length, unk });
       }
-    }
-  }
-  for (const sc of out) {
-    let sum = 0;
-    for (const lp of sc.tokenLogProbs) sum += lp;
-    sc.logProb = sum;
-  }
-  return out;
+      const corpus = { ids, starts, unkCount: 0 };
+      const ws = workspace(B);
+      const plan = sentencePlan(corpus, batchOrder(corpus, B, null), B, T);
+      for (const w of plan.iterate()) {
+        if (w.reset) resetState(ws);
+        forward(model, ws, w.inputs, w.T, null);
+        softmaxCrossEntropy(ws.logits, w.T * B, V, w.targets, false, 1, logp);
+        carryState(ws, w.T);
+        for (let b = 0; b < w.batch.length; b++) {
+          const sc = out[w.batch[b]!]!;
+          for (let t = 0; t < w.T; t++) {
+            const pos = w.start + t;
+            if (pos < sc.tokens) sc.tokenLogProbs[pos] = logp[t * B + b]!;
+          }
+        }
+      }
+      for (const sc of out) {
+        let sum = 0;
+        for (const lp of sc.tokenLogProbs) sum += lp;
+        sc.logProb = sum;
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Score sentences given as token ids (without EOS; it is appended). Allocates
+ * its buffers on every call: to score many times, make one `createScorer`.
+ */
+export function scoreSentences(model: Model, sentences: readonly Int32Array[], opts: ScoreOptions = {}, alloc: Alloc = alloc32): SentenceScore[] {
+  return createScorer(model, opts, alloc).score(sentences);
 }
 
 /** exp(−logProb / tokens): the perplexity of `tokens` tokens with total log-probability `logProb` (nats). */

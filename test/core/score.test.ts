@@ -10,7 +10,7 @@ import { createModel, forward, initModel, type ModelConfig } from '../../src/cor
 import { createRng } from '../../src/core/rng.js';
 import { createWorkspace } from '../../src/core/workspace.js';
 import { logSumExp } from '../../src/core/loss.js';
-import { perplexity, scoreSentences } from '../../src/core/score.js';
+import { createScorer, perplexity, scoreSentences } from '../../src/core/score.js';
 import { EOS, UNK } from '../../src/core/vocab.js';
 
 const V = 7;
@@ -48,6 +48,16 @@ test('batch size and window length do not change the scores', () => {
   const a = scoreSentences(model, sentences, { batch: 1, bptt: 100 });
   const b = scoreSentences(model, sentences, { batch: 4, bptt: 2 });
   a.forEach((s, i) => assert.ok(Math.abs(s.logProb - b[i]!.logProb) < 1e-5));
+});
+
+test('a scorer reused across calls of different sizes gives exactly what fresh ones give', () => {
+  const scorer = createScorer(model, { batch: 3, bptt: 4 });
+  for (const part of [sentences, sentences.slice(1, 3), sentences.slice(0, 1), sentences, sentences.slice(2)]) {
+    const got = scorer.score(part);
+    const want = scoreSentences(model, part, { batch: 3, bptt: 4 });
+    assert.deepEqual(got.map((s) => Array.from(s.tokenLogProbs)), want.map((s) => Array.from(s.tokenLogProbs)));
+  }
+  assert.deepEqual(scorer.score([]), []);
 });
 
 test('perplexity is exp(−log P / N)', () => {

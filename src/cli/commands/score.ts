@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { perplexity, scoreSentences } from '../../core/score.js';
+import { createScorer, perplexity } from '../../core/score.js';
 import { encode, normalizeText, splitSentences, type TokenizerConfig } from '../../core/tokenize.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
@@ -62,9 +62,10 @@ export async function runScore(host: Host, raw: Record<string, unknown>): Promis
   // a chunk of sentences at a time (a multiple of scoreSentences' batch of 32): the first lines come
   // out at once, memory stays flat however long stdin is, and `| head` stops the work
   const CHUNK = 2048;
+  const scorer = createScorer(ck.model);
   for (let from = 0; from < texts.length && !readerGone; from += CHUNK) {
     const part = texts.slice(from, from + CHUNK);
-    const scores = scoreSentences(ck.model, part.map((t) => encode(t, ck.vocab, tok).ids));
+    const scores = scorer.score(part.map((t) => encode(t, ck.vocab, tok).ids));
     for (const [i, sc] of scores.entries()) {
       if (host.stdout.closed) { readerGone = true; break; }
       const text = part[i]!;
