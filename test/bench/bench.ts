@@ -766,7 +766,7 @@ async function main(): Promise<number> {
   if (values.quality) {
     const { runQuality } = await import('./quality.js');
     return runQuality({ loadKernels, date: machine().date, repoRoot, tokens: values['quality-tokens'] ? Number(values['quality-tokens']) : undefined, python: values.python, json: values.json, quick,
-      seeds: (values['quality-seeds'] ?? '1').split(',').map(Number) });
+      seeds: (values['quality-seeds'] ?? '1').split(',').map(Number), threads: Math.max(...(values.threads ?? '2').split(',').map(Number)) });
   }
 
   // which kernels

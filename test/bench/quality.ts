@@ -21,6 +21,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { useKernels } from '../../src/core/kernels.js';
+import { createParallelEngine } from '../../src/parallel/engine.js';
 import { createModel, initModel, type ModelConfig } from '../../src/core/model.js';
 import { createRng } from '../../src/core/rng.js';
 import { prepareData, splitTrainVal } from '../../src/core/data.js';
@@ -37,6 +38,8 @@ export interface QualityOptions {
   quick: boolean;
   /** Seeds to run on each side (noise estimate). */
   seeds?: number[];
+  /** rnnlm's training threads (the data-parallel engine, as `rnnlm train --threads`). */
+  threads: number;
   /** From bench.ts (passed in: a static import back into bench.js would deadlock its top-level await). */
   loadKernels(name: KernelName): Promise<KernelSetup | string>;
   date: string;
@@ -95,13 +98,14 @@ export async function runQuality(o: QualityOptions): Promise<number> {
     const cfg: TrainConfig = { ...defaultTrainConfig, mode: 'stream', batch: B, bptt: T, lr: 2e-3, clip: 5, epochs: 1000, maxSteps: steps, evalEvery };
     const state = newTrainState(model, cfg, rng.state(), kernels.alloc);
     const t0 = performance.now();
+    const engine = await createParallelEngine(model, T, B, o.threads);
     await train(model, { train: data.train, val }, cfg, state, {
       now: () => performance.now(),
       onStep: (r) => { if (r.step % 100 === 0) log(`  rnnlm seed ${seed}: step ${r.step}/${steps}, loss ${r.loss.toFixed(3)}, ${Math.round(r.tokensSeen / (r.elapsedMs / 1000))} tok/s`); },
       onEval: (r) => log(`  rnnlm seed ${seed}: step ${r.step} validation ${r.valLoss?.toFixed(4)}`),
-    }, { alloc: kernels.alloc });
+    }, { alloc: kernels.alloc, engine }).finally(() => engine.close());
     const history = state.history.map((h: EvalRecord) => ({ step: h.step, tokens: h.tokensSeen, valLoss: h.valLoss! }));
-    results.push({ system: `rnnlm (${kname})`, seed, history, finalValLoss: history[history.length - 1]!.valLoss, seconds: (performance.now() - t0) / 1000 });
+    results.push({ system: `rnnlm (${kname}, ${engine.threads} thread${engine.threads > 1 ? 's' : ''})`, seed, history, finalValLoss: history[history.length - 1]!.valLoss, seconds: (performance.now() - t0) / 1000 });
   }
 
   // the PyTorch side, on the same ids
