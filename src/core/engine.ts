@@ -38,6 +38,13 @@ export interface StepEngine {
    * changes nothing (the caller reports the divergence).
    */
   update(params: ParamSet, grads: ParamSet, opt: OptimizerState, cfg: OptimizerConfig, lr: number, clip: number): number;
+  /**
+   * Forward only (no dropout) over the window from the current state, which
+   * then moves on as in training (call `carry` next): the natural-log
+   * probability of each target into out[t·B + b] (0 where there is none);
+   * returns the loss Σ −log P and the number of targets.
+   */
+  logProbs(win: Window, out: Float64Array): { sum: number; count: number };
 }
 
 /** `update` on one thread: clipGlobalNorm, then optimizerStep. */
@@ -88,6 +95,18 @@ export function localEngine(model: Model, T: number, B: number, alloc: Alloc, sl
   const inputs = whole ? null : new Int32Array(T * B);
   const targets = whole ? null : new Int32Array(T * B);
   const carried = alloc(carrySize(ws));
+  const logp = whole ? null : new Float64Array(T * B);
+  /** This engine's columns of the (T, fullB) window. */
+  const columns = (win: Window): { x: Int32Array; y: Int32Array } => {
+    if (!inputs || !targets) return { x: win.inputs, y: win.targets };
+    for (let t = 0; t < win.T; t++) {
+      for (let b = 0; b < B; b++) {
+        inputs[t * B + b] = win.inputs[t * fullB + slot0 + b]!;
+        targets[t * B + b] = win.targets[t * fullB + slot0 + b]!;
+      }
+    }
+    return { x: inputs, y: targets };
+  };
   return {
     B, T,
     reset: () => resetState(ws),
@@ -95,18 +114,7 @@ export function localEngine(model: Model, T: number, B: number, alloc: Alloc, sl
     saveCarry: () => saveWorkspaceCarry(ws, carried),
     loadCarry: (c) => loadWorkspaceCarry(ws, c),
     gradients(win, grads, scale, dropoutSeed) {
-      let x = win.inputs, y = win.targets;
-      if (inputs && targets) {
-        // this engine's columns of the (T, fullB) window
-        for (let t = 0; t < win.T; t++) {
-          for (let b = 0; b < B; b++) {
-            inputs[t * B + b] = win.inputs[t * fullB + slot0 + b]!;
-            targets[t * B + b] = win.targets[t * fullB + slot0 + b]!;
-          }
-        }
-        x = inputs;
-        y = targets;
-      }
+      const { x, y } = columns(win);
       forward(model, ws, x, win.T, dropoutSeed === null ? null : { seed: dropoutSeed, slot0 });
       const { sum } = softmaxCrossEntropy(ws.logits, win.T * B, V, y, true, scale);
       grads.data.fill(0);
@@ -114,5 +122,12 @@ export function localEngine(model: Model, T: number, B: number, alloc: Alloc, sl
       return sum;
     },
     update: localUpdate,
+    logProbs(win, out) {
+      const { x, y } = columns(win);
+      forward(model, ws, x, win.T, null);
+      const r = softmaxCrossEntropy(ws.logits, win.T * B, V, y, false, 1, logp ?? out);
+      if (logp) for (let t = 0; t < win.T; t++) for (let b = 0; b < B; b++) out[t * fullB + slot0 + b] = logp[t * B + b]!;
+      return { sum: r.sum, count: r.count };
+    },
   };
 }

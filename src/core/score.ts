@@ -8,6 +8,7 @@
  * without dropout.
  */
 import { batchOrder, sentencePlan } from './batches.js';
+import type { StepEngine } from './engine.js';
 import { softmaxCrossEntropy } from './loss.js';
 import { forward, type Model } from './model.js';
 import { alloc32, type Alloc } from './params.js';
@@ -43,9 +44,10 @@ export interface Scorer {
  * A scorer for one model: its buffers are allocated once and reused by every
  * call, so scoring a long input chunk by chunk, or calling it again and
  * again, takes constant memory. Not for two calls at once (they would share
- * the buffers).
+ * the buffers). `engine`: made for (bptt, batch) of these options, it scores
+ * the calls that fill a whole batch (e.g. on several threads).
  */
-export function createScorer(model: Model, opts: ScoreOptions = {}, alloc: Alloc = alloc32): Scorer {
+export function createScorer(model: Model, opts: ScoreOptions = {}, alloc: Alloc = alloc32, engine?: StepEngine): Scorer {
   const batch = Math.max(1, opts.batch ?? 32);
   const T = Math.max(1, opts.bptt ?? 64);
   const V = model.config.vocabSize;
@@ -84,13 +86,20 @@ export function createScorer(model: Model, opts: ScoreOptions = {}, alloc: Alloc
         out.push({ ids: own, tokenLogProbs: new Float64Array(own.length), logProb: 0, tokens: own.length, unk });
       }
       const corpus = { ids, starts, unkCount: 0 };
-      const ws = workspace(B);
       const plan = sentencePlan(corpus, batchOrder(corpus, B, null), B, T);
+      const onEngine = engine !== undefined && engine.B === B && engine.T === T;
+      const ws = onEngine ? null : workspace(B);
       for (const w of plan.iterate()) {
-        if (w.reset) resetState(ws);
-        forward(model, ws, w.inputs, w.T, null);
-        softmaxCrossEntropy(ws.logits, w.T * B, V, w.targets, false, 1, logp);
-        carryState(ws, w.T);
+        if (ws) {
+          if (w.reset) resetState(ws);
+          forward(model, ws, w.inputs, w.T, null);
+          softmaxCrossEntropy(ws.logits, w.T * B, V, w.targets, false, 1, logp);
+          carryState(ws, w.T);
+        } else {
+          if (w.reset) engine!.reset();
+          engine!.logProbs(w, logp);
+          engine!.carry(w.T);
+        }
         for (let b = 0; b < w.batch.length; b++) {
           const sc = out[w.batch[b]!]!;
           for (let t = 0; t < w.T; t++) {

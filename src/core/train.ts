@@ -23,7 +23,7 @@ import { createOptimizerState, type OptimizerConfig, type OptimizerState } from 
 import { alloc32, allocParams, type Alloc } from './params.js';
 import { createRng, type RngState } from './rng.js';
 import type { EncodedCorpus } from './tokenize.js';
-import { carryState, createWorkspace, resetState, type Workspace } from './workspace.js';
+import { carryState, resetState, type Workspace } from './workspace.js';
 
 export interface TrainConfig {
   /** How the corpus is read: batches of sentences, or one stream of tokens. */
@@ -161,6 +161,29 @@ export function evaluate(model: Model, corpus: EncodedCorpus, mode: ReadMode, ws
   return { loss: count > 0 ? sum / count : NaN, tokens: count };
 }
 
+/**
+ * `evaluate` through an engine (its B and T, on its threads): the mean loss
+ * from a zero state; the engine's carried state is put back afterwards, so a
+ * training run can evaluate between two windows.
+ */
+export function evaluateOn(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode): { loss: number; tokens: number } {
+  const saved = Float32Array.from(engine.saveCarry());
+  const plan = epochPlan(corpus, mode, engine.B, engine.T, null);
+  const logp = new Float64Array(engine.T * engine.B);
+  let sum = 0;
+  let count = 0;
+  engine.reset();
+  for (const w of plan.iterate()) {
+    if (w.reset) engine.reset();
+    const r = engine.logProbs(w, logp);
+    sum += r.sum;
+    count += r.count;
+    engine.carry(w.T);
+  }
+  engine.loadCarry(saved);
+  return { loss: count > 0 ? sum / count : NaN, tokens: count };
+}
+
 export interface TrainOptions {
   /** Checked after every step: when aborted, training stops after the current step. */
   signal?: { readonly aborted: boolean };
@@ -177,7 +200,6 @@ export async function train(
   const { batch: B, bptt: T } = cfg;
   const { signal, alloc = alloc32 } = options;
   const engine = options.engine ?? localEngine(model, T, B, alloc);
-  let evalWs: Workspace | null = null;
   const grads = allocParams(model.layout, alloc);
   const rng = createRng(0, state.rng);
   const dropout = model.config.dropout > 0;
@@ -193,10 +215,7 @@ export async function train(
   const runEval = async (): Promise<boolean> => {
     tick();
     let valLoss: number | null = null;
-    if (data.val) {
-      evalWs ??= createWorkspace(model, T, B, alloc);
-      valLoss = evaluate(model, data.val, cfg.mode, evalWs).loss;
-    }
+    if (data.val) valLoss = evaluateOn(engine, data.val, cfg.mode).loss;
     const lr = learningRate(cfg, state.epoch);
     const rec: EvalRecord = {
       step: state.step, epoch: state.epoch, tokensSeen: state.tokensSeen,

@@ -15,11 +15,12 @@
 import { Worker } from 'node:worker_threads';
 import { localEngine, localUpdate, type StepEngine } from '../core/engine.js';
 import type { Vec } from '../core/kernels.js';
+import type { Window } from '../core/batches.js';
 import type { Model } from '../core/model.js';
 import { alloc32, type ParamSet } from '../core/params.js';
 import { fastKernels } from '../core/fast.js';
 import { clipScale, optimizerUpdate, scaleRange, sumOfSquares } from '../core/optimizer.js';
-import { Cmd, Ctl, Num, controlWords, numLoss, numSquares, numberWords, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
+import { Cmd, Ctl, Num, controlWords, numCount, numLoss, numSquares, numberWords, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
 
 export interface ParallelEngine extends StepEngine {
   /** Threads in use (1 = everything on the calling thread). */
@@ -46,6 +47,8 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
   const control = new SharedArrayBuffer(controlWords(W) * 4);
   const numbers = new SharedArrayBuffer(numberWords(W) * 8);
   const windowBuf = new SharedArrayBuffer(2 * T * B * 4);
+  const logpBuf = new SharedArrayBuffer(T * B * 8);
+  const logp = new Float64Array(logpBuf);
   const ctl = new Int32Array(control);
   const nums = new Float64Array(numbers);
   const ints = new Int32Array(windowBuf);
@@ -58,7 +61,7 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
     const [s0, s1] = ranges[w]!;
     const setup: WorkerSetup = {
       memory: wasm.memory, config: model.config, paramsOffset: model.params.data.byteOffset,
-      T, fullB: B, slot0: s0, B: s1 - s0, index: w, threads: W, control, numbers, window: windowBuf,
+      T, fullB: B, slot0: s0, B: s1 - s0, index: w, threads: W, control, numbers, window: windowBuf, logProbs: logpBuf,
     };
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });
     workers.push(worker);
@@ -82,6 +85,14 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
     own();
     for (let d = Atomics.load(ctl, Ctl.done); d < W - 1; d = Atomics.load(ctl, Ctl.done)) Atomics.wait(ctl, Ctl.done, d, 1000);
     if (Atomics.load(ctl, Ctl.failed)) throw new Error('a training thread failed');
+  };
+
+  /** The window's ids into the shared block the workers read. */
+  const post = (win: Window): void => {
+    const TB = win.T * B;
+    ints.set(win.inputs.subarray(0, TB), 0);
+    ints.set(win.targets.subarray(0, TB), T * B);
+    ctl[Ctl.T] = win.T;
   };
 
   /** Whole-batch carry layout (per layer a then c, each B·H) ⇄ per-thread parts. */
@@ -118,10 +129,7 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
     gradients(win, grads: ParamSet, scale, dropoutSeed) {
       if (!wasm.owns(grads.data)) throw new Error('parallel engine: gradients must live in the shared memory');
       ctl[Ctl.gradsOffsets] = grads.data.byteOffset;
-      const TB = win.T * B;
-      ints.set(win.inputs.subarray(0, TB), 0);
-      ints.set(win.targets.subarray(0, TB), T * B);
-      ctl[Ctl.T] = win.T;
+      post(win);
       ctl[Ctl.hasSeed] = dropoutSeed === null ? 0 : 1;
       ctl[Ctl.seed] = dropoutSeed ?? 0;
       nums[Num.scale] = scale;
@@ -137,6 +145,18 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
         nums[numSquares(0)] = sumOfSquares(g0, a, b);
       });
       return sum;
+    },
+    logProbs(win, out) {
+      post(win);
+      let own = { sum: 0, count: 0 };
+      run(Cmd.logProbs, () => { own = main.logProbs(win, logp); });
+      let { sum, count } = own;
+      for (let w = 1; w < W; w++) {
+        sum += nums[numLoss(w)]!;
+        count += nums[numCount(w)]!;
+      }
+      out.set(logp.subarray(0, win.T * B));
+      return { sum, count };
     },
     update(params, grads, opt, cfg, lr, clip) {
       if (grads.data.byteOffset !== ctl[Ctl.gradsOffsets] || !wasm.owns(grads.data)) return localUpdate(params, grads, opt, cfg, lr, clip);

@@ -6,7 +6,7 @@
 import type { ModelConfig } from '../core/model.js';
 import type { WasmMemory } from '../core/wasm/wasm-kernels.js';
 
-export const Cmd = { gradients: 1, reset: 2, carry: 3, saveCarry: 4, loadCarry: 5, reduce: 6, exit: 7, update: 8 } as const;
+export const Cmd = { gradients: 1, reset: 2, carry: 3, saveCarry: 4, loadCarry: 5, reduce: 6, exit: 7, update: 8, logProbs: 9 } as const;
 
 /** Int32 word indices in the control block. */
 export const Ctl = {
@@ -22,15 +22,16 @@ export function controlWords(threads: number): number {
   return Ctl.gradsOffsets + threads;
 }
 
-/** Float64 slots of the numbers block: the step's scalars, then per thread its loss and its slice's Σ g². */
+/** Float64 slots of the numbers block: the step's scalars, then per thread its loss, its slice's Σ g² and its count of targets. */
 export const Num = { scale: 0, lr: 1, clipScale: 2, step: 3, beta1: 4, beta2: 5, eps: 6, perThread: 8 } as const;
 /** Float64 words in the numbers block for `threads` threads. */
 export function numberWords(threads: number): number {
-  return Num.perThread + 2 * threads;
+  return Num.perThread + 3 * threads;
 }
-/** Where thread w's loss and its gradient slice's sum of squares go. */
-export const numLoss = (w: number): number => Num.perThread + 2 * w;
-export const numSquares = (w: number): number => Num.perThread + 2 * w + 1;
+/** Where thread w's loss, its gradient slice's sum of squares and its count of targets go. */
+export const numLoss = (w: number): number => Num.perThread + 3 * w;
+export const numSquares = (w: number): number => Num.perThread + 3 * w + 1;
+export const numCount = (w: number): number => Num.perThread + 3 * w + 2;
 
 export interface WorkerSetup {
   memory: WasmMemory;
@@ -50,6 +51,8 @@ export interface WorkerSetup {
   numbers: SharedArrayBuffer;
   /** Int32: inputs (T·fullB) then targets (T·fullB) of the current window */
   window: SharedArrayBuffer;
+  /** Float64 (T·fullB): the targets' log-probabilities of a forward-only window, each thread its columns */
+  logProbs: SharedArrayBuffer;
 }
 
 export interface WorkerReady {

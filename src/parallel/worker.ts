@@ -12,7 +12,7 @@ import { allocParams, useAlloc32, viewParams } from '../core/params.js';
 import { createWasmKernels } from '../core/wasm/wasm-kernels.js';
 import type { Window } from '../core/batches.js';
 import { optimizerUpdate, scaleRange, sumOfSquares, type OptimizerConfig } from '../core/optimizer.js';
-import { Cmd, Ctl, Num, numLoss, numSquares, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
+import { Cmd, Ctl, Num, numCount, numLoss, numSquares, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
 
 const setup = workerData as WorkerSetup;
 const wasm = createWasmKernels({ memory: setup.memory })!;
@@ -28,6 +28,7 @@ const carry = engine.saveCarry(); // a block of the right size, in the shared me
 const ctl = new Int32Array(setup.control);
 const nums = new Float64Array(setup.numbers);
 const ints = new Int32Array(setup.window);
+const logp = new Float64Array(setup.logProbs);
 const TB = setup.T * setup.fullB;
 const win: Window = {
   inputs: ints.subarray(0, TB), targets: ints.subarray(TB, 2 * TB),
@@ -68,6 +69,11 @@ for (;;) {
     if (cmd === Cmd.gradients) {
       win.T = ctl[Ctl.T]!;
       nums[numLoss(setup.index)] = engine.gradients(win, grads, nums[Num.scale]!, ctl[Ctl.hasSeed] ? ctl[Ctl.seed]! >>> 0 : null);
+    } else if (cmd === Cmd.logProbs) {
+      win.T = ctl[Ctl.T]!;
+      const r = engine.logProbs(win, logp);
+      nums[numLoss(setup.index)] = r.sum;
+      nums[numCount(setup.index)] = r.count;
     } else if (cmd === Cmd.reset) {
       engine.reset();
     } else if (cmd === Cmd.carry) {

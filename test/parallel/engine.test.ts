@@ -11,7 +11,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createModel, initModel, type ModelConfig } from '../../src/core/model.js';
 import { createRng } from '../../src/core/rng.js';
-import { defaultTrainConfig, newTrainState, train, type TrainConfig } from '../../src/core/train.js';
+import { defaultTrainConfig, evaluate, evaluateOn, newTrainState, train, type TrainConfig } from '../../src/core/train.js';
+import { createScorer } from '../../src/core/score.js';
+import { createWorkspace } from '../../src/core/workspace.js';
 import { buildVocab } from '../../src/core/vocab.js';
 import { countTokens, encodeCorpus, type TokenizerConfig } from '../../src/core/tokenize.js';
 import { useFastKernels, useReferenceKernels } from '../../src/core/fast.js';
@@ -58,6 +60,42 @@ test('two threads: same as one up to summation order; reproducible; resumable ex
     const first = await run(2, 13);
     const resumed = await run(2, 30, first);
     assert.deepEqual(new Uint8Array(resumed.params.buffer), new Uint8Array(two.params.buffer), 'resumed = straight, bit for bit');
+  } finally {
+    useReferenceKernels();
+  }
+});
+
+test('two threads score and evaluate as one does (up to rounding), and evaluation leaves the carried state as it was', async () => {
+  assert.ok(useFastKernels());
+  try {
+    const { vocab } = buildVocab(countTokens(lines, tok));
+    const corpus = encodeCorpus(lines, vocab, tok);
+    const config: ModelConfig = { cell: 'gru', peephole: false, layers: 2, hidden: 20, vocabSize: vocab.tokens.length, embedding: 0, dropout: 0 };
+    const model = createModel(config);
+    initModel(model, createRng(3));
+    const sentences = lines.map((l) => encodeCorpus([l], vocab, tok).ids.subarray(0, -1)); // without the EOS encodeCorpus appends
+    const local = createScorer(model, { batch: 4, bptt: 8 }).score(sentences);
+    const engine = await createParallelEngine(model, 8, 4, 2);
+    try {
+      assert.equal(engine.threads, 2);
+      const threaded = createScorer(model, { batch: 4, bptt: 8 }, undefined, engine).score(sentences);
+      threaded.forEach((s, i) => {
+        assert.equal(s.tokens, local[i]!.tokens);
+        s.tokenLogProbs.forEach((lp, t) => assert.ok(Math.abs(lp - local[i]!.tokenLogProbs[t]!) < 1e-5, `sentence ${i} token ${t}`));
+      });
+      for (const mode of ['sentences', 'stream'] as const) {
+        const one = evaluate(model, corpus, mode, createWorkspace(model, 8, 4));
+        const r = createRng(9);
+        const before = Float32Array.from(engine.saveCarry(), () => r.uniform() - 0.5); // some carried state
+        engine.loadCarry(before);
+        const two = evaluateOn(engine, corpus, mode);
+        assert.equal(two.tokens, one.tokens);
+        assert.ok(Math.abs(two.loss - one.loss) < 1e-6, `${mode}: ${two.loss} vs ${one.loss}`);
+        assert.deepEqual(Float32Array.from(engine.saveCarry()), before);
+      }
+    } finally {
+      await engine.close();
+    }
   } finally {
     useReferenceKernels();
   }

@@ -11,14 +11,15 @@ import { z } from 'zod';
 import type { Checkpoint } from '../../checkpoint/codec.js';
 import type { ReadMode } from '../../core/batches.js';
 import { encode, encodeCorpus, normalizeText, splitSentences, type EncodedCorpus, type TokenizerConfig } from '../../core/tokenize.js';
-import { evaluate } from '../../core/train.js';
+import { evaluate, evaluateOn } from '../../core/train.js';
 import { createWorkspace } from '../../core/workspace.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatInt } from '../format.js';
 import type { Host } from '../host.js';
 import { readCheckpoint, readText } from '../input.js';
-import { int, parseOptions } from '../options.js';
+import { THREADS_HELP, int, parseOptions } from '../options.js';
+import { createParallelEngine } from '../../parallel/engine.js';
 import { makeStyle } from '../style.js';
 
 export const evalOptionsSchema = z.object({
@@ -29,6 +30,7 @@ export const evalOptionsSchema = z.object({
   json: z.boolean().default(false),
   quiet: z.boolean().default(false),
   color: z.boolean().default(true),
+  threads: int(1, 256).optional(),
 });
 
 export function registerEval(program: Command, run: (action: (host: Host) => Promise<number>) => void): void {
@@ -40,6 +42,7 @@ export function registerEval(program: Command, run: (action: (host: Host) => Pro
     .option('--batch <n>', 'sentences (or stream lanes) evaluated at once: speed only, in line/paragraph mode', '32')
     .option('--bptt <n>', 'time steps per window', '64')
     .option('--json', 'print one JSON object')
+    .option('--threads <n>', THREADS_HELP)
     .option('-q, --quiet', 'no notes on stderr')
     .option('--no-color', 'no colour in messages')
     .addHelpText('after', `
@@ -88,7 +91,7 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
   const tok: TokenizerConfig = { level: ck.tokenizer.level, lowercase: ck.tokenizer.lowercase, unkToken: ck.tokenizer.unkToken };
   const corpus = encodeCorpus(sentences, ck.vocab, tok);
   const mode: ReadMode = ck.tokenizer.sentence === 'file' ? 'stream' : 'sentences';
-  const { sum, count } = crossEntropySum(ck, corpus, mode, opts.batch, opts.bptt);
+  const { sum, count } = await crossEntropySum(ck, corpus, mode, opts.batch, opts.bptt, opts.threads ?? host.cpus);
 
   const ce = sum / count;
   const s: EvalSummary = {
@@ -128,17 +131,25 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
  * that do not fill the last row of lanes (fewer than B) are read as one
  * short lane after, so every token is scored.
  */
-function crossEntropySum(ck: Checkpoint, corpus: EncodedCorpus, mode: ReadMode, batch: number, T: number): { sum: number; count: number } {
+async function crossEntropySum(ck: Checkpoint, corpus: EncodedCorpus, mode: ReadMode, batch: number, T: number, threads: number): Promise<{ sum: number; count: number }> {
   const N = corpus.ids.length;
+  /** The batch on `threads` threads (the slots split among them). */
+  const onThreads = async (c: EncodedCorpus, B: number): Promise<{ loss: number; tokens: number }> => {
+    const engine = await createParallelEngine(ck.model, T, B, threads);
+    try {
+      return evaluateOn(engine, c, mode);
+    } finally {
+      await engine.close();
+    }
+  };
   if (mode === 'sentences') {
     const S = corpus.starts.length - 1;
-    const B = Math.min(batch, S);
-    const r = evaluate(ck.model, corpus, mode, createWorkspace(ck.model, T, B));
+    const r = await onThreads(corpus, Math.min(batch, S));
     return { sum: r.loss * r.tokens, count: r.tokens };
   }
   const B = Math.max(1, Math.min(batch, Math.floor(N / T)));
   const lanes = Math.floor(N / B) * B;
-  const main = evaluate(ck.model, corpus, mode, createWorkspace(ck.model, T, B));
+  const main = await onThreads(corpus, B);
   let sum = main.loss * main.tokens, count = main.tokens;
   if (lanes < N) {
     const tail = corpus.ids.slice(lanes);

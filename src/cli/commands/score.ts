@@ -6,12 +6,14 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { createScorer, perplexity } from '../../core/score.js';
+import { createScorer, perplexity, type Scorer } from '../../core/score.js';
+import type { Checkpoint } from '../../checkpoint/codec.js';
 import { encode, normalizeText, splitSentences, type TokenizerConfig } from '../../core/tokenize.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { readCheckpoint, readText } from '../input.js';
-import { parseOptions } from '../options.js';
+import { THREADS_HELP, int, parseOptions } from '../options.js';
+import { createParallelEngine } from '../../parallel/engine.js';
 import { formatInt } from '../format.js';
 
 export const scoreOptionsSchema = z.object({
@@ -22,6 +24,7 @@ export const scoreOptionsSchema = z.object({
   perToken: z.boolean().default(false),
   json: z.boolean().default(false),
   quiet: z.boolean().default(false),
+  threads: int(1, 256).optional(),
 }).refine((o) => !(o.log10 && o.bits), { error: 'cannot go with --bits: choose one unit', path: ['log10'] });
 
 export function registerScore(program: Command, run: (action: (host: Host) => Promise<number>) => void): void {
@@ -35,6 +38,7 @@ export function registerScore(program: Command, run: (action: (host: Host) => Pr
     .option('--per-token', 'also show each token with its conditional probability')
     .option('--json', 'one JSON object per sentence (NDJSON)')
     .option('-q, --quiet', 'no summary on stderr')
+    .option('--threads <n>', THREADS_HELP)
     .addHelpText('after', `
 Output: one line per sentence, tab-separated: log P, perplexity, tokens, <UNK>s, sentence.
 log P = Σ log P(token | previous tokens), <EOS> included; natural log unless --log10 or --bits.
@@ -50,19 +54,31 @@ Examples:
 export async function runScore(host: Host, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(scoreOptionsSchema, raw, 'score');
   const ck = await readCheckpoint(host, opts.model);
-  const tok: TokenizerConfig = { level: ck.tokenizer.level, lowercase: ck.tokenizer.lowercase, unkToken: ck.tokenizer.unkToken };
   // sentences given as arguments are cleaned as training cleaned its lines (BOM, CR, trailing
   // whitespace); one that is then empty is kept: it scores P(<EOS>) at the first step
   const texts = opts.sentences.length
     ? opts.sentences.map((t) => normalizeText(t).trimEnd())
     : splitSentences(normalizeText(await readText(host, '-')), ck.tokenizer.sentence === 'file' ? 'line' : ck.tokenizer.sentence);
+  // full batches of 32 sentences on every thread (a few sentences are not worth starting threads for)
+  const engine = texts.length >= BATCH ? await createParallelEngine(ck.model, BPTT, BATCH, opts.threads ?? host.cpus) : undefined;
+  try {
+    return await printScores(host, opts, ck, texts, createScorer(ck.model, { batch: BATCH, bptt: BPTT }, undefined, engine));
+  } finally {
+    await engine?.close();
+  }
+}
+
+const BATCH = 32, BPTT = 64;
+
+/** Score `texts` chunk by chunk, a line (or JSON object) per sentence on stdout, the summary on stderr. */
+async function printScores(host: Host, opts: z.output<typeof scoreOptionsSchema>, ck: Checkpoint, texts: readonly string[], scorer: Scorer): Promise<number> {
+  const tok: TokenizerConfig = { level: ck.tokenizer.level, lowercase: ck.tokenizer.lowercase, unkToken: ck.tokenizer.unkToken };
   const [base, unitName] = opts.log10 ? [Math.LN10, 'log10'] : opts.bits ? [Math.LN2, 'log2'] : [1, 'ln'];
   let totalLogProb = 0, totalTokens = 0, totalUnk = 0, totalChars = 0;
   let readerGone = false;
-  // a chunk of sentences at a time (a multiple of scoreSentences' batch of 32): the first lines come
+  // a chunk of sentences at a time (a multiple of the batch of 32): the first lines come
   // out at once, memory stays flat however long stdin is, and `| head` stops the work
   const CHUNK = 2048;
-  const scorer = createScorer(ck.model);
   for (let from = 0; from < texts.length && !readerGone; from += CHUNK) {
     const part = texts.slice(from, from + CHUNK);
     const scores = scorer.score(part.map((t) => encode(t, ck.vocab, tok).ids));
