@@ -98,7 +98,8 @@ export async function runMemory(o: MemoryOptions): Promise<number> {
     return 1;
   }
   const peak = Math.max(...samples.map((s) => s.hwmMB));
-  // each sample belongs to the epoch of the next evaluation (samples after the last one: shutdown, left out)
+  // each sample belongs to the group of the next evaluation, by the epochs completed when it ran
+  // (samples after the last one: shutdown, left out)
   const epochsSeen: Array<{ epoch: number; evals: number; minMB: number; maxMB: number; endMB: number; lastStep: number }> = [];
   let k = 0;
   for (const r of rows) {
@@ -123,12 +124,12 @@ export async function runMemory(o: MemoryOptions): Promise<number> {
     return 0;
   }
   out('');
-  out('epoch  evals  last step  min RSS MB  max RSS MB  RSS at its last eval');
+  out('epochs done  evals  last step  min RSS MB  max RSS MB  RSS at its last eval');
   for (const e of epochsSeen) {
-    out(`${String(e.epoch).padStart(5)}  ${String(e.evals).padStart(5)}  ${String(e.lastStep).padStart(9)}  ${e.minMB.toFixed(1).padStart(10)}  ${e.maxMB.toFixed(1).padStart(10)}  ${e.endMB.toFixed(1).padStart(20)}`);
+    out(`${String(e.epoch).padStart(11)}  ${String(e.evals).padStart(5)}  ${String(e.lastStep).padStart(9)}  ${e.minMB.toFixed(1).padStart(10)}  ${e.maxMB.toFixed(1).padStart(10)}  ${e.endMB.toFixed(1).padStart(20)}`);
   }
   out('');
-  out(`peak RSS (VmHWM) ${peak.toFixed(1)} MB (${samples.length} samples every 100 ms). Growth: the lowest RSS of epoch ${epochsSeen.length - 1} − that of`);
-  out(`epoch 2 = ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB (epoch 1 includes start-up, the last one the end of training; above the lows, garbage not yet collected).`);
+  out(`peak RSS (VmHWM) ${peak.toFixed(1)} MB (${samples.length} samples every 100 ms). Growth: the lowest RSS while ${last?.epoch ?? '?'} epochs were done − that`);
+  out(`while ${second?.epoch ?? '?'} were = ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB (the first group includes start-up, the last one the end of training; above the lows, garbage not yet collected).`);
   return 0;
 }
