@@ -117,6 +117,10 @@ describe('sample and score options', () => {
       ['--seed', 'abc', /from 0 to/],
     ];
     for (const [flag, value, range] of cases) await refusedBeforeWork(['sample', '-m', missing, flag, value], flag, range);
+    for (const value of ['0', '257', '1.5', 'all']) {
+      await refusedBeforeWork(['score', '-m', missing, '--threads', value, 'abc'], '--threads', /from 1 to 256/);
+      await refusedBeforeWork(['eval', '-m', missing, '--threads', value, missing], '--threads', /from 1 to 256/);
+    }
     const b = await runCli(['score', '-m', missing, '--bits', '--log10', 'abc']);
     assert.equal(b.code, 2);
     assert.match(oneLineError(b.stderr), /--log10 cannot go with --bits/);
