@@ -50,6 +50,12 @@ export interface Elementwise {
    * accumulates their gradient into `dpeep`.
    */
   lstmBackward(s: LstmStep): void;
+  /**
+   * Scatter-add rows: for r < rows with y = idx[r] ≥ 0,
+   * dst[dOff + y·width + j] += src[sOff + r·width + j] for j < width, in
+   * order of r (the gradient of a lookup: one-hot input, embedding).
+   */
+  addRowsAt(dst: Vec, dOff: number, src: Vec, sOff: number, idx: Int32Array, rows: number, width: number): void;
 }
 
 /**
@@ -186,6 +192,15 @@ export function lstmBackwardUnits(s: LstmStep, j0: number, j1: number): void {
   }
 }
 
+function addRowsAt(dst: Vec, dOff: number, src: Vec, sOff: number, idx: Int32Array, rows: number, width: number): void {
+  for (let r = 0; r < rows; r++) {
+    const y = idx[r]!;
+    if (y < 0) continue;
+    const d = dOff + y * width, s = sOff + r * width;
+    for (let j = 0; j < width; j++) dst[d + j] += src[s + j]!;
+  }
+}
+
 /** The plain TypeScript element-wise functions (float64 Math): the reference. */
 export const referenceElementwise: Readonly<Elementwise> = Object.freeze({
   sigmoid: sigmoidRows,
@@ -195,6 +210,7 @@ export const referenceElementwise: Readonly<Elementwise> = Object.freeze({
   softmaxTo,
   lstmForward: (st: LstmStep) => lstmForwardUnits(st, 0, st.H),
   lstmBackward: (st: LstmStep) => lstmBackwardUnits(st, 0, st.H),
+  addRowsAt,
 });
 
 /** The active element-wise functions. Call through this object: `E.sigmoid(...)`. */
@@ -209,4 +225,5 @@ export function useElementwise(impl: Elementwise): void {
   E.softmaxTo = impl.softmaxTo;
   E.lstmForward = impl.lstmForward;
   E.lstmBackward = impl.lstmBackward;
+  E.addRowsAt = impl.addRowsAt;
 }

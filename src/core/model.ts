@@ -13,6 +13,7 @@
  * Dropout (training only) is applied to the inputs of layers 2..L and to the
  * top layer's output: the non-recurrent connections between layers.
  */
+import { E } from './elementwise.js';
 import { K, addColumnSums, fillRows, transpose, type Vec } from './kernels.js';
 import { alloc32, allocParams, makeLayout, view, type Alloc, type ParamLayout, type ParamSet, type TensorSpec } from './params.js';
 import { cells, type CellKind, type RecurrentParams } from './cells/index.js';
@@ -175,15 +176,15 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
       }
     } else if (l === 0) {
       fillRows(TB, GH, bias, 0, proj, 0, GH);
-      const E = config.embedding;
+      const Emb = config.embedding;
       const emb = view(params, 'embedding.weight');
       const X = ws.emb!;
       for (let r = 0; r < TB; r++) {
         const y = ws.inputs[r]!;
-        if (y < 0) X.fill(0, r * E, r * E + E);
-        else X.set(emb.subarray(y * E, y * E + E), r * E);
+        if (y < 0) X.fill(0, r * Emb, r * Emb + Emb);
+        else X.set(emb.subarray(y * Emb, y * Emb + Emb), r * Emb);
       }
-      K.mmNT(TB, GH, E, X, 0, E, Wih, 0, E, proj, 0, GH);
+      K.mmNT(TB, GH, Emb, X, 0, Emb, Wih, 0, Emb, proj, 0, GH);
     } else {
       fillRows(TB, GH, bias, 0, proj, 0, GH);
       if (train) drawDropout(ws, l, T, config.dropout, dropout!);
@@ -297,12 +298,7 @@ export function backward(model: Model, ws: Workspace, grads: ParamSet, T: number
         // gather into a transposed (V, G·H) buffer row by row, then add it in transposed
         const dWT = ws.oneHotT!;
         dWT.fill(0, 0, D * GH);
-        for (let r = 0; r < TB; r++) {
-          const y = ws.inputs[r]!;
-          if (y < 0) continue;
-          const o = r * GH, w = y * GH;
-          for (let g = 0; g < GH; g++) dWT[w + g] += dxp[o + g]!;
-        }
+        E.addRowsAt(dWT, 0, dxp, 0, ws.inputs, TB, GH);
         for (let g = 0; g < GH; g++) for (let v = 0; v < D; v++) dWih[g * D + v] += dWT[v * GH + g]!;
       } else {
         for (let r = 0; r < TB; r++) {
@@ -313,18 +309,13 @@ export function backward(model: Model, ws: Workspace, grads: ParamSet, T: number
         }
       }
     } else if (l === 0) {
-      const E = config.embedding;
+      const Emb = config.embedding;
       const X = ws.emb!;
-      K.mmTN(GH, E, TB, dxp, 0, GH, X, 0, E, dWih, 0, E);
+      K.mmTN(GH, Emb, TB, dxp, 0, GH, X, 0, Emb, dWih, 0, Emb);
       // ∂x = ∂xp · W_ih, then scatter into the embedding rows
-      X.fill(0, 0, TB * E);
-      K.mmNN(TB, E, GH, dxp, 0, GH, Wih, 0, E, X, 0, E);
-      const dEmb = view(grads, 'embedding.weight');
-      for (let r = 0; r < TB; r++) {
-        const y = ws.inputs[r]!;
-        if (y < 0) continue;
-        for (let e = 0; e < E; e++) dEmb[y * E + e] += X[r * E + e]!;
-      }
+      X.fill(0, 0, TB * Emb);
+      K.mmNN(TB, Emb, GH, dxp, 0, GH, Wih, 0, Emb, X, 0, Emb);
+      E.addRowsAt(view(grads, 'embedding.weight'), 0, X, 0, ws.inputs, TB, Emb);
     } else {
       const { X, off } = layerInput(ws, l, train);
       K.mmTN(GH, H, TB, dxp, 0, GH, X, off, H, dWih, 0, H);

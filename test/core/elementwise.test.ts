@@ -632,3 +632,33 @@ test('lstmBackward with peepholes, or on arrays the fast path does not own: exac
   assert.deepEqual(a.cache, b.cache);
   assert.deepEqual(a.hs, b.hs);
 });
+
+// ------------------------------------------------------------ (g) scatter-add of rows
+
+test('addRowsAt: WebAssembly gives exactly the reference (float32 additions in row order), repeated and negative indices, every tail width', () => {
+  const w = W();
+  const rng = createRng(21);
+  for (const width of [1, 2, 3, 4, 5, 7, 8, 13, 64]) {
+    const rows = 37, V = 6, dOff = 3, sOff = 5;
+    const idx = Int32Array.from({ length: rows + 2 }, () => rng.int(V + 2) - 2); // −2..V−1: some rows skipped, many repeated
+    const src = Float32Array.from({ length: sOff + rows * width + 1 }, () => rng.uniform() * 2 - 1);
+    const dst0 = Float32Array.from({ length: dOff + V * width + 2 }, () => rng.uniform() * 2 - 1);
+    const fastDst = w.alloc(dst0.length), fastSrc = w.alloc(src.length);
+    fastDst.set(dst0);
+    fastSrc.set(src);
+    const refDst = Float32Array.from(dst0);
+    w.elementwise.addRowsAt(fastDst, dOff, fastSrc, sOff, idx, rows, width);
+    referenceElementwise.addRowsAt(refDst, dOff, src, sOff, idx, rows, width);
+    assert.deepEqual(fastDst, refDst, `width ${width}`);
+    // and the reference is the definition: each named row gets the sum of its source rows
+    for (let y = 0; y < V; y++) for (let j = 0; j < width; j++) {
+      let want = dst0[dOff + y * width + j]!;
+      for (let r = 0; r < rows; r++) if (idx[r] === y) want = Math.fround(want + src[sOff + r * width + j]!);
+      assert.equal(refDst[dOff + y * width + j], want);
+    }
+  }
+  // arrays outside the memory: the reference, unchanged
+  const a = Float32Array.of(1, 2, 3, 4), b = Float32Array.of(10, 20);
+  w.elementwise.addRowsAt(a, 0, b, 0, Int32Array.of(1), 1, 2);
+  assert.deepEqual(a, Float32Array.of(1, 2, 13, 24));
+});

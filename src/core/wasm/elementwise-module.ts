@@ -20,6 +20,8 @@
  * - `scale(p, n, k)`: p_i ← k·p_i.
  * - `lstmFwd`, `lstmBwd`: the LSTM step's element-wise work, forward and
  *   backward (no peepholes), fused into one pass over the B rows (see below).
+ * - `addRows`: rows added into the rows of another matrix that an index
+ *   array names (the gradient of a lookup).
  *
  * The approximations (all in float32 arithmetic, no fused multiply-add):
  *
@@ -390,6 +392,48 @@ function lstmBackwardKernel(): Func {
   );
 }
 
+/**
+ * `addRows`(pd, ps, pi, rows, width): for r < rows with y = idx[r] ≥ 0 (idx:
+ * Int32 at pi), d(y, ·) += s(r, ·) over `width` floats; rows of both are
+ * 4·width bytes apart, d at pd, s at ps. Four lanes at a time, then the
+ * width mod 4 last ones one by one: float32 additions, as the reference's.
+ */
+function addRowsKernel(): Func {
+  const f = new Func('addRows', [['pd', 'i32'], ['ps', 'i32'], ['pi', 'i32'], ['rows', 'i32'], ['width', 'i32']]);
+  const [pd, ps, pi, rows, width] = f.params as [Local, Local, Local, Local, Local];
+  const [rowBytes, y, q, s, j] = ['rowBytes', 'y', 'q', 's', 'j'].map((n) => f.local('i32', n)) as [Local, Local, Local, Local, Local];
+  return f.code(
+    set(rowBytes, i32.shl(get(width), c32(2))),
+    block('done', loop('rows',
+      br_if('done', i32.le_s(get(rows), c32(0))),
+      set(y, i32.load(get(pi))),
+      if_(i32.ge_s(get(y), c32(0)), [
+        set(q, i32.add(get(pd), i32.mul(get(y), get(rowBytes)))),
+        set(s, get(ps)),
+        set(j, get(width)),
+        block('vecDone', loop('vec',
+          br_if('vecDone', i32.lt_s(get(j), c32(4))),
+          v128.store(get(q), f32x4.add(v128.load(get(q)), v128.load(get(s)))),
+          addI(q, 16), addI(s, 16),
+          set(j, i32.sub(get(j), c32(4))),
+          br('vec'),
+        )),
+        block('tailDone', loop('tail',
+          br_if('tailDone', i32.le_s(get(j), c32(0))),
+          f32.store(get(q), f32.add(f32.load(get(q)), f32.load(get(s)))),
+          addI(q, 4), addI(s, 4),
+          set(j, i32.sub(get(j), c32(1))),
+          br('tail'),
+        )),
+      ]),
+      addI(ps, get(rowBytes)),
+      addI(pi, 4),
+      set(rows, i32.sub(get(rows), c32(1))),
+      br('rows'),
+    )),
+  );
+}
+
 /** Locals hb[k] = k·4H bytes (k = 1..5): the block offsets of a row of H floats; `init` computes them. */
 function range5(f: Func, H: Local): Local[] & { init: Code } {
   const hb: Local[] = [];
@@ -399,7 +443,7 @@ function range5(f: Func, H: Local): Local[] & { init: Code } {
 }
 
 /** Names of the exported functions. */
-export const ELEMENTWISE_NAMES = ['sigmoid', 'tanh', 'exp', 'rowMax', 'expSum', 'scale', 'lstmFwd', 'lstmBwd'] as const;
+export const ELEMENTWISE_NAMES = ['sigmoid', 'tanh', 'exp', 'rowMax', 'expSum', 'scale', 'lstmFwd', 'lstmBwd', 'addRows'] as const;
 
 /** Build the module bytes; it imports its memory as `env.memory` with the given limits. */
 export function buildElementwiseModule(memory: Omit<MemoryImport, 'module' | 'name'>): Uint8Array {
@@ -412,6 +456,7 @@ export function buildElementwiseModule(memory: Omit<MemoryImport, 'module' | 'na
     scaleKernel(),
     lstmForwardKernel(),
     lstmBackwardKernel(),
+    addRowsKernel(),
   ];
   return assembleModule({ module: 'env', name: 'memory', ...memory }, funcs);
 }

@@ -130,6 +130,7 @@ type RowMax = (p: number, n: number) => number;
 type ExpSum = (src: number, dst: number, n: number, shift: number, k: number, store: number) => number;
 type Scale = (p: number, n: number, k: number) => void;
 type LstmFwd = (pc: number, pcp: number, pcc: number, ph: number, B: number, H: number, nv: number) => void;
+type AddRows = (pd: number, ps: number, pi: number, rows: number, width: number) => void;
 type LstmBwd = (pc: number, pcp: number, pdh: number, pdc: number, pdx: number, B: number, H: number, nv: number) => void;
 
 let cachedModule: object | null | undefined;
@@ -403,6 +404,9 @@ function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boo
   const scale = fn<Scale>('scale');
   const lstmFwd = fn<LstmFwd>('lstmFwd');
   const lstmBwd = fn<LstmBwd>('lstmBwd');
+  const addRows = fn<AddRows>('addRows');
+  // addRowsAt's indices, copied into the memory (grown on demand)
+  let indices: Int32Array | null = null;
   const ref = referenceElementwise;
 
   /** x[off .. off + n) is a view of the memory. */
@@ -476,6 +480,22 @@ function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boo
       const nv = st.H >> 2;
       if (nv > 0 && st.B > 0) lstmFwd(at(st.cache, st.off), at(st.cs, st.cPrev), at(st.cs, st.cCur), at(st.hs, st.hCur), st.B, st.H, nv);
       if (4 * nv < st.H) lstmForwardUnits(st, 4 * nv, st.H);
+    },
+
+    addRowsAt(dst, dOff, src, sOff, idx, rows, width) {
+      let maxY = -1;
+      for (let r = 0; r < rows; r++) if (idx[r]! > maxY) maxY = idx[r]!;
+      if (!(isCount(rows) && isCount(width) && rows <= idx.length && spanOk(src, sOff, rows * width) && spanOk(dst, dOff, (maxY + 1) * width))) {
+        ref.addRowsAt(dst, dOff, src, sOff, idx, rows, width);
+        return;
+      }
+      if (rows === 0 || width === 0 || maxY < 0) return;
+      if (indices === null || indices.length < rows) {
+        const block = alloc(Math.max(rows, 256));
+        indices = new Int32Array(block.buffer, block.byteOffset, block.length);
+      }
+      indices.set(idx.subarray(0, rows));
+      addRows(at(dst, dOff), at(src, sOff), indices.byteOffset, rows, width);
     },
 
     lstmBackward(st) {
