@@ -38,9 +38,9 @@ export interface Elementwise {
   softmaxTo(z: Vec, off: number, V: number, temperature: number, out: Float64Array): void;
   /**
    * The LSTM's element-wise step, forward (see `LstmStep` for the layout):
-   * the gate pre-activations become Γu = σ, Γf = σ, c̃ = tanh, Γo = σ in
-   * place; c<t> = Γu ∗ c̃ + Γf ∗ c<t-1>; the fifth block gets tanh(c<t>);
-   * a<t> = Γo ∗ tanh(c<t>).
+   * from the gate pre-activations in `xp`, Γu = σ, Γf = σ, c̃ = tanh, Γo = σ
+   * into the cache; c<t> = Γu ∗ c̃ + Γf ∗ c<t-1>; the fifth block gets
+   * tanh(c<t>); a<t> = Γo ∗ tanh(c<t>).
    */
   lstmForward(s: LstmStep): void;
   /**
@@ -61,6 +61,7 @@ export interface Elementwise {
 /**
  * Where one LSTM step's rows are, for B rows of H units (every offset in
  * elements; row b of each block at its offset + b·stride):
+ * - forward: `xp` at `xOff`, row stride 4H: the pre-activations pre_u | pre_f | pre_c̃ | pre_o;
  * - `cache` at `off`, row stride 5H: Γu | Γf | c̃ | Γo | tanh(c<t>);
  * - `cs`: c<t-1> at `cPrev` and c<t> at `cCur`, row stride H;
  * - `hs`: a<t> at `hCur` (forward); `dhs`: ∂a<t> at `hCur` (backward), row stride H;
@@ -70,6 +71,8 @@ export interface Elementwise {
 export interface LstmStep {
   B: number;
   H: number;
+  xp: Vec;
+  xOff: number;
   cache: Vec;
   off: number;
   cs: Vec;
@@ -133,14 +136,15 @@ function softmaxTo(z: Vec, off: number, V: number, temperature: number, out: Flo
 
 /** `lstmForward` over the units j0 ≤ j < j1 of every row (float64 arithmetic, one rounding per stored value). */
 export function lstmForwardUnits(s: LstmStep, j0: number, j1: number): void {
-  const { B, H, cache, off, cs, cPrev, cCur, hs, hCur } = s;
+  const { B, H, xp, xOff, cache, off, cs, cPrev, cCur, hs, hCur } = s;
   const W = 5 * H;
   for (let b = 0; b < B; b++) {
     const r = off + b * W;
+    const x = xOff + b * 4 * H;
     const sb = b * H;
     for (let j = j0; j < j1; j++) {
-      const u = sigmoid(cache[r + j]!), f = sigmoid(cache[r + H + j]!);
-      const ct = Math.tanh(cache[r + 2 * H + j]!), o = sigmoid(cache[r + 3 * H + j]!);
+      const u = sigmoid(xp[x + j]!), f = sigmoid(xp[x + H + j]!);
+      const ct = Math.tanh(xp[x + 2 * H + j]!), o = sigmoid(xp[x + 3 * H + j]!);
       cache[r + j] = u;
       cache[r + H + j] = f;
       cache[r + 2 * H + j] = ct;

@@ -85,7 +85,7 @@ for (const { kind, peephole } of variants) {
     const loss = () => {
       hs.fill(0); hs.set(s.h0);
       if (cs) { cs.fill(0); cs.set(s.c0); }
-      cell.forward(hs, cs, cache, xp, p, T, B, H);
+      cell.forward(hs, cs, cache, Float64Array.from(xp), p, T, B, H); // a copy: the LSTM adds into xp
       let L = 0;
       for (let i = 0; i < T * B * H; i++) L += hs[B * H + i]! * s.dout[i]!;
       if (cs) for (let i = 0; i < B * H; i++) L += cs[T * B * H + i]! * s.dcT[i]!;

@@ -533,13 +533,14 @@ for (const { kind, peephole } of CELL_VARIANTS) {
 function lstmStepCase(B: number, H: number, seed: number) {
   const rng = createRng(seed);
   const r = (lo: number, hi: number) => Math.fround(lo + (hi - lo) * rng.uniform());
-  const off = 5 * H + 3, cPrev = 2, cCur = 2 + B * H + 1, hCur = 5, dOff = 1;
-  const sizes = { cache: off + B * 5 * H + 2, cs: cCur + B * H + 2, hs: hCur + B * H + 1, dc: B * H, dxp: dOff + B * 4 * H + 3 };
+  const off = 5 * H + 3, cPrev = 2, cCur = 2 + B * H + 1, hCur = 5, dOff = 1, xOff = 2;
+  const sizes = { cache: off + B * 5 * H + 2, cs: cCur + B * H + 2, hs: hCur + B * H + 1, dc: B * H, dxp: dOff + B * 4 * H + 3, xp: xOff + B * 4 * H + 1 };
   const cache = Float64Array.from({ length: sizes.cache }, () => r(-6, 6));
+  const xp = Float64Array.from({ length: sizes.xp }, () => r(-6, 6)); // the pre-activations
   const cs = Float64Array.from({ length: sizes.cs }, () => r(-3, 3));
   const dhs = Float64Array.from({ length: sizes.hs }, () => r(-2, 2));
   const dc = Float64Array.from({ length: sizes.dc }, () => r(-2, 2));
-  return { B, H, off, cPrev, cCur, hCur, dOff, sizes, cache, cs, dhs, dc };
+  return { B, H, off, cPrev, cCur, hCur, dOff, xOff, sizes, cache, cs, dhs, dc, xp };
 }
 
 for (const [B, H] of [[1, 4], [3, 8], [2, 13], [4, 3], [1, 1], [5, 32]] as const) {
@@ -549,7 +550,7 @@ for (const [B, H] of [[1, 4], [3, 8], [2, 13], [4, 3], [1, 1], [5, 32]] as const
     const f32 = (src: Float64Array) => { const a = w.alloc(src.length); a.set(src); return a; };
     const f64 = (src: ArrayLike<number>) => Float64Array.from(src);
     const mk = (arr: (src: Float64Array) => Float32Array | Float64Array, hsLen: number, dxpLen: number) => ({
-      B, H, off: c.off, cPrev: c.cPrev, cCur: c.cCur, hCur: c.hCur, dOff: c.dOff, peep: null, dpeep: null,
+      B, H, off: c.off, cPrev: c.cPrev, cCur: c.cCur, hCur: c.hCur, dOff: c.dOff, peep: null, dpeep: null, xOff: c.xOff, xp: arr(c.xp),
       cache: arr(c.cache), cs: arr(c.cs), hs: arr(new Float64Array(hsLen)), dhs: arr(c.dhs), dc: arr(c.dc), dxp: arr(new Float64Array(dxpLen)),
     });
     const fast = mk(f32, c.sizes.hs, c.sizes.dxp);
@@ -557,13 +558,14 @@ for (const [B, H] of [[1, 4], [3, 8], [2, 13], [4, 3], [1, 1], [5, 32]] as const
     w.elementwise.lstmForward(fast);
     referenceElementwise.lstmForward(ref);
     const W5 = 5 * H;
-    const pre = c.cache; // the pre-activations both started from
+    const pre = c.xp; // the pre-activations both started from
     for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) {
       const at = c.off + b * W5 + j;
       const check = (what: string, got: number, want: number, bound: number) =>
         assert.ok(Math.abs(got - want) <= bound, `${what} b=${b} j=${j}: ${got} vs ${want}, |error| ${Math.abs(got - want)} > ${bound}`);
+      const px = c.xOff + b * 4 * H + j;
       for (const [k, fn, e] of [[0, sigmoid, BOUND.sigmoid], [1, sigmoid, BOUND.sigmoid], [2, Math.tanh, BOUND.tanh], [3, sigmoid, BOUND.sigmoid]] as const) {
-        check(`gate ${k}`, fast.cache[at + k * H]!, fn(pre[at + k * H]!), e * Math.abs(fn(pre[at + k * H]!)));
+        check(`gate ${k}`, fast.cache[at + k * H]!, fn(pre[px + k * H]!), e * Math.abs(fn(pre[px + k * H]!)));
       }
       const gu = ref.cache[at]!, gf = ref.cache[at + H]!, gc = ref.cache[at + 2 * H]!, go = ref.cache[at + 3 * H]!;
       const cp = c.cs[c.cPrev + b * H + j]!;
@@ -614,7 +616,7 @@ test('lstmBackward with peepholes, or on arrays the fast path does not own: exac
   const rng = createRng(6);
   const peep = Float64Array.from({ length: 3 * H }, () => Math.fround(rng.uniform() - 0.5));
   const build = (arr: (src: ArrayLike<number>) => Float32Array) => ({
-    B, H, off: c.off, cPrev: c.cPrev, cCur: c.cCur, hCur: c.hCur, dOff: c.dOff,
+    B, H, off: c.off, cPrev: c.cPrev, cCur: c.cCur, hCur: c.hCur, dOff: c.dOff, xOff: c.xOff, xp: arr(c.xp),
     cache: arr(c.cache), cs: arr(c.cs), hs: arr(new Float64Array(c.sizes.hs)), dhs: arr(c.dhs), dc: arr(c.dc),
     dxp: arr(new Float64Array(c.sizes.dxp)), peep: arr(peep), dpeep: arr(new Float64Array(3 * H)),
   });

@@ -51,8 +51,9 @@ export interface CellOps {
   /** Index ranges [start, end) in the G·H bias that start at 1 instead of 0 (LSTM forget gate). */
   unitBias(H: number): [number, number] | null;
   /**
-   * Forward over a window. Reads xp, hs[0] (and cs[0]); writes hs[1..T],
-   * cs[1..T] and cache (T, B, cacheWidth).
+   * Forward over a window. Reads xp (the LSTM adds the recurrent part into it
+   * in place), hs[0] (and cs[0]); writes hs[1..T], cs[1..T] and cache
+   * (T, B, cacheWidth).
    */
   forward(hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void;
   /**

@@ -19,7 +19,7 @@ import type { CellOps, RecurrentParams } from './cell.js';
 
 /** One step's layout, reused across the steps of a window (see `LstmStep`). */
 function stepOf(B: number, H: number, cache: Vec, cs: Vec): LstmStep {
-  return { B, H, cache, off: 0, cs, cPrev: 0, cCur: 0, hs: cache, hCur: 0, dhs: cache, dc: cache, dxp: cache, dOff: 0, peep: null, dpeep: null };
+  return { B, H, xp: cache, xOff: 0, cache, off: 0, cs, cPrev: 0, cCur: 0, hs: cache, hCur: 0, dhs: cache, dc: cache, dxp: cache, dOff: 0, peep: null, dpeep: null };
 }
 
 function forward(hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
@@ -30,28 +30,29 @@ function forward(hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParam
   const peep = p.peep;
   const step = stepOf(B, H, cache, c);
   step.hs = hs;
+  step.xp = xp;
   for (let t = 0; t < T; t++) {
     const prev = t * BH;
     const cur = prev + BH;
     const x0 = t * B * G;
     const c0 = t * B * W;
-    for (let b = 0; b < B; b++) cache.set(xp.subarray(x0 + b * G, x0 + b * G + G), c0 + b * W);
-    // gate pre-activations += a<t-1> · W_hhᵀ
-    K.mmNT(B, G, H, hs, prev, H, p.Whh, 0, H, cache, c0, W);
+    // gate pre-activations: the input projection's rows, in place, += a<t-1> · W_hhᵀ
+    K.mmNT(B, G, H, hs, prev, H, p.Whh, 0, H, xp, x0, G);
     if (peep) {
       // the peepholes: pre_{u,f,o} += p_{u,f,o} ∗ c<t-1>
       for (let b = 0; b < B; b++) {
-        const r = c0 + b * W;
+        const r = x0 + b * G;
         const s = prev + b * H;
         for (let j = 0; j < H; j++) {
           const cp = c[s + j]!;
-          cache[r + j] += peep[j]! * cp;
-          cache[r + H + j] += peep[H + j]! * cp;
-          cache[r + 3 * H + j] += peep[2 * H + j]! * cp;
+          xp[r + j] += peep[j]! * cp;
+          xp[r + H + j] += peep[H + j]! * cp;
+          xp[r + 3 * H + j] += peep[2 * H + j]! * cp;
         }
       }
     }
     // the gates, c<t>, tanh(c<t>) and a<t>: one element-wise pass over the B rows
+    step.xOff = x0;
     step.off = c0;
     step.cPrev = prev;
     step.cCur = cur;

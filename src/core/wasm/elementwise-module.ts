@@ -301,27 +301,29 @@ function scaleKernel(): Func {
 }
 
 /**
- * `lstmFwd`(pc, pcp, pcc, ph, B, H, nv): the LSTM step forward on the first
- * 4·nv units of B rows (the caller does the H mod 4 others). Byte addresses:
- * pc = row 0 of the cache (row stride 20H bytes: pre_u | pre_f | pre_c̃ | pre_o
- * | tanh c), pcp = c<t-1>, pcc = c<t>, ph = a<t> (row stride 4H bytes).
- *   Γu, Γf, Γo = σ(pre), c̃ = tanh(pre) in place; c = Γu·c̃ + Γf·c<t-1>;
+ * `lstmFwd`(px, pc, pcp, pcc, ph, B, H, nv): the LSTM step forward on the
+ * first 4·nv units of B rows (the caller does the H mod 4 others). Byte
+ * addresses: px = the pre-activations (row stride 16H bytes: pre_u | pre_f |
+ * pre_c̃ | pre_o), pc = row 0 of the cache (row stride 20H bytes: Γu | Γf | c̃ |
+ * Γo | tanh c), pcp = c<t-1>, pcc = c<t>, ph = a<t> (row stride 4H bytes).
+ *   Γu, Γf, Γo = σ(pre), c̃ = tanh(pre) into the cache; c = Γu·c̃ + Γf·c<t-1>;
  *   tanh(c) into the fifth block; a = Γo·tanh(c).
  */
 function lstmForwardKernel(): Func {
-  const f = new Func('lstmFwd', [['pc', 'i32'], ['pcp', 'i32'], ['pcc', 'i32'], ['ph', 'i32'], ['B', 'i32'], ['H', 'i32'], ['nv', 'i32']]);
-  const [pc, pcp, pcc, ph, B, H, nv] = f.params as [Local, Local, Local, Local, Local, Local, Local];
+  const f = new Func('lstmFwd', [['px', 'i32'], ['pc', 'i32'], ['pcp', 'i32'], ['pcc', 'i32'], ['ph', 'i32'], ['B', 'i32'], ['H', 'i32'], ['nv', 'i32']]);
+  const [px, pc, pcp, pcc, ph, B, H, nv] = f.params as [Local, Local, Local, Local, Local, Local, Local, Local];
   const hb = range5(f, H);
-  const [qc, qcp, qcc, qh, v] = ['qc', 'qcp', 'qcc', 'qh', 'v'].map((n) => f.local('i32', n)) as [Local, Local, Local, Local, Local];
+  const [qx, qc, qcp, qcc, qh, v] = ['qx', 'qc', 'qcp', 'qcc', 'qh', 'v'].map((n) => f.local('i32', n)) as [Local, Local, Local, Local, Local, Local];
   const [x, u, fg, g, o, c] = ['x', 'u', 'fg', 'g', 'o', 'c'].map((n) => f.local('v128', n)) as [Local, Local, Local, Local, Local, Local];
   const w = tmps(f);
   const at = (k: number): Code => (k === 0 ? get(qc) : i32.add(get(qc), get(hb[k]!)));
-  const gate = (k: number, out: Local, fn: typeof sigmoidInto): Code => [set(x, v128.load(at(k))), fn(out, x, w), v128.store(at(k), get(out))];
+  const xAt = (k: number): Code => (k === 0 ? get(qx) : i32.add(get(qx), get(hb[k]!)));
+  const gate = (k: number, out: Local, fn: typeof sigmoidInto): Code => [set(x, v128.load(xAt(k))), fn(out, x, w), v128.store(at(k), get(out))];
   return f.code(
     hb.init,
     block('done', loop('rows',
       br_if('done', i32.le_s(get(B), c32(0))),
-      set(qc, get(pc)), set(qcp, get(pcp)), set(qcc, get(pcc)), set(qh, get(ph)), set(v, get(nv)),
+      set(qx, get(px)), set(qc, get(pc)), set(qcp, get(pcp)), set(qcc, get(pcc)), set(qh, get(ph)), set(v, get(nv)),
       block('vecDone', loop('vec',
         br_if('vecDone', i32.le_s(get(v), c32(0))),
         gate(0, u, sigmoidInto),
@@ -333,11 +335,11 @@ function lstmForwardKernel(): Func {
         tanhInto(c, c, w),
         v128.store(at(4), get(c)),
         v128.store(get(qh), f32x4.mul(get(o), get(c))),
-        addI(qc, 16), addI(qcp, 16), addI(qcc, 16), addI(qh, 16),
+        addI(qx, 16), addI(qc, 16), addI(qcp, 16), addI(qcc, 16), addI(qh, 16),
         set(v, i32.sub(get(v), c32(1))),
         br('vec'),
       )),
-      addI(pc, get(hb[5]!)), addI(pcp, get(hb[1]!)), addI(pcc, get(hb[1]!)), addI(ph, get(hb[1]!)),
+      addI(px, get(hb[4]!)), addI(pc, get(hb[5]!)), addI(pcp, get(hb[1]!)), addI(pcc, get(hb[1]!)), addI(ph, get(hb[1]!)),
       set(B, i32.sub(get(B), c32(1))),
       br('rows'),
     )),

@@ -129,7 +129,7 @@ type MapRows = (p: number, n: number, rows: number, ld: number) => void;
 type RowMax = (p: number, n: number) => number;
 type ExpSum = (src: number, dst: number, n: number, shift: number, k: number, store: number) => number;
 type Scale = (p: number, n: number, k: number) => void;
-type LstmFwd = (pc: number, pcp: number, pcc: number, ph: number, B: number, H: number, nv: number) => void;
+type LstmFwd = (px: number, pc: number, pcp: number, pcc: number, ph: number, B: number, H: number, nv: number) => void;
 type AddRows = (pd: number, ps: number, pi: number, rows: number, width: number) => void;
 type LstmBwd = (pc: number, pcp: number, pdh: number, pdc: number, pdx: number, B: number, H: number, nv: number) => void;
 
@@ -473,12 +473,12 @@ function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boo
     // the first 4·⌊H/4⌋ units of each row in WebAssembly, the H mod 4 others by the reference
     lstmForward(st) {
       const BH = st.B * st.H;
-      if (!(stepOk(st) && spanOk(st.cs, st.cCur, BH) && spanOk(st.hs, st.hCur, BH))) {
+      if (!(stepOk(st) && spanOk(st.xp, st.xOff, 4 * BH) && spanOk(st.cs, st.cCur, BH) && spanOk(st.hs, st.hCur, BH))) {
         ref.lstmForward(st);
         return;
       }
       const nv = st.H >> 2;
-      if (nv > 0 && st.B > 0) lstmFwd(at(st.cache, st.off), at(st.cs, st.cPrev), at(st.cs, st.cCur), at(st.hs, st.hCur), st.B, st.H, nv);
+      if (nv > 0 && st.B > 0) lstmFwd(at(st.xp, st.xOff), at(st.cache, st.off), at(st.cs, st.cPrev), at(st.cs, st.cCur), at(st.hs, st.hCur), st.B, st.H, nv);
       if (4 * nv < st.H) lstmForwardUnits(st, 4 * nv, st.H);
     },
 
