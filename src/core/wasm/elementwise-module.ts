@@ -312,38 +312,22 @@ function scaleKernel(): Func {
 function lstmForwardKernel(): Func {
   const f = new Func('lstmFwd', [['px', 'i32'], ['pc', 'i32'], ['pcp', 'i32'], ['pcc', 'i32'], ['ph', 'i32'], ['B', 'i32'], ['H', 'i32'], ['nv', 'i32']]);
   const [px, pc, pcp, pcc, ph, B, H, nv] = f.params as [Local, Local, Local, Local, Local, Local, Local, Local];
-  const hb = range5(f, H);
-  const [qx, qc, qcp, qcc, qh, v] = ['qx', 'qc', 'qcp', 'qcc', 'qh', 'v'].map((n) => f.local('i32', n)) as [Local, Local, Local, Local, Local, Local];
   const [x, u, fg, g, o, c] = ['x', 'u', 'fg', 'g', 'o', 'c'].map((n) => f.local('v128', n)) as [Local, Local, Local, Local, Local, Local];
   const w = tmps(f);
-  const at = (k: number): Code => (k === 0 ? get(qc) : i32.add(get(qc), get(hb[k]!)));
-  const xAt = (k: number): Code => (k === 0 ? get(qx) : i32.add(get(qx), get(hb[k]!)));
-  const gate = (k: number, out: Local, fn: typeof sigmoidInto): Code => [set(x, v128.load(xAt(k))), fn(out, x, w), v128.store(at(k), get(out))];
-  return f.code(
-    hb.init,
-    block('done', loop('rows',
-      br_if('done', i32.le_s(get(B), c32(0))),
-      set(qx, get(px)), set(qc, get(pc)), set(qcp, get(pcp)), set(qcc, get(pcc)), set(qh, get(ph)), set(v, get(nv)),
-      block('vecDone', loop('vec',
-        br_if('vecDone', i32.le_s(get(v), c32(0))),
-        gate(0, u, sigmoidInto),
-        gate(1, fg, sigmoidInto),
-        gate(2, g, tanhInto),
-        gate(3, o, sigmoidInto),
-        set(c, f32x4.add(f32x4.mul(get(u), get(g)), f32x4.mul(get(fg), v128.load(get(qcp))))),
-        v128.store(get(qcc), get(c)),
-        tanhInto(c, c, w),
-        v128.store(at(4), get(c)),
-        v128.store(get(qh), f32x4.mul(get(o), get(c))),
-        addI(qx, 16), addI(qc, 16), addI(qcp, 16), addI(qcc, 16), addI(qh, 16),
-        set(v, i32.sub(get(v), c32(1))),
-        br('vec'),
-      )),
-      addI(px, get(hb[4]!)), addI(pc, get(hb[5]!)), addI(pcp, get(hb[1]!)), addI(pcc, get(hb[1]!)), addI(ph, get(hb[1]!)),
-      set(B, i32.sub(get(B), c32(1))),
-      br('rows'),
-    )),
-  );
+  return unitLoop(f, B, H, nv, [[px, 4], [pc, 5], [pcp, 1], [pcc, 1], [ph, 1]], ([qx, qc, qcp, qcc, qh], at) => {
+    const gate = (k: number, out: Local, fn: typeof sigmoidInto): Code => [set(x, v128.load(at(qx!, k))), fn(out, x, w), v128.store(at(qc!, k), get(out))];
+    return [
+      gate(0, u, sigmoidInto),
+      gate(1, fg, sigmoidInto),
+      gate(2, g, tanhInto),
+      gate(3, o, sigmoidInto),
+      set(c, f32x4.add(f32x4.mul(get(u), get(g)), f32x4.mul(get(fg), v128.load(get(qcp!))))),
+      v128.store(get(qcc!), get(c)),
+      tanhInto(c, c, w),
+      v128.store(at(qc!, 4), get(c)),
+      v128.store(get(qh!), f32x4.mul(get(o), get(c))),
+    ];
+  });
 }
 
 /**
@@ -356,38 +340,53 @@ function lstmForwardKernel(): Func {
 function lstmBackwardKernel(): Func {
   const f = new Func('lstmBwd', [['pc', 'i32'], ['pcp', 'i32'], ['pdh', 'i32'], ['pdc', 'i32'], ['pdx', 'i32'], ['B', 'i32'], ['H', 'i32'], ['nv', 'i32']]);
   const [pc, pcp, pdh, pdc, pdx, B, H, nv] = f.params as [Local, Local, Local, Local, Local, Local, Local, Local];
-  const hb = range5(f, H);
-  const [qc, qcp, qdh, qdc, qdx, v] = ['qc', 'qcp', 'qdh', 'qdc', 'qdx', 'v'].map((n) => f.local('i32', n)) as [Local, Local, Local, Local, Local, Local];
   const [u, fg, ct, o, tc, dh, dct] = ['u', 'fg', 'ct', 'o', 'tc', 'dh', 'dct'].map((n) => f.local('v128', n)) as [Local, Local, Local, Local, Local, Local, Local];
-  const one = k4(1);
   const mul = f32x4.mul;
-  const oneMinus = (a: Code): Code => f32x4.sub(one, a);
-  const cAt = (k: number): Code => (k === 0 ? get(qc) : i32.add(get(qc), get(hb[k]!)));
-  const xAt = (k: number): Code => (k === 0 ? get(qdx) : i32.add(get(qdx), get(hb[k]!)));
+  const oneMinus = (a: Code): Code => f32x4.sub(k4(1), a);
+  return unitLoop(f, B, H, nv, [[pc, 5], [pcp, 1], [pdh, 1], [pdc, 1], [pdx, 4]], ([qc, qcp, qdh, qdc, qdx], at) => [
+    set(u, v128.load(at(qc!, 0))), set(fg, v128.load(at(qc!, 1))), set(ct, v128.load(at(qc!, 2))),
+    set(o, v128.load(at(qc!, 3))), set(tc, v128.load(at(qc!, 4))),
+    set(dh, v128.load(get(qdh!))),
+    // ∂pre_o = ∂a·tanh c·Γo·(1 − Γo);  ∂c = ∂c<t> + ∂a·Γo·(1 − tanh²c)
+    v128.store(at(qdx!, 3), mul(mul(mul(get(dh), get(tc)), get(o)), oneMinus(get(o)))),
+    set(dct, f32x4.add(v128.load(get(qdc!)), mul(mul(get(dh), get(o)), oneMinus(mul(get(tc), get(tc)))))),
+    // ∂pre_u = ∂c·c̃·Γu·(1 − Γu);  ∂pre_f = ∂c·c<t-1>·Γf·(1 − Γf);  ∂pre_c̃ = ∂c·Γu·(1 − c̃²)
+    v128.store(at(qdx!, 0), mul(mul(mul(get(dct), get(ct)), get(u)), oneMinus(get(u)))),
+    v128.store(at(qdx!, 1), mul(mul(mul(get(dct), v128.load(get(qcp!))), get(fg)), oneMinus(get(fg)))),
+    v128.store(at(qdx!, 2), mul(mul(get(dct), get(u)), oneMinus(mul(get(ct), get(ct))))),
+    // ∂c<t-1> = ∂c·Γf
+    v128.store(get(qdc!), mul(get(dct), get(fg))),
+  ]);
+}
+
+/**
+ * The loop of the cell step kernels: B rows, and in each the first nv groups
+ * of 4 units. `streams`: [pointer parameter, its row stride in blocks of H
+ * floats]; each gets a cursor local, set to the row's start, moved 16 bytes
+ * per group, the parameter then moved one row. `body(cursors, at)` computes
+ * one group; at(q, k) is the address k blocks of H floats after cursor q.
+ * Returns `f` with that loop as its body.
+ */
+function unitLoop(f: Func, B: Local, H: Local, nv: Local, streams: ReadonlyArray<readonly [Local, number]>, body: (q: Local[], at: (q: Local, k: number) => Code) => Code): Func {
+  const hb: Local[] = [];
+  for (const k of [1, 2, 3, 4, 5]) hb[k] = f.local('i32', `hb${k}`);
+  const cursors = streams.map((_, i) => f.local('i32', `q${i}`));
+  const v = f.local('i32', 'v');
+  const at = (q: Local, k: number): Code => (k === 0 ? get(q) : i32.add(get(q), get(hb[k]!)));
   return f.code(
-    hb.init,
+    [1, 2, 3, 4, 5].map((k) => set(hb[k]!, i32.mul(get(H), c32(4 * k)))), // hb[k] = k·4H bytes: k blocks of H floats
     block('done', loop('rows',
       br_if('done', i32.le_s(get(B), c32(0))),
-      set(qc, get(pc)), set(qcp, get(pcp)), set(qdh, get(pdh)), set(qdc, get(pdc)), set(qdx, get(pdx)), set(v, get(nv)),
+      streams.map(([p], i) => set(cursors[i]!, get(p))),
+      set(v, get(nv)),
       block('vecDone', loop('vec',
         br_if('vecDone', i32.le_s(get(v), c32(0))),
-        set(u, v128.load(cAt(0))), set(fg, v128.load(cAt(1))), set(ct, v128.load(cAt(2))),
-        set(o, v128.load(cAt(3))), set(tc, v128.load(cAt(4))),
-        set(dh, v128.load(get(qdh))),
-        // ∂pre_o = ∂a·tanh c·Γo·(1 − Γo);  ∂c = ∂c<t> + ∂a·Γo·(1 − tanh²c)
-        v128.store(xAt(3), mul(mul(mul(get(dh), get(tc)), get(o)), oneMinus(get(o)))),
-        set(dct, f32x4.add(v128.load(get(qdc)), mul(mul(get(dh), get(o)), oneMinus(mul(get(tc), get(tc)))))),
-        // ∂pre_u = ∂c·c̃·Γu·(1 − Γu);  ∂pre_f = ∂c·c<t-1>·Γf·(1 − Γf);  ∂pre_c̃ = ∂c·Γu·(1 − c̃²)
-        v128.store(xAt(0), mul(mul(mul(get(dct), get(ct)), get(u)), oneMinus(get(u)))),
-        v128.store(xAt(1), mul(mul(mul(get(dct), v128.load(get(qcp))), get(fg)), oneMinus(get(fg)))),
-        v128.store(xAt(2), mul(mul(get(dct), get(u)), oneMinus(mul(get(ct), get(ct))))),
-        // ∂c<t-1> = ∂c·Γf
-        v128.store(get(qdc), mul(get(dct), get(fg))),
-        addI(qc, 16), addI(qcp, 16), addI(qdh, 16), addI(qdc, 16), addI(qdx, 16),
+        body(cursors, at),
+        cursors.map((q) => addI(q, 16)),
         set(v, i32.sub(get(v), c32(1))),
         br('vec'),
       )),
-      addI(pc, get(hb[5]!)), addI(pcp, get(hb[1]!)), addI(pdh, get(hb[1]!)), addI(pdc, get(hb[1]!)), addI(pdx, get(hb[4]!)),
+      streams.map(([p, blocks]) => addI(p, get(hb[blocks]!))),
       set(B, i32.sub(get(B), c32(1))),
       br('rows'),
     )),
@@ -434,14 +433,6 @@ function addRowsKernel(): Func {
       br('rows'),
     )),
   );
-}
-
-/** Locals hb[k] = k·4H bytes (k = 1..5): the block offsets of a row of H floats; `init` computes them. */
-function range5(f: Func, H: Local): Local[] & { init: Code } {
-  const hb: Local[] = [];
-  for (const k of [1, 2, 3, 4, 5]) hb[k] = f.local('i32', `hb${k}`);
-  const init: Code = [1, 2, 3, 4, 5].map((k) => set(hb[k]!, i32.mul(get(H), c32(4 * k))));
-  return Object.assign(hb, { init });
 }
 
 /** Names of the exported functions. */
