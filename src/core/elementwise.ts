@@ -51,11 +51,51 @@ export interface Elementwise {
    */
   lstmBackward(s: LstmStep): void;
   /**
+   * The GRU's element-wise work of one step (see `GruStep` for the layout),
+   * forward in two parts around the candidate's product:
+   * `gruGates`: Γr = σ(pre_r), Γu = σ(pre_u), and Γr ∗ c<t-1>, into the cache;
+   * `gruOutput`: c̃ = tanh(pre_c̃) into the cache, c<t> = Γu ∗ c̃ + (1 − Γu) ∗ c<t-1>.
+   */
+  gruGates(s: GruStep): void;
+  gruOutput(s: GruStep): void;
+  /**
+   * Backwards, in two parts around the product that gives ∂(Γr ∗ c<t-1>):
+   * `gruBackUpdate`: ∂pre_u, ∂pre_c̃ into dxp, ∂c<t-1> += ∂c<t> ∗ (1 − Γu);
+   * `gruBackReset`: from drh = ∂(Γr ∗ c<t-1>), ∂pre_r into dxp, ∂c<t-1> += drh ∗ Γr.
+   */
+  gruBackUpdate(s: GruStep): void;
+  gruBackReset(s: GruStep): void;
+  /**
    * Scatter-add rows: for r < rows with y = idx[r] ≥ 0,
    * dst[dOff + y·width + j] += src[sOff + r·width + j] for j < width, in
    * order of r (the gradient of a lookup: one-hot input, embedding).
    */
   addRowsAt(dst: Vec, dOff: number, src: Vec, sOff: number, idx: Int32Array, rows: number, width: number): void;
+}
+
+/**
+ * Where one GRU step's rows are, for B rows of H units (offsets in elements;
+ * row b of each block at its offset + b·stride):
+ * - `xp` at `xOff`, row stride 3H: pre_r | pre_u | pre_c̃ (forward);
+ * - `cache` at `off`, row stride 4H: Γr | Γu | c̃ | Γr ∗ c<t-1>;
+ * - `hs`: c<t-1> at `hPrev`, c<t> at `hCur`, row stride H;
+ * - backward: `dhs` ∂c<t> at `hCur` (in) and ∂c<t-1> at `hPrev` (added to);
+ *   `dxp` at `dOff`, row stride 3H; `drh` (B, H) ∂(Γr ∗ c<t-1>).
+ */
+export interface GruStep {
+  B: number;
+  H: number;
+  xp: Vec;
+  xOff: number;
+  cache: Vec;
+  off: number;
+  hs: Vec;
+  hPrev: number;
+  hCur: number;
+  dhs: Vec;
+  dxp: Vec;
+  dOff: number;
+  drh: Vec;
 }
 
 /**
@@ -196,6 +236,61 @@ export function lstmBackwardUnits(s: LstmStep, j0: number, j1: number): void {
   }
 }
 
+/** `gruGates` over the units j0 ≤ j < j1 of every row. */
+export function gruGatesUnits(s: GruStep, j0: number, j1: number): void {
+  const { B, H, xp, xOff, cache, off, hs, hPrev } = s;
+  for (let b = 0; b < B; b++) {
+    const r = off + b * 4 * H, x = xOff + b * 3 * H, hp = hPrev + b * H;
+    for (let j = j0; j < j1; j++) {
+      cache[r + j] = sigmoid(xp[x + j]!);
+      cache[r + H + j] = sigmoid(xp[x + H + j]!);
+      cache[r + 3 * H + j] = cache[r + j]! * hs[hp + j]!; // from the stored Γr, as backward sees it
+    }
+  }
+}
+
+/** `gruOutput` over the units j0 ≤ j < j1 of every row. */
+export function gruOutputUnits(s: GruStep, j0: number, j1: number): void {
+  const { B, H, xp, xOff, cache, off, hs, hPrev, hCur } = s;
+  for (let b = 0; b < B; b++) {
+    const r = off + b * 4 * H, x = xOff + b * 3 * H;
+    for (let j = j0; j < j1; j++) {
+      cache[r + 2 * H + j] = Math.tanh(xp[x + 2 * H + j]!);
+      const ct = cache[r + 2 * H + j]!, u = cache[r + H + j]!;
+      hs[hCur + b * H + j] = u * ct + (1 - u) * hs[hPrev + b * H + j]!;
+    }
+  }
+}
+
+/** `gruBackUpdate` over the units j0 ≤ j < j1 of every row. */
+export function gruBackUpdateUnits(s: GruStep, j0: number, j1: number): void {
+  const { B, H, cache, off, hs, hPrev, hCur, dhs, dxp, dOff } = s;
+  for (let b = 0; b < B; b++) {
+    const r = off + b * 4 * H, d = dOff + b * 3 * H;
+    for (let j = j0; j < j1; j++) {
+      const u = cache[r + H + j]!, ct = cache[r + 2 * H + j]!;
+      const hp = hs[hPrev + b * H + j]!, dh = dhs[hCur + b * H + j]!;
+      // c = Γu c̃ + (1 − Γu) c<t-1>
+      dxp[d + H + j] = dh * (ct - hp) * u * (1 - u); // ∂pre_u through σ
+      dxp[d + 2 * H + j] = dh * u * (1 - ct * ct); // ∂pre_c̃ through tanh
+      dhs[hPrev + b * H + j] += dh * (1 - u); // the direct path to c<t-1>
+    }
+  }
+}
+
+/** `gruBackReset` over the units j0 ≤ j < j1 of every row. */
+export function gruBackResetUnits(s: GruStep, j0: number, j1: number): void {
+  const { B, H, cache, off, hs, hPrev, dhs, dxp, dOff, drh } = s;
+  for (let b = 0; b < B; b++) {
+    const r = off + b * 4 * H, d = dOff + b * 3 * H;
+    for (let j = j0; j < j1; j++) {
+      const gr = cache[r + j]!, hp = hs[hPrev + b * H + j]!, dr = drh[b * H + j]!;
+      dxp[d + j] = dr * hp * gr * (1 - gr); // ∂pre_r through σ
+      dhs[hPrev + b * H + j] += dr * gr; // through the reset product
+    }
+  }
+}
+
 function addRowsAt(dst: Vec, dOff: number, src: Vec, sOff: number, idx: Int32Array, rows: number, width: number): void {
   for (let r = 0; r < rows; r++) {
     const y = idx[r]!;
@@ -215,6 +310,10 @@ export const referenceElementwise: Readonly<Elementwise> = Object.freeze({
   lstmForward: (st: LstmStep) => lstmForwardUnits(st, 0, st.H),
   lstmBackward: (st: LstmStep) => lstmBackwardUnits(st, 0, st.H),
   addRowsAt,
+  gruGates: (st: GruStep) => gruGatesUnits(st, 0, st.H),
+  gruOutput: (st: GruStep) => gruOutputUnits(st, 0, st.H),
+  gruBackUpdate: (st: GruStep) => gruBackUpdateUnits(st, 0, st.H),
+  gruBackReset: (st: GruStep) => gruBackResetUnits(st, 0, st.H),
 });
 
 /** The active element-wise functions. Call through this object: `E.sigmoid(...)`. */
@@ -230,4 +329,8 @@ export function useElementwise(impl: Elementwise): void {
   E.lstmForward = impl.lstmForward;
   E.lstmBackward = impl.lstmBackward;
   E.addRowsAt = impl.addRowsAt;
+  E.gruGates = impl.gruGates;
+  E.gruOutput = impl.gruOutput;
+  E.gruBackUpdate = impl.gruBackUpdate;
+  E.gruBackReset = impl.gruBackReset;
 }

@@ -10,42 +10,38 @@
  * G = 3, gate order of the weight rows: Γr | Γu | c̃ (PyTorch's r | z | n).
  * Cache per (t, b): Γr (H) | Γu (H) | c̃ (H) | Γr∗c<t-1> (H).
  */
-import { E } from '../elementwise.js';
+import { E, type GruStep } from '../elementwise.js';
 import { K, type Vec } from '../kernels.js';
 import type { CellOps, RecurrentParams } from './cell.js';
+
+/** One step's layout, reused across the steps of a window (see `GruStep`). */
+function stepOf(B: number, H: number, hs: Vec, cache: Vec): GruStep {
+  return { B, H, xp: cache, xOff: 0, cache, off: 0, hs, hPrev: 0, hCur: 0, dhs: hs, dxp: cache, dOff: 0, drh: cache };
+}
 
 function forward(hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
   const BH = B * H;
   const G = 3 * H; // row width of xp
   const W = 4 * H; // row width of the cache
   const HH = H * H;
+  const step = stepOf(B, H, hs, cache);
+  step.xp = xp;
   for (let t = 0; t < T; t++) {
     const prev = t * BH;
-    const cur = prev + BH;
     const x0 = t * B * G;
     const c0 = t * B * W;
-    for (let b = 0; b < B; b++) cache.set(xp.subarray(x0 + b * G, x0 + b * G + G), c0 + b * W);
-    // Γr, Γu pre-activations += c<t-1> · W_{r,u}ᵀ
-    K.mmNT(B, 2 * H, H, hs, prev, H, p.Whh, 0, H, cache, c0, W);
-    // Γr | Γu = σ(pre), both blocks of the B rows in one call (row stride 4H)
-    E.sigmoid(cache, c0, 2 * H, B, W);
-    for (let b = 0; b < B; b++) {
-      const r = c0 + b * W;
-      // Γr ∗ c<t-1>
-      for (let j = 0; j < H; j++) cache[r + 3 * H + j] = cache[r + j]! * hs[prev + b * H + j]!;
-    }
+    step.xOff = x0;
+    step.off = c0;
+    step.hPrev = prev;
+    step.hCur = prev + BH;
+    // Γr, Γu pre-activations: the input projection's rows, in place, += c<t-1> · W_{r,u}ᵀ
+    K.mmNT(B, 2 * H, H, hs, prev, H, p.Whh, 0, H, xp, x0, G);
+    // Γr, Γu = σ(pre) and Γr ∗ c<t-1>, into the cache
+    E.gruGates(step);
     // c̃ pre-activation += (Γr ∗ c<t-1>) · W_cᵀ
-    K.mmNT(B, H, H, cache, c0 + 3 * H, W, p.Whh, 2 * HH, H, cache, c0 + 2 * H, W);
-    // c̃ = tanh(pre_c) over the B rows
-    E.tanh(cache, c0 + 2 * H, H, B, W);
-    for (let b = 0; b < B; b++) {
-      const r = c0 + b * W;
-      for (let j = 0; j < H; j++) {
-        const ct = cache[r + 2 * H + j]!;
-        const u = cache[r + H + j]!;
-        hs[cur + b * H + j] = u * ct + (1 - u) * hs[prev + b * H + j]!;
-      }
-    }
+    K.mmNT(B, H, H, cache, c0 + 3 * H, W, p.Whh, 2 * HH, H, xp, x0 + 2 * H, G);
+    // c̃ = tanh(pre_c̃), c<t> = Γu ∗ c̃ + (1 − Γu) ∗ c<t-1>
+    E.gruOutput(step);
   }
 }
 
@@ -59,39 +55,24 @@ function backward(
   const W = 4 * H;
   const HH = H * H;
   const drh = scratch; // (B, H): ∂(Γr ∗ c<t-1>)
+  const step = stepOf(B, H, hs, cache);
+  step.dhs = dhs;
+  step.dxp = dxp;
+  step.drh = drh;
   for (let t = T - 1; t >= 0; t--) {
     const prev = t * BH;
-    const cur = prev + BH;
     const x0 = t * B * G;
-    const c0 = t * B * W;
-    for (let b = 0; b < B; b++) {
-      const r = c0 + b * W;
-      const d = x0 + b * G;
-      for (let j = 0; j < H; j++) {
-        const u = cache[r + H + j]!;
-        const ct = cache[r + 2 * H + j]!;
-        const hp = hs[prev + b * H + j]!;
-        const dh = dhs[cur + b * H + j]!;
-        // c = Γu c̃ + (1 − Γu) c<t-1>
-        dxp[d + H + j] = dh * (ct - hp) * u * (1 - u); // ∂pre_u through σ
-        dxp[d + 2 * H + j] = dh * u * (1 - ct * ct); // ∂pre_c through tanh
-        dhs[prev + b * H + j] += dh * (1 - u); // the direct path to c<t-1>
-      }
-    }
+    step.off = t * B * W;
+    step.hPrev = prev;
+    step.hCur = prev + BH;
+    step.dOff = x0;
+    // ∂pre_u, ∂pre_c̃, and the direct path to c<t-1>
+    E.gruBackUpdate(step);
     // ∂(Γr ∗ c<t-1>) = ∂pre_c · W_c
     drh.fill(0);
     K.mmNT(B, H, H, dxp, x0 + 2 * H, G, p.WhhT!, 2 * H, G, drh, 0, H);
-    for (let b = 0; b < B; b++) {
-      const r = c0 + b * W;
-      const d = x0 + b * G;
-      for (let j = 0; j < H; j++) {
-        const gr = cache[r + j]!;
-        const hp = hs[prev + b * H + j]!;
-        const dr = drh[b * H + j]!;
-        dxp[d + j] = dr * hp * gr * (1 - gr); // ∂pre_r through σ
-        dhs[prev + b * H + j] += dr * gr; // through the reset product
-      }
-    }
+    // ∂pre_r, and the path through the reset product
+    E.gruBackReset(step);
     // ∂c<t-1> += ∂pre_{r,u} · W_{r,u}
     K.mmNT(B, H, 2 * H, dxp, x0, G, p.WhhT!, 0, G, dhs, prev, H);
   }

@@ -20,6 +20,8 @@
  * - `scale(p, n, k)`: p_i ← k·p_i.
  * - `lstmFwd`, `lstmBwd`: the LSTM step's element-wise work, forward and
  *   backward (no peepholes), fused into one pass over the B rows (see below).
+ * - `gruGates`, `gruOut`, `gruBackU`, `gruBackR`: the GRU step's, in the two
+ *   parts around the candidate's product, forward and backward.
  * - `addRows`: rows added into the rows of another matrix that an index
  *   array names (the gradient of a lookup).
  *
@@ -360,6 +362,67 @@ function lstmBackwardKernel(): Func {
 }
 
 /**
+ * The GRU step, on the first 4·nv units of B rows (byte addresses; row
+ * strides: px, pdx 12H bytes: pre (or ∂pre) r | u | c̃; pc 16H: Γr | Γu | c̃ |
+ * Γr·c<t-1>; php = c<t-1>, phc = c<t>, pdhc = ∂c<t>, pdhp = ∂c<t-1>, pdr =
+ * ∂(Γr·c<t-1>): 4H). The same operations in the same order as the reference
+ * (`gruGatesUnits` … in elementwise.ts), in float32.
+ * `gruGates`(px, pc, php, B, H, nv): Γr = σ, Γu = σ, Γr·c<t-1> into the cache.
+ */
+function gruGatesKernel(): Func {
+  const f = new Func('gruGates', [['px', 'i32'], ['pc', 'i32'], ['php', 'i32'], ['B', 'i32'], ['H', 'i32'], ['nv', 'i32']]);
+  const [px, pc, php, B, H, nv] = f.params as [Local, Local, Local, Local, Local, Local];
+  const [x, r] = ['x', 'r'].map((n) => f.local('v128', n)) as [Local, Local];
+  const w = tmps(f);
+  return unitLoop(f, B, H, nv, [[px, 3], [pc, 4], [php, 1]], ([qx, qc, qhp], at) => [
+    set(x, v128.load(at(qx!, 0))), sigmoidInto(r, x, w), v128.store(at(qc!, 0), get(r)),
+    v128.store(at(qc!, 3), f32x4.mul(get(r), v128.load(get(qhp!)))),
+    set(x, v128.load(at(qx!, 1))), sigmoidInto(x, x, w), v128.store(at(qc!, 1), get(x)),
+  ]);
+}
+
+/** `gruOut`(px, pc, php, phc, B, H, nv): c̃ = tanh(pre_c̃) into the cache; c<t> = Γu·c̃ + (1 − Γu)·c<t-1>. */
+function gruOutputKernel(): Func {
+  const f = new Func('gruOut', [['px', 'i32'], ['pc', 'i32'], ['php', 'i32'], ['phc', 'i32'], ['B', 'i32'], ['H', 'i32'], ['nv', 'i32']]);
+  const [px, pc, php, phc, B, H, nv] = f.params as [Local, Local, Local, Local, Local, Local, Local];
+  const [ct, u] = ['ct', 'u'].map((n) => f.local('v128', n)) as [Local, Local];
+  const w = tmps(f);
+  return unitLoop(f, B, H, nv, [[px, 3], [pc, 4], [php, 1], [phc, 1]], ([qx, qc, qhp, qhc], at) => [
+    set(ct, v128.load(at(qx!, 2))), tanhInto(ct, ct, w), v128.store(at(qc!, 2), get(ct)),
+    set(u, v128.load(at(qc!, 1))),
+    v128.store(get(qhc!), f32x4.add(f32x4.mul(get(u), get(ct)), f32x4.mul(f32x4.sub(k4(1), get(u)), v128.load(get(qhp!))))),
+  ]);
+}
+
+/** `gruBackU`(pc, php, pdhc, pdhp, pdx, B, H, nv): ∂pre_u, ∂pre_c̃; ∂c<t-1> += ∂c<t>·(1 − Γu). */
+function gruBackUpdateKernel(): Func {
+  const f = new Func('gruBackU', [['pc', 'i32'], ['php', 'i32'], ['pdhc', 'i32'], ['pdhp', 'i32'], ['pdx', 'i32'], ['B', 'i32'], ['H', 'i32'], ['nv', 'i32']]);
+  const [pc, php, pdhc, pdhp, pdx, B, H, nv] = f.params as [Local, Local, Local, Local, Local, Local, Local, Local];
+  const [u, ct, dh] = ['u', 'ct', 'dh'].map((n) => f.local('v128', n)) as [Local, Local, Local];
+  const mul = f32x4.mul;
+  const oneMinus = (a: Code): Code => f32x4.sub(k4(1), a);
+  return unitLoop(f, B, H, nv, [[pc, 4], [php, 1], [pdhc, 1], [pdhp, 1], [pdx, 3]], ([qc, qhp, qdhc, qdhp, qdx], at) => [
+    set(u, v128.load(at(qc!, 1))), set(ct, v128.load(at(qc!, 2))), set(dh, v128.load(get(qdhc!))),
+    v128.store(at(qdx!, 1), mul(mul(mul(get(dh), f32x4.sub(get(ct), v128.load(get(qhp!)))), get(u)), oneMinus(get(u)))),
+    v128.store(at(qdx!, 2), mul(mul(get(dh), get(u)), oneMinus(mul(get(ct), get(ct))))),
+    v128.store(get(qdhp!), f32x4.add(v128.load(get(qdhp!)), mul(get(dh), oneMinus(get(u))))),
+  ]);
+}
+
+/** `gruBackR`(pc, php, pdr, pdhp, pdx, B, H, nv): ∂pre_r = drh·c<t-1>·Γr·(1 − Γr); ∂c<t-1> += drh·Γr. */
+function gruBackResetKernel(): Func {
+  const f = new Func('gruBackR', [['pc', 'i32'], ['php', 'i32'], ['pdr', 'i32'], ['pdhp', 'i32'], ['pdx', 'i32'], ['B', 'i32'], ['H', 'i32'], ['nv', 'i32']]);
+  const [pc, php, pdr, pdhp, pdx, B, H, nv] = f.params as [Local, Local, Local, Local, Local, Local, Local, Local];
+  const [gr, dr] = ['gr', 'dr'].map((n) => f.local('v128', n)) as [Local, Local];
+  const mul = f32x4.mul;
+  return unitLoop(f, B, H, nv, [[pc, 4], [php, 1], [pdr, 1], [pdhp, 1], [pdx, 3]], ([qc, qhp, qdr, qdhp, qdx], at) => [
+    set(gr, v128.load(at(qc!, 0))), set(dr, v128.load(get(qdr!))),
+    v128.store(at(qdx!, 0), mul(mul(mul(get(dr), v128.load(get(qhp!))), get(gr)), f32x4.sub(k4(1), get(gr)))),
+    v128.store(get(qdhp!), f32x4.add(v128.load(get(qdhp!)), mul(get(dr), get(gr)))),
+  ]);
+}
+
+/**
  * The loop of the cell step kernels: B rows, and in each the first nv groups
  * of 4 units. `streams`: [pointer parameter, its row stride in blocks of H
  * floats]; each gets a cursor local, set to the row's start, moved 16 bytes
@@ -436,7 +499,7 @@ function addRowsKernel(): Func {
 }
 
 /** Names of the exported functions. */
-export const ELEMENTWISE_NAMES = ['sigmoid', 'tanh', 'exp', 'rowMax', 'expSum', 'scale', 'lstmFwd', 'lstmBwd', 'addRows'] as const;
+export const ELEMENTWISE_NAMES = ['sigmoid', 'tanh', 'exp', 'rowMax', 'expSum', 'scale', 'lstmFwd', 'lstmBwd', 'gruGates', 'gruOut', 'gruBackU', 'gruBackR', 'addRows'] as const;
 
 /** Build the module bytes; it imports its memory as `env.memory` with the given limits. */
 export function buildElementwiseModule(memory: Omit<MemoryImport, 'module' | 'name'>): Uint8Array {
@@ -449,6 +512,10 @@ export function buildElementwiseModule(memory: Omit<MemoryImport, 'module' | 'na
     scaleKernel(),
     lstmForwardKernel(),
     lstmBackwardKernel(),
+    gruGatesKernel(),
+    gruOutputKernel(),
+    gruBackUpdateKernel(),
+    gruBackResetKernel(),
     addRowsKernel(),
   ];
   return assembleModule({ module: 'env', name: 'memory', ...memory }, funcs);

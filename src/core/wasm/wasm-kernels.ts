@@ -41,7 +41,10 @@
  * the reference and the products still run in WebAssembly.
  */
 
-import { lstmBackwardUnits, lstmForwardUnits, referenceElementwise, type Elementwise, type LstmStep } from '../elementwise.js';
+import {
+  gruBackResetUnits, gruBackUpdateUnits, gruGatesUnits, gruOutputUnits, lstmBackwardUnits, lstmForwardUnits, referenceElementwise,
+  type Elementwise, type GruStep, type LstmStep,
+} from '../elementwise.js';
 import { referenceKernels, type Kernels, type Vec } from '../kernels.js';
 import { buildElementwiseModule } from './elementwise-module.js';
 import { KERNEL_NAMES, buildGemmModule } from './gemm-module.js';
@@ -130,6 +133,8 @@ type RowMax = (p: number, n: number) => number;
 type ExpSum = (src: number, dst: number, n: number, shift: number, k: number, store: number) => number;
 type Scale = (p: number, n: number, k: number) => void;
 type LstmFwd = (px: number, pc: number, pcp: number, pcc: number, ph: number, B: number, H: number, nv: number) => void;
+/** A GRU step kernel: byte addresses, then B, H, nv. */
+type GruKernel = (...args: number[]) => void;
 type AddRows = (pd: number, ps: number, pi: number, rows: number, width: number) => void;
 type LstmBwd = (pc: number, pcp: number, pdh: number, pdc: number, pdx: number, B: number, H: number, nv: number) => void;
 
@@ -405,6 +410,23 @@ function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boo
   const lstmFwd = fn<LstmFwd>('lstmFwd');
   const lstmBwd = fn<LstmBwd>('lstmBwd');
   const addRows = fn<AddRows>('addRows');
+  const gruKernel = {
+    gates: fn<GruKernel>('gruGates'), out: fn<GruKernel>('gruOut'), backU: fn<GruKernel>('gruBackU'), backR: fn<GruKernel>('gruBackR'),
+  };
+  /**
+   * A GRU step: WebAssembly on the first 4·⌊H/4⌋ units when every listed span
+   * ([array, offset, floats]) is a view of the memory, the reference for the
+   * H mod 4 others (or for everything when a span is not).
+   */
+  const gruStep = (
+    st: GruStep, spans: ReadonlyArray<readonly [Vec, number, number]>, kernel: GruKernel, pointers: () => number[],
+    units: (s: GruStep, j0: number, j1: number) => void,
+  ): void => {
+    const ok = isCount(st.B) && isCount(st.H) && spans.every(([x, off, n]) => spanOk(x, off, n));
+    const nv = ok ? st.H >> 2 : 0;
+    if (nv > 0 && st.B > 0) kernel(...pointers(), st.B, st.H, nv);
+    if (4 * nv < st.H) units(st, 4 * nv, st.H);
+  };
   // addRowsAt's indices, copied into the memory (grown on demand)
   let indices: Int32Array | null = null;
   const ref = referenceElementwise;
@@ -480,6 +502,27 @@ function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boo
       const nv = st.H >> 2;
       if (nv > 0 && st.B > 0) lstmFwd(at(st.xp, st.xOff), at(st.cache, st.off), at(st.cs, st.cPrev), at(st.cs, st.cCur), at(st.hs, st.hCur), st.B, st.H, nv);
       if (4 * nv < st.H) lstmForwardUnits(st, 4 * nv, st.H);
+    },
+
+    gruGates(st) {
+      const BH = st.B * st.H;
+      gruStep(st, [[st.xp, st.xOff, 3 * BH], [st.cache, st.off, 4 * BH], [st.hs, st.hPrev, BH]], gruKernel.gates,
+        () => [at(st.xp, st.xOff), at(st.cache, st.off), at(st.hs, st.hPrev)], gruGatesUnits);
+    },
+    gruOutput(st) {
+      const BH = st.B * st.H;
+      gruStep(st, [[st.xp, st.xOff, 3 * BH], [st.cache, st.off, 4 * BH], [st.hs, st.hPrev, BH], [st.hs, st.hCur, BH]], gruKernel.out,
+        () => [at(st.xp, st.xOff), at(st.cache, st.off), at(st.hs, st.hPrev), at(st.hs, st.hCur)], gruOutputUnits);
+    },
+    gruBackUpdate(st) {
+      const BH = st.B * st.H;
+      gruStep(st, [[st.cache, st.off, 4 * BH], [st.hs, st.hPrev, BH], [st.dhs, st.hCur, BH], [st.dhs, st.hPrev, BH], [st.dxp, st.dOff, 3 * BH]], gruKernel.backU,
+        () => [at(st.cache, st.off), at(st.hs, st.hPrev), at(st.dhs, st.hCur), at(st.dhs, st.hPrev), at(st.dxp, st.dOff)], gruBackUpdateUnits);
+    },
+    gruBackReset(st) {
+      const BH = st.B * st.H;
+      gruStep(st, [[st.cache, st.off, 4 * BH], [st.hs, st.hPrev, BH], [st.drh, 0, BH], [st.dhs, st.hPrev, BH], [st.dxp, st.dOff, 3 * BH]], gruKernel.backR,
+        () => [at(st.cache, st.off), at(st.hs, st.hPrev), at(st.drh, 0), at(st.dhs, st.hPrev), at(st.dxp, st.dOff)], gruBackResetUnits);
     },
 
     addRowsAt(dst, dOff, src, sOff, idx, rows, width) {
