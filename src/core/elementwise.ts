@@ -82,7 +82,18 @@ export interface Elementwise {
  * - backward: `dhs` ∂c<t> at `hCur` (in) and ∂c<t-1> at `hPrev` (added to);
  *   `dxp` at `dOff`, row stride 3H; `drh` (B, H) ∂(Γr ∗ c<t-1>).
  */
-export interface GruStep {
+export interface GruStep extends CellStep {
+  hPrev: number;
+  drh: Vec;
+}
+
+/**
+ * What the LSTM and GRU steps share: B rows of H units; the pre-activations
+ * (`xp` at `xOff`), the cache (`cache` at `off`), the state (`hs`, this step's
+ * at `hCur`), its gradient (`dhs`) and ∂pre (`dxp` at `dOff`). Each cell's
+ * own interface says the row strides.
+ */
+export interface CellStep {
   B: number;
   H: number;
   xp: Vec;
@@ -90,12 +101,10 @@ export interface GruStep {
   cache: Vec;
   off: number;
   hs: Vec;
-  hPrev: number;
   hCur: number;
   dhs: Vec;
   dxp: Vec;
   dOff: number;
-  drh: Vec;
 }
 
 /**
@@ -108,22 +117,11 @@ export interface GruStep {
  * - backward: `dc` (B, H) ∂c<t> in, ∂c<t-1> out; `dxp` at `dOff`, row stride 4H;
  *   `peep`/`dpeep`: the peephole diagonals Γu | Γf | Γo (3H) and their gradient, or null.
  */
-export interface LstmStep {
-  B: number;
-  H: number;
-  xp: Vec;
-  xOff: number;
-  cache: Vec;
-  off: number;
+export interface LstmStep extends CellStep {
   cs: Vec;
   cPrev: number;
   cCur: number;
-  hs: Vec;
-  hCur: number;
-  dhs: Vec;
   dc: Vec;
-  dxp: Vec;
-  dOff: number;
   peep: Vec | null;
   dpeep: Vec | null;
 }

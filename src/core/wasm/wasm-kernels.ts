@@ -43,7 +43,7 @@
 
 import {
   gruBackResetUnits, gruBackUpdateUnits, gruGatesUnits, gruOutputUnits, lstmBackwardUnits, lstmForwardUnits, referenceElementwise,
-  type Elementwise, type GruStep, type LstmStep,
+  type Elementwise,
 } from '../elementwise.js';
 import { referenceKernels, type Kernels, type Vec } from '../kernels.js';
 import { buildElementwiseModule } from './elementwise-module.js';
@@ -132,11 +132,9 @@ type MapRows = (p: number, n: number, rows: number, ld: number) => void;
 type RowMax = (p: number, n: number) => number;
 type ExpSum = (src: number, dst: number, n: number, shift: number, k: number, store: number) => number;
 type Scale = (p: number, n: number, k: number) => void;
-type LstmFwd = (px: number, pc: number, pcp: number, pcc: number, ph: number, B: number, H: number, nv: number) => void;
-/** A GRU step kernel: byte addresses, then B, H, nv. */
-type GruKernel = (...args: number[]) => void;
+/** A cell step kernel (lstmFwd, gruGates, …): byte addresses, then B, H, nv. */
+type StepKernel = (...args: number[]) => void;
 type AddRows = (pd: number, ps: number, pi: number, rows: number, width: number) => void;
-type LstmBwd = (pc: number, pcp: number, pdh: number, pdc: number, pdx: number, B: number, H: number, nv: number) => void;
 
 let cachedModule: object | null | undefined;
 let cachedElementwise: object | null | undefined;
@@ -407,25 +405,11 @@ function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boo
   const rowMax = fn<RowMax>('rowMax');
   const expSum = fn<ExpSum>('expSum');
   const scale = fn<Scale>('scale');
-  const lstmFwd = fn<LstmFwd>('lstmFwd');
-  const lstmBwd = fn<LstmBwd>('lstmBwd');
+  const lstmFwd = fn<StepKernel>('lstmFwd');
+  const lstmBwd = fn<StepKernel>('lstmBwd');
   const addRows = fn<AddRows>('addRows');
   const gruKernel = {
-    gates: fn<GruKernel>('gruGates'), out: fn<GruKernel>('gruOut'), backU: fn<GruKernel>('gruBackU'), backR: fn<GruKernel>('gruBackR'),
-  };
-  /**
-   * A GRU step: WebAssembly on the first 4·⌊H/4⌋ units when every listed span
-   * ([array, offset, floats]) is a view of the memory, the reference for the
-   * H mod 4 others (or for everything when a span is not).
-   */
-  const gruStep = (
-    st: GruStep, spans: ReadonlyArray<readonly [Vec, number, number]>, kernel: GruKernel, pointers: () => number[],
-    units: (s: GruStep, j0: number, j1: number) => void,
-  ): void => {
-    const ok = isCount(st.B) && isCount(st.H) && spans.every(([x, off, n]) => spanOk(x, off, n));
-    const nv = ok ? st.H >> 2 : 0;
-    if (nv > 0 && st.B > 0) kernel(...pointers(), st.B, st.H, nv);
-    if (4 * nv < st.H) units(st, 4 * nv, st.H);
+    gates: fn<StepKernel>('gruGates'), out: fn<StepKernel>('gruOut'), backU: fn<StepKernel>('gruBackU'), backR: fn<StepKernel>('gruBackR'),
   };
   // addRowsAt's indices, copied into the memory (grown on demand)
   let indices: Int32Array | null = null;
@@ -433,9 +417,16 @@ function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boo
 
   /** x[off .. off + n) is a view of the memory. */
   const spanOk = (x: Vec, off: number, n: number): boolean => owns(x) && isCount(off) && off + n <= x.length;
+  /** The byte address of x[off] when x[off .. off + n) is a view of the memory, else −1. */
+  const addr = (x: Vec, off: number, n: number): number => (spanOk(x, off, n) ? x.byteOffset + 4 * off : -1);
+  /**
+   * Groups of 4 units a cell step kernel does: the first ⌊H/4⌋ when every
+   * address it needs is valid (their minimum ≥ 0), else none; the reference
+   * does the H mod 4 others (or all of them).
+   */
+  const groups = (st: { B: number; H: number }, minAddr: number): number => (minAddr >= 0 && isCount(st.B) && isCount(st.H) && st.B > 0 ? st.H >> 2 : 0);
   /** Byte address of x[off]. */
   const at = (x: Vec, off: number): number => x.byteOffset + 4 * off;
-  const stepOk = (st: LstmStep): boolean => isCount(st.B) && isCount(st.H) && spanOk(st.cache, st.off, st.B * 5 * st.H) && spanOk(st.cs, st.cPrev, st.B * st.H);
 
   /** rows × n at off with row stride ld lies inside x. */
   const rowsFit = (x: Vec, off: number, n: number, rows: number, ld: number): boolean =>
@@ -495,34 +486,39 @@ function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boo
     // the first 4·⌊H/4⌋ units of each row in WebAssembly, the H mod 4 others by the reference
     lstmForward(st) {
       const BH = st.B * st.H;
-      if (!(stepOk(st) && spanOk(st.xp, st.xOff, 4 * BH) && spanOk(st.cs, st.cCur, BH) && spanOk(st.hs, st.hCur, BH))) {
-        ref.lstmForward(st);
-        return;
-      }
-      const nv = st.H >> 2;
-      if (nv > 0 && st.B > 0) lstmFwd(at(st.xp, st.xOff), at(st.cache, st.off), at(st.cs, st.cPrev), at(st.cs, st.cCur), at(st.hs, st.hCur), st.B, st.H, nv);
+      const px = addr(st.xp, st.xOff, 4 * BH), pc = addr(st.cache, st.off, 5 * BH), pcp = addr(st.cs, st.cPrev, BH), pcc = addr(st.cs, st.cCur, BH), ph = addr(st.hs, st.hCur, BH);
+      const nv = groups(st, Math.min(px, pc, pcp, pcc, ph));
+      if (nv > 0) lstmFwd(px, pc, pcp, pcc, ph, st.B, st.H, nv);
       if (4 * nv < st.H) lstmForwardUnits(st, 4 * nv, st.H);
     },
 
     gruGates(st) {
       const BH = st.B * st.H;
-      gruStep(st, [[st.xp, st.xOff, 3 * BH], [st.cache, st.off, 4 * BH], [st.hs, st.hPrev, BH]], gruKernel.gates,
-        () => [at(st.xp, st.xOff), at(st.cache, st.off), at(st.hs, st.hPrev)], gruGatesUnits);
+      const px = addr(st.xp, st.xOff, 3 * BH), pc = addr(st.cache, st.off, 4 * BH), php = addr(st.hs, st.hPrev, BH);
+      const nv = groups(st, Math.min(px, pc, php));
+      if (nv > 0) gruKernel.gates(px, pc, php, st.B, st.H, nv);
+      if (4 * nv < st.H) gruGatesUnits(st, 4 * nv, st.H);
     },
     gruOutput(st) {
       const BH = st.B * st.H;
-      gruStep(st, [[st.xp, st.xOff, 3 * BH], [st.cache, st.off, 4 * BH], [st.hs, st.hPrev, BH], [st.hs, st.hCur, BH]], gruKernel.out,
-        () => [at(st.xp, st.xOff), at(st.cache, st.off), at(st.hs, st.hPrev), at(st.hs, st.hCur)], gruOutputUnits);
+      const px = addr(st.xp, st.xOff, 3 * BH), pc = addr(st.cache, st.off, 4 * BH), php = addr(st.hs, st.hPrev, BH), phc = addr(st.hs, st.hCur, BH);
+      const nv = groups(st, Math.min(px, pc, php, phc));
+      if (nv > 0) gruKernel.out(px, pc, php, phc, st.B, st.H, nv);
+      if (4 * nv < st.H) gruOutputUnits(st, 4 * nv, st.H);
     },
     gruBackUpdate(st) {
       const BH = st.B * st.H;
-      gruStep(st, [[st.cache, st.off, 4 * BH], [st.hs, st.hPrev, BH], [st.dhs, st.hCur, BH], [st.dhs, st.hPrev, BH], [st.dxp, st.dOff, 3 * BH]], gruKernel.backU,
-        () => [at(st.cache, st.off), at(st.hs, st.hPrev), at(st.dhs, st.hCur), at(st.dhs, st.hPrev), at(st.dxp, st.dOff)], gruBackUpdateUnits);
+      const pc = addr(st.cache, st.off, 4 * BH), php = addr(st.hs, st.hPrev, BH), pdhc = addr(st.dhs, st.hCur, BH), pdhp = addr(st.dhs, st.hPrev, BH), pdx = addr(st.dxp, st.dOff, 3 * BH);
+      const nv = groups(st, Math.min(pc, php, pdhc, pdhp, pdx));
+      if (nv > 0) gruKernel.backU(pc, php, pdhc, pdhp, pdx, st.B, st.H, nv);
+      if (4 * nv < st.H) gruBackUpdateUnits(st, 4 * nv, st.H);
     },
     gruBackReset(st) {
       const BH = st.B * st.H;
-      gruStep(st, [[st.cache, st.off, 4 * BH], [st.hs, st.hPrev, BH], [st.drh, 0, BH], [st.dhs, st.hPrev, BH], [st.dxp, st.dOff, 3 * BH]], gruKernel.backR,
-        () => [at(st.cache, st.off), at(st.hs, st.hPrev), at(st.drh, 0), at(st.dhs, st.hPrev), at(st.dxp, st.dOff)], gruBackResetUnits);
+      const pc = addr(st.cache, st.off, 4 * BH), php = addr(st.hs, st.hPrev, BH), pdr = addr(st.drh, 0, BH), pdhp = addr(st.dhs, st.hPrev, BH), pdx = addr(st.dxp, st.dOff, 3 * BH);
+      const nv = groups(st, Math.min(pc, php, pdr, pdhp, pdx));
+      if (nv > 0) gruKernel.backR(pc, php, pdr, pdhp, pdx, st.B, st.H, nv);
+      if (4 * nv < st.H) gruBackResetUnits(st, 4 * nv, st.H);
     },
 
     addRowsAt(dst, dOff, src, sOff, idx, rows, width) {
@@ -542,13 +538,11 @@ function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boo
     },
 
     lstmBackward(st) {
+      // the kernel has no peephole terms: those steps stay on the reference
       const BH = st.B * st.H;
-      if (!(st.peep === null && stepOk(st) && spanOk(st.dhs, st.hCur, BH) && spanOk(st.dc, 0, BH) && spanOk(st.dxp, st.dOff, 4 * BH))) {
-        ref.lstmBackward(st);
-        return;
-      }
-      const nv = st.H >> 2;
-      if (nv > 0 && st.B > 0) lstmBwd(at(st.cache, st.off), at(st.cs, st.cPrev), at(st.dhs, st.hCur), at(st.dc, 0), at(st.dxp, st.dOff), st.B, st.H, nv);
+      const pc = addr(st.cache, st.off, 5 * BH), pcp = addr(st.cs, st.cPrev, BH), pdh = addr(st.dhs, st.hCur, BH), pdc = addr(st.dc, 0, BH), pdx = addr(st.dxp, st.dOff, 4 * BH);
+      const nv = st.peep === null ? groups(st, Math.min(pc, pcp, pdh, pdc, pdx)) : 0;
+      if (nv > 0) lstmBwd(pc, pcp, pdh, pdc, pdx, st.B, st.H, nv);
       if (4 * nv < st.H) lstmBackwardUnits(st, 4 * nv, st.H);
     },
   };
