@@ -33,3 +33,21 @@ export function maxOf(xs: readonly number[]): number {
   for (const x of xs) if (x > m) m = x;
   return m;
 }
+
+/**
+ * Untrusted text (from a file, a checkpoint or an argument) made safe to show
+ * on a terminal: C0 and C1 control characters, DEL, lone surrogates and the
+ * bidirectional overrides are written as escapes (`\x1b`, `\u202e`), so that
+ * no byte of it can move the cursor, change colours or retitle the window.
+ * Tab and line feed are kept only when `keepLayout` is set.
+ */
+export function shown(text: string, keepLayout = false): string {
+  return text.replace(UNSAFE, (c) => {
+    if (keepLayout && (c === '\n' || c === '\t')) return c;
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+// C0, DEL, C1, lone surrogates, bidi embedding/override/isolate controls
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
