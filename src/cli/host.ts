@@ -2,11 +2,10 @@
  * Everything the CLI needs from the outside world, behind one interface, so
  * that commands run in-process in tests (a fake host) and for real (nodeHost).
  */
-import { closeSync, fsyncSync, openSync, writeSync, renameSync, unlinkSync, statSync, accessSync, constants, readdirSync } from 'node:fs';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { availableParallelism, constants as osConstants } from 'node:os';
 import { randomInt } from 'node:crypto';
+import { checkDistinct, checkOutputPath, fileError, readFileBytes, readFileIfExists, writeFileAtomic, type Content } from '../node/files.js';
+import { shown } from './format.js';
 import { InputError } from './errors.js';
 
 export interface OutStream {
@@ -24,16 +23,23 @@ export interface Host {
   /** All of standard input. */
   readStdin(): Promise<Uint8Array>;
   readFile(path: string): Promise<Uint8Array>;
-  /** Write to a temporary file beside `path`, fsync, rename over `path`: never a half-written file. */
-  writeFileAtomic(path: string, text: string): Promise<void>;
-  /** Append text to a file (created if missing); with `truncate`, start it empty. */
-  appendFile(path: string, text: string, truncate?: boolean): Promise<void>;
-  /** Throws InputError when a file cannot be created at `path` (missing directory, no permission). */
-  checkWritable(path: string): void;
+  /** The bytes of a file, or null when there is none. */
+  readFileIfExists(path: string): Promise<Uint8Array | null>;
+  /** Write to a temporary file beside `path`, fsync, rename over `path`: never a half-written file (src/node/files.ts). */
+  writeFileAtomic(path: string, content: Content): Promise<void>;
+  /** Throws FileError when `path` could not be written at the end (bad name, missing directory, not a regular file). */
+  checkWritable(path: string, what?: string): void;
+  /** Throws FileError when two of the paths (corpus, output, log, …) are one file; '-' and undefined are skipped. */
+  checkDistinct(entries: readonly { role: string; path: string | undefined }[]): void;
   /** Milliseconds, monotonic. */
   now(): number;
-  /** Register a handler for Ctrl-C / SIGTERM; returns a function that removes it. */
-  onInterrupt(handler: () => void): () => void;
+  /**
+   * Register a handler for Ctrl-C, SIGTERM, SIGHUP and SIGQUIT, called with the
+   * signal's number; returns a function that removes it. After the first
+   * signal the real host restores the default action, so a second one ends
+   * the process at once, whatever it is doing (every write is atomic).
+   */
+  onInterrupt(handler: (signal: number) => void): () => void;
   /** Leave at once (a second Ctrl-C): nothing half-written is left, since every write is atomic. */
   exitNow(code: number): void;
   /** A fresh random seed (for commands whose --seed is not given). */
@@ -42,18 +48,18 @@ export interface Host {
   readonly cpus: number;
 }
 
-function fsError(err: unknown, path: string, verb: string): InputError {
-  const code = (err as { code?: string }).code;
-  const why: Record<string, [string, string]> = {
-    ENOENT: ['does not exist', 'check the path'],
-    EACCES: [`is not ${verb === 'read' ? 'readable' : 'writable'} (permission denied)`, 'check its permissions'],
-    EISDIR: ['is a directory, not a file', 'give the path of a file'],
-    ENOSPC: ['could not be written: the disk is full', 'free some space'],
-    EROFS: ['could not be written: read-only file system', 'choose another output path'],
-    ERR_FS_FILE_TOO_LARGE: ['is too large to read (2 GB or more)', 'train on a part of it, e.g. head -c 400M'],
-  };
-  const [what, hint] = why[code ?? ''] ?? [`could not be ${verb} (${code ?? String(err)})`, 'check the path'];
-  return new InputError(`${path} ${what}`, hint);
+/**
+ * The last guard before a terminal. Standard output carries data (samples,
+ * scores) and no styling: every control character but line feed and tab is
+ * shown as an escape. Standard error carries rnnlm's own colours and the
+ * progress bar's cursor moves (ESC [ … letter), which pass; any other
+ * control character is escaped. Untrusted strings are escaped where they are
+ * interpolated (format.ts `shown`), so a sequence inside them is already
+ * harmless text here; this catches what slipped through.
+ */
+function terminalSafe(text: string, styled: boolean): string {
+  if (!styled) return shown(text, true);
+  return text.replace(/\u001b\[[0-9;?]*[A-Za-z]|[^\u001b\r\n\t]+|\u001b/g, (piece) => (piece.length > 1 && piece.charCodeAt(0) === 0x1b ? piece : shown(piece)));
 }
 
 const streams = new WeakMap<NodeJS.WriteStream, OutStream>();
@@ -107,43 +113,13 @@ function makeOutStream(stream: NodeJS.WriteStream, name: string): OutStream {
     write(text) {
       check();
       if (closed) return;
-      stream.write(text);
+      stream.write(stream.isTTY ? terminalSafe(text, name === 'standard error') : text);
       check();
     },
     get isTTY() { return stream.isTTY === true; },
     get columns() { return stream.columns ?? 80; },
     get closed() { poll(); return closed; },
   };
-}
-
-/** Whether a process with this id exists (signal 0 checks without sending anything). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, but not ours
-  }
-}
-
-/**
- * After a successful write of `path`: delete the `path.tmp-PID` files that
- * writes killed half-way (SIGKILL, power loss) left behind, when their
- * process is gone. Best effort: a failure here changes nothing written.
- */
-function removeStaleTemporaries(path: string): void {
-  try {
-    const dir = dirname(resolve(path));
-    const prefix = `${basename(path)}.tmp-`;
-    for (const f of readdirSync(dir)) {
-      if (!f.startsWith(prefix)) continue;
-      const pid = f.slice(prefix.length);
-      if (!/^\d+$/.test(pid) || Number(pid) === process.pid || processAlive(Number(pid))) continue;
-      try { unlinkSync(join(dir, f)); } catch { /* gone already, or not ours to delete */ }
-    }
-  } catch {
-    // an unreadable directory: leave things as they are
-  }
 }
 
 export function nodeHost(): Host {
@@ -157,62 +133,20 @@ export function nodeHost(): Host {
       return Buffer.concat(chunks);
     },
     async readFile(path) {
-      try {
-        return await readFile(path);
-      } catch (err) {
-        throw fsError(err, path, 'read');
-      }
+      return readFileBytes(path);
     },
-    async writeFileAtomic(path, text) {
-      const tmp = `${path}.tmp-${process.pid}`;
-      try {
-        const fd = openSync(tmp, 'w');
-        try {
-          writeSync(fd, text);
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
-        renameSync(tmp, path);
-      } catch (err) {
-        try { unlinkSync(tmp); } catch { /* nothing to clean */ }
-        throw fsError(err, path, 'written');
-      }
-      removeStaleTemporaries(path);
-    },
-    async appendFile(path, text, truncate = false) {
-      try {
-        await (truncate ? writeFile(path, text) : appendFile(path, text));
-      } catch (err) {
-        throw fsError(err, path, 'written');
-      }
-    },
-    checkWritable(path) {
-      const dir = dirname(resolve(path));
-      try {
-        if (!statSync(dir).isDirectory()) throw new InputError(`cannot write ${path}: ${dir} is not a directory`, 'choose another output path');
-        accessSync(dir, constants.W_OK);
-      } catch (err) {
-        if (err instanceof InputError) throw err;
-        const code = (err as { code?: string }).code;
-        if (code === 'ENOENT') throw new InputError(`cannot write ${path}: the directory ${dir} does not exist`, 'create it or choose another output path');
-        throw new InputError(`cannot write ${path}: the directory ${dir} is not writable`, 'choose another output path');
-      }
-      try {
-        if (statSync(path).isDirectory()) throw new InputError(`cannot write ${path}: it is a directory`, 'give a file name, e.g. model.json');
-      } catch (err) {
-        if (err instanceof InputError) throw err;
-      }
-    },
+    readFileIfExists: async (path) => readFileIfExists(path),
+    writeFileAtomic,
+    checkWritable: (path, what) => checkOutputPath(path, what),
+    checkDistinct,
     now: () => performance.now(),
     onInterrupt(handler) {
-      const h = () => handler();
-      process.on('SIGINT', h);
-      process.on('SIGTERM', h);
-      return () => {
-        process.off('SIGINT', h);
-        process.off('SIGTERM', h);
-      };
+      const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+      const off = () => { for (const sig of signals) process.off(sig, h); };
+      // with no listener left, Node restores the default action: the next signal ends the process at once
+      const h = (sig: NodeJS.Signals) => { off(); handler(osConstants.signals[sig]); };
+      for (const sig of signals) process.on(sig, h);
+      return off;
     },
     exitNow: (code) => process.exit(code),
     randomSeed: () => randomInt(0, 2 ** 31),

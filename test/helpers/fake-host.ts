@@ -22,7 +22,8 @@ export interface FakeOptions {
   env?: Record<string, string>;
   isTTY?: boolean;
   /** Called with a function that simulates Ctrl-C, once the command registers for it. */
-  onInterruptRegistered?: (interrupt: () => void) => void;
+  /** Called with a function that simulates a signal (Ctrl-C, i.e. SIGINT = 2, unless given), once the command registers for it. */
+  onInterruptRegistered?: (interrupt: (signal?: number) => void) => void;
   /** Stop accepting stdout after this many writes (a reader that went away). */
   closeStdoutAfter?: number;
   /** Make writeFileAtomic fail (as on a full disk) for the paths where this returns true. */
@@ -53,14 +54,14 @@ export function fakeHost(opts: FakeOptions = {}): { host: Host; out: Capture; er
       return typeof s === 'string' ? new TextEncoder().encode(s) : s;
     },
     onInterrupt(handler) {
-      opts.onInterruptRegistered?.(handler);
+      opts.onInterruptRegistered?.((signal = 2) => handler(signal));
       return () => {};
     },
     exitNow(code) { throw new Error(`exitNow(${code})`); },
-    async writeFileAtomic(path, text) {
+    async writeFileAtomic(path, content) {
       attempts++;
       if (opts.failWrite?.(path, attempts)) throw new InputError(`${path} could not be written: the disk is full`, 'free some space');
-      return real.writeFileAtomic(path, text);
+      return real.writeFileAtomic(path, content);
     },
     randomSeed: () => 12345,
   };

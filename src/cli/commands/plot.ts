@@ -68,7 +68,8 @@ interface Curve {
 
 export async function runPlot(host: Host, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(plotOptionsSchema, raw, 'plot');
-  if (opts.output !== '-') host.checkWritable(opts.output);
+  if (opts.output !== '-') host.checkWritable(opts.output, 'output (-o)');
+  host.checkDistinct([{ role: 'input', path: opts.input }, { role: 'output (-o)', path: opts.output }]);
   const name = opts.input === '-' ? 'standard input' : opts.input;
   const bytes = await readBytes(host, opts.input);
   // parse the bytes already read (stdin can be read only once), with the usual one-line errors

@@ -23,7 +23,7 @@ import { readCheckpoint, readText } from '../input.js';
 import { flagName, int, parseOptions } from '../options.js';
 import { createReporter } from '../progress.js';
 import { lossChart } from '../chart.js';
-import { formatBytes, formatDuration, formatInt } from '../format.js';
+import { formatBytes, formatDuration, formatInt, shown } from '../format.js';
 import { makeStyle } from '../style.js';
 
 /** The library's training options plus what only the command line has. */
@@ -94,8 +94,20 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   const opts = parseOptions(trainCliSchema, raw, 'train');
   const style = makeStyle(host, !opts.color);
   const say = (text: string) => { if (!opts.quiet) host.stderr.write(text + '\n'); };
-  host.checkWritable(opts.output);
-  if (opts.log) host.checkWritable(opts.log);
+  // every path this run will write, checked before any work: a bad one would lose the whole run at the end
+  if (opts.output === '-') throw new UsageError('-o - would write checkpoints to standard output, which cannot hold them', 'give a file name, e.g. -o model.json');
+  host.checkWritable(opts.output, 'output (-o)');
+  host.checkWritable(lastPath(opts.output), 'latest-state file');
+  if (opts.log !== undefined) {
+    if (opts.log === '-') throw new UsageError('--log - is not supported: the log is a file', 'give a file name, e.g. --log run.ndjson');
+    host.checkWritable(opts.log, 'log (--log)');
+  }
+  // the resumed checkpoint may be this run's own output or latest state (read in full first, then replaced atomically)
+  host.checkDistinct([
+    { role: 'corpus', path: opts.corpus }, { role: 'output (-o)', path: opts.output },
+    { role: 'latest-state file', path: lastPath(opts.output) }, { role: 'log (--log)', path: opts.log },
+  ]);
+  host.checkDistinct([{ role: 'corpus', path: opts.corpus }, { role: 'checkpoint to resume (--resume)', path: opts.resume }, { role: 'log (--log)', path: opts.log }]);
   const given = new Set(Object.keys(trainOptionsShape).filter((k) => raw[k] !== undefined));
 
   const name = opts.corpus === '-' ? 'standard input' : opts.corpus;
@@ -116,31 +128,32 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   for (const note of setup.notes) say(style.yellow(`note: ${note}`));
 
   const mc = model.config;
-  say(style.bold(`rnnlm train ${opts.corpus}`) + (resumed ? ` (resuming ${opts.resume} at step ${setup.state.step})` : ''));
+  say(style.bold(`rnnlm train ${shown(opts.corpus)}`) + (resumed ? ` (resuming ${shown(opts.resume ?? '')} at step ${setup.state.step})` : ''));
   say(`  model   ${mc.cell}${mc.peephole ? '+peepholes' : ''} ${mc.layers}×${mc.hidden}, ${mc.embedding ? `embedding ${mc.embedding}` : 'one-hot input'}, vocabulary ${formatInt(mc.vocabSize)} (${tokenizer.level}), ${formatInt(model.layout.total)} parameters (${formatBytes(model.layout.total * 4)})`);
   say(`  data    ${formatInt(setup.train.ids.length)} training tokens${setup.val ? `, ${formatInt(setup.val.ids.length)} validation tokens` : ', no validation'}; batch ${cfg.batch} × ${cfg.bptt} steps, ~${formatInt(setup.epochWindows)} steps per epoch`);
-  say(`  output  ${opts.output}${cfg.maxTimeMs ? `; time budget ${formatDuration(cfg.maxTimeMs - setup.state.elapsedMs)}` : ''}`);
+  say(`  output  ${shown(opts.output)}${cfg.maxTimeMs ? `; time budget ${formatDuration(cfg.maxTimeMs - setup.state.elapsedMs)}` : ''}`);
 
   const engine = await createParallelEngine(model, cfg.bptt, cfg.batch, opts.threads ?? host.cpus);
   if (engine.threads > 1) say(`  threads ${engine.threads} (the batch split ${engine.threads} ways by slots)`);
   const reporter = createReporter(host, style, { epochs: cfg.epochs, epochWindows: setup.epochWindows, maxTimeMs: cfg.maxTimeMs }, opts.quiet);
   const signal = { aborted: false };
   let interrupts = 0;
-  const off = host.onInterrupt(() => {
+  let signalNumber = 2;
+  const off = host.onInterrupt((sig) => {
     interrupts++;
     if (interrupts === 1) {
       signal.aborted = true;
-      reporter.line(style.yellow('interrupted: finishing this step and saving (Ctrl-C again to quit at once)'));
+      signalNumber = sig;
+      reporter.line(style.yellow(`${SIGNAL_NAMES[sig] ?? `signal ${sig}`}: finishing this step and saving (press Ctrl-C again to quit at once)`));
     } else {
-      host.exitNow(ExitCode.interrupted);
+      host.exitNow(128 + sig);
     }
   });
-
   const meta = { createdBy: 'rnnlm', corpus: opts.corpus === '-' ? '(stdin)' : opts.corpus };
   const save = async (path: string, state: TrainState) => host.writeFileAtomic(path, serializeCheckpoint(checkpointOf(setup, state, meta)));
+  const log = opts.log !== undefined ? await openLog(host, opts.log) : null;
   let bestSavedStep = -1;
   let pendingBest = false;
-  let logStarted = false;
   let firstTiming: { at: number; step: number; tokens: number } | null = null;
   const startStep = setup.state.step;
   let lastVal: number | null = null;
@@ -179,19 +192,19 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
             await save(opts.output, r.state);
             bestSavedStep = r.step;
             pendingBest = false;
-            saved = style.green(` ✓ saved ${opts.output}`);
+            saved = style.green(` ✓ saved ${shown(opts.output)}`);
           } catch (err) {
             if (!(err instanceof RnnlmError)) throw err;
-            saved = style.red(` ✗ not saved: ${err.message}${bestSavedStep >= 0 ? ` (${opts.output} still holds step ${bestSavedStep})` : ''}; trying again at the next evaluation`);
+            saved = style.red(` ✗ not saved: ${shown(err.message)}${bestSavedStep >= 0 ? ` (${shown(opts.output)} still holds step ${bestSavedStep})` : ''}; trying again at the next evaluation`);
             pendingBest = true;
           }
         }
         reporter.line(describe(r) + saved);
-        if (opts.log) {
+        if (log) {
           const { state: _s, best: _b, ...rec } = r;
           const line = { ...rec, tokensPerSec: r.elapsedMs > 0 ? (r.tokensSeen * 1000) / r.elapsedMs : null };
-          await host.appendFile(opts.log, JSON.stringify(line, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n', !logStarted && !resumed);
-          logStarted = true;
+          const failed = await log.append(JSON.stringify(line, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n');
+          if (failed) reporter.line(style.red(`✗ log not written: ${shown(failed)}; trying again at the next evaluation (nothing is lost)`));
         }
       },
     }, { signal, engine });
@@ -205,6 +218,10 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     off();
     await engine.close();
     reporter.stop();
+  }
+  if (log?.pending) {
+    const failed = await log.flush();
+    if (failed) say(style.red(`✗ the last records of the log were not written: ${shown(failed)}`));
   }
 
   const state = result.state;
@@ -221,9 +238,9 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   };
   say(`${why[result.reason]} after ${formatInt(state.step)} steps, ${formatDuration(state.elapsedMs)} of training` +
     (state.bestValLoss !== null ? `; best validation loss ${state.bestValLoss.toFixed(4)} at step ${state.bestStep}` : ''));
-  say(`best model: ${opts.output}` + (latest !== opts.output ? `; latest state: ${latest}` : ''));
+  say(`best model: ${shown(opts.output)}` + (latest !== opts.output ? `; latest state: ${shown(latest)}` : ''));
   if (result.reason !== 'epochs' && result.reason !== 'early-stop') {
-    say(`continue with: rnnlm train ${opts.corpus} --resume ${latest} -o ${opts.output}`);
+    say(`continue with: ${opts.corpus === '-' ? '… | ' : ''}rnnlm train ${shellWord(opts.corpus)} --resume ${shellWord(latest)} -o ${shellWord(opts.output)}${opts.corpus === '-' ? ' (the same corpus on standard input again)' : ''}`);
   }
   if (!opts.quiet && state.history.length >= 2) {
     for (const line of lossChart(state.history, Math.min(host.stderr.columns, 78), 8)) say('  ' + line);
@@ -232,7 +249,44 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     say(style.bold('samples:'));
     const srng = createRng(Number(setup.options['seed'] ?? opts.seed) + 1);
     const sampler = createSampler(model, { ...defaultSampleOptions, maxLength: tokenizer.level === 'char' ? 200 : 50 });
-    for (let i = 0; i < opts.samples; i++) say('  ' + decode([...sampler.sample(srng)], setup.vocab, setup.tok));
+    for (let i = 0; i < opts.samples; i++) say('  ' + shown(decode([...sampler.sample(srng)], setup.vocab, setup.tok), true));
   }
-  return result.reason === 'interrupted' ? ExitCode.interrupted : ExitCode.ok;
+  return result.reason === 'interrupted' ? 128 + signalNumber : ExitCode.ok;
+}
+
+/** A path as the shell needs it: bare when safe, else single-quoted (control characters escaped). */
+function shellWord(p: string): string {
+  return /^[\w@%+=:,./-]+$/.test(p) ? p : `'${shown(p).replace(/'/g, `'\\''`)}'`;
+}
+
+const SIGNAL_NAMES: Record<number, string> = { 1: 'hangup (SIGHUP)', 2: 'interrupted', 3: 'quit (SIGQUIT)', 15: 'terminated (SIGTERM)' };
+
+/**
+ * The --log file: the records of this run are added to what the file held
+ * (it is appended to, as --help says), and the whole file is written again
+ * through the atomic writer at each evaluation, so it is never half-written.
+ * A failed write is reported and tried again with every record at the next
+ * evaluation (and once more at the end).
+ */
+async function openLog(host: Host, path: string) {
+  const before = await host.readFileIfExists(path);
+  const head = before && before.length > 0 && before[before.length - 1] !== 0x0a ? [before, '\n'] : before ? [before] : [];
+  const lines: string[] = [];
+  let pending = false;
+  const flush = async (): Promise<string | null> => {
+    try {
+      await host.writeFileAtomic(path, [...head, ...lines]);
+      pending = false;
+      return null;
+    } catch (err) {
+      if (!(err instanceof RnnlmError)) throw err;
+      pending = true;
+      return err.message;
+    }
+  };
+  return {
+    get pending() { return pending; },
+    flush,
+    append: async (line: string) => { lines.push(line); return flush(); },
+  };
 }

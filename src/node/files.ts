@@ -1,0 +1,350 @@
+/**
+ * Every file rnnlm writes goes through `writeFileAtomic`, and every path a
+ * command will write is checked by `checkOutputPath` before any work starts.
+ *
+ * The writer: a temporary file in the target's directory, with a unique random
+ * name, created exclusively (O_EXCL, which also refuses to follow a planted
+ * symbolic link), every byte of every chunk written and checked, fsync, the
+ * permissions of the file it replaces, rename over the target, fsync of the
+ * directory. A failure at any point removes the temporary and leaves the
+ * previous file as it was. The temporary's name is short and fixed in length
+ * (`.rnnlm-<pid>-<random>-<check>.tmp`), so any legal output name works, and
+ * its last part is a checksum of the target's name, the pid and the random
+ * part: only temporaries that carry it, and whose process is gone, are ever
+ * cleaned up.
+ */
+import {
+  accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, readSync, realpathSync,
+  renameSync, statSync, unlinkSync, writeSync, type Stats,
+} from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
+import { RnnlmError } from '../core/errors.js';
+
+/** A file that cannot be read or written (exit 1 on the command line). */
+export class FileError extends RnnlmError {}
+
+/** What a file is written from: text, bytes, or chunks of either (written as they come). */
+export type Content = string | Uint8Array | Iterable<string | Uint8Array>;
+
+/** Longest file name (one path component) on Linux and macOS file systems, in bytes. */
+export const NAME_MAX = 255;
+
+const show = (p: string) => JSON.stringify(p).slice(1, -1);
+
+/** A one-line FileError for a failed file operation on `path`. */
+export function fileError(err: unknown, path: string, verb: 'read' | 'written'): FileError {
+  if (err instanceof FileError) return err;
+  const code = (err as { code?: string }).code;
+  const why: Record<string, [string, string]> = {
+    ENOENT: ['does not exist', 'check the path'],
+    EACCES: [`is not ${verb === 'read' ? 'readable' : 'writable'} (permission denied)`, 'check its permissions'],
+    EPERM: [`could not be ${verb} (operation not permitted)`, 'check its permissions'],
+    EISDIR: ['is a directory, not a file', 'give the path of a file'],
+    ENOTDIR: ['has a part that is not a directory', 'check the path'],
+    ENOSPC: ['could not be written: the disk is full', 'free some space'],
+    EDQUOT: ['could not be written: the disk quota is used up', 'free some space'],
+    EFBIG: ['could not be written: the file size limit was reached (ulimit -f)', 'raise the limit or free some space'],
+    EROFS: ['could not be written: read-only file system', 'choose another output path'],
+    ENAMETOOLONG: ['has a name that is too long', 'choose a shorter name'],
+    EIO: [`could not be ${verb}: input/output error`, 'check the disk'],
+    ENOMEM: [`could not be ${verb}: out of memory`, 'free some memory or use a smaller file'],
+    ERR_FS_FILE_TOO_LARGE: ['is too large to read (2 GB or more)', 'use a smaller file'],
+  };
+  if (err instanceof RangeError && /allocation failed|Invalid array length|Array buffer/i.test(err.message)) {
+    return new FileError(`${show(path)} could not be ${verb}: out of memory`, 'free some memory or use a smaller file');
+  }
+  const [what, hint] = why[code ?? ''] ?? [`could not be ${verb} (${code ?? String((err as Error)?.message ?? err)})`, 'check the path'];
+  return new FileError(`${show(path)} ${what}`, hint);
+}
+
+function statOrNull(path: string, follow: boolean): Stats | null {
+  try {
+    return follow ? statSync(path) : lstatSync(path);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Where a write to `path` really lands: a symbolic link to a regular file is
+ * followed (the link stays a link; its target is replaced), so the real path
+ * is what gets renamed over. Throws FileError for anything that is not a
+ * regular file or absent, and for a link that points nowhere.
+ */
+export function writeTarget(path: string): { target: string; existing: Stats | null } {
+  const l = statOrNull(path, false);
+  if (l?.isSymbolicLink()) {
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      throw new FileError(`cannot write ${show(path)}: it is a symbolic link to a file that does not exist`, 'remove the link or choose another output path');
+    }
+    const st = statSync(real);
+    if (!st.isFile()) throw new FileError(`cannot write ${show(path)}: it links to ${kindOf(st)}`, 'give the path of a regular file');
+    return { target: real, existing: st };
+  }
+  if (l && !l.isFile()) throw new FileError(`cannot write ${show(path)}: it is ${kindOf(l)}, not a regular file`, 'give the path of a regular file, e.g. model.json');
+  return { target: path, existing: l };
+}
+
+/**
+ * Refuses, before any work, an output path that could not be written at the
+ * end: empty, ending in a slash, a name longer than NAME_MAX bytes, a missing
+ * or unwritable directory, or something other than a regular file (a
+ * directory, a device such as /dev/null, a FIFO, a dangling link).
+ */
+export function checkOutputPath(path: string, what = 'output'): void {
+  if (path === '') throw new FileError(`the ${what} path is empty`, 'give a file name, e.g. model.json');
+  if (/[/\\]$/.test(path) || /(^|\/)\.{1,2}$/.test(path)) {
+    throw new FileError(`cannot write ${show(path)}: the ${what} must be a file name, not a directory`, 'give a file name, e.g. model.json');
+  }
+  if (new TextEncoder().encode(basename(path)).length > NAME_MAX) {
+    throw new FileError(`cannot write ${show(path)}: the file name is longer than ${NAME_MAX} bytes`, 'choose a shorter name');
+  }
+  if (path.includes('\0')) throw new FileError(`cannot write ${show(path)}: the name holds a NUL byte`, 'choose another name');
+  const { target } = writeTarget(path);
+  const dir = dirname(resolve(target));
+  let st: Stats;
+  try {
+    st = statSync(dir);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') throw new FileError(`cannot write ${show(path)}: the directory ${show(dir)} does not exist`, 'create it or choose another output path');
+    throw fileError(err, dir, 'written');
+  }
+  if (!st.isDirectory()) throw new FileError(`cannot write ${show(path)}: ${show(dir)} is not a directory`, 'choose another output path');
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new FileError(`cannot write ${show(path)}: the directory ${show(dir)} is not writable`, 'choose another output path');
+  }
+}
+
+/**
+ * The identity of the file at `path` for same-file checks: device and inode
+ * when it exists (so a symbolic or hard link to it is the same file), else
+ * its absolute path with the directory's links resolved.
+ */
+export function fileIdentity(path: string): string {
+  const st = statOrNull(path, true);
+  if (st) return `inode:${st.dev}:${st.ino}`;
+  let dir = dirname(resolve(path));
+  try { dir = realpathSync(dir); } catch { /* a missing directory is refused elsewhere */ }
+  return `path:${join(dir, basename(path))}`;
+}
+
+/**
+ * Refuses two roles of one command that name the same file (the corpus and
+ * the output, the output and the log, …): `rnnlm train c.txt -o c.txt` would
+ * overwrite the corpus. Entries with path '-' (standard input/output) or
+ * undefined are skipped.
+ */
+export function checkDistinct(entries: readonly { role: string; path: string | undefined }[]): void {
+  const seen = new Map<string, { role: string; path: string }>();
+  for (const e of entries) {
+    if (e.path === undefined || e.path === '-') continue;
+    const id = fileIdentity(e.path);
+    const prev = seen.get(id);
+    if (prev) {
+      const same = prev.path === e.path ? `${show(e.path)}` : `${show(e.path)} and ${show(prev.path)} (the same file)`;
+      throw new FileError(`the ${e.role} and the ${prev.role} are both ${same}`, `give the ${e.role} another name`);
+    }
+    seen.set(id, { role: e.role, path: e.path });
+  }
+}
+
+// ── the temporary's name ────────────────────────────────────────────────────
+
+const TEMP = /^\.rnnlm-(\d+)-([0-9a-f]{16})-([0-9a-f]{8})\.tmp$/;
+
+/** FNV-1a over the UTF-16 code units: enough to tell our names from anyone else's. */
+function check(target: string, pid: number, nonce: string): string {
+  let h = 0x811c9dc5;
+  const s = `${target}\u0000${pid}\u0000${nonce}\u0000rnnlm`;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+function tempName(targetName: string, pid = process.pid, nonce = randomBytes(8).toString('hex')): string {
+  return `.rnnlm-${pid}-${nonce}-${check(targetName, pid, nonce)}.tmp`;
+}
+
+/** Whether `name` (in the directory of `targetName`) is a temporary this writer made for it. */
+export function isOurTemporary(name: string, targetName: string): { pid: number } | null {
+  const m = TEMP.exec(name);
+  if (!m) return null;
+  const pid = Number(m[1]);
+  return check(targetName, pid, m[2]!) === m[3] ? { pid } : null;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Temporaries of writes to `target` that were killed half-way (their process is gone). Best effort. */
+function removeStaleTemporaries(target: string): void {
+  try {
+    const dir = dirname(resolve(target));
+    const name = basename(target);
+    for (const f of readdirSync(dir)) {
+      const ours = isOurTemporary(f, name);
+      if (!ours || ours.pid === process.pid || processAlive(ours.pid)) continue;
+      try { unlinkSync(join(dir, f)); } catch { /* gone already */ }
+    }
+  } catch {
+    // an unreadable directory: leave things as they are
+  }
+}
+
+// ── writing ─────────────────────────────────────────────────────────────────
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let off = 0;
+  while (off < bytes.length) {
+    const n = writeSync(fd, bytes, off, bytes.length - off);
+    // a write that takes nothing would loop for ever; the disk is as good as full
+    if (n <= 0) throw Object.assign(new Error('no progress writing'), { code: 'ENOSPC' });
+    off += n;
+  }
+}
+
+function* chunksOf(content: Content): Iterable<string | Uint8Array> {
+  if (typeof content === 'string' || content instanceof Uint8Array) yield content;
+  else yield* content;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Write `content` to `path` so that `path` is, at every moment, either its
+ * old content or all of the new: see the file comment. Throws FileError.
+ */
+export async function writeFileAtomic(path: string, content: Content): Promise<void> {
+  writeFileAtomicSync(path, content);
+}
+
+export function writeFileAtomicSync(path: string, content: Content): void {
+  let target: string, existing: Stats | null;
+  try {
+    ({ target, existing } = writeTarget(path));
+  } catch (err) {
+    throw fileError(err, path, 'written');
+  }
+  const dir = dirname(resolve(target));
+  const tmp = join(dir, tempName(basename(target)));
+  let fd = -1;
+  try {
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, existing ? 0o600 : 0o666);
+  } catch (err) {
+    throw fileError(err, path, 'written');
+  }
+  try {
+    for (const chunk of chunksOf(content)) writeAll(fd, typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
+    if (existing) {
+      // keep the permissions (and, where we may, the owner) of the file being replaced
+      fchmodSync(fd, existing.mode & 0o7777);
+      const me = fstatSync(fd);
+      if (me.uid !== existing.uid || me.gid !== existing.gid) {
+        try { fchownSync(fd, existing.uid, existing.gid); } catch { /* only root may; the mode is kept */ }
+      }
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = -1;
+    renameSync(tmp, target);
+  } catch (err) {
+    if (fd >= 0) try { closeSync(fd); } catch { /* already failed */ }
+    try { unlinkSync(tmp); } catch { /* nothing to clean */ }
+    throw fileError(err, path, 'written');
+  }
+  syncDirectory(dir);
+  removeStaleTemporaries(target);
+}
+
+/** fsync the directory so the rename itself survives a power loss. Best effort (not every platform allows it). */
+function syncDirectory(dir: string): void {
+  let fd = -1;
+  try {
+    fd = openSync(dir, constants.O_RDONLY);
+    fsyncSync(fd);
+  } catch {
+    // EINVAL / EISDIR / EPERM on some file systems: the rename is done all the same
+  } finally {
+    if (fd >= 0) try { closeSync(fd); } catch { /* ignore */ }
+  }
+}
+
+// ── reading ─────────────────────────────────────────────────────────────────
+
+/** All bytes of a file, up to 4 GB (Node's readFile stops at 2 GB). Throws FileError. */
+export function readFileBytes(path: string): Uint8Array {
+  let fd = -1;
+  try {
+    fd = openSync(path, 'r');
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!st.isFile()) return readStream(fd);
+    if (st.size >= 2 ** 32) throw Object.assign(new Error('too large'), { code: 'ERR_FS_FILE_TOO_LARGE' });
+    const out = Buffer.allocUnsafe(st.size);
+    let off = 0;
+    while (off < out.length) {
+      const n = readSync(fd, out, off, out.length - off, null);
+      if (n === 0) break;
+      off += n;
+    }
+    // a file that grew while read is read to its size at open; one that shrank, to its end
+    return off === out.length ? out : out.subarray(0, off);
+  } catch (err) {
+    throw fileError(err, path, 'read');
+  } finally {
+    if (fd >= 0) try { closeSync(fd); } catch { /* ignore */ }
+  }
+}
+
+/** A FIFO or character device (e.g. /dev/stdin, <(…)): read to its end. */
+function readStream(fd: number): Uint8Array {
+  const parts: Buffer[] = [];
+  for (;;) {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, null);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'EAGAIN') continue;
+      throw err;
+    }
+    if (n === 0) break;
+    parts.push(buf.subarray(0, n));
+  }
+  return Buffer.concat(parts);
+}
+
+/** The bytes of a file, or null when there is no file at `path`. Throws FileError. */
+export function readFileIfExists(path: string): Uint8Array | null {
+  try {
+    statSync(path);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return null;
+    throw fileError(err, path, 'read');
+  }
+  return readFileBytes(path);
+}
