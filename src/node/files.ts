@@ -179,7 +179,9 @@ function check(target: string, pid: number, nonce: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
-function tempName(targetName: string, pid = process.pid, nonce = randomBytes(8).toString('hex')): string {
+/** The temporary's name for a write to `targetName` (a file name, no directory) by process `pid`. */
+export function temporaryName(targetName: string, pid = process.pid, nonce?: string): string {
+  nonce ??= randomBytes(8).toString('hex');
   return `.rnnlm-${pid}-${nonce}-${check(targetName, pid, nonce)}.tmp`;
 }
 
@@ -242,7 +244,8 @@ export async function writeFileAtomic(path: string, content: Content): Promise<v
   writeFileAtomicSync(path, content);
 }
 
-export function writeFileAtomicSync(path: string, content: Content): void {
+/** `nonce` fixes the temporary's random part (tests only). */
+export function writeFileAtomicSync(path: string, content: Content, nonce?: string): void {
   let target: string, existing: Stats | null;
   try {
     ({ target, existing } = writeTarget(path));
@@ -250,7 +253,7 @@ export function writeFileAtomicSync(path: string, content: Content): void {
     throw fileError(err, path, 'written');
   }
   const dir = dirname(resolve(target));
-  const tmp = join(dir, tempName(basename(target)));
+  const tmp = join(dir, temporaryName(basename(target), process.pid, nonce));
   let fd = -1;
   try {
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, existing ? 0o600 : 0o666);

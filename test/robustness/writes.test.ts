@@ -1,0 +1,350 @@
+/**
+ * Every file rnnlm writes goes through one writer (src/node/files.ts), and
+ * every path a command writes is checked before any work. These are the
+ * hostile and careless cases: a short write under `ulimit -f`, the same file
+ * under two names (symbolic and hard links), planted symbolic links at the
+ * temporary's name, devices and FIFOs as outputs, concurrent writers, file
+ * permissions, names at the length limit, and logs that cannot be written.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import {
+  checkDistinct, checkOutputPath, FileError, isOurTemporary, temporaryName, writeFileAtomic, writeFileAtomicSync,
+} from '../../src/node/files.js';
+import { parseCheckpoint } from '../../src/checkpoint/codec.js';
+import { oneLineError, runCli, tempDir } from '../helpers/fake-host.js';
+import { repoPath } from '../helpers/paths.js';
+
+const BIN = repoPath('bin/rnnlm.js');
+const CORPUS = repoPath('corpora/sentences.txt');
+const QUICK = ['--hidden', '8', '--layers', '1', '--max-steps', '2', '--threads', '1', '--samples', '0', '-q'];
+
+/** Files in `dir` that are not in `expected`, ignoring none: temporaries left behind would show here. */
+function listing(dir: string): string[] {
+  return readdirSync(dir).sort();
+}
+
+// ── the writer ──────────────────────────────────────────────────────────────
+
+test('writer: text, bytes and chunks arrive whole; no temporary is left', async () => {
+  const dir = tempDir();
+  const p = join(dir, 'out.txt');
+  function* parts() { yield 'héllo '; yield new TextEncoder().encode('wörld'); yield '\n'; }
+  await writeFileAtomic(p, parts());
+  assert.equal(readFileSync(p, 'utf8'), 'héllo wörld\n');
+  await writeFileAtomic(p, 'x');
+  assert.equal(readFileSync(p, 'utf8'), 'x');
+  assert.deepEqual(listing(dir), ['out.txt']);
+});
+
+test('writer: a short write (ulimit -f) fails loudly, leaves the old file and no temporary', () => {
+  const dir = tempDir();
+  const p = join(dir, 'out.bin');
+  writeFileSync(p, 'the good old content');
+  const script = `import { writeFileAtomic } from ${JSON.stringify(repoPath('dist/src/node/files.js'))};
+try { await writeFileAtomic(${JSON.stringify(p)}, ['a'.repeat(30000), 'b'.repeat(30000)]); console.log('wrote'); }
+catch (e) { console.log(e.name + ': ' + e.message); }`;
+  // bash counts ulimit -f in 1024-byte blocks: 20 KB, less than the 60 KB written
+  const r = spawnSync('bash', ['-c', `ulimit -f 20; exec "${process.execPath}" --input-type=module -e "$0"`, script], { encoding: 'utf8' });
+  assert.match(r.stdout, /^FileError: .*out\.bin could not be written: the file size limit was reached/m, r.stdout + r.stderr);
+  assert.equal(readFileSync(p, 'utf8'), 'the good old content');
+  assert.deepEqual(listing(dir), ['out.bin']);
+});
+
+test('writer: a symbolic link planted at the temporary name is never followed', () => {
+  const dir = tempDir();
+  const victim = join(dir, 'victim.txt');
+  const p = join(dir, 'model.json');
+  writeFileSync(victim, 'precious');
+  writeFileSync(p, 'old model');
+  const nonce = '0123456789abcdef';
+  symlinkSync(victim, join(dir, temporaryName('model.json', process.pid, nonce)));
+  // and the names of earlier versions of the writer, for good measure
+  symlinkSync(victim, `${p}.tmp-${process.pid}`);
+  assert.throws(() => writeFileAtomicSync(p, 'new model', nonce), FileError);
+  assert.equal(readFileSync(victim, 'utf8'), 'precious');
+  assert.equal(readFileSync(p, 'utf8'), 'old model');
+  writeFileAtomicSync(p, 'new model'); // a fresh random name: fine, and the old-style link is left alone
+  assert.equal(readFileSync(p, 'utf8'), 'new model');
+  assert.equal(readFileSync(victim, 'utf8'), 'precious');
+});
+
+test('writer: the permissions of the replaced file are kept; a link to a file stays a link', async () => {
+  const dir = tempDir();
+  const p = join(dir, 'secret.json');
+  writeFileSync(p, 'a');
+  chmodSync(p, 0o600);
+  await writeFileAtomic(p, 'b');
+  assert.equal(statSync(p).mode & 0o777, 0o600);
+  chmodSync(p, 0o640);
+  await writeFileAtomic(p, 'c');
+  assert.equal(statSync(p).mode & 0o777, 0o640);
+  const link = join(dir, 'link.json');
+  symlinkSync(p, link);
+  await writeFileAtomic(link, 'd');
+  assert.ok(lstatSync(link).isSymbolicLink());
+  assert.equal(readFileSync(p, 'utf8'), 'd');
+});
+
+test('writer: concurrent writes in one process and from two processes: always one whole file', async () => {
+  const dir = tempDir();
+  const p = join(dir, 'm.json');
+  const contents = Array.from({ length: 12 }, (_, i) => String(i).repeat(1000 * (i + 1)));
+  await Promise.all(contents.map((c) => writeFileAtomic(p, c)));
+  assert.ok(contents.includes(readFileSync(p, 'utf8')));
+  const script = (tag: string) => `import { writeFileAtomic } from ${JSON.stringify(repoPath('dist/src/node/files.js'))};
+for (let i = 0; i < 40; i++) await writeFileAtomic(${JSON.stringify(p)}, ${JSON.stringify(tag)}.repeat(5000 + 997 * i));`;
+  const runs = ['A', 'B'].map((tag) => spawn(process.execPath, ['--input-type=module', '-e', script(tag)], { stdio: 'inherit' }));
+  const seen = new Set<string>();
+  const watcher = setInterval(() => {
+    const text = readFileSync(p, 'utf8');
+    assert.match(text, /^(A+|B+|\d+)$/); // never a mix, never empty
+    seen.add(text[0]!);
+  }, 2);
+  const codes = await Promise.all(runs.map((c) => new Promise((r) => c.once('exit', r))));
+  clearInterval(watcher);
+  assert.deepEqual(codes, [0, 0]);
+  assert.match(readFileSync(p, 'utf8'), /^(A+|B+)$/);
+  assert.deepEqual(listing(dir), ['m.json']);
+});
+
+test('outputs: devices, FIFOs, directories, dangling links, trailing slashes and over-long names are refused', () => {
+  const dir = tempDir();
+  const fifo = join(dir, 'fifo');
+  spawnSync('mkfifo', [fifo]);
+  symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
+  symlinkSync('/dev/null', join(dir, 'devlink'));
+  mkdirSync(join(dir, 'sub'));
+  const refused: [string, RegExp][] = [
+    ['/dev/null', /is a device, not a regular file/],
+    [fifo, /named pipe/],
+    [join(dir, 'sub'), /is a directory/],
+    [join(dir, 'sub') + '/', /must be a file name/],
+    [join(dir, 'dangling'), /symbolic link to a file that does not exist/],
+    [join(dir, 'devlink'), /links to a device/],
+    [join(dir, 'x'.repeat(256)), /longer than 255 bytes/],
+    [join(dir, 'é'.repeat(128)), /longer than 255 bytes/], // 256 bytes in UTF-8
+    [join(dir, 'missing', 'm.json'), /directory .* does not exist/],
+  ];
+  for (const [p, why] of refused) {
+    assert.throws(() => checkOutputPath(p), (e: Error) => e instanceof FileError && why.test(e.message) && !e.message.includes('\n'), p);
+    assert.rejects(writeFileAtomic(p, 'x'), FileError);
+  }
+  assert.ok(statSync('/dev/null').isCharacterDevice());
+  // 255 bytes is a legal name, and the temporary's name does not grow with it
+  const longest = join(dir, 'm'.repeat(250) + '.json');
+  checkOutputPath(longest);
+  writeFileAtomicSync(longest, 'ok');
+  assert.equal(readFileSync(longest, 'utf8'), 'ok');
+});
+
+test('same file under two names: symbolic links, hard links and spellings of one path are found', () => {
+  const dir = tempDir();
+  const a = join(dir, 'a.txt');
+  writeFileSync(a, 'x');
+  symlinkSync(a, join(dir, 'soft.txt'));
+  linkSync(a, join(dir, 'hard.txt'));
+  for (const other of [join(dir, 'soft.txt'), join(dir, 'hard.txt'), join(dir, '.', 'a.txt')]) {
+    assert.throws(() => checkDistinct([{ role: 'corpus', path: a }, { role: 'output', path: other }]), /the output and the corpus are both/);
+  }
+  // files that do not exist yet: the same path spelled twice
+  assert.throws(() => checkDistinct([{ role: 'output', path: join(dir, 'n.json') }, { role: 'log', path: join(dir, 'sub', '..', 'n.json') }]), FileError);
+  checkDistinct([{ role: 'corpus', path: a }, { role: 'output', path: join(dir, 'b.txt') }, { role: 'log', path: '-' }, { role: 'resume', path: undefined }]);
+  assert.ok(isOurTemporary(temporaryName('m.json', 42), 'm.json'));
+  assert.equal(isOurTemporary(temporaryName('m.json', 42), 'other.json'), null);
+});
+
+// ── the commands ────────────────────────────────────────────────────────────
+
+test('train refuses an output, log or resume that is another of its files, before any work', async () => {
+  const dir = tempDir();
+  const corpus = join(dir, 'c.txt');
+  writeFileSync(corpus, readFileSync(CORPUS));
+  const original = readFileSync(corpus);
+  const m = join(dir, 'm.json');
+  assert.equal((await runCli(['train', corpus, '-o', m, ...QUICK])).code, 0);
+  const model = readFileSync(m);
+  symlinkSync(corpus, join(dir, 'soft.txt'));
+  linkSync(corpus, join(dir, 'hard.txt'));
+  const cases: [string[], RegExp][] = [
+    [['-o', corpus], /output \(-o\) and the corpus/],
+    [['-o', join(dir, 'soft.txt')], /output \(-o\) and the corpus/],
+    [['-o', join(dir, 'hard.txt')], /output \(-o\) and the corpus/],
+    [['-o', m, '--log', corpus], /log \(--log\) and the corpus/],
+    [['-o', m, '--log', m], /log \(--log\) and the output/],
+    [['-o', join(dir, 'n.json'), '--log', join(dir, 'n.last.json')], /log \(--log\) and the latest-state file/],
+    [['-o', join(dir, 'n.json'), '--resume', m, '--log', m], /log \(--log\) and the output|log \(--log\) and the checkpoint to resume/],
+  ];
+  for (const [args, why] of cases) {
+    const r = await runCli(['train', corpus, ...args, ...QUICK]);
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(oneLineError(r.stderr), why);
+  }
+  assert.deepEqual(readFileSync(corpus), original);
+  assert.deepEqual(readFileSync(m), model);
+  assert.ok(!existsSync(join(dir, 'n.json')));
+  // -o - is not a file
+  const dash = await runCli(['train', corpus, '-o', '-', ...QUICK]);
+  assert.equal(dash.code, 2);
+  assert.match(oneLineError(dash.stderr), /-o - would write checkpoints to standard output/);
+  // resuming into the run's own files is the documented continuation, and allowed
+  const r = await runCli(['train', corpus, '--resume', m, '-o', m, ...QUICK]);
+  assert.equal(r.code, 0, r.stderr);
+});
+
+test('train refuses outputs that cannot be written at the end: device, FIFO, dir/, too long — before reading the corpus', async () => {
+  const dir = tempDir();
+  const fifo = join(dir, 'fifo');
+  spawnSync('mkfifo', [fifo]);
+  const missing = join(dir, 'no-such-corpus.txt');
+  for (const [out, why] of [
+    ['/dev/null', /device/], [fifo, /named pipe/], [dir + '/', /must be a file name/], [join(dir, 'n'.repeat(251) + '.json'), /latest-state file|longer than 255/],
+  ] as const) {
+    const r = await runCli(['train', missing, '-o', out, ...QUICK]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(oneLineError(r.stderr), why);
+  }
+  const log = await runCli(['train', missing, '-o', join(dir, 'm.json'), '--log', '/dev/null', ...QUICK]);
+  assert.match(oneLineError(log.stderr), /log \(--log\).*device|cannot write "?\/dev\/null/);
+  assert.ok(statSync('/dev/null').isCharacterDevice());
+});
+
+test('plot refuses to draw over its own input (same name, or a hard link to it)', async () => {
+  const dir = tempDir();
+  const m = join(dir, 'm.json');
+  assert.equal((await runCli(['train', CORPUS, '-o', m, ...QUICK])).code, 0);
+  const before = readFileSync(m);
+  linkSync(m, join(dir, 'hard.json'));
+  for (const out of [m, join(dir, 'hard.json')]) {
+    const r = await runCli(['plot', m, '-o', out]);
+    assert.equal(r.code, 1);
+    assert.match(oneLineError(r.stderr), /output \(-o\) and the input/);
+  }
+  assert.deepEqual(readFileSync(m), before);
+  parseCheckpoint(readFileSync(m, 'utf8'));
+});
+
+test('train under ulimit -f: the checkpoint that does not fit is reported, the good one stays, exit 1', () => {
+  const dir = tempDir();
+  const m = join(dir, 'm.json');
+  const train = (extra: string) => spawnSync('bash', ['-c', `${extra} exec "${process.execPath}" "${BIN}" train "${CORPUS}" -o "${m}" --hidden 64 --max-steps 3 --eval-every 1 --threads 1 --samples 0`],
+    { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  assert.equal(train('').status, 0);
+  const good = readFileSync(m);
+  assert.ok(good.length > 60 * 1024, `checkpoint of ${good.length} bytes must exceed the limit`);
+  const r = train('ulimit -f 40;');
+  assert.equal(r.status, 1, r.stderr);
+  assert.doesNotMatch(r.stderr, /✓ saved/);
+  assert.match(r.stderr, /file size limit was reached/);
+  assert.match(r.stderr.trim().split('\n').pop()!, /^rnnlm: .*could not be written/);
+  assert.deepEqual(readFileSync(m), good);
+  assert.deepEqual(listing(dir), ['m.json']);
+});
+
+test('train keeps a 0600 checkpoint 0600', async () => {
+  const dir = tempDir();
+  const m = join(dir, 'm.json');
+  writeFileSync(m, '{}');
+  chmodSync(m, 0o600);
+  assert.equal((await runCli(['train', CORPUS, '-o', m, ...QUICK])).code, 0);
+  assert.equal(statSync(m).mode & 0o777, 0o600);
+  parseCheckpoint(readFileSync(m, 'utf8'));
+});
+
+test('--log appends to what the file held; a log that cannot be written is retried and nothing is lost', async () => {
+  const dir = tempDir();
+  const log = join(dir, 'run.ndjson');
+  writeFileSync(log, '{"earlier":"run"}'); // no newline at the end
+  const args = ['train', CORPUS, '-o', join(dir, 'm.json'), '--log', log, '--hidden', '8', '--layers', '1', '--max-steps', '6', '--eval-every', '1', '--threads', '1', '--samples', '0'];
+  // the first three writes of the log fail (a full disk that then frees up)
+  let failures = 0;
+  const r = await runCli(args, { failWrite: (p) => p === log && failures++ < 3 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((r.stderr.match(/log not written/g) ?? []).length, 3);
+  const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
+  assert.equal(lines[0], '{"earlier":"run"}');
+  assert.deepEqual(lines.slice(1).map((l) => (JSON.parse(l) as { step: number }).step), [1, 2, 3, 4, 5, 6]);
+  // a second run appends again
+  assert.equal((await runCli(args)).code, 0);
+  assert.equal(readFileSync(log, 'utf8').trimEnd().split('\n').length, 13);
+});
+
+// ── signals ─────────────────────────────────────────────────────────────────
+
+/** Start training; resolves once the first evaluation line is on stderr. */
+function startTraining(dir: string, extra: string[]) {
+  const child = spawn(process.execPath, [BIN, 'train', CORPUS, '-o', join(dir, 'm.json'), '--hidden', '32', '--eval-every', '5',
+    '--epochs', '100000', '--threads', '1', '--samples', '0', ...extra], { env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const started = new Promise<void>((resolve) => {
+    const look = () => { if (/step 5 /.test(stderr)) { child.stderr.off('data', look); resolve(); } };
+    child.stderr.on('data', look);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })));
+  return { child, started, exited, stderr: () => stderr };
+}
+
+for (const [sig, code] of [['SIGHUP', 129], ['SIGQUIT', 131], ['SIGTERM', 143], ['SIGINT', 130]] as const) {
+  test(`${sig} during training: saves, says how to resume, exits ${code}`, { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const run = startTraining(dir, []);
+    await run.started;
+    run.child.kill(sig);
+    const end = await run.exited;
+    assert.equal(end.code, code, run.stderr());
+    assert.match(run.stderr(), /continue with: rnnlm train .* --resume /);
+    const latest = existsSync(join(dir, 'm.last.json')) ? join(dir, 'm.last.json') : join(dir, 'm.json');
+    assert.ok(parseCheckpoint(readFileSync(latest, 'utf8')).training!.state.step >= 5);
+  });
+}
+
+test('a second signal ends the process at once, even in the middle of a long validation pass', { timeout: 120_000 }, async () => {
+  // a validation set large enough that one pass takes seconds
+  const dir = tempDir();
+  const big = join(dir, 'big.txt');
+  writeFileSync(big, readFileSync(CORPUS, 'utf8').repeat(150));
+  const args = (out: string) => [BIN, 'train', big, '-o', out, '--hidden', '128', '--val-fraction', '0.5', '--eval-every', '100000',
+    '--epochs', '1000', '--threads', '1', '--samples', '0'];
+  const go = (out: string) => {
+    const child = spawn(process.execPath, args(out), { env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })));
+    const started = new Promise<void>((resolve) => { const t = setInterval(() => { if (/threads|steps per epoch/.test(stderr)) { clearInterval(t); resolve(); } }, 20); });
+    return { child, exited, started, stderr: () => stderr };
+  };
+  // one signal: the run validates and saves before it exits — this is how long that takes
+  const one = go(join(dir, 'one.json'));
+  await one.started;
+  await new Promise((r) => setTimeout(r, 800));
+  const t1 = performance.now();
+  one.child.kill('SIGINT');
+  const end1 = await one.exited;
+  assert.equal(end1.code, 130, one.stderr());
+  const graceful = end1.at - t1;
+  assert.ok(graceful > 2500, `the final validation pass took ${graceful.toFixed(0)} ms; make it longer for this test`);
+  // two signals: the second one, sent while that validation runs, ends the process at once
+  const two = go(join(dir, 'two.json'));
+  await two.started;
+  await new Promise((r) => setTimeout(r, 800));
+  two.child.kill('SIGINT');
+  await new Promise((r) => setTimeout(r, 600));
+  const t2 = performance.now();
+  two.child.kill('SIGINT');
+  const end2 = await two.exited;
+  const abrupt = end2.at - t2;
+  assert.ok(end2.signal === 'SIGINT' || end2.code === 130, `${end2.signal} ${end2.code}`);
+  assert.ok(abrupt < 1000, `the second Ctrl-C took ${abrupt.toFixed(0)} ms to end the process (a graceful stop took ${graceful.toFixed(0)} ms)`);
+  assert.doesNotMatch(two.stderr(), /best model:/);
+  // nothing half-written: whatever is there is a whole checkpoint
+  for (const f of readdirSync(dir)) {
+    if (f === 'two.json' || f === 'two.last.json') parseCheckpoint(readFileSync(join(dir, f), 'utf8'));
+    else assert.ok(['big.txt', 'one.json', 'one.last.json'].includes(f) || isOurTemporary(f, 'two.json') || isOurTemporary(f, 'two.last.json'), f);
+  }
+});
