@@ -4,7 +4,8 @@
  * checkpoint codec).
  */
 import { parseCheckpoint, type Checkpoint } from '../checkpoint/codec.js';
-import { RnnlmError } from '../core/errors.js';
+import { DataError, RnnlmError } from '../core/errors.js';
+import { textFromBytes } from '../api/text.js';
 import { InputError } from './errors.js';
 import type { Host } from './host.js';
 
@@ -13,20 +14,18 @@ export async function readBytes(host: Host, path: string): Promise<Uint8Array> {
   return path === '-' ? host.readStdin() : host.readFile(path);
 }
 
-/** UTF-8 text of a file or '-'; refuses binary data and invalid UTF-8 with a one-line reason. */
+/**
+ * UTF-8 text of a file or '-'; refuses binary data and invalid UTF-8 with a
+ * one-line reason naming the file. The check itself is the library's
+ * (src/api/text.ts textFromBytes), so train(bytes) and `rnnlm train` agree.
+ */
 export async function readText(host: Host, path: string): Promise<string> {
   const bytes = await readBytes(host, path);
-  const name = path === '-' ? 'standard input' : path;
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) throw new InputError(`${name} looks like a binary file (a NUL byte at offset ${nul})`, 'give a UTF-8 text file');
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return textFromBytes(bytes, path === '-' ? 'standard input' : path);
   } catch (err) {
-    // V8's longest string is 2^29 − 24 UTF-16 units (~512 MB of ASCII text)
-    if ((err as { code?: string }).code === 'ERR_STRING_TOO_LONG') {
-      throw new InputError(`${name} is too large to read as one text (${bytes.length} bytes; the limit is about 512 MB)`, 'train on a part of it, e.g. head -c 400M');
-    }
-    throw new InputError(`${name} is not valid UTF-8 text`, 'convert it to UTF-8 first (e.g. iconv -f latin1 -t utf-8)');
+    if (err instanceof DataError) throw new InputError(err.message, err.hint);
+    throw err;
   }
 }
 

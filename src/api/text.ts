@@ -1,0 +1,98 @@
+/**
+ * Text the user hands rnnlm, read the same way by the command line and the
+ * library, so that the two cannot drift apart:
+ *
+ *   textFromBytes  bytes → text: strict UTF-8, no binary (a NUL byte), a
+ *                  leading BOM kept for normalizeText to drop;
+ *   cleanSentence  a sentence given one by one (a `score` argument, an
+ *                  element of score()'s array) cleaned as training cleaned
+ *                  its lines;
+ *   primeOf        a sample's prime: its ids for the model, and the text of a
+ *                  sample that starts with the prime as the user wrote it (a
+ *                  character or word outside the vocabulary is read as <UNK>
+ *                  but shown as given, never as a literal "<UNK>").
+ *
+ * Pure: no node: import (TextDecoder is a global of every JavaScript platform).
+ */
+import { DataError } from '../core/errors.js';
+import { decode, encode, normalizeText, tokenize, type TokenizerConfig } from '../core/tokenize.js';
+import { UNK, UNK_TOKEN, type Vocab } from '../core/vocab.js';
+
+/** The fix for text that is not UTF-8 (a file, standard input, an argument). */
+export const NOT_UTF8_HINT = 'convert it to UTF-8 first (e.g. iconv -f latin1 -t utf-8)';
+
+/**
+ * The UTF-8 text of `bytes`; `name` says what they are in the messages
+ * ("corpus.txt", "standard input", "train()'s text"). Throws DataError, one
+ * line, for a NUL byte (binary data), invalid UTF-8 (overlong forms, encoded
+ * surrogates, stray continuation bytes, a sequence cut at the end, code
+ * points above U+10FFFF) and for more text than one JavaScript string holds.
+ * A leading BOM is kept (normalizeText drops it).
+ */
+export function textFromBytes(bytes: Uint8Array, name: string): string {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new DataError(`${name} looks like a binary file (a NUL byte at offset ${nul})`, 'give a UTF-8 text file');
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch (err) {
+    // V8's longest string is 2^29 − 24 UTF-16 units (~512 MB of ASCII text)
+    if ((err as { code?: string }).code === 'ERR_STRING_TOO_LONG') {
+      throw new DataError(`${name} is too large to read as one text (${bytes.length} bytes; the limit is about 512 MB)`, 'train on a part of it, e.g. head -c 400M');
+    }
+    throw new DataError(`${name} is not valid UTF-8 text`, NOT_UTF8_HINT);
+  }
+}
+
+/**
+ * One sentence as training cleaned its lines: a leading BOM dropped, CRLF and
+ * CR made LF, trailing whitespace removed. A sentence that is then empty
+ * stays: it scores P(<EOS>) at the first step.
+ */
+export function cleanSentence(sentence: string): string {
+  return normalizeText(sentence).trimEnd();
+}
+
+export interface Prime {
+  /** What the model reads: the prime's token ids (<UNK> for tokens outside the vocabulary). */
+  ids: Int32Array;
+  /** The distinct tokens outside the vocabulary, in order of first appearance (for a warning). */
+  unknown: string[];
+  /** The prime as a sample shows it: as given, after the tokenizer's normalisation (BOM, CR, lowercase). */
+  shown: string;
+  /** A sample's text: the prime as shown, then the generated ids, spaced as decode spaces them at the seam. */
+  text(generated: ArrayLike<number>): string;
+}
+
+/**
+ * The prime of a sample. A token outside the vocabulary is <UNK> for the
+ * model, but the user wrote it, so the sample shows it as written: each such
+ * token gets an id past the end of the vocabulary in a display vocabulary,
+ * and decode, which spaces words by their text, joins prime and continuation
+ * exactly as it would if every token were known. The corpus's own unknown
+ * marker (`unkToken` at word level) stays <UNK> and shows as that marker,
+ * which is also what the user wrote.
+ */
+export function primeOf(prime: string, vocab: Vocab, tok: TokenizerConfig): Prime {
+  const text = normalizeText(prime);
+  const { ids, unknown } = encode(text, vocab, tok);
+  let display: Vocab = vocab;
+  let shownIds: ArrayLike<number> = ids;
+  if (unknown.length > 0) {
+    const tokens = tokenize(text, tok); // the same tokens encode read, one per id
+    const extra = [...vocab.tokens];
+    shownIds = Array.from(ids, (id, i) => {
+      if (id !== UNK || tokens[i] === UNK_TOKEN) return id;
+      extra.push(tokens[i]!);
+      return extra.length - 1;
+    });
+    display = { tokens: extra, index: vocab.index };
+  }
+  const joined = (generated: ArrayLike<number>): string => {
+    if (shownIds.length === 0) return decode(generated, vocab, tok);
+    const all = new Array<number>(shownIds.length + generated.length);
+    for (let i = 0; i < shownIds.length; i++) all[i] = shownIds[i]!;
+    for (let i = 0; i < generated.length; i++) all[shownIds.length + i] = generated[i]!;
+    return decode(all, display, tok);
+  };
+  return { ids, unknown, shown: joined([]), text: joined };
+}
