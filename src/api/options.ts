@@ -40,14 +40,14 @@ export function oneOf<T extends string>(values: readonly [T, ...T[]]) {
 export const seed = int(0, Number.MAX_SAFE_INTEGER);
 
 /** A duration like 90s, 10m, 1h30m or a plain number of seconds → milliseconds. */
-export const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+export const duration = z.union([z.string(), z.number()], { error: 'must be a duration such as 90s, 10m or 1h30m (or a number of seconds)' }).transform((v, ctx) => {
   const text = String(v).trim();
   let ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : null;
   if (ms === null) {
     const m = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(text);
     if (m && text !== '') ms = (Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)) * 1000;
   }
-  if (ms === null || !(ms > 0)) {
+  if (ms === null || !(ms > 0) || !Number.isFinite(ms)) {
     ctx.addIssue({ code: 'custom', message: 'must be a duration greater than 0, such as 90s, 10m or 1h30m' });
     return z.NEVER;
   }
@@ -97,38 +97,216 @@ export const trainOptionsShape = {
   maxVocab: int(3, 10_000_000).optional(),
   minCount: int(1, 1_000_000_000).default(1),
   lowercase: z.boolean().default(false),
-  unkToken: z.string().min(1).optional(),
+  /** word level only, one word without whitespace (see trainChecks) */
+  unkToken: z.string({ error: 'must be text' }).min(1, { error: 'must not be empty' }).optional(),
   sentence: oneOf(['line', 'paragraph', 'file']).default('line'),
   /** default: all cores */
   threads: int(1, 256).optional(),
 };
 
-const peepholeCheck = (o: unknown) => {
-  const v = o as { peephole?: unknown; cell?: unknown };
-  return !(v.peephole === true && v.cell !== 'lstm');
-};
-const peepholeError = { error: 'goes with cell lstm only', path: ['peephole'] };
+/** The fields the cross-field checks read. */
+interface Crossed { peephole?: unknown; cell?: unknown; level?: unknown; unkToken?: unknown }
 
-export const trainOptionsSchema = z.object(trainOptionsShape).refine(peepholeCheck, peepholeError);
+/**
+ * Checks across fields, shared by the library's schema and the command line's
+ * (extendTrainOptions), so that both refuse the same combinations. An issue's
+ * `params.hint` is its own fix (parseWith prefers it to the general hint).
+ *
+ *   peephole  LSTM only (the other cells have no cell state to peep at).
+ *   unkToken  the corpus's marker for an unknown word (Penn Treebank's
+ *             '<unk>'). The tokenizer compares it with each whitespace-
+ *             separated piece of a line, at word level only: a marker with
+ *             whitespace in it could never equal a piece, and at char level
+ *             every character is a token of its own, so a marker is never
+ *             looked for. Either way it would be silently a no-op: refused.
+ */
+function trainChecks(o: Crossed, ctx: z.RefinementCtx): void {
+  if (o.peephole === true && o.cell !== 'lstm') {
+    ctx.addIssue({ code: 'custom', path: ['peephole'], message: 'goes with cell lstm only' });
+  }
+  if (typeof o.unkToken === 'string') {
+    if (o.level !== 'word') {
+      ctx.addIssue({
+        code: 'custom', path: ['unkToken'],
+        message: 'goes with word level only: at char level every character is a token of its own, so a marker word is never read as <UNK>',
+        params: { hint: 'drop it, or train at word level' },
+      });
+    } else if (/\s/u.test(o.unkToken)) {
+      ctx.addIssue({
+        code: 'custom', path: ['unkToken'],
+        message: 'holds whitespace, but words never do (the text is split into words at whitespace), so it could never match one',
+        params: { hint: "give the single word your corpus writes for an unknown word, such as '<unk>'" },
+      });
+    }
+  }
+}
+
+/** The library's training options: the fields above and nothing else (a misspelt key is refused, with a suggestion). */
+export const trainOptionsSchema = z.strictObject(trainOptionsShape).superRefine(trainChecks);
 export type TrainOptions = z.output<typeof trainOptionsSchema>;
 export type TrainOptionsInput = z.input<typeof trainOptionsSchema>;
 
-/** A schema with more fields (the CLI's), checked the same way. */
+/**
+ * The command line's schema: these fields plus its own, with the same checks.
+ * Not strict: commander has already refused unknown flags.
+ */
 export function extendTrainOptions<E extends z.ZodRawShape>(extra: E) {
-  return z.object({ ...trainOptionsShape, ...extra }).refine(peepholeCheck, peepholeError);
+  return z.object({ ...trainOptionsShape, ...extra }).superRefine(trainChecks);
+}
+
+/**
+ * The sampling options of `rnnlm sample` and the library's sample(): the same
+ * names, ranges and checks. The defaults that differ are left to each side:
+ * how many samples (`n`: the command line's -n/--number, default 10; sample()
+ * 1), the seed (command line: random; sample(): 1) and the length cap (200
+ * characters or 50 words after the prime, from the model's level).
+ */
+export const sampleOptionsShape = {
+  n: int(1, 1_000_000_000).optional(),
+  /** softmax temperature: below 1 sharper, above 1 flatter; a vanishing one is greedy */
+  temperature: real(0, 100, { min: true }).default(1),
+  /** draw only from the k most likely tokens; 0 (or k ≥ the vocabulary) = all */
+  topK: int(0, 10_000_000).default(0),
+  prime: z.string({ error: 'must be text' }).default(''),
+  /** most tokens after the prime */
+  maxLength: int(1, 10_000_000).optional(),
+  seed: seed.optional(),
+  greedy: z.boolean({ error: 'must be true or false' }).default(false),
+  allowUnk: z.boolean({ error: 'must be true or false' }).default(false),
+};
+
+/** The library's sample() options (strict: a misspelt key is refused, with a suggestion). */
+export const sampleOptionsSchema = z.strictObject(sampleOptionsShape);
+export type SampleOptions = z.output<typeof sampleOptionsSchema>;
+
+/** The command line's schema: the sampling options plus its own (commander has refused unknown flags). */
+export function extendSampleOptions<E extends z.ZodRawShape>(extra: E) {
+  return z.object({ ...sampleOptionsShape, ...extra });
+}
+
+// ── parsing, and the one-line error ──────────────────────────────────────────
+
+export interface ParseNaming {
+  /** What the whole object is, in messages: "options" (default), "the options of train()". */
+  what?: string;
+  /** Keys people reach for that mean a known one under another name: { number: 'n' }. */
+  aliases?: Record<string, string>;
 }
 
 /**
  * Parse with a schema; on failure one OptionError naming the first bad option,
- * `name(key)` spelling it (`--hidden` on the command line, `hidden` in code).
+ * `name(key)` spelling it (`--hidden` on the command line, `hidden` in code):
+ *
+ *   hidden must be a whole number from 1 to 4096 (got 0) — see …
+ *   unknown option hiden — did you mean hidden? …           (strict schemas)
+ *   the options of sample() must be an object (got a number) — …
+ *
+ * An unknown key is reported before any bad value: a misspelt name is the
+ * first thing to fix.
  */
-export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, name: (key: string) => string, hint: string): z.output<S> {
+export function parseWith<S extends z.ZodType>(
+  schema: S, raw: unknown, name: (key: string) => string, hint: string, naming: ParseNaming = {},
+): z.output<S> {
+  const what = naming.what ?? 'options';
+  if (!isPlainObject(raw)) throw new OptionError(`${what} must be an object of option names and values (got ${describeValue(raw)})`, hint);
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
+  const issues = r.error.issues;
+  const unknownKeys = issues.find((i) => i.code === 'unrecognized_keys');
+  if (unknownKeys && schema instanceof z.ZodObject) {
+    throw unknownOption(String(unknownKeys.keys[0]), Object.keys(schema.shape), name, hint, naming.aliases);
+  }
+  const issue = issues[0]!;
   const key = issue.path[0];
-  const given = key !== undefined ? (raw as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
-  const what = key !== undefined ? name(String(key)) : 'options';
-  const got = given !== undefined ? ` (got ${JSON.stringify(given)})` : '';
-  throw new OptionError(`${what} ${issue.message}${got}`, hint);
+  const given = key !== undefined ? raw[key as string] : undefined;
+  const field = key !== undefined ? name(String(key)) : what;
+  const got = key !== undefined && given !== undefined ? ` (got ${describeValue(given)})` : '';
+  const own = (issue as { params?: { hint?: unknown } }).params?.hint;
+  throw new OptionError(`${field} ${messageOf(issue)}${got}`, typeof own === 'string' ? own : hint);
+}
+
+/**
+ * The one error for a key that is not an option: the closest known name when
+ * one is near (as commander suggests flags), else the list of names.
+ */
+export function unknownOption(
+  key: string, known: readonly string[], name: (key: string) => string, hint: string, aliases: Record<string, string> = {},
+  /** false when the hint already names them */
+  listNames = true,
+): OptionError {
+  const near = Object.hasOwn(aliases, key) ? aliases[key]! : closest(key, known);
+  const fix = near !== null ? `did you mean ${name(near)}? (${hint})` : listNames ? `${hint}: ${known.map(name).join(', ')}` : hint;
+  return new OptionError(`unknown option ${name(key)}`, fix);
+}
+
+/**
+ * The known name nearest to `key`, or null when none is near: the same
+ * spelling once case, '-' and '_' are ignored (max-time, max_time, MaxTime →
+ * maxTime), else the smallest edit distance (insertions, deletions,
+ * substitutions, adjacent swaps) if it is at most 2 and at most a third of
+ * the longer name (so that 'n' does not suggest 'lr').
+ */
+export function closest(key: string, known: readonly string[]): string | null {
+  const plain = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
+  const same = known.find((k) => plain(k) === plain(key));
+  if (same !== undefined) return same;
+  let best: string | null = null, bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(plain(key), plain(k));
+    if (d < bestD && d <= 2 && d <= Math.max(key.length, k.length) / 3) { best = k; bestD = d; }
+  }
+  return best;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours, each 1. */
+export function editDistance(a: string, b: string): number {
+  const A = Array.from(a), B = Array.from(b);
+  const d: number[][] = Array.from({ length: A.length + 1 }, (_, i) => Array.from({ length: B.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= A.length; i++) {
+    for (let j = 1; j <= B.length; j++) {
+      const cost = A[i - 1] === B[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && A[i - 1] === B[j - 2] && A[i - 2] === B[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[A.length]![B.length]!;
+}
+
+/** A plain object ({ … }, Object.create(null)): not null, an array, a Map, a typed array or a class instance. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A value as an error message shows it: strings quoted (as JSON, so control
+ * characters are escapes), numbers as JavaScript writes them (Infinity, NaN,
+ * -0 stays 0), other things by kind ("a function", "an array of 3", "a
+ * Uint8Array of 10 bytes"), never more than about 60 characters.
+ */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'symbol') return 'a symbol';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (v instanceof Uint8Array) return `a ${v.constructor.name} of ${v.length} bytes`;
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return `a ${v.constructor.name}`;
+  if (typeof (v as { then?: unknown }).then === 'function') return 'a Promise (await it first)';
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null && typeof proto?.constructor?.name === 'string' && proto.constructor.name !== '') return `a ${proto.constructor.name}`;
+  return 'an object';
+}
+
+/** zod's own wording for a wrong type ("Invalid input: expected string, received number") made ours. */
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
+    const article = /^[aeiou]/.test(issue.expected) ? 'an' : 'a';
+    return `must be ${article} ${issue.expected}`;
+  }
+  return issue.message;
 }

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCheckpoint } from '../../src/checkpoint/codec.js';
 import { oneLineError, runCli, tempDir } from '../helpers/fake-host.js';
@@ -66,6 +66,43 @@ describe('train: sizes and rates out of range → exit 2 before reading the corp
     for (const flag of ['--embedding', '--seed', '--patience', '--lr-decay-after', '--clip', '--val-fraction', '--dropout']) {
       for (const value of ['', ' ']) await refusedBeforeWork(['train', missing, '-o', out, flag, value], flag, /must be/);
     }
+  });
+});
+
+describe('train --unk-token that could never match: exit 2, one line, before the corpus is read', () => {
+  const dir = scratchDir();
+  const missing = join(dir, 'no-such-corpus.txt');
+  const out = join(dir, 'm.json');
+
+  test('with whitespace at word level (a space, a tab, a no-break space, a line break): words never hold any', async () => {
+    for (const value of ['a b', '<unk> ', '\tunk', 'un\u00a0k', 'un\nk']) {
+      const r = await runCli(['train', missing, '-o', out, '--level', 'word', '--unk-token', value]);
+      assert.equal(r.code, 2, `${JSON.stringify(value)}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      const line = oneLineError(r.stderr);
+      assert.match(line, /^rnnlm: --unk-token holds whitespace, but words never do .* \(got ".*"\) — give the single word your corpus writes for an unknown word/);
+      assert.doesNotMatch(line, /does not exist/, 'refused before the missing corpus was read');
+    }
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  test('at char level (the default): every character is a token, a marker word is never looked for', async () => {
+    for (const level of [[], ['--level', 'char']]) {
+      const r = await runCli(['train', missing, '-o', out, ...level, '--unk-token', '<unk>']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(oneLineError(r.stderr), /^rnnlm: --unk-token goes with word level only: .*never read as <UNK> \(got "<unk>"\) — drop it, or train at word level$/);
+    }
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  test('one word without whitespace at word level is accepted: that word, and only it, is <UNK>', async () => {
+    const corpus = join(dir, 'ptb.txt');
+    writeFileSync(corpus, 'the <unk> sat\nthe cat sat\n');
+    const r = await runCli(['train', corpus, '-o', out, '--level', 'word', '--unk-token', '<unk>', '--hidden', '8', '--layers', '1', '--epochs', '1', '--samples', '0', '--val-fraction', '0', '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(parseCheckpoint(readFileSync(out, 'utf8')).vocab.tokens, ['<EOS>', '<UNK>', 'cat', 'sat', 'the']);
+    rmSync(corpus);
+    rmSync(out);
   });
 });
 

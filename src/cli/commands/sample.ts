@@ -6,27 +6,31 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { createRng } from '../../core/rng.js';
 import { createSampler } from '../../core/sample.js';
-import { decode, encode, normalizeText, type TokenizerConfig } from '../../core/tokenize.js';
+import type { TokenizerConfig } from '../../core/tokenize.js';
+import { OptionError } from '../../core/errors.js';
+import { extendSampleOptions, parseWith } from '../../api/options.js';
+import { NOT_UTF8_HINT, primeOf } from '../../api/text.js';
+import { wasInvalidUtf8 } from '../argv.js';
+import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { readCheckpoint } from '../input.js';
-import { int, parseOptions, real, seed } from '../options.js';
+import { flagName } from '../options.js';
 import { makeStyle } from '../style.js';
 
-export const sampleOptionsSchema = z.object({
+/**
+ * The library's sampling options (src/api/options.ts, shared with sample())
+ * plus what only the command line has. `n` is -n/--number.
+ */
+export const sampleOptionsSchema = extendSampleOptions({
   model: z.string({ error: 'is required: the checkpoint to sample from (e.g. -m model.json)' }).min(1),
-  number: int(1, 1_000_000_000).default(10),
-  temperature: real(0, 100, { min: true }).default(1),
-  topK: int(0, 10_000_000).default(0),
-  prime: z.string().default(''),
-  maxLength: int(1, 10_000_000).optional(),
-  seed: seed.optional(),
-  greedy: z.boolean().default(false),
-  allowUnk: z.boolean().default(false),
   json: z.boolean().default(false),
   quiet: z.boolean().default(false),
   color: z.boolean().default(true),
 });
+
+/** `n` → --number (commander's name for -n), the rest as usual. */
+const sampleFlag = (key: string): string => (key === 'n' ? '--number' : flagName(key));
 
 export function registerSample(program: Command, run: (action: (host: Host) => Promise<number>) => void): void {
   program
@@ -53,30 +57,39 @@ Examples:
 }
 
 export async function runSample(host: Host, raw: Record<string, unknown>): Promise<number> {
-  const opts = parseOptions(sampleOptionsSchema, raw, 'sample');
+  const { number, ...rest } = raw;
+  let opts;
+  try {
+    opts = parseWith(sampleOptionsSchema, { ...rest, n: number }, sampleFlag, "see 'rnnlm sample --help'");
+  } catch (err) {
+    if (err instanceof OptionError) throw new UsageError(err.message, err.hint);
+    throw err;
+  }
+  if (wasInvalidUtf8(opts.prime)) throw new InputError('--prime is not valid UTF-8 text', NOT_UTF8_HINT);
   const style = makeStyle(host, !opts.color);
   const ck = await readCheckpoint(host, opts.model);
   const tok: TokenizerConfig = { level: ck.tokenizer.level, lowercase: ck.tokenizer.lowercase, unkToken: ck.tokenizer.unkToken };
-  const prime = normalizeText(opts.prime);
-  const { ids: primeIds, unknown } = encode(prime, ck.vocab, tok);
+  // the model reads unknown characters or words of the prime as <UNK>; the samples show them as given
+  const prime = primeOf(opts.prime, ck.vocab, tok);
+  const { unknown } = prime;
   if (unknown.length && !opts.quiet) {
     host.stderr.write(style.yellow(`warning: not in the model's vocabulary, read as <UNK>: ${unknown.slice(0, 10).map((u) => JSON.stringify(u)).join(', ')}${unknown.length > 10 ? ', …' : ''}`) + '\n');
   }
   const seedUsed = opts.seed ?? host.randomSeed();
   const rng = createRng(seedUsed);
   const maxLength = opts.maxLength ?? (tok.level === 'char' ? 200 : 50);
-  const sampleOpts = { prime: primeIds, maxLength, temperature: opts.temperature, topK: opts.topK, greedy: opts.greedy, allowUnk: opts.allowUnk };
-  const primeText = decode(primeIds, ck.vocab, tok);
+  const sampleOpts = { prime: prime.ids, maxLength, temperature: opts.temperature, topK: opts.topK, greedy: opts.greedy, allowUnk: opts.allowUnk };
   const sampler = createSampler(ck.model, sampleOpts);
-  for (let i = 0; i < opts.number && !host.stdout.closed; i++) {
+  const count = opts.n ?? 10;
+  for (let i = 0; i < count && !host.stdout.closed; i++) {
     const gen = sampler.sample(rng);
     const ids: number[] = [];
     let r = gen.next();
     while (!r.done) { ids.push(r.value); r = gen.next(); }
-    // decode prime and continuation together so word spacing is right at the seam
-    const text = primeIds.length ? decode([...primeIds, ...ids], ck.vocab, tok) : decode(ids, ck.vocab, tok);
+    // prime and continuation decoded together, so that word spacing is right at the seam
+    const text = prime.text(ids);
     if (opts.json) {
-      host.stdout.write(JSON.stringify({ text, prime: primeText, tokens: ids.length, end: r.value, seed: seedUsed, index: i }) + '\n');
+      host.stdout.write(JSON.stringify({ text, prime: prime.shown, tokens: ids.length, end: r.value, seed: seedUsed, index: i }) + '\n');
     } else {
       host.stdout.write(text.replace(/\n/g, ' ') + '\n');
     }

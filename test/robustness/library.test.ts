@@ -1,0 +1,233 @@
+/**
+ * The library's door: every argument of train(), score() and sample() is
+ * checked before any work, with the command line's own schema (the same
+ * names, ranges and cross-field checks), and every refusal is one typed
+ * error (OptionError for a bad argument or option, DataError for text that
+ * is not UTF-8) whose message and hint fit on one line. Where the command
+ * line has the same option, its message is the library's with the flag's
+ * name in place of the camelCase one.
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { DataError, OptionError, sample, score, train, type Checkpoint } from '../../src/index.js';
+import { runCli, tempDir } from '../helpers/fake-host.js';
+
+const text = 'emma\nolivia\nava\nisabella\nsophia\nmia\ncharlotte\namelia\n'.repeat(4);
+const tiny = { hidden: 8, layers: 1, maxSteps: 2, valFraction: 0, threads: 1 } as const;
+let ck: Checkpoint;
+
+before(async () => {
+  ({ checkpoint: ck } = await train(text, tiny));
+});
+
+/** The error is of `type`, its message matches `re`, and message — hint is one line. */
+function typed(type: typeof OptionError | typeof DataError, re: RegExp, hint?: RegExp) {
+  return (err: unknown): true => {
+    assert.ok(err instanceof type, `expected ${type.name}, got ${String(err)}`);
+    assert.match(err.message, re);
+    if (hint) assert.match(err.hint ?? '', hint);
+    const line = `${err.message} — ${err.hint ?? ''}`;
+    assert.ok(!/[\n\r]/.test(line), `one line: ${line}`);
+    assert.ok(line.length < 400, `short: ${line}`);
+    return true;
+  };
+}
+
+/** What train() and sample() are given is not the point below: a cast says so. */
+const anyOptions = (o: unknown) => o as Record<string, never>;
+
+describe('unknown option names: refused with the closest known name, as commander does for flags', () => {
+  test('train: a misspelt option, snake_case or kebab-case, refused before training starts', async () => {
+    let steps = 0;
+    const onStep = () => { steps++; };
+    for (const [key, near] of [['hiden', 'hidden'], ['max_time', 'maxTime'], ['max-steps', 'maxSteps'], ['lerning', null], ['epoch', 'epochs'],
+      ['valfraction', 'valFraction'], ['zzz', null]] as const) {
+      await assert.rejects(train(text, anyOptions({ ...tiny, [key]: 8 }), { onStep }), typed(OptionError, new RegExp(`^unknown option ${key}$`),
+        near ? new RegExp(`^did you mean ${near}\\? .*camelCase`) : /camelCase: level, cell, .*hidden.*threads$/));
+    }
+    assert.equal(steps, 0, 'no step was trained');
+  });
+
+  test('an unknown name is reported before a bad value of a known one', async () => {
+    await assert.rejects(train(text, anyOptions({ hiden: 8, hidden: 0 })), typed(OptionError, /^unknown option hiden$/, /did you mean hidden\?/));
+    assert.throws(() => sample(ck, anyOptions({ temprature: 0.5, n: 0 })), typed(OptionError, /^unknown option temprature$/, /did you mean temperature\?/));
+  });
+
+  test('sample: a misspelt option, and --number by its flag name (sample() calls it n)', () => {
+    assert.throws(() => sample(ck, anyOptions({ topk: 3 })), typed(OptionError, /^unknown option topk$/, /did you mean topK\?/));
+    assert.throws(() => sample(ck, anyOptions({ number: 3 })), typed(OptionError, /^unknown option number$/, /did you mean n\?/));
+    assert.throws(() => sample(ck, anyOptions({ max_length: 3 })), typed(OptionError, /^unknown option max_length$/, /did you mean maxLength\?/));
+  });
+
+  test('train callbacks: a misspelt callback, a training option among the callbacks', async () => {
+    await assert.rejects(train(text, tiny, anyOptions({ onstep: () => {} })), typed(OptionError, /^unknown option callbacks\.onstep$/, /did you mean callbacks\.onStep\?/));
+    await assert.rejects(train(text, tiny, anyOptions({ maxSteps: 3 })), typed(OptionError, /callbacks\.maxSteps/, /maxSteps is an option: it goes in train\(\)'s second argument/));
+  });
+});
+
+describe('option values out of range: the same refusals as the command line', () => {
+  test('sample: temperature 0, n Infinity / 0 / 1.5 and the other ranges', () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ temperature: 0 }, /^temperature must be a number greater than 0 and at most 100 \(got 0\)$/],
+      [{ temperature: -1 }, /^temperature must be a number greater than 0/], [{ temperature: 101 }, /at most 100 \(got 101\)/],
+      [{ temperature: Infinity }, /^temperature .*\(got Infinity\)$/], [{ temperature: NaN }, /\(got NaN\)$/], [{ temperature: 'hot' }, /\(got "hot"\)$/],
+      [{ n: Infinity }, /^n must be a whole number from 1 to 1000000000 \(got Infinity\)$/], [{ n: 0 }, /^n must be a whole number from 1 to 1000000000 \(got 0\)$/],
+      [{ n: 1.5 }, /^n must be a whole number .*\(got 1\.5\)$/], [{ n: -1 }, /^n must be/], [{ n: 1e10 }, /^n must be/],
+      [{ topK: -1 }, /^topK must be a whole number from 0 to/], [{ topK: 2.5 }, /^topK must be a whole number/],
+      [{ maxLength: 0 }, /^maxLength must be a whole number from 1 to/], [{ seed: -1 }, /^seed must be a whole number from 0 to/],
+      [{ seed: 2 ** 53 }, /^seed must be/], [{ greedy: 'yes' }, /^greedy must be true or false \(got "yes"\)$/],
+      [{ allowUnk: 1 }, /^allowUnk must be true or false/], [{ prime: 5 }, /^prime must be text \(got 5\)$/],
+    ];
+    for (const [opts, re] of cases) assert.throws(() => sample(ck, anyOptions(opts)), typed(OptionError, re, /sample\(\) takes the options of 'rnnlm sample --help', in camelCase/), JSON.stringify(opts));
+  });
+
+  test('sample: the options must be an object', () => {
+    for (const bad of [null, 5, 'n=3', [], new Map()]) {
+      assert.throws(() => sample(ck, anyOptions(bad)), typed(OptionError, /^the options of sample\(\) must be an object of option names and values \(got /), String(bad));
+    }
+  });
+
+  test('train: values out of range, wrong types, and combinations that cannot work', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ hidden: 0 }, /^hidden must be a whole number from 1 to 4096 \(got 0\)$/], [{ bptt: 1 }, /^bptt must be a whole number from 2 to 10000/],
+      [{ lr: 0 }, /^lr must be a number greater than 0/], [{ level: 'byte' }, /^level must be one of char, word \(got "byte"\)$/],
+      [{ maxTime: '0s' }, /^maxTime must be a duration greater than 0/], [{ maxTime: true }, /^maxTime must be a duration/],
+      [{ peephole: true, cell: 'gru' }, /^peephole goes with cell lstm only/], [{ lowercase: 'yes' }, /^lowercase must be a boolean/],
+      [{ unkToken: '' }, /^unkToken must not be empty/], [{ unkToken: 5 }, /^unkToken must be text/],
+    ];
+    for (const [opts, re] of cases) await assert.rejects(train(text, anyOptions({ ...tiny, ...opts })), typed(OptionError, re), JSON.stringify(opts));
+    await assert.rejects(train(text, anyOptions(null)), typed(OptionError, /^the options of train\(\) must be an object .*\(got null\)$/));
+  });
+
+  test('train: unkToken that could never match — whitespace at word level, anything at char level', async () => {
+    for (const u of ['a b', 'unk\t', '\u00a0x']) {
+      await assert.rejects(train(text, { ...tiny, level: 'word', unkToken: u }), typed(OptionError, /^unkToken holds whitespace, but words never do/, /single word/));
+    }
+    await assert.rejects(train(text, { ...tiny, unkToken: '<unk>' }), typed(OptionError, /^unkToken goes with word level only/, /train at word level/));
+  });
+
+  test('the command line gives the same message for the same value, with the flag for the name', async () => {
+    const missing = join(tempDir(), 'none');
+    // strip the value (a number in code, a string on the command line) and compare the rest
+    const rest = (s: string) => s.replace(/ \(got [^)]*\)/, '');
+    const flag = (k: string) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+    const sampleCases: [string, string, string][] = [['temperature', '0', '--temperature'], ['temperature', '101', '--temperature'], ['n', '0', '--number'],
+      ['n', '1.5', '--number'], ['topK', '-1', '--top-k'], ['maxLength', '0', '--max-length'], ['seed', '-1', '--seed']];
+    for (const [key, value, cliFlag] of sampleCases) {
+      let lib = '';
+      try { sample(ck, { [key]: Number(value) }); } catch (e) { lib = (e as Error).message; }
+      const r = await runCli(['sample', '-m', missing, cliFlag, value]);
+      assert.equal(r.code, 2, r.stderr);
+      const cli = r.stderr.trim().replace(/^rnnlm: /, '').replace(/ — .*$/, '');
+      assert.equal(rest(cli), rest(lib).replace(new RegExp(`^${key}\\b`), cliFlag), `${key} ${value}`);
+    }
+    const trainCases: [Record<string, unknown>, string[]][] = [[{ hidden: 0 }, ['--hidden', '0']], [{ valFraction: 1 }, ['--val-fraction', '1']],
+      [{ dropout: 1 }, ['--dropout', '1']], [{ level: 'word', unkToken: 'a b' }, ['--level', 'word', '--unk-token', 'a b']],
+      [{ unkToken: '<unk>' }, ['--unk-token', '<unk>']], [{ cell: 'rnn', peephole: true }, ['--cell', 'rnn', '--peephole']]];
+    for (const [opts, argv] of trainCases) {
+      let lib = '';
+      await train(text, anyOptions({ ...tiny, ...opts })).catch((e: Error) => { lib = e.message; });
+      const r = await runCli(['train', missing, ...argv]);
+      assert.equal(r.code, 2, r.stderr);
+      const cli = r.stderr.trim().replace(/^rnnlm: /, '').replace(/ — .*$/, '');
+      const key = lib.split(' ')[0]!;
+      assert.equal(rest(cli), rest(lib).replace(new RegExp(`^${key}\\b`), flag(key)), JSON.stringify(opts));
+    }
+  });
+});
+
+describe('train(text): a string, or bytes checked exactly as the command line checks a file', () => {
+  test('a Buffer or Uint8Array of UTF-8 trains the same model, bit for bit, as the string (a leading BOM dropped as in a file)', async () => {
+    const opts = { ...tiny, maxSteps: 3, seed: 4 };
+    const fromString = (await train(text, opts)).checkpoint;
+    for (const bytes of [Buffer.from(text, 'utf8'), new TextEncoder().encode(text), new TextEncoder().encode('\ufeff' + text)]) {
+      const fromBytes = (await train(bytes, opts)).checkpoint;
+      assert.deepEqual(fromBytes.vocab.tokens, fromString.vocab.tokens);
+      const a = fromString.model.params.data, b = fromBytes.model.params.data;
+      assert.deepEqual(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    }
+  });
+
+  test('binary bytes (a NUL) and invalid UTF-8: refused with the command line\'s message for the same bytes on stdin', async () => {
+    const cases: number[][] = [
+      [0x61, 0x0a, 0x62, 0x00, 0x63], // NUL at offset 3
+      [0x63, 0x61, 0x66, 0xe9, 0x0a], // Latin-1 é
+      [0x61, 0x80, 0x62], [0x61, 0xc0, 0xaf], [0x61, 0xed, 0xa0, 0x80], [0x61, 0x62, 0xf0, 0x9f, 0x98], [0x61, 0xf4, 0x90, 0x80, 0x80],
+    ];
+    for (const bytes of cases) {
+      let lib: DataError | null = null;
+      await train(Uint8Array.from(bytes), tiny).catch((e: DataError) => { lib = e; });
+      assert.ok(lib, `refused: ${bytes}`);
+      typed(DataError, bytes.includes(0) ? /^train\(\)'s text looks like a binary file \(a NUL byte at offset 3\)$/ : /^train\(\)'s text is not valid UTF-8 text$/)(lib);
+      const r = await runCli(['train', '-', '-o', join(tempDir(), 'm.json')], { stdin: Uint8Array.from(bytes) });
+      assert.equal(r.code, 1, r.stderr);
+      const { message, hint } = lib as DataError;
+      assert.equal(r.stderr.trim(), `rnnlm: ${message.replace("train()'s text", 'standard input')} — ${hint}`);
+    }
+  });
+
+  test('anything else (a number, undefined, null, an object, an array, an ArrayBuffer): one OptionError naming the argument', async () => {
+    for (const bad of [42, undefined, null, { text }, [text], new ArrayBuffer(4), new Uint16Array(2)]) {
+      await assert.rejects(train(bad as unknown as string), typed(OptionError, /^train\(\)'s text must be a string, or a Uint8Array \(or Buffer\) of UTF-8 bytes \(got /, /readFile/), String(bad));
+    }
+  });
+
+  test('callbacks: functions where given, an AbortSignal-like signal, a checkpoint to resume', async () => {
+    const cases: [unknown, RegExp][] = [
+      [{ onStep: 'log' }, /^callbacks\.onStep must be a function \(got "log"\)$/], [{ onEval: {} }, /^callbacks\.onEval must be a function/],
+      [{ signal: true }, /^callbacks\.signal must be an AbortSignal \(got true\)$/], [{ signal: {} }, /^callbacks\.signal must be an AbortSignal/],
+      [{ resume: 'model.json' }, /^callbacks\.resume must be a model as loadModel\(\) or train\(\) return it/], [null, /^the callbacks of train\(\) must be an object/],
+      [() => {}, /^the callbacks of train\(\) must be an object/],
+    ];
+    for (const [cb, re] of cases) await assert.rejects(train(text, tiny, cb as never), typed(OptionError, re), String(cb));
+    // an object with a boolean `aborted` is enough (the command line uses one)
+    const flag = { aborted: true };
+    assert.equal((await train(text, tiny, { signal: flag })).reason, 'interrupted');
+  });
+});
+
+describe('score(model, sentences) and sample(model, options): the model and the sentences checked', () => {
+  test('sentences must be an array of strings: a single string is refused (wrap it), as is anything else', () => {
+    assert.throws(() => score(ck, 'emma' as unknown as string[]), typed(OptionError, /^score\(\)'s sentences must be an array of strings \(got a string\)$/, /score\(model, \["emma"\]\)/));
+    for (const bad of [5, undefined, null, { 0: 'emma', length: 1 }, new Set(['emma'])]) {
+      assert.throws(() => score(ck, bad as unknown as string[]), typed(OptionError, /^score\(\)'s sentences must be an array of strings \(got /), String(bad));
+    }
+    assert.throws(() => score(ck, ['emma', 3 as unknown as string]), typed(OptionError, /^score\(\)'s sentences\[1\] must be a string \(got 3\)$/));
+    // eslint-disable-next-line no-sparse-arrays
+    assert.throws(() => score(ck, [, 'emma'] as unknown as string[]), typed(OptionError, /^score\(\)'s sentences\[0\] must be a string \(got undefined\)$/));
+  });
+
+  test('the model must be what loadModel() or train() return: a path, a pending promise, train()\'s whole result and damaged objects are refused', async () => {
+    const outcome = await train(text, tiny);
+    const cases: [unknown, RegExp][] = [
+      ['model.json', /got the string "model\.json"; load the file first: await loadModel\(path\)/], [Promise.resolve(ck), /got a Promise/],
+      [outcome, /got the result of train\(\); pass its \.checkpoint/], [null, /got null\)$/], [{}, /its model is missing/],
+      [{ ...ck, vocab: { tokens: ck.vocab.tokens } }, /its vocab is missing/], [{ ...ck, tokenizer: { ...ck.tokenizer, level: 'byte' } }, /its tokenizer settings/],
+      [{ ...ck, vocab: { tokens: ck.vocab.tokens.slice(1), index: ck.vocab.index } }, /its vocabulary has \d+ tokens but its model \d+ outputs/],
+    ];
+    for (const [bad, re] of cases) {
+      assert.throws(() => score(bad as Checkpoint, ['emma']), typed(OptionError, new RegExp(`^score\\(\\)'s model must be a model as loadModel\\(\\) or train\\(\\) return it \\(.*${re.source}`)), String(bad));
+      assert.throws(() => sample(bad as Checkpoint, { n: 1 }), typed(OptionError, /^sample\(\)'s model must be a model/));
+    }
+  });
+
+  test('sentences are cleaned as the command line cleans its arguments: a BOM, CR and trailing blanks do not change the score', () => {
+    const [plain] = score(ck, ['emma']);
+    for (const v of ['emma  ', 'emma\r\n', '\ufeffemma', 'emma\t']) {
+      const [s] = score(ck, [v]);
+      assert.equal(s!.logProb, plain!.logProb, JSON.stringify(v));
+      assert.equal(s!.sentence, v, 'the sentence as given');
+    }
+  });
+
+  test('a prime with characters outside the vocabulary: every sample starts with the prime as given, no <UNK>', () => {
+    const prime = 'eQ😀';
+    const out = sample(ck, { prime, n: 5, seed: 2 });
+    assert.equal(out.length, 5);
+    for (const s of out) assert.ok(s.startsWith(prime) && !s.includes('<UNK>'), s);
+    // the model reads every unknown character as the one <UNK>: another one in its place draws the same continuation
+    const other = sample(ck, { prime: 'eZ☃', n: 5, seed: 2 });
+    assert.deepEqual(other.map((s) => s.slice('eZ☃'.length)), out.map((s) => s.slice(prime.length)));
+  });
+});
