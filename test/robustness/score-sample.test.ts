@@ -14,6 +14,7 @@ import { scoreSentences } from '../../src/core/score.js';
 import { encode } from '../../src/core/tokenize.js';
 import { oneLineError, runCli, tempDir } from '../helpers/fake-host.js';
 import { repoPath, repoRoot } from '../helpers/paths.js';
+import { wasInvalidUtf8 } from '../../src/cli/argv.js';
 
 /** Every temporary directory this file makes, removed when it is done. */
 const made: string[] = [];
@@ -39,6 +40,14 @@ before(async () => {
 });
 
 const load = (path: string) => parseCheckpoint(readFileSync(path, 'utf8'));
+
+/** The one line of a warning on stderr (exactly one line, no colour). */
+function oneLineWarning(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  assert.equal(lines.length, 1, stderr);
+  assert.ok(!/\u001b\[/.test(stderr));
+  return lines[0]!;
+}
 
 describe('score', () => {
   test('the empty sentence: log P = log P(<EOS>) at step 1, as the core computes it; one token', async () => {
@@ -149,13 +158,47 @@ describe('sample', () => {
     assert.match(r.stderr, /warning: not in the model's vocabulary, read as <UNK>: "x", "y", "😀"/);
     const lines = r.stdout.split('\n').slice(0, -1);
     assert.equal(lines.length, 3);
-    for (const l of lines) assert.ok(l.startsWith('<UNK><UNK><UNK>'), l);
+    // the model read them as <UNK>, but the sample shows the prime as the user wrote it
+    for (const l of lines) assert.ok(l.startsWith('xy😀') && !l.includes('<UNK>'), l);
     const q = await runCli(['sample', '-m', model, '-n', '3', '--seed', '1', '--prime', 'xy😀', '-q']);
     assert.equal(q.stderr, '');
     assert.equal(q.stdout, r.stdout);
     const w = await runCli(['sample', '-m', wordModel, '-n', '2', '--seed', '1', '--prime', 'zzyzx qwxq']);
     assert.equal(w.code, 0, w.stderr);
     assert.match(w.stderr, /"zzyzx", "qwxq"/);
+  });
+
+  test('a prime with unknown characters or words is printed as given, never as a literal <UNK>; the warning stays', async () => {
+    const ck = load(model);
+    const known = ck.vocab.tokens.slice(2).filter((t) => t !== ' ' && t !== '\n');
+    const prime = `${known[0]}Q${known[1]}😀`; // known, unknown, known, unknown (astral)
+    const r = await runCli(['sample', '-m', model, '-n', '5', '--seed', '3', '--prime', prime]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(oneLineWarning(r.stderr), /read as <UNK>: "Q", "😀"/);
+    const lines = r.stdout.split('\n').slice(0, -1);
+    assert.equal(lines.length, 5);
+    for (const l of lines) assert.ok(l.startsWith(prime) && !l.includes('<UNK>'), l);
+    // --json: the prime field is the prime as given, and every text starts with it
+    const j = await runCli(['sample', '-m', model, '-n', '5', '--seed', '3', '--prime', prime, '--json', '-q']);
+    assert.equal(j.stderr, '');
+    const recs = j.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    for (const [i, rec] of recs.entries()) {
+      assert.equal(rec.prime, prime);
+      assert.equal(rec.text, lines[i]);
+    }
+    // the model reads every unknown character as the same <UNK>: another unknown character in the
+    // same place gives the same continuation, shown after that prime instead
+    const other = `${known[0]}Z${known[1]}☃`;
+    const o = await runCli(['sample', '-m', model, '-n', '5', '--seed', '3', '--prime', other, '-q']);
+    assert.deepEqual(o.stdout.split('\n').slice(0, -1).map((l) => l.slice(other.length)), lines.map((l) => l.slice(prime.length)));
+    // a CR, CRLF or BOM in the prime is normalised as the tokenizer normalises text
+    const bom = await runCli(['sample', '-m', model, '-n', '5', '--seed', '3', '--prime', `\ufeff${prime}`, '-q']);
+    assert.equal(bom.stdout, r.stdout);
+    // word level: unknown words shown as written, spaced as words are
+    const w = await runCli(['sample', '-m', wordModel, '-n', '3', '--seed', '1', '--prime', 'zzyzx the qwxq', '--max-length', '4']);
+    assert.equal(w.code, 0, w.stderr);
+    assert.match(oneLineWarning(w.stderr), /"zzyzx", "qwxq"/);
+    for (const l of w.stdout.split('\n').slice(0, -1)) assert.ok(/^zzyzx the qwxq( |$)/.test(l) && !l.includes('<UNK>'), l);
   });
 
   test('the reader goes away after one line (in-process): stops at once, exit 0', async () => {
@@ -178,6 +221,50 @@ function sh(script: string, timeoutMs = 60_000): Promise<{ code: number | null; 
     child.on('close', (code, signal) => { clearTimeout(timer); done({ code, signal, stdout, stderr, ms: performance.now() - t0 }); });
   });
 }
+
+describe('arguments that are not UTF-8', () => {
+  const bin = 'node bin/rnnlm.js';
+  const NOT_UTF8 = /is not valid UTF-8 text — convert it to UTF-8 first \(e\.g\. iconv -f latin1 -t utf-8\)$/;
+
+  test('wasInvalidUtf8: an argument holding U+FFFD that some raw entry of the command line spells in invalid UTF-8', () => {
+    const cmdline = (...entries: (string | number[])[]) => Uint8Array.from(entries.flatMap((e) => [...(typeof e === 'string' ? Buffer.from(e) : e), 0]));
+    const raw = cmdline('node', 'bin/rnnlm.js', 'score', [0x63, 0x61, 0x66, 0xe9], 'ok');
+    assert.equal(wasInvalidUtf8('caf\ufffd', raw), true, 'Latin-1 é arrives as U+FFFD');
+    assert.equal(wasInvalidUtf8('ok', raw), false, 'no U+FFFD: never');
+    assert.equal(wasInvalidUtf8('caf\ufffd', cmdline('score', 'caf\ufffd')), false, 'a U+FFFD typed as such (valid UTF-8) is text');
+    assert.equal(wasInvalidUtf8('caf\ufffd', null), false, 'no /proc: cannot tell, so fine');
+    assert.equal(wasInvalidUtf8('caf\ufffdx', raw), false, 'the lenient decoding must be the whole argument');
+  });
+
+  test('invalid UTF-8 in a sentence argument of score: exit 1, one line naming the argument, nothing scored', { timeout: 60_000, skip: !existsSync('/proc/self/cmdline') }, async () => {
+    // bash passes the raw byte \xe9 (Latin-1 é) to node; Node would read it as U+FFFD
+    const r = await sh(`${bin} score -m '${model}' abc "$(printf 'caf\\xe9')"`);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, '', 'nothing scored, not even the valid first argument');
+    const line = oneLineError(r.stderr);
+    assert.match(line, /^rnnlm: sentence argument 2 \("caf\ufffd"\) /);
+    assert.match(line, NOT_UTF8);
+    // the same bytes on stdin: the same wording, naming standard input
+    const s = await sh(`printf 'caf\\xe9\\n' | ${bin} score -m '${model}'`);
+    assert.equal(s.code, 1, s.stderr);
+    assert.match(oneLineError(s.stderr), /^rnnlm: standard input is not valid UTF-8 text — convert it/);
+    // an overlong form, an encoded surrogate, a cut sequence: each refused, each named by its position
+    for (const [i, bytes] of [['1', '\\xc0\\xaf'], ['1', '\\xed\\xa0\\x80'], ['1', 'ab\\xf0\\x9f\\x98']]) {
+      const c = await sh(`${bin} score -m '${model}' "$(printf '${bytes}')"`);
+      assert.equal(c.code, 1, `${bytes}: ${c.stderr}`);
+      assert.match(oneLineError(c.stderr), new RegExp(`sentence argument ${i} `));
+    }
+    // U+FFFD written as valid UTF-8 is a character like any other: scored
+    const ok = await sh(`${bin} score -m '${model}' -q "$(printf 'caf\\xef\\xbf\\xbd')"`);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout.split('\n').length, 2);
+    // and sample's --prime the same way
+    const p = await sh(`${bin} sample -m '${model}' -n 1 --prime "$(printf 'caf\\xe9')"`);
+    assert.equal(p.code, 1, p.stderr);
+    assert.equal(p.stdout, '');
+    assert.match(oneLineError(p.stderr), /^rnnlm: --prime is not valid UTF-8 text — convert it/);
+  });
+});
 
 describe('real processes: readers that go away, disks that are full', () => {
   const bin = 'node bin/rnnlm.js';

@@ -9,6 +9,9 @@ import { z } from 'zod';
 import { createScorer, perplexity, type Scorer } from '../../core/score.js';
 import type { Checkpoint } from '../../checkpoint/codec.js';
 import { encode, normalizeText, splitSentences, type TokenizerConfig } from '../../core/tokenize.js';
+import { cleanSentence, NOT_UTF8_HINT } from '../../api/text.js';
+import { wasInvalidUtf8 } from '../argv.js';
+import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { readCheckpoint, readText } from '../input.js';
@@ -53,11 +56,16 @@ Examples:
 
 export async function runScore(host: Host, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(scoreOptionsSchema, raw, 'score');
+  // an argument that was not UTF-8 reached us with U+FFFD in place of its bytes: refused, as on stdin
+  opts.sentences.forEach((s, i) => {
+    if (wasInvalidUtf8(s)) throw new InputError(`sentence argument ${i + 1} (${JSON.stringify(s.length > 40 ? `${s.slice(0, 37)}…` : s)}) is not valid UTF-8 text`, NOT_UTF8_HINT);
+  });
   const ck = await readCheckpoint(host, opts.model);
   // sentences given as arguments are cleaned as training cleaned its lines (BOM, CR, trailing
-  // whitespace); one that is then empty is kept: it scores P(<EOS>) at the first step
+  // whitespace; the library's score() does the same); one that is then empty is kept: it
+  // scores P(<EOS>) at the first step
   const texts = opts.sentences.length
-    ? opts.sentences.map((t) => normalizeText(t).trimEnd())
+    ? opts.sentences.map(cleanSentence)
     : splitSentences(normalizeText(await readText(host, '-')), ck.tokenizer.sentence === 'file' ? 'line' : ck.tokenizer.sentence);
   // full batches of 32 sentences on every thread (a few sentences are not worth starting threads for)
   const engine = texts.length >= BATCH ? await createParallelEngine(ck.model, BPTT, BATCH, opts.threads ?? host.cpus) : undefined;
