@@ -7,13 +7,16 @@
 import { epochPlan, type ReadMode } from '../core/batches.js';
 import { encodeSplit, prepareData, splitTrainVal } from '../core/data.js';
 import { DataError, OptionError } from '../core/errors.js';
+import { MEMORY_CEILING_BYTES, memoryNeed, type MemoryNeed } from '../core/memory.js';
+import { createOptimizerState } from '../core/optimizer.js';
 import { createModel, initModel, type Model, type ModelConfig } from '../core/model.js';
 import { createRng } from '../core/rng.js';
 import { normalizeText, splitSentences, type EncodedCorpus, type SentenceMode, type TokenizerConfig } from '../core/tokenize.js';
 import { defaultTrainConfig, newTrainState, type TrainConfig, type TrainState } from '../core/train.js';
 import type { Vocab } from '../core/vocab.js';
 import type { Checkpoint, TokenizerSettings } from '../checkpoint/codec.js';
-import { LEVEL_DEFAULTS, type TrainOptions } from './options.js';
+import { LEVEL_DEFAULTS, trainOptionsShape, type TrainOptions } from './options.js';
+import { corpusFingerprint } from './fingerprint.js';
 
 export interface TrainingSetup {
   model: Model;
@@ -31,8 +34,10 @@ export interface TrainingSetup {
   options: Record<string, unknown>;
   /** Steps in an epoch. */
   epochWindows: number;
-  /** Things the user should know (no validation set, vocabulary capped, batch shrunk). */
+  /** Things the user should know (no validation set, vocabulary capped, batch shrunk, settings changed on resume). */
   notes: string[];
+  /** What identifies the corpus (saved in the checkpoint's meta, checked by --resume). */
+  corpus: { fingerprint: string; unkRate: number };
 }
 
 /**
@@ -50,15 +55,17 @@ export function prepareTraining(
     throw new DataError('the checkpoint holds a model without training state', 'resume from the checkpoint train wrote (e.g. model.last.json), or train afresh');
   }
   const t = resumed?.training ?? null;
-  if (t) checkResumeOptions(opts, given, t.options, name);
+  const kept = resumed ? keptSettings(resumed) : null;
+  if (kept) refuseChanges(opts, given, kept, name);
   const tokenizer: TokenizerSettings = resumed?.tokenizer ?? {
     level: opts.level, lowercase: opts.lowercase, unkToken: opts.unkToken ?? null, sentence: opts.sentence as SentenceMode,
   };
   const tok: TokenizerConfig = { level: tokenizer.level, lowercase: tokenizer.lowercase, unkToken: tokenizer.unkToken };
-  const seed = t ? Number(t.options['seed'] ?? opts.seed) : opts.seed;
-  const valFraction = t ? Number(t.options['valFraction'] ?? opts.valFraction) : opts.valFraction;
+  const seed = kept ? kept.seed : opts.seed;
+  const valFraction = kept ? kept.valFraction : opts.valFraction;
 
-  const sentences = splitSentences(normalizeText(text), tokenizer.sentence);
+  const normalized = normalizeText(text);
+  const sentences = splitSentences(normalized, tokenizer.sentence);
   if (sentences.length === 0) throw new DataError('the corpus has no text to train on (it is empty or only blank lines)', 'give UTF-8 text with at least one non-blank line');
   // the split is the first use of the seed's generator, so a resumed run splits the same way
   const rng = createRng(seed);
@@ -73,55 +80,203 @@ export function prepareTraining(
   } else {
     const maxVocab = opts.maxVocab ?? LEVEL_DEFAULTS[tokenizer.level].maxVocab;
     const p = prepareData(split, tok, { maxVocab, minCount: opts.minCount });
-    if (p.dropped > 0) notes.push(`vocabulary capped at ${p.vocab.tokens.length} of ${p.distinct + 2} tokens; the ${p.dropped} rarest map to <UNK> (maxVocab, minCount)`);
+    if (p.dropped > 0) notes.push(`vocabulary capped at ${p.vocab.tokens.length} of ${p.distinct + 2} tokens; the ${p.dropped} rarest map to <UNK> (${name('maxVocab')}, ${name('minCount')})`);
     ({ vocab, counts } = p);
     data = p;
   }
   const mode: ReadMode = tokenizer.sentence === 'file' ? 'stream' : 'sentences';
+  // a stream of one token has nothing to predict: no validation rather than a loss of 0/0
+  if (data.val && mode === 'stream' && data.val.ids.length < 2) {
+    data = { train: data.train, val: null };
+    if (valFraction > 0) notes.push('the validation part is too small to predict anything; training without validation');
+  }
+  const corpus = { fingerprint: corpusFingerprint(normalized), unkRate: unkRate(data) };
+  if (resumed) {
+    const note = checkSameCorpus(resumed, corpus, name);
+    if (note) notes.push(note);
+  }
   const units = mode === 'stream' ? data.train.ids.length : data.train.starts.length - 1;
 
   let model: Model, cfg: TrainConfig, state: TrainState, options: Record<string, unknown>;
   if (t) {
     model = resumed!.model;
-    cfg = trainConfig(opts, mode, t.config, t.state, given);
     state = t.state;
-    options = t.options;
+    cfg = trainConfig(opts, mode, t.config, state, given);
+    const changed = changedSettings(opts, given, t.config, model.config.dropout);
+    if (changed.length) {
+      ({ model, state } = applyChanges(changed, model, state, t.config, cfg, data.train, mode, opts));
+      notes.push(`resumed with changed training settings: ${changed.map((c) => `${name(c.key)} ${c.now} (was ${c.was})`).join(', ')}; the continuation is no longer the exact one`);
+    }
+    fitBatch(cfg, mode, units, given.has('batch'), notes, name);
+    if (cfg.batch !== t.config.batch) state.carry = null;
+    options = { ...t.options, ...Object.fromEntries(changed.map((c) => [c.key, c.now])) };
   } else {
     const config: ModelConfig = {
       cell: opts.cell, peephole: opts.peephole, layers: opts.layers, hidden: opts.hidden, vocabSize: vocab.tokens.length,
       embedding: opts.embedding ?? LEVEL_DEFAULTS[tokenizer.level].embedding, dropout: opts.dropout,
     };
-    model = createModel(config);
-    initModel(model, rng);
     cfg = trainConfig(opts, mode, null, null, given, LEVEL_DEFAULTS[tokenizer.level]);
     fitBatch(cfg, mode, units, given.has('batch'), notes, name);
+    checkMemory(memoryNeed(config, cfg.bptt, cfg.batch, opts.threads ?? 1, cfg.optimizer.kind), name);
+    model = createModel(config);
+    initModel(model, rng);
     state = newTrainState(model, cfg, rng.state());
     options = { ...Object.fromEntries([...given].map((k) => [k, (opts as Record<string, unknown>)[k]])), seed, valFraction };
   }
+  if (t) checkMemory(memoryNeed(model.config, cfg.bptt, cfg.batch, opts.threads ?? 1, cfg.optimizer.kind), name);
   const epochWindows = epochPlan(data.train, mode, cfg.batch, cfg.bptt, 0).windows;
   // a fresh run without evalEvery: about every 200 steps, and at least once per epoch
   if (!t && !opts.evalEvery) cfg.evalEvery = epochWindows > 300 ? 200 : 0;
-  return { model, vocab, counts, tokenizer, tok, mode, train: data.train, val: data.val, cfg, state, options, epochWindows, notes };
+  return { model, vocab, counts, tokenizer, tok, mode, train: data.train, val: data.val, cfg, state, options, epochWindows, notes, corpus };
+}
+
+/** Share of the corpus's tokens (<EOS> aside) that are <UNK> under the vocabulary. */
+function unkRate(data: { train: EncodedCorpus; val: EncodedCorpus | null }): number {
+  let unk = 0, tokens = 0;
+  for (const part of [data.train, data.val]) {
+    if (!part) continue;
+    unk += part.unkCount;
+    tokens += part.ids.length - (part.starts.length - 1);
+  }
+  return tokens > 0 ? unk / tokens : 0;
+}
+
+/** How much more <UNK> a different corpus may have than the run's own before --resume refuses it. */
+const UNK_MARGIN = 0.05;
+
+/**
+ * --resume continues a run on the corpus it started on. Another corpus is
+ * said in a note, with its <UNK> rate under the checkpoint's vocabulary; one
+ * that the vocabulary does not cover (more than UNK_MARGIN above the run's
+ * own rate) is refused: resuming is not fine-tuning.
+ */
+function checkSameCorpus(ck: Checkpoint, corpus: { fingerprint: string; unkRate: number }, name: (key: string) => string): string | null {
+  const saved = ck.meta['corpusFingerprint'];
+  if (saved === corpus.fingerprint) return null;
+  const own = typeof ck.meta['corpusUnkRate'] === 'number' ? ck.meta['corpusUnkRate'] : null;
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  if (typeof saved !== 'string') {
+    // a checkpoint from before fingerprints: only the <UNK> rate can tell
+    if (corpus.unkRate > UNK_MARGIN) throw corpusError(corpus.unkRate, null, name);
+    return null;
+  }
+  if (corpus.unkRate > (own ?? 0) + UNK_MARGIN) throw corpusError(corpus.unkRate, own, name);
+  return (`this corpus is not the one the checkpoint was trained on; ${pct(corpus.unkRate)} of its tokens are <UNK> under the checkpoint's vocabulary${own !== null ? ` (${pct(own)} on its own corpus)` : ''}`);
+
+  function corpusError(rate: number, ownRate: number | null, n: (key: string) => string): DataError {
+    return new DataError(
+      `this corpus is not the one the checkpoint was trained on: ${pct(rate)} of its tokens are unknown to the checkpoint's vocabulary${ownRate !== null ? ` (${pct(ownRate)} on its own corpus)` : ''}`,
+      `${n('resume')} continues a run on its own corpus; to adapt a model to new text, fine-tune it (not in rnnlm yet) or train a new model`);
+  }
+}
+
+/** The settings a resumed run keeps: the model, tokenizer and data split of the checkpoint, with their effective values. */
+interface Kept {
+  level: string; cell: string; peephole: boolean; layers: number; hidden: number; embedding: number;
+  lowercase: boolean; sentence: string; unkToken: string | null; maxVocab: number; minCount: number; seed: number; valFraction: number;
+}
+
+function keptSettings(ck: Checkpoint): Kept {
+  const o = checkSavedOptions(ck.training!.options);
+  const c = ck.model.config;
+  const level = ck.tokenizer.level;
+  return {
+    level, cell: c.cell, peephole: c.peephole, layers: c.layers, hidden: c.hidden, embedding: c.embedding,
+    lowercase: ck.tokenizer.lowercase, sentence: ck.tokenizer.sentence, unkToken: ck.tokenizer.unkToken,
+    maxVocab: (o['maxVocab'] as number | undefined) ?? LEVEL_DEFAULTS[level].maxVocab,
+    minCount: (o['minCount'] as number | undefined) ?? 1,
+    seed: (o['seed'] as number | undefined) ?? 1,
+    valFraction: (o['valFraction'] as number | undefined) ?? 0.05,
+  };
+}
+
+/**
+ * The options saved in a checkpoint are validated as the options of a new
+ * run are (a damaged or hand-edited file: valFraction 5, seed "abc"); unknown
+ * keys are kept for `info` but not used.
+ */
+function checkSavedOptions(saved: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(saved)) {
+    const field = (trainOptionsShape as Record<string, { safeParse(x: unknown): { success: boolean; data?: unknown; error?: { issues: { message: string }[] } } }>)[k];
+    if (!field) continue;
+    const r = field.safeParse(v);
+    if (!r.success) {
+      throw new DataError(`checkpoint training.options.${k} is ${JSON.stringify(v)?.slice(0, 40) ?? String(v)}: it ${r.error!.issues[0]!.message}`,
+        'the file is damaged or was edited by hand; resume from an undamaged checkpoint or train afresh');
+    }
+    out[k] = r.data;
+  }
+  return out;
+}
+
+/** Options that would change the model, the tokenizer or the data: a resumed run refuses a different value. */
+const KEPT_KEYS = ['level', 'cell', 'peephole', 'layers', 'hidden', 'embedding', 'lowercase', 'sentence', 'unkToken', 'maxVocab', 'minCount', 'seed', 'valFraction'] as const;
+
+function refuseChanges(opts: TrainOptions, given: ReadonlySet<string>, kept: Kept, name: (key: string) => string): void {
+  const o = opts as Record<string, unknown>;
+  const differ = KEPT_KEYS.filter((k) => given.has(k) && (o[k] ?? null) !== kept[k]);
+  if (differ.length === 0) return;
+  const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+  throw new OptionError(
+    `a resumed run keeps the checkpoint's model, tokenizer and data split, and ${differ.map((k) => `${name(k)} ${show(o[k])} differs from its ${show(kept[k])}`).join('; ')}`,
+    'drop these options, or train a new model instead of resuming');
+}
+
+/** Training settings a resumed run may change. */
+const SETTING_KEYS = ['lr', 'lrDecay', 'lrDecayAfter', 'batch', 'bptt', 'dropout', 'clip', 'optimizer'] as const;
+type Change = { key: (typeof SETTING_KEYS)[number]; was: number | string; now: number | string };
+
+function changedSettings(opts: TrainOptions, given: ReadonlySet<string>, base: TrainConfig, dropout: number): Change[] {
+  const was: Record<Change['key'], number | string> = {
+    lr: base.lr, lrDecay: base.lrDecay, lrDecayAfter: base.lrDecayAfter, batch: base.batch, bptt: base.bptt,
+    dropout, clip: base.clip, optimizer: base.optimizer.kind,
+  };
+  const o = opts as Record<string, unknown>;
+  return SETTING_KEYS.filter((k) => given.has(k) && o[k] !== undefined && o[k] !== was[k]).map((k) => ({ key: k, was: was[k], now: o[k] as number | string }));
+}
+
+/**
+ * Apply changed training settings to a resumed run: a new optimizer starts
+ * with fresh moments; another batch or window length keeps the position in
+ * the epoch as a fraction and starts the recurrent state afresh.
+ */
+function applyChanges(
+  changes: readonly Change[], model: Model, state: TrainState, base: TrainConfig, cfg: TrainConfig,
+  train: EncodedCorpus, mode: ReadMode, opts: TrainOptions,
+): { model: Model; state: TrainState } {
+  const keys = new Set(changes.map((c) => c.key));
+  if (keys.has('dropout')) model = { ...model, config: { ...model.config, dropout: opts.dropout } };
+  if (keys.has('optimizer')) state = { ...state, opt: createOptimizerState(cfg.optimizer, model.layout.total, (n) => new Float32Array(n)) };
+  if (keys.has('batch') || keys.has('bptt')) {
+    const before = epochPlan(train, mode, base.batch, base.bptt, 0).windows;
+    const after = epochPlan(train, mode, cfg.batch, cfg.bptt, 0).windows;
+    const at = before > 0 ? Math.floor((state.windowInEpoch / before) * after) : 0;
+    state = { ...state, windowInEpoch: Math.min(at, Math.max(0, after - 1)), carry: null };
+  }
+  return { model, state };
+}
+
+/** Refuse a run that cannot fit in memory, before anything is allocated. */
+function checkMemory(need: MemoryNeed, name: (key: string) => string): void {
+  if (need.total <= MEMORY_CEILING_BYTES * 0.98) return;
+  const gb = (b: number) => `${(b / 2 ** 30).toFixed(1)} GB`;
+  const weights = need.params + need.grads + need.optimizer;
+  const lower = weights >= need.activations
+    ? `${name('hidden')}, ${name('layers')} or the vocabulary (${name('maxVocab')}, ${name('embedding')})`
+    : `${name('batch')} or ${name('bptt')}`;
+  throw new OptionError(
+    `this run needs about ${gb(need.total)} of memory (parameters ${gb(need.params)}, gradients ${gb(need.grads)}, optimizer ${gb(need.optimizer)}, activations ${gb(need.activations)}); rnnlm's memory holds at most 4 GB`,
+    `lower ${lower}`);
 }
 
 /** The checkpoint of a run at `state`. */
 export function checkpointOf(s: TrainingSetup, state: TrainState, meta: Record<string, string | number>): Checkpoint {
   return {
     model: s.model, tokenizer: s.tokenizer, vocab: s.vocab, counts: s.counts,
-    training: { options: s.options, config: s.cfg, state }, meta,
+    training: { options: s.options, config: s.cfg, state },
+    meta: { ...meta, corpusFingerprint: s.corpus.fingerprint, corpusUnkRate: s.corpus.unkRate },
   };
-}
-
-/** Settings a resumed run keeps from its checkpoint; giving another value is an error. */
-const KEPT_ON_RESUME = ['level', 'cell', 'peephole', 'layers', 'hidden', 'embedding', 'dropout', 'bptt', 'batch', 'lr', 'lrDecay', 'lrDecayAfter',
-  'optimizer', 'clip', 'maxVocab', 'minCount', 'lowercase', 'unkToken', 'sentence', 'seed', 'valFraction'] as const;
-
-function checkResumeOptions(opts: TrainOptions, given: ReadonlySet<string>, saved: Record<string, unknown>, name: (key: string) => string): void {
-  const differ = KEPT_ON_RESUME.filter((k) => given.has(k) && saved[k] !== undefined && String(saved[k]) !== String((opts as Record<string, unknown>)[k]));
-  if (differ.length) {
-    throw new OptionError(`a resumed run keeps the checkpoint's architecture and training settings; these options differ from it: ${differ.map(name).join(', ')}`,
-      'drop them, or train a new model instead of resuming');
-  }
 }
 
 /** The core's TrainConfig from options (fresh) or from the checkpoint's (resumed: only the limits may change). */
@@ -137,7 +292,15 @@ function trainConfig(
     evalEvery: opts.evalEvery ?? base?.evalEvery ?? 0,
     patience: base && !given.has('patience') ? base.patience : opts.patience,
   };
-  if (base) return { ...base, ...limits };
+  if (base) {
+    // training settings given on resume are applied (prepareTraining says which changed)
+    const o = opts as Record<string, unknown>;
+    const pick = <K extends 'lr' | 'lrDecay' | 'lrDecayAfter' | 'batch' | 'bptt' | 'clip'>(k: K): TrainConfig[K] => (given.has(k) && o[k] !== undefined ? o[k] as TrainConfig[K] : base[k]);
+    return {
+      ...base, ...limits, lr: pick('lr'), lrDecay: pick('lrDecay'), lrDecayAfter: pick('lrDecayAfter'), batch: pick('batch'), bptt: pick('bptt'), clip: pick('clip'),
+      optimizer: given.has('optimizer') ? { ...base.optimizer, kind: opts.optimizer } : { ...base.optimizer },
+    };
+  }
   return {
     ...defaultTrainConfig, ...limits, mode,
     batch: opts.batch ?? level.batch, bptt: opts.bptt ?? level.bptt, lr: opts.lr, lrDecay: opts.lrDecay, lrDecayAfter: opts.lrDecayAfter,

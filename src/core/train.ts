@@ -215,7 +215,11 @@ export async function train(
   const runEval = async (): Promise<boolean> => {
     tick();
     let valLoss: number | null = null;
-    if (data.val) valLoss = evaluateOn(engine, data.val, cfg.mode).loss;
+    if (data.val) {
+      // a validation part too short for the engine's lanes predicts nothing: no loss rather than 0/0
+      const r = evaluateOn(engine, data.val, cfg.mode);
+      valLoss = r.tokens > 0 ? r.loss : null;
+    }
     const lr = learningRate(cfg, state.epoch);
     const rec: EvalRecord = {
       step: state.step, epoch: state.epoch, tokensSeen: state.tokensSeen,

@@ -52,7 +52,8 @@ export interface Workspace {
   trained: boolean;
 }
 
-export function createWorkspace(model: Model, T: number, B: number, alloc: Alloc = alloc32): Workspace {
+/** `ints` makes the Int32Array of token ids (memory.ts counts without allocating). */
+export function createWorkspace(model: Model, T: number, B: number, alloc: Alloc = alloc32, ints: (n: number) => Int32Array = (n) => new Int32Array(n)): Workspace {
   const { config } = model;
   const H = config.hidden;
   const cell = cells[config.cell];
@@ -82,7 +83,7 @@ export function createWorkspace(model: Model, T: number, B: number, alloc: Alloc
     bias: alloc(cell.gates * H),
     ones: alloc(T * B).fill(1),
     whhT: alloc(cell.gates * H * H),
-    inputs: new Int32Array(T * B),
+    inputs: ints(T * B),
     oneHotT: config.embedding === 0 ? alloc(config.vocabSize * cell.gates * H) : null,
     trained: false,
   };

@@ -115,11 +115,11 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   const resumed = opts.resume ? await readCheckpoint(host, opts.resume) : null;
   let setup;
   try {
-    setup = prepareTraining(text, opts, given, resumed, flagName);
+    setup = prepareTraining(text, { ...opts, threads: opts.threads ?? host.cpus }, given, resumed, flagName);
   } catch (err) {
     if (err instanceof OptionError) throw new UsageError(err.message, err.hint);
     // data errors: name the file they are about
-    if (err instanceof DataError) throw new InputError(`${/checkpoint/.test(err.message) ? opts.resume : name}: ${err.message}`, err.hint);
+    if (err instanceof DataError) throw new InputError(`${/^(the )?checkpoint/.test(err.message) ? opts.resume : name}: ${err.message}`, err.hint);
     throw err;
   }
   const { model, cfg, tokenizer } = setup;

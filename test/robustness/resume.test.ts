@@ -1,0 +1,152 @@
+/**
+ * `--resume` honours or refuses every option: what would change the model,
+ * the tokenizer or the data split is refused with both values named; training
+ * settings are applied and said; another corpus is noticed (and refused when
+ * the vocabulary does not cover it); every value read back from the
+ * checkpoint is bounds-checked. And runs too large for memory are refused
+ * before any work.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCheckpoint } from '../../src/checkpoint/codec.js';
+import { oneLineError, runCli, tempDir } from '../helpers/fake-host.js';
+import { repoPath } from '../helpers/paths.js';
+import { memoryNeed, workspaceFloats } from '../../src/core/memory.js';
+import { createWorkspace } from '../../src/core/workspace.js';
+import { createModel, type ModelConfig } from '../../src/core/model.js';
+
+const CORPUS = repoPath('corpora/sentences.txt');
+const BASE = ['--hidden', '8', '--layers', '1', '--batch', '8', '--bptt', '8', '--threads', '1', '--samples', '0'];
+
+async function trained(extra: string[] = [], corpus = CORPUS): Promise<{ dir: string; m: string }> {
+  const dir = tempDir();
+  const m = join(dir, 'm.json');
+  const r = await runCli(['train', corpus, '-o', m, ...BASE, '--max-steps', '3', '-q', ...extra]);
+  assert.equal(r.code, 0, r.stderr);
+  return { dir, m: existsSync(join(dir, 'm.last.json')) ? join(dir, 'm.last.json') : m };
+}
+
+test('--resume refuses every option that changes the model, tokenizer or data split, naming both values', async () => {
+  const { dir, m } = await trained();
+  const out = join(dir, 'out.json');
+  const cases: [string[], RegExp][] = [
+    [['--cell', 'gru'], /--cell "gru" differs from its "lstm"/],
+    [['--level', 'word'], /--level "word" differs from its "char"/],
+    [['--embedding', '4'], /--embedding 4 differs from its 0/],
+    [['--hidden', '9'], /--hidden 9 differs from its 8/],
+    [['--layers', '2'], /--layers 2 differs from its 1/],
+    [['--peephole'], /--peephole true differs from its false/],
+    [['--lowercase'], /--lowercase true differs from its false/],
+    [['--sentence', 'paragraph'], /--sentence "paragraph" differs from its "line"/],
+    [['--max-vocab', '50'], /--max-vocab 50 differs from its 2000/],
+    [['--min-count', '2'], /--min-count 2 differs from its 1/],
+    [['--seed', '5'], /--seed 5 differs from its 1/],
+    [['--val-fraction', '0.1'], /--val-fraction 0.1 differs from its 0.05/],
+  ];
+  for (const [args, why] of cases) {
+    const r = await runCli(['train', CORPUS, '--resume', m, '-o', out, '--max-steps', '1', '-q', ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(oneLineError(r.stderr), why);
+  }
+  assert.ok(!existsSync(out));
+  // the same values, given again, are fine
+  const same = await runCli(['train', CORPUS, '--resume', m, '-o', out, '--max-steps', '1', '-q', '--hidden', '8', '--cell', 'lstm', '--seed', '1', '--max-vocab', '2000']);
+  assert.equal(same.code, 0, same.stderr);
+});
+
+test('--resume applies changed training settings and says so', async () => {
+  const { dir, m } = await trained();
+  const out = join(dir, 'out.json');
+  const r = await runCli(['train', CORPUS, '--resume', m, '-o', out, '--max-steps', '2', '--samples', '0',
+    '--lr', '0.01', '--batch', '4', '--bptt', '6', '--dropout', '0.25', '--clip', '1', '--optimizer', 'sgd', '--lr-decay', '0.5']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /resumed with changed training settings: .*--lr 0\.01 \(was 0\.002\)/);
+  for (const s of ['--batch 4 (was 8)', '--bptt 6 (was 8)', '--dropout 0.25 (was 0)', '--clip 1 (was 5)', '--optimizer sgd (was adam)', '--lr-decay 0.5 (was 1)']) {
+    assert.ok(r.stderr.includes(s), `${s} in ${r.stderr}`);
+  }
+  const last = existsSync(join(dir, 'out.last.json')) ? join(dir, 'out.last.json') : out;
+  const ck = parseCheckpoint(readFileSync(last, 'utf8'));
+  const c = ck.training!.config;
+  assert.deepEqual([c.lr, c.batch, c.bptt, c.clip, c.optimizer.kind, c.lrDecay], [0.01, 4, 6, 1, 'sgd', 0.5]);
+  assert.equal(ck.model.config.dropout, 0.25);
+  assert.equal(ck.training!.state.opt.m, null);
+  assert.equal(ck.training!.state.step, 5);
+  assert.equal(ck.training!.options['lr'], 0.01);
+});
+
+test('--resume on another corpus: a note when the vocabulary covers it, a refusal when it does not', async () => {
+  const { dir, m } = await trained();
+  const out = join(dir, 'out.json');
+  // the first half of the same text: other text, same characters
+  const half = join(dir, 'half.txt');
+  const lines = readFileSync(CORPUS, 'utf8').split('\n');
+  writeFileSync(half, lines.slice(0, lines.length / 2).join('\n'));
+  const near = await runCli(['train', half, '--resume', m, '-o', out, '--max-steps', '1', '--samples', '0']);
+  assert.equal(near.code, 0, near.stderr);
+  assert.match(near.stderr, /note: this corpus is not the one the checkpoint was trained on; 0\.0% of its tokens are <UNK>/);
+  // text in another script: every character unknown
+  const greek = join(dir, 'greek.txt');
+  writeFileSync(greek, 'αβγδε ζηθ\nικλμν ξοπ\nρστυφ χψω\n'.repeat(20));
+  const far = await runCli(['train', greek, '--resume', m, '-o', out, '--max-steps', '1', '--samples', '0']);
+  assert.equal(far.code, 1, far.stderr);
+  assert.match(oneLineError(far.stderr), /not the one the checkpoint was trained on: \d+\.\d% of its tokens are unknown .* — --resume continues a run on its own corpus/);
+  // the same corpus: no note at all
+  const same = await runCli(['train', CORPUS, '--resume', m, '-o', out, '--max-steps', '1', '--samples', '0']);
+  assert.doesNotMatch(same.stderr, /not the one/);
+});
+
+test('--resume of a file-mode model on a 2-character (or 12-character) corpus: no NaN validation', async () => {
+  const { dir, m } = await trained(['--sentence', 'file']);
+  const tiny = join(dir, 'tiny.txt');
+  writeFileSync(tiny, 'ab');
+  for (const text of ['ab', 'the cat sat\n']) {
+    writeFileSync(tiny, text);
+    const r = await runCli(['train', tiny, '--resume', m, '-o', join(dir, 'out.json'), '--max-steps', '2', '--samples', '0', '--eval-every', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /NaN/);
+  }
+});
+
+test('--resume refuses a checkpoint whose saved options are out of range (hand-edited)', async () => {
+  const { dir, m } = await trained();
+  const text = readFileSync(m, 'utf8');
+  for (const [field, value, why] of [['valFraction', 5, /valFraction is 5/], ['seed', '"abc"', /seed is "abc"/], ['maxVocab', -3, /maxVocab is -3/]] as const) {
+    const bad = join(dir, `bad-${field}.json`);
+    const existing = new RegExp(`"${field}": [^,\\n]+`);
+    const edited = existing.test(text) ? text.replace(existing, `"${field}": ${value}`) : text.replace(/"options": \{/, `"options": {\n      "${field}": ${value},`);
+    assert.notEqual(edited, text);
+    writeFileSync(bad, edited);
+    const r = await runCli(['train', CORPUS, '--resume', bad, '-o', join(dir, 'out.json'), '--max-steps', '1', '-q']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(oneLineError(r.stderr), why);
+  }
+});
+
+test('a run too large for memory is refused before any work, with the size and what to lower', async () => {
+  const dir = tempDir();
+  for (const [args, lower] of [
+    [['--hidden', '4096', '--layers', '16'], /lower --hidden, --layers/],
+    [['--hidden', '2048', '--batch', '3000', '--bptt', '10000', '--sentence', 'file'], /lower --batch or --bptt/],
+  ] as const) {
+    const t0 = performance.now();
+    const r = await runCli(['train', CORPUS, '-o', join(dir, 'm.json'), ...args, '--threads', '1']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(oneLineError(r.stderr), /this run needs about \d+\.\d GB of memory .* at most 4 GB/);
+    assert.match(r.stderr, lower);
+    assert.ok(performance.now() - t0 < 5000, 'refused without trying');
+  }
+  assert.ok(!existsSync(join(dir, 'm.json')));
+});
+
+test('the memory estimate counts what a workspace really allocates', () => {
+  const config: ModelConfig = { cell: 'lstm', peephole: true, layers: 2, hidden: 6, vocabSize: 11, embedding: 0, dropout: 0.1 };
+  let floats = 0;
+  createWorkspace(createModel(config), 5, 3, (n) => { floats += n; return new Float32Array(n); });
+  assert.equal(workspaceFloats(config, 5, 3), floats);
+  // params + grads + two Adam moments + activations, in bytes, by hand for one thread
+  const P = createModel(config).layout.total;
+  const need = memoryNeed(config, 5, 3, 1, 'adam');
+  assert.equal(need.total, 4 * (P + P + 2 * P) + 4 * (floats + 2 * 2 * 3 * 6));
+});
