@@ -4,6 +4,7 @@
  */
 import { OptionError, RnnlmError } from '../core/errors.js';
 import { ExitCode } from './exit-codes.js';
+import { shown } from './format.js';
 
 /** The command line is wrong (exit 2). */
 export class UsageError extends RnnlmError {}
@@ -14,14 +15,20 @@ export function exitCodeOf(err: unknown): ExitCode {
   return err instanceof UsageError || err instanceof OptionError ? ExitCode.usage : ExitCode.failure;
 }
 
-/** One line: `rnnlm: <problem> — <fix>`. */
+/**
+ * One line: `rnnlm: <problem> — <fix>`. Messages quote paths, tokens and
+ * checkpoint fields, so both parts go through shown(): no raw control
+ * character, NUL, ESC, bidi override or lone surrogate reaches stderr, and a
+ * line break inside a quoted name is shown as `\x0a` (the name as it is).
+ */
 export function formatError(err: unknown): string {
-  if (err instanceof RnnlmError) return `rnnlm: ${oneLine(err.message)}${err.hint ? ` — ${oneLine(err.hint)}` : ''}`;
+  if (err instanceof RnnlmError) return `rnnlm: ${shown(err.message.trim())}${err.hint ? ` — ${shown(err.hint.trim())}` : ''}`;
   const e = err as { code?: string; message?: string };
   if (e && typeof e.message === 'string') return `rnnlm: ${oneLine(e.message)} — this is a bug in rnnlm; run again with --debug and report it`;
-  return `rnnlm: ${String(err)}`;
+  return `rnnlm: ${oneLine(String(err))}`;
 }
 
+/** A foreign (multi-line) message: line breaks with the blanks around them become one space, anything else unsafe an escape. */
 function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ').trim();
+  return shown(s.replace(/\s*\n\s*/g, ' ').trim());
 }

@@ -36,10 +36,13 @@ export function maxOf(xs: readonly number[]): number {
 
 /**
  * Untrusted text (from a file, a checkpoint or an argument) made safe to show
- * on a terminal: C0 and C1 control characters, DEL, lone surrogates and the
- * bidirectional overrides are written as escapes (`\x1b`, `\u202e`), so that
- * no byte of it can move the cursor, change colours or retitle the window.
+ * on a terminal: C0 and C1 control characters, DEL, lone surrogates, the
+ * bidirectional embeddings, overrides and isolates and the Unicode line and
+ * paragraph separators are written as escapes (`\x1b`, `\u202e`), so that no
+ * character of it can move the cursor, change colours, retitle the window,
+ * reorder what follows on the line or start a new line.
  * Tab and line feed are kept only when `keepLayout` is set.
+ * Idempotent: what it returns has nothing left to escape.
  */
 export function shown(text: string, keepLayout = false): string {
   return text.replace(UNSAFE, (c) => {
@@ -49,5 +52,17 @@ export function shown(text: string, keepLayout = false): string {
   });
 }
 
-// C0, DEL, C1, lone surrogates, bidi embedding/override/isolate controls
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// C0, DEL, C1, bidi embedding/override/isolate controls, line/paragraph separators, lone surrogates
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * One line of JSON that is also safe on a terminal: JSON.stringify already
+ * writes C0 controls and lone surrogates as `\u` escapes; this also escapes
+ * DEL, the C1 controls, the bidi controls and U+2028/U+2029 (inside strings,
+ * the only place non-ASCII can be), so the text parses to the same value.
+ */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const JSON_UNSAFE = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
