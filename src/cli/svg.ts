@@ -25,10 +25,23 @@ export interface LossPlotOptions {
   height?: number;
 }
 
-/** Text safe inside an SVG element or a double- or single-quoted attribute. */
+/**
+ * Text safe inside an SVG element or a double- or single-quoted attribute,
+ * whatever it holds: & < > " ' become entities; the characters XML 1.0 does
+ * not allow at all (C0 controls but tab, line feed and carriage return; lone
+ * surrogates; U+FFFE, U+FFFF) are dropped; tab, line feed and carriage return
+ * become character references (kept as they are in an attribute too, one
+ * element per line); DEL, the C1 controls, the bidi controls and U+2028/U+2029,
+ * allowed but unsafe on a terminal (`plot -o -`), become references as well.
+ */
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return s.replace(XML_FORBIDDEN, '').replace(XML_ESCAPED, (c) => ENTITY[c] ?? `&#x${c.charCodeAt(0).toString(16)};`);
 }
+
+const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+// not a Char of XML 1.0: C0 but \t \n \r, U+FFFE, U+FFFF, a surrogate not in a pair
+const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const XML_ESCAPED = /[&<>"'\t\n\r\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 
 export interface Ticks {
   /** The axis range, widened to whole tick steps. */

@@ -33,7 +33,8 @@ function assertSvg(svg: string): void {
   for (const m of s.matchAll(tag)) {
     const between = s.slice(at, m.index);
     assert.ok(!/[<>]/.test(between), `stray markup before ${m[0]}: ${between}`);
-    assert.ok(!/&(?!(amp|lt|gt|quot|#39);)/.test(between), `unescaped & in ${between}`);
+    assert.ok(!/&(?!(amp|lt|gt|quot|#39|#x[0-9a-f]+);)/.test(between), `unescaped & in ${between}`);
+    assert.ok(!/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(between), `a character XML 1.0 forbids in ${JSON.stringify(between)}`);
     at = m.index! + m[0].length;
     const [, close, name, , self] = m;
     if (self) continue;
@@ -187,6 +188,11 @@ test('svg: text is escaped; ticks are nice numbers covering the data', () => {
   const svg = lossPlotSvg([{ step: 1, epoch: 0, tokensSeen: 1, trainLoss: 1, valLoss: 1, lr: 1, elapsedMs: 1 }], { title: 'a < b & "c"', subtitle: "it's", caption: '<x>' });
   assertSvg(svg);
   assert.ok(svg.includes('a &lt; b &amp; &quot;c&quot;'));
+  // characters XML 1.0 forbids are dropped (escape sequences, NUL, lone surrogates), terminal controls become references
+  const hostile = lossPlotSvg([{ step: 1, epoch: 0, tokensSeen: 1, trainLoss: 1, valLoss: 1, lr: 1, elapsedMs: 1 }],
+    { title: '\x1b[31mred\x00', subtitle: 'lone \ud800 \uffff', caption: '\u202e\x9b' });
+  assertSvg(hostile);
+  assert.ok(hostile.includes('>[31mred</text>') && hostile.includes('>lone  </text>') && hostile.includes('>&#x202e;&#x9b;</text>'));
   for (const [lo, hi] of [[1.93, 3.41], [0, 6000], [2.5, 2.5], [0.0012, 0.0047], [-3, 7]] as const) {
     const t = niceTicks(lo, hi, 6);
     assert.ok(t.lo <= lo && t.hi >= hi, `[${t.lo}, ${t.hi}] covers [${lo}, ${hi}]`);

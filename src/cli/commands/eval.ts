@@ -15,7 +15,7 @@ import { evaluate, evaluateOn } from '../../core/train.js';
 import { createWorkspace } from '../../core/workspace.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatInt } from '../format.js';
+import { formatInt, jsonLine, shown } from '../format.js';
 import type { Host } from '../host.js';
 import { readCheckpoint, readText } from '../input.js';
 import { THREADS_HELP, int, parseOptions } from '../options.js';
@@ -102,11 +102,11 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
 
   if (!opts.quiet && corpus.unkCount > 0) {
     const unknown = unknownForms(sentences, ck, tok, 10);
-    const list = unknown.map((u) => JSON.stringify(u)).join(', ');
+    const list = unknown.map((u) => shown(JSON.stringify(u))).join(', ');
     host.stderr.write(style.yellow(`note: ${formatInt(corpus.unkCount)} token${corpus.unkCount === 1 ? '' : 's'} not in the model's vocabulary, scored as <UNK>${list ? `: ${list}${unknown.length >= 10 ? ', …' : ''}` : ''}`) + '\n');
   }
   if (opts.json) {
-    host.stdout.write(JSON.stringify(s) + '\n');
+    host.stdout.write(jsonLine(s) + '\n');
     return ExitCode.ok;
   }
   const split = { line: 'one per line', paragraph: 'blank-line separated paragraphs', file: 'the whole text as one stream' }[s.sentenceMode];
@@ -120,7 +120,8 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
     ['perplexity', s.perplexity.toFixed(3)],
   ];
   if (s.bitsPerChar !== null) rows.push(['bits/char', `${s.bitsPerChar.toFixed(4)} (cross-entropy / ln 2; <EOS> counted as a character)`]);
-  for (const [k, v] of rows) host.stdout.write(`${k.padEnd(14)} ${v}\n`);
+  // the corpus and model names are the user's paths: shown, like every value, without raw control characters
+  for (const [k, v] of rows) host.stdout.write(`${k.padEnd(14)} ${shown(v)}\n`);
   return ExitCode.ok;
 }
 

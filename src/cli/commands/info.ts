@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Checkpoint } from '../../checkpoint/codec.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatBytes, formatDuration, formatInt } from '../format.js';
+import { formatBytes, formatDuration, formatInt, jsonLine, shown } from '../format.js';
 import type { Host } from '../host.js';
 import { readBytes, readCheckpoint } from '../input.js';
 import { int, parseOptions } from '../options.js';
@@ -68,8 +68,15 @@ export function trainCommand(options: Record<string, unknown>): string {
   return parts.join(' ');
 }
 
+/**
+ * A shell word: bare when it is plain, else in single quotes; text with a
+ * character the terminal must not see raw goes in bash's $'…' quotes with
+ * that character escaped (\x1b), so the command line can still be pasted.
+ */
 function quote(s: string): string {
-  return /^[\w./:@%+,=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  if (/^[\w./:@%+,=-]+$/.test(s)) return s;
+  const escaped = s.replace(/[\\']/g, '\\$&');
+  return shown(escaped) === escaped ? `'${s.replace(/'/g, `'\\''`)}'` : `$'${shown(escaped)}'`;
 }
 
 export async function runInfo(host: Host, raw: Record<string, unknown>): Promise<number> {
@@ -78,7 +85,7 @@ export async function runInfo(host: Host, raw: Record<string, unknown>): Promise
   // parse the bytes already read (stdin can be read only once), with readCheckpoint's one-line errors
   const ck = await readCheckpoint({ ...host, readFile: async () => bytes, readStdin: async () => bytes }, opts.model);
   const info = describe(ck, opts.model, bytes.length, opts.top);
-  host.stdout.write(opts.json ? JSON.stringify(info) + '\n' : report(info));
+  host.stdout.write(opts.json ? jsonLine(info) + '\n' : report(info));
   return ExitCode.ok;
 }
 
@@ -141,12 +148,13 @@ function lastFinite(xs: number[]): number | null {
 
 type Info = ReturnType<typeof describe>;
 
+/** The text report. Every line goes through shown(): meta, tokens, paths and options come from the file. */
 function report(i: Info): string {
   const lines: string[] = [];
-  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(14)} ${v}`);
+  const row = (k: string, v: string) => lines.push(`  ${shown(k).padEnd(14)} ${shown(v)}`);
   const m = i.model;
   const v = i.vocabulary;
-  lines.push(`${i.file}  (${formatBytes(i.fileBytes)} on disk)`);
+  lines.push(`${shown(i.file)}  (${formatBytes(i.fileBytes)} on disk)`);
 
   lines.push('model');
   row('cell', m.cell + (m.peephole ? ' with peepholes' : m.cell === 'lstm' ? ' (no peepholes)' : ''));
@@ -164,7 +172,7 @@ function report(i: Info): string {
     row('counted', `${formatInt(v.counted)} tokens in the training part of the corpus`);
     v.top.forEach((t, k) => {
       const pct = v.counted ? ` ${((100 * t.count) / v.counted).toFixed(1).padStart(5)}%` : '';
-      row(k === 0 ? `top ${v.top.length}` : '', `${JSON.stringify(t.token).padEnd(12)} ${formatInt(t.count).padStart(10)}${pct}`);
+      row(k === 0 ? `top ${v.top.length}` : '', `${shown(JSON.stringify(t.token)).padEnd(12)} ${formatInt(t.count).padStart(10)}${pct}`);
     });
   }
 
@@ -194,5 +202,5 @@ function report(i: Info): string {
     lines.push('meta');
     for (const [k, val] of meta) row(k, String(val));
   }
-  return lines.join('\n') + '\n';
+  return lines.map((l) => shown(l)).join('\n') + '\n';
 }
