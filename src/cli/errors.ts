@@ -2,7 +2,7 @@
  * Errors the CLI reports as one line on stderr: what went wrong and what to
  * do. UsageError exits 2, everything else 1. Stack traces only with --debug.
  */
-import { OptionError, RnnlmError } from '../core/errors.js';
+import { MEMORY_HINT, OptionError, RnnlmError } from '../core/errors.js';
 import { ExitCode } from './exit-codes.js';
 import { shown } from './format.js';
 
@@ -24,6 +24,10 @@ export function exitCodeOf(err: unknown): ExitCode {
 export function formatError(err: unknown): string {
   if (err instanceof RnnlmError) return `rnnlm: ${shown(err.message.trim())}${err.hint ? ` — ${shown(err.hint.trim())}` : ''}`;
   const e = err as { code?: string; message?: string };
+  // the JavaScript engine could not allocate a buffer (a memory limit, or a machine without the memory)
+  if (err instanceof RangeError && /allocation failed|out of memory|Out of memory|Cannot allocate|could not allocate/i.test(e.message ?? '')) {
+    return `rnnlm: out of memory (${oneLine(e.message ?? '')}) — ${MEMORY_HINT}`;
+  }
   if (e && typeof e.message === 'string') return `rnnlm: ${oneLine(e.message)} — this is a bug in rnnlm; run again with --debug and report it`;
   return `rnnlm: ${oneLine(String(err))}`;
 }

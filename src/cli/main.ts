@@ -13,6 +13,7 @@ import { registerInfo } from './commands/info.js';
 import { registerEval } from './commands/eval.js';
 import { registerPlot } from './commands/plot.js';
 import { useFastKernels } from '../core/fast.js';
+import { shown } from './format.js';
 
 export const VERSION = '0.1.0';
 
@@ -32,7 +33,7 @@ export async function main(argv: readonly string[], host: Host): Promise<number>
     .configureOutput({
       writeOut: (s) => host.stdout.write(s),
       writeErr: (s) => host.stderr.write(s),
-      outputError: (s, write) => write(`rnnlm: ${s.replace(/^error: /, '').trim()} — see 'rnnlm --help'\n`),
+      outputError: (s, write) => write(`rnnlm: ${shown(s.replace(/^error: /, '').trim())} — see 'rnnlm --help'\n`),
     })
     .addHelpText('after', `
 Exit codes: 0 ok, 1 failure (bad file, corrupt checkpoint, diverged training), 2 usage (bad option), 130 interrupted.
@@ -50,7 +51,7 @@ Examples:
     cmd.exitOverride().configureOutput({
       writeOut: (s) => host.stdout.write(s),
       writeErr: (s) => host.stderr.write(s),
-      outputError: (s, write) => write(`rnnlm ${cmd.name()}: ${s.replace(/^error: /, '').trim()} — see 'rnnlm ${cmd.name()} --help'\n`),
+      outputError: (s, write) => write(`rnnlm ${cmd.name()}: ${shown(s.replace(/^error: /, '').trim())} — see 'rnnlm ${cmd.name()} --help'\n`),
     });
   }
 

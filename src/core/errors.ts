@@ -22,3 +22,13 @@ export class OptionError extends RnnlmError {}
 
 /** Training diverged (the loss became NaN or infinite). */
 export class DivergedError extends RnnlmError {}
+
+/** A buffer could not be allocated: the run needs more memory than there is (or than 4 GB of WebAssembly memory). */
+export class OutOfMemoryError extends RnnlmError {}
+
+/** "1.2 GB", "340.0 MB": sizes for memory messages. */
+export function formatSize(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${(bytes / 2 ** 20).toFixed(1)} MB`;
+}
+
+export const MEMORY_HINT = 'lower --hidden, --layers, --batch or --bptt (or --threads), or free some memory';

@@ -10,7 +10,7 @@ import type { Checkpoint } from '../../checkpoint/codec.js';
 import type { EvalRecord } from '../../core/train.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatDuration, formatInt } from '../format.js';
+import { formatDuration, formatInt, shown } from '../format.js';
 import type { Host } from '../host.js';
 import { readBytes, readCheckpoint, readText } from '../input.js';
 import { parseTrainLog } from '../log.js';
@@ -88,7 +88,7 @@ export async function runPlot(host: Host, raw: Record<string, unknown>): Promise
   if (!opts.quiet) {
     const val = curve.history.filter((r) => r.valLoss !== null && Number.isFinite(r.valLoss));
     const best = val.reduce<EvalRecord | null>((b, r) => (b === null || r.valLoss! < b.valLoss! ? r : b), null);
-    host.stderr.write(`${opts.output === '-' ? 'wrote the SVG to standard output' : `wrote ${opts.output}`}: ${formatInt(curve.history.length)} evaluation${curve.history.length === 1 ? '' : 's'}` +
+    host.stderr.write(`${opts.output === '-' ? 'wrote the SVG to standard output' : `wrote ${shown(opts.output)}`}: ${formatInt(curve.history.length)} evaluation${curve.history.length === 1 ? '' : 's'}` +
       (best ? `, best validation loss ${best.valLoss!.toFixed(4)} at step ${formatInt(best.step)}` : ', no validation loss') + '\n');
   }
   return ExitCode.ok;

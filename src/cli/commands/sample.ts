@@ -15,6 +15,7 @@ import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { readCheckpoint } from '../input.js';
+import { shown } from '../format.js';
 import { flagName } from '../options.js';
 import { makeStyle } from '../style.js';
 
@@ -73,7 +74,7 @@ export async function runSample(host: Host, raw: Record<string, unknown>): Promi
   const prime = primeOf(opts.prime, ck.vocab, tok);
   const { unknown } = prime;
   if (unknown.length && !opts.quiet) {
-    host.stderr.write(style.yellow(`warning: not in the model's vocabulary, read as <UNK>: ${unknown.slice(0, 10).map((u) => JSON.stringify(u)).join(', ')}${unknown.length > 10 ? ', …' : ''}`) + '\n');
+    host.stderr.write(style.yellow(`warning: not in the model's vocabulary, read as <UNK>: ${unknown.slice(0, 10).map((u) => shown(JSON.stringify(u))).join(', ')}${unknown.length > 10 ? ', …' : ''}`) + '\n');
   }
   const seedUsed = opts.seed ?? host.randomSeed();
   const rng = createRng(seedUsed);

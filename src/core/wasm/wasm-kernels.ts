@@ -46,6 +46,7 @@ import {
   type Elementwise,
 } from '../elementwise.js';
 import { referenceKernels, type Kernels, type Vec } from '../kernels.js';
+import { formatSize, MEMORY_HINT, OutOfMemoryError } from '../errors.js';
 import { buildElementwiseModule } from './elementwise-module.js';
 import { KERNEL_NAMES, buildGemmModule } from './gemm-module.js';
 
@@ -212,7 +213,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     for (;;) {
       const start = Atomics.load(header, 1);
       const end = start + size;
-      if (end > HEAP_LIMIT) throw new RangeError(`wasm kernels: out of memory (${start} bytes in use, ${size} more requested; the limit is ${HEAP_LIMIT})`);
+      if (end > HEAP_LIMIT) throw new OutOfMemoryError(`out of memory: ${formatSize(size)} more were asked for, with ${formatSize(start)} in use; rnnlm's memory holds at most ${formatSize(HEAP_LIMIT)}`, MEMORY_HINT);
       if (Atomics.compareExchange(header, 1, start, end) !== start) continue;
       while (memory.buffer.byteLength < end) {
         const missing = Math.ceil((end - memory.buffer.byteLength) / PAGE);
@@ -220,7 +221,11 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
         try {
           memory.grow(Math.min(MAX_PAGES - have, Math.max(missing, MIN_GROW_PAGES, Math.floor(have / 8))));
         } catch {
-          memory.grow(missing); // the generous step may not fit; the exact one must (or throws)
+          try {
+            memory.grow(missing); // the generous step may not fit; the exact one must (or throws)
+          } catch {
+            throw new OutOfMemoryError(`out of memory: ${formatSize(size)} more were asked for, with ${formatSize(memory.buffer.byteLength)} in use, and the system gave no more`, MEMORY_HINT);
+          }
         }
       }
       return start;
