@@ -7,7 +7,7 @@
 import { epochPlan, type ReadMode } from '../core/batches.js';
 import { encodeSplit, prepareData, splitTrainVal } from '../core/data.js';
 import { DataError, OptionError } from '../core/errors.js';
-import { MEMORY_CEILING_BYTES, memoryNeed, type MemoryNeed } from '../core/memory.js';
+import { memoryNeed, refuseIfTooLarge } from '../core/memory.js';
 import { createOptimizerState } from '../core/optimizer.js';
 import { createModel, initModel, type Model, type ModelConfig } from '../core/model.js';
 import { createRng } from '../core/rng.js';
@@ -117,13 +117,13 @@ export function prepareTraining(
     };
     cfg = trainConfig(opts, mode, null, null, given, LEVEL_DEFAULTS[tokenizer.level]);
     fitBatch(cfg, mode, units, given.has('batch'), notes, name);
-    checkMemory(memoryNeed(config, cfg.bptt, cfg.batch, opts.threads ?? 1, cfg.optimizer.kind), name);
+    refuseIfTooLarge(memoryNeed(config, cfg.bptt, cfg.batch, opts.threads ?? 1, cfg.optimizer.kind), name);
     model = createModel(config);
     initModel(model, rng);
     state = newTrainState(model, cfg, rng.state());
     options = { ...Object.fromEntries([...given].map((k) => [k, (opts as Record<string, unknown>)[k]])), seed, valFraction };
   }
-  if (t) checkMemory(memoryNeed(model.config, cfg.bptt, cfg.batch, opts.threads ?? 1, cfg.optimizer.kind), name);
+  if (t) refuseIfTooLarge(memoryNeed(model.config, cfg.bptt, cfg.batch, opts.threads ?? 1, cfg.optimizer.kind), name);
   const epochWindows = epochPlan(data.train, mode, cfg.batch, cfg.bptt, 0).windows;
   // a fresh run without evalEvery: about every 200 steps, and at least once per epoch
   if (!t && !opts.evalEvery) cfg.evalEvery = epochWindows > 300 ? 200 : 0;
@@ -255,19 +255,6 @@ function applyChanges(
     state = { ...state, windowInEpoch: Math.min(at, Math.max(0, after - 1)), carry: null };
   }
   return { model, state };
-}
-
-/** Refuse a run that cannot fit in memory, before anything is allocated. */
-function checkMemory(need: MemoryNeed, name: (key: string) => string): void {
-  if (need.total <= MEMORY_CEILING_BYTES * 0.98) return;
-  const gb = (b: number) => `${(b / 2 ** 30).toFixed(1)} GB`;
-  const weights = need.params + need.grads + need.optimizer;
-  const lower = weights >= need.activations
-    ? `${name('hidden')}, ${name('layers')} or the vocabulary (${name('maxVocab')}, ${name('embedding')})`
-    : `${name('batch')} or ${name('bptt')}`;
-  throw new OptionError(
-    `this run needs about ${gb(need.total)} of memory (parameters ${gb(need.params)}, gradients ${gb(need.grads)}, optimizer ${gb(need.optimizer)}, activations ${gb(need.activations)}); rnnlm's memory holds at most 4 GB`,
-    `lower ${lower}`);
 }
 
 /** The checkpoint of a run at `state`. */

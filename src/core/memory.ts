@@ -8,6 +8,7 @@
 import type { Vec } from './kernels.js';
 import { modelLayout, type Model, type ModelConfig } from './model.js';
 import { createWorkspace } from './workspace.js';
+import { formatSize, OptionError } from './errors.js';
 
 /** The most one WebAssembly memory can hold: 65,536 pages of 64 KiB. */
 export const MEMORY_CEILING_BYTES = 2 ** 32;
@@ -50,4 +51,20 @@ export function memoryNeed(config: ModelConfig, T: number, B: number, threads: n
   const moments = optimizer === 'adam' ? 8 * P : 0;
   const activations = 4 * per * W;
   return { total: params + grads + moments + activations, params, grads, optimizer: moments, activations };
+}
+
+/**
+ * Refuse, before anything is allocated, a run that cannot fit in memory:
+ * an OptionError with the sizes and the options that would shrink the
+ * largest part. `name` spells an option (`--hidden` or `hidden`).
+ */
+export function refuseIfTooLarge(need: MemoryNeed, name: (key: string) => string = (k) => k): void {
+  if (need.total <= MEMORY_CEILING_BYTES * 0.98) return;
+  const weights = need.params + need.grads + need.optimizer;
+  const lower = weights >= need.activations
+    ? `${name('hidden')}, ${name('layers')} or the vocabulary (${name('maxVocab')}, ${name('embedding')})`
+    : `${name('batch')} or ${name('bptt')}`;
+  throw new OptionError(
+    `this run needs about ${formatSize(need.total)} of memory (parameters ${formatSize(need.params)}, gradients ${formatSize(need.grads)}, optimizer ${formatSize(need.optimizer)}, activations ${formatSize(need.activations)}); rnnlm's memory holds at most 4 GB`,
+    `lower ${lower}`);
 }

@@ -13,12 +13,14 @@ import type { ReadMode } from '../../core/batches.js';
 import { encode, encodeCorpus, normalizeText, splitSentences, type EncodedCorpus, type TokenizerConfig } from '../../core/tokenize.js';
 import { evaluate, evaluateOn } from '../../core/train.js';
 import { createWorkspace } from '../../core/workspace.js';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatInt, jsonLine, shown } from '../format.js';
 import type { Host } from '../host.js';
 import { readCheckpoint, readText } from '../input.js';
-import { THREADS_HELP, int, parseOptions } from '../options.js';
+import { THREADS_HELP, flagName, int, parseOptions } from '../options.js';
+import { memoryNeed, refuseIfTooLarge } from '../../core/memory.js';
+import { OptionError } from '../../core/errors.js';
 import { createParallelEngine } from '../../parallel/engine.js';
 import { makeStyle } from '../style.js';
 
@@ -83,6 +85,12 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
   const opts = parseOptions(evalOptionsSchema, raw, 'eval');
   const style = makeStyle(host, !opts.color);
   const ck = await readCheckpoint(host, opts.model);
+  try {
+    refuseIfTooLarge(memoryNeed(ck.model.config, opts.bptt, opts.batch, opts.threads ?? host.cpus, null), flagName);
+  } catch (err) {
+    if (err instanceof OptionError) throw new UsageError(err.message, err.hint);
+    throw err;
+  }
   const name = opts.corpus === '-' ? 'standard input' : opts.corpus;
   const sentences = splitSentences(normalizeText(await readText(host, opts.corpus)), ck.tokenizer.sentence);
   if (sentences.length === 0) {
