@@ -1,11 +1,19 @@
 /**
- * Checkpoint ⇄ JSON text. The only way a Model comes back from disk:
- * parseCheckpoint checks everything schema.ts describes, then decodes the
- * tensors into one fresh arena; any problem at all becomes a CheckpointError
- * with a one-line message and a hint. serializeCheckpoint runs the same checks
- * on what it is about to write, so a checkpoint it writes is one it can read.
+ * Checkpoint ⇄ JSON. The only way a Model comes back from disk:
+ * parseCheckpointBytes (or parseCheckpoint, for text) checks everything
+ * schema.ts describes, then decodes the tensors into one fresh arena; any
+ * problem at all becomes a CheckpointError with a one-line message and a hint.
+ * serializeCheckpointChunks runs the same checks on what it is about to write,
+ * so a checkpoint it writes is one it can read.
  *
- * Pure: text in, text out. The caller reads and writes the file.
+ * Any size: neither direction ever holds the file as one JS string (V8 caps a
+ * string at ~2^29 UTF-16 units, ~512 MiB, which a model of ~33M parameters
+ * with its Adam moments exceeds). Writing yields the text in chunks of at most
+ * a few MiB, the base64 of each tensor encoded slice by slice from the arena;
+ * reading parses the file's bytes (json-bytes.ts) and decodes each base64
+ * field from the bytes straight into its array.
+ *
+ * Pure: bytes or text in, text out. The caller reads and writes the file.
  */
 import { cells } from '../core/cells/index.js';
 import { RnnlmError } from '../core/errors.js';
@@ -16,10 +24,11 @@ import type { RngState } from '../core/rng.js';
 import type { SentenceMode, TokenizerConfig } from '../core/tokenize.js';
 import type { EvalRecord, TrainConfig, TrainState } from '../core/train.js';
 import type { Vocab } from '../core/vocab.js';
-import { base64ByteLength, base64ToFloat32, float32ToBase64 } from './binary.js';
-import { CheckpointError, DAMAGED_HINT, RETRAIN } from './errors.js';
+import { Float32Base64, base64ByteLength, base64ToFloat32, type Base64Text } from './binary.js';
+import { CheckpointError, DAMAGED_HINT, NOT_A_CHECKPOINT_HINT, RETRAIN } from './errors.js';
+import { JsonBytesError, MAX_DEPTH, firstInvalidUtf8, lineAndColumn, parseJsonBytes, type JsonPath } from './json-bytes.js';
 import {
-  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkConsistency, parseFile, preview, realToJson,
+  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LONE_SURROGATE, checkConsistency, formatPath, parseFile, preview, realToJson,
   type CheckpointFile, type CheckpointFileJson,
 } from './schema.js';
 
@@ -55,15 +64,31 @@ const DIVERGED_HINT = 'the model diverged before it was saved; retrain with a lo
 
 // ── writing ─────────────────────────────────────────────────────────────────
 
+/** The writer's chunks stay below 2·FLUSH_CHARS characters (base64 slices: SLICE_CHARS, 1 MiB). */
+const FLUSH_CHARS = 1 << 20;
+/** training.options sits at depth 3 of the file (the file's object, training, options). */
+const OPTIONS_MAX_DEPTH = MAX_DEPTH - 2;
+
 /**
- * The checkpoint as JSON text (2-space indented, newline at the end).
- * Throws CheckpointError when it cannot be written faithfully: a NaN or
- * infinite weight, an arena or Adam moments that do not fit the layout, a
- * config the core rejects, a non-finite number in meta. A carried recurrent
- * state whose size does not fit training.config.batch is written as null
- * (train() would ignore it on resume anyway).
+ * The checkpoint as JSON text (2-space indented, newline at the end), in
+ * chunks of at most 2 MiB characters each (none splits a surrogate pair, so
+ * each may be UTF-8-encoded on its own): hand them to a writer one by one and
+ * memory stays bounded whatever the model's size. Their concatenation is
+ * serializeCheckpoint(ck).
+ *
+ * Everything is checked when this is called, before it returns (no base64 is
+ * built for that): it throws CheckpointError when the checkpoint cannot be
+ * written faithfully — a NaN or infinite weight, an arena or Adam moments that
+ * do not fit the layout, a config the core rejects, a vocabulary token the
+ * tokenizer cannot produce, a non-finite number in meta, training.options
+ * that is not JSON or nests too deeply. A carried recurrent state whose size
+ * does not fit training.config.batch is written as null (train() would ignore
+ * it on resume anyway).
+ *
+ * The chunks read the model's arena and training arrays as they are consumed:
+ * do not change them (e.g. by training on) until the last chunk is taken.
  */
-export function serializeCheckpoint(ck: Checkpoint): string {
+export function serializeCheckpointChunks(ck: Checkpoint): Generator<string, void, undefined> {
   const file = toFile(ck);
   try {
     const parsed = parseFile(file);
@@ -76,21 +101,110 @@ export function serializeCheckpoint(ck: Checkpoint): string {
     }
     throw e;
   }
-  return `${formatJson(file, '')}\n`;
+  return formatChunks(file);
 }
 
-/** JSON.stringify(x, null, 2), except that arrays of scalars (shapes, rng, tokens, counts) stay on one line. */
-function formatJson(x: unknown, indent: string): string {
-  if (x === null || typeof x !== 'object') return JSON.stringify(x);
-  const inner = `${indent}  `;
-  if (Array.isArray(x)) {
-    if (x.length === 0) return '[]';
-    if (x.every((v) => v === null || typeof v !== 'object')) return `[${x.map((v) => JSON.stringify(v)).join(', ')}]`;
-    return `[\n${x.map((v) => inner + formatJson(v, inner)).join(',\n')}\n${indent}]`;
+/** The checkpoint as one JSON string: serializeCheckpointChunks(ck) joined (for checkpoints well below 512 MiB). */
+export function serializeCheckpoint(ck: Checkpoint): string {
+  const parts: string[] = [];
+  for (const chunk of serializeCheckpointChunks(ck)) parts.push(chunk);
+  return parts.join('');
+}
+
+/** Pending text of the writer, handed out as one chunk when it reaches FLUSH_CHARS. */
+class Pending {
+  private parts: string[] = [];
+  size = 0;
+
+  push(s: string): void {
+    this.parts.push(s);
+    this.size += s.length;
   }
-  const entries = Object.entries(x);
-  if (entries.length === 0) return '{}';
-  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${formatJson(v, inner)}`).join(',\n')}\n${indent}}`;
+
+  take(): string {
+    const s = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    return s;
+  }
+}
+
+function* formatChunks(file: CheckpointFileJson): Generator<string, void, undefined> {
+  const out = new Pending();
+  yield* emit(file, '', out);
+  out.push('\n');
+  yield out.take();
+}
+
+const isScalar = (v: unknown): boolean => v === null || typeof v !== 'object';
+
+/**
+ * JSON.stringify(x, null, 2), except that arrays of scalars (shapes, rng,
+ * tokens, counts) stay on one line, and a Float32Base64 is written as its
+ * base64 string, slice by slice.
+ */
+function* emit(x: unknown, indent: string, out: Pending): Generator<string, void, undefined> {
+  if (x instanceof Float32Base64) {
+    out.push('"');
+    yield out.take();
+    yield* x.slices();
+    out.push('"');
+  } else if (isScalar(x)) {
+    yield* put(JSON.stringify(x), out);
+  } else if (Array.isArray(x)) {
+    const inner = `${indent}  `;
+    if (x.length === 0) {
+      out.push('[]');
+    } else if (x.every(isScalar)) {
+      out.push('[');
+      for (let i = 0; i < x.length; i++) {
+        if (i > 0) out.push(', ');
+        yield* put(JSON.stringify(x[i]), out);
+      }
+      out.push(']');
+    } else {
+      out.push('[\n');
+      for (let i = 0; i < x.length; i++) {
+        out.push(i > 0 ? `,\n${inner}` : inner);
+        yield* emit(x[i], inner, out);
+      }
+      out.push(`\n${indent}]`);
+    }
+  } else {
+    const inner = `${indent}  `;
+    const entries = Object.entries(x as object);
+    if (entries.length === 0) {
+      out.push('{}');
+    } else {
+      out.push('{\n');
+      for (let i = 0; i < entries.length; i++) {
+        const [k, v] = entries[i]!;
+        if (i > 0) out.push(',\n');
+        out.push(inner);
+        yield* put(`${JSON.stringify(k)}: `, out);
+        yield* emit(v, inner, out);
+      }
+      out.push(`\n${indent}}`);
+    }
+  }
+  if (out.size >= FLUSH_CHARS) yield out.take();
+}
+
+/** Appends s, in pieces of at most FLUSH_CHARS (never between the halves of a surrogate pair), flushing when full. */
+function* put(s: string, out: Pending): Generator<string, void, undefined> {
+  if (s.length <= FLUSH_CHARS) {
+    out.push(s);
+    if (out.size >= FLUSH_CHARS) yield out.take();
+    return;
+  }
+  for (let i = 0; i < s.length; ) {
+    let end = Math.min(s.length, i + FLUSH_CHARS);
+    const c = s.charCodeAt(end - 1);
+    if (end < s.length && c >= 0xd800 && c <= 0xdbff) end--;
+    out.push(s.slice(i, end));
+    i = end;
+    if (out.size >= FLUSH_CHARS) yield out.take();
+  }
 }
 
 function toFile(ck: Checkpoint): CheckpointFileJson {
@@ -118,7 +232,7 @@ function toFile(ck: Checkpoint): CheckpointFileJson {
     vocab: { tokens: [...ck.vocab.tokens], counts: ck.counts ? [...ck.counts] : null },
     tensors: layout.tensors.map((t) => ({
       name: t.name, shape: [...t.shape], dtype: 'float32' as const,
-      data: float32ToBase64(params.data, t.offset, t.size),
+      data: new Float32Base64(params.data, t.offset, t.size),
     })),
     training: ck.training ? trainingToJson(ck.training, ck.model) : null,
   };
@@ -132,18 +246,11 @@ function trainingToJson(tr: TrainingInfo, model: Model): NonNullable<CheckpointF
     if (!x) return null;
     const bad = firstNonFinite(x, 0, x.length, true);
     if (bad >= 0) throw new CheckpointError(`cannot write the checkpoint: training.state.${what} holds NaN at index ${bad}`, DIVERGED_HINT);
-    return float32ToBase64(x);
+    return new Float32Base64(x, 0, x.length);
   };
   const carryOk = s.carry !== null && s.carry.length === carryLength(model.config.cell, model.config.layers, c.batch, model.config.hidden);
-  let options: Record<string, unknown>;
-  try {
-    options = JSON.parse(JSON.stringify(tr.options ?? {})) as Record<string, unknown>; // exactly what a read gives back
-  } catch (e) {
-    throw new CheckpointError(`cannot write the checkpoint: training.options is not JSON (${e instanceof Error ? e.message : String(e)})`,
-      'pass plain option values (strings, numbers, booleans, arrays, objects)');
-  }
   return {
-    options,
+    options: optionsToJson(tr.options),
     config: {
       // finite by the schema's ranges: a config that is not fails the check before writing
       ...c, optimizer: { ...c.optimizer },
@@ -163,6 +270,32 @@ function trainingToJson(tr: TrainingInfo, model: Model): NonNullable<CheckpointF
   };
 }
 
+/**
+ * The training options exactly as a read gives them back: through
+ * JSON.stringify (undefined dropped, toJSON applied), then the strict parser,
+ * which also holds them to the nesting limit.
+ */
+function optionsToJson(options: Record<string, unknown> | undefined): Record<string, unknown> {
+  const fix = 'pass plain option values (strings, numbers, booleans, arrays, objects)';
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(options ?? {});
+  } catch (e) {
+    throw new CheckpointError(`cannot write the checkpoint: training.options is not JSON (${oneLine(e instanceof Error ? e.message : String(e))})`, fix);
+  }
+  if (text === undefined) throw new CheckpointError(`cannot write the checkpoint: training.options is not JSON (a ${typeof options})`, fix);
+  try {
+    return parseJsonBytes(new TextEncoder().encode(text), { maxDepth: OPTIONS_MAX_DEPTH }) as Record<string, unknown>;
+  } catch (e) {
+    if (!(e instanceof JsonBytesError)) throw e;
+    if (e.kind !== 'depth') throw new CheckpointError(`cannot write the checkpoint: training.options is not JSON (${e.what})`, fix);
+    throw new CheckpointError(
+      `cannot write the checkpoint: training.options nests deeper than ${OPTIONS_MAX_DEPTH} levels (a checkpoint nests at most ${MAX_DEPTH})`,
+      `${fix}, nested less deeply`,
+    );
+  }
+}
+
 /** Length of TrainState.carry: per layer a (B·H), then c (B·H) for a cell with memory. */
 function carryLength(cell: Model['config']['cell'], layers: number, B: number, H: number): number {
   return layers * (cells[cell].hasMemory ? 2 : 1) * B * H;
@@ -171,14 +304,46 @@ function carryLength(cell: Model['config']['cell'], layers: number, B: number, H
 // ── reading ─────────────────────────────────────────────────────────────────
 
 /**
- * Reads a checkpoint from its JSON text. `alloc` makes the parameter arena and
- * the training arrays (default Float32Array; alloc64 widens the float32 values
- * exactly). Returns a Checkpoint or throws a CheckpointError — nothing else,
- * whatever the text.
+ * Reads a checkpoint from the bytes of its file (UTF-8 JSON; a leading byte
+ * order mark is skipped), of any size: the base64 fields are decoded from the
+ * bytes straight into the arena and the training arrays, never made into JS
+ * strings. `alloc` makes the parameter arena and the training arrays (default
+ * Float32Array; alloc64 widens the float32 values exactly). Returns a
+ * Checkpoint or throws a CheckpointError — nothing else, whatever the bytes.
+ * The bytes are only read, and may be dropped once this returns.
+ */
+export function parseCheckpointBytes(bytes: Uint8Array, alloc: Alloc = alloc32): Checkpoint {
+  return guarded(() => {
+    if (!(bytes instanceof Uint8Array)) throw new CheckpointError(`checkpoint bytes should be a Uint8Array, got ${describe(bytes)}`, DAMAGED_HINT);
+    return read(bytes, true, alloc);
+  });
+}
+
+/**
+ * Reads a checkpoint from its JSON text; the same reader as
+ * parseCheckpointBytes, on the text's UTF-8 bytes. A lone surrogate anywhere
+ * in the text (which no UTF-8 file can hold) is refused.
  */
 export function parseCheckpoint(text: string, alloc: Alloc = alloc32): Checkpoint {
+  return guarded(() => {
+    if (typeof text !== 'string') throw new CheckpointError(`checkpoint text should be a string, got ${typeof text}`, DAMAGED_HINT);
+    if (/[\ud800-\udfff]/.test(text)) {
+      const m = LONE_SURROGATE.exec(text);
+      if (m) {
+        throw new CheckpointError(
+          `checkpoint text holds a lone surrogate (U+${m[0].charCodeAt(0).toString(16).toUpperCase()} at character ${m.index}), which no UTF-8 file can`,
+          DAMAGED_HINT,
+        );
+      }
+    }
+    return read(new TextEncoder().encode(text), false, alloc);
+  });
+}
+
+/** Runs a read; whatever goes wrong leaves as one CheckpointError of one line. */
+function guarded(read: () => Checkpoint): Checkpoint {
   try {
-    return read(text, alloc);
+    return read();
   } catch (e) {
     if (e instanceof CheckpointError) {
       const line = oneLine(e.message);
@@ -189,19 +354,51 @@ export function parseCheckpoint(text: string, alloc: Alloc = alloc32): Checkpoin
   }
 }
 
-function read(text: string, alloc: Alloc): Checkpoint {
-  if (typeof text !== 'string') throw new CheckpointError(`checkpoint text should be a string, got ${typeof text}`, DAMAGED_HINT);
-  let raw: unknown;
+/** The base64 fields: read as ByteStrings (byte ranges of the file), never as JS strings. */
+function isBulk(p: JsonPath): boolean {
+  if (p.length === 3) {
+    return (p[0] === 'tensors' && typeof p[1] === 'number' && p[2] === 'data') || (p[0] === 'training' && p[1] === 'state' && p[2] === 'carry');
+  }
+  return p.length === 4 && p[0] === 'training' && p[1] === 'state' && p[2] === 'optimizer' && (p[3] === 'm' || p[3] === 'v');
+}
+
+/** The JSON document of the bytes, or the CheckpointError saying why there is none. */
+function parseJson(bytes: Uint8Array, skipBom: boolean): unknown {
   try {
-    raw = JSON.parse(text);
+    return parseJsonBytes(bytes, { maxDepth: MAX_DEPTH, asBytes: isBulk, skipBom });
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    if (!(e instanceof JsonBytesError)) throw e;
+    // bytes that are not UTF-8 anywhere say so first, as decoding the file to text would have
+    const bad = e.kind === 'utf8' ? e.offset : firstInvalidUtf8(bytes);
+    if (bad >= 0) {
+      throw new CheckpointError(
+        `not an rnnlm checkpoint (not UTF-8 text: byte 0x${bytes[bad]!.toString(16).toUpperCase().padStart(2, '0')} at offset ${bad})`,
+        NOT_A_CHECKPOINT_HINT,
+      );
+    }
+    const where = lineAndColumn(bytes, e.offset);
+    if (e.kind === 'depth') {
+      const inside = typeof e.path[0] === 'string' ? `, inside ${formatPath(e.path.slice(0, 3))}${e.path.length > 3 ? '…' : ''}` : '';
+      throw new CheckpointError(`not an rnnlm checkpoint (its JSON nests deeper than ${MAX_DEPTH} levels: ${where}${inside})`, NOT_A_CHECKPOINT_HINT);
+    }
     throw new CheckpointError(
-      `checkpoint is not valid JSON (${oneLine(why).slice(0, 120)})`,
-      text.trim() === '' ? 'the file is empty; pass a model file written by `rnnlm train`' : `the file is truncated or is not an rnnlm checkpoint; ${RETRAIN}`,
+      `checkpoint is not valid JSON (${e.what} at ${where})`,
+      isBlank(bytes) ? 'the file is empty; pass a model file written by `rnnlm train`' : `the file is truncated or is not an rnnlm checkpoint; ${RETRAIN}`,
     );
   }
-  const file = parseFile(raw);
+}
+
+/** Empty, or nothing but white space (as String.prototype.trim sees it). */
+function isBlank(bytes: Uint8Array): boolean {
+  return bytes.length <= 4096 && new TextDecoder('utf-8').decode(bytes).trim() === '';
+}
+
+function describe(x: unknown): string {
+  return x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
+}
+
+function read(bytes: Uint8Array, skipBom: boolean, alloc: Alloc): Checkpoint {
+  const file = parseFile(parseJson(bytes, skipBom));
   const { config, vocab, layout } = checkConsistency(file);
   checkDataLengths(file, layout); // before allocating anything
 
@@ -230,7 +427,7 @@ function read(text: string, alloc: Alloc): Checkpoint {
 function readTraining(tr: NonNullable<CheckpointFile['training']>, layout: ParamLayout, alloc: Alloc): TrainingInfo {
   const c = tr.config;
   const s = tr.state;
-  const vec = (b64: string | null, n: number, what: string): Vec | null => {
+  const vec = (b64: Base64Text | null, n: number, what: string): Vec | null => {
     if (b64 === null) return null;
     const out = alloc(n);
     decodeInto(b64, out, 0, n, what);
@@ -287,7 +484,7 @@ function checkDataLengths(file: CheckpointFile, layout: ParamLayout): void {
   }
 }
 
-function checkLength(b64: string, values: number, what: string, why: string): void {
+function checkLength(b64: Base64Text, values: number, what: string, why: string): void {
   const bytes = base64ByteLength(b64);
   if (bytes === 4 * values) return;
   const has = bytes < 0
@@ -297,10 +494,13 @@ function checkLength(b64: string, values: number, what: string, why: string): vo
   throw new CheckpointError(`checkpoint ${what} has ${has}; ${why} needs ${4 * values} bytes (${values} float32)`, hint);
 }
 
-function decodeInto(b64: string, out: Vec, offset: number, count: number, what: string): void {
+/** Decodes a base64 field (its length already checked) into out[offset .. offset+count). */
+function decodeInto(b64: Base64Text, out: Vec, offset: number, count: number, what: string): void {
+  if (b64 instanceof Float32Base64) throw new CheckpointError(`checkpoint ${what} data is not text`, DAMAGED_HINT); // only a writer makes these
   const bad = base64ToFloat32(b64, out, offset, count);
   if (bad >= 0) {
-    throw new CheckpointError(`checkpoint ${what} data is not base64: ${preview(b64.charAt(bad))} at character ${bad}`, DAMAGED_HINT);
+    const ch = typeof b64 === 'string' ? b64.charAt(bad) : b64.charAt(bad);
+    throw new CheckpointError(`checkpoint ${what} data is not base64: ${preview(ch)} at character ${bad}`, DAMAGED_HINT);
   }
 }
 

@@ -10,3 +10,5 @@ export class CheckpointError extends RnnlmError {}
 /** The usual hint for a file that rnnlm did not write, or that was damaged afterwards. */
 export const RETRAIN = 'retrain, or pass a checkpoint written by `rnnlm train`';
 export const DAMAGED_HINT = `the file is damaged or was not written by rnnlm; ${RETRAIN}`;
+/** The hint for a file that is no rnnlm checkpoint at all. */
+export const NOT_A_CHECKPOINT_HINT = 'pass a model file written by `rnnlm train`';

@@ -12,6 +12,11 @@
  * settings, timings in the training section) are JSON numbers when finite
  * and the strings "NaN", "Infinity", "-Infinity" otherwise, since JSON has no
  * such numbers. Tensor data is base64 of little-endian float32 (binary.ts).
+ *
+ * The base64 fields are validated without their text: a file being read holds
+ * them as ByteStrings (byte ranges of the file, json-bytes.ts), a checkpoint
+ * being written as Float32Base64 (the values still to encode); their lengths
+ * are all the checks here need.
  */
 import { z } from 'zod';
 import { CELL_KINDS, cells, type CellKind } from '../core/cells/index.js';
@@ -19,7 +24,9 @@ import { RnnlmError } from '../core/errors.js';
 import { modelLayout, validateConfig, type ModelConfig } from '../core/model.js';
 import type { ParamLayout } from '../core/params.js';
 import { vocabFromTokens, type Vocab } from '../core/vocab.js';
-import { CheckpointError, DAMAGED_HINT } from './errors.js';
+import { Float32Base64 } from './binary.js';
+import { CheckpointError, DAMAGED_HINT, NOT_A_CHECKPOINT_HINT } from './errors.js';
+import { ByteString } from './json-bytes.js';
 
 export const CHECKPOINT_FORMAT = 'rnnlm-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -46,8 +53,14 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-/** base64 text, checked for its alphabet and length when decoded (binary.ts), where the tensor can be named. */
-const base64 = z.string();
+/**
+ * base64 text, checked for its alphabet and length when decoded (binary.ts), where the tensor can be named.
+ * A string, or the same text without a JS string: a ByteString (read) or a Float32Base64 (being written).
+ */
+const base64 = z.custom<string | ByteString | Float32Base64>(
+  (x) => typeof x === 'string' || x instanceof ByteString || x instanceof Float32Base64,
+  { error: 'should be a string' },
+);
 
 // ── sections ────────────────────────────────────────────────────────────────
 
@@ -192,7 +205,7 @@ export function checkHeader(raw: unknown): void {
       : 'format' in raw ? `"format": ${preview(raw['format'])}` : 'no "format" field';
     throw new CheckpointError(
       `not an rnnlm checkpoint (expected "format": "${CHECKPOINT_FORMAT}", found ${what})`,
-      'pass a model file written by `rnnlm train`',
+      NOT_A_CHECKPOINT_HINT,
     );
   }
   const version = raw['version'];
@@ -264,9 +277,16 @@ function article(what: string): string {
   return /^[aeiou]/.test(what) ? `an ${what}` : `a ${what}`;
 }
 
+/** JSON.stringify, with the two line separators JSON leaves raw escaped too: a message stays one line. */
+function quote(s: string): string {
+  return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
 /** A short rendering of a JSON value for a message: scalars in full (strings cut), containers by kind. */
 export function preview(x: unknown): string {
-  if (typeof x === 'string') return JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x);
+  if (typeof x === 'string') return quote(x.length > 40 ? `${x.slice(0, 40)}…` : x);
+  if (x instanceof ByteString) return quote(x.length > 40 ? `${x.head(40)}…` : x.head(40));
+  if (x instanceof Float32Base64) return `base64 of ${x.count} float32`;
   if (typeof x === 'number' || typeof x === 'boolean' || x === null) return String(x);
   if (Array.isArray(x)) return `an array of ${x.length}`;
   if (typeof x === 'object') return 'an object';
@@ -332,6 +352,7 @@ function checkConfig(c: CheckpointFile['config']): ModelConfig {
 
 function checkVocab(file: CheckpointFile, config: ModelConfig): Vocab {
   const { tokens, counts } = file.vocab;
+  checkUnkToken(file.tokenizer);
   let vocab: Vocab;
   try {
     vocab = vocabFromTokens(tokens);
@@ -339,6 +360,7 @@ function checkVocab(file: CheckpointFile, config: ModelConfig): Vocab {
     if (!(e instanceof RnnlmError)) throw e;
     throw new CheckpointError(`checkpoint ${e.message}`, e.hint ?? DAMAGED_HINT);
   }
+  checkTokens(tokens, file.tokenizer);
   if (tokens.length !== config.vocabSize) {
     throw new CheckpointError(
       `checkpoint vocabulary has ${tokens.length} tokens but config.vocabSize is ${config.vocabSize}`,
@@ -352,6 +374,71 @@ function checkVocab(file: CheckpointFile, config: ModelConfig): Vocab {
     );
   }
   return vocab;
+}
+
+// ── vocabulary tokens the tokenizer can produce ─────────────────────────────
+
+/** A surrogate without its partner (no UTF-8 text holds one, so no corpus read from a file can). */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** What makes a word-level token impossible: whitespace (any JS \s, what the tokenizer splits on), or a lone surrogate. */
+const NOT_A_WORD = /\s|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE = 'a lone surrogate, which no UTF-8 text holds';
+
+/**
+ * Every regular token (ids 2…) is one the tokenizer (core/tokenize.ts) can
+ * produce. char: exactly one Unicode code point, well-formed, never "\r"
+ * (normalizeText turns CR into LF) and never "\n" when a sentence is a line
+ * (at paragraph and file level "\n" joins lines and is a token). word:
+ * non-empty, no whitespace (the tokenizer splits on it), no lone surrogate.
+ */
+function checkTokens(tokens: readonly string[], tok: CheckpointFile['tokenizer']): void {
+  const char = tok.level === 'char';
+  for (let id = 2; id < tokens.length; id++) {
+    const t = tokens[id]!;
+    const why = char ? charTokenProblem(t, tok.sentence) : wordTokenProblem(t);
+    if (why !== null) throw new CheckpointError(`checkpoint vocabulary token ${preview(t)} (id ${id}) ${why}`, DAMAGED_HINT);
+  }
+}
+
+function charTokenProblem(t: string, sentence: CheckpointFile['tokenizer']['sentence']): string | null {
+  const ONE = 'a char-level token is one character (one Unicode code point)';
+  if (t.length === 2) {
+    const hi = t.charCodeAt(0), lo = t.charCodeAt(1);
+    if (hi >= 0xd800 && hi <= 0xdbff && lo >= 0xdc00 && lo <= 0xdfff) return null;
+  }
+  if (t.length !== 1) {
+    if (t.length === 0) return `is empty; ${ONE}`;
+    return LONE_SURROGATE.test(t) ? `holds ${LONE}` : `is ${[...t].length} characters; ${ONE}`;
+  }
+  const c = t.charCodeAt(0);
+  if (c >= 0xd800 && c <= 0xdfff) return `is ${LONE}`;
+  if (c === 0x0d) return 'can never occur: the tokenizer reads a carriage return as a line break';
+  if (c === 0x0a && sentence === 'line') return 'can never occur: with tokenizer.sentence "line" a line break ends the sentence';
+  return null;
+}
+
+function wordTokenProblem(t: string): string | null {
+  if (t.length === 0) return 'is empty; a word-level token is at least one character';
+  const m = NOT_A_WORD.exec(t);
+  if (m === null) return null;
+  return /\s/.test(m[0]) ? 'holds whitespace, which the word-level tokenizer splits on' : `holds ${LONE}`;
+}
+
+/**
+ * tokenizer.unkToken is null or a string the tokenizer can match: never empty;
+ * at word level (where a whitespace-separated piece equal to it reads as
+ * <UNK>) without whitespace or a lone surrogate. At char level it is ignored.
+ */
+function checkUnkToken(tok: CheckpointFile['tokenizer']): void {
+  const u = tok.unkToken;
+  if (u === null) return;
+  const fix = `${DAMAGED_HINT} (or set it to null)`;
+  if (u === '') throw new CheckpointError('checkpoint tokenizer.unkToken is empty; it should be null or the corpus spelling of an unknown word', fix);
+  if (tok.level !== 'word') return;
+  const m = NOT_A_WORD.exec(u);
+  if (m === null) return;
+  const why = /\s/.test(m[0]) ? 'holds whitespace: the word-level tokenizer splits on whitespace first, so it could never match' : `holds ${LONE}`;
+  throw new CheckpointError(`checkpoint tokenizer.unkToken ${preview(u)} ${why}`, fix);
 }
 
 /** Number of tensors modelLayout(config) has, without building it (a damaged `layers` may be huge). */

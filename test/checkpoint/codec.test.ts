@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../../src/checkpoint/codec.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, parseCheckpoint, serializeCheckpoint } from '../../src/checkpoint/codec.js';
 import { alloc64 } from '../../src/core/params.js';
 import { RnnlmError } from '../../src/core/errors.js';
 import { createModel, initModel, type ModelConfig } from '../../src/core/model.js';
@@ -15,39 +15,13 @@ import { createRng } from '../../src/core/rng.js';
 import { defaultTrainConfig, newTrainState, train, type TrainConfig } from '../../src/core/train.js';
 import { buildVocab } from '../../src/core/vocab.js';
 import { countTokens, encodeCorpus, type TokenizerConfig } from '../../src/core/tokenize.js';
-import { BATCH, H, TOKENS, VARIANTS, bytesOf, makeCheckpoint, variantName } from './tiny-checkpoint.js';
+import { BATCH, H, TOKENS, VARIANTS, assertSameCheckpoint, bytesOf, makeCheckpoint, variantName } from './tiny-checkpoint.js';
 
 /** base64 of little-endian float32, by node's Buffer: independent of the code under test. */
 function f32(values: number[]): string {
   const b = Buffer.alloc(4 * values.length);
   values.forEach((v, i) => b.writeFloatLE(v, 4 * i));
   return b.toString('base64');
-}
-
-function assertSameCheckpoint(got: Checkpoint, want: Checkpoint): void {
-  assert.deepEqual(got.model.config, want.model.config);
-  assert.deepEqual(got.model.layout, want.model.layout);
-  assert.ok(got.model.params.data instanceof Float32Array);
-  assert.deepEqual(bytesOf(got.model.params.data), bytesOf(want.model.params.data), 'parameter bytes');
-  assert.deepEqual(got.tokenizer, want.tokenizer);
-  assert.deepEqual(got.vocab.tokens, want.vocab.tokens);
-  assert.deepEqual([...got.vocab.index], [...want.vocab.index]);
-  assert.deepEqual(got.counts, want.counts);
-  assert.deepEqual(got.meta, want.meta);
-  if (!want.training) {
-    assert.equal(got.training, null);
-    return;
-  }
-  const g = got.training!, w = want.training;
-  assert.deepEqual(g.options, w.options);
-  assert.deepEqual(g.config, w.config);
-  const { opt: go, carry: gc, ...gs } = g.state;
-  const { opt: wo, carry: wc, ...ws } = w.state;
-  assert.deepEqual(gs, ws); // NaN / Infinity in history compare equal under deepEqual (Object.is)
-  assert.equal(go.step, wo.step);
-  assert.deepEqual(bytesOf(go.m), bytesOf(wo.m), 'optimizer.m bytes');
-  assert.deepEqual(bytesOf(go.v), bytesOf(wo.v), 'optimizer.v bytes');
-  assert.deepEqual(bytesOf(gc), bytesOf(wc), 'carry bytes');
 }
 
 for (const v of VARIANTS) {

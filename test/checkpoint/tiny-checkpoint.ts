@@ -6,6 +6,7 @@
  * a few chosen special values at fixed places, so a round trip that loses any
  * bit shows.
  */
+import assert from 'node:assert/strict';
 import { createModel, type Model, type ModelConfig } from '../../src/core/model.js';
 import { createRng, type Rng } from '../../src/core/rng.js';
 import { defaultTrainConfig, newTrainState, type TrainConfig } from '../../src/core/train.js';
@@ -107,4 +108,31 @@ export function makeCheckpoint(v: Variant, withTraining: boolean, seed = 1): Che
 /** The bytes of a typed array, for bit-exact comparison. */
 export function bytesOf(a: Float32Array | Float64Array | null): Uint8Array | null {
   return a ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : null;
+}
+
+/** Two checkpoints hold the same model, vocabulary, settings and training state, every float bit for bit. */
+export function assertSameCheckpoint(got: Checkpoint, want: Checkpoint): void {
+  assert.deepEqual(got.model.config, want.model.config);
+  assert.deepEqual(got.model.layout, want.model.layout);
+  assert.ok(got.model.params.data instanceof Float32Array);
+  assert.deepEqual(bytesOf(got.model.params.data), bytesOf(want.model.params.data), 'parameter bytes');
+  assert.deepEqual(got.tokenizer, want.tokenizer);
+  assert.deepEqual(got.vocab.tokens, want.vocab.tokens);
+  assert.deepEqual([...got.vocab.index], [...want.vocab.index]);
+  assert.deepEqual(got.counts, want.counts);
+  assert.deepEqual(got.meta, want.meta);
+  if (!want.training) {
+    assert.equal(got.training, null);
+    return;
+  }
+  const g = got.training!, w = want.training;
+  assert.deepEqual(g.options, w.options);
+  assert.deepEqual(g.config, w.config);
+  const { opt: go, carry: gc, ...gs } = g.state;
+  const { opt: wo, carry: wc, ...ws } = w.state;
+  assert.deepEqual(gs, ws); // NaN / Infinity in history compare equal under deepEqual (Object.is)
+  assert.equal(go.step, wo.step);
+  assert.deepEqual(bytesOf(go.m), bytesOf(wo.m), 'optimizer.m bytes');
+  assert.deepEqual(bytesOf(go.v), bytesOf(wo.v), 'optimizer.v bytes');
+  assert.deepEqual(bytesOf(gc), bytesOf(wc), 'carry bytes');
 }
