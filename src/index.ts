@@ -14,6 +14,7 @@ export { trainOptionsSchema, type TrainOptions, type TrainOptionsInput } from '.
 export { prepareTraining, checkpointOf, type TrainingSetup } from './api/setup.js';
 export { createParallelEngine, type ParallelEngine } from './parallel/engine.js';
 export * from './core/errors.js';
+export { FileError } from './node/files.js';
 export { createRng, shuffle, type Rng, type RngState } from './core/rng.js';
 export { K, referenceKernels, useKernels, type Kernels, type Vec } from './core/kernels.js';
 export { E, referenceElementwise, useElementwise, type Elementwise } from './core/elementwise.js';
@@ -36,6 +37,6 @@ export { localEngine, type StepEngine } from './core/engine.js';
 export { scoreSentences, createScorer, perplexity, type Scorer, type SentenceScore, type ScoreOptions } from './core/score.js';
 export { createSampler, sampleTokens, pickToken, chooseToken, topK, defaultSampleOptions, type SampleOptions, type Sampler } from './core/sample.js';
 export {
-  parseCheckpoint, serializeCheckpoint, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION,
+  parseCheckpoint, parseCheckpointBytes, serializeCheckpoint, serializeCheckpointChunks, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION,
   type Checkpoint, type TokenizerSettings, type TrainingInfo,
 } from './checkpoint/codec.js';

@@ -10,8 +10,8 @@
  * Progress comes through callbacks, cancellation through an AbortSignal.
  */
 import { availableParallelism } from 'node:os';
-import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
-import { parseCheckpoint, serializeCheckpoint, type Checkpoint } from '../checkpoint/codec.js';
+import { CheckpointError, parseCheckpointBytes, serializeCheckpointChunks, type Checkpoint } from '../checkpoint/codec.js';
+import { checkOutputPath, readFileBytes, writeFileAtomic } from '../node/files.js';
 import { useFastKernels } from '../core/fast.js';
 import { createRng } from '../core/rng.js';
 import { PRIME_WINDOW, createSampler, defaultSampleOptions } from '../core/sample.js';
@@ -244,20 +244,31 @@ export function sample(ck: Checkpoint, options: SampleOptionsInput = {}): string
   return out;
 }
 
-/** Read and validate a checkpoint (throws CheckpointError with a one-line message). */
+/**
+ * Read and validate a checkpoint of any size (throws CheckpointError, or
+ * FileError when the file cannot be read, with a one-line message naming it).
+ */
 export async function loadModel(path: string): Promise<Checkpoint> {
+  if (typeof path !== 'string' || path === '') throw new OptionError(`loadModel()'s path must be a non-empty string (got ${describeValue(path)})`, 'pass the path of a checkpoint written by rnnlm train or saveModel()');
   useFastKernels();
-  return parseCheckpoint(await readFile(path, 'utf8'));
-}
-
-/** Write a checkpoint atomically (temporary file, then rename). */
-export async function saveModel(ck: Checkpoint, path: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
+  const bytes = readFileBytes(path);
   try {
-    await writeFile(tmp, serializeCheckpoint(ck));
-    await rename(tmp, path);
+    return parseCheckpointBytes(bytes);
   } catch (err) {
-    await unlink(tmp).catch(() => {});
+    if (err instanceof CheckpointError) throw new CheckpointError(`${path}: ${err.message}`, err.hint);
     throw err;
   }
+}
+
+/**
+ * Write a checkpoint atomically, through the command line's writer
+ * (src/node/files.ts): a unique temporary, every byte checked, fsync, rename;
+ * the tensors are streamed, so models of any size that fit in memory can be
+ * saved. Throws FileError (with what to do) when `path` cannot be written.
+ */
+export async function saveModel(ck: Checkpoint, path: string): Promise<void> {
+  checkCheckpoint(ck, "saveModel()'s model");
+  if (typeof path !== 'string') throw new OptionError(`saveModel()'s path must be a string (got ${describeValue(path)})`, 'pass the path of the file to write, e.g. model.json');
+  checkOutputPath(path);
+  await writeFileAtomic(path, serializeCheckpointChunks(ck));
 }

@@ -64,6 +64,9 @@ export function prepareTraining(
   const seed = kept ? kept.seed : opts.seed;
   const valFraction = kept ? kept.valFraction : opts.valFraction;
 
+  // a JavaScript string can hold half of a surrogate pair, which no file can: refuse it rather than train a token that cannot be saved
+  const broken = text.search(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+  if (broken >= 0) throw new DataError(`the text holds a lone surrogate (U+${text.charCodeAt(broken).toString(16).toUpperCase()}) at character ${broken}, which is not Unicode text`, 'pass well-formed text (e.g. text.toWellFormed(), or read the file as UTF-8)');
   const normalized = normalizeText(text);
   const sentences = splitSentences(normalized, tokenizer.sentence);
   if (sentences.length === 0) throw new DataError('the corpus has no text to train on (it is empty or only blank lines)', 'give UTF-8 text with at least one non-blank line');

@@ -3,7 +3,7 @@
  * stdin, strictly UTF-8, no binary) and checkpoints (validated by the
  * checkpoint codec).
  */
-import { parseCheckpoint, type Checkpoint } from '../checkpoint/codec.js';
+import { parseCheckpointBytes, type Checkpoint } from '../checkpoint/codec.js';
 import { DataError, RnnlmError } from '../core/errors.js';
 import { textFromBytes } from '../api/text.js';
 import { InputError } from './errors.js';
@@ -32,14 +32,8 @@ export async function readText(host: Host, path: string): Promise<string> {
 /** A checkpoint from a path; every problem is a one-line error naming the file. */
 export async function readCheckpoint(host: Host, path: string): Promise<Checkpoint> {
   const bytes = await readBytes(host, path);
-  let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new InputError(`${path} is not an rnnlm checkpoint (not UTF-8 text)`, 'give a model.json written by rnnlm train');
-  }
-  try {
-    return parseCheckpoint(text);
+    return parseCheckpointBytes(bytes);
   } catch (err) {
     if (err instanceof RnnlmError) throw new InputError(`${path}: ${err.message}`, err.hint);
     throw err;

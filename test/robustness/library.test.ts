@@ -9,8 +9,9 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataError, OptionError, sample, score, train, type Checkpoint } from '../../src/index.js';
+import { CheckpointError, DataError, FileError, OptionError, loadModel, sample, saveModel, score, train, type Checkpoint } from '../../src/index.js';
 import { runCli, tempDir } from '../helpers/fake-host.js';
 
 const text = 'emma\nolivia\nava\nisabella\nsophia\nmia\ncharlotte\namelia\n'.repeat(4);
@@ -229,5 +230,36 @@ describe('score(model, sentences) and sample(model, options): the model and the 
     // the model reads every unknown character as the one <UNK>: another one in its place draws the same continuation
     const other = sample(ck, { prime: 'eZ☃', n: 5, seed: 2 });
     assert.deepEqual(other.map((s) => s.slice('eZ☃'.length)), out.map((s) => s.slice(prime.length)));
+  });
+});
+
+describe('saveModel and loadModel go through the command line\'s writer and reader', () => {
+  let ck: Checkpoint;
+  before(async () => { ck = (await train(text, tiny)).checkpoint; });
+
+  test('20 concurrent saves to one path leave one whole checkpoint and no temporary', async () => {
+    const dir = tempDir();
+    const p = join(dir, 'm.json');
+    await Promise.all(Array.from({ length: 20 }, () => saveModel(ck, p)));
+    const back = await loadModel(p);
+    assert.deepEqual(new Uint8Array(back.model.params.data.buffer, back.model.params.data.byteOffset, back.model.params.data.byteLength),
+      new Uint8Array(ck.model.params.data.buffer, ck.model.params.data.byteOffset, ck.model.params.data.byteLength));
+    assert.deepEqual(readdirSync(dir), ['m.json']);
+  });
+
+  test('a path that cannot hold a file, a missing or damaged file: one typed line naming it', async () => {
+    const dir = tempDir();
+    for (const p of [dir + '/', join(dir, 'missing', 'm.json'), '/dev/null', join(dir, 'x'.repeat(256))]) {
+      await assert.rejects(saveModel(ck, p), (e: Error) => e instanceof FileError && !e.message.includes('\n'), p);
+    }
+    await assert.rejects(saveModel(ck, 42 as unknown as string), OptionError);
+    await assert.rejects(saveModel({} as Checkpoint, join(dir, 'm.json')), OptionError);
+    await assert.rejects(loadModel(join(dir, 'nope.json')), (e: Error) => e instanceof FileError && /does not exist/.test(e.message));
+    writeFileSync(join(dir, 'bad.json'), '{"format": "rnnlm-checkpoint", "version": 1, "meta": [[[');
+    await assert.rejects(loadModel(join(dir, 'bad.json')), (e: Error) => e instanceof CheckpointError && e.message.startsWith(join(dir, 'bad.json')));
+  });
+
+  test('text with a lone surrogate (possible only in a JavaScript string) is refused before training', async () => {
+    await assert.rejects(train('emma\nol\ud800ivia\n', tiny), (e: Error) => e instanceof DataError && /lone surrogate \(U\+D800\) at character 7/.test(e.message));
   });
 });

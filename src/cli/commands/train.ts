@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { serializeCheckpoint } from '../../checkpoint/codec.js';
+import { serializeCheckpointChunks } from '../../checkpoint/codec.js';
 import { CELL_KINDS } from '../../core/cells/index.js';
 import { createRng } from '../../core/rng.js';
 import { createSampler, defaultSampleOptions } from '../../core/sample.js';
@@ -150,7 +150,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     }
   });
   const meta = { createdBy: 'rnnlm', corpus: opts.corpus === '-' ? '(stdin)' : opts.corpus };
-  const save = async (path: string, state: TrainState) => host.writeFileAtomic(path, serializeCheckpoint(checkpointOf(setup, state, meta)));
+  const save = async (path: string, state: TrainState) => host.writeFileAtomic(path, serializeCheckpointChunks(checkpointOf(setup, state, meta)));
   const log = opts.log !== undefined ? await openLog(host, opts.log) : null;
   let bestSavedStep = -1;
   let pendingBest = false;
