@@ -31,15 +31,18 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { cells, type CellKind } from '../../src/core/cells/index.js';
-import { referenceElementwise, useElementwise, type Elementwise } from '../../src/core/elementwise.js';
-import { referenceKernels, useKernels, type Kernels } from '../../src/core/kernels.js';
+import { referenceBackend, type Backend } from '../../src/core/backend.js';
+import type { Kernels } from '../../src/core/kernels.js';
 import { softmaxCrossEntropy } from '../../src/core/loss.js';
 import type { Window } from '../../src/core/batches.js';
 import { backward, createModel, forward, initModel, type Model, type ModelConfig } from '../../src/core/model.js';
-import { clipGlobalNorm, createOptimizerState, defaultOptimizer, optimizerStep, type OptimizerConfig, type OptimizerState } from '../../src/core/optimizer.js';
-import { alloc32, allocParams, type Alloc, type ParamSet } from '../../src/core/params.js';
+import { clipGlobalNorm, createOptimizerState, defaultOptimizer, optimizerStep } from '../../src/core/optimizer.js';
+import { allocParams } from '../../src/core/params.js';
 import { createRng } from '../../src/core/rng.js';
+import type { WasmKernels } from '../../src/core/wasm/wasm-kernels.js';
 import { carryState, createWorkspace } from '../../src/core/workspace.js';
+import { nodeBackend } from '../../src/node/backend.js';
+import { createParallelEngine, type ParallelEngine } from '../../src/parallel/engine.js';
 
 // ------------------------------------------------------------ configurations
 
@@ -92,82 +95,33 @@ export function flops(c: BenchConfig): { forward: number; train: number } {
 export type KernelName = 'js' | 'wasm';
 
 export interface KernelSetup {
-  kernels: Kernels;
-  /** sigmoid/tanh/exp/softmax: WebAssembly with the wasm kernels, as the CLI uses them */
-  elementwise: Elementwise;
-  alloc: Alloc;
+  /** products, σ/tanh/exp/softmax and the allocator: for wasm all three WebAssembly, as the CLI uses them */
+  backend: Backend;
   /** Bytes of WebAssembly memory reserved (wasm only). */
   bytes: (() => number) | null;
 }
 
-interface WasmKernelsLike {
-  kernels: Kernels;
-  elementwise: Elementwise;
-  alloc(n: number): Float32Array;
-  bytes(): number;
-}
-interface WasmModule {
-  createWasmKernels(): WasmKernelsLike | null;
-}
-interface FastModule {
-  useFastKernels(): boolean;
-  fastKernels(): WasmKernelsLike | null;
-}
-
 /**
- * The kernels and the matching allocator; for wasm, a reason string when they cannot be had.
- * wasm: core/fast.ts's useFastKernels() when it exists (what the CLI does: the same instance is then
- * the one the data-parallel engine shares with its workers), else createWasmKernels() directly.
+ * The backend for `name`; for wasm, a reason string when it cannot be had.
+ * js: referenceBackend. wasm: nodeBackend() from src/node/backend.ts, the very
+ * instance the CLI computes on (and the data-parallel engine shares with its
+ * workers). It is asked with an empty environment: RNNLM_KERNELS=js must not
+ * turn the wasm rows into reference ones (`--kernels js` is the way to ask).
  */
 export async function loadKernels(name: KernelName): Promise<KernelSetup | string> {
-  if (name === 'js') return { kernels: referenceKernels, elementwise: referenceElementwise, alloc: alloc32, bytes: null };
-  let wk: WasmKernelsLike | null = null;
-  try {
-    const fast = (await import(new URL('../../src/core/fast.js', import.meta.url).href)) as FastModule;
-    if (fast.useFastKernels()) wk = fast.fastKernels();
-  } catch {
-    // no core/fast.ts: use the kernel module directly
-  }
-  if (wk === null) {
-    let mod: WasmModule;
-    try {
-      mod = (await import(new URL('../../src/core/wasm/wasm-kernels.js', import.meta.url).href)) as WasmModule;
-    } catch (e) {
-      return `src/core/wasm/wasm-kernels.ts is not built (${(e as Error).message.split('\n')[0]})`;
-    }
-    if (typeof mod.createWasmKernels !== 'function') return 'src/core/wasm/wasm-kernels.ts exports no createWasmKernels';
-    wk = mod.createWasmKernels();
-    if (wk === null) return 'createWasmKernels() returned null (no WebAssembly SIMD or shared memory here)';
-  }
-  const w = wk;
-  return { kernels: w.kernels, elementwise: w.elementwise, alloc: (n) => w.alloc(n), bytes: () => w.bytes() };
+  if (name === 'js') return { backend: referenceBackend, bytes: null };
+  const b = nodeBackend({});
+  if (b.name !== 'wasm') return 'no WebAssembly SIMD or shared memory here (nodeBackend() fell back to the TypeScript reference)';
+  const w = b as WasmKernels;
+  return { backend: w, bytes: () => w.bytes() };
 }
 
-/** What bench.ts needs of src/parallel/engine.ts (loaded dynamically, like the kernels). */
-interface StepEngineLike {
-  readonly threads: number;
-  gradients(win: Window, grads: ParamSet, scale: number, dropoutSeed: number | null): number;
-  update(params: ParamSet, grads: ParamSet, opt: OptimizerState, cfg: OptimizerConfig, lr: number, clip: number): number;
-  logProbs(win: Window, out: Float64Array): { sum: number; count: number };
-  carry(T: number): void;
-  close(): Promise<void>;
-}
-interface ParallelModule {
-  createParallelEngine(model: Model, T: number, B: number, threads: number): Promise<StepEngineLike>;
-}
-
-/** The data-parallel engine on `threads` threads, or a reason string. */
-async function loadEngine(model: Model, T: number, B: number, threads: number): Promise<StepEngineLike | string> {
-  let mod: ParallelModule;
-  try {
-    mod = (await import(new URL('../../src/parallel/engine.js', import.meta.url).href)) as ParallelModule;
-  } catch (e) {
-    return `src/parallel/engine.ts is not built (${(e as Error).message.split('\n')[0]})`;
-  }
-  const engine = await mod.createParallelEngine(model, T, B, threads);
+/** The data-parallel engine on `threads` threads (on the model's backend), or a reason string. */
+async function loadEngine(model: Model, T: number, B: number, threads: number): Promise<ParallelEngine | string> {
+  const engine = await createParallelEngine(model, T, B, threads);
   if (engine.threads !== threads) {
     await engine.close();
-    return `the parallel engine runs ${engine.threads} thread(s), not ${threads}`;
+    return `the parallel engine runs ${engine.threads} thread(s), not ${threads}${engine.fallback ? `: ${engine.fallback}` : ''}`;
   }
   return engine;
 }
@@ -250,17 +204,16 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** A model, workspace, gradients and Adam state for `c`, and its train / score steps. */
-export function makeSteps(c: BenchConfig, k: KernelSetup) {
-  useKernels(k.kernels);
-  useElementwise(k.elementwise);
+/** A model on `backend`, workspace, gradients and Adam state for `c`, and its train / score steps. */
+export function makeSteps(c: BenchConfig, backend: Backend) {
   const config = modelConfig(c);
-  const model = createModel(config, k.alloc);
+  const model = createModel(config, backend);
   initModel(model, createRng(1));
   const { window: T, batch: B, vocab: V } = c;
-  const ws = createWorkspace(model, T, B, k.alloc);
-  const grads = allocParams(model.layout, k.alloc);
-  const opt = createOptimizerState(defaultOptimizer, model.layout.total, k.alloc);
+  const E = backend.elementwise;
+  const ws = createWorkspace(model, T, B);
+  const grads = allocParams(model.layout, backend.alloc);
+  const opt = createOptimizerState(defaultOptimizer, model.layout.total, backend.alloc);
   const rng = createRng(7);
   const windows = Array.from({ length: 4 }, () => {
     const inputs = new Int32Array(T * B);
@@ -274,7 +227,7 @@ export function makeSteps(c: BenchConfig, k: KernelSetup) {
   let w = 0;
   const TB = T * B;
   /** set by runChild for threads > 1: the training step goes through the data-parallel engine */
-  const par: { engine: StepEngineLike | null } = { engine: null };
+  const par: { engine: ParallelEngine | null } = { engine: null };
   const engineWindows: Window[] = windows.map((x) => ({ ...x, T, reset: false, tokens: TB, batch: new Int32Array(0), start: 0 }));
   /** phase hooks for the breakdown (no-ops otherwise) */
   const phases = { mark: (_name: string): void => {} };
@@ -291,7 +244,7 @@ export function makeSteps(c: BenchConfig, k: KernelSetup) {
     phases.mark('start');
     forward(model, ws, win.inputs, T, null);
     phases.mark('forward');
-    softmaxCrossEntropy(ws.logits, TB, V, win.targets, true, 1 / TB);
+    softmaxCrossEntropy(E, ws.logits, TB, V, win.targets, true, 1 / TB);
     phases.mark('loss (softmax + ∂)');
     grads.data.fill(0);
     phases.mark('zero grads');
@@ -315,7 +268,7 @@ export function makeSteps(c: BenchConfig, k: KernelSetup) {
       return;
     }
     forward(model, ws, win.inputs, T, null);
-    softmaxCrossEntropy(ws.logits, TB, V, win.targets, false, 1);
+    softmaxCrossEntropy(E, ws.logits, TB, V, win.targets, false, 1);
     carryState(ws, T);
   };
   return { model, trainStep, scoreStep, phases, par, tokensPerStep: TB };
@@ -324,7 +277,7 @@ export function makeSteps(c: BenchConfig, k: KernelSetup) {
 async function runChild(c: BenchConfig, kname: KernelName, quick: boolean, threads: number): Promise<ConfigResult | string> {
   const k = await loadKernels(kname);
   if (typeof k === 'string') return k;
-  const { model, trainStep, scoreStep, par, tokensPerStep } = makeSteps(c, k);
+  const { model, trainStep, scoreStep, par, tokensPerStep } = makeSteps(c, k.backend);
   if (threads > 1) {
     if (kname !== 'wasm') return 'several threads need the wasm kernels';
     const e = await loadEngine(model, c.window, c.batch, threads);
@@ -366,21 +319,23 @@ interface Breakdown {
 
 /**
  * Times each phase of a training step, and every product call (by kind and
- * shape) through a wrapper installed with useKernels. performance.now() costs
- * well under a microsecond, against ~100 µs+ per product call here.
+ * shape) through timing wrappers around the backend's products: the model is
+ * made on a backend value that is the chosen one with its kernels wrapped
+ * (the wrappers time only while `recording`). performance.now() costs well
+ * under a microsecond, against ~100 µs+ per product call here.
  */
 async function runBreakdown(c: BenchConfig, kname: KernelName, quick: boolean): Promise<Breakdown | string> {
   const k = await loadKernels(kname);
   if (typeof k === 'string') return k;
-  const steps = makeSteps(c, k);
-  const t = timing(quick);
-  // warm-up without instrumentation
-  const w = measure(steps.trainStep, steps.tokensPerStep, { ...t, runs: 0 });
-  const n = Math.max(2, Math.round((quick ? 2 : 5) / w.warmStepS));
   const prod = new Map<string, { calls: number; ms: number; flops: number }>();
+  let recording = false;
   const wrap = (kind: keyof Kernels): Kernels[keyof Kernels] => {
-    const inner = k.kernels[kind];
+    const inner = k.backend.kernels[kind];
     return (M, N, Kd, A, aOff, lda, B, bOff, ldb, C, cOff, ldc) => {
+      if (!recording) {
+        inner(M, N, Kd, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
+        return;
+      }
       const s = performance.now();
       inner(M, N, Kd, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
       const ms = performance.now() - s;
@@ -392,7 +347,13 @@ async function runBreakdown(c: BenchConfig, kname: KernelName, quick: boolean): 
       prod.set(key, e);
     };
   };
-  useKernels({ mmNT: wrap('mmNT'), mmNN: wrap('mmNN'), mmTN: wrap('mmTN') });
+  const timed: Backend = { ...k.backend, name: `${k.backend.name} (timed products)`, kernels: { mmNT: wrap('mmNT'), mmNN: wrap('mmNN'), mmTN: wrap('mmTN') } };
+  const steps = makeSteps(c, timed);
+  const t = timing(quick);
+  // warm-up without instrumentation
+  const w = measure(steps.trainStep, steps.tokensPerStep, { ...t, runs: 0 });
+  const n = Math.max(2, Math.round((quick ? 2 : 5) / w.warmStepS));
+  recording = true;
   const phaseMs = new Map<string, number>();
   let last = 0;
   steps.phases.mark = (name) => {
@@ -405,7 +366,7 @@ async function runBreakdown(c: BenchConfig, kname: KernelName, quick: boolean): 
   for (let i = 0; i < n; i++) steps.trainStep();
   const total = performance.now() - s0;
   const cpu = process.cpuUsage(cpu0);
-  useKernels(k.kernels);
+  recording = false;
   const products = [...prod.entries()]
     .map(([key, e]) => ({ key, calls: e.calls / n, ms: e.ms / n, gflops: e.flops / e.ms / 1e6 }))
     .sort((a, b) => b.ms - a.ms);
@@ -494,7 +455,7 @@ async function childProfile(c: BenchConfig, kname: KernelName, quick: boolean): 
     process.stdout.write(k);
     return;
   }
-  const steps = makeSteps(c, k);
+  const steps = makeSteps(c, k.backend);
   const w = measure(steps.trainStep, steps.tokensPerStep, { ...timing(quick), runs: 0 });
   const n = Math.max(2, Math.round((quick ? 2 : 6) / w.warmStepS));
   for (let i = 0; i < n; i++) steps.trainStep();

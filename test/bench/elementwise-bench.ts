@@ -13,29 +13,36 @@
  * softmaxCrossEntropy with the gradient (mean over the T·B tokens),
  * grads.fill(0), backward, clipGlobalNorm(5), Adam (lr 2e-3), carry the state.
  * Token ids are uniform random from a seeded Rng. tokens/s = T·B / seconds per
- * step. "reference" keeps the WebAssembly products and only swaps the
- * element-wise table back to the reference (useElementwise(referenceElementwise)).
+ * step. "reference" keeps the WebAssembly products and memory and only swaps
+ * the element-wise functions back to the reference: a second model, with the
+ * same initial parameters, on the backend value { ...wasm, elementwise:
+ * referenceElementwise }.
  */
 import { performance } from 'node:perf_hooks';
 
-import { referenceElementwise, useElementwise, type Elementwise } from '../../src/core/elementwise.js';
+import type { Backend } from '../../src/core/backend.js';
+import { referenceElementwise, type Elementwise } from '../../src/core/elementwise.js';
 import { softmaxCrossEntropy } from '../../src/core/loss.js';
 import { backward, createModel, forward, initModel, type ModelConfig } from '../../src/core/model.js';
 import { clipGlobalNorm, createOptimizerState, defaultOptimizer, optimizerStep } from '../../src/core/optimizer.js';
-import { alloc32, allocParams } from '../../src/core/params.js';
+import { allocParams } from '../../src/core/params.js';
 import { createRng } from '../../src/core/rng.js';
 import { carryState, createWorkspace } from '../../src/core/workspace.js';
-import { fastKernels, useFastKernels } from '../../src/core/fast.js';
+import { nodeBackend } from '../../src/node/backend.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice(7);
 
-if (!useFastKernels()) {
+/** The CLI's WebAssembly backend (asked with an empty environment, so that RNNLM_KERNELS=js does not hide it). */
+const wasm: Backend = nodeBackend({});
+if (wasm.name !== 'wasm') {
   console.log('WebAssembly SIMD unavailable: nothing to compare.');
   process.exit(0);
 }
-const wasmElementwise: Elementwise = fastKernels()!.elementwise;
+const wasmElementwise: Elementwise = wasm.elementwise;
+/** The WebAssembly products and memory with the reference element-wise functions. */
+const refElementwiseBackend: Backend = { ...wasm, name: 'wasm products, reference element-wise', elementwise: referenceElementwise };
 
 /** Median and best seconds per call: warm-up of ≥ 0.3 s, then `runs` samples of ≥ 20 ms each. */
 function time(run: () => void, runs: number): { median: number; best: number } {
@@ -68,7 +75,7 @@ function table(rows: string[][]): void {
 // ------------------------------------------------------------ ns per element
 
 function kernelsTable(): void {
-  const alloc = fastKernels()!.alloc;
+  const alloc = wasm.alloc;
   const runs = quick ? 5 : 11;
   const rows: string[][] = [['function', 'shape', 'ref ns/elem', 'wasm ns/elem', 'speed-up']];
   // σ / tanh / exp on a block of the cache's size (B = 32 rows of H = 128), inputs in −10..10
@@ -91,9 +98,7 @@ function kernelsTable(): void {
     const targets = Int32Array.from({ length: R }, () => rng.int(V));
     const copy = time(() => logits.set(z), runs).median;
     const per = (impl: Elementwise, grad: boolean) => {
-      useElementwise(impl);
-      const t = time(() => { logits.set(z); softmaxCrossEntropy(logits, R, V, targets, grad, 1 / R); }, runs).median;
-      useElementwise(wasmElementwise);
+      const t = time(() => { logits.set(z); softmaxCrossEntropy(impl, logits, R, V, targets, grad, 1 / R); }, runs).median;
       return (t - copy) / (R * V);
     };
     for (const grad of [true, false]) {
@@ -121,38 +126,41 @@ const SHAPES: TrainShape[] = [
 
 function trainTokensPerSecond(s: TrainShape, runs: number): { ref: number; wasm: number } {
   const { config, B, T } = s;
-  const model = createModel(config, alloc32);
   const rng = createRng(7);
-  initModel(model, rng);
-  const ws = createWorkspace(model, T, B, alloc32);
-  const grads = allocParams(model.layout, alloc32);
-  const opt = createOptimizerState(defaultOptimizer, model.layout.total, alloc32);
   const V = config.vocabSize;
+  /** One model per backend value (a model keeps its backend); the second starts from the first's parameters. */
+  const first = createModel(config, wasm);
+  initModel(first, rng);
   const inputs = Int32Array.from({ length: T * B }, () => rng.int(V));
   const targets = Int32Array.from({ length: T * B }, () => rng.int(V));
-  const step = () => {
-    forward(model, ws, inputs, T, null);
-    softmaxCrossEntropy(ws.logits, T * B, V, targets, true, 1 / (T * B));
-    grads.data.fill(0);
-    backward(model, ws, grads, T);
-    clipGlobalNorm(grads.data, 5);
-    optimizerStep(model.params.data, grads.data, opt, defaultOptimizer, 2e-3);
-    carryState(ws, T);
+  const stepOn = (backend: Backend): (() => void) => {
+    const model = backend === wasm ? first : createModel(config, backend);
+    if (model !== first) model.params.data.set(first.params.data);
+    const E = backend.elementwise;
+    const ws = createWorkspace(model, T, B);
+    const grads = allocParams(model.layout, backend.alloc);
+    const opt = createOptimizerState(defaultOptimizer, model.layout.total, backend.alloc);
+    return () => {
+      forward(model, ws, inputs, T, null);
+      softmaxCrossEntropy(E, ws.logits, T * B, V, targets, true, 1 / (T * B));
+      grads.data.fill(0);
+      backward(model, ws, grads, T);
+      clipGlobalNorm(grads.data, 5);
+      optimizerStep(model.params.data, grads.data, opt, defaultOptimizer, 2e-3);
+      carryState(ws, T);
+    };
   };
-  const measure = (impl: Elementwise): number => {
-    useElementwise(impl);
-    const t = time(step, runs).median;
-    return (T * B) / t;
-  };
+  const refStep = stepOn(refElementwiseBackend);
+  const wasmStep = stepOn(wasm);
+  const measure = (step: () => void): number => (T * B) / time(step, runs).median;
   // alternate, so that a change of machine load hits both alike
-  const ref: number[] = [], wasm: number[] = [];
+  const ref: number[] = [], wasmRuns: number[] = [];
   for (let i = 0; i < 3; i++) {
-    ref.push(measure(referenceElementwise));
-    wasm.push(measure(wasmElementwise));
+    ref.push(measure(refStep));
+    wasmRuns.push(measure(wasmStep));
   }
-  useElementwise(wasmElementwise);
   const med = (a: number[]) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
-  return { ref: med(ref), wasm: med(wasm) };
+  return { ref: med(ref), wasm: med(wasmRuns) };
 }
 
 function trainingTable(): void {

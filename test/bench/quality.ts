@@ -7,8 +7,9 @@
  * line break), vocabulary from the training part (<EOS>, <UNK>, then the
  * characters in code point order), B = 32 lanes, windows of T = 64, state
  * carried, Adam lr 2e-3, global-norm clip 5, no dropout, a fixed number of
- * training tokens. rnnlm trains with the core's train() (mode 'stream') on the
- * WebAssembly kernels when they are available; the validation loss is the
+ * training tokens. rnnlm trains with the core's train() (mode 'stream')
+ * through the data-parallel engine, on the backend the CLI computes on
+ * (nodeBackend(): WebAssembly when available); the validation loss is the
  * core's evaluate() (mean nats per character over the whole validation
  * stream). The PyTorch side (quality_pytorch.py) reads the very same token
  * ids (written to a temporary directory as little-endian int32) and follows
@@ -20,7 +21,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import { useKernels } from '../../src/core/kernels.js';
 import { createParallelEngine } from '../../src/parallel/engine.js';
 import { createModel, initModel, type ModelConfig } from '../../src/core/model.js';
 import { createRng } from '../../src/core/rng.js';
@@ -87,23 +87,22 @@ export async function runQuality(o: QualityOptions): Promise<number> {
   if (typeof kernels === 'string') throw new Error(kernels);
   const kname = typeof k === 'string' ? 'js' : 'wasm';
   if (typeof k === 'string') out(`  note: ${k}; rnnlm uses the JavaScript reference kernels (slow)`);
-  useKernels(kernels.kernels);
 
   const results: SideResult[] = [];
   for (const seed of seeds) {
     const config: ModelConfig = { cell: 'lstm', peephole: false, layers: 2, hidden: 256, vocabSize: V, embedding: 0, dropout: 0 };
-    const model = createModel(config, kernels.alloc);
+    const model = createModel(config, kernels.backend);
     const rng = createRng(seed);
     initModel(model, rng);
     const cfg: TrainConfig = { ...defaultTrainConfig, mode: 'stream', batch: B, bptt: T, lr: 2e-3, clip: 5, epochs: 1000, maxSteps: steps, evalEvery };
-    const state = newTrainState(model, cfg, rng.state(), kernels.alloc);
+    const state = newTrainState(model, cfg, rng.state());
     const t0 = performance.now();
     const engine = await createParallelEngine(model, T, B, o.threads);
     await train(model, { train: data.train, val }, cfg, state, {
       now: () => performance.now(),
       onStep: (r) => { if (r.step % 100 === 0) log(`  rnnlm seed ${seed}: step ${r.step}/${steps}, loss ${r.loss.toFixed(3)}, ${Math.round(r.tokensSeen / (r.elapsedMs / 1000))} tok/s`); },
       onEval: (r) => log(`  rnnlm seed ${seed}: step ${r.step} validation ${r.valLoss?.toFixed(4)}`),
-    }, { alloc: kernels.alloc, engine }).finally(() => engine.close());
+    }, { engine }).finally(() => engine.close());
     const history = state.history.map((h: EvalRecord) => ({ step: h.step, tokens: h.tokensSeen, valLoss: h.valLoss! }));
     results.push({ system: `rnnlm (${kname}, ${engine.threads} thread${engine.threads > 1 ? 's' : ''})`, seed, history, finalValLoss: history[history.length - 1]!.valLoss, seconds: (performance.now() - t0) / 1000 });
   }

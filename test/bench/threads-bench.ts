@@ -1,18 +1,21 @@
 /**
- * Training tokens/s with everything the CLI uses: the WebAssembly products
- * and element-wise kernels (useFastKernels) and the data-parallel engine on
+ * Training tokens/s with everything the CLI uses: the WebAssembly backend
+ * (nodeBackend(): products, element-wise kernels, memory) and the data-parallel engine on
  * 1 and 2 threads. Same step and timing rule as bench.ts (a full step:
  * forward, loss, backward, clipping, Adam; median of 5 runs of ~1.5 s after
  * a warm-up). Not a test: `node dist/test/bench/threads-bench.js [config …]`.
  */
 import { availableParallelism } from 'node:os';
-import { useFastKernels } from '../../src/core/fast.js';
 import { createModel, initModel, type ModelConfig } from '../../src/core/model.js';
-import { alloc32, allocParams } from '../../src/core/params.js';
+import { allocParams } from '../../src/core/params.js';
 import { createRng } from '../../src/core/rng.js';
 import { clipGlobalNorm, createOptimizerState, defaultOptimizer, optimizerStep } from '../../src/core/optimizer.js';
 import { createParallelEngine } from '../../src/parallel/engine.js';
 import type { Window } from '../../src/core/batches.js';
+import { nodeBackend } from '../../src/node/backend.js';
+
+/** The CLI's WebAssembly backend (asked with an empty environment, so that RNNLM_KERNELS=js does not hide it). */
+const backend = nodeBackend({});
 
 interface Config { name: string; cell: 'lstm' | 'gru'; layers: number; hidden: number; V: number; E: number; B: number; T: number }
 const CONFIGS: Config[] = [
@@ -25,11 +28,12 @@ const CONFIGS: Config[] = [
 
 async function measure(c: Config, threads: number): Promise<number> {
   const config: ModelConfig = { cell: c.cell, peephole: false, layers: c.layers, hidden: c.hidden, vocabSize: c.V, embedding: c.E, dropout: 0 };
-  const model = createModel(config);
+  const model = createModel(config, backend);
   initModel(model, createRng(1));
   const engine = await createParallelEngine(model, c.T, c.B, threads);
-  const grads = allocParams(model.layout, alloc32);
-  const opt = createOptimizerState(defaultOptimizer, model.layout.total, alloc32);
+  if (engine.fallback) process.stderr.write(`${c.name}: ${engine.threads} thread(s), not ${threads}: ${engine.fallback}\n`);
+  const grads = allocParams(model.layout, backend.alloc);
+  const opt = createOptimizerState(defaultOptimizer, model.layout.total, backend.alloc);
   const rng = createRng(7);
   const TB = c.T * c.B;
   const win: Window = {
@@ -61,7 +65,7 @@ async function measure(c: Config, threads: number): Promise<number> {
   }
 }
 
-if (!useFastKernels()) throw new Error('WebAssembly SIMD is not available here');
+if (backend.name !== 'wasm') throw new Error('WebAssembly SIMD is not available here');
 const wanted = process.argv.slice(2);
 const configs = wanted.length ? CONFIGS.filter((c) => wanted.includes(c.name)) : CONFIGS;
 console.log(`rnnlm training tokens/s, fast kernels — ${new Date().toISOString()}, Node ${process.version}, ${availableParallelism()} cores`);
