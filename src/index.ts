@@ -16,10 +16,11 @@ export { createParallelEngine, type ParallelEngine } from './parallel/engine.js'
 export * from './core/errors.js';
 export { FileError } from './node/files.js';
 export { createRng, shuffle, type Rng, type RngState } from './core/rng.js';
-export { K, referenceKernels, useKernels, type Kernels, type Vec } from './core/kernels.js';
-export { E, referenceElementwise, useElementwise, type Elementwise } from './core/elementwise.js';
-export { useFastKernels, useReferenceKernels, fastKernels } from './core/fast.js';
-export { alloc32, alloc64, useAlloc32, type Alloc, type ParamLayout, type ParamSet } from './core/params.js';
+export { referenceKernels, type Kernels, type Vec } from './core/kernels.js';
+export { referenceElementwise, type Elementwise } from './core/elementwise.js';
+export { referenceBackend, float64Backend, type Backend } from './core/backend.js';
+export { fastestBackend } from './core/wasm/fastest.js';
+export { alloc64, type Alloc, type ParamLayout, type ParamSet } from './core/params.js';
 export { cells, CELL_KINDS, type CellKind, type CellOps } from './core/cells/index.js';
 export { createModel, initModel, modelLayout, paramCount, forward, backward, type Model, type ModelConfig } from './core/model.js';
 export { createWorkspace, resetState, carryState, type Workspace } from './core/workspace.js';

@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { CheckpointError, parseCheckpointBytes, serializeCheckpointChunks, type Checkpoint } from '../checkpoint/codec.js';
 import { checkOutputPath, readFileBytes, writeFileAtomic } from '../node/files.js';
-import { useFastKernels } from '../core/fast.js';
+import { nodeBackend } from '../node/backend.js';
 import { createRng } from '../core/rng.js';
 import { PRIME_WINDOW, createSampler, defaultSampleOptions } from '../core/sample.js';
 import { createScorer, perplexity, type Scorer } from '../core/score.js';
@@ -24,6 +24,7 @@ import { train as trainLoop, type EvalReport, type StepReport, type StopReason }
 import { createParallelEngine } from '../parallel/engine.js';
 import { describeValue, parseWith, sampleOptionsSchema, trainOptionsSchema, unknownOption, type TrainOptionsInput } from './options.js';
 import { cleanSentence, primeOf, textFromBytes } from './text.js';
+import { checkCheckpoint, isObject } from './checks.js';
 import { checkpointOf, prepareTraining } from './setup.js';
 
 export interface TrainCallbacks {
@@ -89,34 +90,6 @@ function checkCallbacks(cb: unknown): TrainCallbacks {
 }
 
 /**
- * A cheap check that `ck` is what loadModel() and train() return: an object
- * with a model (config, layout, parameters), a vocabulary (tokens and their
- * index, as many as the model's outputs) and tokenizer settings. The deep
- * checks (every tensor) are parseCheckpoint's, when the file is read.
- */
-function checkCheckpoint(ck: unknown, what: string): asserts ck is Checkpoint {
-  const hint = 'pass the model loadModel(path) returns, or the checkpoint of what train() returns';
-  const refuse = (why: string): never => { throw new OptionError(`${what} must be a model as loadModel() or train() return it (${why})`, hint); };
-  if (typeof ck === 'string') refuse(`got the string ${describeValue(ck)}; load the file first: await loadModel(path)`);
-  if (typeof ck !== 'object' || ck === null) refuse(`got ${describeValue(ck)}`);
-  const c = ck as Record<string, unknown>;
-  if (typeof (c as { then?: unknown }).then === 'function') refuse('got a Promise; await loadModel(path) first');
-  if (isObject(c['checkpoint']) && 'reason' in c) refuse("got the result of train(); pass its .checkpoint");
-  const model = c['model'], vocab = c['vocab'], tok = c['tokenizer'];
-  if (!isObject(model) || !isObject(model['config']) || !isObject(model['layout']) || !isObject(model['params'])) refuse('its model is missing or is not a model');
-  if (!isObject(vocab) || !Array.isArray(vocab['tokens']) || !(vocab['index'] instanceof Map)) refuse('its vocab is missing or is not a vocabulary');
-  if (!isObject(tok) || (tok['level'] !== 'char' && tok['level'] !== 'word') || typeof tok['lowercase'] !== 'boolean' || (tok['unkToken'] !== null && typeof tok['unkToken'] !== 'string')) {
-    refuse('its tokenizer settings are missing or damaged');
-  }
-  const V = (vocab as { tokens: unknown[] }).tokens.length, modelV = (model as { config: { vocabSize?: unknown } }).config.vocabSize;
-  if (V !== modelV) refuse(`its vocabulary has ${V} tokens but its model ${describeValue(modelV)} outputs`);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null;
-}
-
-/**
  * Train on `text` with the options of `rnnlm train` (camelCase), validated by
  * the same schema (ranges, cross-field checks, and a misspelt name refused
  * with a suggestion). `text` is the corpus: a string, or UTF-8 bytes (a
@@ -130,8 +103,7 @@ export async function train(text: string | Uint8Array, options: TrainOptionsInpu
   const cb = checkCallbacks(callbacks);
   const given = new Set(Object.keys(options).filter((k) => (options as Record<string, unknown>)[k] !== undefined));
   const textIn = typeof corpus === 'string' ? corpus : textFromBytes(corpus, "train()'s text");
-  useFastKernels();
-  const setup = prepareTraining(textIn, opts, given, cb.resume ?? null);
+  const setup = prepareTraining(textIn, opts, given, cb.resume ?? null, (k) => k, nodeBackend());
   const engine = await createParallelEngine(setup.model, setup.cfg.bptt, setup.cfg.batch, opts.threads ?? availableParallelism());
   try {
     const result = await trainLoop(setup.model, { train: setup.train, val: setup.val }, setup.cfg, setup.state, {
@@ -191,7 +163,6 @@ export function score(ck: Checkpoint, sentences: readonly string[]): ScoredSente
   for (let i = 0; i < list.length; i++) {
     if (typeof list[i] !== 'string') throw new OptionError(`score()'s sentences[${i}] must be a string (got ${describeValue(list[i])})`, 'give each sentence as a string');
   }
-  useFastKernels();
   const tok = tokConfig(ck);
   let scorer = scorers.get(ck.model);
   if (!scorer) scorers.set(ck.model, (scorer = createScorer(ck.model)));
@@ -228,7 +199,6 @@ export interface SampleOptionsInput {
 export function sample(ck: Checkpoint, options: SampleOptionsInput = {}): string[] {
   checkCheckpoint(ck, "sample()'s model");
   const opts = parseWith(sampleOptionsSchema, options, self, SAMPLE_HINT, { what: 'the options of sample()', aliases: { number: 'n' } });
-  useFastKernels();
   const tok = tokConfig(ck);
   const prime = primeOf(opts.prime, ck.vocab, tok);
   let ws = sampleSpaces.get(ck.model);
@@ -237,7 +207,7 @@ export function sample(ck: Checkpoint, options: SampleOptionsInput = {}): string
     ...defaultSampleOptions, prime: prime.ids,
     maxLength: opts.maxLength ?? (tok.level === 'char' ? 200 : 50),
     temperature: opts.temperature, topK: opts.topK, greedy: opts.greedy, allowUnk: opts.allowUnk,
-  }, undefined, ws);
+  }, ws);
   const rng = createRng(opts.seed ?? 1);
   const out: string[] = [];
   for (let i = 0; i < (opts.n ?? 1); i++) out.push(prime.text([...sampler.sample(rng)]));
@@ -250,10 +220,9 @@ export function sample(ck: Checkpoint, options: SampleOptionsInput = {}): string
  */
 export async function loadModel(path: string): Promise<Checkpoint> {
   if (typeof path !== 'string' || path === '') throw new OptionError(`loadModel()'s path must be a non-empty string (got ${describeValue(path)})`, 'pass the path of a checkpoint written by rnnlm train or saveModel()');
-  useFastKernels();
   const bytes = readFileBytes(path);
   try {
-    return parseCheckpointBytes(bytes);
+    return parseCheckpointBytes(bytes, nodeBackend());
   } catch (err) {
     if (err instanceof CheckpointError) throw new CheckpointError(`${path}: ${err.message}`, err.hint);
     throw err;

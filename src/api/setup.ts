@@ -9,6 +9,7 @@ import { encodeSplit, prepareData, splitTrainVal } from '../core/data.js';
 import { DataError, OptionError } from '../core/errors.js';
 import { memoryNeed, refuseIfTooLarge } from '../core/memory.js';
 import { createOptimizerState } from '../core/optimizer.js';
+import { referenceBackend, type Backend } from '../core/backend.js';
 import { createModel, initModel, type Model, type ModelConfig } from '../core/model.js';
 import { createRng } from '../core/rng.js';
 import { normalizeText, splitSentences, type EncodedCorpus, type SentenceMode, type TokenizerConfig } from '../core/tokenize.js';
@@ -49,6 +50,8 @@ export function prepareTraining(
   text: string, opts: TrainOptions, given: ReadonlySet<string>, resumed: Checkpoint | null = null,
   /** how to spell an option in messages: `hidden` in code, `--hidden` on the command line */
   name: (key: string) => string = (k) => k,
+  /** what a new model computes on (a resumed one keeps its checkpoint's) */
+  backend: Backend = referenceBackend,
 ): TrainingSetup {
   const notes: string[] = [];
   if (resumed && !resumed.training) {
@@ -121,7 +124,7 @@ export function prepareTraining(
     cfg = trainConfig(opts, mode, null, null, given, LEVEL_DEFAULTS[tokenizer.level]);
     fitBatch(cfg, mode, units, given.has('batch'), notes, name);
     refuseIfTooLarge(memoryNeed(config, cfg.bptt, cfg.batch, opts.threads ?? 1, cfg.optimizer.kind), name);
-    model = createModel(config);
+    model = createModel(config, backend);
     initModel(model, rng);
     state = newTrainState(model, cfg, rng.state());
     options = { ...Object.fromEntries([...given].map((k) => [k, (opts as Record<string, unknown>)[k]])), seed, valFraction };
@@ -250,7 +253,7 @@ function applyChanges(
 ): { model: Model; state: TrainState } {
   const keys = new Set(changes.map((c) => c.key));
   if (keys.has('dropout')) model = { ...model, config: { ...model.config, dropout: opts.dropout } };
-  if (keys.has('optimizer')) state = { ...state, opt: createOptimizerState(cfg.optimizer, model.layout.total, (n) => new Float32Array(n)) };
+  if (keys.has('optimizer')) state = { ...state, opt: createOptimizerState(cfg.optimizer, model.layout.total, model.backend.alloc) };
   if (keys.has('batch') || keys.has('bptt')) {
     const before = epochPlan(train, mode, base.batch, base.bptt, 0).windows;
     const after = epochPlan(train, mode, cfg.batch, cfg.bptt, 0).windows;

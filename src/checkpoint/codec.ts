@@ -19,7 +19,8 @@ import { cells } from '../core/cells/index.js';
 import { RnnlmError } from '../core/errors.js';
 import type { Vec } from '../core/kernels.js';
 import { createModel, type Model } from '../core/model.js';
-import { alloc32, type Alloc, type ParamLayout } from '../core/params.js';
+import type { Alloc, ParamLayout } from '../core/params.js';
+import { referenceBackend, type Backend } from '../core/backend.js';
 import type { RngState } from '../core/rng.js';
 import type { SentenceMode, TokenizerConfig } from '../core/tokenize.js';
 import type { EvalRecord, TrainConfig, TrainState } from '../core/train.js';
@@ -48,7 +49,7 @@ export interface TrainingInfo {
 }
 
 export interface Checkpoint {
-  /** params in a Float32Array arena (or what parseCheckpoint's alloc returns). */
+  /** params in the arena of the backend the checkpoint was read with (Float32Array by default). */
   model: Model;
   tokenizer: TokenizerSettings;
   vocab: Vocab;
@@ -307,15 +308,16 @@ function carryLength(cell: Model['config']['cell'], layers: number, B: number, H
  * Reads a checkpoint from the bytes of its file (UTF-8 JSON; a leading byte
  * order mark is skipped), of any size: the base64 fields are decoded from the
  * bytes straight into the arena and the training arrays, never made into JS
- * strings. `alloc` makes the parameter arena and the training arrays (default
- * Float32Array; alloc64 widens the float32 values exactly). Returns a
+ * strings. The model is made on `backend`, whose alloc makes the parameter
+ * arena and the training arrays (default Float32Array; float64Backend widens
+ * the float32 values exactly). Returns a
  * Checkpoint or throws a CheckpointError — nothing else, whatever the bytes.
  * The bytes are only read, and may be dropped once this returns.
  */
-export function parseCheckpointBytes(bytes: Uint8Array, alloc: Alloc = alloc32): Checkpoint {
+export function parseCheckpointBytes(bytes: Uint8Array, backend: Backend = referenceBackend): Checkpoint {
   return guarded(() => {
     if (!(bytes instanceof Uint8Array)) throw new CheckpointError(`checkpoint bytes should be a Uint8Array, got ${describe(bytes)}`, DAMAGED_HINT);
-    return read(bytes, true, alloc);
+    return read(bytes, true, backend);
   });
 }
 
@@ -324,7 +326,7 @@ export function parseCheckpointBytes(bytes: Uint8Array, alloc: Alloc = alloc32):
  * parseCheckpointBytes, on the text's UTF-8 bytes. A lone surrogate anywhere
  * in the text (which no UTF-8 file can hold) is refused.
  */
-export function parseCheckpoint(text: string, alloc: Alloc = alloc32): Checkpoint {
+export function parseCheckpoint(text: string, backend: Backend = referenceBackend): Checkpoint {
   return guarded(() => {
     if (typeof text !== 'string') throw new CheckpointError(`checkpoint text should be a string, got ${typeof text}`, DAMAGED_HINT);
     if (/[\ud800-\udfff]/.test(text)) {
@@ -336,7 +338,7 @@ export function parseCheckpoint(text: string, alloc: Alloc = alloc32): Checkpoin
         );
       }
     }
-    return read(new TextEncoder().encode(text), false, alloc);
+    return read(new TextEncoder().encode(text), false, backend);
   });
 }
 
@@ -397,12 +399,12 @@ function describe(x: unknown): string {
   return x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
 }
 
-function read(bytes: Uint8Array, skipBom: boolean, alloc: Alloc): Checkpoint {
+function read(bytes: Uint8Array, skipBom: boolean, backend: Backend): Checkpoint {
   const file = parseFile(parseJson(bytes, skipBom));
   const { config, vocab, layout } = checkConsistency(file);
   checkDataLengths(file, layout); // before allocating anything
 
-  const model = createModel(config, alloc);
+  const model = createModel(config, backend);
   const data = model.params.data;
   file.tensors.forEach((t, i) => {
     const slot = layout.tensors[i]!;
@@ -419,7 +421,7 @@ function read(bytes: Uint8Array, skipBom: boolean, alloc: Alloc): Checkpoint {
     tokenizer: { level, lowercase, unkToken, sentence },
     vocab,
     counts: file.vocab.counts,
-    training: file.training ? readTraining(file.training, layout, alloc) : null,
+    training: file.training ? readTraining(file.training, layout, backend.alloc) : null,
     meta: { ...file.meta },
   };
 }

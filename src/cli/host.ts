@@ -7,6 +7,10 @@ import { randomInt } from 'node:crypto';
 import { checkDistinct, checkOutputPath, fileError, readFileBytes, readFileIfExists, writeFileAtomic, type Content } from '../node/files.js';
 import { shown } from './format.js';
 import { InputError } from './errors.js';
+import type { Backend } from '../core/backend.js';
+import { nodeBackend } from '../node/backend.js';
+import { nodePlatform } from '../node/platform.js';
+import type { FileSink, Platform } from '../api/platform.js';
 
 export interface OutStream {
   write(text: string): void;
@@ -46,6 +50,11 @@ export interface Host {
   randomSeed(): number;
   /** Logical CPUs. */
   readonly cpus: number;
+  /** What models compute on: made once per process (WebAssembly SIMD; the TypeScript reference with RNNLM_KERNELS=js). */
+  backend(): Backend;
+  /** The api's platform (backend, worker threads, clock) and file sink (the atomic writer). */
+  platform(): Platform;
+  files(): FileSink;
 }
 
 /**
@@ -151,5 +160,8 @@ export function nodeHost(): Host {
     exitNow: (code) => process.exit(code),
     randomSeed: () => randomInt(0, 2 ** 31),
     cpus: availableParallelism(),
+    backend: () => nodeBackend(process.env),
+    platform: () => nodePlatform(process.env),
+    files: () => ({ write: writeFileAtomic, read: async (p) => readFileIfExists(p) }),
   };
 }

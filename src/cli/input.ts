@@ -33,7 +33,7 @@ export async function readText(host: Host, path: string): Promise<string> {
 export async function readCheckpoint(host: Host, path: string): Promise<Checkpoint> {
   const bytes = await readBytes(host, path);
   try {
-    return parseCheckpointBytes(bytes);
+    return parseCheckpointBytes(bytes, host.backend());
   } catch (err) {
     if (err instanceof RnnlmError) throw new InputError(`${path}: ${err.message}`, err.hint);
     throw err;

@@ -12,14 +12,11 @@ import { registerSample } from './commands/sample.js';
 import { registerInfo } from './commands/info.js';
 import { registerEval } from './commands/eval.js';
 import { registerPlot } from './commands/plot.js';
-import { useFastKernels } from '../core/fast.js';
 import { shown } from './format.js';
 
 export const VERSION = '0.1.0';
 
 export async function main(argv: readonly string[], host: Host): Promise<number> {
-  // WebAssembly SIMD kernels where available (RNNLM_KERNELS=js keeps the reference ones)
-  if (host.env.RNNLM_KERNELS !== 'js') useFastKernels();
   const debug = argv.includes('--debug');
   const args = argv.filter((a) => a !== '--debug');
   let pending: ((host: Host) => Promise<number>) | null = null;

@@ -1,6 +1,6 @@
 /**
  * The element-wise work: the cells' non-linearities (and the fused LSTM
- * step), the softmax. `E` is its dispatch table, like `K` for the products
+ * step), the softmax: part of a backend (backend.ts), like the products
  * (kernels.ts).
  */
 import type { Vec } from './kernels.js';
@@ -11,11 +11,10 @@ export function sigmoid(x: number): number {
 
 /**
  * The element-wise transcendental work: the cells' non-linearities and the
- * softmax. `E` is its dispatch table, like `K` for the products: it starts
- * as the plain TypeScript reference below (exactly `sigmoid` above and
- * Math.tanh / Math.exp, in float64), and `useElementwise` installs a faster
- * implementation (WebAssembly SIMD, float32 approximations accurate to a few
- * ulps) that must fall back to the reference for arrays it does not own.
+ * softmax. The plain TypeScript reference is below (exactly `sigmoid` above
+ * and Math.tanh / Math.exp, in float64); the WebAssembly backend has a faster
+ * implementation (SIMD, float32 approximations accurate to a few ulps) that
+ * must fall back to the reference for arrays it does not own.
  *
  * The map functions work in place on `rows` rows of `n` elements, row r
  * starting at off + r·ld (defaults: one row; ld = n), so a cell can apply a
@@ -313,22 +312,3 @@ export const referenceElementwise: Readonly<Elementwise> = Object.freeze({
   gruBackUpdate: (st: GruStep) => gruBackUpdateUnits(st, 0, st.H),
   gruBackReset: (st: GruStep) => gruBackResetUnits(st, 0, st.H),
 });
-
-/** The active element-wise functions. Call through this object: `E.sigmoid(...)`. */
-export const E: Elementwise = { ...referenceElementwise };
-
-/** Install an element-wise implementation (or the reference again with `useElementwise(referenceElementwise)`). */
-export function useElementwise(impl: Elementwise): void {
-  E.sigmoid = impl.sigmoid;
-  E.tanh = impl.tanh;
-  E.exp = impl.exp;
-  E.softmaxLse = impl.softmaxLse;
-  E.softmaxTo = impl.softmaxTo;
-  E.lstmForward = impl.lstmForward;
-  E.lstmBackward = impl.lstmBackward;
-  E.addRowsAt = impl.addRowsAt;
-  E.gruGates = impl.gruGates;
-  E.gruOutput = impl.gruOutput;
-  E.gruBackUpdate = impl.gruBackUpdate;
-  E.gruBackReset = impl.gruBackReset;
-}

@@ -8,8 +8,8 @@ import type { Window } from './batches.js';
 import type { Vec } from './kernels.js';
 import { softmaxCrossEntropy } from './loss.js';
 import { backward, forward, type Model } from './model.js';
-import { clipScale, globalNorm, optimizerStep, scaleRange, type OptimizerConfig, type OptimizerState } from './optimizer.js';
-import type { Alloc, ParamSet } from './params.js';
+import { clipScale, globalNorm, updateSlice, type OptimizerConfig, type OptimizerState } from './optimizer.js';
+import type { ParamSet } from './params.js';
 import { carryState, createWorkspace, resetState, type Workspace } from './workspace.js';
 
 export interface StepEngine {
@@ -47,13 +47,12 @@ export interface StepEngine {
   logProbs(win: Window, out: Float64Array): { sum: number; count: number };
 }
 
-/** `update` on one thread: clipGlobalNorm, then optimizerStep. */
+/** `update` on one thread: the global norm, then updateSlice over the whole arena. */
 export function localUpdate(params: ParamSet, grads: ParamSet, opt: OptimizerState, cfg: OptimizerConfig, lr: number, clip: number): number {
   const norm = globalNorm(grads.data);
   if (!Number.isFinite(norm)) return norm;
-  const s = clipScale(norm, clip);
-  if (s !== 1) scaleRange(grads.data, s);
-  optimizerStep(params.data, grads.data, opt, cfg, lr);
+  opt.step++;
+  updateSlice(params.data, grads.data, opt, cfg, lr, opt.step, clipScale(norm, clip), 0, grads.data.length);
   return norm;
 }
 
@@ -88,13 +87,14 @@ export function loadWorkspaceCarry(ws: Workspace, carry: Vec): void {
  * The engine for slots [slot0, slot0 + B) of windows that are `fullB` slots wide,
  * in this thread. With slot0 = 0 and B = fullB it is the whole batch.
  */
-export function localEngine(model: Model, T: number, B: number, alloc: Alloc, slot0 = 0, fullB = B): StepEngine {
-  const ws = createWorkspace(model, T, B, alloc);
+export function localEngine(model: Model, T: number, B: number, slot0 = 0, fullB = B): StepEngine {
+  const ws = createWorkspace(model, T, B);
+  const E = model.backend.elementwise;
   const V = model.config.vocabSize;
   const whole = slot0 === 0 && B === fullB;
   const inputs = whole ? null : new Int32Array(T * B);
   const targets = whole ? null : new Int32Array(T * B);
-  const carried = alloc(carrySize(ws));
+  const carried = model.backend.alloc(carrySize(ws));
   const logp = whole ? null : new Float64Array(T * B);
   /** This engine's columns of the (T, fullB) window. */
   const columns = (win: Window): { x: Int32Array; y: Int32Array } => {
@@ -116,7 +116,7 @@ export function localEngine(model: Model, T: number, B: number, alloc: Alloc, sl
     gradients(win, grads, scale, dropoutSeed) {
       const { x, y } = columns(win);
       forward(model, ws, x, win.T, dropoutSeed === null ? null : { seed: dropoutSeed, slot0 });
-      const { sum } = softmaxCrossEntropy(ws.logits, win.T * B, V, y, true, scale);
+      const { sum } = softmaxCrossEntropy(E, ws.logits, win.T * B, V, y, true, scale);
       grads.data.fill(0);
       backward(model, ws, grads, win.T);
       return sum;
@@ -125,9 +125,24 @@ export function localEngine(model: Model, T: number, B: number, alloc: Alloc, sl
     logProbs(win, out) {
       const { x, y } = columns(win);
       forward(model, ws, x, win.T, null);
-      const r = softmaxCrossEntropy(ws.logits, win.T * B, V, y, false, 1, logp ?? out);
+      const r = softmaxCrossEntropy(E, ws.logits, win.T * B, V, y, false, 1, logp ?? out);
       if (logp) for (let t = 0; t < win.T; t++) for (let b = 0; b < B; b++) out[t * fullB + slot0 + b] = logp[t * B + b]!;
       return { sum: r.sum, count: r.count };
     },
   };
+}
+
+/** A StepEngine with a lifetime: how many threads it runs on, why not more, and how to stop it. */
+export interface Engine extends StepEngine {
+  /** Threads in use (1 = everything on the calling thread). */
+  readonly threads: number;
+  /** Why fewer threads run than were asked for (null when all of them do). */
+  readonly fallback: string | null;
+  /** Stop its threads, if any. */
+  close(): Promise<void>;
+}
+
+/** The local engine as an Engine: one thread, `fallback` saying why when more were asked for. */
+export function singleThreadEngine(model: Model, T: number, B: number, fallback: string | null = null): Engine {
+  return { ...localEngine(model, T, B), threads: 1, fallback, close: async () => {} };
 }

@@ -7,11 +7,10 @@
  *
  * All products ACCUMULATE into C (C += …); clear or pre-fill C first.
  *
- * `K` is the dispatch table the rest of the core calls. It starts as the
- * plain TypeScript reference implementations below; a faster implementation
- * (WebAssembly SIMD) can be installed with `useKernels` without touching any
- * caller. Every replacement must give the same results as the reference up
- * to floating-point summation order, and must fall back to the reference for
+ * A `Kernels` value is part of a backend (backend.ts): the plain TypeScript
+ * reference implementations below, or a faster one (WebAssembly SIMD). Every
+ * implementation must give the same results as the reference up to
+ * floating-point summation order, and must fall back to the reference for
  * arrays it cannot handle (Float64Array, memory it does not own).
  */
 
@@ -88,16 +87,6 @@ function mmTN(M: number, N: number, Kd: number, A: Vec, aOff: number, lda: numbe
 /** The plain TypeScript kernels: the reference every faster variant is tested against. */
 export const referenceKernels: Readonly<Kernels> = Object.freeze({ mmNT, mmNN, mmTN });
 
-/** The active kernels. Call through this object: `K.mmNT(...)`. */
-export const K: Kernels = { ...referenceKernels };
-
-/** Install a kernel implementation (or the reference again with `useKernels(referenceKernels)`). */
-export function useKernels(impl: Kernels): void {
-  K.mmNT = impl.mmNT;
-  K.mmNN = impl.mmNN;
-  K.mmTN = impl.mmTN;
-}
-
 /** dst(cols × rows) = src(rows × cols)ᵀ, both dense; in 32×32 blocks (each side stays in the cache). */
 export function transpose(rows: number, cols: number, src: Vec, sOff: number, dst: Vec, dOff: number): void {
   const BS = 32;
@@ -121,9 +110,9 @@ export function fillRows(M: number, N: number, row: Vec, rOff: number, C: Vec, c
 
 /**
  * Column sums: out[oOff + n] += Σ_m A(M×N)[m, n] — the gradient of a
- * row-broadcast bias — as the product onesᵀ · A, so the active kernels do it
+ * row-broadcast bias — as the product onesᵀ · A, so the backend's kernels do it
  * (`ones`: at least M ones).
  */
-export function addColumnSums(M: number, N: number, A: Vec, aOff: number, lda: number, out: Vec, oOff: number, ones: Vec): void {
+export function addColumnSums(K: Kernels, M: number, N: number, A: Vec, aOff: number, lda: number, out: Vec, oOff: number, ones: Vec): void {
   K.mmNN(1, N, M, ones, 0, M, A, aOff, lda, out, oOff, N);
 }

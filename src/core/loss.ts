@@ -7,13 +7,13 @@
  * Rows whose target is negative are padding (masked): they add nothing to the
  * loss and get a zero gradient, so sentences of different lengths share a batch.
  *
- * The exponentials go through the element-wise table `E` (elementwise.ts): the
- * float64 reference for Float64Array (gradient checks) and ordinary arrays;
- * with the fast kernels, float32 logits in WebAssembly memory get the row
+ * The exponentials go through the backend's element-wise functions `E`
+ * (elementwise.ts): the float64 reference for Float64Array (gradient checks)
+ * and ordinary arrays; with the WebAssembly backend, float32 logits in WebAssembly memory get the row
  * max, exp, sum and normalisation in WebAssembly SIMD, while log ŷ[y] =
  * z[y] − lse and the loss sum stay float64 in JavaScript.
  */
-import { E, referenceElementwise } from './elementwise.js';
+import { referenceElementwise, type Elementwise } from './elementwise.js';
 import type { Vec } from './kernels.js';
 
 export interface LossSum {
@@ -34,7 +34,7 @@ export function logSumExp(z: Vec, off: number, V: number): number {
  * probability of each row's target is written there (0 on masked rows).
  */
 export function softmaxCrossEntropy(
-  logits: Vec, R: number, V: number, targets: Int32Array,
+  E: Elementwise, logits: Vec, R: number, V: number, targets: Int32Array,
   grad: boolean, scale: number, logp: Float64Array | null = null,
 ): LossSum {
   let sum = 0;
@@ -63,6 +63,6 @@ export function softmaxCrossEntropy(
  * Probabilities softmax(z / temperature) of one row into out[0..V).
  * temperature must be > 0.
  */
-export function softmaxRow(z: Vec, off: number, V: number, temperature: number, out: Float64Array): void {
+export function softmaxRow(E: Elementwise, z: Vec, off: number, V: number, temperature: number, out: Float64Array): void {
   E.softmaxTo(z, off, V, temperature, out);
 }

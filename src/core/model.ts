@@ -13,9 +13,9 @@
  * Dropout (training only) is applied to the inputs of layers 2..L and to the
  * top layer's output: the non-recurrent connections between layers.
  */
-import { E } from './elementwise.js';
-import { K, addColumnSums, fillRows, transpose, type Vec } from './kernels.js';
-import { alloc32, allocParams, makeLayout, view, type Alloc, type ParamLayout, type ParamSet, type TensorSpec } from './params.js';
+import { referenceBackend, type Backend } from './backend.js';
+import { addColumnSums, fillRows, transpose, type Vec } from './kernels.js';
+import { allocParams, makeLayout, view, type ParamLayout, type ParamSet, type TensorSpec } from './params.js';
 import { cells, type CellKind, type RecurrentParams } from './cells/index.js';
 import { ShapeError } from './errors.js';
 import { hashCombine, hashUniform, type Rng } from './rng.js';
@@ -41,6 +41,8 @@ export interface Model {
   readonly config: ModelConfig;
   readonly layout: ParamLayout;
   readonly params: ParamSet;
+  /** What the model's arithmetic runs on; its buffers come from backend.alloc. */
+  readonly backend: Backend;
 }
 
 /** Input width D of layer l. */
@@ -50,11 +52,11 @@ export function inputSize(config: ModelConfig, l: number): number {
 }
 
 export function modelLayout(config: ModelConfig): ParamLayout {
-  const { hidden: H, vocabSize: V, embedding: E, layers: L } = config;
+  const { hidden: H, vocabSize: V, embedding: Emb, layers: L } = config;
   const cell = cells[config.cell];
   const G = cell.gates;
   const specs: TensorSpec[] = [];
-  if (E > 0) specs.push({ name: 'embedding.weight', shape: [V, E] });
+  if (Emb > 0) specs.push({ name: 'embedding.weight', shape: [V, Emb] });
   for (let l = 0; l < L; l++) {
     specs.push({ name: `weight_ih_l${l}`, shape: [G * H, inputSize(config, l)] });
     specs.push({ name: `weight_hh_l${l}`, shape: [G * H, H] });
@@ -79,10 +81,10 @@ export function validateConfig(config: ModelConfig): void {
 }
 
 /** A model with all parameters zero. */
-export function createModel(config: ModelConfig, alloc: Alloc = alloc32): Model {
+export function createModel(config: ModelConfig, backend: Backend = referenceBackend): Model {
   validateConfig(config);
   const layout = modelLayout(config);
-  return { config, layout, params: allocParams(layout, alloc) };
+  return { config, layout, params: allocParams(layout, backend.alloc), backend };
 }
 
 /**
@@ -134,7 +136,8 @@ function layerInput(ws: Workspace, l: number, train: boolean): { X: Vec; off: nu
  * split across threads gets the same masks as in one piece.
  */
 export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: number, dropout: Dropout | null): void {
-  const { config, params } = model;
+  const { config, params, backend: bk } = model;
+  const K = bk.kernels;
   const { B, H } = ws;
   const V = config.vocabSize;
   const cell = cells[config.cell];
@@ -192,7 +195,7 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
       K.mmNT(TB, GH, H, X, off, H, Wih, 0, H, proj, 0, GH);
     }
     const lb = ws.layers[l]!;
-    cell.forward(lb.hs, lb.cs, lb.cache, proj, recurrent(params, l, config.peephole), T, B, H);
+    cell.forward(bk, lb.hs, lb.cs, lb.cache, proj, recurrent(params, l, config.peephole), T, B, H);
   }
 
   // logits (T·B, V) = b_dec + a[L] · W_decᵀ
@@ -251,7 +254,8 @@ function drawDropout(ws: Workspace, l: number, T: number, p: number, d: Dropout)
  * dc holds ∂L/∂c<0>: the gradient of the initial state.
  */
 export function backward(model: Model, ws: Workspace, grads: ParamSet, T: number): void {
-  const { config, params } = model;
+  const { config, params, backend: bk } = model;
+  const { kernels: K, elementwise: E } = bk;
   const { B, H } = ws;
   const V = config.vocabSize;
   const L = config.layers;
@@ -270,7 +274,7 @@ export function backward(model: Model, ws: Workspace, grads: ParamSet, T: number
   {
     const { X, off } = layerInput(ws, L, train);
     K.mmTN(V, H, TB, dz, 0, V, X, off, H, view(grads, 'decoder.weight'), 0, H);
-    addColumnSums(TB, V, dz, 0, V, view(grads, 'decoder.bias'), 0, ws.ones);
+    addColumnSums(K, TB, V, dz, 0, V, view(grads, 'decoder.bias'), 0, ws.ones);
     backInput(ws, L, T, train, (dst, dOff) => K.mmNN(TB, H, V, dz, 0, V, view(params, 'decoder.weight'), 0, H, dst, dOff, H));
   }
 
@@ -278,12 +282,12 @@ export function backward(model: Model, ws: Workspace, grads: ParamSet, T: number
   for (let l = L - 1; l >= 0; l--) {
     const lb = ws.layers[l]!;
     transpose(GH, H, view(params, `weight_hh_l${l}`), 0, ws.whhT, 0);
-    cell.backward(dxp, lb.dhs, lb.dc, recurrent(grads, l, config.peephole), lb.hs, lb.cs, lb.cache,
+    cell.backward(bk, dxp, lb.dhs, lb.dc, recurrent(grads, l, config.peephole), lb.hs, lb.cs, lb.cache,
       recurrent(params, l, config.peephole, ws.whhT), ws.scratch, T, B, H);
     // b_ih and b_hh enter the same sum: one gradient, added to both
     const db = ws.bias;
     db.fill(0, 0, GH);
-    addColumnSums(TB, GH, dxp, 0, GH, db, 0, ws.ones);
+    addColumnSums(K, TB, GH, dxp, 0, GH, db, 0, ws.ones);
     const dbih = view(grads, `bias_ih_l${l}`), dbhh = view(grads, `bias_hh_l${l}`);
     for (let g = 0; g < GH; g++) {
       dbih[g] += db[g]!;

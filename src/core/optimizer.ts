@@ -97,3 +97,27 @@ export function clipGlobalNorm(g: Vec, maxNorm: number): number {
   if (s !== 1) scaleRange(g, s);
   return norm;
 }
+
+/**
+ * One share [lo, hi) of a training update, written once for every engine:
+ * the gradient clipped by `scale` (clipScale of the global norm), then the
+ * optimizer's step number `step` on those elements. The local engine calls
+ * it on the whole arena; the parallel engine and each worker on their slice.
+ */
+export function updateSlice(
+  params: Vec, grads: Vec, moments: { m: Vec | null; v: Vec | null }, cfg: OptimizerConfig,
+  lr: number, step: number, scale: number, lo: number, hi: number,
+): void {
+  if (scale !== 1) scaleRange(grads, scale, lo, hi);
+  optimizerUpdate(params, grads, moments, cfg, lr, step, lo, hi);
+}
+
+/**
+ * One share [lo, hi) of the gradient reduction across threads: into[i] +=
+ * each of `others`[i] in order; returns Σ into[i]² over the share, for the
+ * clipping norm (summed over the shares in thread order).
+ */
+export function reduceSlice(into: Vec, others: readonly Vec[], lo: number, hi: number): number {
+  for (const g of others) for (let i = lo; i < hi; i++) into[i] += g[i]!;
+  return sumOfSquares(into, lo, hi);
+}

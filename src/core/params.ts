@@ -22,22 +22,11 @@ export interface ParamLayout {
   readonly total: number;
 }
 
-/** Allocates n zeroed reals. Float32Array in production; Float64Array for gradient checks. */
+/** Allocates n zeroed reals: a backend's `alloc` (Float32Array in production, Float64Array for gradient checks). */
 export type Alloc = (n: number) => Vec;
 
-let float32Alloc: Alloc = (n) => new Float32Array(n);
-
-/**
- * Allocates n zeroed float32 values where the active kernels work fastest:
- * plain Float32Arrays by default, WebAssembly memory after `useFastKernels()`.
- */
-export const alloc32: Alloc = (n) => float32Alloc(n);
+/** Allocates n zeroed float64 values (gradient checks; see float64Backend). */
 export const alloc64: Alloc = (n) => new Float64Array(n);
-
-/** Route alloc32 to another allocator (the fast kernels' memory); null restores plain Float32Arrays. */
-export function useAlloc32(alloc: Alloc | null): void {
-  float32Alloc = alloc ?? ((n) => new Float32Array(n));
-}
 
 export interface ParamSet {
   readonly data: Vec;

@@ -7,7 +7,6 @@
  */
 import { forward, type Model } from './model.js';
 import { softmaxRow } from './loss.js';
-import { alloc32, type Alloc } from './params.js';
 import type { Rng } from './rng.js';
 import { EOS, UNK } from './vocab.js';
 import { carryState, createWorkspace, resetState, type Workspace } from './workspace.js';
@@ -97,14 +96,14 @@ export const PRIME_WINDOW = 256;
  * at least PRIME_WINDOW steps, or the prime's length + 1), e.g. one kept per
  * model by a program that makes many samplers; one sampler at a time on it.
  */
-export function createSampler(model: Model, opts: SampleOptions, alloc: Alloc = alloc32, given?: Workspace): Sampler {
+export function createSampler(model: Model, opts: SampleOptions, given?: Workspace): Sampler {
   const V = model.config.vocabSize;
   // the zero input of step 1, then the prime: y<t-1> for t = 1 .. prime + 1
   const inputs = new Int32Array(opts.prime.length + 1);
   inputs[0] = -1;
   inputs.set(opts.prime, 1);
   const W = Math.min(inputs.length, PRIME_WINDOW);
-  const ws = given !== undefined && given.B === 1 && given.T >= W ? given : createWorkspace(model, W, 1, alloc);
+  const ws = given !== undefined && given.B === 1 && given.T >= W ? given : createWorkspace(model, W, 1);
   const probs = new Float64Array(V);
   const one = new Int32Array(1);
   function* sample(rng: Rng): Generator<number, 'eos' | 'length', undefined> {
@@ -118,7 +117,7 @@ export function createSampler(model: Model, opts: SampleOptions, alloc: Alloc = 
       row = T - 1;
     }
     for (let n = 0; n < opts.maxLength; n++) {
-      softmaxRow(ws.logits, row * V, V, opts.temperature, probs);
+      softmaxRow(model.backend.elementwise, ws.logits, row * V, V, opts.temperature, probs);
       topK(probs, V, opts.topK);
       const tok = chooseToken(probs, V, opts, rng);
       if (tok === EOS) return 'eos';
@@ -134,6 +133,6 @@ export function createSampler(model: Model, opts: SampleOptions, alloc: Alloc = 
 }
 
 /** One sample (see Sampler.sample); for many, create one sampler and reuse it. */
-export function sampleTokens(model: Model, opts: SampleOptions, rng: Rng, alloc: Alloc = alloc32): Generator<number, 'eos' | 'length', undefined> {
-  return createSampler(model, opts, alloc).sample(rng);
+export function sampleTokens(model: Model, opts: SampleOptions, rng: Rng): Generator<number, 'eos' | 'length', undefined> {
+  return createSampler(model, opts).sample(rng);
 }

@@ -11,7 +11,6 @@ import { batchOrder, sentencePlan } from './batches.js';
 import type { StepEngine } from './engine.js';
 import { softmaxCrossEntropy } from './loss.js';
 import { forward, type Model } from './model.js';
-import { alloc32, type Alloc } from './params.js';
 import { EOS, UNK } from './vocab.js';
 import { carryState, createWorkspace, resetState, type Workspace } from './workspace.js';
 
@@ -47,7 +46,7 @@ export interface Scorer {
  * the buffers). `engine`: made for (bptt, batch) of these options, it scores
  * the calls that fill a whole batch (e.g. on several threads).
  */
-export function createScorer(model: Model, opts: ScoreOptions = {}, alloc: Alloc = alloc32, engine?: StepEngine): Scorer {
+export function createScorer(model: Model, opts: ScoreOptions = {}, engine?: StepEngine): Scorer {
   const batch = Math.max(1, opts.batch ?? 32);
   const T = Math.max(1, opts.bptt ?? 64);
   const V = model.config.vocabSize;
@@ -63,7 +62,7 @@ export function createScorer(model: Model, opts: ScoreOptions = {}, alloc: Alloc
   };
   const workspace = (B: number): Workspace => {
     let ws = spaces.get(B);
-    if (!ws) spaces.set(B, (ws = createWorkspace(model, T, B, alloc)));
+    if (!ws) spaces.set(B, (ws = createWorkspace(model, T, B)));
     return ws;
   };
   const logp = new Float64Array(T * batch);
@@ -93,7 +92,7 @@ export function createScorer(model: Model, opts: ScoreOptions = {}, alloc: Alloc
         if (ws) {
           if (w.reset) resetState(ws);
           forward(model, ws, w.inputs, w.T, null);
-          softmaxCrossEntropy(ws.logits, w.T * B, V, w.targets, false, 1, logp);
+          softmaxCrossEntropy(model.backend.elementwise, ws.logits, w.T * B, V, w.targets, false, 1, logp);
           carryState(ws, w.T);
         } else {
           if (w.reset) engine!.reset();
@@ -122,8 +121,8 @@ export function createScorer(model: Model, opts: ScoreOptions = {}, alloc: Alloc
  * Score sentences given as token ids (without EOS; it is appended). Allocates
  * its buffers on every call: to score many times, make one `createScorer`.
  */
-export function scoreSentences(model: Model, sentences: readonly Int32Array[], opts: ScoreOptions = {}, alloc: Alloc = alloc32): SentenceScore[] {
-  return createScorer(model, opts, alloc).score(sentences);
+export function scoreSentences(model: Model, sentences: readonly Int32Array[], opts: ScoreOptions = {}): SentenceScore[] {
+  return createScorer(model, opts).score(sentences);
 }
 
 /** exp(−logProb / tokens): the perplexity of `tokens` tokens with total log-probability `logProb` (nats). */

@@ -20,7 +20,7 @@ import { softmaxCrossEntropy } from './loss.js';
 import { forward, type Model } from './model.js';
 import { localEngine, type StepEngine } from './engine.js';
 import { createOptimizerState, type OptimizerConfig, type OptimizerState } from './optimizer.js';
-import { alloc32, allocParams, type Alloc } from './params.js';
+import { allocParams } from './params.js';
 import { createRng, type RngState } from './rng.js';
 import type { EncodedCorpus } from './tokenize.js';
 import { carryState, resetState, type Workspace } from './workspace.js';
@@ -90,10 +90,10 @@ export interface TrainState {
   elapsedMs: number;
 }
 
-export function newTrainState(model: Model, cfg: TrainConfig, rng: RngState, alloc: Alloc = alloc32): TrainState {
+export function newTrainState(model: Model, cfg: TrainConfig, rng: RngState): TrainState {
   return {
     step: 0, epoch: 0, windowInEpoch: 0, epochSeed: -1, rng,
-    opt: createOptimizerState(cfg.optimizer, model.layout.total, alloc),
+    opt: createOptimizerState(cfg.optimizer, model.layout.total, model.backend.alloc),
     carry: null, history: [], bestValLoss: null, bestStep: 0, evalsSinceBest: 0, tokensSeen: 0, elapsedMs: 0,
   };
 }
@@ -153,7 +153,7 @@ export function evaluate(model: Model, corpus: EncodedCorpus, mode: ReadMode, ws
   for (const w of plan.iterate()) {
     if (w.reset) resetState(ws);
     forward(model, ws, w.inputs, w.T, null);
-    const r = softmaxCrossEntropy(ws.logits, w.T * ws.B, V, w.targets, false, 1);
+    const r = softmaxCrossEntropy(model.backend.elementwise, ws.logits, w.T * ws.B, V, w.targets, false, 1);
     sum += r.sum;
     count += r.count;
     carryState(ws, w.T);
@@ -187,8 +187,6 @@ export function evaluateOn(engine: StepEngine, corpus: EncodedCorpus, mode: Read
 export interface TrainOptions {
   /** Checked after every step: when aborted, training stops after the current step. */
   signal?: { readonly aborted: boolean };
-  /** Where float32 buffers go (default alloc32). */
-  alloc?: Alloc;
   /** Who computes each window's gradient (default: this thread). Made for (cfg.bptt, cfg.batch). */
   engine?: StepEngine;
 }
@@ -198,9 +196,9 @@ export async function train(
   hooks: TrainHooks = {}, options: TrainOptions = {},
 ): Promise<TrainResult> {
   const { batch: B, bptt: T } = cfg;
-  const { signal, alloc = alloc32 } = options;
-  const engine = options.engine ?? localEngine(model, T, B, alloc);
-  const grads = allocParams(model.layout, alloc);
+  const { signal } = options;
+  const engine = options.engine ?? localEngine(model, T, B);
+  const grads = allocParams(model.layout, model.backend.alloc);
   const rng = createRng(0, state.rng);
   const dropout = model.config.dropout > 0;
   const now = hooks.now ?? (() => 0);

@@ -5,7 +5,7 @@
 import { cells } from './cells/index.js';
 import type { Vec } from './kernels.js';
 import type { Model } from './model.js';
-import { alloc32, type Alloc } from './params.js';
+import type { Alloc } from './params.js';
 
 export interface LayerBuffers {
   /** (T+1, B, H): hs[0] = a<0> (the state carried in), hs[t] = a<t> */
@@ -53,7 +53,7 @@ export interface Workspace {
 }
 
 /** `ints` makes the Int32Array of token ids (memory.ts counts without allocating). */
-export function createWorkspace(model: Model, T: number, B: number, alloc: Alloc = alloc32, ints: (n: number) => Int32Array = (n) => new Int32Array(n)): Workspace {
+export function createWorkspace(model: Model, T: number, B: number, alloc: Alloc = model.backend.alloc, ints: (n: number) => Int32Array = (n) => new Int32Array(n)): Workspace {
   const { config } = model;
   const H = config.hidden;
   const cell = cells[config.cell];

@@ -13,33 +13,38 @@
  * no messages per step.
  */
 import { Worker } from 'node:worker_threads';
-import { localEngine, localUpdate, type StepEngine } from '../core/engine.js';
+import { localEngine, localUpdate, singleThreadEngine, type Engine } from '../core/engine.js';
 import type { Vec } from '../core/kernels.js';
 import type { Window } from '../core/batches.js';
 import type { Model } from '../core/model.js';
-import { alloc32, type ParamSet } from '../core/params.js';
-import { fastKernels } from '../core/fast.js';
-import { clipScale, optimizerUpdate, scaleRange, sumOfSquares } from '../core/optimizer.js';
+import type { ParamSet } from '../core/params.js';
+import type { WasmKernels } from '../core/wasm/wasm-kernels.js';
+import { clipScale, reduceSlice, updateSlice } from '../core/optimizer.js';
 import { Cmd, Ctl, Num, controlWords, numCount, numLoss, numSquares, numberWords, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
 
-export interface ParallelEngine extends StepEngine {
-  /** Threads in use (1 = everything on the calling thread). */
-  readonly threads: number;
-  /** Stop the workers. */
-  close(): Promise<void>;
+/** The engine createParallelEngine makes (core/engine.ts's Engine). */
+export type ParallelEngine = Engine;
+
+/** The model's backend when its threads can share it: WebAssembly, parameters in its memory. */
+function sharedBackend(model: Model): WasmKernels | null {
+  const bk = model.backend as Partial<WasmKernels>;
+  return bk.name === 'wasm' && bk.owns?.(model.params.data) ? (model.backend as WasmKernels) : null;
 }
 
 /**
- * An engine for (T, B) windows on `threads` threads. Falls back to one thread
- * (the local engine) when the fast kernels are not active or when there are
- * fewer slots than threads.
+ * An engine for (T, B) windows on `threads` threads. Runs on one thread (the
+ * local engine), and says why in `fallback`, when the model's backend is not
+ * one threads can share (the TypeScript reference) or when there are fewer
+ * batch slots than threads.
  */
 export async function createParallelEngine(model: Model, T: number, B: number, threads: number): Promise<ParallelEngine> {
-  const wasm = fastKernels();
+  const wasm = sharedBackend(model);
   const W = Math.max(1, Math.min(threads, B));
-  if (W === 1 || !wasm || !wasm.owns(model.params.data)) {
-    const e = localEngine(model, T, B, alloc32);
-    return { ...e, threads: 1, close: async () => {} };
+  if (W === 1 || !wasm) {
+    const fallback = threads <= 1 ? null
+      : !wasm ? `the ${model.backend.name} backend runs on one thread (threads share a WebAssembly memory)`
+        : `the batch has ${B} slot${B === 1 ? '' : 's'}, fewer than ${threads} threads`;
+    return singleThreadEngine(model, T, B, fallback);
   }
   const H = model.config.hidden;
   const per = model.config.cell === 'lstm' ? 2 : 1;
@@ -53,7 +58,7 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
   const nums = new Float64Array(numbers);
   const ints = new Int32Array(windowBuf);
   const ranges = Array.from({ length: W }, (_, w) => slice(B, W, w));
-  const main = localEngine(model, T, ranges[0]![1] - ranges[0]![0], alloc32, 0, B);
+  const main = localEngine(model, T, ranges[0]![1] - ranges[0]![0], 0, B);
 
   const workers: Worker[] = [];
   const readies: WorkerReady[] = [];
@@ -98,10 +103,10 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
   /** Whole-batch carry layout (per layer a then c, each B·H) ⇄ per-thread parts. */
   const partOf = (w: number): Vec => (w === 0 ? main.saveCarry() : workerCarries[w - 1]!);
   const blocks = L * per;
-  const whole = alloc32(blocks * B * H);
+  const whole = wasm.alloc(blocks * B * H);
 
   const engine: ParallelEngine = {
-    B, T, threads: W,
+    B, T, threads: W, fallback: W < threads ? `the batch has ${B} slot${B === 1 ? '' : 's'}, fewer than ${threads} threads` : null,
     reset() { run(Cmd.reset, () => main.reset()); },
     carry(t) { ctl[Ctl.T] = t; run(Cmd.carry, () => main.carry(t)); },
     saveCarry() {
@@ -140,9 +145,7 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
       // thread 0's arena += the others', each thread one slice of it, and that slice's Σ g² (for the clipping norm)
       const [a, b] = slice(grads.data.length, W, 0);
       run(Cmd.reduce, () => {
-        const g0 = grads.data;
-        for (const gw of workerGrads) for (let i = a; i < b; i++) g0[i] += gw[i]!;
-        nums[numSquares(0)] = sumOfSquares(g0, a, b);
+        nums[numSquares(0)] = reduceSlice(grads.data, workerGrads, a, b);
       });
       return sum;
     },
@@ -170,8 +173,7 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
       const adam = cfg.kind === 'adam';
       if (adam && !(wasm.owns(opt.m!) && wasm.owns(opt.v!))) {
         // moments outside the shared memory: the same element-wise update, all here (same bits)
-        if (s !== 1) scaleRange(grads.data, s);
-        optimizerUpdate(params.data, grads.data, opt, cfg, lr, opt.step, 0, grads.data.length);
+        updateSlice(params.data, grads.data, opt, cfg, lr, opt.step, s, 0, grads.data.length);
         return norm;
       }
       nums[Num.lr] = lr;
@@ -184,10 +186,7 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
       ctl[Ctl.mOffset] = adam ? opt.m!.byteOffset : 0;
       ctl[Ctl.vOffset] = adam ? opt.v!.byteOffset : 0;
       const [a, b] = slice(grads.data.length, W, 0);
-      run(Cmd.update, () => {
-        if (s !== 1) scaleRange(grads.data, s, a, b);
-        optimizerUpdate(params.data, grads.data, opt, cfg, lr, opt.step, a, b);
-      });
+      run(Cmd.update, () => updateSlice(params.data, grads.data, opt, cfg, lr, opt.step, s, a, b));
       return norm;
     },
     async close() {

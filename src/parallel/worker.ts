@@ -4,25 +4,21 @@
  * when the main thread says so (see engine.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { useElementwise } from '../core/elementwise.js';
-import { useKernels } from '../core/kernels.js';
 import { localEngine } from '../core/engine.js';
 import { modelLayout, type Model } from '../core/model.js';
-import { allocParams, useAlloc32, viewParams } from '../core/params.js';
+import { allocParams, viewParams } from '../core/params.js';
 import { createWasmKernels } from '../core/wasm/wasm-kernels.js';
 import type { Window } from '../core/batches.js';
-import { optimizerUpdate, scaleRange, sumOfSquares, type OptimizerConfig } from '../core/optimizer.js';
+import { reduceSlice, updateSlice, type OptimizerConfig } from '../core/optimizer.js';
 import { Cmd, Ctl, Num, numCount, numLoss, numSquares, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
 
 const setup = workerData as WorkerSetup;
+// this thread's backend: the same kernels, on the memory the main thread shares
 const wasm = createWasmKernels({ memory: setup.memory })!;
-useKernels(wasm.kernels);
-useElementwise(wasm.elementwise);
-useAlloc32(wasm.alloc);
 
 const layout = modelLayout(setup.config);
-const model: Model = { config: setup.config, layout, params: viewParams(layout, wasm.view(setup.paramsOffset, layout.total)) };
-const engine = localEngine(model, setup.T, setup.B, wasm.alloc, setup.slot0, setup.fullB);
+const model: Model = { config: setup.config, layout, params: viewParams(layout, wasm.view(setup.paramsOffset, layout.total)), backend: wasm };
+const engine = localEngine(model, setup.T, setup.B, setup.slot0, setup.fullB);
 const grads = allocParams(layout, wasm.alloc);
 const carry = engine.saveCarry(); // a block of the right size, in the shared memory
 const ctl = new Int32Array(setup.control);
@@ -86,22 +82,15 @@ for (;;) {
       // this thread's slice of: thread 0's gradient += the others', in thread order
       const g = arenas();
       const [a, b] = slice(layout.total, setup.threads, setup.index);
-      const g0 = g[0]!;
-      for (let w = 1; w < g.length; w++) {
-        const gw = g[w]!;
-        for (let i = a; i < b; i++) g0[i] += gw[i]!;
-      }
-      nums[numSquares(setup.index)] = sumOfSquares(g0, a, b);
+      nums[numSquares(setup.index)] = reduceSlice(g[0]!, g.slice(1), a, b);
     } else if (cmd === Cmd.update) {
       // this thread's slice of: clip, then the optimizer step (see engine.ts update)
       const g0 = arenas()[0]!;
       const [a, b] = slice(layout.total, setup.threads, setup.index);
-      const s = nums[Num.clipScale]!;
-      if (s !== 1) scaleRange(g0, s, a, b);
       const sgd = ctl[Ctl.sgd] === 1;
       const cfg: OptimizerConfig = { kind: sgd ? 'sgd' : 'adam', beta1: nums[Num.beta1]!, beta2: nums[Num.beta2]!, eps: nums[Num.eps]! };
       const moments = sgd ? { m: null, v: null } : { m: momentView(ctl[Ctl.mOffset]!), v: momentView(ctl[Ctl.vOffset]!) };
-      optimizerUpdate(model.params.data, g0, moments, cfg, nums[Num.lr]!, nums[Num.step]!, a, b);
+      updateSlice(model.params.data, g0, moments, cfg, nums[Num.lr]!, nums[Num.step]!, nums[Num.clipScale]!, a, b);
     }
   } catch {
     Atomics.store(ctl, Ctl.failed, 1);

@@ -6,13 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sample, score, train } from '../../src/api/library.js';
-import { fastKernels } from '../../src/core/fast.js';
+import { nodeBackend } from '../../src/node/backend.js';
+import type { WasmKernels } from '../../src/core/wasm/wasm-kernels.js';
 
 test('score() and sample() called many times: the WebAssembly memory stops growing after the first call', async () => {
   const text = 'emma\nolivia\nava\nisabella\nsophia\nmia\ncharlotte\namelia\n'.repeat(4);
   const { checkpoint } = await train(text, { hidden: 8, layers: 1, maxSteps: 2, valFraction: 0, threads: 1 });
-  const wasm = fastKernels();
-  assert.ok(wasm, 'the library installs the fast kernels');
+  const wasm = nodeBackend() as WasmKernels;
+  assert.equal(checkpoint.model.backend, wasm, 'the library computes on the process\'s WebAssembly backend');
   const first = score(checkpoint, ['emma', 'ava']);
   score(checkpoint, ['emma', 'ava', 'mia', 'x']);
   sample(checkpoint, { n: 2, seed: 1, prime: 'e' });

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
+import { float64Backend } from '../../src/core/backend.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, parseCheckpoint, serializeCheckpoint } from '../../src/checkpoint/codec.js';
 import { alloc64 } from '../../src/core/params.js';
 import { RnnlmError } from '../../src/core/errors.js';
@@ -60,7 +61,7 @@ test('the file holds what docs/checkpoint.md says, tensors in layout order', () 
 test('alloc64 widens the float32 values exactly, and writes back the same text', () => {
   const ck = makeCheckpoint(VARIANTS[2]!, true);
   const text = serializeCheckpoint(ck);
-  const wide = parseCheckpoint(text, alloc64);
+  const wide = parseCheckpoint(text, float64Backend);
   assert.ok(wide.model.params.data instanceof Float64Array);
   assert.ok(wide.training!.state.opt.m instanceof Float64Array);
   const a = ck.model.params.data, b = wide.model.params.data;
@@ -295,7 +296,7 @@ test('serialize refuses what a read would refuse, and drops a carry of another b
   assert.equal(parseCheckpoint(serializeCheckpoint(ck6)).training!.state.opt.v![5], Infinity);
 
   // a float64 arena is judged after rounding to float32: 1e39 would be written as Infinity
-  const wide = parseCheckpoint(serializeCheckpoint(makeCheckpoint(VARIANTS[0]!, false)), alloc64);
+  const wide = parseCheckpoint(serializeCheckpoint(makeCheckpoint(VARIANTS[0]!, false)), float64Backend);
   wide.model.params.views['decoder.bias']![1] = 1e39;
   assert.throws(() => serializeCheckpoint(wide), /tensor decoder\.bias holds Infinity at index 1/);
 

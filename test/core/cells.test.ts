@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cells, type CellKind } from '../../src/core/cells/index.js';
+import { float64Backend } from '../../src/core/backend.js';
 import { gradcheck, randomFill } from '../helpers/gradcheck.js';
 import { naiveStep } from '../helpers/naive.js';
 
@@ -52,7 +53,7 @@ for (const { kind, peephole } of variants) {
     hs.set(s.h0);
     cs?.set(s.c0);
     const cache = new Float64Array(Math.max(1, T * B * cell.cacheWidth(H)));
-    cell.forward(hs, cs, cache, xp, { Whh: s.Whh, peep: s.peep, WhhT: null }, T, B, H);
+    cell.forward(float64Backend, hs, cs, cache, xp, { Whh: s.Whh, peep: s.peep, WhhT: null }, T, B, H);
 
     const p = { Wih: s.Wih, Whh: s.Whh, bih: s.bih, bhh: s.bhh, peep: s.peep, D, H };
     for (let b = 0; b < B; b++) {
@@ -85,7 +86,7 @@ for (const { kind, peephole } of variants) {
     const loss = () => {
       hs.fill(0); hs.set(s.h0);
       if (cs) { cs.fill(0); cs.set(s.c0); }
-      cell.forward(hs, cs, cache, Float64Array.from(xp), p, T, B, H); // a copy: the LSTM adds into xp
+      cell.forward(float64Backend, hs, cs, cache, Float64Array.from(xp), p, T, B, H); // a copy: the LSTM adds into xp
       let L = 0;
       for (let i = 0; i < T * B * H; i++) L += hs[B * H + i]! * s.dout[i]!;
       if (cs) for (let i = 0; i < B * H; i++) L += cs[T * B * H + i]! * s.dcT[i]!;
@@ -97,7 +98,7 @@ for (const { kind, peephole } of variants) {
     dhs.set(s.dout, B * H);
     const dc = cs ? Float64Array.from(s.dcT) : null;
     const g = { Whh: new Float64Array(s.Whh.length), peep: s.peep ? new Float64Array(s.peep.length) : null, WhhT: null };
-    cell.backward(dxp, dhs, dc, g, hs, cs, cache, p, new Float64Array(B * H), T, B, H);
+    cell.backward(float64Backend, dxp, dhs, dc, g, hs, cs, cache, p, new Float64Array(B * H), T, B, H);
 
     const checks: [string, Float64Array, ArrayLike<number>][] = [
       ['xp', xp, dxp],

@@ -1,5 +1,5 @@
 /**
- * The element-wise table (kernels.ts `E`) and its WebAssembly SIMD version
+ * The element-wise functions (elementwise.ts) and their WebAssembly SIMD version
  * (wasm/elementwise-module.ts):
  *  (a) every SIMD instruction the assembler gained computes what its name says
  *      (this pins the opcode numbers: a wrong one fails to validate or computes
@@ -40,13 +40,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { E, referenceElementwise, sigmoid, type Elementwise } from '../../src/core/elementwise.js';
+import { referenceElementwise, sigmoid } from '../../src/core/elementwise.js';
 import { softmaxCrossEntropy, softmaxRow } from '../../src/core/loss.js';
-import { fastKernels, useFastKernels, useReferenceKernels } from '../../src/core/fast.js';
+import { float64Backend, type Backend } from '../../src/core/backend.js';
 import { createWasmKernels } from '../../src/core/wasm/wasm-kernels.js';
 import { Func, assembleModule, f32, f32x4, f64, f64x2, i32, i32x4, local, v128, type Code } from '../../src/core/wasm/assembler.js';
 import { cells, type CellKind } from '../../src/core/cells/index.js';
 import { createRng } from '../../src/core/rng.js';
+
+/** The WebAssembly backend these tests compare with the reference (one memory for all of them). */
+const fastBackend = createWasmKernels();
 
 const u = 2 ** -24;
 const FLT_MIN = 2 ** -126;
@@ -414,27 +417,20 @@ test('softmaxTo: probabilities with a temperature within u·(5.4 + 3·d_v/T + 3�
 });
 
 test('softmaxCrossEntropy and softmaxRow with the fast kernels: same loss, log-probabilities and gradient as float64', () => {
-  assert.ok(useFastKernels());
-  try {
+  assert.ok(fastBackend, 'WebAssembly SIMD is available on Node 20');
+  {
     const rng = createRng(21);
     for (const V of [5, 65, 3001]) {
       const R = 9;
       const z = Float32Array.from({ length: R * V }, () => 6 * (2 * rng.uniform() - 1));
       const targets = Int32Array.from({ length: R }, (_, r) => (r === 4 ? -1 : rng.int(V)));
-      const fast = fastKernels()!.alloc(R * V);
+      const fast = fastBackend!.alloc(R * V);
       fast.set(z);
       const ref = Float64Array.from(z);
       const lpFast = new Float64Array(R), lpRef = new Float64Array(R);
-      const a = softmaxCrossEntropy(fast, R, V, targets, true, 0.25, lpFast);
-      const saved = { ...E };
-      let b;
-      try {
-        // the float64 reference path (Float64Array is never owned, but make it explicit)
-        Object.assign(E, referenceElementwise);
-        b = softmaxCrossEntropy(ref, R, V, targets, true, 0.25, lpRef);
-      } finally {
-        Object.assign(E, saved as Elementwise);
-      }
+      const a = softmaxCrossEntropy(fastBackend!.elementwise, fast, R, V, targets, true, 0.25, lpFast);
+      // the float64 reference path (Float64Array is never owned, but make it explicit)
+      const b = softmaxCrossEntropy(referenceElementwise, ref, R, V, targets, true, 0.25, lpRef);
       assert.equal(a.count, b.count);
       // per row |Δlp| ≤ (2.7 + d̄)u with d̄ ≤ 12 here (spread 6): ≤ 15u; the sum over 8 rows ≤ 8·15u
       assert.ok(Math.abs(a.sum - b.sum) <= 8 * 15 * u, `loss ${a.sum} vs ${b.sum}`);
@@ -448,13 +444,11 @@ test('softmaxCrossEntropy and softmaxRow with the fast kernels: same loss, log-p
       // softmaxRow (sampling)
       fast.set(z);
       const pf = new Float64Array(V), pr = new Float64Array(V);
-      softmaxRow(fast, 2 * V, V, 0.8, pf);
+      softmaxRow(fastBackend!.elementwise, fast, 2 * V, V, 0.8, pf);
       referenceElementwise.softmaxTo(Float64Array.from(z), 2 * V, V, 0.8, pr);
       // (5.4 + 3·d_v/T + 3·d̄/T)u with d_v, d̄ ≤ 12 and T = 0.8: ≤ 96u
       for (let v = 0; v < V; v++) assert.ok(Math.abs(pf[v]! - pr[v]!) <= 96 * u * pr[v]! + 1e-300, `softmaxRow ${v}`);
     }
-  } finally {
-    useReferenceKernels();
   }
 });
 
@@ -469,8 +463,8 @@ for (const { kind, peephole } of CELL_VARIANTS) {
   test(`${kind}${peephole ? ' with peepholes' : ''}: float32 forward with the fast kernels matches the float64 reference forward (relative error < 1e-5)`, () => {
     // float32: products over K = H = 37 terms and element-wise functions within 5u, over T = 6
     // steps whose errors add up at most linearly: a few 1e-6 at worst
-    assert.ok(useFastKernels());
-    try {
+    assert.ok(fastBackend, 'WebAssembly SIMD is available on Node 20');
+    {
       const T = 6, B = 5, H = 37;
       const cell = cells[kind];
       const G = cell.gates;
@@ -480,19 +474,20 @@ for (const { kind, peephole } of CELL_VARIANTS) {
         xp: rand(T * B * G * H, 2), Whh: rand(G * H * H, 0.4), peep: peephole ? rand(3 * H, 0.5) : null,
         h0: rand(B * H, 1), c0: rand(B * H, 1),
       };
-      const run = (alloc: (n: number) => Float32Array | Float64Array) => {
+      const run = (backend: Backend) => {
+        const alloc = backend.alloc;
         const from = (src: Float64Array) => { const a = alloc(src.length); a.set(src); return a; };
         const hs = alloc((T + 1) * B * H);
         hs.set(data.h0);
         const cs = cell.hasMemory ? alloc((T + 1) * B * H) : null;
         cs?.set(data.c0);
         const cache = alloc(Math.max(1, T * B * cell.cacheWidth(H)));
-        cell.forward(hs, cs, cache, from(data.xp), { Whh: from(data.Whh), peep: data.peep ? from(data.peep) : null, WhhT: null }, T, B, H);
+        cell.forward(backend, hs, cs, cache, from(data.xp), { Whh: from(data.Whh), peep: data.peep ? from(data.peep) : null, WhhT: null }, T, B, H);
         return { hs, cs, cache };
       };
-      const fast = run((n) => fastKernels()!.alloc(n));
-      assert.ok(fastKernels()!.owns(fast.cache) && E.sigmoid !== referenceElementwise.sigmoid, 'the fast path ran');
-      const ref = run((n) => new Float64Array(n));
+      const fast = run(fastBackend!);
+      assert.ok(fastBackend!.owns(fast.cache) && fastBackend!.elementwise.sigmoid !== referenceElementwise.sigmoid, 'the fast path ran');
+      const ref = run(float64Backend);
       const compare = (what: string, a: ArrayLike<number>, b: ArrayLike<number>) => {
         let num = 0, den = 0, worst = 0;
         for (let i = 0; i < b.length; i++) {
@@ -506,8 +501,6 @@ for (const { kind, peephole } of CELL_VARIANTS) {
       compare('a<t>', fast.hs, ref.hs);
       if (fast.cs && ref.cs) compare('c<t>', fast.cs, ref.cs);
       compare('cache', fast.cache, ref.cache);
-    } finally {
-      useReferenceKernels();
     }
   });
 }

@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { float64Backend } from '../../src/core/backend.js';
 import { createModel, initModel, type ModelConfig } from '../../src/core/model.js';
 import { alloc64, allocParams } from '../../src/core/params.js';
 import { createRng } from '../../src/core/rng.js';
@@ -16,7 +17,7 @@ const T = 4, B = 5, V = 7;
 const config: ModelConfig = { cell: 'lstm', peephole: false, layers: 2, hidden: 6, vocabSize: V, embedding: 0, dropout: 0.3 };
 
 test('gradients of slot ranges sum to the whole-batch gradient, with dropout', () => {
-  const model = createModel(config, alloc64);
+  const model = createModel(config, float64Backend);
   initModel(model, createRng(2));
   const rng = createRng(3);
   const win: Window = {
@@ -24,8 +25,8 @@ test('gradients of slot ranges sum to the whole-batch gradient, with dropout', (
     targets: Int32Array.from({ length: T * B }, (_, i) => (i % 6 === 5 ? -1 : rng.int(V))),
     T, reset: true, tokens: 0, batch: new Int32Array(0), start: 0,
   };
-  const whole = localEngine(model, T, B, alloc64);
-  const parts = [localEngine(model, T, 2, alloc64, 0, B), localEngine(model, T, 3, alloc64, 2, B)];
+  const whole = localEngine(model, T, B);
+  const parts = [localEngine(model, T, 2, 0, B), localEngine(model, T, 3, 2, B)];
   const g = allocParams(model.layout, alloc64);
   const lossWhole = whole.gradients(win, g, 0.1, 12345);
   let lossParts = 0;
@@ -39,7 +40,7 @@ test('gradients of slot ranges sum to the whole-batch gradient, with dropout', (
   for (let i = 0; i < sum.length; i++) assert.ok(Math.abs(sum[i]! - g.data[i]!) < 1e-12, `gradient ${i}`);
   // a different dropout seed gives a different gradient: the masks are in use
   const other = allocParams(model.layout, alloc64);
-  localEngine(model, T, B, alloc64).gradients(win, other, 0.1, 999);
+  localEngine(model, T, B).gradients(win, other, 0.1, 999);
   assert.ok(other.data.some((v, i) => Math.abs(v - g.data[i]!) > 1e-9));
 
   // carried state: the parts' carries, slot by slot, are the whole's

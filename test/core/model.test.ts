@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { float64Backend } from '../../src/core/backend.js';
 import { backward, createModel, forward, initModel, type ModelConfig } from '../../src/core/model.js';
 import { createWorkspace } from '../../src/core/workspace.js';
 import { softmaxCrossEntropy } from '../../src/core/loss.js';
@@ -33,7 +34,7 @@ for (const v of variants) {
   const name = `${v.layers}-layer ${v.cell}${v.peephole ? ' (peepholes)' : ''}, ${v.embedding ? `embedding ${v.embedding}` : 'one-hot input'}`;
   test(`model gradient check: ${name}`, (t) => {
     const config: ModelConfig = { cell: v.cell, peephole: v.peephole, layers: v.layers, hidden: 5, vocabSize: V, embedding: v.embedding, dropout: 0 };
-    const model = createModel(config, alloc64);
+    const model = createModel(config, float64Backend);
     initModel(model, createRng(3));
     randomFill(model.params.data as Float64Array, 11, 0.7); // larger than init, so gates are not all near 0.5
     const ws = createWorkspace(model, T, B, alloc64);
@@ -42,7 +43,7 @@ for (const v of variants) {
     const loss = (grad: boolean) => {
       ws.layers.forEach((lb, l) => { lb.hs.set(h0[l]!); lb.cs?.set(c0[l]!); });
       forward(model, ws, inputs, T, null);
-      return softmaxCrossEntropy(ws.logits, T * B, V, targets, grad, 1).sum;
+      return softmaxCrossEntropy(model.backend.elementwise, ws.logits, T * B, V, targets, grad, 1).sum;
     };
     loss(true);
     const grads = allocParams(model.layout, alloc64);
@@ -70,7 +71,7 @@ for (const v of variants) {
 
 test('softmax rows sum to 1 and the loss is −Σ log P(target), EOS included', () => {
   const config: ModelConfig = { cell: 'lstm', peephole: false, layers: 2, hidden: 4, vocabSize: V, embedding: 0, dropout: 0 };
-  const model = createModel(config, alloc64);
+  const model = createModel(config, float64Backend);
   initModel(model, createRng(9));
   const ws = createWorkspace(model, T, B, alloc64);
   forward(model, ws, inputs, T, null);
@@ -84,7 +85,7 @@ test('softmax rows sum to 1 and the loss is −Σ log P(target), EOS included', 
     if (targets[r]! >= 0) expected -= Math.log(p[targets[r]!]!);
   }
   const logp = new Float64Array(T * B);
-  const got = softmaxCrossEntropy(ws.logits, T * B, V, targets, false, 1, logp);
+  const got = softmaxCrossEntropy(model.backend.elementwise, ws.logits, T * B, V, targets, false, 1, logp);
   assert.equal(got.count, 10);
   assert.ok(Math.abs(got.sum - expected) < 1e-10);
   assert.ok(Math.abs(-logp.reduce((a, b) => a + b, 0) - expected) < 1e-10);

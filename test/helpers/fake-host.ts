@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { nodeHost, type Host, type OutStream } from '../../src/cli/host.js';
 import { InputError } from '../../src/cli/errors.js';
+import { nodeBackend } from '../../src/node/backend.js';
+import { nodePlatform } from '../../src/node/platform.js';
 import assert from 'node:assert/strict';
 
 export interface CliResult {
@@ -64,6 +66,10 @@ export function fakeHost(opts: FakeOptions = {}): { host: Host; out: Capture; er
       return real.writeFileAtomic(path, content);
     },
     randomSeed: () => 12345,
+    backend: () => nodeBackend(opts.env ?? {}),
+    platform: () => nodePlatform(opts.env ?? {}),
+    // through this host's writeFileAtomic, so that failWrite reaches every file the api writes
+    files: () => ({ write: (p, c) => host.writeFileAtomic(p, c), read: real.files().read }),
   };
   return { host, out, err };
 }

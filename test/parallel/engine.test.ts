@@ -16,7 +16,10 @@ import { createScorer } from '../../src/core/score.js';
 import { createWorkspace } from '../../src/core/workspace.js';
 import { buildVocab } from '../../src/core/vocab.js';
 import { countTokens, encodeCorpus, type TokenizerConfig } from '../../src/core/tokenize.js';
-import { useFastKernels, useReferenceKernels } from '../../src/core/fast.js';
+import { createWasmKernels } from '../../src/core/wasm/wasm-kernels.js';
+
+/** The backend threads can share: WebAssembly SIMD in one memory. */
+const wasm = createWasmKernels()!;
 import { createParallelEngine } from '../../src/parallel/engine.js';
 
 const tok: TokenizerConfig = { level: 'char', lowercase: false, unkToken: null };
@@ -27,7 +30,7 @@ async function run(threads: number, steps: number, from?: { params: Float32Array
   const { vocab } = buildVocab(countTokens(lines, tok));
   const corpus = encodeCorpus(lines, vocab, tok);
   const config: ModelConfig = { cell: 'lstm', peephole: false, layers: 2, hidden: 24, vocabSize: vocab.tokens.length, embedding: 0, dropout: 0.2 };
-  const model = createModel(config);
+  const model = createModel(config, wasm);
   const rng = createRng(11);
   initModel(model, rng);
   const cfg: TrainConfig = { ...defaultTrainConfig, mode: 'stream', batch: 6, bptt: 8, epochs: 100, maxSteps: steps, evalEvery: 5, clip: 0.2 };
@@ -47,8 +50,8 @@ async function run(threads: number, steps: number, from?: { params: Float32Array
 }
 
 test('two threads: same as one up to summation order; reproducible; resumable exactly', async () => {
-  assert.ok(useFastKernels());
-  try {
+  assert.ok(wasm, 'WebAssembly SIMD is available on Node 20');
+  {
     const one = await run(1, 30);
     const two = await run(2, 30);
     const again = await run(2, 30);
@@ -60,25 +63,23 @@ test('two threads: same as one up to summation order; reproducible; resumable ex
     const first = await run(2, 13);
     const resumed = await run(2, 30, first);
     assert.deepEqual(new Uint8Array(resumed.params.buffer), new Uint8Array(two.params.buffer), 'resumed = straight, bit for bit');
-  } finally {
-    useReferenceKernels();
   }
 });
 
 test('two threads score and evaluate as one does (up to rounding), and evaluation leaves the carried state as it was', async () => {
-  assert.ok(useFastKernels());
-  try {
+  assert.ok(wasm, 'WebAssembly SIMD is available on Node 20');
+  {
     const { vocab } = buildVocab(countTokens(lines, tok));
     const corpus = encodeCorpus(lines, vocab, tok);
     const config: ModelConfig = { cell: 'gru', peephole: false, layers: 2, hidden: 20, vocabSize: vocab.tokens.length, embedding: 0, dropout: 0 };
-    const model = createModel(config);
+    const model = createModel(config, wasm);
     initModel(model, createRng(3));
     const sentences = lines.map((l) => encodeCorpus([l], vocab, tok).ids.subarray(0, -1)); // without the EOS encodeCorpus appends
     const local = createScorer(model, { batch: 4, bptt: 8 }).score(sentences);
     const engine = await createParallelEngine(model, 8, 4, 2);
     try {
       assert.equal(engine.threads, 2);
-      const threaded = createScorer(model, { batch: 4, bptt: 8 }, undefined, engine).score(sentences);
+      const threaded = createScorer(model, { batch: 4, bptt: 8 }, engine).score(sentences);
       threaded.forEach((s, i) => {
         assert.equal(s.tokens, local[i]!.tokens);
         s.tokenLogProbs.forEach((lp, t) => assert.ok(Math.abs(lp - local[i]!.tokenLogProbs[t]!) < 1e-5, `sentence ${i} token ${t}`));
@@ -96,7 +97,5 @@ test('two threads score and evaluate as one does (up to rounding), and evaluatio
     } finally {
       await engine.close();
     }
-  } finally {
-    useReferenceKernels();
   }
 });

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCheckpoint } from '../../src/checkpoint/codec.js';
+import { nodeBackend } from '../../src/node/backend.js';
 import { scoreSentences } from '../../src/core/score.js';
 import { encode } from '../../src/core/tokenize.js';
 import { oneLineError, runCli, tempDir } from '../helpers/fake-host.js';
@@ -39,7 +40,8 @@ before(async () => {
   assert.equal(w.code, 0, w.stderr);
 });
 
-const load = (path: string) => parseCheckpoint(readFileSync(path, 'utf8'));
+/** The checkpoint on the backend the command line computes on, so the core's numbers are the CLI's to the bit. */
+const load = (path: string) => parseCheckpoint(readFileSync(path, 'utf8'), nodeBackend());
 
 /** The one line of a warning on stderr (exactly one line, no colour). */
 function oneLineWarning(stderr: string): string {

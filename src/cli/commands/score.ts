@@ -70,7 +70,7 @@ export async function runScore(host: Host, raw: Record<string, unknown>): Promis
   // full batches of 32 sentences on every thread (a few sentences are not worth starting threads for)
   const engine = texts.length >= BATCH ? await createParallelEngine(ck.model, BPTT, BATCH, opts.threads ?? host.cpus) : undefined;
   try {
-    return await printScores(host, opts, ck, texts, createScorer(ck.model, { batch: BATCH, bptt: BPTT }, undefined, engine));
+    return await printScores(host, opts, ck, texts, createScorer(ck.model, { batch: BATCH, bptt: BPTT }, engine));
   } finally {
     await engine?.close();
   }

@@ -6,22 +6,18 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { serializeCheckpointChunks } from '../../checkpoint/codec.js';
 import { CELL_KINDS } from '../../core/cells/index.js';
-import { createRng } from '../../core/rng.js';
-import { createSampler, defaultSampleOptions } from '../../core/sample.js';
-import { decode } from '../../core/tokenize.js';
-import { train, type EvalReport, type TrainState } from '../../core/train.js';
-import { DataError, DivergedError, OptionError, RnnlmError } from '../../core/errors.js';
+import type { EvalReport } from '../../core/train.js';
+import { DataError } from '../../core/errors.js';
 import { InputError, UsageError } from '../errors.js';
 import { extendTrainOptions, trainOptionsShape } from '../../api/options.js';
-import { checkpointOf, prepareTraining } from '../../api/setup.js';
-import { createParallelEngine } from '../../parallel/engine.js';
+import { train } from '../../api/train.js';
+import { sample } from '../../api/library.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { readCheckpoint, readText } from '../input.js';
 import { flagName, int, parseOptions } from '../options.js';
-import { createReporter } from '../progress.js';
+import { createReporter, type Reporter } from '../progress.js';
 import { lossChart } from '../chart.js';
 import { formatBytes, formatDuration, formatInt, shown } from '../format.js';
 import { makeStyle } from '../style.js';
@@ -108,150 +104,119 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     { role: 'latest-state file', path: lastPath(opts.output) }, { role: 'log (--log)', path: opts.log },
   ]);
   host.checkDistinct([{ role: 'corpus', path: opts.corpus }, { role: 'checkpoint to resume (--resume)', path: opts.resume }, { role: 'log (--log)', path: opts.log }]);
-  const given = new Set(Object.keys(trainOptionsShape).filter((k) => raw[k] !== undefined));
 
   const name = opts.corpus === '-' ? 'standard input' : opts.corpus;
   const text = await readText(host, opts.corpus);
   const resumed = opts.resume ? await readCheckpoint(host, opts.resume) : null;
-  let setup;
-  try {
-    setup = prepareTraining(text, { ...opts, threads: opts.threads ?? host.cpus }, given, resumed, flagName);
-  } catch (err) {
-    if (err instanceof OptionError) throw new UsageError(err.message, err.hint);
-    // data errors: name the file they are about
-    if (err instanceof DataError) throw new InputError(`${/^(the )?checkpoint/.test(err.message) ? opts.resume : name}: ${err.message}`, err.hint);
-    throw err;
-  }
-  const { model, cfg, tokenizer } = setup;
-  // the command line as given, for `rnnlm info`
-  if (!resumed) setup.options = { corpus: opts.corpus, output: opts.output, ...setup.options };
-  for (const note of setup.notes) say(style.yellow(`note: ${note}`));
+  const trainOptions = Object.fromEntries(Object.keys(trainOptionsShape).filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]]));
 
-  const mc = model.config;
-  say(style.bold(`rnnlm train ${shown(opts.corpus)}`) + (resumed ? ` (resuming ${shown(opts.resume ?? '')} at step ${setup.state.step})` : ''));
-  say(`  model   ${mc.cell}${mc.peephole ? '+peepholes' : ''} ${mc.layers}×${mc.hidden}, ${mc.embedding ? `embedding ${mc.embedding}` : 'one-hot input'}, vocabulary ${formatInt(mc.vocabSize)} (${tokenizer.level}), ${formatInt(model.layout.total)} parameters (${formatBytes(model.layout.total * 4)})`);
-  say(`  data    ${formatInt(setup.train.ids.length)} training tokens${setup.val ? `, ${formatInt(setup.val.ids.length)} validation tokens` : ', no validation'}; batch ${cfg.batch} × ${cfg.bptt} steps, ~${formatInt(setup.epochWindows)} steps per epoch`);
-  say(`  output  ${shown(opts.output)}${cfg.maxTimeMs ? `; time budget ${formatDuration(cfg.maxTimeMs - setup.state.elapsedMs)}` : ''}`);
-
-  const engine = await createParallelEngine(model, cfg.bptt, cfg.batch, opts.threads ?? host.cpus);
-  if (engine.threads > 1) say(`  threads ${engine.threads} (the batch split ${engine.threads} ways by slots)`);
-  const reporter = createReporter(host, style, { epochs: cfg.epochs, epochWindows: setup.epochWindows, maxTimeMs: cfg.maxTimeMs }, opts.quiet);
   const signal = { aborted: false };
   let interrupts = 0;
   let signalNumber = 2;
-  const off = host.onInterrupt((sig) => {
+  let reporter: Reporter | null = null;
+  // until training starts (reading, the vocabulary) there is nothing to save: a signal ends the process at once
+  let off: (() => void) | null = null;
+  const listen = () => host.onInterrupt((sig) => {
     interrupts++;
     if (interrupts === 1) {
       signal.aborted = true;
       signalNumber = sig;
-      reporter.line(style.yellow(`${SIGNAL_NAMES[sig] ?? `signal ${sig}`}: finishing this step and saving (press Ctrl-C again to quit at once)`));
+      const line = style.yellow(`${SIGNAL_NAMES[sig] ?? `signal ${sig}`}: finishing this step and saving (press Ctrl-C again to quit at once)`);
+      if (reporter) reporter.line(line); else say(line);
     } else {
       host.exitNow(128 + sig);
     }
   });
-  const meta = { createdBy: 'rnnlm', corpus: opts.corpus === '-' ? '(stdin)' : opts.corpus };
-  const save = async (path: string, state: TrainState) => host.writeFileAtomic(path, serializeCheckpointChunks(checkpointOf(setup, state, meta)));
-  const log = opts.log !== undefined ? await openLog(host, opts.log) : null;
-  let bestSavedStep = -1;
-  let pendingBest = false;
-  let firstTiming: { at: number; step: number; tokens: number } | null = null;
-  const startStep = setup.state.step;
-  let lastVal: number | null = null;
-  const unit = tokenizer.level === 'char' ? 'bits/char' : null;
-  const describe = (r: EvalReport) => {
-    // epochs begun: at an epoch's end the state has already moved to the next one
-    const parts = [`step ${r.step}`, `epoch ${r.epoch + (r.state.windowInEpoch > 0 ? 1 : 0)}`, `train ${Number.isFinite(r.trainLoss) ? r.trainLoss.toFixed(4) : '–'}`];
-    if (r.valLoss !== null) {
-      parts.push(`val ${r.valLoss.toFixed(4)} (ppl ${Math.exp(r.valLoss).toFixed(2)}${unit ? `, ${(r.valLoss / Math.LN2).toFixed(3)} ${unit}` : ''})`);
-    }
-    return parts.join(' · ');
-  };
 
-  let result;
+  let firstTiming: { at: number; step: number; tokens: number } | null = null;
+  let startStep = 0;
+  let lastVal: number | null = null;
+  let level: 'char' | 'word' = 'char';
+  let outcome;
   try {
-    result = await train(model, { train: setup.train, val: setup.val }, cfg, setup.state, {
-      now: () => host.now(),
-      onStep: async (r) => {
+    outcome = await train(host.platform(), text, trainOptions, {
+      signal,
+      resume: resumed ?? undefined,
+      onStep: (r) => {
         // an estimate of the time per epoch, timed over 20 steps after 5 of warm-up (JIT, caches)
         if (r.step - startStep === 5) firstTiming = { at: r.elapsedMs, step: r.step, tokens: r.tokensSeen };
         if (firstTiming && r.step === firstTiming.step + 20) {
           const ms = r.elapsedMs - firstTiming.at;
-          reporter.line(style.dim(`  speed   ~${formatDuration((ms / 20) * r.epochWindows)} per epoch (${formatInt(((r.tokensSeen - firstTiming.tokens) * 1000) / ms)} tokens/s)`));
+          reporter!.line(style.dim(`  speed   ~${formatDuration((ms / 20) * r.epochWindows)} per epoch (${formatInt(((r.tokensSeen - firstTiming.tokens) * 1000) / ms)} tokens/s)`));
         }
         const tps = r.elapsedMs > 0 ? (r.tokensSeen * 1000) / r.elapsedMs : 0;
-        reporter.step({ step: r.step, epoch: r.epoch, epochProgress: r.epochProgress, loss: r.loss, tokensPerSec: tps, elapsedMs: r.elapsedMs, valLoss: lastVal });
-        // let the event loop deliver signals (Ctrl-C) and timers between steps
-        await new Promise<void>((done) => setImmediate(done));
+        reporter!.step({ step: r.step, epoch: r.epoch, epochProgress: r.epochProgress, loss: r.loss, tokensPerSec: tps, elapsedMs: r.elapsedMs, valLoss: lastVal });
       },
-      onEval: async (r) => {
+      onEval: (r) => {
         lastVal = r.valLoss;
         let saved = '';
-        if (r.best) {
-          // a failed write is reported and tried again at the next evaluation; the last good file stays
-          try {
-            await save(opts.output, r.state);
-            bestSavedStep = r.step;
-            pendingBest = false;
-            saved = style.green(` ✓ saved ${shown(opts.output)}`);
-          } catch (err) {
-            if (!(err instanceof RnnlmError)) throw err;
-            saved = style.red(` ✗ not saved: ${shown(err.message)}${bestSavedStep >= 0 ? ` (${shown(opts.output)} still holds step ${bestSavedStep})` : ''}; trying again at the next evaluation`);
-            pendingBest = true;
-          }
+        if (r.saved && r.saved.error === null) saved = style.green(` ✓ saved ${shown(r.saved.path)}`);
+        if (r.saved && r.saved.error !== null) {
+          saved = style.red(` ✗ not saved: ${shown(r.saved.error)}${r.saved.stillHolds !== null ? ` (${shown(opts.output)} still holds step ${r.saved.stillHolds})` : ''}; trying again at the next evaluation`);
         }
-        reporter.line(describe(r) + saved);
-        if (log) {
-          const { state: _s, best: _b, ...rec } = r;
-          const line = { ...rec, tokensPerSec: r.elapsedMs > 0 ? (r.tokensSeen * 1000) / r.elapsedMs : null };
-          const failed = await log.append(JSON.stringify(line, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n');
-          if (failed) reporter.line(style.red(`✗ log not written: ${shown(failed)}; trying again at the next evaluation (nothing is lost)`));
-        }
+        reporter!.line(describe(r, level) + saved);
+        if (r.logError !== null) reporter!.line(style.red(`✗ log not written: ${shown(r.logError)}; trying again at the next evaluation (nothing is lost)`));
       },
-    }, { signal, engine });
+    }, {
+      sink: host.files(), best: opts.output, last: lastPath(opts.output), log: opts.log,
+      meta: { createdBy: 'rnnlm', corpus: opts.corpus === '-' ? '(stdin)' : opts.corpus },
+      // the command line as given, for `rnnlm info`
+      command: { corpus: opts.corpus, output: opts.output },
+    }, { name: flagName, hint: "see 'rnnlm train --help'", what: 'options' }, (s) => {
+      startStep = s.step;
+      level = s.level;
+      for (const note of s.notes) say(style.yellow(`note: ${note}`));
+      const mc = s.config;
+      say(style.bold(`rnnlm train ${shown(opts.corpus)}`) + (resumed ? ` (resuming ${shown(opts.resume ?? '')} at step ${s.step})` : ''));
+      say(`  model   ${mc.cell}${mc.peephole ? '+peepholes' : ''} ${mc.layers}×${mc.hidden}, ${mc.embedding ? `embedding ${mc.embedding}` : 'one-hot input'}, vocabulary ${formatInt(mc.vocabSize)} (${s.level}), ${formatInt(s.parameters)} parameters (${formatBytes(s.parameters * 4)})`);
+      say(`  data    ${formatInt(s.trainTokens)} training tokens${s.valTokens !== null ? `, ${formatInt(s.valTokens)} validation tokens` : ', no validation'}; batch ${s.batch} × ${s.bptt} steps, ~${formatInt(s.epochWindows)} steps per epoch`);
+      say(`  output  ${shown(opts.output)}${s.maxTimeMs ? `; time budget ${formatDuration(s.maxTimeMs - s.elapsedMs)}` : ''}`);
+      if (s.threads > 1) say(`  threads ${s.threads} (each step's batch split among them)`);
+      if (s.threadsFallback && opts.threads !== undefined) say(style.yellow(`note: one thread: ${s.threadsFallback}`));
+      reporter = createReporter(host, style, { epochs: s.epochs, epochWindows: s.epochWindows, maxTimeMs: s.maxTimeMs }, opts.quiet);
+      off = listen();
+    });
   } catch (err) {
-    if (err instanceof DivergedError) {
-      const kept = bestSavedStep >= 0 ? `; the best checkpoint so far (step ${bestSavedStep}) is in ${opts.output}` : '';
-      throw new DivergedError(`${err.message}${kept}`, err.hint);
-    }
+    // data errors: name the file they are about
+    if (err instanceof DataError) throw new InputError(`${/^(the )?checkpoint/.test(err.message) ? opts.resume : name}: ${err.message}`, err.hint);
     throw err;
   } finally {
-    off();
-    await engine.close();
-    reporter.stop();
-  }
-  if (log?.pending) {
-    const failed = await log.flush();
-    if (failed) say(style.red(`✗ the last records of the log were not written: ${shown(failed)}`));
+    (off as (() => void) | null)?.();
+    (reporter as Reporter | null)?.stop();
   }
 
-  const state = result.state;
-  let latest = opts.output;
-  if (bestSavedStep !== state.step) {
-    // the latest state (for --resume), and the best one again if its write had failed
-    latest = pendingBest && state.bestStep === state.step ? opts.output : lastPath(opts.output);
-    await save(latest, state);
-    if (latest === opts.output) bestSavedStep = state.step;
-  }
+  const state = outcome.checkpoint.training!.state;
+  const latest = outcome.latest ?? opts.output;
+  if (outcome.logError) say(style.red(`✗ the last records of the log were not written: ${shown(outcome.logError)}`));
   const why: Record<string, string> = {
-    epochs: `finished ${cfg.epochs} epochs`, 'max-steps': 'reached --max-steps', 'max-time': 'reached --max-time',
-    'early-stop': `stopped early: no improvement in ${cfg.patience} evaluations`, interrupted: 'interrupted',
+    epochs: `finished ${outcome.checkpoint.training!.config.epochs} epochs`, 'max-steps': 'reached --max-steps', 'max-time': 'reached --max-time',
+    'early-stop': `stopped early: no improvement in ${outcome.checkpoint.training!.config.patience} evaluations`, interrupted: 'interrupted',
   };
-  say(`${why[result.reason]} after ${formatInt(state.step)} steps, ${formatDuration(state.elapsedMs)} of training` +
+  say(`${why[outcome.reason]} after ${formatInt(state.step)} steps, ${formatDuration(state.elapsedMs)} of training` +
     (state.bestValLoss !== null ? `; best validation loss ${state.bestValLoss.toFixed(4)} at step ${state.bestStep}` : ''));
   say(`best model: ${shown(opts.output)}` + (latest !== opts.output ? `; latest state: ${shown(latest)}` : ''));
-  if (result.reason !== 'epochs' && result.reason !== 'early-stop') {
+  if (outcome.reason !== 'epochs' && outcome.reason !== 'early-stop') {
     say(`continue with: ${opts.corpus === '-' ? '… | ' : ''}rnnlm train ${shellWord(opts.corpus)} --resume ${shellWord(latest)} -o ${shellWord(opts.output)}${opts.corpus === '-' ? ' (the same corpus on standard input again)' : ''}`);
   }
   if (!opts.quiet && state.history.length >= 2) {
     for (const line of lossChart(state.history, Math.min(host.stderr.columns, 78), 8)) say('  ' + line);
   }
-  if (opts.samples > 0 && !opts.quiet && result.reason !== 'interrupted') {
+  if (opts.samples > 0 && !opts.quiet && outcome.reason !== 'interrupted') {
     say(style.bold('samples:'));
-    const srng = createRng(Number(setup.options['seed'] ?? opts.seed) + 1);
-    const sampler = createSampler(model, { ...defaultSampleOptions, maxLength: tokenizer.level === 'char' ? 200 : 50 });
-    for (let i = 0; i < opts.samples; i++) say('  ' + shown(decode([...sampler.sample(srng)], setup.vocab, setup.tok), true));
+    const seed = Number(outcome.checkpoint.training!.options['seed'] ?? opts.seed) + 1;
+    for (const text of sample(outcome.checkpoint, { n: opts.samples, seed, maxLength: level === 'char' ? 200 : 50 })) say('  ' + shown(text, true));
   }
-  return result.reason === 'interrupted' ? 128 + signalNumber : ExitCode.ok;
+  return outcome.reason === 'interrupted' ? 128 + signalNumber : ExitCode.ok;
+}
+
+/** One evaluation as a line: step, epoch begun, training and validation loss (with perplexity and bits/char). */
+function describe(r: EvalReport, level: 'char' | 'word'): string {
+  // epochs begun: at an epoch's end the state has already moved to the next one
+  const parts = [`step ${r.step}`, `epoch ${r.epoch + (r.state.windowInEpoch > 0 ? 1 : 0)}`, `train ${Number.isFinite(r.trainLoss) ? r.trainLoss.toFixed(4) : '–'}`];
+  if (r.valLoss !== null) {
+    parts.push(`val ${r.valLoss.toFixed(4)} (ppl ${Math.exp(r.valLoss).toFixed(2)}${level === 'char' ? `, ${(r.valLoss / Math.LN2).toFixed(3)} bits/char` : ''})`);
+  }
+  return parts.join(' · ');
 }
 
 /** A path as the shell needs it: bare when safe, else single-quoted (control characters escaped). */
@@ -260,33 +225,3 @@ function shellWord(p: string): string {
 }
 
 const SIGNAL_NAMES: Record<number, string> = { 1: 'hangup (SIGHUP)', 2: 'interrupted', 3: 'quit (SIGQUIT)', 15: 'terminated (SIGTERM)' };
-
-/**
- * The --log file: the records of this run are added to what the file held
- * (it is appended to, as --help says), and the whole file is written again
- * through the atomic writer at each evaluation, so it is never half-written.
- * A failed write is reported and tried again with every record at the next
- * evaluation (and once more at the end).
- */
-async function openLog(host: Host, path: string) {
-  const before = await host.readFileIfExists(path);
-  const head = before && before.length > 0 && before[before.length - 1] !== 0x0a ? [before, '\n'] : before ? [before] : [];
-  const lines: string[] = [];
-  let pending = false;
-  const flush = async (): Promise<string | null> => {
-    try {
-      await host.writeFileAtomic(path, [...head, ...lines]);
-      pending = false;
-      return null;
-    } catch (err) {
-      if (!(err instanceof RnnlmError)) throw err;
-      pending = true;
-      return err.message;
-    }
-  };
-  return {
-    get pending() { return pending; },
-    flush,
-    append: async (line: string) => { lines.push(line); return flush(); },
-  };
-}

@@ -14,8 +14,10 @@
  * so the weight gradient of W_hh is one product over the window.
  *
  * Backward ACCUMULATES into the parameter gradients and into dhs, and
- * OVERWRITES dxp.
+ * OVERWRITES dxp. Both run on the backend `bk` (its products and element-wise
+ * steps), the model's.
  */
+import type { Backend } from '../backend.js';
 import type { Vec } from '../kernels.js';
 import type { TensorSpec } from '../params.js';
 
@@ -55,7 +57,7 @@ export interface CellOps {
    * in place), hs[0] (and cs[0]); writes hs[1..T], cs[1..T] and cache
    * (T, B, cacheWidth).
    */
-  forward(hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void;
+  forward(bk: Backend, hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void;
   /**
    * Backward over a window. In: dhs[1..T] = ∂L/∂a<t> from above (and any
    * carried gradient at T), dc (B, H) = ∂L/∂c<T> carried in (LSTM; else null).
@@ -63,7 +65,7 @@ export interface CellOps {
    * g.Whh and g.peep accumulate. scratch has B·H floats.
    */
   backward(
-    dxp: Vec, dhs: Vec, dc: Vec | null, g: RecurrentParams,
+    bk: Backend, dxp: Vec, dhs: Vec, dc: Vec | null, g: RecurrentParams,
     hs: Vec, cs: Vec | null, cache: Vec, p: RecurrentParams, scratch: Vec,
     T: number, B: number, H: number,
   ): void;

@@ -8,11 +8,12 @@
  * G = 2, gate order of the weight rows: Γu | c̃.
  * Cache per (t, b): Γu (H) | c̃ (H).
  */
-import { E } from '../elementwise.js';
-import { K, type Vec } from '../kernels.js';
+import type { Backend } from '../backend.js';
+import type { Vec } from '../kernels.js';
 import type { CellOps, RecurrentParams } from './cell.js';
 
-function forward(hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
+function forward(bk: Backend, hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
+  const { kernels: K, elementwise: E } = bk;
   const BH = B * H;
   const G = 2 * H; // row width of xp and cache
   for (let t = 0; t < T; t++) {
@@ -38,10 +39,11 @@ function forward(hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentPara
 }
 
 function backward(
-  dxp: Vec, dhs: Vec, _dc: Vec | null, g: RecurrentParams,
+  bk: Backend, dxp: Vec, dhs: Vec, _dc: Vec | null, g: RecurrentParams,
   hs: Vec, _cs: Vec | null, cache: Vec, p: RecurrentParams, _scratch: Vec,
   T: number, B: number, H: number,
 ): void {
+  const { kernels: K, elementwise: E } = bk;
   const BH = B * H;
   const G = 2 * H;
   for (let t = T - 1; t >= 0; t--) {

@@ -10,8 +10,9 @@
  * G = 3, gate order of the weight rows: Γr | Γu | c̃ (PyTorch's r | z | n).
  * Cache per (t, b): Γr (H) | Γu (H) | c̃ (H) | Γr∗c<t-1> (H).
  */
-import { E, type GruStep } from '../elementwise.js';
-import { K, type Vec } from '../kernels.js';
+import type { GruStep } from '../elementwise.js';
+import type { Backend } from '../backend.js';
+import type { Vec } from '../kernels.js';
 import type { CellOps, RecurrentParams } from './cell.js';
 
 /** One step's layout, reused across the steps of a window (see `GruStep`). */
@@ -19,7 +20,8 @@ function stepOf(B: number, H: number, hs: Vec, cache: Vec): GruStep {
   return { B, H, xp: cache, xOff: 0, cache, off: 0, hs, hPrev: 0, hCur: 0, dhs: hs, dxp: cache, dOff: 0, drh: cache };
 }
 
-function forward(hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
+function forward(bk: Backend, hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
+  const { kernels: K, elementwise: E } = bk;
   const BH = B * H;
   const G = 3 * H; // row width of xp
   const W = 4 * H; // row width of the cache
@@ -46,10 +48,11 @@ function forward(hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentPara
 }
 
 function backward(
-  dxp: Vec, dhs: Vec, _dc: Vec | null, g: RecurrentParams,
+  bk: Backend, dxp: Vec, dhs: Vec, _dc: Vec | null, g: RecurrentParams,
   hs: Vec, _cs: Vec | null, cache: Vec, p: RecurrentParams, scratch: Vec,
   T: number, B: number, H: number,
 ): void {
+  const { kernels: K, elementwise: E } = bk;
   const BH = B * H;
   const G = 3 * H;
   const W = 4 * H;

@@ -13,8 +13,9 @@
  * G = 4, gate order of the weight rows: Γu | Γf | c̃ | Γo (PyTorch's i | f | g | o).
  * Cache per (t, b): Γu | Γf | c̃ | Γo | tanh(c<t>), each H.
  */
-import { E, type LstmStep } from '../elementwise.js';
-import { K, type Vec } from '../kernels.js';
+import type { LstmStep } from '../elementwise.js';
+import type { Backend } from '../backend.js';
+import type { Vec } from '../kernels.js';
 import type { CellOps, RecurrentParams } from './cell.js';
 
 /** One step's layout, reused across the steps of a window (see `LstmStep`). */
@@ -22,7 +23,8 @@ function stepOf(B: number, H: number, cache: Vec, cs: Vec): LstmStep {
   return { B, H, xp: cache, xOff: 0, cache, off: 0, cs, cPrev: 0, cCur: 0, hs: cache, hCur: 0, dhs: cache, dc: cache, dxp: cache, dOff: 0, peep: null, dpeep: null };
 }
 
-function forward(hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
+function forward(bk: Backend, hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
+  const { kernels: K, elementwise: E } = bk;
   const c = cs!;
   const BH = B * H;
   const G = 4 * H;
@@ -62,10 +64,11 @@ function forward(hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParam
 }
 
 function backward(
-  dxp: Vec, dhs: Vec, dc: Vec | null, g: RecurrentParams,
+  bk: Backend, dxp: Vec, dhs: Vec, dc: Vec | null, g: RecurrentParams,
   hs: Vec, cs: Vec | null, cache: Vec, p: RecurrentParams, _scratch: Vec,
   T: number, B: number, H: number,
 ): void {
+  const { kernels: K, elementwise: E } = bk;
   const BH = B * H;
   const G = 4 * H;
   const W = 5 * H;

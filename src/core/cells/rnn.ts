@@ -5,11 +5,12 @@
  *
  * G = 1. No cache beyond the hidden states themselves (tanh' = 1 − a²).
  */
-import { E } from '../elementwise.js';
-import { K, type Vec } from '../kernels.js';
+import type { Backend } from '../backend.js';
+import type { Vec } from '../kernels.js';
 import type { CellOps, RecurrentParams } from './cell.js';
 
-function forward(hs: Vec, _cs: Vec | null, _cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
+function forward(bk: Backend, hs: Vec, _cs: Vec | null, _cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
+  const { kernels: K, elementwise: E } = bk;
   const BH = B * H;
   for (let t = 0; t < T; t++) {
     const prev = t * BH;
@@ -23,10 +24,11 @@ function forward(hs: Vec, _cs: Vec | null, _cache: Vec, xp: Vec, p: RecurrentPar
 }
 
 function backward(
-  dxp: Vec, dhs: Vec, _dc: Vec | null, g: RecurrentParams,
+  bk: Backend, dxp: Vec, dhs: Vec, _dc: Vec | null, g: RecurrentParams,
   hs: Vec, _cs: Vec | null, _cache: Vec, p: RecurrentParams, _scratch: Vec,
   T: number, B: number, H: number,
 ): void {
+  const { kernels: K, elementwise: E } = bk;
   const BH = B * H;
   for (let t = T - 1; t >= 0; t--) {
     const cur = (t + 1) * BH;

@@ -46,6 +46,7 @@ import {
   type Elementwise,
 } from '../elementwise.js';
 import { referenceKernels, type Kernels, type Vec } from '../kernels.js';
+import type { Backend } from '../backend.js';
 import { formatSize, MEMORY_HINT, OutOfMemoryError } from '../errors.js';
 import { buildElementwiseModule } from './elementwise-module.js';
 import { KERNEL_NAMES, buildGemmModule } from './gemm-module.js';
@@ -69,7 +70,8 @@ function wasmApi(): WasmApi | undefined {
 
 // ------------------------------------------------------------ public API
 
-export interface WasmKernels {
+export interface WasmKernels extends Backend {
+  readonly name: 'wasm';
   kernels: Kernels;
   /** σ, tanh, exp and the softmax rows in WebAssembly SIMD (float32), for arrays in this memory; install with `useElementwise`. */
   elementwise: Elementwise;
@@ -382,6 +384,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   const elementwise = wasmElementwise(api, memory, owns, alloc);
 
   return {
+    name: 'wasm',
     kernels,
     elementwise,
     alloc,

@@ -1,0 +1,36 @@
+/**
+ * Cheap checks of the values callers hand the api, shared by every function
+ * that takes them: one OptionError (one line) each, before any work.
+ */
+import type { Checkpoint } from '../checkpoint/codec.js';
+import { OptionError } from '../core/errors.js';
+import { describeValue } from './options.js';
+
+/**
+ * A cheap check that `ck` is what loadModel() and train() return: an object
+ * with a model (config, layout, parameters), a vocabulary (tokens and their
+ * index, as many as the model's outputs) and tokenizer settings. The deep
+ * checks (every tensor) are parseCheckpoint's, when the file is read.
+ */
+export function checkCheckpoint(ck: unknown, what: string): asserts ck is Checkpoint {
+  const hint = 'pass the model loadModel(path) returns, or the checkpoint of what train() returns';
+  const refuse = (why: string): never => { throw new OptionError(`${what} must be a model as loadModel() or train() return it (${why})`, hint); };
+  if (typeof ck === 'string') refuse(`got the string ${describeValue(ck)}; load the file first: await loadModel(path)`);
+  if (typeof ck !== 'object' || ck === null) refuse(`got ${describeValue(ck)}`);
+  const c = ck as Record<string, unknown>;
+  if (typeof (c as { then?: unknown }).then === 'function') refuse('got a Promise; await loadModel(path) first');
+  if (isObject(c['checkpoint']) && 'reason' in c) refuse("got the result of train(); pass its .checkpoint");
+  const model = c['model'], vocab = c['vocab'], tok = c['tokenizer'];
+  if (!isObject(model) || !isObject(model['config']) || !isObject(model['layout']) || !isObject(model['params'])) refuse('its model is missing or is not a model');
+  if (!isObject(vocab) || !Array.isArray(vocab['tokens']) || !(vocab['index'] instanceof Map)) refuse('its vocab is missing or is not a vocabulary');
+  if (!isObject(tok) || (tok['level'] !== 'char' && tok['level'] !== 'word') || typeof tok['lowercase'] !== 'boolean' || (tok['unkToken'] !== null && typeof tok['unkToken'] !== 'string')) {
+    refuse('its tokenizer settings are missing or damaged');
+  }
+  const V = (vocab as { tokens: unknown[] }).tokens.length, modelV = (model as { config: { vocabSize?: unknown } }).config.vocabSize;
+  if (V !== modelV) refuse(`its vocabulary has ${V} tokens but its model ${describeValue(modelV)} outputs`);
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+

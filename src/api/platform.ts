@@ -1,0 +1,46 @@
+/**
+ * What the api needs from the platform it runs on, passed in as a value and
+ * never imported: Node supplies one (src/node/platform.ts: the WebAssembly
+ * backend, worker threads, the clock, setImmediate), a browser page or a
+ * test another (`basicPlatform`: one thread, the TypeScript reference, runs
+ * anywhere). Files are not here: the functions that write (training's
+ * checkpoints and log) take a `FileSink` of their own.
+ */
+import { referenceBackend, type Backend } from '../core/backend.js';
+import { singleThreadEngine, type Engine } from '../core/engine.js';
+import type { Model } from '../core/model.js';
+
+export type { Engine } from '../core/engine.js';
+
+export interface Platform {
+  /** What new models compute on, and what checkpoints are read into. */
+  readonly backend: Backend;
+  /** An engine for (T, B) windows on up to `threads` threads; it says why in `fallback` when it uses fewer. */
+  engine(model: Model, T: number, B: number, threads: number): Promise<Engine>;
+  /** Threads to use when none are asked for (all cores). */
+  readonly threads: number;
+  /** Milliseconds, monotonic. */
+  now(): number;
+  /** Let the platform deliver timers and signals between two steps of work (Node: setImmediate). */
+  pause(): Promise<void>;
+}
+
+/** Writes and reads whole files for the api (Node: the atomic writer of src/node/files.ts). */
+export interface FileSink {
+  /** Replace `path` with `content` (written chunk by chunk), atomically; throws an RnnlmError naming the problem. */
+  write(path: string, content: Iterable<string | Uint8Array>): Promise<void>;
+  /** The bytes of `path`, or null when there is no file there. */
+  read(path: string): Promise<Uint8Array | null>;
+}
+
+/** A platform with nothing but the language: one thread, the TypeScript reference, a clock of its own. */
+export function basicPlatform(backend: Backend = referenceBackend): Platform {
+  const start = Date.now();
+  return {
+    backend,
+    engine: async (model, T, B, threads) => singleThreadEngine(model, T, B, threads > 1 ? 'this platform has no threads' : null),
+    threads: 1,
+    now: () => Date.now() - start,
+    pause: async () => {},
+  };
+}

@@ -1,0 +1,253 @@
+/**
+ * Training, the whole run: options validated (the command line's schema),
+ * the corpus read into a setup (api/setup.ts), an engine from the platform,
+ * the core loop, and the run policy around it — the best checkpoint written
+ * at each evaluation that improves (a failed write reported and tried again
+ * at the next evaluation, the previous file left as it was), the latest state
+ * at the end when it is not the best, one log record per evaluation appended
+ * to the log (also retried), the stop reason. The command line and the
+ * library both call this; files go through the `FileSink` they pass, and
+ * nothing here touches a platform API.
+ */
+import { serializeCheckpointChunks, type Checkpoint } from '../checkpoint/codec.js';
+import { DivergedError, OptionError, RnnlmError } from '../core/errors.js';
+import type { ModelConfig } from '../core/model.js';
+import { train as trainLoop, type EvalReport, type StepReport, type StopReason, type TrainState } from '../core/train.js';
+import { checkCheckpoint, isObject } from './checks.js';
+import { describeValue, parseWith, trainOptionsSchema, trainOptionsShape, unknownOption, type TrainOptionsInput } from './options.js';
+import type { FileSink, Platform } from './platform.js';
+import { checkpointOf, prepareTraining } from './setup.js';
+import { textFromBytes } from './text.js';
+
+export interface TrainRun {
+  onStep?(r: StepReport): void | Promise<void>;
+  /** After each evaluation, with what was saved and logged; `r.state` is the live state. */
+  onEval?(r: EvalEvent): void | Promise<void>;
+  /** Abort to stop after the current step; the result then holds the state reached. Anything with a boolean `aborted`. */
+  signal?: { readonly aborted: boolean };
+  /** Continue this checkpoint's training (exactly, on the same text with the same options). */
+  resume?: Checkpoint;
+}
+
+/** Where a run writes: paths and the sink that writes them (the command line's; the library writes nothing). */
+export interface TrainFiles {
+  sink: FileSink;
+  /** The best checkpoint by validation loss, written at each evaluation that improves. */
+  best: string;
+  /** The latest state, written at the end when it is not the best (for --resume). */
+  last: string;
+  /** NDJSON, one record per evaluation, appended to what the file held. */
+  log?: string;
+  /** Provenance kept in the checkpoints (corpus name, …). */
+  meta?: Record<string, string | number>;
+  /** What else the run was asked for, saved with a new run's options for `rnnlm info` (the corpus and output paths). */
+  command?: Record<string, unknown>;
+}
+
+export interface EvalEvent extends EvalReport {
+  /** The best checkpoint's write at this evaluation: null when there was none to make. */
+  saved: { path: string; error: string | null; stillHolds: number | null } | null;
+  /** Why the log could not be written this time (it is tried again, whole, at the next evaluation). */
+  logError: string | null;
+}
+
+/** What a run is about to do, before its first step. */
+export interface TrainStart {
+  config: ModelConfig;
+  parameters: number;
+  level: 'char' | 'word';
+  trainTokens: number;
+  valTokens: number | null;
+  batch: number;
+  bptt: number;
+  epochs: number;
+  epochWindows: number;
+  maxTimeMs: number;
+  /** Step and time the run starts from (a resumed run: the checkpoint's). */
+  step: number;
+  elapsedMs: number;
+  threads: number;
+  /** Why fewer threads run than were asked for, if so. */
+  threadsFallback: string | null;
+  /** Things to know: validation skipped, vocabulary capped, batch reduced, settings changed on resume … */
+  notes: string[];
+}
+
+export interface TrainOutcome {
+  /** The final model with its training state (resumable). */
+  checkpoint: Checkpoint;
+  reason: StopReason;
+  /** Best validation loss per token (nats), null without validation data. */
+  bestValLoss: number | null;
+  /** Step of the best validation loss. */
+  bestStep: number;
+  /** What the command line prints as notes (validation skipped, vocabulary capped, batch reduced). */
+  notes: string[];
+  /** With files: the step the best file holds (−1: none written), and where the latest state is. */
+  savedBestStep: number;
+  latest: string | null;
+  /** Why the log's last records could not be written, after the final try (null: all written, or no log). */
+  logError: string | null;
+}
+
+/** How to spell an option in messages (`hidden` in code, `--hidden` on the command line) and the hint for a bad one. */
+export interface Spelling {
+  name(key: string): string;
+  hint: string;
+  what: string;
+}
+
+const LIBRARY: Spelling = { name: (k) => k, hint: "train() takes the options of 'rnnlm train --help', in camelCase", what: 'the options of train()' };
+const RUN_KEYS = ['onStep', 'onEval', 'signal', 'resume'] as const;
+const RUN_HINT = `train()'s third argument takes ${RUN_KEYS.join(', ')}`;
+
+/**
+ * Train on `text` (a string, or UTF-8 bytes checked as the command line
+ * checks a file) with the options of `rnnlm train` in camelCase. Every
+ * argument is checked before any work: one OptionError (or DataError for the
+ * text) with a one-line message. With `files`, the run writes its best and
+ * latest checkpoints and its log as `rnnlm train` does.
+ */
+export async function train(
+  platform: Platform, text: string | Uint8Array, options: TrainOptionsInput = {}, run: TrainRun = {},
+  files: TrainFiles | null = null, spelling: Spelling = LIBRARY, onStart?: (s: TrainStart) => void,
+): Promise<TrainOutcome> {
+  if (typeof text !== 'string' && !(text instanceof Uint8Array)) {
+    throw new OptionError(`train()'s text must be a string, or a Uint8Array (or Buffer) of UTF-8 bytes (got ${describeValue(text)})`,
+      "pass the corpus itself, e.g. await readFile('corpus.txt', 'utf8')");
+  }
+  const opts = parseWith(trainOptionsSchema, options, spelling.name, spelling.hint, { what: spelling.what });
+  const cb = checkRun(run);
+  const corpus = typeof text === 'string' ? text : textFromBytes(text, "train()'s text");
+  const given = new Set(Object.keys(trainOptionsShape).filter((k) => (options as Record<string, unknown>)[k] !== undefined));
+  const threads = opts.threads ?? platform.threads;
+  const setup = prepareTraining(corpus, { ...opts, threads }, given, cb.resume ?? null, spelling.name, platform.backend);
+  const { model, cfg, state: start } = setup;
+  if (files?.command && !cb.resume) setup.options = { ...files.command, ...setup.options };
+  const engine = await platform.engine(model, cfg.bptt, cfg.batch, threads);
+  onStart?.({
+    config: model.config, parameters: model.layout.total, level: setup.tokenizer.level,
+    trainTokens: setup.train.ids.length, valTokens: setup.val ? setup.val.ids.length : null,
+    batch: cfg.batch, bptt: cfg.bptt, epochs: cfg.epochs, epochWindows: setup.epochWindows, maxTimeMs: cfg.maxTimeMs,
+    step: start.step, elapsedMs: start.elapsedMs, threads: engine.threads, threadsFallback: engine.fallback, notes: setup.notes,
+  });
+
+  const meta = files?.meta ?? { createdBy: 'rnnlm' };
+  const save = (path: string, state: TrainState) => files!.sink.write(path, serializeCheckpointChunks(checkpointOf(setup, state, meta)));
+  const log = files?.log !== undefined ? await openLog(files.sink, files.log) : null;
+  let savedBestStep = -1;
+  let pendingBest = false;
+
+  let result;
+  try {
+    result = await trainLoop(model, { train: setup.train, val: setup.val }, cfg, setup.state, {
+      now: () => platform.now(),
+      onStep: async (r) => {
+        await cb.onStep?.(r);
+        // let the platform deliver signals (Ctrl-C) and timers between steps
+        await platform.pause();
+      },
+      onEval: async (r) => {
+        let saved: EvalEvent['saved'] = null;
+        if (files && r.best) {
+          // a failed write is reported and tried again at the next evaluation; the last good file stays
+          try {
+            await save(files.best, r.state);
+            savedBestStep = r.step;
+            pendingBest = false;
+            saved = { path: files.best, error: null, stillHolds: null };
+          } catch (err) {
+            if (!(err instanceof RnnlmError)) throw err;
+            pendingBest = true;
+            saved = { path: files.best, error: err.message, stillHolds: savedBestStep >= 0 ? savedBestStep : null };
+          }
+        }
+        let logError: string | null = null;
+        if (log) {
+          const { state: _s, best: _b, ...rec } = r;
+          const line = { ...rec, tokensPerSec: r.elapsedMs > 0 ? (r.tokensSeen * 1000) / r.elapsedMs : null };
+          logError = await log.append(JSON.stringify(line, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n');
+        }
+        await cb.onEval?.({ ...r, saved, logError });
+      },
+    }, { signal: cb.signal, engine });
+  } catch (err) {
+    if (err instanceof DivergedError && files) {
+      const kept = savedBestStep >= 0 ? `; the best checkpoint so far (step ${savedBestStep}) is in ${files.best}` : '';
+      throw new DivergedError(`${err.message}${kept}`, err.hint);
+    }
+    throw err;
+  } finally {
+    await engine.close();
+  }
+
+  const state = result.state;
+  let latest: string | null = null;
+  if (files) {
+    latest = files.best;
+    if (savedBestStep !== state.step) {
+      // the latest state (for --resume), and the best one again if its write had failed
+      latest = pendingBest && state.bestStep === state.step ? files.best : files.last;
+      await save(latest, state);
+      if (latest === files.best) savedBestStep = state.step;
+    }
+  }
+  const logError = log?.pending ? await log.flush() : null;
+  return {
+    checkpoint: checkpointOf(setup, state, meta), reason: result.reason,
+    bestValLoss: state.bestValLoss, bestStep: state.bestStep, notes: setup.notes, savedBestStep, latest, logError,
+  };
+}
+
+/** The third argument of train(): known keys, functions where functions go, an AbortSignal-like signal, a checkpoint to resume. */
+function checkRun(cb: unknown): TrainRun {
+  if (cb === undefined) return {};
+  if (!isObject(cb) || Array.isArray(cb) || typeof (cb as { then?: unknown }).then === 'function') {
+    throw new OptionError(`the callbacks of train() must be an object such as { onStep, signal } (got ${describeValue(cb)})`, RUN_HINT);
+  }
+  const unknown = Object.keys(cb).find((k) => !(RUN_KEYS as readonly string[]).includes(k));
+  if (unknown !== undefined) {
+    // a training option among the callbacks is a common slip
+    const asOption = Object.hasOwn(trainOptionsShape, unknown) ? `${unknown} is an option: it goes in train()'s second argument` : null;
+    const err = unknownOption(unknown, RUN_KEYS, (k) => `callbacks.${k}`, RUN_HINT, {}, false);
+    throw asOption ? new OptionError(err.message, asOption) : err;
+  }
+  for (const k of ['onStep', 'onEval'] as const) {
+    if (cb[k] !== undefined && typeof cb[k] !== 'function') throw new OptionError(`callbacks.${k} must be a function (got ${describeValue(cb[k])})`, `e.g. ${k}: (r) => console.error(r.step)`);
+  }
+  const s = cb['signal'];
+  if (s !== undefined && (typeof s !== 'object' || s === null || typeof (s as { aborted?: unknown }).aborted !== 'boolean')) {
+    throw new OptionError(`callbacks.signal must be an AbortSignal (got ${describeValue(s)})`, 'pass the signal of an AbortController: const c = new AbortController(); train(text, options, { signal: c.signal })');
+  }
+  if (cb['resume'] !== undefined) checkCheckpoint(cb['resume'], 'callbacks.resume');
+  return cb as TrainRun;
+}
+
+/**
+ * The log: this run's records are added to what the file held (appended, as
+ * --help says), and the whole file is written again through the sink at each
+ * evaluation, so it is never half-written. A failed write is reported and
+ * tried again with every record at the next evaluation (and once more at the end).
+ */
+async function openLog(sink: FileSink, path: string) {
+  const before = await sink.read(path);
+  const head: (Uint8Array | string)[] = before && before.length > 0 && before[before.length - 1] !== 0x0a ? [before, '\n'] : before ? [before] : [];
+  const lines: string[] = [];
+  let pending = false;
+  const flush = async (): Promise<string | null> => {
+    try {
+      await sink.write(path, [...head, ...lines]);
+      pending = false;
+      return null;
+    } catch (err) {
+      if (!(err instanceof RnnlmError)) throw err;
+      pending = true;
+      return err.message;
+    }
+  };
+  return {
+    get pending() { return pending; },
+    flush,
+    append: async (line: string) => { lines.push(line); return flush(); },
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * Node's pieces for the api (src/api/platform.ts): the per-process backend
+ * (WebAssembly SIMD), the data-parallel engine on worker threads, all cores,
+ * the monotonic clock, setImmediate between steps; and the atomic file writer
+ * as the api's FileSink.
+ */
+import { availableParallelism } from 'node:os';
+import type { FileSink, Platform } from '../api/platform.js';
+import { createParallelEngine } from '../parallel/engine.js';
+import { nodeBackend } from './backend.js';
+import { readFileIfExists, writeFileAtomic } from './files.js';
+
+export function nodePlatform(env: Readonly<Record<string, string | undefined>> = process.env): Platform {
+  return {
+    backend: nodeBackend(env),
+    engine: createParallelEngine,
+    threads: availableParallelism(),
+    now: () => performance.now(),
+    pause: () => new Promise<void>((done) => setImmediate(done)),
+  };
+}
+
+export const nodeFiles: FileSink = {
+  write: (path, content) => writeFileAtomic(path, content),
+  read: async (path) => readFileIfExists(path),
+};
