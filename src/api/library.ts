@@ -9,10 +9,10 @@
  *
  * Progress comes through callbacks, cancellation through an AbortSignal.
  */
-import { availableParallelism } from 'node:os';
 import { CheckpointError, parseCheckpointBytes, serializeCheckpointChunks, type Checkpoint } from '../checkpoint/codec.js';
 import { checkOutputPath, readFileBytes, writeFileAtomic } from '../node/files.js';
 import { nodeBackend } from '../node/backend.js';
+import { nodePlatform } from '../node/platform.js';
 import { createRng } from '../core/rng.js';
 import { PRIME_WINDOW, createSampler, defaultSampleOptions } from '../core/sample.js';
 import { createScorer, perplexity, type Scorer } from '../core/score.js';
@@ -20,74 +20,22 @@ import { createWorkspace, type Workspace } from '../core/workspace.js';
 import type { Model } from '../core/model.js';
 import { encode, type TokenizerConfig } from '../core/tokenize.js';
 import { OptionError } from '../core/errors.js';
-import { train as trainLoop, type EvalReport, type StepReport, type StopReason } from '../core/train.js';
-import { createParallelEngine } from '../parallel/engine.js';
-import { describeValue, parseWith, sampleOptionsSchema, trainOptionsSchema, unknownOption, type TrainOptionsInput } from './options.js';
-import { cleanSentence, primeOf, textFromBytes } from './text.js';
-import { checkCheckpoint, isObject } from './checks.js';
-import { checkpointOf, prepareTraining } from './setup.js';
+import { describeValue, parseWith, sampleOptionsSchema, type TrainOptionsInput } from './options.js';
+import { cleanSentence, primeOf } from './text.js';
+import { checkCheckpoint } from './checks.js';
+import { train as runTraining, type TrainOutcome, type TrainRun } from './train.js';
 
-export interface TrainCallbacks {
-  onStep?(r: StepReport): void | Promise<void>;
-  /** After each evaluation; `r.state` is the live state (see checkpointOf to save it). */
-  onEval?(r: EvalReport): void | Promise<void>;
-  /** Abort to stop after the current step; the result then holds the state reached. Anything with a boolean `aborted`. */
-  signal?: AbortSignal | { readonly aborted: boolean };
-  /** Continue this checkpoint's training exactly (same text, same options). */
-  resume?: Checkpoint;
-}
+export type { TrainOutcome } from './train.js';
 
-export interface TrainOutcome {
-  /** The final model with its training state (resumable). */
-  checkpoint: Checkpoint;
-  reason: StopReason;
-  /** Best validation loss per token (nats), null without validation data. */
-  bestValLoss: number | null;
-  /** What the command line would print as notes (validation skipped, vocabulary capped, batch reduced). */
-  notes: string[];
-}
+/** The callbacks of train(): progress, cancellation, and a checkpoint to resume. */
+export type TrainCallbacks = TrainRun;
 
 function tokConfig(ck: Checkpoint): TokenizerConfig {
   return { level: ck.tokenizer.level, lowercase: ck.tokenizer.lowercase, unkToken: ck.tokenizer.unkToken };
 }
 
-// ── the door: every argument checked before any work, one OptionError (one line) each ──
-
-const TRAIN_HINT = "train() takes the options of 'rnnlm train --help', in camelCase";
 const SAMPLE_HINT = "sample() takes the options of 'rnnlm sample --help', in camelCase (n for --number)";
-const CALLBACK_KEYS = ['onStep', 'onEval', 'signal', 'resume'] as const;
-const CALLBACKS_HINT = `train()'s third argument takes ${CALLBACK_KEYS.join(', ')}`;
 const self = (k: string): string => k;
-
-/** The text to train on: a string, or UTF-8 bytes checked exactly as the command line checks a file. */
-function corpusText(text: unknown): string | Uint8Array {
-  if (typeof text === 'string' || text instanceof Uint8Array) return text;
-  throw new OptionError(`train()'s text must be a string, or a Uint8Array (or Buffer) of UTF-8 bytes (got ${describeValue(text)})`,
-    "pass the corpus itself, e.g. await readFile('corpus.txt', 'utf8')");
-}
-
-function checkCallbacks(cb: unknown): TrainCallbacks {
-  if (cb === undefined) return {};
-  if (!isObject(cb) || Array.isArray(cb) || typeof (cb as { then?: unknown }).then === 'function') {
-    throw new OptionError(`the callbacks of train() must be an object such as { onStep, signal } (got ${describeValue(cb)})`, CALLBACKS_HINT);
-  }
-  const unknown = Object.keys(cb).find((k) => !(CALLBACK_KEYS as readonly string[]).includes(k));
-  if (unknown !== undefined) {
-    // a training option among the callbacks is a common slip
-    const asOption = Object.hasOwn(trainOptionsSchema.shape, unknown) ? `${unknown} is an option: it goes in train()'s second argument` : null;
-    const err = unknownOption(unknown, CALLBACK_KEYS, (k) => `callbacks.${k}`, CALLBACKS_HINT, {}, false);
-    throw asOption ? new OptionError(err.message, asOption) : err;
-  }
-  for (const k of ['onStep', 'onEval'] as const) {
-    if (cb[k] !== undefined && typeof cb[k] !== 'function') throw new OptionError(`callbacks.${k} must be a function (got ${describeValue(cb[k])})`, `e.g. ${k}: (r) => console.error(r.step)`);
-  }
-  const s = cb['signal'];
-  if (s !== undefined && (typeof s !== 'object' || s === null || typeof (s as { aborted?: unknown }).aborted !== 'boolean')) {
-    throw new OptionError(`callbacks.signal must be an AbortSignal (got ${describeValue(s)})`, 'pass the signal of an AbortController: const c = new AbortController(); train(text, options, { signal: c.signal })');
-  }
-  if (cb['resume'] !== undefined) checkCheckpoint(cb['resume'], 'callbacks.resume');
-  return cb as TrainCallbacks;
-}
 
 /**
  * Train on `text` with the options of `rnnlm train` (camelCase), validated by
@@ -96,32 +44,10 @@ function checkCallbacks(cb: unknown): TrainCallbacks {
  * Uint8Array or Buffer) refused exactly as the command line refuses a file
  * (a NUL byte: binary; invalid UTF-8). Anything wrong is one OptionError (or
  * DataError for the text itself) with a one-line message, before any work.
+ * The run is api/train.ts's, on Node's platform (all cores, WebAssembly).
  */
 export async function train(text: string | Uint8Array, options: TrainOptionsInput = {}, callbacks: TrainCallbacks = {}): Promise<TrainOutcome> {
-  const corpus = corpusText(text);
-  const opts = parseWith(trainOptionsSchema, options, self, TRAIN_HINT, { what: 'the options of train()' });
-  const cb = checkCallbacks(callbacks);
-  const given = new Set(Object.keys(options).filter((k) => (options as Record<string, unknown>)[k] !== undefined));
-  const textIn = typeof corpus === 'string' ? corpus : textFromBytes(corpus, "train()'s text");
-  const setup = prepareTraining(textIn, opts, given, cb.resume ?? null, (k) => k, nodeBackend());
-  const engine = await createParallelEngine(setup.model, setup.cfg.bptt, setup.cfg.batch, opts.threads ?? availableParallelism());
-  try {
-    const result = await trainLoop(setup.model, { train: setup.train, val: setup.val }, setup.cfg, setup.state, {
-      now: () => performance.now(),
-      onStep: async (r) => {
-        await cb.onStep?.(r);
-        // let timers and signals (an AbortController's) run between steps
-        await new Promise<void>((done) => setImmediate(done));
-      },
-      onEval: cb.onEval,
-    }, { signal: cb.signal, engine });
-    return {
-      checkpoint: checkpointOf(setup, result.state, { createdBy: 'rnnlm' }),
-      reason: result.reason, bestValLoss: result.state.bestValLoss, notes: setup.notes,
-    };
-  } finally {
-    await engine.close();
-  }
+  return runTraining(nodePlatform(), text, options, callbacks);
 }
 
 export interface ScoredSentence {
