@@ -6,17 +6,16 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { createScorer, perplexity, type Scorer } from '../../core/score.js';
 import type { Checkpoint } from '../../checkpoint/codec.js';
-import { encode, normalizeText, splitSentences, type TokenizerConfig } from '../../core/tokenize.js';
+import { createSentenceScorer, perplexity, scoreOptionsShape, sentencesToScore, type SentenceScorer } from '../../api/score.js';
+import type { Platform } from '../../api/platform.js';
 import { cleanSentence, NOT_UTF8_HINT } from '../../api/text.js';
 import { wasInvalidUtf8 } from '../argv.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { readCheckpoint, readText } from '../input.js';
-import { THREADS_HELP, int, parseOptions } from '../options.js';
-import { createParallelEngine } from '../../parallel/engine.js';
+import { THREADS_HELP, parseOptions } from '../options.js';
 import { formatInt } from '../format.js';
 
 export const scoreOptionsSchema = z.object({
@@ -27,7 +26,7 @@ export const scoreOptionsSchema = z.object({
   perToken: z.boolean().default(false),
   json: z.boolean().default(false),
   quiet: z.boolean().default(false),
-  threads: int(1, 256).optional(),
+  threads: scoreOptionsShape.threads,
 }).refine((o) => !(o.log10 && o.bits), { error: 'cannot go with --bits: choose one unit', path: ['log10'] });
 
 export function registerScore(program: Command, run: (action: (host: Host) => Promise<number>) => void): void {
@@ -64,23 +63,19 @@ export async function runScore(host: Host, raw: Record<string, unknown>): Promis
   // sentences given as arguments are cleaned as training cleaned its lines (BOM, CR, trailing
   // whitespace; the library's score() does the same); one that is then empty is kept: it
   // scores P(<EOS>) at the first step
-  const texts = opts.sentences.length
-    ? opts.sentences.map(cleanSentence)
-    : splitSentences(normalizeText(await readText(host, '-')), ck.tokenizer.sentence === 'file' ? 'line' : ck.tokenizer.sentence);
+  const texts = opts.sentences.length ? opts.sentences.map(cleanSentence) : sentencesToScore(ck, await readText(host, '-'));
   // full batches of 32 sentences on every thread (a few sentences are not worth starting threads for)
-  const engine = texts.length >= BATCH ? await createParallelEngine(ck.model, BPTT, BATCH, opts.threads ?? host.cpus) : undefined;
+  const platform = host.platform();
+  const scorer = await createSentenceScorer(platform, ck, { threads: opts.threads, sentences: texts.length });
   try {
-    return await printScores(host, opts, ck, texts, createScorer(ck.model, { batch: BATCH, bptt: BPTT }, engine));
+    return await printScores(host, platform, opts, ck, texts, scorer);
   } finally {
-    await engine?.close();
+    await scorer.close();
   }
 }
 
-const BATCH = 32, BPTT = 64;
-
 /** Score `texts` chunk by chunk, a line (or JSON object) per sentence on stdout, the summary on stderr. */
-async function printScores(host: Host, opts: z.output<typeof scoreOptionsSchema>, ck: Checkpoint, texts: readonly string[], scorer: Scorer): Promise<number> {
-  const tok: TokenizerConfig = { level: ck.tokenizer.level, lowercase: ck.tokenizer.lowercase, unkToken: ck.tokenizer.unkToken };
+async function printScores(host: Host, platform: Platform, opts: z.output<typeof scoreOptionsSchema>, ck: Checkpoint, texts: readonly string[], scorer: SentenceScorer): Promise<number> {
   const [base, unitName] = opts.log10 ? [Math.LN10, 'log10'] : opts.bits ? [Math.LN2, 'log2'] : [1, 'ln'];
   let totalLogProb = 0, totalTokens = 0, totalUnk = 0, totalChars = 0;
   let readerGone = false;
@@ -89,39 +84,37 @@ async function printScores(host: Host, opts: z.output<typeof scoreOptionsSchema>
   const CHUNK = 2048;
   for (let from = 0; from < texts.length && !readerGone; from += CHUNK) {
     const part = texts.slice(from, from + CHUNK);
-    const scores = scorer.score(part.map((t) => encode(t, ck.vocab, tok).ids));
-    for (const [i, sc] of scores.entries()) {
+    for (const sc of scorer.score(part)) {
       if (host.stdout.closed) { readerGone = true; break; }
-      const text = part[i]!;
+      const text = sc.sentence;
       totalLogProb += sc.logProb;
       totalTokens += sc.tokens;
       totalUnk += sc.unk;
       totalChars += sc.tokens;
       const lp = sc.logProb / base;
-      const ppl = perplexity(sc.logProb, sc.tokens);
-      const tokens = Array.from(sc.ids, (id) => ck.vocab.tokens[id]!);
+      const ppl = sc.perplexity;
       if (opts.json) {
         const rec: Record<string, unknown> = { sentence: text, logprob: lp, unit: unitName, tokens: sc.tokens, unk: sc.unk, perplexity: ppl };
-        if (opts.perToken) rec.perToken = tokens.map((token, t) => ({ token, logprob: sc.tokenLogProbs[t]! / base, prob: Math.exp(sc.tokenLogProbs[t]!) }));
+        if (opts.perToken) rec.perToken = sc.perToken.map(({ token, logProb }) => ({ token, logprob: logProb / base, prob: Math.exp(logProb) }));
         host.stdout.write(JSON.stringify(rec) + '\n');
         continue;
       }
       // one line per sentence: a paragraph's line breaks (and tabs) show as spaces
       host.stdout.write(`${lp.toFixed(4)}\t${ppl.toFixed(3)}\t${sc.tokens}\t${sc.unk}\t${text.replace(/[\t\n]/g, ' ')}\n`);
       if (opts.perToken) {
-        tokens.forEach((token, t) => {
-          host.stdout.write(`\t${JSON.stringify(token)}\t${(sc.tokenLogProbs[t]! / base).toFixed(4)}\t${Math.exp(sc.tokenLogProbs[t]!).toFixed(6)}\n`);
-        });
+        for (const { token, logProb } of sc.perToken) {
+          host.stdout.write(`\t${JSON.stringify(token)}\t${(logProb / base).toFixed(4)}\t${Math.exp(logProb).toFixed(6)}\n`);
+        }
       }
     }
-    // let the event loop deliver a stream error (a reader that went away), whatever the platform
-    await new Promise<void>((done) => setImmediate(done));
+    // let the platform deliver a stream error (a reader that went away)
+    await platform.pause();
   }
   // no summary of a run the reader cut short: it would describe sentences nobody saw
   if (!opts.quiet && !opts.json && texts.length > 0 && !readerGone) {
     const ppl = perplexity(totalLogProb, totalTokens);
     let line = `${formatInt(texts.length)} sentences, ${formatInt(totalTokens)} tokens (<EOS> included), ${formatInt(totalUnk)} <UNK>; log P ${(totalLogProb / base).toFixed(3)} ${unitName}; perplexity ${ppl.toFixed(3)}`;
-    if (tok.level === 'char') line += `; ${(-totalLogProb / Math.LN2 / totalChars).toFixed(4)} bits/char`;
+    if (ck.tokenizer.level === 'char') line += `; ${(-totalLogProb / Math.LN2 / totalChars).toFixed(4)} bits/char`;
     host.stderr.write(line + '\n');
   }
   return ExitCode.ok;

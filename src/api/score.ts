@@ -1,0 +1,172 @@
+/**
+ * Scoring sentences, for `rnnlm score` and the library's score(): log P of
+ * each sentence under the model (natural log, <EOS> included), its token and
+ * <UNK> counts, perplexity and the log-probability of every token.
+ *
+ * One scorer for both. Its buffers are reused from call to call (kept per
+ * model when no engine is involved, so that a program scoring again and again
+ * takes no more memory); a call that fills whole batches of 32 sentences runs
+ * them on the platform's engine (all its threads), the rest on this thread.
+ * A few sentences are not worth starting threads for: the engine is made only
+ * when at least one full batch is coming.
+ */
+import { z } from 'zod';
+import type { Checkpoint } from '../checkpoint/codec.js';
+import { OptionError } from '../core/errors.js';
+import type { Model } from '../core/model.js';
+import { createScorer, perplexity, type Scorer, type SentenceScore } from '../core/score.js';
+import { encode, normalizeText, splitSentences } from '../core/tokenize.js';
+import { checkCheckpoint } from './checks.js';
+import { describeValue, int, parseWith } from './options.js';
+import type { Engine, Platform } from './platform.js';
+import { cleanSentence } from './text.js';
+
+export interface ScoredSentence {
+  /** The sentence as given. */
+  sentence: string;
+  /** log P(sentence), natural log, <EOS> included. */
+  logProb: number;
+  /** Tokens scored, <EOS> included. */
+  tokens: number;
+  unk: number;
+  perplexity: number;
+  perToken: { token: string; logProb: number }[];
+}
+
+export { perplexity } from '../core/score.js';
+
+/** Sentences per batch and time steps per window: a call with a full batch of sentences runs it on the engine. */
+export const SCORE_BATCH = 32;
+export const SCORE_BPTT = 64;
+
+export interface SentenceScorer {
+  /**
+   * Score sentences as the model reads them (no cleaning: see cleanSentence
+   * and sentencesToScore): one entry per sentence, in order. Not for two
+   * calls at once (they share the buffers).
+   */
+  score(sentences: readonly string[]): ScoredSentence[];
+  /** Threads the full batches run on (1: this thread only). */
+  readonly threads: number;
+  /** Why fewer threads run than were asked for (null when all of them do, or when no engine was needed). */
+  readonly fallback: string | null;
+  /** Stop the engine's threads, if any (a second call does nothing; scoring after it throws). */
+  close(): Promise<void>;
+}
+
+export interface SentenceScorerOptions {
+  /** Threads for full batches (default: the platform's, all cores). */
+  threads?: number;
+  /** How many sentences will be scored in all: threads are started only for at least a full batch. Default: many. */
+  sentences?: number;
+}
+
+/** Scorers without an engine, kept per model: calling score() again and again allocates nothing more. */
+const localScorers = new WeakMap<Model, Scorer>();
+
+function localScorer(model: Model): Scorer {
+  let scorer = localScorers.get(model);
+  if (!scorer) localScorers.set(model, (scorer = createScorer(model, { batch: SCORE_BATCH, bptt: SCORE_BPTT })));
+  return scorer;
+}
+
+/**
+ * A scorer for the checkpoint's model on `platform`: with an engine from
+ * `platform.engine` (on `threads` threads) when at least a full batch of
+ * sentences is coming, else on this thread with buffers kept per model.
+ * Close it when done.
+ */
+export async function createSentenceScorer(platform: Platform, ck: Checkpoint, options: SentenceScorerOptions = {}): Promise<SentenceScorer> {
+  checkCheckpoint(ck, "score()'s model");
+  const threads = options.threads ?? platform.threads;
+  const engine: Engine | null = (options.sentences ?? Infinity) >= SCORE_BATCH ? await platform.engine(ck.model, SCORE_BPTT, SCORE_BATCH, threads) : null;
+  const scorer = engine ? createScorer(ck.model, { batch: SCORE_BATCH, bptt: SCORE_BPTT }, engine) : localScorer(ck.model);
+  let closed = false;
+  return {
+    score(sentences) {
+      if (closed) throw new Error('this scorer is closed');
+      return scoreWith(scorer, ck, sentences);
+    },
+    threads: engine?.threads ?? 1,
+    fallback: engine?.fallback ?? null,
+    // once: an engine's threads are stopped once
+    async close() {
+      if (closed) return;
+      closed = true;
+      await engine?.close();
+    },
+  };
+}
+
+function scoreWith(scorer: Scorer, ck: Checkpoint, sentences: readonly string[]): ScoredSentence[] {
+  const scores = scorer.score(sentences.map((s) => encode(s, ck.vocab, ck.tokenizer).ids));
+  return scores.map((sc, i) => scored(sentences[i]!, sc, ck));
+}
+
+function scored(sentence: string, sc: SentenceScore, ck: Checkpoint): ScoredSentence {
+  return {
+    sentence, logProb: sc.logProb, tokens: sc.tokens, unk: sc.unk, perplexity: perplexity(sc.logProb, sc.tokens),
+    perToken: Array.from(sc.ids, (id, t) => ({ token: ck.vocab.tokens[id]!, logProb: sc.tokenLogProbs[t]! })),
+  };
+}
+
+/**
+ * The sentences of a text to score, one per line (one per paragraph for a
+ * model trained on paragraphs), split and cleaned as training split its corpus.
+ */
+export function sentencesToScore(ck: Checkpoint, text: string): string[] {
+  return splitSentences(normalizeText(text), ck.tokenizer.sentence === 'file' ? 'line' : ck.tokenizer.sentence);
+}
+
+/** The options of score() (the command line's --threads). */
+export const scoreOptionsShape = {
+  threads: int(1, 256).optional(),
+};
+const scoreOptionsSchema = z.strictObject(scoreOptionsShape);
+export type ScoreOptionsInput = z.input<typeof scoreOptionsSchema>;
+
+/**
+ * log P of each sentence under the model (natural log, <EOS> included): each
+ * sentence cleaned as training cleaned its lines (a BOM, CR and trailing
+ * whitespace do not count), the empty sentence scored as P(<EOS>) at the
+ * first step. Full batches of 32 run on the platform's threads (each such
+ * call starts them and allocates their buffers: to score many times, make
+ * one createSentenceScorer and close it at the end).
+ *
+ * `sentences` must be an array of strings; a single string is refused (wrap
+ * it: `[s]`), so that the result is always one entry per element. `ck` must
+ * be a model as loadModel() or train() return it.
+ */
+export async function score(platform: Platform, ck: Checkpoint, sentences: readonly string[], options: ScoreOptionsInput = {}): Promise<ScoredSentence[]> {
+  checkScoreArguments(ck, sentences);
+  const { threads } = parseWith(scoreOptionsSchema, options, (k) => k, "score() takes { threads }", { what: 'the options of score()' });
+  const scorer = await createSentenceScorer(platform, ck, { threads, sentences: sentences.length });
+  try {
+    return asGiven(scorer.score(sentences.map(cleanSentence)), sentences);
+  } finally {
+    await scorer.close();
+  }
+}
+
+/** score() at once, on this thread (what a synchronous caller can have): the same numbers as score() to rounding. */
+export function scoreNow(ck: Checkpoint, sentences: readonly string[]): ScoredSentence[] {
+  checkScoreArguments(ck, sentences);
+  return asGiven(scoreWith(localScorer(ck.model), ck, sentences.map(cleanSentence)), sentences);
+}
+
+/** Each entry names the sentence as the caller gave it, not as it was cleaned. */
+function asGiven(scores: ScoredSentence[], sentences: readonly string[]): ScoredSentence[] {
+  scores.forEach((s, i) => { s.sentence = sentences[i]!; });
+  return scores;
+}
+
+function checkScoreArguments(ck: unknown, sentences: unknown): asserts ck is Checkpoint {
+  checkCheckpoint(ck, "score()'s model");
+  if (typeof sentences === 'string') {
+    throw new OptionError("score()'s sentences must be an array of strings (got a string)", `wrap one sentence in an array: score(model, [${describeValue(sentences)}])`);
+  }
+  if (!Array.isArray(sentences)) throw new OptionError(`score()'s sentences must be an array of strings (got ${describeValue(sentences)})`, "e.g. score(model, ['emma', 'xqzt'])");
+  for (let i = 0; i < sentences.length; i++) {
+    if (typeof sentences[i] !== 'string') throw new OptionError(`score()'s sentences[${i}] must be a string (got ${describeValue(sentences[i])})`, 'give each sentence as a string');
+  }
+}
