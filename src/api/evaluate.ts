@@ -1,0 +1,160 @@
+/**
+ * Evaluating a model on a whole text, for `rnnlm eval` and the library's
+ * evaluate(): cross-entropy (nats per token, <EOS> included), perplexity,
+ * bits per token (per character at char level) and the <UNK> rate. The text
+ * is split into sentences exactly as the model's training corpus was, encoded
+ * with the model's vocabulary, and read the way training reads its
+ * validation data (core evaluate), so the number is comparable with the
+ * validation loss.
+ */
+import { z } from 'zod';
+import type { Checkpoint } from '../checkpoint/codec.js';
+import type { ReadMode } from '../core/batches.js';
+import { DataError, OptionError } from '../core/errors.js';
+import { memoryNeed, refuseIfTooLarge } from '../core/memory.js';
+import { encode, encodeCorpus, normalizeText, splitSentences, type EncodedCorpus } from '../core/tokenize.js';
+import { evaluate as evaluateOnThisThread, evaluateOn } from '../core/train.js';
+import { createWorkspace } from '../core/workspace.js';
+import { checkCheckpoint } from './checks.js';
+import { describeValue, int, parseWith } from './options.js';
+import type { Platform } from './platform.js';
+import { textFromBytes } from './text.js';
+import type { Spelling } from './train.js';
+
+/** The options of evaluate() and `rnnlm eval` (its --batch, --bptt and --threads). */
+export const evaluateOptionsShape = {
+  /** Sentences (or stream lanes) evaluated at once: speed only, in line/paragraph mode. */
+  batch: int(1, 4096).default(32),
+  /** Time steps per window. */
+  bptt: int(1, 100_000).default(64),
+  /** Threads (default: the platform's, all cores). */
+  threads: int(1, 256).optional(),
+};
+const evaluateOptionsSchema = z.strictObject(evaluateOptionsShape);
+export type EvaluateOptionsInput = z.input<typeof evaluateOptionsSchema>;
+
+/** The text: a string, UTF-8 bytes (checked as the command line checks a file), or a function that reads it. */
+export type TextSource = string | Uint8Array | (() => Promise<string | Uint8Array>);
+
+/** How options and the text are named in messages: `batch` and "evaluate()'s text" in code, `--batch` and the file name on the command line. */
+export interface EvaluateSpelling extends Spelling {
+  /** The text, in messages: a file name, "standard input". */
+  text: string;
+}
+
+const LIBRARY: EvaluateSpelling = {
+  name: (k) => k, hint: "evaluate() takes { batch, bptt, threads }, the options of 'rnnlm eval --help'", what: 'the options of evaluate()',
+  text: "evaluate()'s text",
+};
+
+/** Up to this many distinct forms outside the vocabulary are listed. */
+export const UNKNOWN_LISTED = 10;
+
+export interface Evaluation {
+  level: 'char' | 'word';
+  sentenceMode: 'line' | 'paragraph' | 'file';
+  sentences: number;
+  /** N: tokens scored, one <EOS> per sentence included. */
+  tokens: number;
+  unk: number;
+  unkRate: number;
+  /** Mean −log P per token, nats. */
+  crossEntropy: number;
+  perplexity: number;
+  bitsPerToken: number;
+  /** bitsPerToken at char level, else null. */
+  bitsPerChar: number | null;
+  /** Up to 10 distinct surface forms of the text outside the vocabulary (scored as <UNK>), in order of first appearance. */
+  unknown: string[];
+  /** Threads the windows ran on, and why fewer than asked for (null when all of them did). */
+  threads: number;
+  fallback: string | null;
+}
+
+/**
+ * Evaluate the checkpoint's model on `text` with (batch, bptt) windows on
+ * `threads` threads (default: the platform's). Checked before any work, in
+ * this order: the model, the options (one OptionError), whether the windows
+ * fit in memory (an OptionError naming what to lower) — and only then is a
+ * text given as a function read. A text with no sentence is a DataError.
+ */
+export async function evaluate(
+  platform: Platform, ck: Checkpoint, text: TextSource, options: EvaluateOptionsInput = {}, spelling: EvaluateSpelling = LIBRARY,
+): Promise<Evaluation> {
+  checkCheckpoint(ck, "evaluate()'s model");
+  if (typeof text !== 'string' && !(text instanceof Uint8Array) && typeof text !== 'function') {
+    throw new OptionError(`${spelling.text} must be a string, or a Uint8Array (or Buffer) of UTF-8 bytes (got ${describeValue(text)})`,
+      "pass the text itself, e.g. await readFile('test.txt', 'utf8')");
+  }
+  const opts = parseWith(evaluateOptionsSchema, options, spelling.name, spelling.hint, { what: spelling.what });
+  const threads = opts.threads ?? platform.threads;
+  refuseIfTooLarge(memoryNeed(ck.model.config, opts.bptt, opts.batch, threads, null), spelling.name);
+  const given = typeof text === 'function' ? await text() : text;
+  const whole = typeof given === 'string' ? given : textFromBytes(given, spelling.text);
+  const sentences = splitSentences(normalizeText(whole), ck.tokenizer.sentence);
+  if (sentences.length === 0) {
+    throw new DataError(`${spelling.text} has no text to evaluate (empty or only blank lines)`, 'give a UTF-8 text file with at least one non-blank line');
+  }
+  const corpus = encodeCorpus(sentences, ck.vocab, ck.tokenizer);
+  const mode: ReadMode = ck.tokenizer.sentence === 'file' ? 'stream' : 'sentences';
+  const { sum, count, engine } = await crossEntropySum(platform, ck, corpus, mode, opts.batch, opts.bptt, threads);
+  const ce = sum / count;
+  const char = ck.tokenizer.level === 'char';
+  return {
+    level: ck.tokenizer.level, sentenceMode: ck.tokenizer.sentence,
+    sentences: sentences.length, tokens: count, unk: corpus.unkCount, unkRate: corpus.unkCount / count,
+    crossEntropy: ce, perplexity: Math.exp(ce), bitsPerToken: ce / Math.LN2, bitsPerChar: char ? ce / Math.LN2 : null,
+    unknown: corpus.unkCount > 0 ? unknownForms(sentences, ck, UNKNOWN_LISTED) : [],
+    threads: engine.threads, fallback: engine.fallback,
+  };
+}
+
+/**
+ * Σ −log P and the number of tokens, read as training reads validation data.
+ * Sentences: batches of up to B sentences in corpus order, state reset per
+ * batch. Stream: B contiguous lanes with the state carried; the few tokens
+ * that do not fill the last row of lanes (fewer than B) are read as one
+ * short lane after, so every token is scored.
+ */
+async function crossEntropySum(
+  platform: Platform, ck: Checkpoint, corpus: EncodedCorpus, mode: ReadMode, batch: number, T: number, threads: number,
+): Promise<{ sum: number; count: number; engine: { threads: number; fallback: string | null } }> {
+  const N = corpus.ids.length;
+  /** The batch on `threads` threads (the slots split among them). */
+  const onThreads = async (c: EncodedCorpus, B: number) => {
+    const engine = await platform.engine(ck.model, T, B, threads);
+    try {
+      return { ...evaluateOn(engine, c, mode), engine: { threads: engine.threads, fallback: engine.fallback } };
+    } finally {
+      await engine.close();
+    }
+  };
+  if (mode === 'sentences') {
+    const S = corpus.starts.length - 1;
+    const r = await onThreads(corpus, Math.min(batch, S));
+    return { sum: r.loss * r.tokens, count: r.tokens, engine: r.engine };
+  }
+  const B = Math.max(1, Math.min(batch, Math.floor(N / T)));
+  const lanes = Math.floor(N / B) * B;
+  const main = await onThreads(corpus, B);
+  let sum = main.loss * main.tokens, count = main.tokens;
+  if (lanes < N) {
+    const tail = corpus.ids.slice(lanes);
+    const r = evaluateOnThisThread(ck.model, { ids: tail, starts: Int32Array.of(0, tail.length), unkCount: 0 }, mode, createWorkspace(ck.model, T, 1));
+    sum += r.loss * r.tokens;
+    count += r.tokens;
+  }
+  return { sum, count, engine: main.engine };
+}
+
+/** Up to `max` distinct surface forms of the text outside the vocabulary, in order of first appearance. */
+function unknownForms(sentences: readonly string[], ck: Checkpoint, max: number): string[] {
+  const seen = new Set<string>();
+  for (const s of sentences) {
+    for (const u of encode(s, ck.vocab, ck.tokenizer).unknown) {
+      seen.add(u);
+      if (seen.size >= max) return [...seen];
+    }
+  }
+  return [...seen];
+}

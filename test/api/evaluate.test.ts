@@ -1,0 +1,75 @@
+/**
+ * api/evaluate.ts: `rnnlm eval`'s computation. Its cross-entropy is the mean
+ * −log P per token of the api's scorer over the same sentences; counts are
+ * by hand; the basic platform and Node's agree to rounding, and the command
+ * line prints exactly the api's numbers. Refusals come before any work.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { evaluate } from '../../src/api/evaluate.js';
+import { basicPlatform } from '../../src/api/platform.js';
+import { score } from '../../src/api/score.js';
+import { DataError, OptionError } from '../../src/core/errors.js';
+import { nodePlatform } from '../../src/node/platform.js';
+import { runCli } from '../helpers/fake-host.js';
+import { ENV, tinyModel, type TinyModel } from './tiny-model.js';
+
+let m: TinyModel;
+before(async () => { m = await tinyModel(); });
+after(() => rmSync(m.dir, { recursive: true, force: true }));
+
+test('cross-entropy = −Σ log P / N of the api\'s scorer over the same lines; N = characters + one <EOS> per line; ppl, bits follow', async () => {
+  const e = await evaluate(basicPlatform(), m.ref, m.text);
+  const lines = m.text.split('\n').filter((l) => l.trim() !== '');
+  assert.equal(e.sentences, lines.length);
+  assert.equal(e.tokens, lines.reduce((n, l) => n + [...l].length + 1, 0));
+  const scores = await score(basicPlatform(), m.ref, lines);
+  const ce = -scores.reduce((s, x) => s + x.logProb, 0) / e.tokens;
+  assert.ok(Math.abs(e.crossEntropy - ce) < 1e-6 * ce, `${e.crossEntropy} vs ${ce}`);
+  assert.equal(e.perplexity, Math.exp(e.crossEntropy));
+  assert.equal(e.bitsPerToken, e.crossEntropy / Math.LN2);
+  assert.equal(e.bitsPerChar, e.bitsPerToken);
+  assert.deepEqual([e.level, e.sentenceMode, e.unk, e.unkRate, e.unknown], ['char', 'line', 0, 0, []]);
+  assert.equal(e.threads, 1);
+});
+
+test('unknown characters: counted by hand, listed once each in order of first appearance', async () => {
+  const text = 'abz\nQz c\n\nzzQ☃\n';
+  const e = await evaluate(basicPlatform(), m.ref, new TextEncoder().encode(text));
+  const lines = ['abz', 'Qz c', 'zzQ☃'];
+  const unk = [...lines.join('')].filter((ch) => !'abc '.includes(ch)).length;
+  assert.equal(e.unk, unk);
+  assert.equal(e.tokens, lines.reduce((n, l) => n + [...l].length + 1, 0));
+  assert.equal(e.unkRate, unk / e.tokens);
+  assert.deepEqual(e.unknown, ['z', 'Q', '☃']);
+});
+
+test('the basic platform and Node\'s agree to rounding, and rnnlm eval --json prints Node\'s numbers to the bit', async () => {
+  const text = m.text.repeat(20); // 120 sentences: several batches
+  const basic = await evaluate(basicPlatform(), m.ref, text, { batch: 8 });
+  const node = await evaluate(nodePlatform(ENV), m.node, text, { batch: 8, threads: 2 });
+  assert.ok(Math.abs(basic.crossEntropy - node.crossEntropy) < 1e-5 * basic.crossEntropy, `${basic.crossEntropy} vs ${node.crossEntropy}`);
+  assert.equal(basic.tokens, node.tokens);
+  const corpus = join(m.dir, 'held-out.txt');
+  writeFileSync(corpus, text);
+  const r = await runCli(['eval', '-m', m.file, corpus, '--json', '--batch', '8', '--threads', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  const { unknown: _u, threads: _t, fallback: _f, ...numbers } = node;
+  assert.deepEqual(JSON.parse(r.stdout), { corpus, model: m.file, ...numbers });
+});
+
+test('refused before any work: the options, then the memory (before the text is read), then a text with no sentence', async () => {
+  let read = false;
+  const reader = async () => { read = true; return m.text; };
+  await assert.rejects(evaluate(basicPlatform(), m.ref, reader, { bach: 4 } as never), (e: Error) => e instanceof OptionError && /^unknown option bach$/.test(e.message) && /did you mean batch\?/.test((e as OptionError).hint ?? ''));
+  await assert.rejects(evaluate(basicPlatform(), m.ref, reader, { bptt: 0 }), (e: Error) => e instanceof OptionError && /^bptt must be a whole number from 1/.test(e.message));
+  await assert.rejects(evaluate(basicPlatform(), m.ref, reader, { batch: 4096, bptt: 100_000 }),
+    (e: Error) => e instanceof OptionError && /^this run needs about \d+\.\d GB of memory/.test(e.message) && /lower batch or bptt/.test((e as OptionError).hint ?? ''));
+  assert.equal(read, false, 'the text is not read when the run cannot fit');
+  await assert.rejects(evaluate(basicPlatform(), m.ref, '\n  \n'), (e: Error) => e instanceof DataError && e.message === "evaluate()'s text has no text to evaluate (empty or only blank lines)");
+  await assert.rejects(evaluate(basicPlatform(), m.ref, Uint8Array.of(0x61, 0xff, 0x0a)), (e: Error) => e instanceof DataError && /^evaluate\(\)'s text is not valid UTF-8 text$/.test(e.message));
+  await assert.rejects(evaluate(basicPlatform(), m.ref, 42 as never), (e: Error) => e instanceof OptionError && /^evaluate\(\)'s text must be a string/.test(e.message));
+  await assert.rejects(evaluate(basicPlatform(), {} as never, m.text), (e: Error) => e instanceof OptionError && /^evaluate\(\)'s model must be a model/.test(e.message));
+});
