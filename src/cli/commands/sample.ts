@@ -4,11 +4,9 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { createRng } from '../../core/rng.js';
-import { createSampler } from '../../core/sample.js';
-import type { TokenizerConfig } from '../../core/tokenize.js';
 import { OptionError } from '../../core/errors.js';
 import { extendSampleOptions, parseWith } from '../../api/options.js';
+import { startSampling, type SampleSpelling } from '../../api/sample.js';
 import { NOT_UTF8_HINT, primeOf } from '../../api/text.js';
 import { wasInvalidUtf8 } from '../argv.js';
 import { InputError, UsageError } from '../errors.js';
@@ -69,33 +67,30 @@ export async function runSample(host: Host, raw: Record<string, unknown>): Promi
   if (wasInvalidUtf8(opts.prime)) throw new InputError('--prime is not valid UTF-8 text', NOT_UTF8_HINT);
   const style = makeStyle(host, !opts.color);
   const ck = await readCheckpoint(host, opts.model);
-  const tok: TokenizerConfig = { level: ck.tokenizer.level, lowercase: ck.tokenizer.lowercase, unkToken: ck.tokenizer.unkToken };
+  const seedUsed = opts.seed ?? host.randomSeed();
+  const platform = host.platform();
+  const run = startSampling(platform, ck, {
+    n: opts.n ?? 10, temperature: opts.temperature, topK: opts.topK, prime: opts.prime, maxLength: opts.maxLength,
+    seed: seedUsed, greedy: opts.greedy, allowUnk: opts.allowUnk,
+  }, CLI_SPELLING);
   // the model reads unknown characters or words of the prime as <UNK>; the samples show them as given
-  const prime = primeOf(opts.prime, ck.vocab, tok);
-  const { unknown } = prime;
+  const { unknown } = run.prime;
   if (unknown.length && !opts.quiet) {
     host.stderr.write(style.yellow(`warning: not in the model's vocabulary, read as <UNK>: ${unknown.slice(0, 10).map((u) => shown(JSON.stringify(u))).join(', ')}${unknown.length > 10 ? ', …' : ''}`) + '\n');
   }
-  const seedUsed = opts.seed ?? host.randomSeed();
-  const rng = createRng(seedUsed);
-  const maxLength = opts.maxLength ?? (tok.level === 'char' ? 200 : 50);
-  const sampleOpts = { prime: prime.ids, maxLength, temperature: opts.temperature, topK: opts.topK, greedy: opts.greedy, allowUnk: opts.allowUnk };
-  const sampler = createSampler(ck.model, sampleOpts);
-  const count = opts.n ?? 10;
-  for (let i = 0; i < count && !host.stdout.closed; i++) {
-    const gen = sampler.sample(rng);
-    const ids: number[] = [];
-    let r = gen.next();
-    while (!r.done) { ids.push(r.value); r = gen.next(); }
-    // prime and continuation decoded together, so that word spacing is right at the seam
-    const text = prime.text(ids);
+  for (let i = 0; !host.stdout.closed; i++) {
+    const s = run.next();
+    if (s === null) break;
     if (opts.json) {
-      host.stdout.write(JSON.stringify({ text, prime: prime.shown, tokens: ids.length, end: r.value, seed: seedUsed, index: i }) + '\n');
+      host.stdout.write(JSON.stringify({ text: s.text, prime: run.prime.shown, tokens: s.tokens, end: s.end, seed: seedUsed, index: i }) + '\n');
     } else {
-      host.stdout.write(text.replace(/\n/g, ' ') + '\n');
+      host.stdout.write(s.text.replace(/\n/g, ' ') + '\n');
     }
-    // now and then let the event loop deliver a stream error (a reader that went away), whatever the platform
-    if (i % 256 === 255) await new Promise<void>((done) => setImmediate(done));
+    // now and then let the platform deliver a stream error (a reader that went away)
+    if (i % 256 === 255) await platform.pause();
   }
   return ExitCode.ok;
 }
+
+/** The options were checked above with the command line's spelling; the api checks them again the same way. */
+const CLI_SPELLING: SampleSpelling = { name: sampleFlag, hint: "see 'rnnlm sample --help'" };
