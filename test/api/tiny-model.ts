@@ -32,7 +32,7 @@ export const ENV: Record<string, string> = {};
 
 export async function tinyModel(options: TrainOptionsInput = {}): Promise<TinyModel> {
   const text = readFileSync(repoPath('test/fixtures/tiny.txt'), 'utf8');
-  const out = await train(basicPlatform(), text, { hidden: 8, layers: 1, maxSteps: 20, valFraction: 0, lr: 0.02, seed: 1, ...options });
+  const out = await train(basicPlatform(), text, { hidden: 8, layers: 1, maxSteps: 20, epochs: 1000, valFraction: 0, lr: 0.02, seed: 1, ...options });
   const json = serializeCheckpoint(out.checkpoint);
   const dir = tempDir();
   const file = join(dir, 'tiny.json');

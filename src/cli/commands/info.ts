@@ -2,11 +2,13 @@
  * rnnlm info MODEL: what a checkpoint holds — architecture and size,
  * vocabulary and tokenizer, the most frequent tokens, and how it was trained
  * (steps, epochs, tokens, time, best validation loss, the options used).
- * A report on stdout, or one JSON object with --json.
+ * A report on stdout, or one JSON object with --json. What is reported is
+ * the api's (src/api/info.ts); this file formats it.
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Checkpoint } from '../../checkpoint/codec.js';
+import { describeCheckpoint, type CheckpointInfo } from '../../api/info.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, formatDuration, formatInt, jsonLine, shown } from '../format.js';
 import type { Host } from '../host.js';
@@ -33,22 +35,6 @@ Examples:
   rnnlm info names.json
   rnnlm info model.json --json | jq .model.parameters`)
     .action((model: string, raw: Record<string, unknown>) => run((host) => runInfo(host, { ...raw, model })));
-}
-
-export interface TokenCount {
-  token: string;
-  count: number;
-}
-
-/** The `top` most frequent tokens by the checkpoint's corpus counts (ties: lower id first); [] without counts. */
-export function topTokens(ck: Checkpoint, top: number): TokenCount[] {
-  if (!ck.counts) return [];
-  return ck.counts
-    .map((count, id) => ({ id, count }))
-    .filter((t) => t.count > 0)
-    .sort((a, b) => b.count - a.count || a.id - b.id)
-    .slice(0, top)
-    .map(({ id, count }) => ({ token: ck.vocab.tokens[id]!, count }));
 }
 
 /** The training options as an `rnnlm train` command line (commander's defaults included). */
@@ -89,64 +75,12 @@ export async function runInfo(host: Host, raw: Record<string, unknown>): Promise
   return ExitCode.ok;
 }
 
-function describe(ck: Checkpoint, file: string, fileBytes: number, top: number) {
-  const c = ck.model.config;
-  const char = ck.tokenizer.level === 'char';
-  const tr = ck.training;
-  const s = tr?.state;
-  return {
-    file,
-    fileBytes,
-    model: {
-      cell: c.cell,
-      peephole: c.peephole,
-      layers: c.layers,
-      hidden: c.hidden,
-      input: c.embedding > 0 ? 'embedding' : 'one-hot',
-      embedding: c.embedding,
-      dropout: c.dropout,
-      parameters: ck.model.layout.total,
-      parameterBytes: ck.model.layout.total * 4,
-      sizeMB: (ck.model.layout.total * 4) / (1024 * 1024),
-    },
-    vocabulary: {
-      size: ck.vocab.tokens.length,
-      level: ck.tokenizer.level,
-      lowercase: ck.tokenizer.lowercase,
-      unkToken: ck.tokenizer.unkToken,
-      sentence: ck.tokenizer.sentence,
-      counted: ck.counts ? ck.counts.reduce((a, b) => a + b, 0) : null,
-      top: topTokens(ck, top),
-    },
-    training: tr && s ? {
-      steps: s.step,
-      epochs: s.epoch,
-      stepsIntoNextEpoch: s.windowInEpoch,
-      tokensSeen: s.tokensSeen,
-      elapsedMs: s.elapsedMs,
-      evaluations: s.history.length,
-      bestValLoss: s.bestValLoss,
-      bestStep: s.bestStep,
-      bestPerplexity: s.bestValLoss === null ? null : Math.exp(s.bestValLoss),
-      bestBitsPerChar: s.bestValLoss === null || !char ? null : s.bestValLoss / Math.LN2,
-      lastTrainLoss: lastFinite(s.history.map((h) => h.trainLoss)),
-      config: {
-        mode: tr.config.mode, batch: tr.config.batch, bptt: tr.config.bptt, optimizer: tr.config.optimizer.kind,
-        lr: tr.config.lr, lrDecay: tr.config.lrDecay, lrDecayAfter: tr.config.lrDecayAfter, clip: tr.config.clip,
-        epochs: tr.config.epochs, evalEvery: tr.config.evalEvery, patience: tr.config.patience,
-      },
-      options: tr.options,
-    } : null,
-    meta: ck.meta,
-  };
+/** What the report and --json show: the file, then the api's description of the checkpoint. */
+function describe(ck: Checkpoint, file: string, fileBytes: number, top: number): Info {
+  return { file, fileBytes, ...describeCheckpoint(ck, top) };
 }
 
-function lastFinite(xs: number[]): number | null {
-  for (let i = xs.length - 1; i >= 0; i--) if (Number.isFinite(xs[i])) return xs[i]!;
-  return null;
-}
-
-type Info = ReturnType<typeof describe>;
+type Info = { file: string; fileBytes: number } & CheckpointInfo;
 
 /** The text report. Every line goes through shown(): meta, tokens, paths and options come from the file. */
 function report(i: Info): string {

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Checkpoint } from '../../checkpoint/codec.js';
-import type { EvalRecord } from '../../core/train.js';
+import { trainingCurve, type EvalRecord } from '../../api/info.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatDuration, formatInt, shown } from '../format.js';
@@ -63,6 +63,7 @@ export function looksLikeCheckpoint(text: string): boolean {
 
 interface Curve {
   history: EvalRecord[];
+  best: EvalRecord | null;
   plot: LossPlotOptions;
 }
 
@@ -86,8 +87,7 @@ export async function runPlot(host: Host, raw: Record<string, unknown>): Promise
     await host.writeFileAtomic(opts.output, svg);
   }
   if (!opts.quiet) {
-    const val = curve.history.filter((r) => r.valLoss !== null && Number.isFinite(r.valLoss));
-    const best = val.reduce<EvalRecord | null>((b, r) => (b === null || r.valLoss! < b.valLoss! ? r : b), null);
+    const best = curve.best;
     host.stderr.write(`${opts.output === '-' ? 'wrote the SVG to standard output' : `wrote ${shown(opts.output)}`}: ${formatInt(curve.history.length)} evaluation${curve.history.length === 1 ? '' : 's'}` +
       (best ? `, best validation loss ${best.valLoss!.toFixed(4)} at step ${formatInt(best.step)}` : ', no validation loss') + '\n');
   }
@@ -103,7 +103,7 @@ function fromCheckpoint(ck: Checkpoint, name: string): Curve {
     `${c.dropout ? `, dropout ${c.dropout}` : ''} · ${ck.tokenizer.level} level, vocabulary ${formatInt(c.vocabSize)} · ${formatInt(ck.model.layout.total)} parameters`;
   const corpus = typeof ck.meta['corpus'] === 'string' ? ` · trained on ${ck.meta['corpus']}` : '';
   return {
-    history: sortByStep(s.history),
+    ...trainingCurve(s.history),
     plot: {
       title,
       subtitle: `${basename(name)}${corpus}`,
@@ -115,20 +115,16 @@ function fromCheckpoint(ck: Checkpoint, name: string): Curve {
 
 function fromLog(history: EvalRecord[], name: string): Curve {
   if (history.length === 0) throw new InputError(`${name} holds no evaluation records`, 'give a checkpoint, or a training log with one JSON evaluation record per line');
-  const sorted = sortByStep(history);
-  const last = sorted[sorted.length - 1]!;
+  const curve = trainingCurve(history);
+  const last = curve.history[curve.history.length - 1]!;
   return {
-    history: sorted,
+    ...curve,
     plot: {
       title: `Training curve: ${basename(name)}`,
       subtitle: 'from the training log',
       caption: caption(last.step, last.epoch, last.tokensSeen, last.elapsedMs, history.length),
     },
   };
-}
-
-function sortByStep(h: readonly EvalRecord[]): EvalRecord[] {
-  return [...h].sort((a, b) => a.step - b.step);
 }
 
 function caption(steps: number, epochs: number, tokens: number, ms: number, evals: number): string {

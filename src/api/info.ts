@@ -1,0 +1,102 @@
+/**
+ * What a checkpoint holds, for `rnnlm info` (which formats it as a report or
+ * prints it as JSON): the architecture and its parameter count, the
+ * vocabulary and tokenizer with the most frequent tokens, and how it was
+ * trained (steps, epochs, tokens, time, best validation loss, the settings
+ * and the options used). A plain object, computed from the checkpoint alone.
+ * And the training curve `rnnlm plot` draws.
+ */
+import type { Checkpoint } from '../checkpoint/codec.js';
+import type { EvalRecord } from '../core/train.js';
+import { checkCheckpoint } from './checks.js';
+
+export interface TokenCount {
+  token: string;
+  count: number;
+}
+
+/** The `top` most frequent tokens by the checkpoint's corpus counts (ties: lower id first); [] without counts. */
+export function topTokens(ck: Checkpoint, top: number): TokenCount[] {
+  if (!ck.counts) return [];
+  return ck.counts
+    .map((count, id) => ({ id, count }))
+    .filter((t) => t.count > 0)
+    .sort((a, b) => b.count - a.count || a.id - b.id)
+    .slice(0, top)
+    .map(({ id, count }) => ({ token: ck.vocab.tokens[id]!, count }));
+}
+
+/**
+ * The description of `ck`: `top` most frequent tokens listed (default 10).
+ * Field order is the order `rnnlm info --json` prints.
+ */
+export function describeCheckpoint(ck: Checkpoint, top = 10) {
+  checkCheckpoint(ck, "describeCheckpoint()'s model");
+  const c = ck.model.config;
+  const char = ck.tokenizer.level === 'char';
+  const tr = ck.training;
+  const s = tr?.state;
+  return {
+    model: {
+      cell: c.cell,
+      peephole: c.peephole,
+      layers: c.layers,
+      hidden: c.hidden,
+      input: c.embedding > 0 ? 'embedding' as const : 'one-hot' as const,
+      embedding: c.embedding,
+      dropout: c.dropout,
+      parameters: ck.model.layout.total,
+      parameterBytes: ck.model.layout.total * 4,
+      sizeMB: (ck.model.layout.total * 4) / (1024 * 1024),
+    },
+    vocabulary: {
+      size: ck.vocab.tokens.length,
+      level: ck.tokenizer.level,
+      lowercase: ck.tokenizer.lowercase,
+      unkToken: ck.tokenizer.unkToken,
+      sentence: ck.tokenizer.sentence,
+      counted: ck.counts ? ck.counts.reduce((a, b) => a + b, 0) : null,
+      top: topTokens(ck, top),
+    },
+    training: tr && s ? {
+      steps: s.step,
+      epochs: s.epoch,
+      stepsIntoNextEpoch: s.windowInEpoch,
+      tokensSeen: s.tokensSeen,
+      elapsedMs: s.elapsedMs,
+      evaluations: s.history.length,
+      bestValLoss: s.bestValLoss,
+      bestStep: s.bestStep,
+      bestPerplexity: s.bestValLoss === null ? null : Math.exp(s.bestValLoss),
+      bestBitsPerChar: s.bestValLoss === null || !char ? null : s.bestValLoss / Math.LN2,
+      lastTrainLoss: lastFinite(s.history.map((h) => h.trainLoss)),
+      config: {
+        mode: tr.config.mode, batch: tr.config.batch, bptt: tr.config.bptt, optimizer: tr.config.optimizer.kind,
+        lr: tr.config.lr, lrDecay: tr.config.lrDecay, lrDecayAfter: tr.config.lrDecayAfter, clip: tr.config.clip,
+        epochs: tr.config.epochs, evalEvery: tr.config.evalEvery, patience: tr.config.patience,
+      },
+      options: tr.options,
+    } : null,
+    meta: ck.meta,
+  };
+}
+
+export type CheckpointInfo = ReturnType<typeof describeCheckpoint>;
+
+function lastFinite(xs: number[]): number | null {
+  for (let i = xs.length - 1; i >= 0; i--) if (Number.isFinite(xs[i])) return xs[i]!;
+  return null;
+}
+
+export type { EvalRecord } from '../core/train.js';
+
+/**
+ * A training curve (a checkpoint's history, or a training log's records): the
+ * evaluations in step order, and the one with the lowest finite validation
+ * loss (the first of equals), null when none has one.
+ */
+export function trainingCurve(history: readonly EvalRecord[]): { history: EvalRecord[]; best: EvalRecord | null } {
+  const sorted = [...history].sort((a, b) => a.step - b.step);
+  const best = sorted.reduce<EvalRecord | null>((b, r) => (r.valLoss !== null && Number.isFinite(r.valLoss) && (b === null || r.valLoss < b.valLoss!) ? r : b), null);
+  return { history: sorted, best };
+}
