@@ -1,13 +1,14 @@
 /**
  * rnnlm sample -m MODEL: draw sentences from the model, one per line on
- * stdout, each ending at <EOS> or the length cap; optionally primed.
+ * stdout, each ending at <EOS> or the length cap; optionally primed. The
+ * sampling is the api's (src/api/sample.ts); this file parses and prints.
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { OptionError } from '../../core/errors.js';
 import { extendSampleOptions, parseWith } from '../../api/options.js';
 import { startSampling, type SampleSpelling } from '../../api/sample.js';
-import { NOT_UTF8_HINT, primeOf } from '../../api/text.js';
+import { NOT_UTF8_HINT } from '../../api/text.js';
 import { wasInvalidUtf8 } from '../argv.js';
 import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';

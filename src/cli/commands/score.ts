@@ -3,6 +3,7 @@
  * and <UNK> counts and perplexity for each sentence given, or for each line
  * of stdin when none is given. One line per sentence on stdout (log P
  * first, so `| sort -n` works), or NDJSON with --json; a summary on stderr.
+ * The scoring is the api's (src/api/score.ts); this file reads, chunks and prints.
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
