@@ -2,10 +2,26 @@
  * Every activation and gradient buffer one window needs, sized once from
  * (T, B, H, V) and reused: nothing is allocated inside the time loop.
  */
-import { cells } from './cells/index.js';
+import { cells, type CellKind } from './cells/index.js';
 import type { Vec } from './kernels.js';
-import type { Model } from './model.js';
 import type { Alloc } from './params.js';
+
+/**
+ * What a workspace is sized from: a Model (model.ts) is one. Written out here
+ * rather than imported, so that model.ts (which takes a Workspace) and this
+ * file do not import each other.
+ */
+export interface WorkspaceModel {
+  readonly config: {
+    readonly cell: CellKind;
+    readonly layers: number;
+    readonly hidden: number;
+    readonly vocabSize: number;
+    readonly embedding: number;
+    readonly dropout: number;
+  };
+  readonly backend: { readonly alloc: Alloc };
+}
 
 export interface LayerBuffers {
   /** (T+1, B, H): hs[0] = a<0> (the state carried in), hs[t] = a<t> */
@@ -53,7 +69,7 @@ export interface Workspace {
 }
 
 /** `ints` makes the Int32Array of token ids (memory.ts counts without allocating). */
-export function createWorkspace(model: Model, T: number, B: number, alloc: Alloc = model.backend.alloc, ints: (n: number) => Int32Array = (n) => new Int32Array(n)): Workspace {
+export function createWorkspace(model: WorkspaceModel, T: number, B: number, alloc: Alloc = model.backend.alloc, ints: (n: number) => Int32Array = (n) => new Int32Array(n)): Workspace {
   const { config } = model;
   const H = config.hidden;
   const cell = cells[config.cell];
