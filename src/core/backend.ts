@@ -6,7 +6,10 @@
  * WebAssembly one are two values of this type, and a process may hold both.
  *
  *   kernels      the matrix products (kernels.ts)
- *   elementwise  σ, tanh, exp, softmax rows, the cells' fused steps, lookups (elementwise.ts)
+ *   elementwise  σ, tanh, exp, softmax rows, lookups (elementwise.ts)
+ *   steps        fast versions of the cells' fused element-wise steps, by
+ *                cell kind (cells/steps.ts); a kind left out runs the
+ *                reference step in its cell file (cells/lstm.ts, cells/gru.ts)
  *   alloc        where zeroed float buffers come from (parameters, gradients,
  *                optimizer moments, activations): the products run fastest on
  *                buffers their own memory holds
@@ -14,21 +17,27 @@
 import { referenceElementwise, type Elementwise } from './elementwise.js';
 import { referenceKernels, type Kernels } from './kernels.js';
 import type { Alloc } from './params.js';
+import type { CellSteps } from './cells/steps.js';
 
 export interface Backend {
   /** 'typescript', 'typescript-float64' or 'wasm': for messages and checks. */
   readonly name: string;
   readonly kernels: Kernels;
   readonly elementwise: Elementwise;
+  /** The cells' fast element-wise steps, registered by cell kind; empty: every cell runs its reference step. */
+  readonly steps: CellSteps;
   readonly alloc: Alloc;
 }
 
+/** No fast cell steps: each cell runs its own reference step. */
+const NO_STEPS: CellSteps = Object.freeze({});
+
 /** The plain TypeScript reference: float32 buffers, the reference kernels (runs anywhere). */
 export const referenceBackend: Backend = Object.freeze({
-  name: 'typescript', kernels: referenceKernels, elementwise: referenceElementwise, alloc: (n: number) => new Float32Array(n),
+  name: 'typescript', kernels: referenceKernels, elementwise: referenceElementwise, steps: NO_STEPS, alloc: (n: number) => new Float32Array(n),
 });
 
 /** The reference in float64, for gradient checks against finite differences. */
 export const float64Backend: Backend = Object.freeze({
-  name: 'typescript-float64', kernels: referenceKernels, elementwise: referenceElementwise, alloc: (n: number) => new Float64Array(n),
+  name: 'typescript-float64', kernels: referenceKernels, elementwise: referenceElementwise, steps: NO_STEPS, alloc: (n: number) => new Float64Array(n),
 });

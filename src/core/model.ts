@@ -8,15 +8,24 @@
  *   ŷ<t>     = softmax(W_dec · dropout(a[L]<t>) + b_dec)  = P(y<t> | y<1..t-1>)
  *
  * Tensor names and shapes follow PyTorch (weight_ih_l{l} (G·H, in),
- * weight_hh_l{l} (G·H, H), bias_ih_l{l}, bias_hh_l{l} (G·H), embedding.weight
- * (V, E), decoder.weight (V, H), decoder.bias (V)); see docs/checkpoint.md.
+ * weight_hh_l{l} (G·H, H), bias_ih_l{l}, bias_hh_l{l} (G·H), a cell's extra
+ * tensors such as weight_peephole_l{l} (3H), embedding.weight (V, E),
+ * decoder.weight (V, H), decoder.bias (V)); see docs/checkpoint.md. The code
+ * reads them through typed views (`ModelParams`: embedding, layers[l].Wih, …,
+ * decoder.weight), built once per parameter set, not by name on every call.
  * Dropout (training only) is applied to the inputs of layers 2..L and to the
  * top layer's output: the non-recurrent connections between layers.
+ *
+ * Gradients: `backward` only ever ADDS into the gradient it is given (so does
+ * every cell); whoever owns the gradient zeroes it once per step (the engine,
+ * as llm.c does). Two forward + backward passes into one gradient therefore
+ * give the sum of their gradients: micro-batches, and later the two
+ * directions of a bidirectional layer, can share a gradient.
  */
 import { referenceBackend, type Backend } from './backend.js';
 import { addColumnSums, fillRows, transpose, type Vec } from './kernels.js';
 import { allocParams, makeLayout, view, type ParamLayout, type ParamSet, type TensorSpec } from './params.js';
-import { cells, type CellKind, type RecurrentParams } from './cells/index.js';
+import { cells, type CellKind, type LayerParams } from './cells/index.js';
 import { ShapeError } from './errors.js';
 import { hashCombine, hashUniform, type Rng } from './rng.js';
 import type { Workspace } from './workspace.js';
@@ -45,28 +54,86 @@ export interface Model {
   readonly backend: Backend;
 }
 
+/**
+ * Typed views of a model's parameters, or of a gradient (or anything else)
+ * with the same layout: subarrays of the ParamSet's arena, so writing through
+ * them writes the arena. See `modelParams`.
+ */
+export interface ModelParams {
+  /** (V, E) embedding.weight, or null (one-hot input) */
+  readonly embedding: Vec | null;
+  /** layer l: weight_ih_l{l} as Wih (G·H, D), weight_hh_l{l} as Whh (G·H, H), bias_ih_l{l}, bias_hh_l{l} (G·H), weight_peephole_l{l} (3H) or null */
+  readonly layers: readonly LayerParams[];
+  readonly decoder: {
+    /** (V, H) decoder.weight */
+    readonly weight: Vec;
+    /** (V) decoder.bias */
+    readonly bias: Vec;
+  };
+}
+
 /** Input width D of layer l. */
 export function inputSize(config: ModelConfig, l: number): number {
   if (l > 0) return config.hidden;
   return config.embedding > 0 ? config.embedding : config.vocabSize;
 }
 
+/** The tensor names of layer l (PyTorch's): one place for the layout and the typed views. */
+const layerNames = (l: number) => ({ Wih: `weight_ih_l${l}`, Whh: `weight_hh_l${l}`, bih: `bias_ih_l${l}`, bhh: `bias_hh_l${l}` });
+/** A cell's extra tensor of layer l (the `_l{n}` suffix added to `extraParams`' names). */
+const extraName = (name: string, l: number): string => `${name}_l${l}`;
+/** The LSTM's extra tensor (cells/lstm.ts `extraParams`): the peephole diagonals, `LayerParams.peep`. */
+const PEEPHOLE = 'weight_peephole';
+const EMBEDDING = 'embedding.weight';
+const DECODER_WEIGHT = 'decoder.weight';
+const DECODER_BIAS = 'decoder.bias';
+
 export function modelLayout(config: ModelConfig): ParamLayout {
   const { hidden: H, vocabSize: V, embedding: Emb, layers: L } = config;
   const cell = cells[config.cell];
   const G = cell.gates;
   const specs: TensorSpec[] = [];
-  if (Emb > 0) specs.push({ name: 'embedding.weight', shape: [V, Emb] });
+  if (Emb > 0) specs.push({ name: EMBEDDING, shape: [V, Emb] });
   for (let l = 0; l < L; l++) {
-    specs.push({ name: `weight_ih_l${l}`, shape: [G * H, inputSize(config, l)] });
-    specs.push({ name: `weight_hh_l${l}`, shape: [G * H, H] });
-    specs.push({ name: `bias_ih_l${l}`, shape: [G * H] });
-    specs.push({ name: `bias_hh_l${l}`, shape: [G * H] });
-    for (const x of cell.extraParams(H, config.peephole)) specs.push({ name: `${x.name}_l${l}`, shape: x.shape });
+    const n = layerNames(l);
+    specs.push({ name: n.Wih, shape: [G * H, inputSize(config, l)] });
+    specs.push({ name: n.Whh, shape: [G * H, H] });
+    specs.push({ name: n.bih, shape: [G * H] });
+    specs.push({ name: n.bhh, shape: [G * H] });
+    for (const x of cell.extraParams(H, config.peephole)) specs.push({ name: extraName(x.name, l), shape: x.shape });
   }
-  specs.push({ name: 'decoder.weight', shape: [V, H] });
-  specs.push({ name: 'decoder.bias', shape: [V] });
+  specs.push({ name: DECODER_WEIGHT, shape: [V, H] });
+  specs.push({ name: DECODER_BIAS, shape: [V] });
   return makeLayout(specs);
+}
+
+/** Typed views, per parameter set: built on first use, then the same object (a ParamSet's arena and views never change). */
+const typedViews = new WeakMap<ParamSet, ModelParams>();
+
+/**
+ * The typed views of `set` (the model's parameters, a gradient, …), laid out
+ * by `modelLayout(config)`: built once per ParamSet and cached (the model's own
+ * at createModel; a gradient's the first time forward or backward sees it).
+ */
+export function modelParams(config: ModelConfig, set: ParamSet): ModelParams {
+  let p = typedViews.get(set);
+  if (p === undefined) {
+    const layers: LayerParams[] = [];
+    for (let l = 0; l < config.layers; l++) {
+      const n = layerNames(l);
+      layers.push({
+        Wih: view(set, n.Wih), Whh: view(set, n.Whh), bih: view(set, n.bih), bhh: view(set, n.bhh),
+        peep: config.peephole ? view(set, extraName(PEEPHOLE, l)) : null,
+      });
+    }
+    p = {
+      embedding: config.embedding > 0 ? view(set, EMBEDDING) : null,
+      layers,
+      decoder: { weight: view(set, DECODER_WEIGHT), bias: view(set, DECODER_BIAS) },
+    };
+    typedViews.set(set, p);
+  }
+  return p;
 }
 
 export function validateConfig(config: ModelConfig): void {
@@ -84,7 +151,9 @@ export function validateConfig(config: ModelConfig): void {
 export function createModel(config: ModelConfig, backend: Backend = referenceBackend): Model {
   validateConfig(config);
   const layout = modelLayout(config);
-  return { config, layout, params: allocParams(layout, backend.alloc), backend };
+  const params = allocParams(layout, backend.alloc);
+  modelParams(config, params); // the typed views, built once
+  return { config, layout, params, backend };
 }
 
 /**
@@ -96,26 +165,23 @@ export function initModel(model: Model, rng: Rng): void {
   const { config, layout, params } = model;
   const k = 1 / Math.sqrt(config.hidden);
   const cell = cells[config.cell];
+  // in layout order (the order of the draws is part of what a seed means)
   for (const t of layout.tensors) {
     const v = view(params, t.name);
-    const r = t.name === 'embedding.weight' ? 0.1 : t.name === 'decoder.bias' ? 0 : k;
+    const r = t.name === EMBEDDING ? 0.1 : t.name === DECODER_BIAS ? 0 : k;
     for (let i = 0; i < v.length; i++) v[i] = r === 0 ? 0 : (2 * rng.uniform() - 1) * r;
   }
   const unit = cell.unitBias(config.hidden);
   if (unit) {
-    for (let l = 0; l < config.layers; l++) {
-      view(params, `bias_ih_l${l}`).fill(1, unit[0], unit[1]);
-      view(params, `bias_hh_l${l}`).fill(0, unit[0], unit[1]);
+    for (const p of modelParams(config, params).layers) {
+      p.bih.fill(1, unit[0], unit[1]);
+      p.bhh.fill(0, unit[0], unit[1]);
     }
   }
 }
 
 export function paramCount(config: ModelConfig): number {
   return modelLayout(config).total;
-}
-
-function recurrent(set: ParamSet, l: number, peephole: boolean, WhhT: Vec | null = null): RecurrentParams {
-  return { Whh: view(set, `weight_hh_l${l}`), peep: peephole ? view(set, `weight_peephole_l${l}`) : null, WhhT };
 }
 
 /** Input of layer l ≥ 1 (or the decoder, l = L): a[l-1]<1..T>, through the dropout mask when training. */
@@ -136,8 +202,9 @@ function layerInput(ws: Workspace, l: number, train: boolean): { X: Vec; off: nu
  * split across threads gets the same masks as in one piece.
  */
 export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: number, dropout: Dropout | null): void {
-  const { config, params, backend: bk } = model;
+  const { config, backend: bk } = model;
   const K = bk.kernels;
+  const P = modelParams(config, model.params);
   const { B, H } = ws;
   const V = config.vocabSize;
   const cell = cells[config.cell];
@@ -150,11 +217,11 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
   const proj = ws.proj; // (T, B, G·H) xp
 
   for (let l = 0; l < config.layers; l++) {
-    const Wih = view(params, `weight_ih_l${l}`);
+    const p = P.layers[l]!;
+    const { Wih, bih, bhh } = p;
     const D = inputSize(config, l);
     // xp = (b_ih + b_hh) + W_ih · x: the bias sum once, copied into every row
     const bias = ws.bias;
-    const bih = view(params, `bias_ih_l${l}`), bhh = view(params, `bias_hh_l${l}`);
     for (let g = 0; g < GH; g++) bias[g] = bih[g]! + bhh[g]!;
     if (l === 0 && config.embedding === 0) {
       // one-hot input: W_ih · onehot(y) is column y of W_ih
@@ -180,7 +247,7 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
     } else if (l === 0) {
       fillRows(TB, GH, bias, 0, proj, 0, GH);
       const Emb = config.embedding;
-      const emb = view(params, 'embedding.weight');
+      const emb = P.embedding!;
       const X = ws.emb!;
       for (let r = 0; r < TB; r++) {
         const y = ws.inputs[r]!;
@@ -195,7 +262,7 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
       K.mmNT(TB, GH, H, X, off, H, Wih, 0, H, proj, 0, GH);
     }
     const lb = ws.layers[l]!;
-    cell.forward(bk, lb.hs, lb.cs, lb.cache, proj, recurrent(params, l, config.peephole), T, B, H);
+    cell.forward(bk, lb.hs, lb.cs, lb.cache, proj, p, T, B, H);
   }
 
   // logits (T·B, V) = b_dec + a[L] · W_decᵀ
@@ -203,8 +270,8 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
   if (train) drawDropout(ws, L, T, config.dropout, dropout!);
   const { X, off } = layerInput(ws, L, train);
   const logits = ws.logits;
-  fillRows(TB, V, view(params, 'decoder.bias'), 0, logits, 0, V);
-  K.mmNT(TB, V, H, X, off, H, view(params, 'decoder.weight'), 0, H, logits, 0, V);
+  fillRows(TB, V, P.decoder.bias, 0, logits, 0, V);
+  K.mmNT(TB, V, H, X, off, H, P.decoder.weight, 0, H, logits, 0, V);
   ws.trained = train;
 }
 
@@ -249,13 +316,19 @@ function drawDropout(ws: Workspace, l: number, T: number, p: number, d: Dropout)
 
 /**
  * Backward over the window of the last forward. ws.logits must hold
- * ∂L/∂logits (see softmaxCrossEntropy with grad). Gradients ACCUMULATE into
- * grads (zero them first). Afterwards each layer's dhs[0] holds ∂L/∂a<0> and
- * dc holds ∂L/∂c<0>: the gradient of the initial state.
+ * ∂L/∂logits (see softmaxCrossEntropy with grad). Gradients are ADDED into
+ * grads, never zeroed here: zero them once per step, before the first
+ * backward that adds into them. Afterwards each layer's dhs[0] holds ∂L/∂a<0>
+ * and dc holds ∂L/∂c<0>: the gradient of the initial state.
+ *
+ * Backward consumes the window: it reuses the embedded-input and dropout
+ * buffers as scratch, so each backward needs its own forward before it.
  */
 export function backward(model: Model, ws: Workspace, grads: ParamSet, T: number): void {
-  const { config, params, backend: bk } = model;
+  const { config, backend: bk } = model;
   const { kernels: K, elementwise: E } = bk;
+  const P = modelParams(config, model.params);
+  const dP = modelParams(config, grads);
   const { B, H } = ws;
   const V = config.vocabSize;
   const L = config.layers;
@@ -273,28 +346,27 @@ export function backward(model: Model, ws: Workspace, grads: ParamSet, T: number
   const dz = ws.logits;
   {
     const { X, off } = layerInput(ws, L, train);
-    K.mmTN(V, H, TB, dz, 0, V, X, off, H, view(grads, 'decoder.weight'), 0, H);
-    addColumnSums(K, TB, V, dz, 0, V, view(grads, 'decoder.bias'), 0, ws.ones);
-    backInput(ws, L, T, train, (dst, dOff) => K.mmNN(TB, H, V, dz, 0, V, view(params, 'decoder.weight'), 0, H, dst, dOff, H));
+    K.mmTN(V, H, TB, dz, 0, V, X, off, H, dP.decoder.weight, 0, H);
+    addColumnSums(K, TB, V, dz, 0, V, dP.decoder.bias, 0, ws.ones);
+    backInput(ws, L, T, train, (dst, dOff) => K.mmNN(TB, H, V, dz, 0, V, P.decoder.weight, 0, H, dst, dOff, H));
   }
 
   const dxp = ws.proj;
   for (let l = L - 1; l >= 0; l--) {
     const lb = ws.layers[l]!;
-    transpose(GH, H, view(params, `weight_hh_l${l}`), 0, ws.whhT, 0);
-    cell.backward(bk, dxp, lb.dhs, lb.dc, recurrent(grads, l, config.peephole), lb.hs, lb.cs, lb.cache,
-      recurrent(params, l, config.peephole, ws.whhT), ws.scratch, T, B, H);
+    const p = P.layers[l]!, dp = dP.layers[l]!;
+    transpose(GH, H, p.Whh, 0, ws.whhT, 0);
+    cell.backward(bk, dxp, lb.dhs, lb.dc, dp, lb.hs, lb.cs, lb.cache, p, ws.whhT, ws.scratch, T, B, H);
     // b_ih and b_hh enter the same sum: one gradient, added to both
     const db = ws.bias;
     db.fill(0, 0, GH);
     addColumnSums(K, TB, GH, dxp, 0, GH, db, 0, ws.ones);
-    const dbih = view(grads, `bias_ih_l${l}`), dbhh = view(grads, `bias_hh_l${l}`);
+    const { bih: dbih, bhh: dbhh, Wih: dWih } = dp;
     for (let g = 0; g < GH; g++) {
       dbih[g] += db[g]!;
       dbhh[g] += db[g]!;
     }
-    const Wih = view(params, `weight_ih_l${l}`);
-    const dWih = view(grads, `weight_ih_l${l}`);
+    const Wih = p.Wih;
     const D = inputSize(config, l);
     if (l === 0 && config.embedding === 0) {
       // one-hot input: column y of ∂W_ih gathers ∂xp
@@ -319,7 +391,7 @@ export function backward(model: Model, ws: Workspace, grads: ParamSet, T: number
       // ∂x = ∂xp · W_ih, then scatter into the embedding rows
       X.fill(0, 0, TB * Emb);
       K.mmNN(TB, Emb, GH, dxp, 0, GH, Wih, 0, Emb, X, 0, Emb);
-      E.addRowsAt(view(grads, 'embedding.weight'), 0, X, 0, ws.inputs, TB, Emb);
+      E.addRowsAt(dP.embedding!, 0, X, 0, ws.inputs, TB, Emb);
     } else {
       const { X, off } = layerInput(ws, l, train);
       K.mmTN(GH, H, TB, dxp, 0, GH, X, off, H, dWih, 0, H);

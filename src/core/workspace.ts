@@ -58,7 +58,7 @@ export interface Workspace {
   readonly inputs: Int32Array;
   /** (G·H) b_ih + b_hh of the layer at hand in forward; the bias gradient of the window in backward */
   readonly bias: Vec;
-  /** (H, G·H) the recurrent weights of the layer at hand transposed, in backward (see `RecurrentParams.WhhT`) */
+  /** (H, G·H) the recurrent weights of the layer at hand transposed, in backward (the `WhhT` of `CellOps.backward`) */
   readonly whhT: Vec;
   /** (T·B) ones: column sums as a product (see `addColumnSums`) */
   readonly ones: Vec;

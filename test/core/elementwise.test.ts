@@ -12,8 +12,9 @@
  *      float64 reference, within bounds derived per row;
  *  (d) everything the fast path cannot own (Float64Array, ordinary
  *      Float32Array) gets exactly the reference;
- *  (e) each cell's forward in float32 with the fast kernels against the
- *      float64 reference forward.
+ *  (e) the scatter-add of rows (WebAssembly against the reference).
+ * (Each cell's float32 forward with the fast kernels, and the LSTM's and
+ * GRU's fused steps, are tested with their cell: test/core/cells/.)
  *
  * Error bounds (u = 2^-24, the unit roundoff of float32; relative errors are
  * taken against max(|f(x)|, FLT_MIN), so in the subnormal range they bound the
@@ -37,23 +38,22 @@
  *  over 4M evenly spaced points in each of −1..1, −10..10, −100..100, −104..−86
  *  (Node 20, x64); the largest errors sit where the polynomial error and the
  *  final roundings add up (σ near x = −15.5, tanh just above |x| = 0.625).
+ *  The bounds (`BOUND`) live in test/helpers/float32.ts, shared with the
+ *  cells' step tests.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { referenceElementwise, sigmoid } from '../../src/core/elementwise.js';
 import { softmaxCrossEntropy, softmaxRow } from '../../src/core/loss.js';
-import { float64Backend, type Backend } from '../../src/core/backend.js';
 import { createWasmKernels } from '../../src/core/wasm/wasm-kernels.js';
 import { Func, assembleModule, f32, f32x4, f64, f64x2, i32, i32x4, local, v128, type Code } from '../../src/core/wasm/assembler.js';
-import { cells, type CellKind } from '../../src/core/cells/index.js';
 import { createRng } from '../../src/core/rng.js';
+import { BOUND, u } from '../helpers/float32.js';
 
 /** The WebAssembly backend these tests compare with the reference (one memory for all of them). */
 const fastBackend = createWasmKernels();
 
-const u = 2 ** -24;
 const FLT_MIN = 2 ** -126;
-const BOUND = { exp: 2.7 * u, sigmoid: 4.7 * u, tanh: 4.7 * u } as const;
 const REF = { exp: Math.exp, sigmoid, tanh: Math.tanh } as const;
 type Fn = keyof typeof REF;
 
@@ -452,183 +452,7 @@ test('softmaxCrossEntropy and softmaxRow with the fast kernels: same loss, log-p
   }
 });
 
-// ------------------------------------------------------------ (e) the cells
-
-const CELL_VARIANTS: { kind: CellKind; peephole: boolean }[] = [
-  { kind: 'rnn', peephole: false }, { kind: 'gru', peephole: false }, { kind: 'gru-simple', peephole: false },
-  { kind: 'lstm', peephole: false }, { kind: 'lstm', peephole: true },
-];
-
-for (const { kind, peephole } of CELL_VARIANTS) {
-  test(`${kind}${peephole ? ' with peepholes' : ''}: float32 forward with the fast kernels matches the float64 reference forward (relative error < 1e-5)`, () => {
-    // float32: products over K = H = 37 terms and element-wise functions within 5u, over T = 6
-    // steps whose errors add up at most linearly: a few 1e-6 at worst
-    assert.ok(fastBackend, 'WebAssembly SIMD is available on Node 20');
-    {
-      const T = 6, B = 5, H = 37;
-      const cell = cells[kind];
-      const G = cell.gates;
-      const rng = createRng(kind.length * 7 + (peephole ? 1 : 0));
-      const rand = (n: number, scale: number) => Float64Array.from({ length: n }, () => scale * (2 * rng.uniform() - 1));
-      const data = {
-        xp: rand(T * B * G * H, 2), Whh: rand(G * H * H, 0.4), peep: peephole ? rand(3 * H, 0.5) : null,
-        h0: rand(B * H, 1), c0: rand(B * H, 1),
-      };
-      const run = (backend: Backend) => {
-        const alloc = backend.alloc;
-        const from = (src: Float64Array) => { const a = alloc(src.length); a.set(src); return a; };
-        const hs = alloc((T + 1) * B * H);
-        hs.set(data.h0);
-        const cs = cell.hasMemory ? alloc((T + 1) * B * H) : null;
-        cs?.set(data.c0);
-        const cache = alloc(Math.max(1, T * B * cell.cacheWidth(H)));
-        cell.forward(backend, hs, cs, cache, from(data.xp), { Whh: from(data.Whh), peep: data.peep ? from(data.peep) : null, WhhT: null }, T, B, H);
-        return { hs, cs, cache };
-      };
-      const fast = run(fastBackend!);
-      assert.ok(fastBackend!.owns(fast.cache) && fastBackend!.elementwise.sigmoid !== referenceElementwise.sigmoid, 'the fast path ran');
-      const ref = run(float64Backend);
-      const compare = (what: string, a: ArrayLike<number>, b: ArrayLike<number>) => {
-        let num = 0, den = 0, worst = 0;
-        for (let i = 0; i < b.length; i++) {
-          num += (a[i]! - b[i]!) ** 2;
-          den += b[i]! ** 2;
-          worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!)));
-        }
-        assert.ok(Math.sqrt(num / Math.max(den, 1e-300)) < 1e-5, `${what}: relative error ${Math.sqrt(num / den)}`);
-        assert.ok(worst < 1e-5, `${what}: worst element error ${worst}`);
-      };
-      compare('a<t>', fast.hs, ref.hs);
-      if (fast.cs && ref.cs) compare('c<t>', fast.cs, ref.cs);
-      compare('cache', fast.cache, ref.cache);
-    }
-  });
-}
-
-// ------------------------------------------------------------ (f) the fused LSTM step
-
-/**
- * `lstmForward` / `lstmBackward` in WebAssembly against the float64 reference
- * on the same float32 inputs, element by element, for H with and without a
- * tail (H mod 4 ≠ 0: those units go through the reference) and offsets that
- * are not multiples of 4.
- *
- * Bounds. Backward: every output is an expression of + − × over exact inputs;
- * evaluated in float32 with at most n ≤ 7 roundings on any path, its error is
- * within γ_n·|expr|abs (Higham, Ch. 3), |expr|abs being the expression with
- * every input replaced by its absolute value and every − by +; γ_7 < 7.01u,
- * and 8u is asserted. Forward: the gates carry the σ/tanh bounds (4.7u, header);
- * c = fl(fl(Γu·c̃) + fl(Γf·c<t-1>)) is then within (4.7u + 4.7u + 2u)·|Γu·c̃| +
- * (4.7u + 2u)·|Γf·c<t-1>| (12u·(|Γu·c̃| + |Γf·c<t-1>|) asserted); tanh c adds its
- * own 4.7u·|tanh c| to the error of c (|tanh'| ≤ 1); a = fl(Γo·tanh c) adds
- * Γo's 4.7u and one rounding: |Γo|·err(tanh c) + 5.7u·|a|.
- */
-function lstmStepCase(B: number, H: number, seed: number) {
-  const rng = createRng(seed);
-  const r = (lo: number, hi: number) => Math.fround(lo + (hi - lo) * rng.uniform());
-  const off = 5 * H + 3, cPrev = 2, cCur = 2 + B * H + 1, hCur = 5, dOff = 1, xOff = 2;
-  const sizes = { cache: off + B * 5 * H + 2, cs: cCur + B * H + 2, hs: hCur + B * H + 1, dc: B * H, dxp: dOff + B * 4 * H + 3, xp: xOff + B * 4 * H + 1 };
-  const cache = Float64Array.from({ length: sizes.cache }, () => r(-6, 6));
-  const xp = Float64Array.from({ length: sizes.xp }, () => r(-6, 6)); // the pre-activations
-  const cs = Float64Array.from({ length: sizes.cs }, () => r(-3, 3));
-  const dhs = Float64Array.from({ length: sizes.hs }, () => r(-2, 2));
-  const dc = Float64Array.from({ length: sizes.dc }, () => r(-2, 2));
-  return { B, H, off, cPrev, cCur, hCur, dOff, xOff, sizes, cache, cs, dhs, dc, xp };
-}
-
-for (const [B, H] of [[1, 4], [3, 8], [2, 13], [4, 3], [1, 1], [5, 32]] as const) {
-  test(`lstmForward/lstmBackward (B = ${B}, H = ${H}): WebAssembly within the derived bounds of float64`, () => {
-    const w = W();
-    const c = lstmStepCase(B, H, 1000 * B + H);
-    const f32 = (src: Float64Array) => { const a = w.alloc(src.length); a.set(src); return a; };
-    const f64 = (src: ArrayLike<number>) => Float64Array.from(src);
-    const mk = (arr: (src: Float64Array) => Float32Array | Float64Array, hsLen: number, dxpLen: number) => ({
-      B, H, off: c.off, cPrev: c.cPrev, cCur: c.cCur, hCur: c.hCur, dOff: c.dOff, peep: null, dpeep: null, xOff: c.xOff, xp: arr(c.xp),
-      cache: arr(c.cache), cs: arr(c.cs), hs: arr(new Float64Array(hsLen)), dhs: arr(c.dhs), dc: arr(c.dc), dxp: arr(new Float64Array(dxpLen)),
-    });
-    const fast = mk(f32, c.sizes.hs, c.sizes.dxp);
-    const ref = mk(f64, c.sizes.hs, c.sizes.dxp);
-    w.elementwise.lstmForward(fast);
-    referenceElementwise.lstmForward(ref);
-    const W5 = 5 * H;
-    const pre = c.xp; // the pre-activations both started from
-    for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) {
-      const at = c.off + b * W5 + j;
-      const check = (what: string, got: number, want: number, bound: number) =>
-        assert.ok(Math.abs(got - want) <= bound, `${what} b=${b} j=${j}: ${got} vs ${want}, |error| ${Math.abs(got - want)} > ${bound}`);
-      const px = c.xOff + b * 4 * H + j;
-      for (const [k, fn, e] of [[0, sigmoid, BOUND.sigmoid], [1, sigmoid, BOUND.sigmoid], [2, Math.tanh, BOUND.tanh], [3, sigmoid, BOUND.sigmoid]] as const) {
-        check(`gate ${k}`, fast.cache[at + k * H]!, fn(pre[px + k * H]!), e * Math.abs(fn(pre[px + k * H]!)));
-      }
-      const gu = ref.cache[at]!, gf = ref.cache[at + H]!, gc = ref.cache[at + 2 * H]!, go = ref.cache[at + 3 * H]!;
-      const cp = c.cs[c.cPrev + b * H + j]!;
-      const eC = 12 * u * (Math.abs(gu * gc) + Math.abs(gf * cp));
-      check('c<t>', fast.cs[c.cCur + b * H + j]!, ref.cs[c.cCur + b * H + j]!, eC);
-      const tc = ref.cache[at + 4 * H]!;
-      const eT = eC + BOUND.tanh * Math.abs(tc);
-      check('tanh c<t>', fast.cache[at + 4 * H]!, tc, eT);
-      check('a<t>', fast.hs[c.hCur + b * H + j]!, ref.hs[c.hCur + b * H + j]!, Math.abs(go) * eT + (BOUND.sigmoid + u) * Math.abs(go * tc) + 1e-300);
-    }
-    assert.ok(w.owns(fast.cache) && fast.cache instanceof Float32Array, 'the WebAssembly path ran');
-
-    // backward from the same float32 cache (the fast forward's) for both
-    const cache32 = f64(fast.cache);
-    const bFast = { ...mk(f32, c.sizes.hs, c.sizes.dxp), cache: f32(cache32) };
-    const bRef = { ...mk(f64, c.sizes.hs, c.sizes.dxp), cache: f64(cache32) };
-    w.elementwise.lstmBackward(bFast);
-    referenceElementwise.lstmBackward(bRef);
-    const G = 4 * H;
-    for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) {
-      const at = c.off + b * W5 + j;
-      const [gu, gf, gc, go, tc] = [0, 1, 2, 3, 4].map((k) => Math.abs(cache32[at + k * H]!)) as [number, number, number, number, number];
-      const cp = Math.abs(c.cs[c.cPrev + b * H + j]!), dh = Math.abs(c.dhs[c.hCur + b * H + j]!), dcIn = Math.abs(c.dc[b * H + j]!);
-      // |expr|abs of each output (− → +)
-      const dct = dcIn + dh * go * (1 + tc * tc);
-      const abs = [dct * gc * gu * (1 + gu), dct * cp * gf * (1 + gf), dct * gu * (1 + gc * gc), dh * tc * go * (1 + go)];
-      for (let k = 0; k < 4; k++) {
-        const i = c.dOff + b * G + k * H + j;
-        const err = Math.abs(bFast.dxp[i]! - bRef.dxp[i]!);
-        assert.ok(err <= 8 * u * abs[k]!, `∂pre block ${k} b=${b} j=${j}: ${bFast.dxp[i]} vs ${bRef.dxp[i]}, |error| ${err} > ${8 * u * abs[k]!}`);
-      }
-      const err = Math.abs(bFast.dc[b * H + j]! - bRef.dc[b * H + j]!);
-      assert.ok(err <= 8 * u * dct * gf, `∂c<t-1> b=${b} j=${j}: |error| ${err} > ${8 * u * dct * gf}`);
-    }
-    // nothing outside the step's blocks was written
-    const outside = (got: ArrayLike<number>, want: ArrayLike<number>, lo: number, hi: number, what: string) => {
-      for (let i = 0; i < want.length; i++) if (i < lo || i >= hi) assert.equal(got[i], want[i], `${what}[${i}] outside the step changed`);
-    };
-    outside(fast.cs, f64(Float32Array.from(c.cs)), c.cCur, c.cCur + B * H, 'cs');
-    outside(bFast.dxp, new Float64Array(c.sizes.dxp), c.dOff, c.dOff + B * G, 'dxp');
-  });
-}
-
-test('lstmBackward with peepholes, or on arrays the fast path does not own: exactly the reference', () => {
-  const w = W();
-  const B = 3, H = 8;
-  const c = lstmStepCase(B, H, 5);
-  const rng = createRng(6);
-  const peep = Float64Array.from({ length: 3 * H }, () => Math.fround(rng.uniform() - 0.5));
-  const build = (arr: (src: ArrayLike<number>) => Float32Array) => ({
-    B, H, off: c.off, cPrev: c.cPrev, cCur: c.cCur, hCur: c.hCur, dOff: c.dOff, xOff: c.xOff, xp: arr(c.xp),
-    cache: arr(c.cache), cs: arr(c.cs), hs: arr(new Float64Array(c.sizes.hs)), dhs: arr(c.dhs), dc: arr(c.dc),
-    dxp: arr(new Float64Array(c.sizes.dxp)), peep: arr(peep), dpeep: arr(new Float64Array(3 * H)),
-  });
-  const owned = build((src) => { const a = w.alloc(src.length); a.set(src); return a; });
-  const plain = build((src) => Float32Array.from(src));
-  w.elementwise.lstmBackward(owned);
-  referenceElementwise.lstmBackward(plain);
-  assert.deepEqual(owned.dxp, plain.dxp);
-  assert.deepEqual(owned.dc, plain.dc);
-  assert.deepEqual(owned.dpeep, plain.dpeep);
-  // and a forward on ordinary Float32Arrays
-  const a = build((src) => Float32Array.from(src)), b = build((src) => Float32Array.from(src));
-  w.elementwise.lstmForward(a);
-  referenceElementwise.lstmForward(b);
-  assert.deepEqual(a.cache, b.cache);
-  assert.deepEqual(a.hs, b.hs);
-});
-
-// ------------------------------------------------------------ (g) scatter-add of rows
+// ------------------------------------------------------------ (e) scatter-add of rows
 
 test('addRowsAt: WebAssembly gives exactly the reference (float32 additions in row order), repeated and negative indices, every tail width', () => {
   const w = W();
@@ -657,78 +481,3 @@ test('addRowsAt: WebAssembly gives exactly the reference (float32 additions in r
   w.elementwise.addRowsAt(a, 0, b, 0, Int32Array.of(1), 1, 2);
   assert.deepEqual(a, Float32Array.of(1, 2, 13, 24));
 });
-
-// ------------------------------------------------------------ (h) the GRU step
-
-/**
- * gruGates / gruOutput / gruBackUpdate / gruBackReset in WebAssembly against
- * the float64 reference on the same float32 inputs, element by element, with
- * and without a tail (H mod 4 ≠ 0) and offsets that are not multiples of 4.
- * Bounds, derived as for the LSTM step (u = 2⁻²⁴, σ and tanh within 4.7u):
- *  Γr, Γu, c̃: their function's bound.
- *  Γr·c<t-1>: Γr's 4.7u plus one rounding: 5.7u·|Γr·c<t-1>| (6u asserted).
- *  c<t> = Γu·c̃ + (1 − Γu)·c<t-1>: Γu's error enters both terms (4.7u·|Γu|·(|c̃| +
- *    |c<t-1>|)), c̃'s 4.7u·|Γu·c̃|, and four roundings within γ₃ of the absolute
- *    terms: below 13u·(|Γu·c̃| + (|Γu| + |1 − Γu|)·|c<t-1>|) (asserted).
- *  Backward (same float32 inputs on both sides): γₙ·|expr|abs with n ≤ 6 roundings
- *    on any path, within 8u (asserted), |expr|abs the expression with absolute
- *    values and every − made +.
- */
-for (const [B, H] of [[1, 4], [3, 8], [2, 13], [4, 3], [1, 1], [5, 32]] as const) {
-  test(`GRU step (B = ${B}, H = ${H}): WebAssembly within the derived bounds of float64`, () => {
-    const w = W();
-    const rng = createRng(77 * B + H);
-    const r = (lo: number, hi: number) => Math.fround(lo + (hi - lo) * rng.uniform());
-    const BH = B * H, xOff = 3, off = 2, hPrev = 1, hCur = 1 + BH + 2, dOff = 5;
-    const arr = (n: number, lo: number, hi: number) => Float64Array.from({ length: n }, () => r(lo, hi));
-    const data = {
-      xp: arr(xOff + 3 * BH + 1, -6, 6), cache: arr(off + 4 * BH + 2, -1, 1), hs: arr(hCur + BH + 1, -1, 1),
-      dhs: arr(hCur + BH + 1, -2, 2), dxp: arr(dOff + 3 * BH + 2, -1, 1), drh: arr(BH, -2, 2),
-    };
-    const mk = (conv: (x: Float64Array) => Float32Array | Float64Array) => ({
-      B, H, xOff, off, hPrev, hCur, dOff,
-      xp: conv(data.xp), cache: conv(data.cache), hs: conv(data.hs), dhs: conv(data.dhs), dxp: conv(data.dxp), drh: conv(data.drh),
-    });
-    const f32 = (x: Float64Array) => { const a = w.alloc(x.length); a.set(x); return a; };
-    const f64 = (x: ArrayLike<number>) => Float64Array.from(x);
-    const fast = mk(f32), ref = mk(f64);
-    w.elementwise.gruGates(fast);
-    referenceElementwise.gruGates(ref);
-    w.elementwise.gruOutput(fast);
-    referenceElementwise.gruOutput(ref);
-    const check = (what: string, got: number, want: number, bound: number) =>
-      assert.ok(Math.abs(got - want) <= bound, `${what}: ${got} vs ${want}, |error| ${Math.abs(got - want)} > ${bound}`);
-    for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) {
-      const c = off + b * 4 * H + j, x = xOff + b * 3 * H + j, hp = data.hs[hPrev + b * H + j]!;
-      const gr = sigmoid(data.xp[x]!), gu = sigmoid(data.xp[x + H]!), ct = Math.tanh(data.xp[x + 2 * H]!);
-      check(`Γr b=${b} j=${j}`, fast.cache[c]!, gr, BOUND.sigmoid * gr);
-      check(`Γu b=${b} j=${j}`, fast.cache[c + H]!, gu, BOUND.sigmoid * gu);
-      check(`c̃ b=${b} j=${j}`, fast.cache[c + 2 * H]!, ct, BOUND.tanh * Math.abs(ct));
-      check(`Γr·c b=${b} j=${j}`, fast.cache[c + 3 * H]!, gr * hp, 6 * u * Math.abs(gr * hp));
-      check(`c<t> b=${b} j=${j}`, fast.hs[hCur + b * H + j]!, ref.hs[hCur + b * H + j]!, 13 * u * (Math.abs(gu * ct) + (Math.abs(gu) + Math.abs(1 - gu)) * Math.abs(hp)));
-    }
-    assert.ok(w.owns(fast.cache) && fast.cache instanceof Float32Array, 'the WebAssembly path ran');
-
-    // backward from the same float32 cache (the fast forward's) on both sides
-    const cache32 = f64(fast.cache);
-    const bFast = { ...mk(f32), cache: f32(cache32) }, bRef = { ...mk(f64), cache: f64(cache32) };
-    w.elementwise.gruBackUpdate(bFast);
-    referenceElementwise.gruBackUpdate(bRef);
-    w.elementwise.gruBackReset(bFast);
-    referenceElementwise.gruBackReset(bRef);
-    for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) {
-      const c = off + b * 4 * H + j, d = dOff + b * 3 * H + j;
-      const [gr, gu, ct] = [0, 1, 2].map((k) => Math.abs(cache32[c + k * H]!)) as [number, number, number];
-      const hp = Math.abs(data.hs[hPrev + b * H + j]!), dh = Math.abs(data.dhs[hCur + b * H + j]!), dr = Math.abs(data.drh[b * H + j]!);
-      const dhp0 = Math.abs(data.dhs[hPrev + b * H + j]!);
-      const abs = { r: dr * hp * gr * (1 + gr), u: dh * (ct + hp) * gu * (1 + gu), c: dh * gu * (1 + ct * ct), dhp: dhp0 + dh * (1 + gu) + dr * gr };
-      check(`∂pre_r b=${b} j=${j}`, bFast.dxp[d]!, bRef.dxp[d]!, 8 * u * abs.r);
-      check(`∂pre_u b=${b} j=${j}`, bFast.dxp[d + H]!, bRef.dxp[d + H]!, 8 * u * abs.u);
-      check(`∂pre_c̃ b=${b} j=${j}`, bFast.dxp[d + 2 * H]!, bRef.dxp[d + 2 * H]!, 8 * u * abs.c);
-      check(`∂c<t-1> b=${b} j=${j}`, bFast.dhs[hPrev + b * H + j]!, bRef.dhs[hPrev + b * H + j]!, 8 * u * abs.dhp);
-    }
-    // ∂c<t> and everything outside the step's blocks untouched
-    for (let i = 0; i < data.dhs.length; i++) if (i < hPrev || i >= hPrev + BH) assert.equal(bFast.dhs[i], Math.fround(data.dhs[i]!), `dhs[${i}]`);
-    for (let i = 0; i < data.dxp.length; i++) if (i < dOff || i >= dOff + 3 * BH) assert.equal(bFast.dxp[i], Math.fround(data.dxp[i]!), `dxp[${i}]`);
-  });
-}

@@ -13,9 +13,18 @@
  * That layout makes "the previous state" of every step one contiguous block,
  * so the weight gradient of W_hh is one product over the window.
  *
- * Backward ACCUMULATES into the parameter gradients and into dhs, and
- * OVERWRITES dxp. Both run on the backend `bk` (its products and element-wise
- * steps), the model's.
+ * Parameters come as typed views of one layer (`LayerParams`), built once per
+ * parameter set (model.ts `modelParams`); the cell reads W_hh (and the
+ * peepholes), the model does the input projection with W_ih and the biases.
+ *
+ * Backward only ever ADDS into the parameter gradients (`g`) and into dhs;
+ * it OVERWRITES dxp (and dc, carried backwards in place). The gradients are
+ * zeroed once per step by whoever owns them (the engine, as llm.c does), never
+ * by a cell, so two backward passes into the same gradient sum their
+ * contributions: micro-batches, and later the two directions of a
+ * bidirectional layer, add into one gradient. Both passes run on the backend
+ * `bk` (its products and, where it has them, its fast element-wise steps),
+ * the model's.
  */
 import type { Backend } from '../backend.js';
 import type { Vec } from '../kernels.js';
@@ -24,19 +33,22 @@ import type { TensorSpec } from '../params.js';
 export type CellKind = 'rnn' | 'gru' | 'gru-simple' | 'lstm';
 export const CELL_KINDS: readonly CellKind[] = ['rnn', 'gru', 'gru-simple', 'lstm'];
 
-/** The recurrent weights of one layer (or their gradients: same shapes). */
-export interface RecurrentParams {
-  /** (G·H, H) */
+/**
+ * One layer's parameters (or their gradients: same shapes), typed views into
+ * the parameter arena, G gate blocks of H rows each, in the cell's gate order.
+ * The tensors behind them keep PyTorch's names (weight_ih_l{l}, …; model.ts).
+ */
+export interface LayerParams {
+  /** (G·H, D) W_ih: input weights, D = the layer's input width */
+  readonly Wih: Vec;
+  /** (G·H, H) W_hh: recurrent weights */
   readonly Whh: Vec;
+  /** (G·H) b_ih */
+  readonly bih: Vec;
+  /** (G·H) b_hh */
+  readonly bhh: Vec;
   /** (3H) peephole diagonals for Γu | Γf | Γo (LSTM with peepholes only), else null */
   readonly peep: Vec | null;
-  /**
-   * (H, G·H) W_hh transposed, for the backward pass's per-step products
-   * (∂a<t-1> = ∂pre · W_hh as mmNT, which reads this operand in place where
-   * mmNN would repack W_hh at every step); filled by the model before
-   * `backward`, null otherwise.
-   */
-  readonly WhhT: Vec | null;
 }
 
 export interface CellOps {
@@ -57,16 +69,19 @@ export interface CellOps {
    * in place), hs[0] (and cs[0]); writes hs[1..T], cs[1..T] and cache
    * (T, B, cacheWidth).
    */
-  forward(bk: Backend, hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void;
+  forward(bk: Backend, hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: LayerParams, T: number, B: number, H: number): void;
   /**
    * Backward over a window. In: dhs[1..T] = ∂L/∂a<t> from above (and any
    * carried gradient at T), dc (B, H) = ∂L/∂c<T> carried in (LSTM; else null).
    * Out: dxp (T, B, G·H) = ∂L/∂xp; dhs[0] += ∂L/∂a<0>; dc = ∂L/∂c<0>;
-   * g.Whh and g.peep accumulate. scratch has B·H floats.
+   * g.Whh and g.peep += this window's gradient (added, never zeroed here).
+   * WhhT (H, G·H) holds p.Whh transposed, for the per-step products
+   * (∂a<t-1> = ∂pre · W_hh as mmNT, which reads this operand in place where
+   * mmNN would repack W_hh at every step). scratch has B·H floats.
    */
   backward(
-    bk: Backend, dxp: Vec, dhs: Vec, dc: Vec | null, g: RecurrentParams,
-    hs: Vec, cs: Vec | null, cache: Vec, p: RecurrentParams, scratch: Vec,
+    bk: Backend, dxp: Vec, dhs: Vec, dc: Vec | null, g: LayerParams,
+    hs: Vec, cs: Vec | null, cache: Vec, p: LayerParams, WhhT: Vec, scratch: Vec,
     T: number, B: number, H: number,
   ): void;
 }

@@ -10,9 +10,9 @@
  */
 import type { Backend } from '../backend.js';
 import type { Vec } from '../kernels.js';
-import type { CellOps, RecurrentParams } from './cell.js';
+import type { CellOps, LayerParams } from './cell.js';
 
-function forward(bk: Backend, hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
+function forward(bk: Backend, hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: LayerParams, T: number, B: number, H: number): void {
   const { kernels: K, elementwise: E } = bk;
   const BH = B * H;
   const G = 2 * H; // row width of xp and cache
@@ -39,8 +39,8 @@ function forward(bk: Backend, hs: Vec, _cs: Vec | null, cache: Vec, xp: Vec, p: 
 }
 
 function backward(
-  bk: Backend, dxp: Vec, dhs: Vec, _dc: Vec | null, g: RecurrentParams,
-  hs: Vec, _cs: Vec | null, cache: Vec, p: RecurrentParams, _scratch: Vec,
+  bk: Backend, dxp: Vec, dhs: Vec, _dc: Vec | null, g: LayerParams,
+  hs: Vec, _cs: Vec | null, cache: Vec, _p: LayerParams, WhhT: Vec, _scratch: Vec,
   T: number, B: number, H: number,
 ): void {
   const { kernels: K, elementwise: E } = bk;
@@ -64,7 +64,7 @@ function backward(
       }
     }
     // ∂c<t-1> += ∂pre · W_hh
-    K.mmNT(B, H, G, dxp, c0, G, p.WhhT!, 0, G, dhs, prev, H);
+    K.mmNT(B, H, G, dxp, c0, G, WhhT, 0, G, dhs, prev, H);
   }
   K.mmTN(G, H, T * B, dxp, 0, G, hs, 0, H, g.Whh, 0, H);
 }

@@ -11,5 +11,8 @@ export const cells: Readonly<Record<CellKind, CellOps>> = {
   'gru-simple': gruSimple,
   lstm,
 };
-export type { CellKind, CellOps, RecurrentParams } from './cell.js';
+export type { CellKind, CellOps, LayerParams } from './cell.js';
+export type { CellSteps, CellStep, LstmStep, LstmSteps, GruStep, GruSteps } from './steps.js';
 export { CELL_KINDS } from './cell.js';
+export { referenceLstmSteps } from './lstm.js';
+export { referenceGruSteps } from './gru.js';

@@ -12,19 +12,98 @@
  * from c<t-1> into the three gates.
  * G = 4, gate order of the weight rows: Γu | Γf | c̃ | Γo (PyTorch's i | f | g | o).
  * Cache per (t, b): Γu | Γf | c̃ | Γo | tanh(c<t>), each H.
+ *
+ * The element-wise part of a step (everything after the products) is one
+ * fused pass, `LstmSteps` (cells/steps.ts): its reference version is below
+ * (`referenceLstmSteps`); a backend may register a faster one as
+ * `steps.lstm` (the WebAssembly backend does).
  */
-import type { LstmStep } from '../elementwise.js';
+import { sigmoid } from '../elementwise.js';
 import type { Backend } from '../backend.js';
 import type { Vec } from '../kernels.js';
-import type { CellOps, RecurrentParams } from './cell.js';
+import type { CellOps, LayerParams } from './cell.js';
+import type { LstmStep, LstmSteps } from './steps.js';
+
+// ------------------------------------------------------------ the element-wise step (reference)
+
+/** The forward step over the units j0 ≤ j < j1 of every row (float64 arithmetic, one rounding per stored value). */
+export function lstmForwardUnits(s: LstmStep, j0: number, j1: number): void {
+  const { B, H, xp, xOff, cache, off, cs, cPrev, cCur, hs, hCur } = s;
+  const W = 5 * H;
+  for (let b = 0; b < B; b++) {
+    const r = off + b * W;
+    const x = xOff + b * 4 * H;
+    const sb = b * H;
+    for (let j = j0; j < j1; j++) {
+      const u = sigmoid(xp[x + j]!), f = sigmoid(xp[x + H + j]!);
+      const ct = Math.tanh(xp[x + 2 * H + j]!), o = sigmoid(xp[x + 3 * H + j]!);
+      cache[r + j] = u;
+      cache[r + H + j] = f;
+      cache[r + 2 * H + j] = ct;
+      cache[r + 3 * H + j] = o;
+      // from the stored (rounded) gate values, as the backward pass sees them
+      const cn = cache[r + j]! * cache[r + 2 * H + j]! + cache[r + H + j]! * cs[cPrev + sb + j]!;
+      cs[cCur + sb + j] = cn;
+      cache[r + 4 * H + j] = Math.tanh(cs[cCur + sb + j]!);
+      hs[hCur + sb + j] = cache[r + 3 * H + j]! * cache[r + 4 * H + j]!;
+    }
+  }
+}
+
+/** The backward step over the units j0 ≤ j < j1 of every row. */
+export function lstmBackwardUnits(s: LstmStep, j0: number, j1: number): void {
+  const { B, H, cache, off, cs, cPrev, dhs, hCur, dc, dxp, dOff, peep, dpeep } = s;
+  const W = 5 * H;
+  const G = 4 * H;
+  for (let b = 0; b < B; b++) {
+    const r = off + b * W;
+    const d = dOff + b * G;
+    const sb = b * H;
+    for (let j = j0; j < j1; j++) {
+      const u = cache[r + j]!, f = cache[r + H + j]!, ct = cache[r + 2 * H + j]!;
+      const o = cache[r + 3 * H + j]!, tc = cache[r + 4 * H + j]!;
+      const cp = cs[cPrev + sb + j]!;
+      const dh = dhs[hCur + sb + j]!;
+      // a = Γo tanh(c): ∂Γo, and ∂c gains the path through tanh
+      const dpo = dh * tc * o * (1 - o);
+      const dct = dc[sb + j]! + dh * o * (1 - tc * tc);
+      // c = Γu c̃ + Γf c<t-1>
+      const dpu = dct * ct * u * (1 - u);
+      const dpf = dct * cp * f * (1 - f);
+      const dpg = dct * u * (1 - ct * ct);
+      dxp[d + j] = dpu;
+      dxp[d + H + j] = dpf;
+      dxp[d + 2 * H + j] = dpg;
+      dxp[d + 3 * H + j] = dpo;
+      let dcp = dct * f;
+      if (peep) {
+        // the peepholes read c<t-1>
+        dcp += peep[j]! * dpu + peep[H + j]! * dpf + peep[2 * H + j]! * dpo;
+        dpeep![j] += dpu * cp;
+        dpeep![H + j] += dpf * cp;
+        dpeep![2 * H + j] += dpo * cp;
+      }
+      dc[sb + j] = dcp;
+    }
+  }
+}
+
+/** The plain TypeScript LSTM step (float64 Math): the reference every backend's `steps.lstm` is tested against. */
+export const referenceLstmSteps: Readonly<LstmSteps> = Object.freeze({
+  forward: (st: LstmStep) => lstmForwardUnits(st, 0, st.H),
+  backward: (st: LstmStep) => lstmBackwardUnits(st, 0, st.H),
+});
+
+// ------------------------------------------------------------ the window
 
 /** One step's layout, reused across the steps of a window (see `LstmStep`). */
 function stepOf(B: number, H: number, cache: Vec, cs: Vec): LstmStep {
   return { B, H, xp: cache, xOff: 0, cache, off: 0, cs, cPrev: 0, cCur: 0, hs: cache, hCur: 0, dhs: cache, dc: cache, dxp: cache, dOff: 0, peep: null, dpeep: null };
 }
 
-function forward(bk: Backend, hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
-  const { kernels: K, elementwise: E } = bk;
+function forward(bk: Backend, hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: LayerParams, T: number, B: number, H: number): void {
+  const K = bk.kernels;
+  const S = bk.steps.lstm ?? referenceLstmSteps;
   const c = cs!;
   const BH = B * H;
   const G = 4 * H;
@@ -59,16 +138,17 @@ function forward(bk: Backend, hs: Vec, cs: Vec | null, cache: Vec, xp: Vec, p: R
     step.cPrev = prev;
     step.cCur = cur;
     step.hCur = cur;
-    E.lstmForward(step);
+    S.forward(step);
   }
 }
 
 function backward(
-  bk: Backend, dxp: Vec, dhs: Vec, dc: Vec | null, g: RecurrentParams,
-  hs: Vec, cs: Vec | null, cache: Vec, p: RecurrentParams, _scratch: Vec,
+  bk: Backend, dxp: Vec, dhs: Vec, dc: Vec | null, g: LayerParams,
+  hs: Vec, cs: Vec | null, cache: Vec, p: LayerParams, WhhT: Vec, _scratch: Vec,
   T: number, B: number, H: number,
 ): void {
-  const { kernels: K, elementwise: E } = bk;
+  const K = bk.kernels;
+  const S = bk.steps.lstm ?? referenceLstmSteps;
   const BH = B * H;
   const G = 4 * H;
   const W = 5 * H;
@@ -77,7 +157,7 @@ function backward(
   step.dc = dc!; // (B, H): ∂L/∂c<t>, carried backwards in place
   step.dxp = dxp;
   step.peep = p.peep;
-  step.dpeep = g.peep;
+  step.dpeep = g.peep; // the step adds into it
   for (let t = T - 1; t >= 0; t--) {
     const prev = t * BH;
     const x0 = t * B * G;
@@ -85,9 +165,9 @@ function backward(
     step.cPrev = prev;
     step.hCur = prev + BH;
     step.dOff = x0;
-    E.lstmBackward(step);
+    S.backward(step);
     // ∂a<t-1> += ∂pre · W_hh
-    K.mmNT(B, H, G, dxp, x0, G, p.WhhT!, 0, G, dhs, prev, H);
+    K.mmNT(B, H, G, dxp, x0, G, WhhT, 0, G, dhs, prev, H);
   }
   // ∂W_hh += Σ_t ∂preᵀ · a<t-1>
   K.mmTN(G, H, T * B, dxp, 0, G, hs, 0, H, g.Whh, 0, H);

@@ -7,9 +7,9 @@
  */
 import type { Backend } from '../backend.js';
 import type { Vec } from '../kernels.js';
-import type { CellOps, RecurrentParams } from './cell.js';
+import type { CellOps, LayerParams } from './cell.js';
 
-function forward(bk: Backend, hs: Vec, _cs: Vec | null, _cache: Vec, xp: Vec, p: RecurrentParams, T: number, B: number, H: number): void {
+function forward(bk: Backend, hs: Vec, _cs: Vec | null, _cache: Vec, xp: Vec, p: LayerParams, T: number, B: number, H: number): void {
   const { kernels: K, elementwise: E } = bk;
   const BH = B * H;
   for (let t = 0; t < T; t++) {
@@ -24,8 +24,8 @@ function forward(bk: Backend, hs: Vec, _cs: Vec | null, _cache: Vec, xp: Vec, p:
 }
 
 function backward(
-  bk: Backend, dxp: Vec, dhs: Vec, _dc: Vec | null, g: RecurrentParams,
-  hs: Vec, _cs: Vec | null, _cache: Vec, p: RecurrentParams, _scratch: Vec,
+  bk: Backend, dxp: Vec, dhs: Vec, _dc: Vec | null, g: LayerParams,
+  hs: Vec, _cs: Vec | null, _cache: Vec, _p: LayerParams, WhhT: Vec, _scratch: Vec,
   T: number, B: number, H: number,
 ): void {
   const { kernels: K, elementwise: E } = bk;
@@ -39,7 +39,7 @@ function backward(
       dxp[d0 + i] = dhs[cur + i]! * (1 - a * a);
     }
     // ∂a<t-1> += ∂pre · W_hh
-    K.mmNT(B, H, H, dxp, d0, H, p.WhhT!, 0, H, dhs, t * BH, H);
+    K.mmNT(B, H, H, dxp, d0, H, WhhT, 0, H, dhs, t * BH, H);
   }
   // ∂W_hh += Σ_t ∂pre<t>ᵀ · a<t-1>, one product over the window
   K.mmTN(H, H, T * B, dxp, 0, H, hs, 0, H, g.Whh, 0, H);

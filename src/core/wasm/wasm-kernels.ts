@@ -35,16 +35,18 @@
  *   With M < `dotMaxM` (e.g. generation with batch 1) it uses 4-way SIMD
  *   dot products instead (`dot`), which waste no lanes.
  *
- * Element-wise (`elementwise`: σ, tanh, exp, the softmax rows): a second
- * module (`elementwise-module.ts`) instantiated on the same memory, behind
- * the same ownership checks; where it cannot be compiled, `elementwise` is
- * the reference and the products still run in WebAssembly.
+ * Element-wise (`elementwise`: σ, tanh, exp, the softmax rows, the
+ * scatter-add of rows) and the cells' fused steps (`steps`, registered by
+ * cell kind: `lstm`, `gru`): a second module (`elementwise-module.ts`)
+ * instantiated on the same memory, behind the same ownership checks; where it
+ * cannot be compiled, `elementwise` is the reference, `steps` is empty (each
+ * cell runs its reference step) and the products still run in WebAssembly.
  */
 
-import {
-  gruBackResetUnits, gruBackUpdateUnits, gruGatesUnits, gruOutputUnits, lstmBackwardUnits, lstmForwardUnits, referenceElementwise,
-  type Elementwise,
-} from '../elementwise.js';
+import { referenceElementwise, type Elementwise } from '../elementwise.js';
+import { lstmBackwardUnits, lstmForwardUnits } from '../cells/lstm.js';
+import { gruBackResetUnits, gruBackUpdateUnits, gruGatesUnits, gruOutputUnits } from '../cells/gru.js';
+import type { CellSteps, GruSteps, LstmSteps } from '../cells/steps.js';
 import { referenceKernels, type Kernels, type Vec } from '../kernels.js';
 import type { Backend } from '../backend.js';
 import { formatSize, MEMORY_HINT, OutOfMemoryError } from '../errors.js';
@@ -73,8 +75,10 @@ function wasmApi(): WasmApi | undefined {
 export interface WasmKernels extends Backend {
   readonly name: 'wasm';
   kernels: Kernels;
-  /** σ, tanh, exp and the softmax rows in WebAssembly SIMD (float32), for arrays in this memory; install with `useElementwise`. */
+  /** σ, tanh, exp, the softmax rows and the scatter-add in WebAssembly SIMD (float32), for arrays in this memory. */
   elementwise: Elementwise;
+  /** The LSTM's and the GRU's fused steps in WebAssembly SIMD (float32), for arrays in this memory. */
+  steps: CellSteps;
   /** Float32Array of n zeros inside wasm memory (64-byte aligned); the model allocates params, grads, optimizer moments and activations through this. */
   alloc(n: number): Float32Array;
   /** Bytes reserved so far (by every instance sharing the memory, including alignment padding and the kernels' packing scratch). */
@@ -380,13 +384,14 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     },
   };
 
-  // ---- element-wise
-  const elementwise = wasmElementwise(api, memory, owns, alloc);
+  // ---- element-wise, and the cells' steps
+  const { elementwise, steps } = wasmElementwise(api, memory, owns, alloc);
 
   return {
     name: 'wasm',
     kernels,
     elementwise,
+    steps,
     alloc,
     bytes: () => Atomics.load(header, 1) - HEAP_START,
     view,
@@ -396,18 +401,22 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
 }
 
 /**
- * The element-wise functions on `memory` (the reference where the module is
- * unavailable). Each call checks that the array is a view of the memory
- * (`owns`) and that the range fits, else runs the reference unchanged.
+ * The element-wise functions and the cells' steps on `memory` (the reference
+ * functions and no steps where the module is unavailable). Each call checks
+ * that the array is a view of the memory (`owns`) and that the range fits,
+ * else runs the reference unchanged.
  */
-function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boolean, alloc: (n: number) => Float32Array): Elementwise {
+function wasmElementwise(
+  api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boolean, alloc: (n: number) => Float32Array,
+): { elementwise: Elementwise; steps: CellSteps } {
+  const none = { elementwise: referenceElementwise, steps: {} };
   const module = elementwiseModule(api);
-  if (module === null) return referenceElementwise;
+  if (module === null) return none;
   let exports: Record<string, unknown>;
   try {
     exports = new api.Instance(module, { env: { memory } }).exports;
   } catch {
-    return referenceElementwise;
+    return none;
   }
   const fn = <T>(name: string): T => exports[name] as T;
   const rowMax = fn<RowMax>('rowMax');
@@ -457,7 +466,7 @@ function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boo
   // softmaxTo's exponentials (the output is a Float64Array outside the memory), grown on demand
   let probs: Float32Array | null = null;
 
-  return {
+  const elementwise: Elementwise = {
     sigmoid: map('sigmoid'),
     tanh: map('tanh'),
     exp: map('exp'),
@@ -491,44 +500,6 @@ function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boo
       for (let v = 0; v < V; v++) out[v] = e[v]! / s;
     },
 
-    // the first 4·⌊H/4⌋ units of each row in WebAssembly, the H mod 4 others by the reference
-    lstmForward(st) {
-      const BH = st.B * st.H;
-      const px = addr(st.xp, st.xOff, 4 * BH), pc = addr(st.cache, st.off, 5 * BH), pcp = addr(st.cs, st.cPrev, BH), pcc = addr(st.cs, st.cCur, BH), ph = addr(st.hs, st.hCur, BH);
-      const nv = groups(st, Math.min(px, pc, pcp, pcc, ph));
-      if (nv > 0) lstmFwd(px, pc, pcp, pcc, ph, st.B, st.H, nv);
-      if (4 * nv < st.H) lstmForwardUnits(st, 4 * nv, st.H);
-    },
-
-    gruGates(st) {
-      const BH = st.B * st.H;
-      const px = addr(st.xp, st.xOff, 3 * BH), pc = addr(st.cache, st.off, 4 * BH), php = addr(st.hs, st.hPrev, BH);
-      const nv = groups(st, Math.min(px, pc, php));
-      if (nv > 0) gruKernel.gates(px, pc, php, st.B, st.H, nv);
-      if (4 * nv < st.H) gruGatesUnits(st, 4 * nv, st.H);
-    },
-    gruOutput(st) {
-      const BH = st.B * st.H;
-      const px = addr(st.xp, st.xOff, 3 * BH), pc = addr(st.cache, st.off, 4 * BH), php = addr(st.hs, st.hPrev, BH), phc = addr(st.hs, st.hCur, BH);
-      const nv = groups(st, Math.min(px, pc, php, phc));
-      if (nv > 0) gruKernel.out(px, pc, php, phc, st.B, st.H, nv);
-      if (4 * nv < st.H) gruOutputUnits(st, 4 * nv, st.H);
-    },
-    gruBackUpdate(st) {
-      const BH = st.B * st.H;
-      const pc = addr(st.cache, st.off, 4 * BH), php = addr(st.hs, st.hPrev, BH), pdhc = addr(st.dhs, st.hCur, BH), pdhp = addr(st.dhs, st.hPrev, BH), pdx = addr(st.dxp, st.dOff, 3 * BH);
-      const nv = groups(st, Math.min(pc, php, pdhc, pdhp, pdx));
-      if (nv > 0) gruKernel.backU(pc, php, pdhc, pdhp, pdx, st.B, st.H, nv);
-      if (4 * nv < st.H) gruBackUpdateUnits(st, 4 * nv, st.H);
-    },
-    gruBackReset(st) {
-      const BH = st.B * st.H;
-      const pc = addr(st.cache, st.off, 4 * BH), php = addr(st.hs, st.hPrev, BH), pdr = addr(st.drh, 0, BH), pdhp = addr(st.dhs, st.hPrev, BH), pdx = addr(st.dxp, st.dOff, 3 * BH);
-      const nv = groups(st, Math.min(pc, php, pdr, pdhp, pdx));
-      if (nv > 0) gruKernel.backR(pc, php, pdr, pdhp, pdx, st.B, st.H, nv);
-      if (4 * nv < st.H) gruBackResetUnits(st, 4 * nv, st.H);
-    },
-
     addRowsAt(dst, dOff, src, sOff, idx, rows, width) {
       let maxY = -1;
       for (let r = 0; r < rows; r++) if (idx[r]! > maxY) maxY = idx[r]!;
@@ -544,8 +515,19 @@ function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boo
       indices.set(idx.subarray(0, rows));
       addRows(at(dst, dOff), at(src, sOff), indices.byteOffset, rows, width);
     },
+  };
 
-    lstmBackward(st) {
+  // the cells' fused steps, by cell kind: the first 4·⌊H/4⌋ units of each row
+  // in WebAssembly, the H mod 4 others by the cell's reference step
+  const lstm: LstmSteps = {
+    forward(st) {
+      const BH = st.B * st.H;
+      const px = addr(st.xp, st.xOff, 4 * BH), pc = addr(st.cache, st.off, 5 * BH), pcp = addr(st.cs, st.cPrev, BH), pcc = addr(st.cs, st.cCur, BH), ph = addr(st.hs, st.hCur, BH);
+      const nv = groups(st, Math.min(px, pc, pcp, pcc, ph));
+      if (nv > 0) lstmFwd(px, pc, pcp, pcc, ph, st.B, st.H, nv);
+      if (4 * nv < st.H) lstmForwardUnits(st, 4 * nv, st.H);
+    },
+    backward(st) {
       // the kernel has no peephole terms: those steps stay on the reference
       const BH = st.B * st.H;
       const pc = addr(st.cache, st.off, 5 * BH), pcp = addr(st.cs, st.cPrev, BH), pdh = addr(st.dhs, st.hCur, BH), pdc = addr(st.dc, 0, BH), pdx = addr(st.dxp, st.dOff, 4 * BH);
@@ -554,4 +536,37 @@ function wasmElementwise(api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boo
       if (4 * nv < st.H) lstmBackwardUnits(st, 4 * nv, st.H);
     },
   };
+
+  const gru: GruSteps = {
+    gates(st) {
+      const BH = st.B * st.H;
+      const px = addr(st.xp, st.xOff, 3 * BH), pc = addr(st.cache, st.off, 4 * BH), php = addr(st.hs, st.hPrev, BH);
+      const nv = groups(st, Math.min(px, pc, php));
+      if (nv > 0) gruKernel.gates(px, pc, php, st.B, st.H, nv);
+      if (4 * nv < st.H) gruGatesUnits(st, 4 * nv, st.H);
+    },
+    output(st) {
+      const BH = st.B * st.H;
+      const px = addr(st.xp, st.xOff, 3 * BH), pc = addr(st.cache, st.off, 4 * BH), php = addr(st.hs, st.hPrev, BH), phc = addr(st.hs, st.hCur, BH);
+      const nv = groups(st, Math.min(px, pc, php, phc));
+      if (nv > 0) gruKernel.out(px, pc, php, phc, st.B, st.H, nv);
+      if (4 * nv < st.H) gruOutputUnits(st, 4 * nv, st.H);
+    },
+    backUpdate(st) {
+      const BH = st.B * st.H;
+      const pc = addr(st.cache, st.off, 4 * BH), php = addr(st.hs, st.hPrev, BH), pdhc = addr(st.dhs, st.hCur, BH), pdhp = addr(st.dhs, st.hPrev, BH), pdx = addr(st.dxp, st.dOff, 3 * BH);
+      const nv = groups(st, Math.min(pc, php, pdhc, pdhp, pdx));
+      if (nv > 0) gruKernel.backU(pc, php, pdhc, pdhp, pdx, st.B, st.H, nv);
+      if (4 * nv < st.H) gruBackUpdateUnits(st, 4 * nv, st.H);
+    },
+    backReset(st) {
+      const BH = st.B * st.H;
+      const pc = addr(st.cache, st.off, 4 * BH), php = addr(st.hs, st.hPrev, BH), pdr = addr(st.drh, 0, BH), pdhp = addr(st.dhs, st.hPrev, BH), pdx = addr(st.dxp, st.dOff, 3 * BH);
+      const nv = groups(st, Math.min(pc, php, pdr, pdhp, pdx));
+      if (nv > 0) gruKernel.backR(pc, php, pdr, pdhp, pdx, st.B, st.H, nv);
+      if (4 * nv < st.H) gruBackResetUnits(st, 4 * nv, st.H);
+    },
+  };
+
+  return { elementwise, steps: { lstm, gru } };
 }
