@@ -2,7 +2,7 @@
  * The whole model with its loss: stacked layers, embedding or one-hot input,
  * masking of unequal lengths, in float64. Every parameter and the initial
  * state of every layer are checked against central finite differences of the
- * summed cross-entropy.
+ * summed cross-entropy; backward adds into the gradient it is given.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,6 +65,43 @@ for (const v of variants) {
         const rc = gradcheck(L, c0[l]!, dc0[l]!);
         assert.ok(rc.maxRel < 1e-6, `c<0> of layer ${l}: ${rc.maxRel}`);
       }
+    }
+  });
+}
+
+/**
+ * backward ADDS into the gradient it is given (whoever owns it zeroes it once
+ * per step): two forward + backward passes over the same window into one
+ * gradient give twice one pass's gradient, exactly, for every cell, with and
+ * without dropout (the same seed: the same masks). The window is one step of
+ * one row, so that every element of every gradient tensor receives one
+ * addition per pass and g + g = 2g is exact in floating point (over longer
+ * windows the second pass rounds its sums from g rather than from 0; the
+ * cells' own tests, test/core/cells/, check that case within rounding).
+ */
+for (const v of [...variants, { cell: 'gru' as CellKind, peephole: false, embedding: 0, layers: 2, dropout: 0.4 }]) {
+  const p = 'dropout' in v ? v.dropout : 0;
+  const name = `${v.layers}-layer ${v.cell}${v.peephole ? ' (peepholes)' : ''}, ${v.embedding ? `embedding ${v.embedding}` : 'one-hot input'}${p ? `, dropout ${p}` : ''}`;
+  test(`model backward adds into the gradient: ${name}, two passes over one window give exactly twice one pass`, () => {
+    const config: ModelConfig = { cell: v.cell, peephole: v.peephole, layers: v.layers, hidden: 5, vocabSize: V, embedding: v.embedding, dropout: p };
+    const model = createModel(config, float64Backend);
+    initModel(model, createRng(5));
+    randomFill(model.params.data as Float64Array, 12, 0.7);
+    const ws = createWorkspace(model, 1, 1, alloc64);
+    const pass = (grads: ReturnType<typeof allocParams>) => {
+      ws.layers.forEach((lb, l) => { randomFill(lb.hs.subarray(0, 5), 30 + l, 0.5); if (lb.cs) randomFill(lb.cs.subarray(0, 5), 50 + l, 0.5); });
+      forward(model, ws, Int32Array.of(2), 1, p ? { seed: 99, slot0: 0 } : null);
+      softmaxCrossEntropy(model.backend.elementwise, ws.logits, 1, V, Int32Array.of(3), true, 1);
+      backward(model, ws, grads, 1);
+    };
+    const grads = allocParams(model.layout, alloc64);
+    pass(grads);
+    const once = Float64Array.from(grads.data);
+    for (const t of model.layout.tensors) assert.ok(grads.views[t.name]!.some((x) => x !== 0), `${t.name}: the first pass left a gradient`);
+    pass(grads);
+    for (const t of model.layout.tensors) {
+      const got = grads.views[t.name]!, first = once.subarray(t.offset, t.offset + t.size);
+      assert.deepEqual(got, first.map((x) => 2 * x), `${name} ${t.name}: two passes give exactly twice one pass`);
     }
   });
 }
