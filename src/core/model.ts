@@ -25,7 +25,7 @@
 import { referenceBackend, type Backend } from './backend.js';
 import { addColumnSums, fillRows, transpose, type Vec } from './kernels.js';
 import { allocParams, makeLayout, view, type ParamLayout, type ParamSet, type TensorSpec } from './params.js';
-import { cells, type CellKind, type LayerParams } from './cells/index.js';
+import { cells, PEEPHOLE, type CellKind, type LayerParams } from './cells/index.js';
 import { ShapeError } from './errors.js';
 import { hashCombine, hashUniform, type Rng } from './rng.js';
 import type { Workspace } from './workspace.js';
@@ -82,8 +82,6 @@ export function inputSize(config: ModelConfig, l: number): number {
 const layerNames = (l: number) => ({ Wih: `weight_ih_l${l}`, Whh: `weight_hh_l${l}`, bih: `bias_ih_l${l}`, bhh: `bias_hh_l${l}` });
 /** A cell's extra tensor of layer l (the `_l{n}` suffix added to `extraParams`' names). */
 const extraName = (name: string, l: number): string => `${name}_l${l}`;
-/** The LSTM's extra tensor (cells/lstm.ts `extraParams`): the peephole diagonals, `LayerParams.peep`. */
-const PEEPHOLE = 'weight_peephole';
 const EMBEDDING = 'embedding.weight';
 const DECODER_WEIGHT = 'decoder.weight';
 const DECODER_BIAS = 'decoder.bias';

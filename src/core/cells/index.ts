@@ -14,5 +14,5 @@ export const cells: Readonly<Record<CellKind, CellOps>> = {
 export type { CellKind, CellOps, LayerParams } from './cell.js';
 export type { CellSteps, CellStep, LstmStep, LstmSteps, GruStep, GruSteps } from './steps.js';
 export { CELL_KINDS } from './cell.js';
-export { referenceLstmSteps } from './lstm.js';
+export { PEEPHOLE, referenceLstmSteps } from './lstm.js';
 export { referenceGruSteps } from './gru.js';

@@ -96,6 +96,9 @@ export const referenceLstmSteps: Readonly<LstmSteps> = Object.freeze({
 
 // ------------------------------------------------------------ the window
 
+/** The name of the peephole tensor (3H) of each layer (with the `_l{n}` suffix in a model; `LayerParams.peep`). */
+export const PEEPHOLE = 'weight_peephole';
+
 /** One step's layout, reused across the steps of a window (see `LstmStep`). */
 function stepOf(B: number, H: number, cache: Vec, cs: Vec): LstmStep {
   return { B, H, xp: cache, xOff: 0, cache, off: 0, cs, cPrev: 0, cCur: 0, hs: cache, hCur: 0, dhs: cache, dc: cache, dxp: cache, dOff: 0, peep: null, dpeep: null };
@@ -178,7 +181,7 @@ export const lstm: CellOps = {
   hasMemory: true,
   gateOrder: ['update (Γu, PyTorch i)', 'forget (Γf)', 'candidate (c̃, PyTorch g)', 'output (Γo)'],
   cacheWidth: (H) => 5 * H,
-  extraParams: (H, peephole) => (peephole ? [{ name: 'weight_peephole', shape: [3 * H] }] : []),
+  extraParams: (H, peephole) => (peephole ? [{ name: PEEPHOLE, shape: [3 * H] }] : []),
   unitBias: (H) => [H, 2 * H],
   forward,
   backward,
