@@ -16,7 +16,8 @@
  * step. "reference" keeps the WebAssembly products and memory and only swaps
  * the element-wise functions back to the reference: a second model, with the
  * same initial parameters, on the backend value { ...wasm, elementwise:
- * referenceElementwise }.
+ * referenceElementwise, steps: {} } (no fast cell steps: the LSTM runs its
+ * reference step).
  */
 import { performance } from 'node:perf_hooks';
 
@@ -42,7 +43,7 @@ if (wasm.name !== 'wasm') {
 }
 const wasmElementwise: Elementwise = wasm.elementwise;
 /** The WebAssembly products and memory with the reference element-wise functions. */
-const refElementwiseBackend: Backend = { ...wasm, name: 'wasm products, reference element-wise', elementwise: referenceElementwise };
+const refElementwiseBackend: Backend = { ...wasm, name: 'wasm products, reference element-wise', elementwise: referenceElementwise, steps: {} };
 
 /** Median and best seconds per call: warm-up of ≥ 0.3 s, then `runs` samples of ≥ 20 ms each. */
 function time(run: () => void, runs: number): { median: number; best: number } {
