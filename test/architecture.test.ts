@@ -72,3 +72,50 @@ test('nothing outside src/cli imports src/cli', () => {
     }
   }
 });
+
+/** Every relative import of every file under src/, type-only ones included, resolved to a file. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const f of tsFiles(src)) {
+    const deps = imports(f).filter((s) => s.startsWith('.')).map((s) => resolve(dirname(f), s).replace(/\.js$/, '.ts'));
+    graph.set(f, deps);
+  }
+  return graph;
+}
+
+test('no import cycles in src/, type-only imports included', () => {
+  const graph = importGraph();
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (f: string): void => {
+    if (state.get(f) === 'done') return;
+    if (state.get(f) === 'open') {
+      const cycle = [...stack.slice(stack.indexOf(f)), f].map((p) => relative(src, p));
+      assert.fail(`import cycle: ${cycle.join(' → ')}`);
+    }
+    state.set(f, 'open');
+    stack.push(f);
+    for (const d of graph.get(f) ?? []) visit(d);
+    stack.pop();
+    state.set(f, 'done');
+  };
+  for (const f of graph.keys()) visit(f);
+});
+
+test('src/api is platform-neutral: no node: module, and neither src/parallel nor src/node (they come in through the Platform)', () => {
+  const api = join(src, 'api');
+  for (const f of tsFiles(api)) {
+    for (const spec of imports(f)) {
+      assert.ok(!spec.startsWith('node:') && !/^(fs|os|path|worker_threads|child_process|crypto)$/.test(spec), `${relative(root, f)} imports ${spec}: the api runs anywhere`);
+      if (!spec.startsWith('.')) continue;
+      const to = resolve(dirname(f), spec);
+      for (const forbidden of ['parallel', 'node', 'cli']) {
+        assert.ok(!to.startsWith(join(src, forbidden) + sep), `${relative(root, f)} imports ${spec}: src/api must not import src/${forbidden}`);
+      }
+    }
+    const code = stripComments(readFileSync(f, 'utf8'));
+    for (const bad of [/\bprocess\./, /\brequire\(/, /\bBuffer\./, /\bsetImmediate\(/]) {
+      assert.ok(!bad.test(code), `${relative(root, f)} uses ${bad.source}: the api gets the platform's pieces through the Platform it is passed`);
+    }
+  }
+});

@@ -191,7 +191,12 @@ export interface ParseNaming {
   what?: string;
   /** Keys people reach for that mean a known one under another name: { number: 'n' }. */
   aliases?: Record<string, string>;
+  /** Refuse numbers given as text (the library: code passes numbers; the command line passes text). */
+  numbersAsNumbers?: boolean;
 }
+
+/** Options that take a number or a text on purpose: maxTime is 90 (seconds) or '90s', '10m'. */
+const NUMBER_OR_TEXT = new Set(['maxTime']);
 
 /**
  * Parse with a schema; on failure one OptionError naming the first bad option,
@@ -209,6 +214,17 @@ export function parseWith<S extends z.ZodType>(
 ): z.output<S> {
   const what = naming.what ?? 'options';
   if (!isPlainObject(raw)) throw new OptionError(`${what} must be an object of option names and values (got ${describeValue(raw)})`, hint);
+  if (naming.numbersAsNumbers && schema instanceof z.ZodObject) {
+    // from code a number is given as a number: "8" for hidden is a slip the command line (all text) cannot make
+    for (const [k, v] of Object.entries(raw)) {
+      // only text the schema would read as a number; other text gets the schema's own message
+      if (typeof v !== 'string' || !DECIMAL.test(v.trim()) || !Object.hasOwn(schema.shape, k) || NUMBER_OR_TEXT.has(k)) continue;
+      const field = (schema.shape as Record<string, z.ZodType>)[k]!;
+      if ([0, 0.5, 1, 2, 3, 10, 100].some((x) => field.safeParse(x).success)) {
+        throw new OptionError(`${name(k)} must be a number, not the text ${describeValue(v)}`, hint);
+      }
+    }
+  }
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
   const issues = r.error.issues;

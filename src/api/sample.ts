@@ -81,7 +81,7 @@ const workspaces = new WeakMap<Model, Workspace>();
  */
 export function startSampling(_platform: Platform, ck: Checkpoint, options: SampleOptionsInput = {}, spelling: SampleSpelling = LIBRARY): Sampling {
   checkCheckpoint(ck, "sample()'s model");
-  const opts = parseWith(sampleOptionsSchema, options, spelling.name, spelling.hint, spelling);
+  const opts = parseWith(sampleOptionsSchema, options, spelling.name, spelling.hint, { ...spelling, numbersAsNumbers: spelling === LIBRARY });
   // the model reads unknown characters or words of the prime as <UNK>; the samples show them as given
   const prime = primeOf(opts.prime, ck.vocab, ck.tokenizer);
   const maxLength = opts.maxLength ?? (ck.tokenizer.level === 'char' ? 200 : 50);

@@ -107,6 +107,16 @@ export function prepareTraining(
   if (t) {
     model = resumed!.model;
     state = t.state;
+    checkSavedState(t.config.mode, mode);
+    const windows = epochPlan(data.train, mode, t.config.batch, t.config.bptt, 0).windows;
+    if (state.windowInEpoch > windows) {
+      if (resumed!.meta['corpusFingerprint'] === corpus.fingerprint) {
+        throw new DataError(`checkpoint training.state.windowInEpoch is ${state.windowInEpoch}, beyond the ${windows} steps of an epoch on its own corpus`, DAMAGED);
+      }
+      // another, shorter corpus: the saved place in the epoch does not exist in it; start the next epoch
+      state = { ...state, epoch: state.epoch + 1, windowInEpoch: 0, carry: null };
+      notes.push('the checkpoint stopped later in its epoch than this corpus is long: training goes on from the next epoch');
+    }
     cfg = trainConfig(opts, mode, t.config, state, given);
     const changed = changedSettings(opts, given, t.config, model.config.dropout);
     if (changed.length) {
@@ -147,6 +157,18 @@ function unkRate(data: { train: EncodedCorpus; val: EncodedCorpus | null }): num
   return tokens > 0 ? unk / tokens : 0;
 }
 
+/**
+ * A checkpoint's read mode must be the one its tokenizer implies (a
+ * file-mode model reads a stream).
+ */
+function checkSavedState(saved: ReadMode, mode: ReadMode): void {
+  if (saved !== mode) {
+    throw new DataError(`checkpoint training.config.mode is "${saved}", but its tokenizer reads ${mode === 'stream' ? 'one stream (sentence "file")' : 'sentences'}`, DAMAGED);
+  }
+}
+
+const DAMAGED = 'the file is damaged or was edited by hand; resume from an undamaged checkpoint or train afresh';
+
 /** How much more <UNK> a different corpus may have than the run's own before --resume refuses it. */
 const UNK_MARGIN = 0.05;
 
@@ -159,7 +181,8 @@ const UNK_MARGIN = 0.05;
 function checkSameCorpus(ck: Checkpoint, corpus: { fingerprint: string; unkRate: number }, name: (key: string) => string): string | null {
   const saved = ck.meta['corpusFingerprint'];
   if (saved === corpus.fingerprint) return null;
-  const own = typeof ck.meta['corpusUnkRate'] === 'number' ? ck.meta['corpusUnkRate'] : null;
+  const rate = ck.meta['corpusUnkRate'];
+  const own = typeof rate === 'number' && rate >= 0 && rate <= 1 ? rate : null; // anything else: a hand-edited file, ignored
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   if (typeof saved !== 'string') {
     // a checkpoint from before fingerprints: only the <UNK> rate can tell
@@ -204,8 +227,9 @@ function keptSettings(ck: Checkpoint): Kept {
 function checkSavedOptions(saved: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(saved)) {
-    const field = (trainOptionsShape as Record<string, { safeParse(x: unknown): { success: boolean; data?: unknown; error?: { issues: { message: string }[] } } }>)[k];
-    if (!field) continue;
+    // own keys only: "__proto__" or "toString" in a hand-edited file are unknown keys, not the prototype's
+    if (!Object.hasOwn(trainOptionsShape, k)) continue;
+    const field = (trainOptionsShape as Record<string, { safeParse(x: unknown): { success: boolean; data?: unknown; error?: { issues: { message: string }[] } } }>)[k]!;
     const r = field.safeParse(v);
     if (!r.success) {
       throw new DataError(`checkpoint training.options.${k} is ${JSON.stringify(v)?.slice(0, 40) ?? String(v)}: it ${r.error!.issues[0]!.message}`,

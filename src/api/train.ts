@@ -10,7 +10,7 @@
  * nothing here touches a platform API.
  */
 import { serializeCheckpointChunks, type Checkpoint } from '../checkpoint/codec.js';
-import { DivergedError, OptionError, RnnlmError } from '../core/errors.js';
+import { DataError, DivergedError, OptionError, RnnlmError } from '../core/errors.js';
 import type { ModelConfig } from '../core/model.js';
 import { train as trainLoop, type EvalReport, type StepReport, type StopReason, type TrainState } from '../core/train.js';
 import { checkCheckpoint, isObject } from './checks.js';
@@ -116,10 +116,14 @@ export async function train(
     throw new OptionError(`train()'s text must be a string, or a Uint8Array (or Buffer) of UTF-8 bytes (got ${describeValue(text)})`,
       "pass the corpus itself, e.g. await readFile('corpus.txt', 'utf8')");
   }
-  const opts = parseWith(trainOptionsSchema, options, spelling.name, spelling.hint, { what: spelling.what });
+  // each option read once (a getter is not asked twice), then checked and used as read
+  const raw: Record<string, unknown> = isObject(options) && !Array.isArray(options) ? { ...options } : options as never;
+  const opts = parseWith(trainOptionsSchema, raw, spelling.name, spelling.hint, { what: spelling.what, numbersAsNumbers: spelling === LIBRARY });
   const cb = checkRun(run);
   const corpus = typeof text === 'string' ? text : textFromBytes(text, "train()'s text");
-  const given = new Set(Object.keys(trainOptionsShape).filter((k) => (options as Record<string, unknown>)[k] !== undefined));
+  const nul = typeof text === 'string' ? corpus.indexOf('\u0000') : -1;
+  if (nul >= 0) throw new DataError(`train()'s text looks like a binary file (a NUL character at offset ${nul})`, 'give UTF-8 text');
+  const given = new Set(Object.keys(trainOptionsShape).filter((k) => raw[k] !== undefined));
   const threads = opts.threads ?? platform.threads;
   const setup = prepareTraining(corpus, { ...opts, threads }, given, cb.resume ?? null, spelling.name, platform.backend);
   const { model, cfg, state: start } = setup;
@@ -142,6 +146,7 @@ export async function train(
   try {
     result = await trainLoop(model, { train: setup.train, val: setup.val }, cfg, setup.state, {
       now: () => platform.now(),
+      pause: () => platform.pause(),
       onStep: async (r) => {
         await cb.onStep?.(r);
         // let the platform deliver signals (Ctrl-C) and timers between steps

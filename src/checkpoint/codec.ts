@@ -266,7 +266,7 @@ function trainingToJson(tr: TrainingInfo, model: Model): NonNullable<CheckpointF
         valLoss: h.valLoss === null ? null : r(h.valLoss), lr: r(h.lr), elapsedMs: r(h.elapsedMs),
       })),
       bestValLoss: s.bestValLoss === null ? null : r(s.bestValLoss),
-      bestStep: s.bestStep, evalsSinceBest: s.evalsSinceBest, tokensSeen: s.tokensSeen, elapsedMs: r(s.elapsedMs),
+      bestStep: s.bestStep, evalsSinceBest: s.evalsSinceBest, tokensSeen: s.tokensSeen, elapsedMs: s.elapsedMs, // finite and ≥ 0 by the schema (the check before writing says so)
     },
   };
 }

@@ -146,6 +146,9 @@ export const trainStateSchema = z.object({
   rng: z.custom<[number, number, number, number]>(
     (x) => Array.isArray(x) && x.length === 4 && x.every(uint32),
     { error: 'should be the RNG state: 4 unsigned 32-bit integers' },
+  ).refine(
+    // the generator never leaves the all-zero state: it would draw 0 for ever
+    (x) => x.some((w) => w !== 0), { error: 'should be the RNG state, which is never all zero' },
   ),
   optimizer: z.object({
     step: count,
@@ -158,7 +161,7 @@ export const trainStateSchema = z.object({
   bestStep: count,
   evalsSinceBest: count,
   tokensSeen: count,
-  elapsedMs: real,
+  elapsedMs: within(0, Number.MAX_VALUE),
 });
 
 export const trainingSchema = z.object({

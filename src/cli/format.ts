@@ -66,3 +66,15 @@ export function jsonLine(value: unknown): string {
 }
 
 const JSON_UNSAFE = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
+/**
+ * A shell word: bare when it is plain, else in single quotes; text with a
+ * character the terminal must not see raw (a line break, ESC) goes in bash's
+ * $'…' quotes with that character escaped (\x0a, \x1b), so a suggested
+ * command line can be pasted and names the same file.
+ */
+export function shellWord(s: string): string {
+  if (/^[\w./:@%+,=-]+$/.test(s)) return s;
+  const escaped = s.replace(/[\\']/g, '\\$&');
+  return shown(escaped) === escaped ? `'${s.replace(/'/g, `'\\''`)}'` : `$'${shown(escaped)}'`;
+}

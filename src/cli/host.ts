@@ -2,6 +2,7 @@
  * Everything the CLI needs from the outside world, behind one interface, so
  * that commands run in-process in tests (a fake host) and for real (nodeHost).
  */
+import { fstatSync } from 'node:fs';
 import { availableParallelism, constants as osConstants } from 'node:os';
 import { randomInt } from 'node:crypto';
 import { checkDistinct, checkOutputPath, fileError, readFileBytes, readFileIfExists, writeFileAtomic, type Content } from '../node/files.js';
@@ -137,8 +138,17 @@ export function nodeHost(): Host {
     stderr: outStream(process.stderr, 'standard error'),
     env: process.env,
     async readStdin() {
+      // `< /dev/zero` or `< /dev/urandom`: a device that never ends (a terminal is one too, and is read as typed)
+      if (!process.stdin.isTTY && fstatSync(0).isCharacterDevice()) {
+        throw new InputError('standard input is a device, not a file or a pipe', 'redirect a file (< corpus.txt) or pipe text into rnnlm');
+      }
       const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(c as Buffer);
+      let total = 0;
+      for await (const c of process.stdin) {
+        total += (c as Buffer).length;
+        if (total >= 2 ** 32) throw new InputError('standard input is too large to read (4 GB or more)', 'give a smaller input');
+        chunks.push(c as Buffer);
+      }
       return Buffer.concat(chunks);
     },
     async readFile(path) {

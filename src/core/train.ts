@@ -125,6 +125,8 @@ export interface TrainHooks {
   onEval?(r: EvalReport): void | Promise<void>;
   /** Milliseconds from any fixed origin; without it time limits and timings are off. */
   now?(): number;
+  /** Let the platform deliver signals and timers in the middle of a validation pass (every ~50 ms of `now`). */
+  pause?(): Promise<void>;
 }
 
 export type StopReason = 'epochs' | 'max-steps' | 'max-time' | 'early-stop' | 'interrupted';
@@ -167,6 +169,35 @@ export function evaluate(model: Model, corpus: EncodedCorpus, mode: ReadMode, ws
  * training run can evaluate between two windows.
  */
 export function evaluateOn(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode): { loss: number; tokens: number } {
+  const walk = evaluationWalk(engine, corpus, mode);
+  let r = walk.next();
+  while (!r.done) r = walk.next();
+  return r.value;
+}
+
+/**
+ * `evaluateOn` that lets the caller's `pause` run between windows (at most
+ * every `everyMs` of `now`), so that a long validation pass does not hold up
+ * signals and timers.
+ */
+export async function evaluateOnPausing(
+  engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode, pause: () => Promise<void>, now: () => number, everyMs = 50,
+): Promise<{ loss: number; tokens: number }> {
+  const walk = evaluationWalk(engine, corpus, mode);
+  let last = now();
+  let r = walk.next();
+  while (!r.done) {
+    if (now() - last >= everyMs) {
+      await pause();
+      last = now();
+    }
+    r = walk.next();
+  }
+  return r.value;
+}
+
+/** The evaluation, a window per step of the generator (one loop for both drivers above). */
+function* evaluationWalk(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode): Generator<void, { loss: number; tokens: number }, undefined> {
   const saved = Float32Array.from(engine.saveCarry());
   const plan = epochPlan(corpus, mode, engine.B, engine.T, null);
   const logp = new Float64Array(engine.T * engine.B);
@@ -179,6 +210,7 @@ export function evaluateOn(engine: StepEngine, corpus: EncodedCorpus, mode: Read
     sum += r.sum;
     count += r.count;
     engine.carry(w.T);
+    yield;
   }
   engine.loadCarry(saved);
   return { loss: count > 0 ? sum / count : NaN, tokens: count };
@@ -215,7 +247,7 @@ export async function train(
     let valLoss: number | null = null;
     if (data.val) {
       // a validation part too short for the engine's lanes predicts nothing: no loss rather than 0/0
-      const r = evaluateOn(engine, data.val, cfg.mode);
+      const r = hooks.pause ? await evaluateOnPausing(engine, data.val, cfg.mode, hooks.pause, now) : evaluateOn(engine, data.val, cfg.mode);
       valLoss = r.tokens > 0 ? r.loss : null;
     }
     const lr = learningRate(cfg, state.epoch);

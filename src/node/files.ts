@@ -49,8 +49,11 @@ export function fileError(err: unknown, path: string, verb: 'read' | 'written'):
     ENAMETOOLONG: ['has a name that is too long', 'choose a shorter name'],
     EIO: [`could not be ${verb}: input/output error`, 'check the disk'],
     ENOMEM: [`could not be ${verb}: out of memory`, 'free some memory or use a smaller file'],
-    ERR_FS_FILE_TOO_LARGE: ['is too large to read (2 GB or more)', 'use a smaller file'],
+    ERR_FS_FILE_TOO_LARGE: ['is too large to read (4 GB or more)', 'use a smaller file'],
   };
+  if (code === 'ENOENT' && verb === 'written') {
+    return new FileError(`${show(path)} could not be written: its directory ${show(dirname(resolve(path)))} no longer exists`, 'create the directory again (or choose another output path)');
+  }
   if (err instanceof RangeError && /allocation failed|Invalid array length|Array buffer/i.test(err.message)) {
     return new FileError(`${show(path)} could not be ${verb}: out of memory`, 'free some memory or use a smaller file');
   }
@@ -85,15 +88,15 @@ function kindOf(st: Stats): string {
 export function writeTarget(path: string): { target: string; existing: Stats | null } {
   const l = statOrNull(path, false);
   if (l?.isSymbolicLink()) {
-    let real: string;
+    // what the link leads to (a pipe behind /dev/stdout has no path of its own: ask stat, not realpath)
+    let st: Stats;
     try {
-      real = realpathSync(path);
+      st = statSync(path);
     } catch {
       throw new FileError(`cannot write ${show(path)}: it is a symbolic link to a file that does not exist`, 'remove the link or choose another output path');
     }
-    const st = statSync(real);
     if (!st.isFile()) throw new FileError(`cannot write ${show(path)}: it links to ${kindOf(st)}`, 'give the path of a regular file');
-    return { target: real, existing: st };
+    return { target: realpathSync(path), existing: st };
   }
   if (l && !l.isFile()) throw new FileError(`cannot write ${show(path)}: it is ${kindOf(l)}, not a regular file`, 'give the path of a regular file, e.g. model.json');
   return { target: path, existing: l };
@@ -305,6 +308,9 @@ export function readFileBytes(path: string): Uint8Array {
     fd = openSync(path, 'r');
     const st = fstatSync(fd);
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    // /dev/zero, /dev/urandom, a tty: endless or interactive, never a file to read whole
+    if (st.isCharacterDevice() || st.isBlockDevice()) throw new FileError(`${show(path)} is a device, not a file`, 'give the path of a file (or - for standard input)');
+    if (st.isSocket()) throw new FileError(`${show(path)} is a socket, not a file`, 'give the path of a file');
     if (!st.isFile()) return readStream(fd);
     if (st.size >= 2 ** 32) throw Object.assign(new Error('too large'), { code: 'ERR_FS_FILE_TOO_LARGE' });
     const out = Buffer.allocUnsafe(st.size);
@@ -326,6 +332,7 @@ export function readFileBytes(path: string): Uint8Array {
 /** A FIFO or character device (e.g. /dev/stdin, <(…)): read to its end. */
 function readStream(fd: number): Uint8Array {
   const parts: Buffer[] = [];
+  let total = 0;
   for (;;) {
     const buf = Buffer.allocUnsafe(1 << 20);
     let n: number;
@@ -337,6 +344,8 @@ function readStream(fd: number): Uint8Array {
     }
     if (n === 0) break;
     parts.push(buf.subarray(0, n));
+    total += n;
+    if (total >= 2 ** 32) throw Object.assign(new Error('too large'), { code: 'ERR_FS_FILE_TOO_LARGE' });
   }
   return Buffer.concat(parts);
 }

@@ -105,6 +105,7 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
   const blocks = L * per;
   const whole = wasm.alloc(blocks * B * H);
 
+  let closed = false;
   const engine: ParallelEngine = {
     B, T, threads: W, fallback: W < threads ? `the batch has ${B} slot${B === 1 ? '' : 's'}, fewer than ${threads} threads` : null,
     reset() { run(Cmd.reset, () => main.reset()); },
@@ -190,6 +191,9 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
       return norm;
     },
     async close() {
+      // a second close finds the workers gone: nothing to wait for
+      if (closed) return;
+      closed = true;
       Atomics.store(ctl, Ctl.cmd, Cmd.exit);
       Atomics.add(ctl, Ctl.seq, 1);
       Atomics.notify(ctl, Ctl.seq);

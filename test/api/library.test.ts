@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluate, sample, score, train } from '../../src/api/library.js';
+import { evaluate, sample, score, train } from '../../src/node/library.js';
 import { evaluate as apiEvaluate } from '../../src/api/evaluate.js';
 import { sample as apiSample } from '../../src/api/sample.js';
 import { score as apiScore } from '../../src/api/score.js';

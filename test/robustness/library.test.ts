@@ -263,3 +263,17 @@ describe('saveModel and loadModel go through the command line\'s writer and read
     await assert.rejects(train('emma\nol\ud800ivia\n', tiny), (e: Error) => e instanceof DataError && /lone surrogate \(U\+D800\) at character 7/.test(e.message));
   });
 });
+
+test('from code, numbers are numbers and text has no NUL: train({hidden: "8"}) and train("a\\0b") are refused as the command line refuses them', async () => {
+  await assert.rejects(train(text, { ...tiny, hidden: '8' as unknown as number }), (e: Error) => e instanceof OptionError && /^hidden must be a number, not the text "8"$/.test(e.message));
+  await assert.rejects(train(text, { ...tiny, lr: ' 0.1 ' as unknown as number }), OptionError);
+  await assert.rejects(train('emma\nol\u0000ivia\n', tiny), (e: Error) => e instanceof DataError && /binary file \(a NUL character at offset 7\)/.test(e.message));
+  // maxTime takes text on purpose ('90s'), and a number of seconds
+  const r = await train(text, { ...tiny, maxTime: '10s' });
+  assert.equal(r.reason, 'max-steps');
+});
+
+test('sample() from code: n given as text is refused like any number given as text', async () => {
+  const { checkpoint } = await train(text, tiny);
+  assert.throws(() => sample(checkpoint, { n: '3' as unknown as number }), (e: Error) => e instanceof OptionError && /^n must be a number, not the text "3"$/.test(e.message));
+});

@@ -119,3 +119,27 @@ test('--resume refuses a checkpoint whose saved options are out of range (hand-e
     assert.match(oneLineError(r.stderr), why);
   }
 });
+
+test('--resume refuses hand-edited training values (all-zero RNG, a read mode its tokenizer does not have, a place beyond the epoch) and takes "__proto__" as an unknown option', async () => {
+  const { dir, m } = await trained();
+  const text = readFileSync(m, 'utf8');
+  const cases: [string, (j: { training: { state: Record<string, unknown>; config: Record<string, unknown>; options: Record<string, unknown> } }) => void, RegExp | null][] = [
+    ['rng', (j) => { j.training.state['rng'] = [0, 0, 0, 0]; }, /training\.state\.rng should be the RNG state, which is never all zero/],
+    ['mode', (j) => { j.training.config['mode'] = 'stream'; }, /training\.config\.mode is "stream", but its tokenizer reads sentences/],
+    ['window', (j) => { j.training.state['windowInEpoch'] = 1e9; }, /windowInEpoch is 1000000000, beyond the \d+ steps of an epoch on its own corpus/],
+    ['proto', (j) => { Object.defineProperty(j.training.options, '__proto__', { value: { seed: 'x' }, enumerable: true }); }, null],
+  ];
+  for (const [name, edit, why] of cases) {
+    const j = JSON.parse(text);
+    edit(j);
+    const bad = join(dir, `bad-${name}.json`);
+    writeFileSync(bad, JSON.stringify(j));
+    const r = await runCli(['train', CORPUS, '--resume', bad, '-o', join(dir, 'out.json'), '--max-steps', '1', '-q']);
+    if (why === null) {
+      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+    } else {
+      assert.equal(r.code, 1, `${name}: ${r.stderr}`);
+      assert.match(oneLineError(r.stderr), why);
+    }
+  }
+});

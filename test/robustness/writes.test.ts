@@ -348,3 +348,82 @@ test('a second signal ends the process at once, even in the middle of a long val
     else assert.ok(['big.txt', 'one.json', 'one.last.json'].includes(f) || isOurTemporary(f, 'two.json') || isOurTemporary(f, 'two.last.json'), f);
   }
 });
+
+test('a signal during the last validation of a run that ends on its own: said, saved, exit 130; a second one ends it at once', { timeout: 120_000 }, async () => {
+  const dir = tempDir();
+  const big = join(dir, 'big.txt');
+  writeFileSync(big, readFileSync(CORPUS, 'utf8').repeat(150));
+  const go = (out: string) => {
+    // one step, then the final validation pass over half of the corpus: seconds long
+    const child = spawn(process.execPath, [BIN, 'train', big, '-o', out, '--hidden', '128', '--val-fraction', '0.5', '--max-steps', '1',
+      '--threads', '1', '--samples', '0'], { env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })));
+    const started = new Promise<void>((resolve) => { const t = setInterval(() => { if (/steps per epoch/.test(stderr)) { clearInterval(t); resolve(); } }, 20); });
+    return { child, exited, started, stderr: () => stderr };
+  };
+  const one = go(join(dir, 'one.json'));
+  await one.started;
+  await new Promise((r) => setTimeout(r, 1500));
+  one.child.kill('SIGINT');
+  const end1 = await one.exited;
+  assert.equal(end1.code, 130, one.stderr());
+  assert.match(one.stderr(), /interrupted: finishing this step and saving/);
+  parseCheckpoint(readFileSync(join(dir, 'one.json'), 'utf8'));
+  const two = go(join(dir, 'two.json'));
+  await two.started;
+  await new Promise((r) => setTimeout(r, 1500));
+  two.child.kill('SIGINT');
+  await new Promise((r) => setTimeout(r, 300));
+  const t2 = performance.now();
+  two.child.kill('SIGINT');
+  const end2 = await two.exited;
+  assert.ok(end2.signal === 'SIGINT' || end2.code === 130, `${end2.signal} ${end2.code}`);
+  assert.ok(end2.at - t2 < 1000, `the second Ctrl-C took ${(end2.at - t2).toFixed(0)} ms`);
+});
+
+test('/dev/stdout as -o when stdout is a pipe, and devices as inputs, are refused with one line (no "this is a bug", no endless read)', () => {
+  const dir = tempDir();
+  const m = join(dir, 'm.json');
+  const run = (args: string[], input?: string) => spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ${args.join(' ')}${input ?? ''} | cat`], { encoding: 'utf8', timeout: 20_000 });
+  let r = run(['train', CORPUS, '-o', '/dev/stdout', ...QUICK]);
+  assert.match(r.stderr.trim(), /^rnnlm: cannot write \/dev\/stdout: it links to a named pipe \(FIFO\) — give the path of a regular file$/);
+  assert.equal(spawnSync(process.execPath, [BIN, 'train', CORPUS, '-o', m, ...QUICK]).status, 0);
+  r = run(['info', '/dev/zero']);
+  assert.match(r.stderr.trim(), /^rnnlm: "?\/dev\/zero"? is a device, not a file — /);
+  r = run(['score', '-m', '-', 'x'], ' < /dev/zero');
+  assert.match(r.stderr.trim(), /^rnnlm: standard input is a device, not a file or a pipe — /);
+  r = run(['train', '/dev/urandom', '-o', join(dir, 'n.json'), ...QUICK]);
+  assert.match(r.stderr.trim(), /^rnnlm: "?\/dev\/urandom"? is a device, not a file — /);
+});
+
+test('train: -o naming no file, a path that is not UTF-8, stdin twice, a removed output directory: one accurate line', () => {
+  const dir = tempDir();
+  const run = (cmd: string, opts: { input?: string } = {}) => spawnSync('bash', ['-c', cmd], { encoding: 'utf8', input: opts.input, env: { ...process.env, NO_COLOR: '1' } });
+  const rnnlm = `"${process.execPath}" "${BIN}"`;
+  let r = run(`${rnnlm} train "${CORPUS}" -o '' ${QUICK.join(' ')}`);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--output must not be empty: give a file name, e.g. -o model.json/);
+  r = run(`cd "${dir}" && ${rnnlm} train "${CORPUS}" -o "$(printf 'm\\xe9.json')" ${QUICK.join(' ')}`);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /the -o path is not valid UTF-8/);
+  assert.deepEqual(readdirSync(dir), []);
+  r = run(`${rnnlm} train - --resume - -o "${join(dir, 'm.json')}" ${QUICK.join(' ')}`, { input: 'abc\n' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /the corpus and the checkpoint to resume cannot both be standard input/);
+  // the directory of -o removed while training: the message names the directory, not "check the path"
+  const out = join(dir, 'out');
+  mkdirSync(out);
+  r = run(`${rnnlm} train "${CORPUS}" -o "${join(out, 'm.json')}" --hidden 8 --layers 1 --eval-every 1 --max-steps 3000 --epochs 100000 --threads 1 --samples 0 -q & pid=$!; sleep 1; rm -rf "${out}"; wait $pid`);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /could not be written: its directory .*out no longer exists/);
+});
+
+test('the resume hint quotes a file name with a line break so that it can be pasted ($\'…\')', async () => {
+  const dir = tempDir();
+  const out = join(dir, 'a\nb.json');
+  const r = await runCli(['train', CORPUS, '-o', out, '--hidden', '8', '--layers', '1', '--max-steps', '2', '--eval-every', '1', '--threads', '1', '--samples', '0']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stderr.includes(`-o $'${dir}/a\\x0ab.json'`), r.stderr);
+});

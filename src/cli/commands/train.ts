@@ -12,23 +12,24 @@ import { DataError } from '../../core/errors.js';
 import { InputError, UsageError } from '../errors.js';
 import { extendTrainOptions, trainOptionsShape } from '../../api/options.js';
 import { train } from '../../api/train.js';
-import { sample } from '../../api/library.js';
+import { sample } from '../../api/sample.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { readCheckpoint, readText } from '../input.js';
 import { flagName, int, parseOptions } from '../options.js';
 import { createReporter, type Reporter } from '../progress.js';
 import { lossChart } from '../chart.js';
-import { formatBytes, formatDuration, formatInt, shown } from '../format.js';
+import { formatBytes, formatDuration, formatInt, shellWord, shown } from '../format.js';
+import { wasInvalidUtf8 } from '../argv.js';
 import { makeStyle } from '../style.js';
 
 /** The library's training options plus what only the command line has. */
 export const trainCliSchema = extendTrainOptions({
   corpus: z.string().min(1, { error: 'needs a corpus file (or - for stdin)' }),
-  output: z.string().min(1).default('model.json'),
+  output: z.string().min(1, { error: 'must not be empty: give a file name, e.g. -o model.json' }).default('model.json'),
   samples: int(0, 100).default(3),
-  resume: z.string().min(1).optional(),
-  log: z.string().min(1).optional(),
+  resume: z.string().min(1, { error: 'must not be empty: give the checkpoint to continue, e.g. --resume model.last.json' }).optional(),
+  log: z.string().min(1, { error: 'must not be empty: give a file name, e.g. --log run.ndjson' }).optional(),
   quiet: z.boolean().default(false),
   color: z.boolean().default(true),
 });
@@ -91,6 +92,12 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   const style = makeStyle(host, !opts.color);
   const say = (text: string) => { if (!opts.quiet) host.stderr.write(text + '\n'); };
   // every path this run will write, checked before any work: a bad one would lose the whole run at the end
+  for (const [flag, path] of [['-o', opts.output], ['--log', opts.log], ['--resume', opts.resume], ['corpus', opts.corpus]] as const) {
+    if (path !== undefined && wasInvalidUtf8(path)) {
+      throw new UsageError(`the ${flag === 'corpus' ? 'corpus path' : `${flag} path`} is not valid UTF-8 (it would name another file: ${JSON.stringify(path)})`, 'use a name in UTF-8');
+    }
+  }
+  if (opts.corpus === '-' && opts.resume === '-') throw new UsageError('the corpus and the checkpoint to resume cannot both be standard input', 'give the checkpoint as a file: --resume model.last.json');
   if (opts.output === '-') throw new UsageError('-o - would write checkpoints to standard output, which cannot hold them', 'give a file name, e.g. -o model.json');
   host.checkWritable(opts.output, 'output (-o)');
   host.checkWritable(lastPath(opts.output), 'latest-state file');
@@ -204,9 +211,10 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   if (opts.samples > 0 && !opts.quiet && outcome.reason !== 'interrupted') {
     say(style.bold('samples:'));
     const seed = Number(outcome.checkpoint.training!.options['seed'] ?? opts.seed) + 1;
-    for (const text of sample(outcome.checkpoint, { n: opts.samples, seed, maxLength: level === 'char' ? 200 : 50 })) say('  ' + shown(text, true));
+    for (const text of sample(host.platform(), outcome.checkpoint, { n: opts.samples, seed, maxLength: level === 'char' ? 200 : 50 })) say('  ' + shown(text, true));
   }
-  return outcome.reason === 'interrupted' ? 128 + signalNumber : ExitCode.ok;
+  // a signal that came in, even while the run was finishing on its own (its last validation, its save): 128 + n
+  return signal.aborted ? 128 + signalNumber : ExitCode.ok;
 }
 
 /** One evaluation as a line: step, epoch begun, training and validation loss (with perplexity and bits/char). */
@@ -217,11 +225,6 @@ function describe(r: EvalReport, level: 'char' | 'word'): string {
     parts.push(`val ${r.valLoss.toFixed(4)} (ppl ${Math.exp(r.valLoss).toFixed(2)}${level === 'char' ? `, ${(r.valLoss / Math.LN2).toFixed(3)} bits/char` : ''})`);
   }
   return parts.join(' · ');
-}
-
-/** A path as the shell needs it: bare when safe, else single-quoted (control characters escaped). */
-function shellWord(p: string): string {
-  return /^[\w@%+=:,./-]+$/.test(p) ? p : `'${shown(p).replace(/'/g, `'\\''`)}'`;
 }
 
 const SIGNAL_NAMES: Record<number, string> = { 1: 'hangup (SIGHUP)', 2: 'interrupted', 3: 'quit (SIGQUIT)', 15: 'terminated (SIGTERM)' };

@@ -11,21 +11,21 @@
  * Progress comes through callbacks, cancellation through an AbortSignal.
  */
 import { CheckpointError, parseCheckpointBytes, serializeCheckpointChunks, type Checkpoint } from '../checkpoint/codec.js';
-import { checkOutputPath, readFileBytes, writeFileAtomic } from '../node/files.js';
-import { nodeBackend } from '../node/backend.js';
-import { nodePlatform } from '../node/platform.js';
+import { checkOutputPath, readFileBytes, writeFileAtomic } from './files.js';
+import { nodeBackend } from './backend.js';
+import { nodePlatform } from './platform.js';
 import { OptionError } from '../core/errors.js';
-import { describeValue, type TrainOptionsInput } from './options.js';
-import { checkCheckpoint } from './checks.js';
-import { evaluate as evaluateOn, type EvaluateOptionsInput, type Evaluation, type TextSource } from './evaluate.js';
-import { sample as sampleOn, type SampleOptionsInput } from './sample.js';
-import { scoreNow, type ScoredSentence } from './score.js';
-import { train as runTraining, type TrainOutcome, type TrainRun } from './train.js';
+import { describeValue, type TrainOptionsInput } from '../api/options.js';
+import { checkCheckpoint } from '../api/checks.js';
+import { evaluate as evaluateOn, type EvaluateOptionsInput, type Evaluation, type TextSource } from '../api/evaluate.js';
+import { sample as sampleOn, type SampleOptionsInput } from '../api/sample.js';
+import { scoreNow, type ScoredSentence } from '../api/score.js';
+import { train as runTraining, type TrainOutcome, type TrainRun } from '../api/train.js';
 
-export type { TrainOutcome } from './train.js';
-export type { ScoredSentence } from './score.js';
-export type { SampleOptionsInput } from './sample.js';
-export type { EvaluateOptionsInput, Evaluation, TextSource } from './evaluate.js';
+export type { TrainOutcome } from '../api/train.js';
+export type { ScoredSentence } from '../api/score.js';
+export type { SampleOptionsInput } from '../api/sample.js';
+export type { EvaluateOptionsInput, Evaluation, TextSource } from '../api/evaluate.js';
 
 /** The callbacks of train(): progress, cancellation, and a checkpoint to resume. */
 export type TrainCallbacks = TrainRun;

@@ -1,0 +1,18 @@
+/**
+ * `rnnlm/api`: every use case, platform-neutral (no Node, no files): each
+ * function takes a Platform first — `basicPlatform()` runs anywhere (one
+ * thread, the TypeScript backend); Node's is src/node/platform.ts. This is
+ * what a browser page or a bundle imports; `rnnlm` itself is these functions
+ * on Node's platform.
+ */
+export { basicPlatform, type Platform, type FileSink, type Engine } from './platform.js';
+export { train, type TrainRun, type TrainFiles, type TrainOutcome, type TrainStart, type EvalEvent, type Spelling } from './train.js';
+export { score, scoreNow, createSentenceScorer, type ScoredSentence } from './score.js';
+export { evaluate, type Evaluation, type EvaluateOptionsInput, type TextSource } from './evaluate.js';
+export { sample, startSampling, type Sampling, type SampleOptionsInput } from './sample.js';
+export { describeCheckpoint, trainingCurve } from './info.js';
+export { trainOptionsSchema, sampleOptionsSchema, type TrainOptionsInput } from './options.js';
+export { parseCheckpoint, parseCheckpointBytes, serializeCheckpoint, serializeCheckpointChunks, type Checkpoint } from '../checkpoint/codec.js';
+export { RnnlmError, DataError, OptionError, DivergedError, OutOfMemoryError, ShapeError } from '../core/errors.js';
+export { referenceBackend, type Backend } from '../core/backend.js';
+export { fastestBackend } from '../core/wasm/fastest.js';
