@@ -119,3 +119,16 @@ test('src/api is platform-neutral: no node: module, and neither src/parallel nor
     }
   }
 });
+
+test('src/cli is a front end: it reaches the work through src/api (and Node\'s pieces through src/node), never src/core, src/parallel or src/checkpoint', () => {
+  const cli = join(src, 'cli');
+  for (const f of tsFiles(cli)) {
+    for (const spec of imports(f)) {
+      if (!spec.startsWith('.')) continue;
+      const to = resolve(dirname(f), spec);
+      for (const inner of ['core', 'parallel', 'checkpoint']) {
+        assert.ok(!to.startsWith(join(src, inner) + sep), `${relative(root, f)} imports ${spec}: the command line goes through src/api`);
+      }
+    }
+  }
+});

@@ -88,7 +88,6 @@ export async function evaluate(
   }
   const opts = parseWith(evaluateOptionsSchema, options, spelling.name, spelling.hint, { what: spelling.what });
   const threads = opts.threads ?? platform.threads;
-  refuseIfTooLarge(memoryNeed(ck.model.config, opts.bptt, opts.batch, threads, null), spelling.name);
   const given = typeof text === 'function' ? await text() : text;
   const whole = typeof given === 'string' ? given : textFromBytes(given, spelling.text);
   const sentences = splitSentences(normalizeText(whole), ck.tokenizer.sentence);
@@ -97,7 +96,10 @@ export async function evaluate(
   }
   const corpus = encodeCorpus(sentences, ck.vocab, ck.tokenizer);
   const mode: ReadMode = ck.tokenizer.sentence === 'file' ? 'stream' : 'sentences';
-  const { sum, count, engine } = await crossEntropySum(platform, ck, corpus, mode, opts.batch, opts.bptt, threads);
+  // --batch and --bptt are speed only: windows no larger than the corpus needs (the same windows, so the same numbers)
+  const { batch, bptt } = fitWindows(corpus, mode, opts.batch, opts.bptt);
+  refuseIfTooLarge(memoryNeed(ck.model.config, bptt, batch, threads, null), spelling.name);
+  const { sum, count, engine } = await crossEntropySum(platform, ck, corpus, mode, batch, bptt, threads);
   const ce = sum / count;
   const char = ck.tokenizer.level === 'char';
   return {
@@ -116,6 +118,19 @@ export async function evaluate(
  * that do not fill the last row of lanes (fewer than B) are read as one
  * short lane after, so every token is scored.
  */
+/**
+ * The batch and window length the corpus can use: in sentences, no more lanes
+ * than sentences and no longer a window than the longest sentence (with its
+ * <EOS>); in a stream, no longer a window than the stream. Each window is then
+ * what it would have been, so the numbers do not change.
+ */
+function fitWindows(corpus: EncodedCorpus, mode: ReadMode, batch: number, bptt: number): { batch: number; bptt: number } {
+  if (mode === 'stream') return { batch, bptt: Math.max(1, Math.min(bptt, corpus.ids.length)) };
+  let longest = 1;
+  for (let s = 0; s + 1 < corpus.starts.length; s++) longest = Math.max(longest, corpus.starts[s + 1]! - corpus.starts[s]!);
+  return { batch: Math.max(1, Math.min(batch, corpus.starts.length - 1)), bptt: Math.min(bptt, longest) };
+}
+
 async function crossEntropySum(
   platform: Platform, ck: Checkpoint, corpus: EncodedCorpus, mode: ReadMode, batch: number, T: number, threads: number,
 ): Promise<{ sum: number; count: number; engine: { threads: number; fallback: string | null } }> {

@@ -13,6 +13,8 @@ export { sample, startSampling, type Sampling, type SampleOptionsInput } from '.
 export { describeCheckpoint, trainingCurve } from './info.js';
 export { trainOptionsSchema, sampleOptionsSchema, type TrainOptionsInput } from './options.js';
 export { parseCheckpoint, parseCheckpointBytes, serializeCheckpoint, serializeCheckpointChunks, type Checkpoint } from '../checkpoint/codec.js';
-export { RnnlmError, DataError, OptionError, DivergedError, OutOfMemoryError, ShapeError } from '../core/errors.js';
+export { RnnlmError, DataError, OptionError, DivergedError, OutOfMemoryError, ShapeError, MEMORY_HINT } from '../core/errors.js';
+export { CELL_KINDS, type CellKind } from '../core/cells/index.js';
+export type { EvalRecord, EvalReport, StepReport, StopReason } from '../core/train.js';
 export { referenceBackend, type Backend } from '../core/backend.js';
 export { fastestBackend } from '../core/wasm/fastest.js';

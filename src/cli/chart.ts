@@ -13,7 +13,7 @@
  * evaluations (validation wins where both fall in one cell). Non-finite
  * losses are skipped. Pure: records in, lines out.
  */
-import type { EvalRecord } from '../core/train.js';
+import type { EvalRecord } from '../api/index.js';
 import { formatInt, maxOf, minOf } from './format.js';
 
 export const TRAIN_MARK = '·';

@@ -2,7 +2,7 @@
  * Errors the CLI reports as one line on stderr: what went wrong and what to
  * do. UsageError exits 2, everything else 1. Stack traces only with --debug.
  */
-import { MEMORY_HINT, OptionError, RnnlmError } from '../core/errors.js';
+import { MEMORY_HINT, OptionError, RnnlmError } from '../api/index.js';
 import { ExitCode } from './exit-codes.js';
 import { shown } from './format.js';
 

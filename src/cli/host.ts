@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { checkDistinct, checkOutputPath, fileError, readFileBytes, readFileIfExists, writeFileAtomic, type Content } from '../node/files.js';
 import { shown } from './format.js';
 import { InputError } from './errors.js';
-import type { Backend } from '../core/backend.js';
+import type { Backend } from '../api/index.js';
 import { nodeBackend } from '../node/backend.js';
 import { nodePlatform } from '../node/platform.js';
 import type { FileSink, Platform } from '../api/platform.js';

@@ -3,8 +3,8 @@
  * stdin, strictly UTF-8, no binary) and checkpoints (validated by the
  * checkpoint codec).
  */
-import { parseCheckpointBytes, type Checkpoint } from '../checkpoint/codec.js';
-import { DataError, RnnlmError } from '../core/errors.js';
+import { parseCheckpointBytes, type Checkpoint } from '../api/index.js';
+import { DataError, RnnlmError } from '../api/index.js';
 import { textFromBytes } from '../api/text.js';
 import { InputError } from './errors.js';
 import type { Host } from './host.js';

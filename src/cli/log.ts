@@ -11,7 +11,7 @@
  * naming the line.
  */
 import { z } from 'zod';
-import type { EvalRecord } from '../core/train.js';
+import type { EvalRecord } from '../api/index.js';
 import { InputError } from './errors.js';
 
 const NON_FINITE = ['NaN', 'Infinity', '-Infinity'] as const;

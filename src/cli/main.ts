@@ -33,7 +33,8 @@ export async function main(argv: readonly string[], host: Host): Promise<number>
       outputError: (s, write) => write(`rnnlm: ${shown(s.replace(/^error: /, '').trim())} — see 'rnnlm --help'\n`),
     })
     .addHelpText('after', `
-Exit codes: 0 ok, 1 failure (bad file, corrupt checkpoint, diverged training), 2 usage (bad option), 130 interrupted.
+Exit codes: 0 ok, 1 failure (bad file, corrupt checkpoint, diverged training), 2 usage (bad option, a run too large
+for memory), 128+n stopped by signal n (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT).
 Add --debug to any command for a stack trace on errors.
 
 Examples:

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { parseWith } from '../api/options.js';
 import { UsageError } from './errors.js';
-import { OptionError } from '../core/errors.js';
+import { OptionError } from '../api/index.js';
 
 export { int, real, oneOf, seed, duration } from '../api/options.js';
 

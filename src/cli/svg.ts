@@ -8,7 +8,7 @@
  * losses (the NaN training loss of an evaluation with no step since the last
  * one) are skipped; a single record is drawn as points.
  */
-import type { EvalRecord } from '../core/train.js';
+import type { EvalRecord } from '../api/index.js';
 import { formatInt, maxOf, minOf } from './format.js';
 
 export interface LossPlotOptions {

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oneLineError, runCli, tempDir } from '../helpers/fake-host.js';
 import { repoPath } from '../helpers/paths.js';
@@ -45,13 +45,26 @@ test('the memory estimate counts what a workspace really allocates', () => {
   assert.equal(need.total, 4 * (P + P + 2 * P) + 4 * (floats + 2 * 2 * 3 * 6));
 });
 
-test('eval with windows too large for memory is refused before scoring', async () => {
+test('eval: windows that the corpus really fills and that cannot fit are refused before scoring; larger than the corpus, they shrink to it', async () => {
   const dir = tempDir();
+  // a word-level model with 20,002 outputs: every token of a window holds 20,002 logits
+  const words = Array.from({ length: 4096 }, (_, i) => Array.from({ length: 12 }, (_, k) => `w${(i * 12 + k) % 20000}`).join(' ')).join('\n');
+  const corpus = join(dir, 'words.txt');
+  writeFileSync(corpus, words);
   const m = join(dir, 'm.json');
-  assert.equal((await runCli(['train', CORPUS, '-o', m, '--hidden', '8', '--layers', '1', '--max-steps', '1', '-q', '--samples', '0'])).code, 0);
-  const r = await runCli(['eval', '-m', m, CORPUS, '--batch', '4096', '--bptt', '100000', '--threads', '1']);
+  const t = await runCli(['train', corpus, '-o', m, '--level', 'word', '--hidden', '8', '--layers', '1', '--embedding', '8', '--max-steps', '1', '--val-fraction', '0', '-q', '--samples', '0', '--threads', '1']);
+  assert.equal(t.code, 0, t.stderr);
+  // 4,096 sentences × 13 steps × 20,002 logits × 4 bytes = 4.3 GB of logits alone
+  const r = await runCli(['eval', '-m', m, corpus, '--batch', '4096', '--bptt', '100000', '--threads', '1']);
   assert.equal(r.code, 2, r.stderr);
   assert.match(oneLineError(r.stderr), /this run needs about \d+\.\d GB of memory.*lower --batch or --bptt/);
+  // the small corpus of the other tests: --batch 4096 --bptt 100000 shrink to its 220 sentences and longest line
+  const small = join(dir, 'small.json');
+  assert.equal((await runCli(['train', CORPUS, '-o', small, '--hidden', '8', '--layers', '1', '--max-steps', '1', '-q', '--samples', '0'])).code, 0);
+  const a = await runCli(['eval', '-m', small, CORPUS, '--batch', '4096', '--bptt', '100000', '--threads', '1', '--json']);
+  const b = await runCli(['eval', '-m', small, CORPUS, '--threads', '1', '--json']);
+  assert.equal(a.code, 0, a.stderr);
+  assert.ok(Math.abs(JSON.parse(a.stdout).crossEntropy - JSON.parse(b.stdout).crossEntropy) < 1e-9);
 });
 
 test('an allocation beyond the WebAssembly memory is an OutOfMemoryError with the size, reported as such', () => {

@@ -7,10 +7,10 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { Checkpoint } from '../../checkpoint/codec.js';
+import type { Checkpoint } from '../../api/index.js';
 import { describeCheckpoint, type CheckpointInfo } from '../../api/info.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatBytes, formatDuration, formatInt, jsonLine, shown } from '../format.js';
+import { formatBytes, formatDuration, formatInt, jsonLine, shown, shellWord } from '../format.js';
 import type { Host } from '../host.js';
 import { readBytes, readCheckpoint } from '../input.js';
 import { int, parseOptions } from '../options.js';
@@ -39,7 +39,7 @@ Examples:
 
 /** The training options as an `rnnlm train` command line (commander's defaults included). */
 export function trainCommand(options: Record<string, unknown>): string {
-  const parts = ['rnnlm', 'train', quote(String(options['corpus'] ?? 'CORPUS'))];
+  const parts = ['rnnlm', 'train', shellWord(String(options['corpus'] ?? 'CORPUS'))];
   for (const [key, value] of Object.entries(options)) {
     if (key === 'corpus' || value === undefined || value === null) continue;
     const flag = '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
@@ -48,21 +48,10 @@ export function trainCommand(options: Record<string, unknown>): string {
     } else if (value === true) {
       parts.push(flag);
     } else if (value !== false) {
-      parts.push(flag, quote(typeof value === 'string' ? value : JSON.stringify(value)));
+      parts.push(flag, shellWord(typeof value === 'string' ? value : JSON.stringify(value)));
     }
   }
   return parts.join(' ');
-}
-
-/**
- * A shell word: bare when it is plain, else in single quotes; text with a
- * character the terminal must not see raw goes in bash's $'…' quotes with
- * that character escaped (\x1b), so the command line can still be pasted.
- */
-function quote(s: string): string {
-  if (/^[\w./:@%+,=-]+$/.test(s)) return s;
-  const escaped = s.replace(/[\\']/g, '\\$&');
-  return shown(escaped) === escaped ? `'${s.replace(/'/g, `'\\''`)}'` : `$'${shown(escaped)}'`;
 }
 
 export async function runInfo(host: Host, raw: Record<string, unknown>): Promise<number> {
@@ -126,7 +115,7 @@ function report(i: Info): string {
         (t.bestBitsPerChar !== null ? `, ${t.bestBitsPerChar.toFixed(4)} bits/char (<EOS> counted)` : ''));
     }
     if (t.lastTrainLoss !== null) row('train loss', `${t.lastTrainLoss.toFixed(4)} nats/token at the last evaluation`);
-    row('evaluations', `${formatInt(t.evaluations)} (draw them: rnnlm plot ${quote(i.file)} -o curve.svg)`);
+    row('evaluations', `${formatInt(t.evaluations)} (draw them: rnnlm plot ${shellWord(i.file)} -o curve.svg)`);
     const cfg = t.config;
     row('optimizer', `${cfg.optimizer}, lr ${cfg.lr}${cfg.lrDecay !== 1 ? ` × ${cfg.lrDecay} per epoch after ${cfg.lrDecayAfter}` : ''}, clip ${cfg.clip || 'off'}; batch ${cfg.batch} × bptt ${cfg.bptt} (${cfg.mode})`);
     row('command', trainCommand(t.options));

@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { Checkpoint } from '../../checkpoint/codec.js';
+import type { Checkpoint } from '../../api/index.js';
 import { trainingCurve, type EvalRecord } from '../../api/info.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { OptionError } from '../../core/errors.js';
+import { OptionError } from '../../api/index.js';
 import { extendSampleOptions, parseWith } from '../../api/options.js';
 import { startSampling, type SampleSpelling } from '../../api/sample.js';
 import { NOT_UTF8_HINT } from '../../api/text.js';

@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { Checkpoint } from '../../checkpoint/codec.js';
+import type { Checkpoint } from '../../api/index.js';
 import { createSentenceScorer, perplexity, scoreOptionsShape, sentencesToScore, type SentenceScorer } from '../../api/score.js';
 import type { Platform } from '../../api/platform.js';
 import { cleanSentence, NOT_UTF8_HINT } from '../../api/text.js';

@@ -6,9 +6,9 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { CELL_KINDS } from '../../core/cells/index.js';
-import type { EvalReport } from '../../core/train.js';
-import { DataError } from '../../core/errors.js';
+import { CELL_KINDS } from '../../api/index.js';
+import type { EvalReport } from '../../api/index.js';
+import { DataError } from '../../api/index.js';
 import { InputError, UsageError } from '../errors.js';
 import { extendTrainOptions, trainOptionsShape } from '../../api/options.js';
 import { train } from '../../api/train.js';
