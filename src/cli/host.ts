@@ -3,7 +3,7 @@
  * that commands run in-process in tests (a fake host) and for real (nodeHost).
  */
 import { fstatSync } from 'node:fs';
-import { availableParallelism, constants as osConstants } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { randomInt } from 'node:crypto';
 import { checkDistinct, checkOutputPath, fileError, readFileBytes, readFileIfExists, writeFileAtomic, type Content } from '../node/files.js';
 import { shown } from './format.js';
@@ -11,6 +11,7 @@ import { InputError } from './errors.js';
 import type { Backend } from '../api/index.js';
 import { nodeBackend } from '../node/backend.js';
 import { nodePlatform } from '../node/platform.js';
+import { onStopSignal } from '../node/signals.js';
 import type { FileSink, Platform } from '../api/platform.js';
 
 export interface OutStream {
@@ -159,14 +160,7 @@ export function nodeHost(): Host {
     checkWritable: (path, what) => checkOutputPath(path, what),
     checkDistinct,
     now: () => performance.now(),
-    onInterrupt(handler) {
-      const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
-      const off = () => { for (const sig of signals) process.off(sig, h); };
-      // with no listener left, Node restores the default action: the next signal ends the process at once
-      const h = (sig: NodeJS.Signals) => { off(); handler(osConstants.signals[sig]); };
-      for (const sig of signals) process.on(sig, h);
-      return off;
-    },
+    onInterrupt: onStopSignal,
     exitNow: (code) => process.exit(code),
     randomSeed: () => randomInt(0, 2 ** 31),
     cpus: availableParallelism(),
