@@ -296,13 +296,17 @@ export function checkpointOf(s: TrainingSetup, state: TrainState, meta: Record<s
   };
 }
 
+/** The most epochs the options allow: what --max-time alone trains for (the time runs out first). */
+const MAX_EPOCHS = 1_000_000;
+
 /** The core's TrainConfig from options (fresh) or from the checkpoint's (resumed: only the limits may change). */
 function trainConfig(
   opts: TrainOptions, mode: ReadMode, base: TrainConfig | null, state: TrainState | null, given: ReadonlySet<string>,
   level: { batch: number; bptt: number } = LEVEL_DEFAULTS.char,
 ): TrainConfig {
   const limits = {
-    epochs: base && !given.has('epochs') ? base.epochs : opts.epochs,
+    // a time budget alone means "until the time is up": epochs are unbounded unless given
+    epochs: base && !given.has('epochs') ? base.epochs : given.has('maxTime') && !given.has('epochs') ? MAX_EPOCHS : opts.epochs,
     // limits count from where this run starts
     maxSteps: opts.maxSteps ? (state?.step ?? 0) + opts.maxSteps : 0,
     maxTimeMs: opts.maxTime ? (state?.elapsedMs ?? 0) + opts.maxTime : 0,

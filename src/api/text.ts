@@ -14,6 +14,7 @@
  *
  * Pure: no node: import (TextDecoder is a global of every JavaScript platform).
  */
+import { firstInvalidUtf8 } from '../checkpoint/json-bytes.js';
 import { DataError } from '../core/errors.js';
 import { decode, encode, normalizeText, tokenize, type TokenizerConfig } from '../core/tokenize.js';
 import { UNK, UNK_TOKEN, type Vocab } from '../core/vocab.js';
@@ -39,8 +40,26 @@ export function textFromBytes(bytes: Uint8Array, name: string): string {
     if ((err as { code?: string }).code === 'ERR_STRING_TOO_LONG') {
       throw new DataError(`${name} is too large to read as one text (${bytes.length} bytes; the limit is about 512 MB)`, 'train on a part of it, e.g. head -c 400M');
     }
-    throw new DataError(`${name} is not valid UTF-8 text`, NOT_UTF8_HINT);
+    throw notUtf8(bytes, name);
   }
+}
+
+/**
+ * What is wrong with bytes that are not UTF-8, said precisely: where, and
+ * whether the text was merely cut in the middle of a character (`head -c`)
+ * rather than written in another encoding.
+ */
+function notUtf8(bytes: Uint8Array, name: string): DataError {
+  const at = firstInvalidUtf8(bytes);
+  if (at < 0) return new DataError(`${name} is not valid UTF-8 text`, NOT_UTF8_HINT);
+  const lead = bytes[at]!;
+  const need = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 ? 2 : 0;
+  if (need > 0 && at + need > bytes.length && bytes.subarray(at + 1).every((b) => (b & 0xc0) === 0x80)) {
+    const left = bytes.length - at;
+    return new DataError(`${name} is not valid UTF-8 text: it ends in the middle of a character (the last ${left} byte${left === 1 ? '' : 's'} of a ${need}-byte character) — was it cut short, e.g. by head -c?`,
+      'cut text at line boundaries (head -n), or drop the last bytes');
+  }
+  return new DataError(`${name} is not valid UTF-8 text (byte 0x${lead.toString(16).toUpperCase().padStart(2, '0')} at offset ${at})`, NOT_UTF8_HINT);
 }
 
 /**

@@ -66,6 +66,8 @@ export interface TrainStart {
   /** Step and time the run starts from (a resumed run: the checkpoint's). */
   step: number;
   elapsedMs: number;
+  /** The last validation loss of a resumed run (null: none yet). */
+  valLoss: number | null;
   threads: number;
   /** Why fewer threads run than were asked for, if so. */
   threadsFallback: string | null;
@@ -126,6 +128,8 @@ export async function train(
   const given = new Set(Object.keys(trainOptionsShape).filter((k) => raw[k] !== undefined));
   const threads = opts.threads ?? platform.threads;
   const setup = prepareTraining(corpus, { ...opts, threads }, given, cb.resume ?? null, spelling.name, platform.backend);
+  // the time budget as it was given ('2m', or seconds), not in milliseconds: `rnnlm info` shows the command line
+  if (raw['maxTime'] !== undefined && !cb.resume) setup.options = { ...setup.options, maxTime: raw['maxTime'] };
   const { model, cfg, state: start } = setup;
   if (files?.command && !cb.resume) setup.options = { ...files.command, ...setup.options };
   const engine = await platform.engine(model, cfg.bptt, cfg.batch, threads);
@@ -133,7 +137,7 @@ export async function train(
     config: model.config, parameters: model.layout.total, level: setup.tokenizer.level,
     trainTokens: setup.train.ids.length, valTokens: setup.val ? setup.val.ids.length : null,
     batch: cfg.batch, bptt: cfg.bptt, epochs: cfg.epochs, epochWindows: setup.epochWindows, maxTimeMs: cfg.maxTimeMs,
-    step: start.step, elapsedMs: start.elapsedMs, threads: engine.threads, threadsFallback: engine.fallback, notes: setup.notes,
+    step: start.step, elapsedMs: start.elapsedMs, valLoss: lastValLoss(start), threads: engine.threads, threadsFallback: engine.fallback, notes: setup.notes,
   });
 
   const meta = files?.meta ?? { createdBy: 'rnnlm' };
@@ -202,6 +206,15 @@ export async function train(
     checkpoint: checkpointOf(setup, state, meta), reason: result.reason,
     bestValLoss: state.bestValLoss, bestStep: state.bestStep, notes: setup.notes, savedBestStep, latest, logError,
   };
+}
+
+/** The validation loss of the latest evaluation that had one. */
+function lastValLoss(state: TrainState): number | null {
+  for (let i = state.history.length - 1; i >= 0; i--) {
+    const v = state.history[i]!.valLoss;
+    if (v !== null && Number.isFinite(v)) return v;
+  }
+  return null;
 }
 
 /** The third argument of train(): known keys, functions where functions go, an AbortSignal-like signal, a checkpoint to resume. */

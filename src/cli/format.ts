@@ -78,3 +78,8 @@ export function shellWord(s: string): string {
   const escaped = s.replace(/[\\']/g, '\\$&');
   return shown(escaped) === escaped ? `'${s.replace(/'/g, `'\\''`)}'` : `$'${shown(escaped)}'`;
 }
+
+/** "1 step", "2 steps", "1,024 steps": a count with its noun, singular for one. */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${formatInt(n)} ${n === 1 ? noun : plural}`;
+}

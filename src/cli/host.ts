@@ -5,7 +5,7 @@
 import { fstatSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { randomInt } from 'node:crypto';
-import { checkDistinct, checkOutputPath, fileError, readFileBytes, readFileIfExists, writeFileAtomic, type Content } from '../node/files.js';
+import { checkDistinct, checkOutputPath, fileError, readFileBytes, readFileIfExists, isRegularFile, removeRegularFile, writeFileAtomic, type Content } from '../node/files.js';
 import { shown } from './format.js';
 import { InputError } from './errors.js';
 import type { Backend } from '../api/index.js';
@@ -31,6 +31,10 @@ export interface Host {
   readFile(path: string): Promise<Uint8Array>;
   /** The bytes of a file, or null when there is none. */
   readFileIfExists(path: string): Promise<Uint8Array | null>;
+  /** Whether a regular file is at `path`. */
+  isFile(path: string): boolean;
+  /** Remove a regular file; false when there was none (or it could not be removed). */
+  removeFile(path: string): Promise<boolean>;
   /** Write to a temporary file beside `path`, fsync, rename over `path`: never a half-written file (src/node/files.ts). */
   writeFileAtomic(path: string, content: Content): Promise<void>;
   /** Throws FileError when `path` could not be written at the end (bad name, missing directory, not a regular file). */
@@ -156,6 +160,8 @@ export function nodeHost(): Host {
       return readFileBytes(path);
     },
     readFileIfExists: async (path) => readFileIfExists(path),
+    isFile: isRegularFile,
+    removeFile: async (path) => removeRegularFile(path),
     writeFileAtomic,
     checkWritable: (path, what) => checkOutputPath(path, what),
     checkDistinct,

@@ -360,3 +360,23 @@ export function readFileIfExists(path: string): Uint8Array | null {
   }
   return readFileBytes(path);
 }
+
+/** Whether a regular file is at `path` (links followed). */
+export function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Remove the regular file at `path`; false when there was none or it could not be removed. */
+export function removeRegularFile(path: string): boolean {
+  try {
+    if (!lstatSync(path).isFile()) return false;
+    unlinkSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -72,7 +72,7 @@ test('refused before any work: the options (before the text is read), then a tex
   assert.equal(huge.tokens, plain.tokens);
   assert.ok(Math.abs(huge.crossEntropy - plain.crossEntropy) < 1e-12, `${huge.crossEntropy} vs ${plain.crossEntropy}`);
   await assert.rejects(evaluate(basicPlatform(), m.ref, '\n  \n'), (e: Error) => e instanceof DataError && e.message === "evaluate()'s text has no text to evaluate (empty or only blank lines)");
-  await assert.rejects(evaluate(basicPlatform(), m.ref, Uint8Array.of(0x61, 0xff, 0x0a)), (e: Error) => e instanceof DataError && /^evaluate\(\)'s text is not valid UTF-8 text$/.test(e.message));
+  await assert.rejects(evaluate(basicPlatform(), m.ref, Uint8Array.of(0x61, 0xff, 0x0a)), (e: Error) => e instanceof DataError && /^evaluate\(\)'s text is not valid UTF-8 text \(byte 0xFF at offset 1\)$/.test(e.message));
   await assert.rejects(evaluate(basicPlatform(), m.ref, 42 as never), (e: Error) => e instanceof OptionError && /^evaluate\(\)'s text must be a string/.test(e.message));
   await assert.rejects(evaluate(basicPlatform(), {} as never, m.text), (e: Error) => e instanceof OptionError && /^evaluate\(\)'s model must be a model/.test(e.message));
 });

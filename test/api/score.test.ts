@@ -84,9 +84,9 @@ test('rnnlm score prints the api\'s numbers, to the bit (stdin, full batches on 
   const api = await score(nodePlatform(ENV), m.node, sentencesToScore(m.node, lines));
   assert.equal(recs.length, api.length);
   recs.forEach((rec, i) => {
-    assert.equal(rec.logprob, api[i]!.logProb);
+    assert.equal(rec.logProb, api[i]!.logProb);
     assert.equal(rec.perplexity, api[i]!.perplexity);
-    assert.deepEqual(rec.perToken.map((p: { logprob: number }) => p.logprob), api[i]!.perToken.map((p) => p.logProb));
+    assert.deepEqual(rec.perToken.map((p: { logProb: number }) => p.logProb), api[i]!.perToken.map((p) => p.logProb));
   });
 });
 

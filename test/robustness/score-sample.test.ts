@@ -63,10 +63,10 @@ describe('score', () => {
         const rec = JSON.parse(r.stdout);
         assert.equal(rec.tokens, 1);
         assert.equal(rec.unk, 0);
-        assert.equal(rec.logprob, core!.logProb, JSON.stringify(blank));
+        assert.equal(rec.logProb, core!.logProb, JSON.stringify(blank));
         assert.deepEqual(rec.perToken.map((p: { token: string }) => p.token), ['<EOS>']);
         assert.equal(rec.perToken[0].prob, Math.exp(core!.logProb));
-        assert.ok(rec.logprob < 0 && Number.isFinite(rec.logprob));
+        assert.ok(rec.logProb < 0 && Number.isFinite(rec.logProb));
       }
       // the table form: one line, tokens 1
       const t = await runCli(['score', '-m', m, '-q', '']);
@@ -79,10 +79,10 @@ describe('score', () => {
     for (const variant of ['abc   ', 'abc\r\n', '\ufeffabc', 'abc\t']) {
       const r = await runCli(['score', '-m', model, '--json', variant]);
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(JSON.parse(r.stdout).logprob, JSON.parse(plain.stdout).logprob, JSON.stringify(variant));
+      assert.equal(JSON.parse(r.stdout).logProb, JSON.parse(plain.stdout).logProb, JSON.stringify(variant));
     }
     const stdin = await runCli(['score', '-m', model, '--json'], { stdin: 'abc   \r\n' });
-    assert.equal(JSON.parse(stdin.stdout).logprob, JSON.parse(plain.stdout).logprob, 'the same sentence from stdin');
+    assert.equal(JSON.parse(stdin.stdout).logProb, JSON.parse(plain.stdout).logProb, 'the same sentence from stdin');
   });
 
   test('a sentence of 100,000 characters: works, finite, equal to the core score', { timeout: 60_000 }, async () => {
@@ -97,13 +97,13 @@ describe('score', () => {
     const rec = JSON.parse(r.stdout);
     assert.equal(rec.tokens, 100_001);
     assert.equal(rec.unk, 0);
-    assert.ok(Number.isFinite(rec.logprob) && rec.logprob < 0);
+    assert.ok(Number.isFinite(rec.logProb) && rec.logProb < 0);
     const [core] = scoreSentences(ck.model, [encode(long, ck.vocab, { ...ck.tokenizer }).ids]);
-    assert.equal(rec.logprob, core!.logProb);
+    assert.equal(rec.logProb, core!.logProb);
     // the same from stdin, in the table form
     const t = await runCli(['score', '-m', model], { stdin: long + '\n' });
     assert.equal(t.code, 0, t.stderr);
-    assert.equal(Number(t.stdout.split('\t')[0]), Number(rec.logprob.toFixed(4)));
+    assert.equal(Number(t.stdout.split('\t')[0]), Number(rec.logProb.toFixed(4)));
   });
 
   test('a sentence with a line break (paragraph models) is still one output line', async () => {
@@ -128,7 +128,7 @@ describe('score', () => {
     const core = scoreSentences(ck.model, lines.map((l) => encode(l, ck.vocab, { ...ck.tokenizer }).ids));
     recs.forEach((rec, i) => {
       assert.equal(rec.sentence, lines[i]);
-      assert.ok(Math.abs(rec.logprob - core[i]!.logProb) <= 1e-9 * Math.abs(core[i]!.logProb), `${i}: ${rec.logprob} vs ${core[i]!.logProb}`);
+      assert.ok(Math.abs(rec.logProb - core[i]!.logProb) <= 1e-9 * Math.abs(core[i]!.logProb), `${i}: ${rec.logProb} vs ${core[i]!.logProb}`);
     });
     const t = await runCli(['score', '-m', model], { stdin: lines.join('\n') + '\n' });
     const tokens = lines.reduce((sum, l) => sum + Array.from(l).length + 1, 0);
@@ -148,7 +148,7 @@ describe('score', () => {
     const rec = JSON.parse(r.stdout);
     assert.equal(rec.unk, 4);
     assert.equal(rec.tokens, 5);
-    assert.ok(Number.isFinite(rec.logprob));
+    assert.ok(Number.isFinite(rec.logProb));
   });
 });
 
@@ -226,7 +226,7 @@ function sh(script: string, timeoutMs = 60_000): Promise<{ code: number | null; 
 
 describe('arguments that are not UTF-8', () => {
   const bin = 'node bin/rnnlm.js';
-  const NOT_UTF8 = /is not valid UTF-8 text — convert it to UTF-8 first \(e\.g\. iconv -f latin1 -t utf-8\)$/;
+  const NOT_UTF8 = /is not valid UTF-8 text( \(byte 0x[0-9A-F]{2} at offset \d+\))? — convert it to UTF-8 first \(e\.g\. iconv -f latin1 -t utf-8\)$/;
 
   test('wasInvalidUtf8: an argument holding U+FFFD that some raw entry of the command line spells in invalid UTF-8', () => {
     const cmdline = (...entries: (string | number[])[]) => Uint8Array.from(entries.flatMap((e) => [...(typeof e === 'string' ? Buffer.from(e) : e), 0]));
@@ -249,7 +249,7 @@ describe('arguments that are not UTF-8', () => {
     // the same bytes on stdin: the same wording, naming standard input
     const s = await sh(`printf 'caf\\xe9\\n' | ${bin} score -m '${model}'`);
     assert.equal(s.code, 1, s.stderr);
-    assert.match(oneLineError(s.stderr), /^rnnlm: standard input is not valid UTF-8 text — convert it/);
+    assert.match(oneLineError(s.stderr), /^rnnlm: standard input is not valid UTF-8 text \(byte 0xE9 at offset 3\) — convert it/);
     // an overlong form, an encoded surrogate, a cut sequence: each refused, each named by its position
     for (const [i, bytes] of [['1', '\\xc0\\xaf'], ['1', '\\xed\\xa0\\x80'], ['1', 'ab\\xf0\\x9f\\x98']]) {
       const c = await sh(`${bin} score -m '${model}' "$(printf '${bytes}')"`);

@@ -14,7 +14,7 @@ import { ExitCode } from '../exit-codes.js';
 import { formatInt, jsonLine, shown } from '../format.js';
 import type { Host } from '../host.js';
 import { readCheckpoint, readText } from '../input.js';
-import { THREADS_HELP, flagName, parseOptions } from '../options.js';
+import { flagName, parseOptions } from '../options.js';
 import { makeStyle } from '../style.js';
 
 export const evalOptionsSchema = z.object({
@@ -33,11 +33,11 @@ export function registerEval(program: Command, run: (action: (host: Host) => Pro
     .command('eval')
     .description('cross-entropy, perplexity and <UNK> rate of a model on a whole corpus')
     .argument('<corpus>', "UTF-8 text file, or '-' for standard input")
-    .requiredOption('-m, --model <file>', 'checkpoint written by rnnlm train')
-    .option('--batch <n>', 'sentences (or stream lanes) evaluated at once: speed only, in line/paragraph mode', '32')
-    .option('--bptt <n>', 'time steps per window', '64')
-    .option('--json', 'print one JSON object')
-    .option('--threads <n>', THREADS_HELP)
+    .requiredOption('-m, --model <file>', 'checkpoint written by rnnlm train (required)')
+    .option('--batch <n>', 'sentences (or stream lanes) evaluated at once: speed only, in line/paragraph mode (default: 32)')
+    .option('--bptt <n>', 'time steps per window (default: 64)')
+    .option('--json', 'print one JSON object, numbers at full precision')
+    .option('--threads <n>', 'CPU threads; results depend on it only through rounding (default: all cores)')
     .option('-q, --quiet', 'no notes on stderr')
     .option('--no-color', 'no colour in messages')
     .addHelpText('after', `

@@ -1,5 +1,5 @@
 /**
- * rnnlm info MODEL: what a checkpoint holds — architecture and size,
+ * rnnlm info MODEL (or -m MODEL): what a checkpoint holds — architecture and size,
  * vocabulary and tokenizer, the most frequent tokens, and how it was trained
  * (steps, epochs, tokens, time, best validation loss, the options used).
  * A report on stdout, or one JSON object with --json. What is reported is
@@ -14,6 +14,7 @@ import { formatBytes, formatDuration, formatInt, jsonLine, shown, shellWord } fr
 import type { Host } from '../host.js';
 import { readBytes, readCheckpoint } from '../input.js';
 import { int, parseOptions } from '../options.js';
+import { modelArgument } from '../model-argument.js';
 
 export const infoOptionsSchema = z.object({
   model: z.string().min(1, { error: "needs a checkpoint file (or '-' for standard input)" }),
@@ -25,16 +26,19 @@ export function registerInfo(program: Command, run: (action: (host: Host) => Pro
   program
     .command('info')
     .description('describe a checkpoint: architecture, size, vocabulary, how it was trained')
-    .argument('<model>', "checkpoint written by rnnlm train, or '-' for standard input")
-    .option('--top <n>', 'how many of the most frequent tokens to list', '10')
-    .option('--json', 'print one JSON object')
+    .argument('[model]', "checkpoint written by rnnlm train, or '-' for standard input (required: here or with -m)")
+    .option('-m, --model <file>', 'the same as the model argument')
+    .option('--top <n>', 'how many of the most frequent tokens to list (default: 10)')
+    .option('--json', 'print one JSON object, numbers at full precision')
     .addHelpText('after', `
 Tokens are shown as JSON strings, so that spaces and newlines are visible (" ", "\\n").
 
 Examples:
   rnnlm info names.json
   rnnlm info model.json --json | jq .model.parameters`)
-    .action((model: string, raw: Record<string, unknown>) => run((host) => runInfo(host, { ...raw, model })));
+    .action((model: string | undefined, raw: Record<string, unknown>) => run((host) => runInfo(host, {
+      ...raw, model: modelArgument(model, raw['model'], { command: 'info', what: 'model', needed: "the checkpoint to describe (or '-' for standard input)", example: 'model.json' }),
+    })));
 }
 
 /** The training options as an `rnnlm train` command line (commander's defaults included). */
@@ -71,6 +75,9 @@ function describe(ck: Checkpoint, file: string, fileBytes: number, top: number):
 
 type Info = { file: string; fileBytes: number } & CheckpointInfo;
 
+/** "1 token", "2 tokens". */
+const counted = (n: number, noun: string): string => `${formatInt(n)} ${noun}${n === 1 ? '' : 's'}`;
+
 /** The text report. Every line goes through shown(): meta, tokens, paths and options come from the file. */
 function report(i: Info): string {
   const lines: string[] = [];
@@ -87,12 +94,12 @@ function report(i: Info): string {
   row('parameters', `${formatInt(m.parameters)} (${formatBytes(m.parameterBytes)} as float32)`);
 
   lines.push('vocabulary');
-  row('size', `${formatInt(v.size)} tokens (${v.level} level; <EOS> and <UNK> included)`);
+  row('size', `${counted(v.size, 'token')} (${v.level} level; <EOS> and <UNK> included)`);
   row('tokenizer', `lowercase ${v.lowercase ? 'yes' : 'no'} · unk token ${v.unkToken === null ? 'none' : JSON.stringify(v.unkToken)} · sentence ${{ line: 'line (one per line)', paragraph: 'paragraph (blank-line separated)', file: 'file (one stream)' }[v.sentence]}`);
   if (v.counted === null) {
     row('most frequent', 'not stored (the checkpoint has no token counts)');
   } else {
-    row('counted', `${formatInt(v.counted)} tokens in the training part of the corpus`);
+    row('counted', `${counted(v.counted, 'token')} in the training part of the corpus`);
     v.top.forEach((t, k) => {
       const pct = v.counted ? ` ${((100 * t.count) / v.counted).toFixed(1).padStart(5)}%` : '';
       row(k === 0 ? `top ${v.top.length}` : '', `${shown(JSON.stringify(t.token)).padEnd(12)} ${formatInt(t.count).padStart(10)}${pct}`);
@@ -105,7 +112,7 @@ function report(i: Info): string {
     row('state', 'not trained with rnnlm train / no training state (cannot be resumed)');
   } else {
     row('steps', formatInt(t.steps));
-    row('epochs', `${formatInt(t.epochs)} complete${t.stepsIntoNextEpoch ? `, ${formatInt(t.stepsIntoNextEpoch)} steps into the next` : ''}`);
+    row('epochs', `${formatInt(t.epochs)} complete${t.stepsIntoNextEpoch ? `, ${counted(t.stepsIntoNextEpoch, 'step')} into the next` : ''}`);
     row('tokens seen', formatInt(t.tokensSeen));
     row('time', formatDuration(t.elapsedMs));
     if (t.bestValLoss === null) {
@@ -115,7 +122,7 @@ function report(i: Info): string {
         (t.bestBitsPerChar !== null ? `, ${t.bestBitsPerChar.toFixed(4)} bits/char (<EOS> counted)` : ''));
     }
     if (t.lastTrainLoss !== null) row('train loss', `${t.lastTrainLoss.toFixed(4)} nats/token at the last evaluation`);
-    row('evaluations', `${formatInt(t.evaluations)} (draw them: rnnlm plot ${shellWord(i.file)} -o curve.svg)`);
+    row('evaluations', `${formatInt(t.evaluations)} (draw ${t.evaluations === 1 ? 'it' : 'them'}: rnnlm plot ${shellWord(i.file)} -o curve.svg)`);
     const cfg = t.config;
     row('optimizer', `${cfg.optimizer}, lr ${cfg.lr}${cfg.lrDecay !== 1 ? ` × ${cfg.lrDecay} per epoch after ${cfg.lrDecayAfter}` : ''}, clip ${cfg.clip || 'off'}; batch ${cfg.batch} × bptt ${cfg.bptt} (${cfg.mode})`);
     row('command', trainCommand(t.options));

@@ -1,5 +1,5 @@
 /**
- * rnnlm plot FILE -o curve.svg: the training curve (training and validation
+ * rnnlm plot FILE -o curve.svg (or -m FILE): the training curve (training and validation
  * loss against step) of a checkpoint's history, or of an NDJSON training log,
  * as an SVG picture. Which of the two FILE is, is read from its content.
  */
@@ -15,6 +15,7 @@ import type { Host } from '../host.js';
 import { readBytes, readCheckpoint, readText } from '../input.js';
 import { parseTrainLog } from '../log.js';
 import { int, parseOptions } from '../options.js';
+import { modelArgument } from '../model-argument.js';
 import { compactCount, lossPlotSvg, type LossPlotOptions } from '../svg.js';
 
 export const plotOptionsSchema = z.object({
@@ -30,10 +31,11 @@ export function registerPlot(program: Command, run: (action: (host: Host) => Pro
   program
     .command('plot')
     .description('draw the training curve (loss against step) of a checkpoint or training log as SVG')
-    .argument('<file>', "checkpoint written by rnnlm train, or an NDJSON training log (one evaluation per line); '-' for standard input")
-    .requiredOption('-o, --output <file>', "SVG file to write ('-' for standard output)")
-    .option('--width <px>', 'picture width in pixels', '820')
-    .option('--height <px>', 'picture height in pixels', '520')
+    .argument('[file]', "checkpoint written by rnnlm train, or an NDJSON training log (one evaluation per line); '-' for standard input (required: here or with -m)")
+    .option('-m, --model <file>', 'the same as the file argument')
+    .requiredOption('-o, --output <file>', "SVG file to write, or '-' for standard output (required)")
+    .option('--width <px>', 'picture width in pixels (default: 820)')
+    .option('--height <px>', 'picture height in pixels (default: 520)')
     .option('--title <text>', 'title (default: a summary of the model)')
     .option('-q, --quiet', 'no message on stderr')
     .addHelpText('after', `
@@ -45,7 +47,9 @@ Examples:
   rnnlm plot names.json -o curve.svg
   rnnlm plot train-log.ndjson -o curve.svg --title "names, 2×128 LSTM"
   rnnlm plot model.json -o - | rsvg-convert -o curve.png`)
-    .action((input: string, raw: Record<string, unknown>) => run((host) => runPlot(host, { ...raw, input })));
+    .action((input: string | undefined, { model, ...raw }: Record<string, unknown>) => run((host) => runPlot(host, {
+      ...raw, input: modelArgument(input, model, { command: 'plot', what: 'input', needed: "a checkpoint or a training log (or '-' for standard input)", example: 'model.json', rest: ' -o curve.svg' }),
+    })));
 }
 
 /** Pretty-printed JSON (a line that is just "{") or one object with a format tag: a checkpoint; anything else: a log. */
@@ -128,7 +132,7 @@ function fromLog(history: EvalRecord[], name: string): Curve {
 }
 
 function caption(steps: number, epochs: number, tokens: number, ms: number, evals: number): string {
-  const parts = [`${formatInt(steps)} steps`, `${formatInt(epochs)} epoch${epochs === 1 ? '' : 's'} complete`, `${compactCount(tokens)} tokens seen`];
+  const parts = [`${formatInt(steps)} step${steps === 1 ? '' : 's'}`, `${formatInt(epochs)} epoch${epochs === 1 ? '' : 's'} complete`, `${compactCount(tokens)} token${tokens === 1 ? '' : 's'} seen`];
   if (Number.isFinite(ms) && ms > 0) parts.push(`${formatDuration(ms)} of training`);
   parts.push(`${formatInt(evals)} evaluation${evals === 1 ? '' : 's'}`);
   return parts.join(' · ');

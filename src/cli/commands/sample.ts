@@ -1,5 +1,5 @@
 /**
- * rnnlm sample -m MODEL: draw sentences from the model, one per line on
+ * rnnlm sample MODEL (or -m MODEL): draw sentences from the model, one per line on
  * stdout, each ending at <EOS> or the length cap; optionally primed. The
  * sampling is the api's (src/api/sample.ts); this file parses and prints.
  */
@@ -16,6 +16,7 @@ import type { Host } from '../host.js';
 import { readCheckpoint } from '../input.js';
 import { shown } from '../format.js';
 import { flagName } from '../options.js';
+import { modelArgument } from '../model-argument.js';
 import { makeStyle } from '../style.js';
 
 /**
@@ -23,7 +24,7 @@ import { makeStyle } from '../style.js';
  * plus what only the command line has. `n` is -n/--number.
  */
 export const sampleOptionsSchema = extendSampleOptions({
-  model: z.string({ error: 'is required: the checkpoint to sample from (e.g. -m model.json)' }).min(1),
+  model: z.string().min(1, { error: 'must not be empty: give the checkpoint to sample from, e.g. rnnlm sample model.json' }),
   json: z.boolean().default(false),
   quiet: z.boolean().default(false),
   color: z.boolean().default(true),
@@ -36,12 +37,13 @@ export function registerSample(program: Command, run: (action: (host: Host) => P
   program
     .command('sample')
     .description('generate text from a model, one sample per line')
-    .requiredOption('-m, --model <file>', 'checkpoint written by rnnlm train')
-    .option('-n, --number <n>', 'how many samples', '10')
-    .option('-t, --temperature <t>', 'softmax temperature > 0: lower is safer, higher is wilder', '1')
-    .option('--top-k <k>', 'draw only from the k most likely tokens (0 = all)', '0')
-    .option('-p, --prime <text>', 'start every sample with this text (the output includes it)', '')
-    .option('--max-length <n>', 'most tokens per sample after the prime (default 200 chars / 50 words)')
+    .argument('[model]', 'checkpoint written by rnnlm train (required: here or with -m)')
+    .option('-m, --model <file>', 'the same as the model argument')
+    .option('-n, --number <n>', 'how many samples (default: 10)')
+    .option('-t, --temperature <t>', 'softmax temperature > 0: lower is safer, higher is wilder (default: 1)')
+    .option('--top-k <k>', 'draw only from the k most likely tokens, 0 = all (default: 0)')
+    .option('-p, --prime <text>', 'start every sample with this text; the output includes it (default: none)')
+    .option('--max-length <n>', 'most tokens per sample after the prime (default: 200 characters, 50 words)')
     .option('--seed <n>', 'random seed: same seed and model, same output (default: random)')
     .option('--greedy', 'always take the most likely token')
     .option('--allow-unk', 'allow <UNK> in the output')
@@ -50,10 +52,12 @@ export function registerSample(program: Command, run: (action: (host: Host) => P
     .option('--no-color', 'no colour in messages')
     .addHelpText('after', `
 Examples:
-  rnnlm sample -m names.json -n 5
+  rnnlm sample names.json -n 5
   rnnlm sample -m model.json --prime "Cats average 15" -n 3 --temperature 0.8
-  rnnlm sample -m model.json --seed 7 --top-k 5 | head -1`)
-    .action((raw: Record<string, unknown>) => run((host) => runSample(host, raw)));
+  rnnlm sample model.json --seed 7 --top-k 5 | head -1`)
+    .action((model: string | undefined, raw: Record<string, unknown>) => run((host) => runSample(host, {
+      ...raw, model: modelArgument(model, raw['model'], { command: 'sample', what: 'model', needed: 'the checkpoint to sample from', example: 'model.json' }),
+    })));
 }
 
 export async function runSample(host: Host, raw: Record<string, unknown>): Promise<number> {

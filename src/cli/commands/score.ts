@@ -2,7 +2,10 @@
  * rnnlm score -m MODEL [SENTENCE...]: log P(sentence) (EOS included), token
  * and <UNK> counts and perplexity for each sentence given, or for each line
  * of stdin when none is given. One line per sentence on stdout (log P
- * first, so `| sort -n` works), or NDJSON with --json; a summary on stderr.
+ * first, so `| sort -n` works), or NDJSON with --json (the library's field
+ * names, numbers at full precision); a summary on stderr. An argument is a
+ * sentence, never a file: one that names an existing file is scored as
+ * given, with a warning saying how to score the file's lines.
  * The scoring is the api's (src/api/score.ts); this file reads, chunks and prints.
  */
 import type { Command } from 'commander';
@@ -16,8 +19,9 @@ import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { readCheckpoint, readText } from '../input.js';
-import { THREADS_HELP, parseOptions } from '../options.js';
-import { formatInt } from '../format.js';
+import { parseOptions } from '../options.js';
+import { formatInt, shellWord, shown } from '../format.js';
+import { makeStyle } from '../style.js';
 
 export const scoreOptionsSchema = z.object({
   model: z.string({ error: 'is required: the checkpoint to score with (e.g. -m model.json)' }).min(1),
@@ -35,16 +39,19 @@ export function registerScore(program: Command, run: (action: (host: Host) => Pr
     .command('score')
     .description('log-probability and perplexity of sentences under a model')
     .argument('[sentence...]', 'sentences to score (default: one per line from standard input)')
-    .requiredOption('-m, --model <file>', 'checkpoint written by rnnlm train')
+    .requiredOption('-m, --model <file>', 'checkpoint written by rnnlm train (required)')
     .option('--log10', 'report log base 10 instead of natural log')
     .option('--bits', 'report log base 2 (bits) instead of natural log')
     .option('--per-token', 'also show each token with its conditional probability')
-    .option('--json', 'one JSON object per sentence (NDJSON)')
-    .option('-q, --quiet', 'no summary on stderr')
-    .option('--threads <n>', THREADS_HELP)
+    .option('--json', 'one JSON object per sentence (NDJSON), numbers at full precision')
+    .option('-q, --quiet', 'no summary or warning on stderr')
+    .option('--threads <n>', 'CPU threads; results depend on it only through rounding (default: all cores)')
     .addHelpText('after', `
 Output: one line per sentence, tab-separated: log P, perplexity, tokens, <UNK>s, sentence.
 log P = Σ log P(token | previous tokens), <EOS> included; natural log unless --log10 or --bits.
+--json: {"sentence", "logProb", "unit", "tokens", "unk", "perplexity"}, with --per-token also
+"perToken": [{"token", "logProb", "prob"}] (logProb in the unit named by "unit").
+An argument is a sentence, not a file: to score the lines of a file, give it on standard input.
 
 Examples:
   rnnlm score -m model.json "The apple and pear salad." "The apple and pair salad."
@@ -65,15 +72,54 @@ export async function runScore(host: Host, raw: Record<string, unknown>): Promis
   // whitespace; the library's score() does the same); one that is then empty is kept: it
   // scores P(<EOS>) at the first step
   const texts = opts.sentences.length ? opts.sentences.map(cleanSentence) : sentencesToScore(ck, await readText(host, '-'));
+  const files = opts.quiet ? [] : await filesAmong(host, opts.sentences);
   // full batches of 32 sentences on every thread (a few sentences are not worth starting threads for)
   const platform = host.platform();
   const scorer = await createSentenceScorer(platform, ck, { threads: opts.threads, sentences: texts.length });
+  let code: number;
   try {
-    return await printScores(host, platform, opts, ck, texts, scorer);
+    code = await printScores(host, platform, opts, ck, texts, scorer);
   } finally {
     await scorer.close();
   }
+  if (files.length) host.stderr.write(makeStyle(host).yellow(shown(fileWarning(files, opts.model))) + '\n');
+  return code;
 }
+
+/** Paths longer than this are not looked for: no file name is (PATH_MAX). */
+const PATH_MAX = 4096;
+
+/**
+ * The arguments that name an existing file (`rnnlm score -m m.json corpus.txt`
+ * scores the text "corpus.txt", which is seldom what was meant). Only those
+ * that look like a path (a '/' or a '.') and could be one are looked for.
+ */
+async function filesAmong(host: Host, sentences: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const s of sentences) {
+    if (!/[/.]/.test(s) || /[\n\0]/.test(s) || s.length > PATH_MAX || new TextEncoder().encode(s).length > PATH_MAX) continue;
+    try {
+      if ((await host.readFileIfExists(s)) !== null) files.push(s);
+    } catch {
+      // a directory, a device, a file we may not read: not a file whose lines could be scored
+    }
+  }
+  return files;
+}
+
+/** One warning for the arguments that are files, with the command that scores their lines. */
+export function fileWarning(files: readonly string[], model: string): string {
+  const m = model === '-' ? 'MODEL' : shellWord(model);
+  if (files.length === 1) {
+    return `warning: ${JSON.stringify(files[0])} is a file; it was scored as a sentence — to score its lines: rnnlm score -m ${m} < ${shellWord(files[0]!)}`;
+  }
+  const listed = files.slice(0, 3).map((f) => JSON.stringify(f)).join(', ') + (files.length > 3 ? ', …' : '');
+  const cat = files.length > 3 ? 'FILE...' : files.map(shellWord).join(' ');
+  return `warning: ${formatInt(files.length)} arguments are files (${listed}); they were scored as sentences — to score their lines: cat ${cat} | rnnlm score -m ${m}`;
+}
+
+/** "1 sentence", "2 sentences". */
+const counted = (n: number, noun: string): string => `${formatInt(n)} ${noun}${n === 1 ? '' : 's'}`;
 
 /** Score `texts` chunk by chunk, a line (or JSON object) per sentence on stdout, the summary on stderr. */
 async function printScores(host: Host, platform: Platform, opts: z.output<typeof scoreOptionsSchema>, ck: Checkpoint, texts: readonly string[], scorer: SentenceScorer): Promise<number> {
@@ -95,8 +141,9 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
       const lp = sc.logProb / base;
       const ppl = sc.perplexity;
       if (opts.json) {
-        const rec: Record<string, unknown> = { sentence: text, logprob: lp, unit: unitName, tokens: sc.tokens, unk: sc.unk, perplexity: ppl };
-        if (opts.perToken) rec.perToken = sc.perToken.map(({ token, logProb }) => ({ token, logprob: logProb / base, prob: Math.exp(logProb) }));
+        // the library's field names (ScoredSentence), every number at full precision
+        const rec: Record<string, unknown> = { sentence: text, logProb: lp, unit: unitName, tokens: sc.tokens, unk: sc.unk, perplexity: ppl };
+        if (opts.perToken) rec.perToken = sc.perToken.map(({ token, logProb }) => ({ token, logProb: logProb / base, prob: Math.exp(logProb) }));
         host.stdout.write(JSON.stringify(rec) + '\n');
         continue;
       }
@@ -114,7 +161,7 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
   // no summary of a run the reader cut short: it would describe sentences nobody saw
   if (!opts.quiet && !opts.json && texts.length > 0 && !readerGone) {
     const ppl = perplexity(totalLogProb, totalTokens);
-    let line = `${formatInt(texts.length)} sentences, ${formatInt(totalTokens)} tokens (<EOS> included), ${formatInt(totalUnk)} <UNK>; log P ${(totalLogProb / base).toFixed(3)} ${unitName}; perplexity ${ppl.toFixed(3)}`;
+    let line = `${counted(texts.length, 'sentence')}, ${counted(totalTokens, 'token')} (<EOS> included), ${formatInt(totalUnk)} <UNK>; log P ${(totalLogProb / base).toFixed(3)} ${unitName}; perplexity ${ppl.toFixed(3)}`;
     if (ck.tokenizer.level === 'char') line += `; ${(-totalLogProb / Math.LN2 / totalChars).toFixed(4)} bits/char`;
     host.stderr.write(line + '\n');
   }

@@ -19,7 +19,7 @@ import { readCheckpoint, readText } from '../input.js';
 import { flagName, int, parseOptions } from '../options.js';
 import { createReporter, type Reporter } from '../progress.js';
 import { lossChart } from '../chart.js';
-import { formatBytes, formatDuration, formatInt, shellWord, shown } from '../format.js';
+import { count, formatBytes, formatDuration, formatInt, shellWord, shown } from '../format.js';
 import { wasInvalidUtf8 } from '../argv.js';
 import { makeStyle } from '../style.js';
 
@@ -113,6 +113,8 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   host.checkDistinct([{ role: 'corpus', path: opts.corpus }, { role: 'checkpoint to resume (--resume)', path: opts.resume }, { role: 'log (--log)', path: opts.log }]);
 
   const name = opts.corpus === '-' ? 'standard input' : opts.corpus;
+  // a latest-state file that is there before this run starts is older than anything it writes
+  const staleLast = host.isFile(lastPath(opts.output));
   const text = await readText(host, opts.corpus);
   const resumed = opts.resume ? await readCheckpoint(host, opts.resume) : null;
   const trainOptions = Object.fromEntries(Object.keys(trainOptionsShape).filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]]));
@@ -172,6 +174,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     }, { name: flagName, hint: "see 'rnnlm train --help'", what: 'options' }, (s) => {
       startStep = s.step;
       level = s.level;
+      lastVal = s.valLoss;
       for (const note of s.notes) say(style.yellow(`note: ${note}`));
       const mc = s.config;
       say(style.bold(`rnnlm train ${shown(opts.corpus)}`) + (resumed ? ` (resuming ${shown(opts.resume ?? '')} at step ${s.step})` : ''));
@@ -196,17 +199,23 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   const latest = outcome.latest ?? opts.output;
   if (outcome.logError) say(style.red(`✗ the last records of the log were not written: ${shown(outcome.logError)}`));
   const why: Record<string, string> = {
-    epochs: `finished ${outcome.checkpoint.training!.config.epochs} epochs`, 'max-steps': 'reached --max-steps', 'max-time': 'reached --max-time',
-    'early-stop': `stopped early: no improvement in ${outcome.checkpoint.training!.config.patience} evaluations`, interrupted: 'interrupted',
+    epochs: `finished ${count(outcome.checkpoint.training!.config.epochs, 'epoch')}`, 'max-steps': 'reached --max-steps', 'max-time': 'reached --max-time',
+    'early-stop': `stopped early: no improvement in ${count(outcome.checkpoint.training!.config.patience, 'evaluation')}`, interrupted: 'interrupted',
   };
-  say(`${why[outcome.reason]} after ${formatInt(state.step)} steps, ${formatDuration(state.elapsedMs)} of training` +
+  say(`${why[outcome.reason]} after ${count(state.step, 'step')}, ${formatDuration(state.elapsedMs)} of training` +
     (state.bestValLoss !== null ? `; best validation loss ${state.bestValLoss.toFixed(4)} at step ${state.bestStep}` : ''));
   say(`best model: ${shown(opts.output)}` + (latest !== opts.output ? `; latest state: ${shown(latest)}` : ''));
+  if (latest === opts.output && staleLast) {
+    // the best file now holds this run's latest state: a .last.json from before would be resumed by mistake
+    const gone = await host.removeFile(lastPath(opts.output));
+    if (gone) say(style.dim(`  removed ${shown(lastPath(opts.output))}: an older state (this run's latest is in ${shown(opts.output)})`));
+  }
   if (outcome.reason !== 'epochs' && outcome.reason !== 'early-stop') {
     say(`continue with: ${opts.corpus === '-' ? '… | ' : ''}rnnlm train ${shellWord(opts.corpus)} --resume ${shellWord(latest)} -o ${shellWord(opts.output)}${opts.corpus === '-' ? ' (the same corpus on standard input again)' : ''}`);
   }
   if (!opts.quiet && state.history.length >= 2) {
-    for (const line of lossChart(state.history, Math.min(host.stderr.columns, 78), 8)) say('  ' + line);
+    // as wide as the terminal allows (indented by two), at most 78 columns
+    for (const line of lossChart(state.history, Math.max(30, Math.min(host.stderr.columns - 2, 78)), 8)) say('  ' + line);
   }
   if (opts.samples > 0 && !opts.quiet && outcome.reason !== 'interrupted') {
     say(style.bold('samples:'));
