@@ -21,6 +21,7 @@ import { describeValue, int, parseWith } from './options.js';
 import type { Engine, Platform } from './platform.js';
 import { cleanSentence } from './text.js';
 
+/** One sentence's score. `rnnlm score --json` prints these fields by these names (adding `unit`, and each token's `prob`). */
 export interface ScoredSentence {
   /** The sentence as given. */
   sentence: string;

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Checkpoint } from '../../api/index.js';
 import { describeCheckpoint, type CheckpointInfo } from '../../api/info.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatBytes, formatDuration, formatInt, jsonLine, shown, shellWord } from '../format.js';
+import { count, formatBytes, formatDuration, formatInt, jsonLine, shown, shellWord } from '../format.js';
 import type { Host } from '../host.js';
 import { readBytes, readCheckpoint } from '../input.js';
 import { int, parseOptions } from '../options.js';
@@ -75,9 +75,6 @@ function describe(ck: Checkpoint, file: string, fileBytes: number, top: number):
 
 type Info = { file: string; fileBytes: number } & CheckpointInfo;
 
-/** "1 token", "2 tokens". */
-const counted = (n: number, noun: string): string => `${formatInt(n)} ${noun}${n === 1 ? '' : 's'}`;
-
 /** The text report. Every line goes through shown(): meta, tokens, paths and options come from the file. */
 function report(i: Info): string {
   const lines: string[] = [];
@@ -94,12 +91,12 @@ function report(i: Info): string {
   row('parameters', `${formatInt(m.parameters)} (${formatBytes(m.parameterBytes)} as float32)`);
 
   lines.push('vocabulary');
-  row('size', `${counted(v.size, 'token')} (${v.level} level; <EOS> and <UNK> included)`);
+  row('size', `${count(v.size, 'token')} (${v.level} level; <EOS> and <UNK> included)`);
   row('tokenizer', `lowercase ${v.lowercase ? 'yes' : 'no'} · unk token ${v.unkToken === null ? 'none' : JSON.stringify(v.unkToken)} · sentence ${{ line: 'line (one per line)', paragraph: 'paragraph (blank-line separated)', file: 'file (one stream)' }[v.sentence]}`);
   if (v.counted === null) {
     row('most frequent', 'not stored (the checkpoint has no token counts)');
   } else {
-    row('counted', `${counted(v.counted, 'token')} in the training part of the corpus`);
+    row('counted', `${count(v.counted, 'token')} in the training part of the corpus`);
     v.top.forEach((t, k) => {
       const pct = v.counted ? ` ${((100 * t.count) / v.counted).toFixed(1).padStart(5)}%` : '';
       row(k === 0 ? `top ${v.top.length}` : '', `${shown(JSON.stringify(t.token)).padEnd(12)} ${formatInt(t.count).padStart(10)}${pct}`);
@@ -112,7 +109,7 @@ function report(i: Info): string {
     row('state', 'not trained with rnnlm train / no training state (cannot be resumed)');
   } else {
     row('steps', formatInt(t.steps));
-    row('epochs', `${formatInt(t.epochs)} complete${t.stepsIntoNextEpoch ? `, ${counted(t.stepsIntoNextEpoch, 'step')} into the next` : ''}`);
+    row('epochs', `${formatInt(t.epochs)} complete${t.stepsIntoNextEpoch ? `, ${count(t.stepsIntoNextEpoch, 'step')} into the next` : ''}`);
     row('tokens seen', formatInt(t.tokensSeen));
     row('time', formatDuration(t.elapsedMs));
     if (t.bestValLoss === null) {

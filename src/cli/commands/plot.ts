@@ -10,7 +10,7 @@ import type { Checkpoint } from '../../api/index.js';
 import { trainingCurve, type EvalRecord } from '../../api/info.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatDuration, formatInt, shown } from '../format.js';
+import { count, formatDuration, formatInt, shown } from '../format.js';
 import type { Host } from '../host.js';
 import { readBytes, readCheckpoint, readText } from '../input.js';
 import { parseTrainLog } from '../log.js';
@@ -92,7 +92,7 @@ export async function runPlot(host: Host, raw: Record<string, unknown>): Promise
   }
   if (!opts.quiet) {
     const best = curve.best;
-    host.stderr.write(`${opts.output === '-' ? 'wrote the SVG to standard output' : `wrote ${shown(opts.output)}`}: ${formatInt(curve.history.length)} evaluation${curve.history.length === 1 ? '' : 's'}` +
+    host.stderr.write(`${opts.output === '-' ? 'wrote the SVG to standard output' : `wrote ${shown(opts.output)}`}: ${count(curve.history.length, 'evaluation')}` +
       (best ? `, best validation loss ${best.valLoss!.toFixed(4)} at step ${formatInt(best.step)}` : ', no validation loss') + '\n');
   }
   return ExitCode.ok;
@@ -132,8 +132,8 @@ function fromLog(history: EvalRecord[], name: string): Curve {
 }
 
 function caption(steps: number, epochs: number, tokens: number, ms: number, evals: number): string {
-  const parts = [`${formatInt(steps)} step${steps === 1 ? '' : 's'}`, `${formatInt(epochs)} epoch${epochs === 1 ? '' : 's'} complete`, `${compactCount(tokens)} token${tokens === 1 ? '' : 's'} seen`];
+  const parts = [count(steps, 'step'), `${count(epochs, 'epoch')} complete`, `${compactCount(tokens)} token${tokens === 1 ? '' : 's'} seen`];
   if (Number.isFinite(ms) && ms > 0) parts.push(`${formatDuration(ms)} of training`);
-  parts.push(`${formatInt(evals)} evaluation${evals === 1 ? '' : 's'}`);
+  parts.push(count(evals, 'evaluation'));
   return parts.join(' · ');
 }

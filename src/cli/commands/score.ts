@@ -20,7 +20,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { readCheckpoint, readText } from '../input.js';
 import { parseOptions } from '../options.js';
-import { formatInt, shellWord, shown } from '../format.js';
+import { count, formatInt, shellWord, shown } from '../format.js';
 import { makeStyle } from '../style.js';
 
 export const scoreOptionsSchema = z.object({
@@ -118,9 +118,6 @@ export function fileWarning(files: readonly string[], model: string): string {
   return `warning: ${formatInt(files.length)} arguments are files (${listed}); they were scored as sentences — to score their lines: cat ${cat} | rnnlm score -m ${m}`;
 }
 
-/** "1 sentence", "2 sentences". */
-const counted = (n: number, noun: string): string => `${formatInt(n)} ${noun}${n === 1 ? '' : 's'}`;
-
 /** Score `texts` chunk by chunk, a line (or JSON object) per sentence on stdout, the summary on stderr. */
 async function printScores(host: Host, platform: Platform, opts: z.output<typeof scoreOptionsSchema>, ck: Checkpoint, texts: readonly string[], scorer: SentenceScorer): Promise<number> {
   const [base, unitName] = opts.log10 ? [Math.LN10, 'log10'] : opts.bits ? [Math.LN2, 'log2'] : [1, 'ln'];
@@ -161,7 +158,7 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
   // no summary of a run the reader cut short: it would describe sentences nobody saw
   if (!opts.quiet && !opts.json && texts.length > 0 && !readerGone) {
     const ppl = perplexity(totalLogProb, totalTokens);
-    let line = `${counted(texts.length, 'sentence')}, ${counted(totalTokens, 'token')} (<EOS> included), ${formatInt(totalUnk)} <UNK>; log P ${(totalLogProb / base).toFixed(3)} ${unitName}; perplexity ${ppl.toFixed(3)}`;
+    let line = `${count(texts.length, 'sentence')}, ${count(totalTokens, 'token')} (<EOS> included), ${formatInt(totalUnk)} <UNK>; log P ${(totalLogProb / base).toFixed(3)} ${unitName}; perplexity ${ppl.toFixed(3)}`;
     if (ck.tokenizer.level === 'char') line += `; ${(-totalLogProb / Math.LN2 / totalChars).toFixed(4)} bits/char`;
     host.stderr.write(line + '\n');
   }
