@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
 import { evaluate } from '../../src/api/evaluate.js';
 import { describeCheckpoint } from '../../src/api/info.js';
@@ -190,9 +191,29 @@ test('score: an argument that names an existing file is scored as given, with on
   assert.equal(two.stderr, '');
   const w = await runCli(['score', '-m', m.file, file, second, '--json']);
   assert.equal(w.stderr, `warning: 2 arguments are files ("${file}", "${second}"); they were scored as sentences — to score their lines: cat ${file} ${second} | rnnlm score -m ${m.file}\n`);
+  // more than three: the first three named, and a command for any number of files
+  const many = [0, 1, 2, 3].map((i) => join(dir, `f${i}.txt`));
+  for (const f of many) writeFileSync(f, 'a\n');
+  const four = await runCli(['score', '-m', m.file, ...many, '--json']);
+  assert.equal(four.stderr, `warning: 4 arguments are files ("${many[0]}", "${many[1]}", "${many[2]}", …); they were scored as sentences — to score their lines: cat FILE... | rnnlm score -m ${m.file}\n`);
   // the lines of the file, as the warning says: on standard input
   const lines2 = await runCli(['score', '-m', m.file, '--json'], { stdin: readFileSync(file, 'utf8') });
   assert.deepEqual(lines2.stdout.trim().split('\n').map((l) => JSON.parse(l).sentence), ['abc', 'cab']);
+});
+
+test('score: a FIFO or a model read from standard input — the FIFO is not a file to warn about (and is never opened); with -m - the hint says MODEL', { timeout: 20_000 }, async () => {
+  const file = join(m.dir, 'plain.txt');
+  writeFileSync(file, 'abc\n');
+  const viaStdin = await runCli(['score', '-m', '-', file], { stdin: readFileSync(m.file) });
+  assert.equal(viaStdin.code, 0, viaStdin.stderr);
+  assert.match(viaStdin.stderr, new RegExp(`to score its lines: rnnlm score -m MODEL < ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n$`));
+  const fifo = join(m.dir, 'pipe.fifo');
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return; // no mkfifo here: nothing to check
+  // nobody writes to the FIFO: opening it to read would wait for ever
+  const r = await runCli(['score', '-m', m.file, fifo, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).sentence, fifo);
+  assert.ok(!/warning/.test(r.stderr), r.stderr);
 });
 
 // ── --json: the library's names, full precision ───────────────────────────────

@@ -72,7 +72,7 @@ export async function runScore(host: Host, raw: Record<string, unknown>): Promis
   // whitespace; the library's score() does the same); one that is then empty is kept: it
   // scores P(<EOS>) at the first step
   const texts = opts.sentences.length ? opts.sentences.map(cleanSentence) : sentencesToScore(ck, await readText(host, '-'));
-  const files = opts.quiet ? [] : await filesAmong(host, opts.sentences);
+  const files = opts.quiet ? [] : filesAmong(host, opts.sentences);
   // full batches of 32 sentences on every thread (a few sentences are not worth starting threads for)
   const platform = host.platform();
   const scorer = await createSentenceScorer(platform, ck, { threads: opts.threads, sentences: texts.length });
@@ -90,21 +90,13 @@ export async function runScore(host: Host, raw: Record<string, unknown>): Promis
 const PATH_MAX = 4096;
 
 /**
- * The arguments that name an existing file (`rnnlm score -m m.json corpus.txt`
- * scores the text "corpus.txt", which is seldom what was meant). Only those
- * that look like a path (a '/' or a '.') and could be one are looked for.
+ * The arguments that name an existing regular file (`rnnlm score -m m.json
+ * corpus.txt` scores the text "corpus.txt", which is seldom what was meant).
+ * Only those that look like a path (a '/' or a '.') and could be one are
+ * looked up, and only stat'ed: a big file is not read, a FIFO not opened.
  */
-async function filesAmong(host: Host, sentences: readonly string[]): Promise<string[]> {
-  const files: string[] = [];
-  for (const s of sentences) {
-    if (!/[/.]/.test(s) || /[\n\0]/.test(s) || s.length > PATH_MAX || new TextEncoder().encode(s).length > PATH_MAX) continue;
-    try {
-      if ((await host.readFileIfExists(s)) !== null) files.push(s);
-    } catch {
-      // a directory, a device, a file we may not read: not a file whose lines could be scored
-    }
-  }
-  return files;
+function filesAmong(host: Host, sentences: readonly string[]): string[] {
+  return sentences.filter((s) => /[/.]/.test(s) && !/[\n\0]/.test(s) && s.length <= PATH_MAX && new TextEncoder().encode(s).length <= PATH_MAX && host.isFile(s));
 }
 
 /** One warning for the arguments that are files, with the command that scores their lines. */
