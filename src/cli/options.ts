@@ -10,8 +10,6 @@ import { OptionError } from '../api/index.js';
 
 export { int, real, oneOf, seed, duration } from '../api/options.js';
 
-/** The --threads option of train, eval and score: its help text. */
-export const THREADS_HELP = 'CPU threads (default: all cores); results depend on it only through rounding';
 
 /** `maxTime` → `--max-time` */
 export function flagName(key: string): string {

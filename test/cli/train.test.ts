@@ -55,7 +55,7 @@ test('a model of a corpus with "pear salad" and no "pair salad" prefers the pear
   const [pear, pair] = s.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(pear.unk, 0);
   assert.equal(pair.unk, 0, '"pair" is in the vocabulary (a pair of shoes)');
-  assert.ok(pear.logprob > pair.logprob, `pear ${pear.logprob} vs pair ${pair.logprob}`);
+  assert.ok(pear.logProb > pair.logProb, `pear ${pear.logProb} vs pair ${pair.logProb}`);
 });
 
 test('--log writes one JSON line per evaluation, which plot reads', async () => {
