@@ -125,7 +125,8 @@ export function prepareTraining(
     }
     fitBatch(cfg, mode, units, given.has('batch'), notes, name);
     if (cfg.batch !== t.config.batch) state.carry = null;
-    options = { ...t.options, ...Object.fromEntries(changed.map((c) => [c.key, c.now])) };
+    // the saved options as checked ("20" read as 20), unknown keys kept for info, changed settings as now
+    options = { ...t.options, ...checkSavedOptions(t.options), ...Object.fromEntries(changed.map((c) => [c.key, c.now])) };
   } else {
     const config: ModelConfig = {
       cell: opts.cell, peephole: opts.peephole, layers: opts.layers, hidden: opts.hidden, vocabSize: vocab.tokens.length,

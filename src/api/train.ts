@@ -141,7 +141,11 @@ export async function train(
   });
 
   const meta = files?.meta ?? { createdBy: 'rnnlm' };
-  const save = (path: string, state: TrainState) => files!.sink.write(path, serializeCheckpointChunks(checkpointOf(setup, state, meta)));
+  const save = async (path: string, state: TrainState) => {
+    // a turn of the event loop first: a signal that came in is seen before the (synchronous) write starts
+    await platform.pause();
+    await files!.sink.write(path, serializeCheckpointChunks(checkpointOf(setup, state, meta)));
+  };
   const log = files?.log !== undefined ? await openLog(files.sink, files.log) : null;
   let savedBestStep = -1;
   let pendingBest = false;

@@ -265,7 +265,7 @@ function trainingToJson(tr: TrainingInfo, model: Model): NonNullable<CheckpointF
         step: h.step, epoch: h.epoch, tokensSeen: h.tokensSeen, trainLoss: r(h.trainLoss),
         valLoss: h.valLoss === null ? null : r(h.valLoss), lr: r(h.lr), elapsedMs: r(h.elapsedMs),
       })),
-      bestValLoss: s.bestValLoss === null ? null : r(s.bestValLoss),
+      bestValLoss: s.bestValLoss, // finite and ≥ 0 by the schema (a loss is never negative)
       bestStep: s.bestStep, evalsSinceBest: s.evalsSinceBest, tokensSeen: s.tokensSeen, elapsedMs: s.elapsedMs, // finite and ≥ 0 by the schema (the check before writing says so)
     },
   };

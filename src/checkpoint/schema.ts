@@ -156,8 +156,17 @@ export const trainStateSchema = z.object({
     v: base64.nullable(),
   }),
   carry: base64.nullable(),
-  history: z.array(evalRecordSchema),
-  bestValLoss: real.nullable(),
+  history: z.array(evalRecordSchema).superRefine((h, ctx) => {
+    // evaluations in the order they were made
+    for (let i = 1; i < h.length; i++) {
+      if (h[i]!.step < h[i - 1]!.step) {
+        ctx.addIssue({ code: 'custom', path: [i, 'step'], message: `should not be before the previous evaluation's step ${h[i - 1]!.step}` });
+        return;
+      }
+    }
+  }),
+  // the best of losses that were compared: a number (a non-finite validation loss is never a best)
+  bestValLoss: within(0, Number.MAX_VALUE).nullable(),
   bestStep: count,
   evalsSinceBest: count,
   tokensSeen: count,
@@ -174,6 +183,11 @@ export const trainingSchema = z.object({
 export const metaSchema = z.custom<Record<string, string | number>>(
   (x) => isPlainObject(x) && Object.values(x).every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))),
   { error: 'should be an object whose values are strings or numbers' },
+).refine(
+  // the two fields rnnlm itself reads back (--resume's corpus check): the rest is free-form provenance
+  (m) => (m['corpusUnkRate'] === undefined || (typeof m['corpusUnkRate'] === 'number' && m['corpusUnkRate'] >= 0 && m['corpusUnkRate'] <= 1))
+    && (m['corpusFingerprint'] === undefined || typeof m['corpusFingerprint'] === 'string'),
+  { error: 'should hold corpusUnkRate as a fraction from 0 to 1 and corpusFingerprint as text, when it has them' },
 );
 
 /** The whole file. `format` and `version` are checked before this (see checkHeader). */

@@ -77,6 +77,9 @@ function terminalSafe(text: string, styled: boolean): string {
   return text.replace(/\u001b\[[0-9;?]*[A-Za-z]|[^\u001b\r\n\t]+|\u001b/g, (piece) => (piece.length > 1 && piece.charCodeAt(0) === 0x1b ? piece : shown(piece)));
 }
 
+/** The device number of /dev/null on Linux (major 1, minor 3). */
+const DEV_NULL = (1 << 8) | 3;
+
 const streams = new WeakMap<NodeJS.WriteStream, OutStream>();
 
 /** One OutStream per process stream (one 'error' listener, however many hosts are made). */
@@ -144,7 +147,9 @@ export function nodeHost(): Host {
     env: process.env,
     async readStdin() {
       // `< /dev/zero` or `< /dev/urandom`: a device that never ends (a terminal is one too, and is read as typed)
-      if (!process.stdin.isTTY && fstatSync(0).isCharacterDevice()) {
+      // (/dev/null, device 1,3 on Linux, is the usual "no input": it is read, and ends at once)
+      const st = fstatSync(0);
+      if (!process.stdin.isTTY && st.isCharacterDevice() && st.rdev !== DEV_NULL) {
         throw new InputError('standard input is a device, not a file or a pipe', 'redirect a file (< corpus.txt) or pipe text into rnnlm');
       }
       const chunks: Buffer[] = [];

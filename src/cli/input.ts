@@ -6,11 +6,13 @@
 import { parseCheckpointBytes, type Checkpoint } from '../api/index.js';
 import { DataError, RnnlmError } from '../api/index.js';
 import { textFromBytes } from '../api/text.js';
-import { InputError } from './errors.js';
+import { InputError, UsageError } from './errors.js';
+import { wasInvalidUtf8 } from './argv.js';
 import type { Host } from './host.js';
 
 /** Bytes of a file, or of stdin for '-'. */
 export async function readBytes(host: Host, path: string): Promise<Uint8Array> {
+  checkPathArgument(path, 'path');
   return path === '-' ? host.readStdin() : host.readFile(path);
 }
 
@@ -37,5 +39,16 @@ export async function readCheckpoint(host: Host, path: string): Promise<Checkpoi
   } catch (err) {
     if (err instanceof RnnlmError) throw new InputError(`${path}: ${err.message}`, err.hint);
     throw err;
+  }
+}
+
+/**
+ * A path given on the command line that was not UTF-8 reached us with U+FFFD
+ * in place of its bytes: it would name another file (to read, or worse, to
+ * write). Refused, naming what it is (`-o path`, `corpus path`).
+ */
+export function checkPathArgument(path: string | undefined, what: string): void {
+  if (path !== undefined && wasInvalidUtf8(path)) {
+    throw new UsageError(`the ${what} is not valid UTF-8 (it would name another file: ${JSON.stringify(path)})`, 'use a name in UTF-8');
   }
 }

@@ -17,6 +17,7 @@ import {
   accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, readSync, realpathSync,
   renameSync, statSync, unlinkSync, writeSync, type Stats,
 } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RnnlmError } from '../core/errors.js';
@@ -110,6 +111,10 @@ export function writeTarget(path: string): { target: string; existing: Stats | n
  */
 export function checkOutputPath(path: string, what = 'output'): void {
   if (path === '') throw new FileError(`the ${what} path is empty`, 'give a file name, e.g. model.json');
+  // a standard stream by name: renaming over it would replace the file the shell redirected it to (`>> f.txt`)
+  if (/^\/dev\/(stdin|stdout|stderr|fd\/\d+)$|^\/proc\/(self|\d+)\/fd\/\d+$/.test(path)) {
+    throw new FileError(`cannot write ${show(path)}: it is a standard stream, not a file (whatever the shell connected it to would be replaced)`, 'give the path of a file');
+  }
   if (/[/\\]$/.test(path) || /(^|\/)\.{1,2}$/.test(path)) {
     throw new FileError(`cannot write ${show(path)}: the ${what} must be a file name, not a directory`, 'give a file name, e.g. model.json');
   }
@@ -378,5 +383,26 @@ export function removeRegularFile(path: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * readFileBytes for callers that must not block (the library): a FIFO waits
+ * for its writer on a worker of Node's thread pool, so timers and signals
+ * still run meanwhile; a regular file is read at once.
+ */
+export async function readFileBytesAsync(path: string): Promise<Uint8Array> {
+  let st: Stats | null = null;
+  try {
+    st = statSync(path);
+  } catch {
+    // missing or unreadable: readFileBytes says which
+  }
+  if (!st?.isFIFO()) return readFileBytes(path);
+  try {
+    const data = await readFile(path);
+    return data;
+  } catch (err) {
+    throw fileError(err, path, 'read');
   }
 }

@@ -11,7 +11,7 @@
  * Progress comes through callbacks, cancellation through an AbortSignal.
  */
 import { CheckpointError, parseCheckpointBytes, serializeCheckpointChunks, type Checkpoint } from '../checkpoint/codec.js';
-import { checkOutputPath, readFileBytes, writeFileAtomic } from './files.js';
+import { checkOutputPath, readFileBytesAsync, writeFileAtomic } from './files.js';
 import { nodeBackend } from './backend.js';
 import { nodePlatform } from './platform.js';
 import { OptionError } from '../core/errors.js';
@@ -90,7 +90,7 @@ export async function evaluate(ck: Checkpoint, text: TextSource, options: Evalua
  */
 export async function loadModel(path: string): Promise<Checkpoint> {
   if (typeof path !== 'string' || path === '') throw new OptionError(`loadModel()'s path must be a non-empty string (got ${describeValue(path)})`, 'pass the path of a checkpoint written by rnnlm train or saveModel()');
-  const bytes = readFileBytes(path);
+  const bytes = await readFileBytesAsync(path);
   try {
     return parseCheckpointBytes(bytes, nodeBackend());
   } catch (err) {

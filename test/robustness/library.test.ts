@@ -9,7 +9,9 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { CheckpointError, DataError, FileError, OptionError, loadModel, sample, saveModel, score, train, type Checkpoint } from '../../src/index.js';
 import { runCli, tempDir } from '../helpers/fake-host.js';
@@ -276,4 +278,20 @@ test('from code, numbers are numbers and text has no NUL: train({hidden: "8"}) a
 test('sample() from code: n given as text is refused like any number given as text', async () => {
   const { checkpoint } = await train(text, tiny);
   assert.throws(() => sample(checkpoint, { n: '3' as unknown as number }), (e: Error) => e instanceof OptionError && /^n must be a number, not the text "3"$/.test(e.message));
+});
+
+test('loadModel of a FIFO waits for its writer without blocking the event loop (timers run meanwhile)', async () => {
+  const { checkpoint } = await train(text, tiny);
+  const dir = tempDir();
+  const saved = join(dir, 'm.json');
+  await saveModel(checkpoint, saved);
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const loading = loadModel(fifo);
+  let ticked = false;
+  await new Promise<void>((r) => setTimeout(() => { ticked = true; r(); }, 100));
+  assert.ok(ticked, 'a timer ran while loadModel waited');
+  await writeFile(fifo, readFileSync(saved));
+  const back = await loading;
+  assert.equal(back.model.layout.total, checkpoint.model.layout.total);
 });

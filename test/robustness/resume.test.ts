@@ -143,3 +143,24 @@ test('--resume refuses hand-edited training values (all-zero RNG, a read mode it
     }
   }
 });
+
+test('hand-edited values rnnlm reads back are checked too: bestValLoss "NaN", an unsorted history, meta.corpusUnkRate −3', async () => {
+  const { dir, m } = await trained(['--eval-every', '1']);
+  const text = readFileSync(m, 'utf8');
+  const cases: [string, (j: { meta: Record<string, unknown>; training: { state: Record<string, unknown> & { history: { step: number }[] } } }) => void, RegExp][] = [
+    ['best', (j) => { j.training.state['bestValLoss'] = 'NaN'; }, /training\.state\.bestValLoss should be a number, got "NaN"/],
+    ['history', (j) => { const h = j.training.state.history; [h[0], h[1]] = [h[1]!, h[0]!]; }, /training\.state\.history\[1\]\.step should not be before the previous evaluation's step/],
+    ['unkrate', (j) => { j.meta['corpusUnkRate'] = -3; }, /meta should hold corpusUnkRate as a fraction from 0 to 1/],
+  ];
+  for (const [name, edit, why] of cases) {
+    const j = JSON.parse(text);
+    edit(j);
+    const bad = join(dir, `bad-${name}.json`);
+    writeFileSync(bad, JSON.stringify(j));
+    for (const args of [['info', bad], ['train', CORPUS, '--resume', bad, '-o', join(dir, 'out.json'), '--max-steps', '1', '-q']]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 1, `${name} ${args[0]}: ${r.stderr}`);
+      assert.match(oneLineError(r.stderr), why);
+    }
+  }
+});

@@ -388,7 +388,7 @@ test('/dev/stdout as -o when stdout is a pipe, and devices as inputs, are refuse
   const m = join(dir, 'm.json');
   const run = (args: string[], input?: string) => spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ${args.join(' ')}${input ?? ''} | cat`], { encoding: 'utf8', timeout: 20_000 });
   let r = run(['train', CORPUS, '-o', '/dev/stdout', ...QUICK]);
-  assert.match(r.stderr.trim(), /^rnnlm: cannot write \/dev\/stdout: it links to a named pipe \(FIFO\) — give the path of a regular file$/);
+  assert.match(r.stderr.trim(), /^rnnlm: cannot write \/dev\/stdout: it is a standard stream, not a file/);
   assert.equal(spawnSync(process.execPath, [BIN, 'train', CORPUS, '-o', m, ...QUICK]).status, 0);
   r = run(['info', '/dev/zero']);
   assert.match(r.stderr.trim(), /^rnnlm: "?\/dev\/zero"? is a device, not a file — /);
@@ -415,7 +415,7 @@ test('train: -o naming no file, a path that is not UTF-8, stdin twice, a removed
   // the directory of -o removed while training (once the first checkpoint is in it): the message names the directory
   const out = join(dir, 'out');
   mkdirSync(out);
-  r = run(`${rnnlm} train "${CORPUS}" -o "${join(out, 'm.json')}" --hidden 8 --layers 1 --eval-every 1 --max-steps 300 --epochs 100000 --threads 1 --samples 0 -q & pid=$!; until [ -e "${join(out, 'm.json')}" ]; do sleep 0.05; done; rm -rf "${out}"; wait $pid`);
+  r = run(`${rnnlm} train "${CORPUS}" -o "${join(out, 'm.json')}" --hidden 64 --layers 1 --eval-every 1 --max-steps 600 --epochs 100000 --threads 1 --samples 0 -q & pid=$!; until [ -e "${join(out, 'm.json')}" ]; do sleep 0.05; done; rm -rf "${out}"; wait $pid`);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /could not be written: its directory .*out no longer exists/);
 });
@@ -426,4 +426,48 @@ test('the resume hint quotes a file name with a line break so that it can be pas
   const r = await runCli(['train', CORPUS, '-o', out, '--hidden', '8', '--layers', '1', '--max-steps', '2', '--eval-every', '1', '--threads', '1', '--samples', '0']);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.stderr.includes(`-o $'${dir}/a\\x0ab.json'`), r.stderr);
+});
+
+test('-o /dev/stdout with stdout appended to a file: refused, the file untouched; plot -o and input paths that are not UTF-8: refused', () => {
+  const dir = tempDir();
+  const f = join(dir, 'f.txt');
+  writeFileSync(f, 'precious\n');
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" train "${CORPUS}" -o /dev/stdout ${QUICK.join(' ')} >> "${f}"`], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr.trim(), /^rnnlm: cannot write \/dev\/stdout: it is a standard stream, not a file/);
+  assert.equal(readFileSync(f, 'utf8'), 'precious\n');
+  const m = join(dir, 'm.json');
+  assert.equal(spawnSync(process.execPath, [BIN, 'train', CORPUS, '-o', m, ...QUICK]).status, 0);
+  const p = spawnSync('bash', ['-c', `cd "${dir}" && "${process.execPath}" "${BIN}" plot m.json -o "$(printf 'p\\xe9.svg')"`], { encoding: 'utf8' });
+  assert.equal(p.status, 2, p.stderr);
+  assert.match(p.stderr, /the -o path is not valid UTF-8/);
+  const i = spawnSync('bash', ['-c', `cd "${dir}" && cp m.json "$(printf 'm\\xe9.json')" && "${process.execPath}" "${BIN}" info "$(printf 'm\\xe9.json')"`], { encoding: 'utf8' });
+  assert.equal(i.status, 2, i.stderr);
+  assert.match(i.stderr, /the path is not valid UTF-8/);
+  assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.svg')), []);
+  // /dev/null on standard input is the usual "no input": nothing to score, exit 0
+  const n = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" score -m "${m}" < /dev/null`], { encoding: 'utf8' });
+  assert.equal(n.status, 0, n.stderr);
+  assert.equal(n.stdout, '');
+});
+
+test('two signals within one long training step: the second is not lost — the run quits when the step ends, without the validation or the save', { timeout: 120_000 }, async () => {
+  const dir = tempDir();
+  const out = join(dir, 'm.json');
+  // one step of a 2×512 LSTM over 64 × 300 characters takes seconds on one thread
+  const child = spawn(process.execPath, [BIN, 'train', CORPUS, '-o', out, '--hidden', '512', '--batch', '64', '--bptt', '300', '--sentence', 'file',
+    '--val-fraction', '0.3', '--max-steps', '50', '--threads', '1', '--samples', '0'], { env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  await new Promise<void>((resolve) => { const t = setInterval(() => { if (/steps per epoch/.test(stderr)) { clearInterval(t); resolve(); } }, 20); });
+  await new Promise((r) => setTimeout(r, 300));
+  child.kill('SIGINT');
+  await new Promise((r) => setTimeout(r, 200));
+  child.kill('SIGINT');
+  const end = await exited;
+  assert.ok(end.code === 130 || end.signal === 'SIGINT', `${end.code} ${end.signal}: ${stderr}`);
+  assert.match(stderr, /interrupted again: quitting now without saving this step/);
+  assert.doesNotMatch(stderr, /best model:/);
+  assert.ok(!existsSync(out), 'nothing was saved: the run quit before its validation and save');
 });

@@ -12,7 +12,7 @@ import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { count, formatDuration, formatInt, shown } from '../format.js';
 import type { Host } from '../host.js';
-import { readBytes, readCheckpoint, readText } from '../input.js';
+import { readBytes, readCheckpoint, readText, checkPathArgument } from '../input.js';
 import { parseTrainLog } from '../log.js';
 import { int, parseOptions } from '../options.js';
 import { modelArgument } from '../model-argument.js';
@@ -73,6 +73,7 @@ interface Curve {
 
 export async function runPlot(host: Host, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(plotOptionsSchema, raw, 'plot');
+  checkPathArgument(opts.output, '-o path');
   if (opts.output !== '-') host.checkWritable(opts.output, 'output (-o)');
   host.checkDistinct([{ role: 'input', path: opts.input }, { role: 'output (-o)', path: opts.output }]);
   const name = opts.input === '-' ? 'standard input' : opts.input;

@@ -15,12 +15,11 @@ import { train } from '../../api/train.js';
 import { sample } from '../../api/sample.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { readCheckpoint, readText } from '../input.js';
+import { checkPathArgument, readCheckpoint, readText } from '../input.js';
 import { flagName, int, parseOptions } from '../options.js';
 import { createReporter, type Reporter } from '../progress.js';
 import { lossChart } from '../chart.js';
 import { count, formatBytes, formatDuration, formatInt, shellWord, shown } from '../format.js';
-import { wasInvalidUtf8 } from '../argv.js';
 import { makeStyle } from '../style.js';
 
 /** The library's training options plus what only the command line has. */
@@ -92,11 +91,10 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   const style = makeStyle(host, !opts.color);
   const say = (text: string) => { if (!opts.quiet) host.stderr.write(text + '\n'); };
   // every path this run will write, checked before any work: a bad one would lose the whole run at the end
-  for (const [flag, path] of [['-o', opts.output], ['--log', opts.log], ['--resume', opts.resume], ['corpus', opts.corpus]] as const) {
-    if (path !== undefined && wasInvalidUtf8(path)) {
-      throw new UsageError(`the ${flag === 'corpus' ? 'corpus path' : `${flag} path`} is not valid UTF-8 (it would name another file: ${JSON.stringify(path)})`, 'use a name in UTF-8');
-    }
-  }
+  checkPathArgument(opts.output, '-o path');
+  checkPathArgument(opts.log, '--log path');
+  checkPathArgument(opts.resume, '--resume path');
+  checkPathArgument(opts.corpus, 'corpus path');
   if (opts.corpus === '-' && opts.resume === '-') throw new UsageError('the corpus and the checkpoint to resume cannot both be standard input', 'give the checkpoint as a file: --resume model.last.json');
   if (opts.output === '-') throw new UsageError('-o - would write checkpoints to standard output, which cannot hold them', 'give a file name, e.g. -o model.json');
   host.checkWritable(opts.output, 'output (-o)');
@@ -133,6 +131,8 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
       const line = style.yellow(`${SIGNAL_NAMES[sig] ?? `signal ${sig}`}: finishing this step and saving (press Ctrl-C again to quit at once)`);
       if (reporter) reporter.line(line); else say(line);
     } else {
+      // a second signal: out now; what is on disk is whole (the last evaluation's checkpoint, or the one before)
+      say(style.yellow(`${SIGNAL_NAMES[sig] ?? `signal ${sig}`} again: quitting now without saving this step (${shown(opts.output)} keeps the best model saved so far)`));
       host.exitNow(128 + sig);
     }
   });
@@ -161,7 +161,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
         let saved = '';
         if (r.saved && r.saved.error === null) saved = style.green(` ✓ saved ${shown(r.saved.path)}`);
         if (r.saved && r.saved.error !== null) {
-          saved = style.red(` ✗ not saved: ${shown(r.saved.error)}${r.saved.stillHolds !== null ? ` (${shown(opts.output)} still holds step ${r.saved.stillHolds})` : ''}; trying again at the next evaluation`);
+          saved = style.red(` ✗ not saved: ${shown(r.saved.error)}${r.saved.stillHolds !== null ? ` (${host.isFile(opts.output) ? `${shown(opts.output)} still holds step ${r.saved.stillHolds}` : `the last good write, step ${r.saved.stillHolds}, is gone with its file`})` : ''}; trying again at the next evaluation`);
         }
         reporter!.line(describe(r, level) + saved);
         if (r.logError !== null) reporter!.line(style.red(`✗ log not written: ${shown(r.logError)}; trying again at the next evaluation (nothing is lost)`));
