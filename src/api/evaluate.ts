@@ -13,8 +13,8 @@ import type { ReadMode } from '../core/batches.js';
 import { DataError, OptionError } from '../core/errors.js';
 import { memoryNeed, refuseIfTooLarge } from '../core/memory.js';
 import { encode, encodeCorpus, normalizeText, splitSentences, type EncodedCorpus } from '../core/tokenize.js';
-import { evaluate as evaluateOnThisThread, evaluateOn } from '../core/train.js';
-import { createWorkspace } from '../core/workspace.js';
+import { evaluateOn, type Evaluated } from '../core/train.js';
+import { singleThreadEngine } from '../core/engine.js';
 import { checkCheckpoint } from './checks.js';
 import { describeValue, int, parseWith } from './options.js';
 import type { Platform } from './platform.js';
@@ -61,6 +61,8 @@ export interface Evaluation {
   /** Mean −log P per token, nats. */
   crossEntropy: number;
   perplexity: number;
+  /** As KenLM prints it: the perplexity over the tokens that are not <UNK> (null when every token is). */
+  perplexityExcludingUnk: number | null;
   bitsPerToken: number;
   /** bitsPerToken at char level, else null. */
   bitsPerChar: number | null;
@@ -99,13 +101,13 @@ export async function evaluate(
   // --batch and --bptt are speed only: windows no larger than the corpus needs (the same windows, so the same numbers)
   const { batch, bptt } = fitWindows(corpus, mode, opts.batch, opts.bptt);
   refuseIfTooLarge(memoryNeed(ck.model.config, bptt, batch, threads, null), spelling.name);
-  const { sum, count, engine } = await crossEntropySum(platform, ck, corpus, mode, batch, bptt, threads);
+  const { sum, count, knownSum, knownCount, engine } = await crossEntropySum(platform, ck, corpus, mode, batch, bptt, threads);
   const ce = sum / count;
   const char = ck.tokenizer.level === 'char';
   return {
     level: ck.tokenizer.level, sentenceMode: ck.tokenizer.sentence,
     sentences: sentences.length, tokens: count, unk: corpus.unkCount, unkRate: corpus.unkCount / count,
-    crossEntropy: ce, perplexity: Math.exp(ce), bitsPerToken: ce / Math.LN2, bitsPerChar: char ? ce / Math.LN2 : null,
+    crossEntropy: ce, perplexity: Math.exp(ce), perplexityExcludingUnk: knownCount > 0 ? Math.exp(knownSum / knownCount) : null, bitsPerToken: ce / Math.LN2, bitsPerChar: char ? ce / Math.LN2 : null,
     unknown: corpus.unkCount > 0 ? unknownForms(sentences, ck, UNKNOWN_LISTED) : [],
     threads: engine.threads, fallback: engine.fallback,
   };
@@ -133,33 +135,36 @@ function fitWindows(corpus: EncodedCorpus, mode: ReadMode, batch: number, bptt: 
 
 async function crossEntropySum(
   platform: Platform, ck: Checkpoint, corpus: EncodedCorpus, mode: ReadMode, batch: number, T: number, threads: number,
-): Promise<{ sum: number; count: number; engine: { threads: number; fallback: string | null } }> {
+): Promise<{ sum: number; count: number; knownSum: number; knownCount: number; engine: { threads: number; fallback: string | null } }> {
   const N = corpus.ids.length;
-  /** The batch on `threads` threads (the slots split among them). */
-  const onThreads = async (c: EncodedCorpus, B: number) => {
-    const engine = await platform.engine(ck.model, T, B, threads);
+  /** The corpus on an engine: `threads` threads (the slots split among them), or this one for the short tail. */
+  const on = async (c: EncodedCorpus, B: number, local: boolean) => {
+    const engine = local ? singleThreadEngine(ck.model, T, B) : await platform.engine(ck.model, T, B, threads);
     try {
       return { ...evaluateOn(engine, c, mode), engine: { threads: engine.threads, fallback: engine.fallback } };
     } finally {
       await engine.close();
     }
   };
+  const totals = (r: Evaluated) => ({ sum: r.loss * r.tokens, count: r.tokens, knownSum: r.knownTokens > 0 ? r.knownLoss * r.knownTokens : 0, knownCount: r.knownTokens });
   if (mode === 'sentences') {
     const S = corpus.starts.length - 1;
-    const r = await onThreads(corpus, Math.min(batch, S));
-    return { sum: r.loss * r.tokens, count: r.tokens, engine: r.engine };
+    const r = await on(corpus, Math.min(batch, S), false);
+    return { ...totals(r), engine: r.engine };
   }
   const B = Math.max(1, Math.min(batch, Math.floor(N / T)));
   const lanes = Math.floor(N / B) * B;
-  const main = await onThreads(corpus, B);
-  let sum = main.loss * main.tokens, count = main.tokens;
+  const main = await on(corpus, B, false);
+  const t = totals(main);
   if (lanes < N) {
     const tail = corpus.ids.slice(lanes);
-    const r = evaluateOnThisThread(ck.model, { ids: tail, starts: Int32Array.of(0, tail.length), unkCount: 0 }, mode, createWorkspace(ck.model, T, 1));
-    sum += r.loss * r.tokens;
-    count += r.tokens;
+    const r = totals(await on({ ids: tail, starts: Int32Array.of(0, tail.length), unkCount: 0 }, 1, true));
+    t.sum += r.sum;
+    t.count += r.count;
+    t.knownSum += r.knownSum;
+    t.knownCount += r.knownCount;
   }
-  return { sum, count, engine: main.engine };
+  return { ...t, engine: main.engine };
 }
 
 /** Up to `max` distinct surface forms of the text outside the vocabulary, in order of first appearance. */

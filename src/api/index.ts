@@ -15,6 +15,7 @@ export { trainOptionsSchema, sampleOptionsSchema, type TrainOptionsInput } from 
 export { parseCheckpoint, parseCheckpointBytes, serializeCheckpoint, serializeCheckpointChunks, type Checkpoint } from '../checkpoint/codec.js';
 export { RnnlmError, DataError, OptionError, DivergedError, OutOfMemoryError, ShapeError, MEMORY_HINT } from '../core/errors.js';
 export { CELL_KINDS, type CellKind } from '../core/cells/index.js';
+export { UNK_TOKEN, EOS_TOKEN } from '../core/vocab.js';
 export type { EvalRecord, EvalReport, StepReport, StopReason } from '../core/train.js';
 export { referenceBackend, type Backend } from '../core/backend.js';
 export { fastestBackend } from '../core/wasm/fastest.js';

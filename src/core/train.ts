@@ -23,6 +23,7 @@ import { createOptimizerState, type OptimizerConfig, type OptimizerState } from 
 import { allocParams } from './params.js';
 import { createRng, type RngState } from './rng.js';
 import type { EncodedCorpus } from './tokenize.js';
+import { UNK } from './vocab.js';
 import { carryState, resetState, type Workspace } from './workspace.js';
 
 export interface TrainConfig {
@@ -168,7 +169,16 @@ export function evaluate(model: Model, corpus: EncodedCorpus, mode: ReadMode, ws
  * from a zero state; the engine's carried state is put back afterwards, so a
  * training run can evaluate between two windows.
  */
-export function evaluateOn(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode): { loss: number; tokens: number } {
+/** A corpus's mean loss over all its targets, and over those that are not <UNK> (KenLM's perplexity excluding OOVs). */
+export interface Evaluated {
+  loss: number;
+  tokens: number;
+  /** Mean −log P over the targets that are not <UNK> (NaN when there are none). */
+  knownLoss: number;
+  knownTokens: number;
+}
+
+export function evaluateOn(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode): Evaluated {
   const walk = evaluationWalk(engine, corpus, mode);
   let r = walk.next();
   while (!r.done) r = walk.next();
@@ -182,7 +192,7 @@ export function evaluateOn(engine: StepEngine, corpus: EncodedCorpus, mode: Read
  */
 export async function evaluateOnPausing(
   engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode, pause: () => Promise<void>, now: () => number, everyMs = 50,
-): Promise<{ loss: number; tokens: number }> {
+): Promise<Evaluated> {
   const walk = evaluationWalk(engine, corpus, mode);
   let last = now();
   let r = walk.next();
@@ -197,23 +207,32 @@ export async function evaluateOnPausing(
 }
 
 /** The evaluation, a window per step of the generator (one loop for both drivers above). */
-function* evaluationWalk(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode): Generator<void, { loss: number; tokens: number }, undefined> {
+function* evaluationWalk(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode): Generator<void, Evaluated, undefined> {
   const saved = Float32Array.from(engine.saveCarry());
   const plan = epochPlan(corpus, mode, engine.B, engine.T, null);
   const logp = new Float64Array(engine.T * engine.B);
   let sum = 0;
   let count = 0;
+  let knownSum = 0;
+  let knownCount = 0;
   engine.reset();
   for (const w of plan.iterate()) {
     if (w.reset) engine.reset();
     const r = engine.logProbs(w, logp);
     sum += r.sum;
     count += r.count;
+    for (let i = 0; i < w.T * engine.B; i++) {
+      const y = w.targets[i]!;
+      if (y >= 0 && y !== UNK) {
+        knownSum -= logp[i]!;
+        knownCount++;
+      }
+    }
     engine.carry(w.T);
     yield;
   }
   engine.loadCarry(saved);
-  return { loss: count > 0 ? sum / count : NaN, tokens: count };
+  return { loss: count > 0 ? sum / count : NaN, tokens: count, knownLoss: knownCount > 0 ? knownSum / knownCount : NaN, knownTokens: knownCount };
 }
 
 export interface TrainOptions {

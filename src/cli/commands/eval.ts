@@ -90,6 +90,8 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
     ['<UNK>', `${formatInt(s.unk)} (${(100 * s.unkRate).toFixed(2)}% of tokens)`],
     ['cross-entropy', `${s.crossEntropy.toFixed(4)} nats/token (${s.bitsPerToken.toFixed(4)} bits/token)`],
     ['perplexity', s.perplexity.toFixed(3)],
+    // KenLM's second figure: over the tokens that are not <UNK>
+    ['ppl w/o <UNK>', s.perplexityExcludingUnk === null ? '– (every token is <UNK>)' : `${s.perplexityExcludingUnk.toFixed(3)} (over the tokens that are not <UNK>)`],
   ];
   if (s.bitsPerChar !== null) rows.push(['bits/char', `${s.bitsPerChar.toFixed(4)} (cross-entropy / ln 2; <EOS> counted as a character)`]);
   // the corpus and model names are the user's paths: shown, like every value, without raw control characters

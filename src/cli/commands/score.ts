@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Checkpoint } from '../../api/index.js';
 import { createSentenceScorer, perplexity, scoreOptionsShape, sentencesToScore, type SentenceScorer } from '../../api/score.js';
+import { UNK_TOKEN } from '../../api/index.js';
 import type { Platform } from '../../api/platform.js';
 import { cleanSentence, NOT_UTF8_HINT } from '../../api/text.js';
 import { wasInvalidUtf8 } from '../argv.js';
@@ -113,7 +114,7 @@ export function fileWarning(files: readonly string[], model: string): string {
 /** Score `texts` chunk by chunk, a line (or JSON object) per sentence on stdout, the summary on stderr. */
 async function printScores(host: Host, platform: Platform, opts: z.output<typeof scoreOptionsSchema>, ck: Checkpoint, texts: readonly string[], scorer: SentenceScorer): Promise<number> {
   const [base, unitName] = opts.log10 ? [Math.LN10, 'log10'] : opts.bits ? [Math.LN2, 'log2'] : [1, 'ln'];
-  let totalLogProb = 0, totalTokens = 0, totalUnk = 0, totalChars = 0;
+  let totalLogProb = 0, totalTokens = 0, totalUnk = 0, totalChars = 0, knownLogProb = 0, knownTokens = 0;
   let readerGone = false;
   // a chunk of sentences at a time (a multiple of the batch of 32): the first lines come
   // out at once, memory stays flat however long stdin is, and `| head` stops the work
@@ -127,6 +128,8 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
       totalTokens += sc.tokens;
       totalUnk += sc.unk;
       totalChars += sc.tokens;
+      // KenLM's second perplexity: over the tokens that are not <UNK>
+      for (const { token, logProb } of sc.perToken) if (token !== UNK_TOKEN) { knownLogProb += logProb; knownTokens++; }
       const lp = sc.logProb / base;
       const ppl = sc.perplexity;
       if (opts.json) {
@@ -150,7 +153,8 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
   // no summary of a run the reader cut short: it would describe sentences nobody saw
   if (!opts.quiet && !opts.json && texts.length > 0 && !readerGone) {
     const ppl = perplexity(totalLogProb, totalTokens);
-    let line = `${count(texts.length, 'sentence')}, ${count(totalTokens, 'token')} (<EOS> included), ${formatInt(totalUnk)} <UNK>; log P ${(totalLogProb / base).toFixed(3)} ${unitName}; perplexity ${ppl.toFixed(3)}`;
+    let line = `${count(texts.length, 'sentence')}, ${count(totalTokens, 'token')} (<EOS> included), ${formatInt(totalUnk)} <UNK>; log P ${(totalLogProb / base).toFixed(3)} ${unitName}; perplexity ${ppl.toFixed(3)}` +
+      (totalUnk > 0 ? ` (${knownTokens > 0 ? perplexity(knownLogProb, knownTokens).toFixed(3) : '–'} excluding <UNK> tokens)` : '');
     if (ck.tokenizer.level === 'char') line += `; ${(-totalLogProb / Math.LN2 / totalChars).toFixed(4)} bits/char`;
     host.stderr.write(line + '\n');
   }
