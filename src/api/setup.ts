@@ -18,6 +18,7 @@ import type { Vocab } from '../core/vocab.js';
 import type { Checkpoint, TokenizerSettings } from '../checkpoint/codec.js';
 import { LEVEL_DEFAULTS, trainOptionsShape, type TrainOptions } from './options.js';
 import { corpusFingerprint } from './fingerprint.js';
+import { sentenceSet } from './novelty.js';
 
 export interface TrainingSetup {
   model: Model;
@@ -39,7 +40,17 @@ export interface TrainingSetup {
   notes: string[];
   /** What identifies the corpus (saved in the checkpoint's meta, checked by --resume). */
   corpus: { fingerprint: string; unkRate: number };
+  /** The training and validation sentences as a hash set (api/novelty.ts), saved in the checkpoint; null in file mode or beyond MAX_TRAIN_SENTENCES. */
+  trainSentences: Uint32Array | null;
 }
+
+/**
+ * The most sentences (training and validation together) whose set a
+ * checkpoint keeps: 8 bytes each, so at most 8 MB (~11 MB of base64) in the
+ * file. A larger corpus gets no set (and a note), rather than a partial one
+ * that would call copies new.
+ */
+export const MAX_TRAIN_SENTENCES = 1_000_000;
 
 /**
  * `given` names the options the user set explicitly (the rest are defaults):
@@ -144,7 +155,19 @@ export function prepareTraining(
   const epochWindows = epochPlan(data.train, mode, cfg.batch, cfg.bptt, 0).windows;
   // a fresh run without evalEvery: about every 200 steps, and at least once per epoch
   if (!t && !opts.evalEvery) cfg.evalEvery = epochWindows > 300 ? 200 : 0;
-  return { model, vocab, counts, tokenizer, tok, mode, train: data.train, val: data.val, cfg, state, options, epochWindows, notes, corpus };
+  const trainSentences = sentencesOf(mode, data, notes);
+  return { model, vocab, counts, tokenizer, tok, mode, train: data.train, val: data.val, cfg, state, options, epochWindows, notes, corpus, trainSentences };
+}
+
+/** The set of the training and validation sentences, for marking samples that copy one; null in file mode (no sentences) or past the cap. */
+function sentencesOf(mode: ReadMode, data: { train: EncodedCorpus; val: EncodedCorpus | null }, notes: string[]): Uint32Array | null {
+  if (mode === 'stream') return null;
+  const n = data.train.starts.length - 1 + (data.val ? data.val.starts.length - 1 : 0);
+  if (n > MAX_TRAIN_SENTENCES) {
+    notes.push(`the corpus has ${n} sentences, more than the ${MAX_TRAIN_SENTENCES} whose set a model keeps: samples that copy a training sentence cannot be marked`);
+    return null;
+  }
+  return sentenceSet(data.train, data.val);
 }
 
 /** Share of the corpus's tokens (<EOS> aside) that are <UNK> under the vocabulary. */
@@ -294,6 +317,7 @@ export function checkpointOf(s: TrainingSetup, state: TrainState, meta: Record<s
     model: s.model, tokenizer: s.tokenizer, vocab: s.vocab, counts: s.counts,
     training: { options: s.options, config: s.cfg, state },
     meta: { ...meta, corpusFingerprint: s.corpus.fingerprint, corpusUnkRate: s.corpus.unkRate },
+    trainSentences: s.trainSentences,
   };
 }
 

@@ -124,10 +124,48 @@ export class Float32Base64 {
   }
 }
 
+/**
+ * Unsigned 32-bit integers to be written as base64 of their little-endian
+ * bytes (the training-sentence set's hash pairs): the same encoder and slices
+ * as Float32Base64, the integers' bytes taken as they are.
+ */
+export class Uint32Base64 {
+  constructor(readonly values: Uint32Array) {}
+
+  get count(): number {
+    return this.values.length;
+  }
+
+  /** Characters of the base64 text. */
+  get length(): number {
+    return 4 * Math.ceil((4 * this.count) / 3);
+  }
+
+  *slices(native = LITTLE_ENDIAN): Generator<string, void, undefined> {
+    const values = this.values;
+    const total = 4 * values.length;
+    const codes = new Uint8Array(4 * Math.ceil(Math.min(SLICE_BYTES, total) / 3));
+    const view = native ? new Uint8Array(values.buffer, values.byteOffset, total) : null;
+    const scratch = view ? null : new Uint8Array(Math.min(SLICE_BYTES, total));
+    const dv = scratch ? new DataView(scratch.buffer) : null;
+    for (let p = 0; p < total; p += SLICE_BYTES) {
+      const len = Math.min(SLICE_BYTES, total - p);
+      let bytes: Uint8Array;
+      if (view) {
+        bytes = view.subarray(p, p + len);
+      } else {
+        for (let k = 0; k < len / 4; k++) dv!.setUint32(4 * k, values[p / 4 + k]!, true);
+        bytes = scratch!.subarray(0, len);
+      }
+      yield ASCII.decode(codes.subarray(0, encodeInto(bytes, codes)));
+    }
+  }
+}
+
 // ── decoding ────────────────────────────────────────────────────────────────
 
 /** base64 text in any of its forms: a JS string, bytes of a file, float32 values still to encode. */
-export type Base64Text = string | ByteString | Float32Base64;
+export type Base64Text = string | ByteString | Float32Base64 | Uint32Base64;
 
 /**
  * Bytes that padded base64 `text` decodes to, from its length and padding
@@ -137,7 +175,7 @@ export function base64ByteLength(text: Base64Text): number {
   const n = text.length;
   if (n % 4 !== 0) return -1;
   if (n === 0) return 0;
-  if (text instanceof Float32Base64) return 4 * text.count;
+  if (text instanceof Float32Base64 || text instanceof Uint32Base64) return 4 * text.count;
   let last: number, before: number;
   if (text instanceof ByteString) {
     last = text.bytes[text.end - 1]!;
@@ -281,4 +319,26 @@ function utf16Index(s: ByteString, at: number): number {
     if ((c & 0xc0) !== 0x80) units += c >= 0xf0 ? 2 : 1;
   }
   return units;
+}
+
+/**
+ * Decodes base64 `text` (exactly 4·out.length bytes: check base64ByteLength
+ * first) as little-endian unsigned 32-bit integers into `out`. Returns −1, or
+ * the index (in characters) of the first invalid character.
+ */
+export function base64ToUint32(text: string | ByteString, out: Uint32Array, native = LITTLE_ENDIAN): number {
+  const src = typeof text === 'string' ? charBytes(text) : text.bytes;
+  const start = typeof text === 'string' ? 0 : text.start;
+  const end = typeof text === 'string' ? text.length : text.end;
+  let bad: number;
+  if (native) {
+    bad = decodeBase64Bytes(src, start, end, new Uint8Array(out.buffer, out.byteOffset, 4 * out.length));
+  } else {
+    const bytes = new Uint8Array(4 * out.length);
+    bad = decodeBase64Bytes(src, start, end, bytes);
+    const dv = new DataView(bytes.buffer);
+    for (let k = 0; k < out.length; k++) out[k] = dv.getUint32(4 * k, true);
+  }
+  if (bad < 0 || typeof text === 'string' || text.ascii) return bad;
+  return utf16Index(text, start + bad);
 }

@@ -25,11 +25,11 @@ import type { RngState } from '../core/rng.js';
 import type { SentenceMode, TokenizerConfig } from '../core/tokenize.js';
 import type { EvalRecord, TrainConfig, TrainState } from '../core/train.js';
 import type { Vocab } from '../core/vocab.js';
-import { Float32Base64, base64ByteLength, base64ToFloat32, type Base64Text } from './binary.js';
+import { Float32Base64, Uint32Base64, base64ByteLength, base64ToFloat32, base64ToUint32, type Base64Text } from './binary.js';
 import { CheckpointError, DAMAGED_HINT, NOT_A_CHECKPOINT_HINT, RETRAIN } from './errors.js';
 import { JsonBytesError, MAX_DEPTH, firstInvalidUtf8, lineAndColumn, parseJsonBytes, type JsonPath } from './json-bytes.js';
 import {
-  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LONE_SURROGATE, checkConsistency, formatPath, parseFile, preview, realToJson,
+  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LONE_SURROGATE, TRAIN_SENTENCES_HASH, checkConsistency, formatPath, parseFile, preview, realToJson,
   type CheckpointFile, type CheckpointFileJson,
 } from './schema.js';
 
@@ -59,6 +59,15 @@ export interface Checkpoint {
   training: TrainingInfo | null;
   /** Free-form provenance: rnnlm version, created ISO time, corpus name … (strings / finite numbers). */
   meta: Record<string, string | number>;
+  /**
+   * The sentences the model was trained and validated on, as the sorted,
+   * distinct 64-bit FNV-1a hashes of their token ids in (high, low) uint32
+   * pairs (api/novelty.ts's sentenceSet): what marks a sample as a copy of
+   * a training sentence. null (or absent) when there is none: file mode, a
+   * corpus of more sentences than are kept, or a file from before the set.
+   * A read checkpoint always has the field.
+   */
+  trainSentences?: Uint32Array | null;
 }
 
 const DIVERGED_HINT = 'the model diverged before it was saved; retrain with a lower learning rate (--lr) or with clipping (--clip)';
@@ -145,7 +154,7 @@ const isScalar = (v: unknown): boolean => v === null || typeof v !== 'object';
  * base64 string, slice by slice.
  */
 function* emit(x: unknown, indent: string, out: Pending): Generator<string, void, undefined> {
-  if (x instanceof Float32Base64) {
+  if (x instanceof Float32Base64 || x instanceof Uint32Base64) {
     out.push('"');
     yield out.take();
     yield* x.slices();
@@ -221,6 +230,8 @@ function toFile(ck: Checkpoint): CheckpointFileJson {
     }
   }
   const { level, lowercase, unkToken, sentence } = ck.tokenizer;
+  const set = ck.trainSentences ?? null;
+  if (set !== null) checkSentenceSet(set, 'cannot write the checkpoint: trainSentences', 'this is a bug in the code that built the checkpoint object');
   return {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
@@ -236,7 +247,24 @@ function toFile(ck: Checkpoint): CheckpointFileJson {
       data: new Float32Base64(params.data, t.offset, t.size),
     })),
     training: ck.training ? trainingToJson(ck.training, ck.model) : null,
+    // absent rather than null when there is none: the file stays what rnnlm wrote before the set existed
+    ...(set !== null ? { trainSentences: { hash: TRAIN_SENTENCES_HASH, count: set.length / 2, data: new Uint32Base64(set) } } : {}),
   };
+}
+
+/**
+ * A training-sentence set as novelty.ts makes it: a Uint32Array of (high,
+ * low) pairs in strictly increasing order (sorted, no pair twice).
+ */
+function checkSentenceSet(set: unknown, what: string, hint: string): asserts set is Uint32Array {
+  if (!(set instanceof Uint32Array)) throw new CheckpointError(`${what} should be a Uint32Array of hash pairs (got ${describe(set)})`, hint);
+  if (set.length % 2 !== 0) throw new CheckpointError(`${what} has ${set.length} values, not whole (high, low) pairs`, hint);
+  for (let i = 2; i < set.length; i += 2) {
+    const h = set[i]!, ph = set[i - 2]!;
+    if (h < ph || (h === ph && set[i + 1]! <= set[i - 1]!)) {
+      throw new CheckpointError(`${what} is not sorted: hash ${i / 2} is ${h === ph && set[i + 1] === set[i - 1] ? 'the same as' : 'below'} hash ${i / 2 - 1}`, hint);
+    }
+  }
 }
 
 function trainingToJson(tr: TrainingInfo, model: Model): NonNullable<CheckpointFileJson['training']> {
@@ -358,6 +386,7 @@ function guarded(read: () => Checkpoint): Checkpoint {
 
 /** The base64 fields: read as ByteStrings (byte ranges of the file), never as JS strings. */
 function isBulk(p: JsonPath): boolean {
+  if (p.length === 2) return p[0] === 'trainSentences' && p[1] === 'data';
   if (p.length === 3) {
     return (p[0] === 'tensors' && typeof p[1] === 'number' && p[2] === 'data') || (p[0] === 'training' && p[1] === 'state' && p[2] === 'carry');
   }
@@ -423,7 +452,17 @@ function read(bytes: Uint8Array, skipBom: boolean, backend: Backend): Checkpoint
     counts: file.vocab.counts,
     training: file.training ? readTraining(file.training, layout, backend.alloc) : null,
     meta: { ...file.meta },
+    trainSentences: file.trainSentences ? readSentenceSet(file.trainSentences) : null,
   };
+}
+
+function readSentenceSet(ts: NonNullable<CheckpointFile['trainSentences']>): Uint32Array {
+  if (ts.data instanceof Float32Base64 || ts.data instanceof Uint32Base64) throw new CheckpointError('checkpoint trainSentences.data is not text', DAMAGED_HINT); // only a writer makes these
+  const set = new Uint32Array(2 * ts.count);
+  const bad = base64ToUint32(ts.data, set);
+  if (bad >= 0) throw new CheckpointError(`checkpoint trainSentences.data is not base64: ${preview(ts.data.charAt(bad))} at character ${bad}`, DAMAGED_HINT);
+  checkSentenceSet(set, 'checkpoint trainSentences.data', `${DAMAGED_HINT} (or remove the trainSentences field: the model works without it)`);
+  return set;
 }
 
 function readTraining(tr: NonNullable<CheckpointFile['training']>, layout: ParamLayout, alloc: Alloc): TrainingInfo {
@@ -471,6 +510,8 @@ function checkDataLengths(file: CheckpointFile, layout: ParamLayout): void {
     const slot = layout.tensors[i]!;
     checkLength(t.data, slot.size, `tensor ${slot.name}`, `shape [${slot.shape.join(', ')}]`);
   });
+  const ts = file.trainSentences;
+  if (ts) checkLength(ts.data, 2 * ts.count, 'trainSentences.data', `count ${ts.count} (two uint32 per hash)`, 'uint32');
   if (!file.training) return;
   const { config: tc, state } = file.training;
   const { m, v } = state.optimizer;
@@ -486,19 +527,19 @@ function checkDataLengths(file: CheckpointFile, layout: ParamLayout): void {
   }
 }
 
-function checkLength(b64: Base64Text, values: number, what: string, why: string): void {
+function checkLength(b64: Base64Text, values: number, what: string, why: string, type = 'float32'): void {
   const bytes = base64ByteLength(b64);
   if (bytes === 4 * values) return;
   const has = bytes < 0
     ? `base64 of length ${b64.length}, not a multiple of 4`
-    : `${bytes} bytes${bytes % 4 === 0 ? ` (${bytes / 4} float32)` : ''}`;
+    : `${bytes} bytes${bytes % 4 === 0 ? ` (${bytes / 4} ${type})` : ''}`;
   const hint = bytes < 4 * values ? `the file looks truncated or damaged; ${RETRAIN}` : DAMAGED_HINT; // bytes −1 counts as short
-  throw new CheckpointError(`checkpoint ${what} has ${has}; ${why} needs ${4 * values} bytes (${values} float32)`, hint);
+  throw new CheckpointError(`checkpoint ${what} has ${has}; ${why} needs ${4 * values} bytes (${values} ${type})`, hint);
 }
 
 /** Decodes a base64 field (its length already checked) into out[offset .. offset+count). */
 function decodeInto(b64: Base64Text, out: Vec, offset: number, count: number, what: string): void {
-  if (b64 instanceof Float32Base64) throw new CheckpointError(`checkpoint ${what} data is not text`, DAMAGED_HINT); // only a writer makes these
+  if (b64 instanceof Float32Base64 || b64 instanceof Uint32Base64) throw new CheckpointError(`checkpoint ${what} data is not text`, DAMAGED_HINT); // only a writer makes these
   const bad = base64ToFloat32(b64, out, offset, count);
   if (bad >= 0) {
     const ch = typeof b64 === 'string' ? b64.charAt(bad) : b64.charAt(bad);

@@ -6,7 +6,8 @@
  *
  *   { format: "rnnlm-checkpoint", version: 1, meta, config, tokenizer,
  *     vocab: { tokens, counts }, tensors: [{ name, shape, dtype, data }],
- *     training: null | { options, config, state } }
+ *     training: null | { options, config, state },
+ *     trainSentences?: null | { hash: "fnv1a64", count, data } }
  *
  * Floats that may legitimately be NaN or infinite (losses, learning-rate
  * settings, timings in the training section) are JSON numbers when finite
@@ -24,7 +25,7 @@ import { RnnlmError } from '../core/errors.js';
 import { modelLayout, validateConfig, type ModelConfig } from '../core/model.js';
 import type { ParamLayout } from '../core/params.js';
 import { vocabFromTokens, type Vocab } from '../core/vocab.js';
-import { Float32Base64 } from './binary.js';
+import { Float32Base64, Uint32Base64 } from './binary.js';
 import { CheckpointError, DAMAGED_HINT, NOT_A_CHECKPOINT_HINT } from './errors.js';
 import { ByteString } from './json-bytes.js';
 
@@ -57,8 +58,8 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
  * base64 text, checked for its alphabet and length when decoded (binary.ts), where the tensor can be named.
  * A string, or the same text without a JS string: a ByteString (read) or a Float32Base64 (being written).
  */
-const base64 = z.custom<string | ByteString | Float32Base64>(
-  (x) => typeof x === 'string' || x instanceof ByteString || x instanceof Float32Base64,
+const base64 = z.custom<string | ByteString | Float32Base64 | Uint32Base64>(
+  (x) => typeof x === 'string' || x instanceof ByteString || x instanceof Float32Base64 || x instanceof Uint32Base64,
   { error: 'should be a string' },
 );
 
@@ -190,6 +191,19 @@ export const metaSchema = z.custom<Record<string, string | number>>(
   { error: 'should hold corpusUnkRate as a fraction from 0 to 1 and corpusFingerprint as text, when it has them' },
 );
 
+/**
+ * The training-sentence set (api/novelty.ts): `count` sorted, distinct 64-bit
+ * FNV-1a hashes of the training and validation sentences' token ids, as
+ * base64 of the little-endian uint32 (high, low) pairs. Absent or null: no
+ * set (file mode, too many sentences, or a file from before it existed).
+ */
+export const TRAIN_SENTENCES_HASH = 'fnv1a64';
+export const trainSentencesSchema = z.object({
+  hash: z.literal(TRAIN_SENTENCES_HASH),
+  count,
+  data: base64,
+});
+
 /** The whole file. `format` and `version` are checked before this (see checkHeader). */
 export const checkpointFileSchema = z.object({
   format: z.literal(CHECKPOINT_FORMAT),
@@ -200,6 +214,7 @@ export const checkpointFileSchema = z.object({
   vocab: vocabSchema,
   tensors: z.array(tensorSchema),
   training: trainingSchema.nullable(),
+  trainSentences: trainSentencesSchema.nullable().optional(),
 });
 
 /** The file as JSON.stringify takes it (non-finite reals as strings). */
@@ -304,6 +319,7 @@ export function preview(x: unknown): string {
   if (typeof x === 'string') return quote(x.length > 40 ? `${x.slice(0, 40)}…` : x);
   if (x instanceof ByteString) return quote(x.length > 40 ? `${x.head(40)}…` : x.head(40));
   if (x instanceof Float32Base64) return `base64 of ${x.count} float32`;
+  if (x instanceof Uint32Base64) return `base64 of ${x.count} uint32`;
   if (typeof x === 'number' || typeof x === 'boolean' || x === null) return String(x);
   if (Array.isArray(x)) return `an array of ${x.length}`;
   if (typeof x === 'object') return 'an object';
