@@ -4,6 +4,16 @@
  * (the state after reading it is where sampling starts). <UNK> is never
  * emitted unless allowed: a drawn <UNK> is drawn again (up to a bound), then
  * the distribution is renormalised without it.
+ *
+ * The distribution a token is drawn from, in this order: softmax at the
+ * temperature; <EOS> removed (renormalised) before `minLength` tokens; the
+ * top k kept; the nucleus (top p) kept; then the <UNK> policy. The sampler
+ * also keeps the log-probability of what it drew under the model's own
+ * distribution (temperature 1, nothing removed), for reporting.
+ *
+ * Beam search (beamSearch) is deterministic: the K best hypotheses by the
+ * model's own log P, finished ones competing for the K places with the live
+ * ones, until all K are finished.
  */
 import { forward, type Model } from './model.js';
 import { softmaxRow } from './loss.js';
@@ -24,10 +34,14 @@ export interface SampleOptions {
   greedy: boolean;
   /** Allow <UNK> in the output. */
   allowUnk: boolean;
+  /** Nucleus: keep the fewest most likely tokens whose probability sums to at least p, 0 < p ≤ 1 (1 or absent = all). */
+  topP?: number;
+  /** <EOS> cannot be drawn before this many tokens after the prime (0 or absent = any time). */
+  minLength?: number;
 }
 
 export const defaultSampleOptions: SampleOptions = {
-  prime: new Int32Array(0), maxLength: 200, temperature: 1, topK: 0, greedy: false, allowUnk: false,
+  prime: new Int32Array(0), maxLength: 200, temperature: 1, topK: 0, greedy: false, allowUnk: false, topP: 1, minLength: 0,
 };
 
 /** How many times a drawn <UNK> is drawn again before it is removed from the distribution. */
@@ -59,6 +73,45 @@ export function topK(probs: Float64Array, V: number, k: number): void {
   for (let v = 0; v < V; v++) probs[v] = probs[v]! / kept;
 }
 
+/**
+ * Nucleus sampling: keep the smallest set of most likely tokens (ties to the
+ * lower id) whose probabilities sum to at least p, renormalised. p ≥ 1 keeps
+ * everything, untouched.
+ */
+export function topP(probs: Float64Array, V: number, p: number): void {
+  if (!(p < 1)) return;
+  const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => probs[b]! - probs[a]! || a - b);
+  let kept = 0;
+  let i = 0;
+  for (; i < V && kept < p; i++) kept += probs[order[i]!]!;
+  if (!(kept > 0)) return; // nothing to keep (an all-zero row): leave it
+  for (; i < V; i++) probs[order[i]!] = 0;
+  for (let v = 0; v < V; v++) probs[v] = probs[v]! / kept;
+}
+
+/**
+ * Remove one token (its probability set to 0, the rest renormalised), unless
+ * nothing else has any probability: then the row is left as it is.
+ */
+export function withoutToken(probs: Float64Array, V: number, tok: number): void {
+  const rest = 1 - probs[tok]!;
+  if (!(rest > 0) || probs[tok] === 0) return;
+  let s = 0;
+  for (let v = 0; v < V; v++) if (v !== tok) s += probs[v]!;
+  if (!(s > 0)) return;
+  probs[tok] = 0;
+  for (let v = 0; v < V; v++) probs[v] = probs[v]! / s;
+}
+
+/** log P(tok) under the softmax of logits[off .. off+V) at temperature 1 (float64 log-sum-exp). */
+export function logSoftmaxAt(logits: ArrayLike<number>, off: number, V: number, tok: number): number {
+  let max = -Infinity;
+  for (let v = 0; v < V; v++) if (logits[off + v]! > max) max = logits[off + v]!;
+  let s = 0;
+  for (let v = 0; v < V; v++) s += Math.exp(logits[off + v]! - max);
+  return logits[off + tok]! - max - Math.log(s);
+}
+
 function argmax(probs: Float64Array, V: number, skip: number): number {
   let best = -1;
   for (let v = 0; v < V; v++) if (v !== skip && (best < 0 || probs[v]! > probs[best]!)) best = v;
@@ -85,6 +138,12 @@ export interface Sampler {
    * time (EOS not yielded), and returns why it stopped.
    */
   sample(rng: Rng): Generator<number, 'eos' | 'length', undefined>;
+  /**
+   * log P of what the current (or last) sample drew so far, given the prime,
+   * under the model's own distribution (temperature 1, nothing removed):
+   * every token yielded, and <EOS> once it is drawn. Natural log.
+   */
+  readonly logProb: number;
 }
 
 /** Longest window in which a prime is read (longer primes are read in several, the state carried). */
@@ -106,33 +165,163 @@ export function createSampler(model: Model, opts: SampleOptions, given?: Workspa
   const ws = given !== undefined && given.B === 1 && given.T >= W ? given : createWorkspace(model, W, 1);
   const probs = new Float64Array(V);
   const one = new Int32Array(1);
+  const minLength = opts.minLength ?? 0;
+  const p = opts.topP ?? 1;
+  let logProb = 0;
   function* sample(rng: Rng): Generator<number, 'eos' | 'length', undefined> {
-    // read the prime in windows; the last row of the last one predicts the next token
-    resetState(ws);
-    let row = 0;
-    for (let start = 0; start < inputs.length; start += W) {
-      const T = Math.min(W, inputs.length - start);
-      forward(model, ws, inputs.subarray(start, start + T), T, null);
-      carryState(ws, T);
-      row = T - 1;
-    }
+    logProb = 0;
+    const row = readPrime(model, ws, inputs, W);
     for (let n = 0; n < opts.maxLength; n++) {
-      softmaxRow(model.backend.elementwise, ws.logits, row * V, V, opts.temperature, probs);
+      const off = (n === 0 ? row : 0) * V;
+      softmaxRow(model.backend.elementwise, ws.logits, off, V, opts.temperature, probs);
+      if (n < minLength) withoutToken(probs, V, EOS);
       topK(probs, V, opts.topK);
+      topP(probs, V, p);
       const tok = chooseToken(probs, V, opts, rng);
+      logProb += logSoftmaxAt(ws.logits, off, V, tok);
       if (tok === EOS) return 'eos';
       yield tok;
       one[0] = tok;
       forward(model, ws, one, 1, null);
       carryState(ws, 1);
-      row = 0;
     }
     return 'length';
   }
-  return { sample };
+  return { sample, get logProb() { return logProb; } };
+}
+
+/**
+ * Read [zero input, ...prime] (`inputs`) from a zero state in windows of at
+ * most W steps, the state carried; returns the row of ws.logits that predicts
+ * the first token after the prime.
+ */
+function readPrime(model: Model, ws: Workspace, inputs: Int32Array, W: number): number {
+  resetState(ws);
+  let row = 0;
+  for (let start = 0; start < inputs.length; start += W) {
+    const T = Math.min(W, inputs.length - start);
+    forward(model, ws, inputs.subarray(start, start + T), T, null);
+    carryState(ws, T);
+    row = T - 1;
+  }
+  return row;
 }
 
 /** One sample (see Sampler.sample); for many, create one sampler and reuse it. */
 export function sampleTokens(model: Model, opts: SampleOptions, rng: Rng): Generator<number, 'eos' | 'length', undefined> {
   return createSampler(model, opts).sample(rng);
+}
+
+export interface BeamOptions {
+  /** Token ids of the prefix (may be empty). */
+  prime: Int32Array;
+  /** Most tokens after the prime: a hypothesis that reaches it is finished (without <EOS>). */
+  maxLength: number;
+  /** How many hypotheses are kept (and returned, at most). */
+  beam: number;
+  /** Allow <UNK> in the output. */
+  allowUnk: boolean;
+  /** <EOS> cannot end a hypothesis before this many tokens after the prime (default 0). */
+  minLength?: number;
+  /** Whether a hypothesis is finished without <EOS> (e.g. its text ends with a stop string): called on each new live one. */
+  stopAt?: (ids: readonly number[]) => boolean;
+}
+
+export interface BeamResult {
+  /** Token ids after the prime (<EOS> not included). */
+  ids: number[];
+  /** log P(ids, and <EOS> when end is 'eos' | prime) under the model: natural log. */
+  logProb: number;
+  end: 'eos' | 'length' | 'stop';
+}
+
+interface Hyp { ids: number[]; logProb: number; end: BeamResult['end'] | null; row: number; order: number }
+
+/** A candidate before it is kept: the parent (index into live), the token, its score (ids made only when kept). */
+interface Cand { parent: number; tok: number; logProb: number; order: number; done: Hyp | null }
+
+/**
+ * Beam search: at each step every live hypothesis is extended by every
+ * allowed token (<EOS> finishes it, as does reaching maxLength or `stopAt`),
+ * and the K best of these and of the hypotheses already finished are kept;
+ * it ends when all K kept are finished (or none is live). Returns them best
+ * first (ties: the one found first). Beam 1 is greedy decoding. The ranking
+ * is the model's own log P (temperature 1). The K live hypotheses run as the
+ * K rows of one batch; their states are reordered after each step. `given`:
+ * an optional workspace for the prime (batch 1, T ≥ PRIME_WINDOW or the
+ * prime's length + 1); `givenBeam`: one for the beam (T ≥ 1, batch ≥ K).
+ * Kept by a caller that searches again and again (WebAssembly memory is
+ * never freed).
+ */
+export function beamSearch(model: Model, opts: BeamOptions, given?: Workspace, givenBeam?: Workspace): BeamResult[] {
+  const V = model.config.vocabSize;
+  const K = opts.beam;
+  const minLength = opts.minLength ?? 0;
+  const inputs = new Int32Array(opts.prime.length + 1);
+  inputs[0] = -1;
+  inputs.set(opts.prime, 1);
+  const W = Math.min(inputs.length, PRIME_WINDOW);
+  const ws1 = given !== undefined && given.B === 1 && given.T >= W ? given : createWorkspace(model, W, 1);
+  const row = readPrime(model, ws1, inputs, W);
+  const H = ws1.H;
+  // the beam's workspace (batch B ≥ K, one row per live hypothesis): row 0 starts in the state after the prime
+  const wsK = givenBeam !== undefined && givenBeam.B >= K && givenBeam.T >= 1 ? givenBeam : createWorkspace(model, 1, K);
+  const B = wsK.B;
+  for (let l = 0; l < wsK.layers.length; l++) {
+    const src = ws1.layers[l]!, dst = wsK.layers[l]!;
+    dst.hs.set(src.hs.subarray(0, H), 0);
+    if (dst.cs && src.cs) dst.cs.set(src.cs.subarray(0, H), 0);
+  }
+  const logp = new Float64Array(V);
+  const logRow = (logits: ArrayLike<number>, off: number): void => {
+    let max = -Infinity;
+    for (let v = 0; v < V; v++) if (logits[off + v]! > max) max = logits[off + v]!;
+    let s = 0;
+    for (let v = 0; v < V; v++) s += Math.exp(logits[off + v]! - max);
+    const lse = max + Math.log(s);
+    for (let v = 0; v < V; v++) logp[v] = logits[off + v]! - lse;
+  };
+  let order = 0;
+  let live: Hyp[] = [{ ids: [], logProb: 0, end: null, row: 0, order: order++ }];
+  let finished: Hyp[] = [];
+  const scratch = new Float64Array(K * H);
+  const step = new Int32Array(B).fill(-1);
+  for (let n = 0; live.length > 0; n++) {
+    const candidates: Cand[] = finished.map((h) => ({ parent: -1, tok: -1, logProb: h.logProb, order: h.order, done: h }));
+    live.forEach((h, i) => {
+      if (n === 0) logRow(ws1.logits, row * V); else logRow(wsK.logits, h.row * V);
+      for (let v = 0; v < V; v++) {
+        if ((v === UNK && !opts.allowUnk) || (v === EOS && n < minLength)) continue;
+        candidates.push({ parent: i, tok: v, logProb: h.logProb + logp[v]!, order: order++, done: null });
+      }
+    });
+    candidates.sort((a, b) => b.logProb - a.logProb || a.order - b.order);
+    const kept: Hyp[] = candidates.slice(0, K).map((c) => {
+      if (c.done) return c.done;
+      const parent = live[c.parent]!;
+      if (c.tok === EOS) return { ids: parent.ids, logProb: c.logProb, end: 'eos', row: parent.row, order: c.order };
+      const ids = [...parent.ids, c.tok];
+      const end = ids.length >= opts.maxLength ? 'length' : opts.stopAt?.(ids) ? 'stop' : null;
+      return { ids, logProb: c.logProb, end, row: parent.row, order: c.order };
+    });
+    finished = kept.filter((h) => h.end !== null);
+    const next = kept.filter((h) => h.end === null);
+    if (next.length === 0) break;
+    // reorder: live hypothesis j takes row j, in the state its parent's row reached
+    for (const lb of wsK.layers) {
+      for (const buf of lb.cs ? [lb.hs, lb.cs] : [lb.hs]) {
+        for (let j = 0; j < next.length; j++) {
+          // step 0: every row holds the state after the prime; later, hs[1] holds the state after the last step
+          const from = n === 0 ? 0 : B * H + next[j]!.row * H;
+          scratch.set(buf.subarray(from, from + H), j * H);
+        }
+        for (let j = 0; j < next.length; j++) buf.set(scratch.subarray(j * H, j * H + H), j * H);
+      }
+    }
+    step.fill(-1);
+    next.forEach((h, j) => { step[j] = h.ids[h.ids.length - 1]!; h.row = j; });
+    forward(model, wsK, step, 1, null);
+    live = next;
+  }
+  return finished.map((h) => ({ ids: h.ids, logProb: h.logProb, end: h.end! }));
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createModel, forward, initModel, type ModelConfig } from '../../src/core/model.js';
 import { createRng, type Rng } from '../../src/core/rng.js';
 import { createWorkspace } from '../../src/core/workspace.js';
-import { chooseToken, defaultSampleOptions, pickToken, sampleTokens, topK } from '../../src/core/sample.js';
+import { beamSearch, chooseToken, createSampler, defaultSampleOptions, logSoftmaxAt, pickToken, sampleTokens, topK, topP, withoutToken } from '../../src/core/sample.js';
 import { EOS, UNK } from '../../src/core/vocab.js';
 
 test('pickToken: inverse CDF', () => {
@@ -94,4 +94,117 @@ test('a long prime is read in windows with the state carried: the same first dra
   let best = -1;
   for (let v = 0; v < V; v++) if (v !== UNK && (best < 0 || ws.logits[600 * V + v]! > ws.logits[600 * V + best]!)) best = v;
   assert.deepEqual(out, best === EOS ? [] : [best]);
+});
+
+// ── nucleus, minimum length, log P, beam ────────────────────────────────────
+
+/** The ids with a non-zero probability. */
+const support = (p: Float64Array): number[] => Array.from(p.keys()).filter((i) => p[i]! > 0);
+
+test('topP keeps the fewest most likely tokens whose mass reaches p, renormalised; p = 1 cuts nothing', () => {
+  // dyadic probabilities, so every partial sum is exact: sorted 0.5 (id 1), 0.25 (id 2), 0.125 (ids 0 and 3: tie → id 0 first)
+  const base = [0.125, 0.5, 0.25, 0.125];
+  const cut = (p: number) => { const x = Float64Array.from(base); topP(x, 4, p); return x; };
+  assert.deepEqual(support(cut(0.3)), [1], '0.5 ≥ 0.3 already');
+  assert.deepEqual(support(cut(0.5)), [1], 'exactly p: enough');
+  assert.deepEqual(support(cut(0.51)), [1, 2]);
+  assert.deepEqual(support(cut(0.75)), [1, 2]);
+  assert.deepEqual(support(cut(0.76)), [0, 1, 2], 'the tie at 0.125 goes to the lower id');
+  assert.deepEqual(support(cut(0.875)), [0, 1, 2]);
+  assert.deepEqual(support(cut(0.9)), [0, 1, 2, 3], '0.875 < 0.9: all four');
+  assert.deepEqual(Array.from(cut(0.6)), [0, 0.5 / 0.75, 0.25 / 0.75, 0]);
+  assert.deepEqual(Array.from(cut(1)), base, 'p = 1: the very same numbers');
+  assert.deepEqual(Array.from(cut(1e-9)), [0, 1, 0, 0], 'a tiny p is greedy');
+});
+
+test('top-k and top-p together: top-p applies to the renormalised top k', () => {
+  // top 2 of [0.1, 0.4, 0.2, 0.3] → ids 1, 3 at 4/7, 3/7; p = 0.5 then keeps id 1 only (4/7 ≥ 0.5)
+  const x = Float64Array.from([0.1, 0.4, 0.2, 0.3]);
+  topK(x, 4, 2);
+  topP(x, 4, 0.5);
+  assert.deepEqual(Array.from(x), [0, 1, 0, 0]);
+  // without top-k, p = 0.5 needs 0.4 + 0.3
+  const y = Float64Array.from([0.1, 0.4, 0.2, 0.3]);
+  topP(y, 4, 0.5);
+  assert.deepEqual(support(y), [1, 3]);
+});
+
+test('withoutToken (minimum length): <EOS> gets 0, the rest renormalised; a row of <EOS> only is left alone', () => {
+  const x = Float64Array.from([0.5, 0.25, 0.125, 0.125]);
+  withoutToken(x, 4, EOS);
+  assert.deepEqual(Array.from(x), [0, 0.5, 0.25, 0.25]);
+  const y = Float64Array.from([1, 0, 0, 0]);
+  withoutToken(y, 4, EOS);
+  assert.deepEqual(Array.from(y), [1, 0, 0, 0]);
+});
+
+test('minLength: no sample ends before it (the random model ends early otherwise)', () => {
+  const ends = (over: object) => Array.from({ length: 40 }, (_, s) => draw(s, { maxLength: 30, temperature: 1.5, ...over }).out.length);
+  assert.ok(ends({}).some((n) => n < 5), 'without it, some samples are shorter than 5');
+  for (const n of ends({ minLength: 5 })) assert.ok(n >= 5, `${n}`);
+  assert.deepEqual(draw(3, { minLength: 0 }), draw(3), 'minLength 0 and topP 1 are the old sampler, draw for draw');
+  assert.deepEqual(draw(3, { topP: 1 }), draw(3));
+});
+
+/** log P of ids (then <EOS> if eos) after the prime, from one forward over the whole sequence: Σ log softmax. */
+function logProbOf(prime: number[], ids: number[], eos: boolean): number {
+  const seq = [-1, ...prime, ...ids];
+  const ws = createWorkspace(model, seq.length, 1);
+  forward(model, ws, Int32Array.from(seq), seq.length, null);
+  let lp = 0;
+  const next = [...ids, ...(eos ? [EOS] : [])];
+  next.forEach((tok, i) => {
+    const row = prime.length + i;
+    let max = -Infinity;
+    for (let v = 0; v < V; v++) max = Math.max(max, ws.logits[row * V + v]!);
+    let s = 0;
+    for (let v = 0; v < V; v++) s += Math.exp(ws.logits[row * V + v]! - max);
+    lp += ws.logits[row * V + tok]! - max - Math.log(s);
+  });
+  return lp;
+}
+
+test('the sampler\'s logProb is the model\'s own log P of what it drew (temperature 1, nothing cut), <EOS> included when drawn', () => {
+  const prime = [3, 4];
+  for (const over of [{}, { temperature: 0.5 }, { topK: 3, topP: 0.8 }, { minLength: 4 }]) {
+    const sampler = createSampler(model, { ...defaultSampleOptions, prime: Int32Array.from(prime), maxLength: 12, ...over });
+    for (let seed = 0; seed < 6; seed++) {
+      const gen = sampler.sample(createRng(seed));
+      const ids: number[] = [];
+      let r = gen.next();
+      while (!r.done) { ids.push(r.value); r = gen.next(); }
+      const want = logProbOf(prime, ids, r.value === 'eos');
+      assert.ok(Math.abs(sampler.logProb - want) < 1e-9 * Math.max(1, -want), `${JSON.stringify(over)} seed ${seed}: ${sampler.logProb} vs ${want}`);
+    }
+  }
+  assert.ok(Number.isFinite(logSoftmaxAt([0, 0, 0, 0], 0, 4, 2)) && Math.abs(logSoftmaxAt([0, 0, 0, 0], 0, 4, 2) + Math.log(4)) < 1e-15);
+});
+
+test('beam 1 is greedy decoding, with or without a prime', () => {
+  for (const prime of [[], [3, 4, 5]]) {
+    const greedy = draw(0, { greedy: true, maxLength: 25, prime: Int32Array.from(prime) });
+    const [best, ...rest] = beamSearch(model, { prime: Int32Array.from(prime), maxLength: 25, beam: 1, allowUnk: false });
+    assert.equal(rest.length, 0);
+    assert.deepEqual(best!.ids, greedy.out);
+    assert.equal(best!.end, greedy.end);
+    assert.ok(Math.abs(best!.logProb - logProbOf(prime, greedy.out, greedy.end === 'eos')) < 1e-9);
+  }
+});
+
+test('beam K: best first, each log P the model\'s own, never <UNK>, the cap kept, minLength kept; a given workspace changes nothing', () => {
+  const prime = Int32Array.from([2]);
+  const out = beamSearch(model, { prime, maxLength: 6, beam: 5, allowUnk: false });
+  assert.equal(out.length, 5);
+  for (let i = 1; i < out.length; i++) assert.ok(out[i - 1]!.logProb >= out[i]!.logProb);
+  for (const r of out) {
+    assert.ok(!r.ids.includes(UNK) && !r.ids.includes(EOS) && r.ids.length <= 6);
+    assert.equal(r.end === 'length', r.ids.length === 6);
+    assert.ok(Math.abs(r.logProb - logProbOf([2], r.ids, r.end === 'eos')) < 1e-9);
+  }
+  assert.equal(new Set(out.map((r) => r.ids.join())).size, 5, 'five different sentences');
+  for (const r of beamSearch(model, { prime, maxLength: 6, beam: 4, allowUnk: false, minLength: 3 })) assert.ok(r.ids.length >= 3);
+  const again = beamSearch(model, { prime, maxLength: 6, beam: 5, allowUnk: false }, createWorkspace(model, 256, 1), createWorkspace(model, 1, 9));
+  assert.deepEqual(again, out);
+  const stop = beamSearch(model, { prime, maxLength: 6, beam: 3, allowUnk: false, stopAt: (ids) => ids.length === 2 });
+  for (const r of stop) assert.ok(r.end === 'eos' ? r.ids.length < 2 : r.end === 'stop' && r.ids.length === 2, JSON.stringify(r));
 });
