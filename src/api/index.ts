@@ -16,6 +16,7 @@ export { parseCheckpoint, parseCheckpointBytes, serializeCheckpoint, serializeCh
 export { RnnlmError, DataError, OptionError, DivergedError, OutOfMemoryError, ShapeError, MEMORY_HINT } from '../core/errors.js';
 export { CELL_KINDS, type CellKind } from '../core/cells/index.js';
 export { UNK_TOKEN, EOS_TOKEN } from '../core/vocab.js';
+export { firstInvalidUtf8 } from '../checkpoint/json-bytes.js';
 export type { EvalRecord, EvalReport, StepReport, StopReason } from '../core/train.js';
 export { referenceBackend, type Backend } from '../core/backend.js';
 export { fastestBackend } from '../core/wasm/fastest.js';

@@ -28,6 +28,8 @@ export interface Host {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** All of standard input. */
   readStdin(): Promise<Uint8Array>;
+  /** Standard input as it arrives (for filters that answer line by line). */
+  stdinChunks(): AsyncIterable<Uint8Array>;
   readFile(path: string): Promise<Uint8Array>;
   /** The bytes of a file, or null when there is none. */
   readFileIfExists(path: string): Promise<Uint8Array | null>;
@@ -145,6 +147,13 @@ export function nodeHost(): Host {
     stdout: outStream(process.stdout, 'standard output'),
     stderr: outStream(process.stderr, 'standard error'),
     env: process.env,
+    async *stdinChunks() {
+      const st = fstatSync(0);
+      if (!process.stdin.isTTY && st.isCharacterDevice() && st.rdev !== DEV_NULL) {
+        throw new InputError('standard input is a device, not a file or a pipe', 'redirect a file (< corpus.txt) or pipe text into rnnlm');
+      }
+      for await (const c of process.stdin) yield c as Buffer;
+    },
     async readStdin() {
       // `< /dev/zero` or `< /dev/urandom`: a device that never ends (a terminal is one too, and is read as typed)
       // (/dev/null, device 1,3 on Linux, is the usual "no input": it is read, and ends at once)

@@ -21,6 +21,8 @@ export interface CliResult {
 
 export interface FakeOptions {
   stdin?: string | Uint8Array;
+  /** Standard input in pieces, each after a pause (for filters that must answer before the input ends). */
+  stdinPieces?: { data: string | Uint8Array; afterMs?: number }[];
   env?: Record<string, string>;
   isTTY?: boolean;
   /** Called with a function that simulates Ctrl-C, once the command registers for it. */
@@ -51,6 +53,17 @@ export function fakeHost(opts: FakeOptions = {}): { host: Host; out: Capture; er
     stdout: out,
     stderr: err,
     env: opts.env ?? {},
+    async *stdinChunks() {
+      const enc = (d: string | Uint8Array) => (typeof d === 'string' ? new TextEncoder().encode(d) : d);
+      if (opts.stdinPieces) {
+        for (const p of opts.stdinPieces) {
+          if (p.afterMs) await new Promise((r) => setTimeout(r, p.afterMs));
+          yield enc(p.data);
+        }
+        return;
+      }
+      yield enc(opts.stdin ?? '');
+    },
     async readStdin() {
       const s = opts.stdin ?? '';
       return typeof s === 'string' ? new TextEncoder().encode(s) : s;

@@ -246,10 +246,10 @@ describe('arguments that are not UTF-8', () => {
     const line = oneLineError(r.stderr);
     assert.match(line, /^rnnlm: sentence argument 2 \("caf\ufffd"\) /);
     assert.match(line, NOT_UTF8);
-    // the same bytes on stdin: the same wording, naming standard input
+    // the same bytes on stdin: that line is named, keeps its place with a NaN record, and the run exits 1
     const s = await sh(`printf 'caf\\xe9\\n' | ${bin} score -m '${model}'`);
     assert.equal(s.code, 1, s.stderr);
-    assert.match(oneLineError(s.stderr), /^rnnlm: standard input is not valid UTF-8 text \(byte 0xE9 at offset 3\) — convert it/);
+    assert.match(oneLineError(s.stderr), /^rnnlm: line 1 is not valid UTF-8 text \(byte 0xE9 at offset 3 of the line\) — scored as NaN; convert the input to UTF-8/);
     // an overlong form, an encoded surrogate, a cut sequence: each refused, each named by its position
     for (const [i, bytes] of [['1', '\\xc0\\xaf'], ['1', '\\xed\\xa0\\x80'], ['1', 'ab\\xf0\\x9f\\x98']]) {
       const c = await sh(`${bin} score -m '${model}' "$(printf '${bytes}')"`);

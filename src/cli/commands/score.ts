@@ -19,7 +19,8 @@ import { wasInvalidUtf8 } from '../argv.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { readCheckpoint, readText } from '../input.js';
+import { readCheckpoint } from '../input.js';
+import { inputUnits, type InputUnit } from '../lines.js';
 import { parseOptions } from '../options.js';
 import { count, formatInt, shellWord, shown } from '../format.js';
 import { makeStyle } from '../style.js';
@@ -33,6 +34,7 @@ export const scoreOptionsSchema = z.object({
   json: z.boolean().default(false),
   quiet: z.boolean().default(false),
   threads: scoreOptionsShape.threads,
+  input: z.enum(['line', 'paragraph'], { error: 'must be line or paragraph' }).default('line'),
 }).refine((o) => !(o.log10 && o.bits), { error: 'cannot go with --bits: choose one unit', path: ['log10'] });
 
 export function registerScore(program: Command, run: (action: (host: Host) => Promise<number>) => void): void {
@@ -47,6 +49,7 @@ export function registerScore(program: Command, run: (action: (host: Host) => Pr
     .option('--json', 'one JSON object per sentence (NDJSON), numbers at full precision')
     .option('-q, --quiet', 'no summary or warning on stderr')
     .option('--threads <n>', 'CPU threads; results depend on it only through rounding (default: all cores)')
+    .option('--input <unit>', 'what one sentence is on standard input: line (every line, blank ones too) or paragraph (blank-line separated) (default: line)')
     .addHelpText('after', `
 Output: one line per sentence, tab-separated: log P, perplexity, tokens, <UNK>s, sentence.
 log P = Σ log P(token | previous tokens), <EOS> included; natural log unless --log10 or --bits.
@@ -72,14 +75,18 @@ export async function runScore(host: Host, raw: Record<string, unknown>): Promis
   // sentences given as arguments are cleaned as training cleaned its lines (BOM, CR, trailing
   // whitespace; the library's score() does the same); one that is then empty is kept: it
   // scores P(<EOS>) at the first step
-  const texts = opts.sentences.length ? opts.sentences.map(cleanSentence) : sentencesToScore(ck, await readText(host, '-'));
+  const args = opts.sentences.length > 0;
+  // standard input is read as it comes, a unit at a time (--input line: every line, blank ones too)
+  const units: AsyncIterable<InputUnit> = args
+    ? (async function* () { for (const [i, s] of opts.sentences.entries()) yield { line: i + 1, text: cleanSentence(s) }; })()
+    : inputUnits(host.stdinChunks(), opts.input);
   const files = opts.quiet ? [] : filesAmong(host, opts.sentences);
-  // full batches of 32 sentences on every thread (a few sentences are not worth starting threads for)
+  // full batches of 32 sentences on every thread (a few arguments are not worth starting threads for)
   const platform = host.platform();
-  const scorer = await createSentenceScorer(platform, ck, { threads: opts.threads, sentences: texts.length });
+  const scorer = await createSentenceScorer(platform, ck, { threads: opts.threads, sentences: args ? opts.sentences.length : Infinity });
   let code: number;
   try {
-    code = await printScores(host, platform, opts, ck, texts, scorer);
+    code = await printScores(host, platform, opts, ck, units, scorer);
   } finally {
     await scorer.close();
   }
@@ -111,19 +118,39 @@ export function fileWarning(files: readonly string[], model: string): string {
   return `warning: ${formatInt(files.length)} arguments are files (${listed}); they were scored as sentences — to score their lines: cat ${cat} | rnnlm score -m ${m}`;
 }
 
-/** Score `texts` chunk by chunk, a line (or JSON object) per sentence on stdout, the summary on stderr. */
-async function printScores(host: Host, platform: Platform, opts: z.output<typeof scoreOptionsSchema>, ck: Checkpoint, texts: readonly string[], scorer: SentenceScorer): Promise<number> {
+/** How long the input may pause before the lines read so far are scored and printed (an interactive or `tail -f` pipe). */
+const IDLE_MS = 100;
+/** Most lines held before they are scored: memory stays flat however long the input is. */
+const CHUNK = 2048;
+
+/**
+ * Score the units as they come, in chunks (a chunk is scored when it is full,
+ * when the input pauses for IDLE_MS, and at the end): a line (or JSON object)
+ * per unit on stdout in input order, flushed per chunk; the summary on stderr.
+ * A unit that could not be read (not UTF-8) keeps its place with an error
+ * record, is named on stderr, and makes the exit code 1.
+ */
+async function printScores(host: Host, platform: Platform, opts: z.output<typeof scoreOptionsSchema>, ck: Checkpoint, units: AsyncIterable<InputUnit>, scorer: SentenceScorer): Promise<number> {
   const [base, unitName] = opts.log10 ? [Math.LN10, 'log10'] : opts.bits ? [Math.LN2, 'log2'] : [1, 'ln'];
   let totalLogProb = 0, totalTokens = 0, totalUnk = 0, totalChars = 0, knownLogProb = 0, knownTokens = 0;
+  let scoredCount = 0;
+  const errors: string[] = [];
   let readerGone = false;
-  // a chunk of sentences at a time (a multiple of the batch of 32): the first lines come
-  // out at once, memory stays flat however long stdin is, and `| head` stops the work
-  const CHUNK = 2048;
-  for (let from = 0; from < texts.length && !readerGone; from += CHUNK) {
-    const part = texts.slice(from, from + CHUNK);
-    for (const sc of scorer.score(part)) {
+  let buffer: InputUnit[] = [];
+  const flush = (): void => {
+    const texts = buffer.filter((u): u is { line: number; text: string } => 'text' in u).map((u) => u.text);
+    const scores = texts.length ? scorer.score(texts) : [];
+    let k = 0;
+    for (const u of buffer) {
       if (host.stdout.closed) { readerGone = true; break; }
+      if ('error' in u) {
+        errors.push(u.error);
+        host.stdout.write(opts.json ? JSON.stringify({ line: u.line, error: u.error }) + '\n' : `NaN\tNaN\t0\t0\t\n`);
+        continue;
+      }
+      const sc = scores[k++]!;
       const text = sc.sentence;
+      scoredCount++;
       totalLogProb += sc.logProb;
       totalTokens += sc.tokens;
       totalUnk += sc.unk;
@@ -147,16 +174,49 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
         }
       }
     }
-    // let the platform deliver a stream error (a reader that went away)
-    await platform.pause();
+    buffer = [];
+  };
+  const it = units[Symbol.asyncIterator]();
+  let next = it.next();
+  while (!readerGone) {
+    let r: IteratorResult<InputUnit> | 'idle';
+    if (buffer.length) {
+      // lines are waiting: answer them if the input pauses (a pipe kept open, `tail -f`)
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      r = await Promise.race([next, new Promise<'idle'>((done) => { timer = setTimeout(() => done('idle'), IDLE_MS); })]);
+      clearTimeout(timer);
+      if (r === 'idle') {
+        flush();
+        continue;
+      }
+    } else {
+      r = await next;
+    }
+    if (r.done) break;
+    buffer.push(r.value);
+    next = it.next();
+    if (buffer.length >= CHUNK) {
+      flush();
+      // let the platform deliver a stream error (a reader that went away)
+      await platform.pause();
+    }
+  }
+  if (!readerGone) flush();
+  if (readerGone) {
+    await it.return?.(undefined);
+    return ExitCode.ok;
   }
   // no summary of a run the reader cut short: it would describe sentences nobody saw
-  if (!opts.quiet && !opts.json && texts.length > 0 && !readerGone) {
+  if (!opts.quiet && errors.length) {
+    for (const e of errors.slice(0, 10)) host.stderr.write(`rnnlm: ${shown(e)} — scored as NaN; convert the input to UTF-8 (e.g. iconv -f latin1 -t utf-8)\n`);
+    if (errors.length > 10) host.stderr.write(`rnnlm: and ${count(errors.length - 10, 'more line')} that could not be read\n`);
+  }
+  if (!opts.quiet && !opts.json && scoredCount > 0) {
     const ppl = perplexity(totalLogProb, totalTokens);
-    let line = `${count(texts.length, 'sentence')}, ${count(totalTokens, 'token')} (<EOS> included), ${formatInt(totalUnk)} <UNK>; log P ${(totalLogProb / base).toFixed(3)} ${unitName}; perplexity ${ppl.toFixed(3)}` +
+    let line = `${count(scoredCount, 'sentence')}, ${count(totalTokens, 'token')} (<EOS> included), ${formatInt(totalUnk)} <UNK>; log P ${(totalLogProb / base).toFixed(3)} ${unitName}; perplexity ${ppl.toFixed(3)}` +
       (totalUnk > 0 ? ` (${knownTokens > 0 ? perplexity(knownLogProb, knownTokens).toFixed(3) : '–'} excluding <UNK> tokens)` : '');
     if (ck.tokenizer.level === 'char') line += `; ${(-totalLogProb / Math.LN2 / totalChars).toFixed(4)} bits/char`;
     host.stderr.write(line + '\n');
   }
-  return ExitCode.ok;
+  return errors.length ? ExitCode.failure : ExitCode.ok;
 }
