@@ -12,9 +12,9 @@ import { createOptimizerState } from '../core/optimizer.js';
 import { referenceBackend, type Backend } from '../core/backend.js';
 import { createModel, initModel, type Model, type ModelConfig } from '../core/model.js';
 import { createRng } from '../core/rng.js';
-import { normalizeText, splitSentences, type EncodedCorpus, type SentenceMode, type TokenizerConfig } from '../core/tokenize.js';
+import { countTokens, normalizeText, splitSentences, type EncodedCorpus, type SentenceMode, type TokenizerConfig } from '../core/tokenize.js';
 import { defaultTrainConfig, newTrainState, type TrainConfig, type TrainState } from '../core/train.js';
-import type { Vocab } from '../core/vocab.js';
+import { compareCodePoints, EOS_TOKEN, UNK_TOKEN, vocabFromTokens, type Vocab } from '../core/vocab.js';
 import type { Checkpoint, TokenizerSettings } from '../checkpoint/codec.js';
 import { LEVEL_DEFAULTS, trainOptionsShape, type TrainOptions } from './options.js';
 import { corpusFingerprint } from './fingerprint.js';
@@ -53,9 +53,20 @@ export interface TrainingSetup {
 export const MAX_TRAIN_SENTENCES = 1_000_000;
 
 /**
+ * Fine-tuning: a new run (fresh optimizer, schedule and step count) that
+ * starts from a model's weights, with its architecture, tokenizer and
+ * vocabulary; `addTokens` adds the new corpus's tokens to the vocabulary.
+ */
+export interface FineTune {
+  from: Checkpoint;
+  addTokens: boolean;
+}
+
+/**
  * `given` names the options the user set explicitly (the rest are defaults):
  * a resumed run refuses explicit changes to the architecture, and an explicit
  * batch larger than the corpus is an error while the default shrinks.
+ * `init` makes it a fine-tuning run (never with `resumed`).
  */
 export function prepareTraining(
   text: string, opts: TrainOptions, given: ReadonlySet<string>, resumed: Checkpoint | null = null,
@@ -63,15 +74,19 @@ export function prepareTraining(
   name: (key: string) => string = (k) => k,
   /** what a new model computes on (a resumed one keeps its checkpoint's) */
   backend: Backend = referenceBackend,
+  init: FineTune | null = null,
 ): TrainingSetup {
   const notes: string[] = [];
+  if (init && resumed) throw new OptionError(`${name('initFrom')} and ${name('resume')} cannot go together`, `${name('resume')} continues a run exactly; ${name('initFrom')} starts a new run from a model's weights: give one of them`);
+  const base = init?.from ?? null;
+  if (base) refuseFineTuneChanges(opts, given, base, init!.addTokens, name);
   if (resumed && !resumed.training) {
     throw new DataError('the checkpoint holds a model without training state', 'resume from the checkpoint train wrote (e.g. model.last.json), or train afresh');
   }
   const t = resumed?.training ?? null;
   const kept = resumed ? keptSettings(resumed) : null;
   if (kept) refuseChanges(opts, given, kept, name);
-  const tokenizer: TokenizerSettings = resumed?.tokenizer ?? {
+  const tokenizer: TokenizerSettings = resumed?.tokenizer ?? base?.tokenizer ?? {
     level: opts.level, lowercase: opts.lowercase, unkToken: opts.unkToken ?? null, sentence: opts.sentence as SentenceMode,
   };
   const tok: TokenizerConfig = { level: tokenizer.level, lowercase: tokenizer.lowercase, unkToken: tokenizer.unkToken };
@@ -93,6 +108,24 @@ export function prepareTraining(
   if (resumed) {
     vocab = resumed.vocab;
     counts = resumed.counts;
+    data = encodeSplit(split, vocab, tok);
+  } else if (base) {
+    if (split.train.length === 0) throw new DataError('the corpus has no text to train on (it is empty or only blank lines)', 'give a file with at least one non-blank line');
+    const newCounts = countTokens(split.train, tok);
+    // the <UNK> rate of the new corpus under the model's own vocabulary, training and validation parts together
+    const before = unkCount(encodeSplit(split, base.vocab, tok));
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    const share = `${before.unk} of its ${count(before.tokens, 'token')} (${pct(before.tokens > 0 ? before.unk / before.tokens : 0)})`;
+    if (init!.addTokens) {
+      const added = newTokens(newCounts, base.vocab, opts.minCount, opts.maxVocab);
+      vocab = added.tokens.length ? vocabFromTokens([...base.vocab.tokens, ...added.tokens]) : base.vocab;
+      notes.push(`fine-tuning: ${share} were <UNK> under the model's vocabulary; ${count(added.tokens.length, 'new token')} added (vocabulary ${base.vocab.tokens.length} → ${vocab.tokens.length})${added.left ? `, ${count(added.left, 'other')} left as <UNK> (${name('maxVocab')}, ${name('minCount')})` : ''}`);
+    } else {
+      vocab = base.vocab;
+      notes.push(`fine-tuning with the model's vocabulary of ${vocab.tokens.length} tokens: ${share} of this corpus are <UNK>${before.unk > 0 ? ` (${name('addTokens')} adds its new tokens to the vocabulary)` : ''}`);
+    }
+    // what the file's counts mean: how often each token was trained on, the model's corpus and this one
+    counts = base.counts ? vocab.tokens.map((tk, i) => (i < 2 ? 0 : (base.counts![i] ?? 0) + (newCounts.get(tk) ?? 0))) : null;
     data = encodeSplit(split, vocab, tok);
   } else {
     const maxVocab = opts.maxVocab ?? LEVEL_DEFAULTS[tokenizer.level].maxVocab;
@@ -139,15 +172,20 @@ export function prepareTraining(
     // the saved options as checked ("20" read as 20), unknown keys kept for info, changed settings as now
     options = { ...t.options, ...checkSavedOptions(t.options), ...Object.fromEntries(changed.map((c) => [c.key, c.now])) };
   } else {
-    const config: ModelConfig = {
-      cell: opts.cell, peephole: opts.peephole, layers: opts.layers, hidden: opts.hidden, vocabSize: vocab.tokens.length,
-      embedding: opts.embedding ?? LEVEL_DEFAULTS[tokenizer.level].embedding, dropout: opts.dropout,
-    };
+    const bc = base?.model.config;
+    const config: ModelConfig = bc
+      ? { ...bc, vocabSize: vocab.tokens.length, dropout: given.has('dropout') ? opts.dropout : bc.dropout }
+      : {
+        cell: opts.cell, peephole: opts.peephole, layers: opts.layers, hidden: opts.hidden, vocabSize: vocab.tokens.length,
+        embedding: opts.embedding ?? LEVEL_DEFAULTS[tokenizer.level].embedding, dropout: opts.dropout,
+      };
     cfg = trainConfig(opts, mode, null, null, given, LEVEL_DEFAULTS[tokenizer.level]);
     fitBatch(cfg, mode, units, given.has('batch'), notes, name);
     refuseIfTooLarge(memoryNeed(config, cfg.bptt, cfg.batch, opts.threads ?? 1, cfg.optimizer.kind), name);
     model = createModel(config, backend);
-    initModel(model, rng);
+    // a fine-tuned model: the new rows (added tokens) as a fresh model draws them, then the model's weights over them
+    if (!base || vocab !== base.vocab) initModel(model, rng);
+    if (base) copyWeights(base.model, model);
     state = newTrainState(model, cfg, rng.state());
     options = { ...Object.fromEntries([...given].map((k) => [k, (opts as Record<string, unknown>)[k]])), seed, valFraction };
   }
@@ -155,7 +193,9 @@ export function prepareTraining(
   const epochWindows = epochPlan(data.train, mode, cfg.batch, cfg.bptt, 0).windows;
   // a fresh run without evalEvery: about every 200 steps, and at least once per epoch
   if (!t && !opts.evalEvery) cfg.evalEvery = epochWindows > 300 ? 200 : 0;
-  const trainSentences = sentencesOf(mode, data, notes);
+  let trainSentences = sentencesOf(mode, data, notes);
+  // a fine-tuned model saw its base model's sentences too (their ids are kept)
+  if (base && trainSentences) trainSentences = base.trainSentences ? unionCapped(base.trainSentences, trainSentences, notes) : null;
   return { model, vocab, counts, tokenizer, tok, mode, train: data.train, val: data.val, cfg, state, options, epochWindows, notes, corpus, trainSentences };
 }
 
@@ -172,13 +212,109 @@ function sentencesOf(mode: ReadMode, data: { train: EncodedCorpus; val: EncodedC
 
 /** Share of the corpus's tokens (<EOS> aside) that are <UNK> under the vocabulary. */
 function unkRate(data: { train: EncodedCorpus; val: EncodedCorpus | null }): number {
+  const { unk, tokens } = unkCount(data);
+  return tokens > 0 ? unk / tokens : 0;
+}
+
+/** The corpus's <UNK> tokens and all its tokens, <EOS> aside. */
+function unkCount(data: { train: EncodedCorpus; val: EncodedCorpus | null }): { unk: number; tokens: number } {
   let unk = 0, tokens = 0;
   for (const part of [data.train, data.val]) {
     if (!part) continue;
     unk += part.unkCount;
     tokens += part.ids.length - (part.starts.length - 1);
   }
-  return tokens > 0 ? unk / tokens : 0;
+  return { unk, tokens };
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The tokens of the new corpus (counts of its training part) that the
+ * vocabulary lacks and that occur at least minCount times, in code-point
+ * order; with maxVocab, only as many as fit (the most frequent, ties in
+ * code-point order). `left`: those that stay <UNK>.
+ */
+function newTokens(counts: ReadonlyMap<string, number>, vocab: Vocab, minCount: number, maxVocab: number | undefined): { tokens: string[]; left: number } {
+  const fresh: [string, number][] = [];
+  for (const [t, n] of counts) if (t !== EOS_TOKEN && t !== UNK_TOKEN && !vocab.index.has(t) && n > 0) fresh.push([t, n]);
+  let kept = fresh.filter(([, n]) => n >= minCount);
+  const room = maxVocab === undefined ? Infinity : Math.max(0, maxVocab - vocab.tokens.length);
+  if (kept.length > room) kept = kept.sort((a, b) => b[1] - a[1] || compareCodePoints(a[0], b[0])).slice(0, room);
+  const tokens = kept.map(([t]) => t).sort(compareCodePoints);
+  return { tokens, left: fresh.length - tokens.length };
+}
+
+/**
+ * The model's weights into `to`, a model of the same architecture whose
+ * vocabulary may have grown (new ids after the old ones): each tensor whose
+ * shape depends on V (embedding rows, one-hot input columns, decoder rows and
+ * biases) gets the old values in its first rows or columns, bit for bit;
+ * the rest of it is left as it is (a fresh model's draws).
+ */
+function copyWeights(from: Model, to: Model): void {
+  const old = new Map(from.layout.tensors.map((t) => [t.name, t]));
+  for (const t of to.layout.tensors) {
+    const o = old.get(t.name)!;
+    const src = from.params.data, dst = to.params.data;
+    if (t.shape.length === 1 || (t.shape[1] === o.shape[1])) {
+      // the same shape, or more rows: the old values are the first ones
+      for (let i = 0; i < o.size; i++) dst[t.offset + i] = src[o.offset + i]!;
+    } else {
+      // more columns (one-hot input): each row's first columns
+      const [rows, cols] = o.shape as [number, number];
+      const wide = t.shape[1]!;
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[t.offset + r * wide + c] = src[o.offset + r * cols + c]!;
+    }
+  }
+}
+
+/** Two sentence sets as one (sorted, distinct), or null with a note when the union passes MAX_TRAIN_SENTENCES. */
+function unionCapped(a: Uint32Array, b: Uint32Array, notes: string[]): Uint32Array | null {
+  const out = new Uint32Array(a.length + b.length);
+  let i = 0, j = 0, k = 0;
+  const put = (h: number, l: number) => {
+    if (k >= 2 && out[k - 2] === h && out[k - 1] === l) return;
+    out[k++] = h;
+    out[k++] = l;
+  };
+  while (i < a.length || j < b.length) {
+    const takeA = j >= b.length || (i < a.length && (a[i]! < b[j]! || (a[i] === b[j] && a[i + 1]! <= b[j + 1]!)));
+    if (takeA) { put(a[i]!, a[i + 1]!); i += 2; } else { put(b[j]!, b[j + 1]!); j += 2; }
+  }
+  if (k / 2 > MAX_TRAIN_SENTENCES) {
+    notes.push(`the model's sentences and this corpus's are ${k / 2}, more than the ${MAX_TRAIN_SENTENCES} whose set a model keeps: samples that copy a training sentence cannot be marked`);
+    return null;
+  }
+  return out.slice(0, k);
+}
+
+/**
+ * Fine-tuning keeps the model's architecture and tokenizer (and vocabulary:
+ * maxVocab and minCount only with addTokens, for the tokens it adds): an
+ * option given with another value is refused with both values.
+ */
+function refuseFineTuneChanges(opts: TrainOptions, given: ReadonlySet<string>, base: Checkpoint, addTokens: boolean, name: (key: string) => string): void {
+  const c = base.model.config, t = base.tokenizer;
+  const kept: Record<string, unknown> = {
+    level: t.level, cell: c.cell, peephole: c.peephole, layers: c.layers, hidden: c.hidden, embedding: c.embedding,
+    lowercase: t.lowercase, sentence: t.sentence, unkToken: t.unkToken,
+  };
+  const o = opts as Record<string, unknown>;
+  const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+  const differ = Object.keys(kept).filter((k) => given.has(k) && (o[k] ?? null) !== kept[k]);
+  if (differ.length) {
+    throw new OptionError(
+      `a fine-tuned model keeps the model's architecture and tokenizer, and ${differ.map((k) => `${name(k)} ${show(o[k])} differs from its ${show(kept[k])}`).join('; ')}`,
+      'drop these options (fine-tuning takes them from the model), or train a new model');
+  }
+  const vocabKeys = ['maxVocab', 'minCount'].filter((k) => given.has(k));
+  if (!addTokens && vocabKeys.length) {
+    throw new OptionError(`${vocabKeys.map(name).join(' and ')} would change the vocabulary, which fine-tuning keeps as the model's`,
+      `drop ${vocabKeys.length > 1 ? 'them' : 'it'}, or add the corpus's new tokens with ${name('addTokens')} (${vocabKeys.map(name).join(' and ')} then choose which)`);
+  }
 }
 
 /**
@@ -219,7 +355,7 @@ function checkSameCorpus(ck: Checkpoint, corpus: { fingerprint: string; unkRate:
   function corpusError(rate: number, ownRate: number | null, n: (key: string) => string): DataError {
     return new DataError(
       `this corpus is not the one the checkpoint was trained on: ${pct(rate)} of its tokens are unknown to the checkpoint's vocabulary${ownRate !== null ? ` (${pct(ownRate)} on its own corpus)` : ''}`,
-      `${n('resume')} continues a run on its own corpus; to adapt a model to new text, fine-tune it (not in rnnlm yet) or train a new model`);
+      `${n('resume')} continues a run on its own corpus; to adapt a model to new text, fine-tune it (${n('initFrom')} instead of ${n('resume')})`);
   }
 }
 

@@ -27,6 +27,14 @@ export interface TrainRun {
   signal?: { readonly aborted: boolean };
   /** Continue this checkpoint's training (exactly, on the same text with the same options). */
   resume?: Checkpoint;
+  /**
+   * Fine-tune this model: a new run (fresh optimizer, schedule and step
+   * count) from its weights, with its architecture, tokenizer and
+   * vocabulary. The checkpoint is not changed. Not with `resume`.
+   */
+  initFrom?: Checkpoint;
+  /** With initFrom: add the corpus's tokens the vocabulary lacks (their rows drawn as a fresh model's, the model's rows kept). */
+  addTokens?: boolean;
 }
 
 /** Where a run writes: paths and the sink that writes them (the command line's; the library writes nothing). */
@@ -100,7 +108,7 @@ export interface Spelling {
 }
 
 const LIBRARY: Spelling = { name: (k) => k, hint: "train() takes the options of 'rnnlm train --help', in camelCase", what: 'the options of train()' };
-const RUN_KEYS = ['onStep', 'onEval', 'signal', 'resume'] as const;
+const RUN_KEYS = ['onStep', 'onEval', 'signal', 'resume', 'initFrom', 'addTokens'] as const;
 const RUN_HINT = `train()'s third argument takes ${RUN_KEYS.join(', ')}`;
 
 /**
@@ -127,7 +135,8 @@ export async function train(
   if (nul >= 0) throw new DataError(`train()'s text looks like a binary file (a NUL character at offset ${nul})`, 'give UTF-8 text');
   const given = new Set(Object.keys(trainOptionsShape).filter((k) => raw[k] !== undefined));
   const threads = opts.threads ?? platform.threads;
-  const setup = prepareTraining(corpus, { ...opts, threads }, given, cb.resume ?? null, spelling.name, platform.backend);
+  const init = cb.initFrom ? { from: cb.initFrom, addTokens: cb.addTokens === true } : null;
+  const setup = prepareTraining(corpus, { ...opts, threads }, given, cb.resume ?? null, spelling.name, platform.backend, init);
   // the time budget as it was given ('2m', or seconds), not in milliseconds: `rnnlm info` shows the command line
   if (raw['maxTime'] !== undefined && !cb.resume) setup.options = { ...setup.options, maxTime: raw['maxTime'] };
   const { model, cfg, state: start } = setup;
@@ -242,6 +251,12 @@ function checkRun(cb: unknown): TrainRun {
     throw new OptionError(`callbacks.signal must be an AbortSignal (got ${describeValue(s)})`, 'pass the signal of an AbortController: const c = new AbortController(); train(text, options, { signal: c.signal })');
   }
   if (cb['resume'] !== undefined) checkCheckpoint(cb['resume'], 'callbacks.resume');
+  if (cb['initFrom'] !== undefined) checkCheckpoint(cb['initFrom'], 'callbacks.initFrom');
+  if (cb['resume'] !== undefined && cb['initFrom'] !== undefined) {
+    throw new OptionError('callbacks.resume and callbacks.initFrom cannot go together', 'resume continues a run exactly; initFrom starts a new run (fine-tuning) from a model: give one of them');
+  }
+  if (cb['addTokens'] !== undefined && typeof cb['addTokens'] !== 'boolean') throw new OptionError(`callbacks.addTokens must be true or false (got ${describeValue(cb['addTokens'])})`, 'e.g. { initFrom: model, addTokens: true }');
+  if (cb['addTokens'] === true && cb['initFrom'] === undefined) throw new OptionError('callbacks.addTokens goes with initFrom only', "it adds a corpus's new tokens to the vocabulary of the model given as initFrom");
   return cb as TrainRun;
 }
 

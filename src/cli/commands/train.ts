@@ -28,6 +28,8 @@ export const trainCliSchema = extendTrainOptions({
   output: z.string().min(1, { error: 'must not be empty: give a file name, e.g. -o model.json' }).default('model.json'),
   samples: int(0, 100).default(3),
   resume: z.string().min(1, { error: 'must not be empty: give the checkpoint to continue, e.g. --resume model.last.json' }).optional(),
+  initFrom: z.string().min(1, { error: 'must not be empty: give the model to fine-tune, e.g. --init-from model.json' }).optional(),
+  addTokens: z.boolean().default(false),
   log: z.string().min(1, { error: 'must not be empty: give a file name, e.g. --log run.ndjson' }).optional(),
   quiet: z.boolean().default(false),
   color: z.boolean().default(true),
@@ -69,6 +71,8 @@ export function registerTrain(program: Command, run: (action: (host: Host) => Pr
     .option('--threads <n>', 'CPU threads for training; results depend on it only through rounding (default: all cores)')
     .option('--log <file>', 'append one JSON line per evaluation (step, losses, learning rate, time, tokens/s) for plotting')
     .option('--resume <checkpoint>', 'continue training from a checkpoint (its *.last.json for an exact continuation)')
+    .option('--init-from <model>', "fine-tune: a new run from this model's weights, architecture, tokenizer and vocabulary")
+    .option('--add-tokens', "with --init-from: add the corpus's tokens the model's vocabulary lacks")
     .option('-q, --quiet', 'print nothing but errors')
     .option('--no-color', 'no colour in messages')
     .addHelpText('after', `
@@ -77,7 +81,8 @@ Examples:
   rnnlm train shakespeare.txt --sentence file --hidden 256 --dropout 0.2 -o shakespeare.json
   rnnlm train ptb.train.txt --level word --unk-token '<unk>' --embedding 200 --hidden 200 -o ptb.json
   cat corpus.txt | rnnlm train - -o model.json
-  rnnlm train names.txt --resume model.last.json --epochs 20`)
+  rnnlm train names.txt --resume model.last.json --epochs 20
+  rnnlm train new.txt --init-from model.json --lr 0.0005 -o tuned.json`)
     .action((corpus: string, raw: Record<string, unknown>) => run((host) => runTrain(host, { ...raw, corpus })));
 }
 
@@ -94,6 +99,12 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   checkPathArgument(opts.output, '-o path');
   checkPathArgument(opts.log, '--log path');
   checkPathArgument(opts.resume, '--resume path');
+  checkPathArgument(opts.initFrom, '--init-from path');
+  if (opts.resume !== undefined && opts.initFrom !== undefined) {
+    throw new UsageError('--resume and --init-from cannot go together', '--resume continues a run exactly; --init-from starts a new run from a model (fine-tuning): give one of them');
+  }
+  if (opts.addTokens && opts.initFrom === undefined) throw new UsageError('--add-tokens goes with --init-from only', "it adds the corpus's new tokens to the vocabulary of the model being fine-tuned");
+  if (opts.corpus === '-' && opts.initFrom === '-') throw new UsageError('the corpus and the model to fine-tune cannot both be standard input', 'give the model as a file: --init-from model.json');
   checkPathArgument(opts.corpus, 'corpus path');
   if (opts.corpus === '-' && opts.resume === '-') throw new UsageError('the corpus and the checkpoint to resume cannot both be standard input', 'give the checkpoint as a file: --resume model.last.json');
   if (opts.output === '-') throw new UsageError('-o - would write checkpoints to standard output, which cannot hold them', 'give a file name, e.g. -o model.json');
@@ -109,12 +120,14 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     { role: 'latest-state file', path: lastPath(opts.output) }, { role: 'log (--log)', path: opts.log },
   ]);
   host.checkDistinct([{ role: 'corpus', path: opts.corpus }, { role: 'checkpoint to resume (--resume)', path: opts.resume }, { role: 'log (--log)', path: opts.log }]);
+  host.checkDistinct([{ role: 'corpus', path: opts.corpus }, { role: 'model to fine-tune (--init-from)', path: opts.initFrom }, { role: 'log (--log)', path: opts.log }]);
 
   const name = opts.corpus === '-' ? 'standard input' : opts.corpus;
   // a latest-state file that is there before this run starts is older than anything it writes
   const staleLast = host.isFile(lastPath(opts.output));
   const text = await readText(host, opts.corpus);
   const resumed = opts.resume ? await readCheckpoint(host, opts.resume) : null;
+  const base = opts.initFrom ? await readCheckpoint(host, opts.initFrom) : null;
   const trainOptions = Object.fromEntries(Object.keys(trainOptionsShape).filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]]));
 
   const signal = { aborted: false };
@@ -146,6 +159,8 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     outcome = await train(host.platform(), text, trainOptions, {
       signal,
       resume: resumed ?? undefined,
+      initFrom: base ?? undefined,
+      addTokens: base ? opts.addTokens : undefined,
       onStep: (r) => {
         // an estimate of the time per epoch, timed over 20 steps after 5 of warm-up (JIT, caches)
         if (r.step - startStep === 5) firstTiming = { at: r.elapsedMs, step: r.step, tokens: r.tokensSeen };
@@ -170,14 +185,14 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
       sink: host.files(), best: opts.output, last: lastPath(opts.output), log: opts.log,
       meta: { createdBy: 'rnnlm', corpus: opts.corpus === '-' ? '(stdin)' : opts.corpus },
       // the command line as given, for `rnnlm info`
-      command: { corpus: opts.corpus, output: opts.output },
+      command: { corpus: opts.corpus, output: opts.output, ...(opts.initFrom !== undefined ? { initFrom: opts.initFrom, ...(opts.addTokens ? { addTokens: true } : {}) } : {}) },
     }, { name: flagName, hint: "see 'rnnlm train --help'", what: 'options' }, (s) => {
       startStep = s.step;
       level = s.level;
       lastVal = s.valLoss;
       for (const note of s.notes) say(style.yellow(`note: ${note}`));
       const mc = s.config;
-      say(style.bold(`rnnlm train ${shown(opts.corpus)}`) + (resumed ? ` (resuming ${shown(opts.resume ?? '')} at step ${s.step})` : ''));
+      say(style.bold(`rnnlm train ${shown(opts.corpus)}`) + (resumed ? ` (resuming ${shown(opts.resume ?? '')} at step ${s.step})` : base ? ` (fine-tuning ${shown(opts.initFrom ?? '')})` : ''));
       say(`  model   ${mc.cell}${mc.peephole ? '+peepholes' : ''} ${mc.layers}×${mc.hidden}, ${mc.embedding ? `embedding ${mc.embedding}` : 'one-hot input'}, vocabulary ${formatInt(mc.vocabSize)} (${s.level}), ${formatInt(s.parameters)} parameters (${formatBytes(s.parameters * 4)})`);
       say(`  data    ${formatInt(s.trainTokens)} training tokens${s.valTokens !== null ? `, ${formatInt(s.valTokens)} validation tokens` : ', no validation'}; batch ${s.batch} × ${s.bptt} steps, ~${formatInt(s.epochWindows)} steps per epoch`);
       say(`  output  ${shown(opts.output)}${s.maxTimeMs ? `; time budget ${formatDuration(s.maxTimeMs - s.elapsedMs)}` : ''}`);
@@ -188,7 +203,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     });
   } catch (err) {
     // data errors: name the file they are about
-    if (err instanceof DataError) throw new InputError(`${/^(the )?checkpoint/.test(err.message) ? opts.resume : name}: ${err.message}`, err.hint);
+    if (err instanceof DataError) throw new InputError(`${/^(the )?checkpoint/.test(err.message) ? opts.resume ?? opts.initFrom : name}: ${err.message}`, err.hint);
     throw err;
   } finally {
     (off as (() => void) | null)?.();
