@@ -14,9 +14,13 @@ import { DataError, OptionError } from '../core/errors.js';
 import { memoryNeed, refuseIfTooLarge } from '../core/memory.js';
 import { encode, encodeCorpus, normalizeText, splitSentences, type EncodedCorpus } from '../core/tokenize.js';
 import { evaluateOn, type Evaluated } from '../core/train.js';
-import { singleThreadEngine } from '../core/engine.js';
+import { localEngine, singleThreadEngine } from '../core/engine.js';
+import { createModel } from '../core/model.js';
+import { allocParams } from '../core/params.js';
+import { createOptimizerState } from '../core/optimizer.js';
+import { epochPlan } from '../core/batches.js';
 import { checkCheckpoint } from './checks.js';
-import { describeValue, int, parseWith } from './options.js';
+import { describeValue, int, parseWith, real } from './options.js';
 import type { Platform } from './platform.js';
 import { textFromBytes } from './text.js';
 import type { Spelling } from './train.js';
@@ -29,6 +33,13 @@ export const evaluateOptionsShape = {
   bptt: int(1, 100_000).default(64),
   /** Threads (default: the platform's, all cores). */
   threads: int(1, 256).optional(),
+  /**
+   * Dynamic evaluation (Mikolov's RNNLM -dynamic; Krause et al. 2018): after
+   * each window is scored, one SGD step on it at this learning rate, so the
+   * model adapts to the text as it reads it (a copy: the model given, and its
+   * file, are not changed). 0 = off. One thread.
+   */
+  dynamicLr: real(0, 100).default(0),
 };
 const evaluateOptionsSchema = z.strictObject(evaluateOptionsShape);
 export type EvaluateOptionsInput = z.input<typeof evaluateOptionsSchema>;
@@ -68,6 +79,8 @@ export interface Evaluation {
   bitsPerChar: number | null;
   /** Up to 10 distinct surface forms of the text outside the vocabulary (scored as <UNK>), in order of first appearance. */
   unknown: string[];
+  /** The learning rate of dynamic evaluation, or 0 (static: the model as saved). */
+  dynamicLr: number;
   /** Threads the windows ran on, and why fewer than asked for (null when all of them did). */
   threads: number;
   fallback: string | null;
@@ -101,7 +114,9 @@ export async function evaluate(
   // --batch and --bptt are speed only: windows no larger than the corpus needs (the same windows, so the same numbers)
   const { batch, bptt } = fitWindows(corpus, mode, opts.batch, opts.bptt);
   refuseIfTooLarge(memoryNeed(ck.model.config, bptt, batch, threads, null), spelling.name);
-  const { sum, count, knownSum, knownCount, engine } = await crossEntropySum(platform, ck, corpus, mode, batch, bptt, threads);
+  const { sum, count, knownSum, knownCount, engine } = opts.dynamicLr > 0
+    ? dynamicCrossEntropySum(ck, corpus, mode, batch, bptt, opts.dynamicLr)
+    : await crossEntropySum(platform, ck, corpus, mode, batch, bptt, threads);
   const ce = sum / count;
   const char = ck.tokenizer.level === 'char';
   return {
@@ -109,7 +124,7 @@ export async function evaluate(
     sentences: sentences.length, tokens: count, unk: corpus.unkCount, unkRate: corpus.unkCount / count,
     crossEntropy: ce, perplexity: Math.exp(ce), perplexityExcludingUnk: knownCount > 0 ? Math.exp(knownSum / knownCount) : null, bitsPerToken: ce / Math.LN2, bitsPerChar: char ? ce / Math.LN2 : null,
     unknown: corpus.unkCount > 0 ? unknownForms(sentences, ck, UNKNOWN_LISTED) : [],
-    threads: engine.threads, fallback: engine.fallback,
+    dynamicLr: opts.dynamicLr, threads: engine.threads, fallback: engine.fallback,
   };
 }
 
@@ -131,6 +146,39 @@ function fitWindows(corpus: EncodedCorpus, mode: ReadMode, batch: number, bptt: 
   let longest = 1;
   for (let s = 0; s + 1 < corpus.starts.length; s++) longest = Math.max(longest, corpus.starts[s + 1]! - corpus.starts[s]!);
   return { batch: Math.max(1, Math.min(batch, corpus.starts.length - 1)), bptt: Math.min(bptt, longest) };
+}
+
+/**
+ * Dynamic evaluation: the windows in corpus order on one thread, each scored
+ * (Σ −log P with the parameters as they are) and then learned from: one SGD
+ * step of rate `lr` on its mean loss, clipped at norm 5 as training clips. On
+ * a copy of the model. The per-token log-probabilities are not kept, so the
+ * perplexity excluding <UNK> is not given.
+ */
+const SGD = { kind: 'sgd', beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+
+function dynamicCrossEntropySum(ck: Checkpoint, corpus: EncodedCorpus, mode: ReadMode, batch: number, T: number, lr: number) {
+  const src = ck.model;
+  const model = createModel(src.config, src.backend);
+  model.params.data.set(src.params.data);
+  // one lane, in the text's order: each sentence (or window of the stream) is learned from before the next is read
+  const B = 1;
+  void batch;
+  const engine = localEngine(model, T, B);
+  const grads = allocParams(model.layout, model.backend.alloc);
+  const opt = createOptimizerState(SGD, model.layout.total, model.backend.alloc);
+  let sum = 0, count = 0;
+  engine.reset();
+  for (const w of epochPlan(corpus, mode, B, T, null).iterate()) {
+    if (w.reset) engine.reset();
+    if (w.tokens > 0) {
+      sum += engine.gradients(w, grads, 1 / w.tokens, null);
+      count += w.tokens;
+      engine.update(model.params, grads, opt, SGD, lr, 5);
+    }
+    engine.carry(w.T);
+  }
+  return { sum, count, knownSum: 0, knownCount: 0, engine: { threads: 1, fallback: null } };
 }
 
 async function crossEntropySum(

@@ -26,6 +26,8 @@ export const evalOptionsSchema = z.object({
   quiet: z.boolean().default(false),
   color: z.boolean().default(true),
   threads: evaluateOptionsShape.threads,
+  // --dynamic alone: SGD at 0.1 per window; --dynamic 0.3: that rate
+  dynamic: z.union([z.literal(true), evaluateOptionsShape.dynamicLr]).optional(),
 });
 
 export function registerEval(program: Command, run: (action: (host: Host) => Promise<number>) => void): void {
@@ -38,6 +40,7 @@ export function registerEval(program: Command, run: (action: (host: Host) => Pro
     .option('--bptt <n>', 'time steps per window (default: 64)')
     .option('--json', 'print one JSON object, numbers at full precision')
     .option('--threads <n>', 'CPU threads; results depend on it only through rounding (default: all cores)')
+    .option('--dynamic [rate]', 'dynamic evaluation: after each sentence (or window), one SGD step on it, so the model adapts as it reads (a copy: the file is not changed); one thread, one lane; the rate (default: 0.1)')
     .option('-q, --quiet', 'no notes on stderr')
     .option('--no-color', 'no colour in messages')
     .addHelpText('after', `
@@ -68,7 +71,7 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
   const ck = await readCheckpoint(host, opts.model);
   const name = opts.corpus === '-' ? 'standard input' : opts.corpus;
   // windows too large for memory are refused before the corpus is read
-  const e = await evaluate(host.platform(), ck, () => readText(host, opts.corpus), { batch: opts.batch, bptt: opts.bptt, threads: opts.threads },
+  const e = await evaluate(host.platform(), ck, () => readText(host, opts.corpus), { batch: opts.batch, bptt: opts.bptt, threads: opts.threads, dynamicLr: opts.dynamic === undefined ? 0 : opts.dynamic === true ? 0.1 : opts.dynamic },
     { name: flagName, hint: "see 'rnnlm eval --help'", what: 'options', text: name });
   const { unknown, threads: _threads, fallback: _fallback, ...numbers } = e;
   const s: EvalSummary = { corpus: opts.corpus, model: opts.model, ...numbers };
@@ -91,7 +94,8 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
     ['cross-entropy', `${s.crossEntropy.toFixed(4)} nats/token (${s.bitsPerToken.toFixed(4)} bits/token)`],
     ['perplexity', s.perplexity.toFixed(3)],
     // KenLM's second figure: over the tokens that are not <UNK>
-    ['ppl w/o <UNK>', s.perplexityExcludingUnk === null ? '– (every token is <UNK>)' : `${s.perplexityExcludingUnk.toFixed(3)} (over the tokens that are not <UNK>)`],
+    ['ppl w/o <UNK>', s.perplexityExcludingUnk !== null ? `${s.perplexityExcludingUnk.toFixed(3)} (over the tokens that are not <UNK>)` : s.dynamicLr ? '– (not kept in dynamic evaluation)' : '– (every token is <UNK>)'],
+    ['evaluation', s.dynamicLr ? `dynamic: one SGD step of rate ${s.dynamicLr} after each ${s.sentenceMode === 'file' ? 'window' : 'sentence'} (the model file is not changed)` : 'static (the model as saved)'],
   ];
   if (s.bitsPerChar !== null) rows.push(['bits/char', `${s.bitsPerChar.toFixed(4)} (cross-entropy / ln 2; <EOS> counted as a character)`]);
   // the corpus and model names are the user's paths: shown, like every value, without raw control characters
