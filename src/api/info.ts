@@ -37,6 +37,8 @@ export function describeCheckpoint(ck: Checkpoint, top = 10) {
   const tr = ck.training;
   const s = tr?.state;
   return {
+    /** "full": with the training state (train --resume continues it); "model-only": without (rnnlm strip, saveModel's modelOnly). */
+    kind: tr ? 'full' as const : 'model-only' as const,
     model: {
       cell: c.cell,
       peephole: c.peephole,
@@ -58,6 +60,8 @@ export function describeCheckpoint(ck: Checkpoint, top = 10) {
       counted: ck.counts ? ck.counts.reduce((a, b) => a + b, 0) : null,
       top: topTokens(ck, top),
     },
+    /** Training sentences whose copies sample can mark (the checkpoint's set), null when it has none. */
+    trainSentences: ck.trainSentences ? ck.trainSentences.length / 2 : null,
     training: tr && s ? {
       steps: s.step,
       epochs: s.epoch,

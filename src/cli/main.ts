@@ -12,6 +12,7 @@ import { registerSample } from './commands/sample.js';
 import { registerInfo } from './commands/info.js';
 import { registerEval } from './commands/eval.js';
 import { registerPlot } from './commands/plot.js';
+import { registerStrip } from './commands/strip.js';
 import { shown } from './format.js';
 
 export const VERSION = '0.1.0';
@@ -43,8 +44,9 @@ Examples:
   rnnlm score -m names.json emma xqzt
   rnnlm eval -m names.json held-out.txt
   rnnlm info names.json
-  rnnlm plot names.json -o curve.svg`);
-  for (const register of [registerTrain, registerScore, registerSample, registerEval, registerInfo, registerPlot]) register(program, run);
+  rnnlm plot names.json -o curve.svg
+  rnnlm strip names.json -o names.small.json`);
+  for (const register of [registerTrain, registerScore, registerSample, registerEval, registerInfo, registerPlot, registerStrip]) register(program, run);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({
       writeOut: (s) => host.stdout.write(s),

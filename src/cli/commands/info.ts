@@ -82,6 +82,9 @@ function report(i: Info): string {
   const m = i.model;
   const v = i.vocabulary;
   lines.push(`${shown(i.file)}  (${formatBytes(i.fileBytes)} on disk)`);
+  row('kind', i.kind === 'full'
+    ? `with training state: train --resume continues it (rnnlm strip ${shellWord(i.file)} -o small.json writes the model alone)`
+    : 'model only: cannot --resume (score, sample, eval and train --init-from take it)');
 
   lines.push('model');
   row('cell', m.cell + (m.peephole ? ' with peepholes' : m.cell === 'lstm' ? ' (no peepholes)' : ''));
@@ -102,6 +105,10 @@ function report(i: Info): string {
       row(k === 0 ? `top ${v.top.length}` : '', `${shown(JSON.stringify(t.token)).padEnd(12)} ${formatInt(t.count).padStart(10)}${pct}`);
     });
   }
+
+  row('sentences', i.trainSentences === null
+    ? 'no training-sentence set (file mode, or an older or very large corpus): sample cannot mark copies'
+    : `${count(i.trainSentences, 'training sentence')} kept as hashes (sample can mark copies of them)`);
 
   lines.push('training');
   const t = i.training;
