@@ -173,6 +173,19 @@ export const sampleOptionsShape = {
   seed: seed.optional(),
   greedy: z.boolean({ error: 'must be true or false' }).default(false),
   allowUnk: z.boolean({ error: 'must be true or false' }).default(false),
+  /** nucleus: draw only from the fewest most likely tokens whose probability sums to at least p (after topK); 1 = all */
+  topP: real(0, 1, { min: true }).default(1),
+  /** <EOS> cannot be drawn before this many tokens after the prime (its probability 0, the rest renormalised) */
+  minLength: int(0, 10_000_000).default(0),
+  /** a sample ends as soon as its text ends with one of these (kept in the text); one text or a list */
+  stop: z.union([z.string(), z.array(z.string())], { error: 'must be text or a list of texts' })
+    .transform((v) => (typeof v === 'string' ? [v] : v))
+    .refine((v) => v.every((s) => s.length > 0), { error: 'must not be empty text' })
+    .default([]),
+  /** beam search: the K most likely sentences by the model's own log P, best first, deterministic */
+  beam: int(1, 1000).optional(),
+  /** keep drawing until n samples that are not copies of training sentences (needs a model that keeps their set) */
+  novel: z.boolean({ error: 'must be true or false' }).default(false),
 };
 
 /** The library's sample() options (strict: a misspelt key is refused, with a suggestion). */

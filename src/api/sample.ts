@@ -8,11 +8,14 @@
  * stream them and stop whenever it likes.
  */
 import type { Checkpoint } from '../checkpoint/codec.js';
+import { DataError, OptionError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { createRng } from '../core/rng.js';
-import { PRIME_WINDOW, createSampler } from '../core/sample.js';
+import { PRIME_WINDOW, beamSearch, createSampler } from '../core/sample.js';
+import { decode } from '../core/tokenize.js';
 import { createWorkspace, type Workspace } from '../core/workspace.js';
 import { checkCheckpoint } from './checks.js';
+import { inSentenceSet } from './novelty.js';
 import { parseWith, sampleOptionsSchema, type ParseNaming } from './options.js';
 import type { Platform } from './platform.js';
 import { primeOf, type Prime } from './text.js';
@@ -35,6 +38,16 @@ export interface SampleOptionsInput {
   seed?: number;
   greedy?: boolean;
   allowUnk?: boolean;
+  /** Nucleus: 0 < p ≤ 1, applied after topK (default 1: all tokens). */
+  topP?: number;
+  /** <EOS> cannot be drawn before this many tokens after the prime (default 0). */
+  minLength?: number;
+  /** A sample ends as soon as its text ends with one of these; the stop text is kept (default: none). */
+  stop?: string | string[];
+  /** Beam search: the `beam` most likely sentences, best first, deterministic (no n, temperature, topK, topP, greedy or novel with it). */
+  beam?: number;
+  /** Keep drawing until n samples that are not copies of training sentences, at most 10·n + 100 draws (the model must keep its training-sentence set). */
+  novel?: boolean;
 }
 
 /** How the options are spelt in messages: `temperature` in code, `--temperature` on the command line. */
@@ -53,8 +66,19 @@ export interface Sample {
   text: string;
   /** Tokens drawn after the prime (<EOS> not counted). */
   tokens: number;
-  /** Why it ended: <EOS> drawn, or maxLength reached. */
-  end: 'eos' | 'length';
+  /** Why it ended: <EOS> drawn, maxLength reached, or its text ended with a stop string. */
+  end: 'eos' | 'length' | 'stop';
+  /**
+   * log P of the drawn tokens given the prime (natural log), under the
+   * model's own distribution (temperature 1, nothing cut by topK, topP or
+   * minLength), <EOS> included when it ended the sample.
+   */
+  logProb: number;
+  /**
+   * Whether the sample (prime and tokens, ended by <EOS>) is one of the
+   * training sentences; null when the model does not keep their set.
+   */
+  copy: boolean | null;
 }
 
 export interface Sampling {
@@ -65,12 +89,32 @@ export interface Sampling {
   readonly count: number;
   /** Most tokens per sample after the prime. */
   readonly maxLength: number;
-  /** The next sample, or null after `count` of them. */
+  /** Samples drawn so far (with `novel`, the copies skipped included). */
+  readonly drawn: number;
+  /** Of those, how many were copies of a training sentence (0 when the model keeps no set). */
+  readonly copies: number;
+  /** With `novel`: the most samples drawn in all (10·n + 100); null otherwise. */
+  readonly maxDraws: number | null;
+  /** The next sample, or null after `count` of them (or, with `novel`, when maxDraws is reached). */
   next(): Sample | null;
+}
+
+/**
+ * The checkpoint's training-sentence set (sorted 64-bit hashes, see
+ * novelty.ts), or null when it has none (a model from before the set was
+ * kept, or a model-only file written without it).
+ */
+export function trainSentencesOf(ck: Checkpoint): Uint32Array | null {
+  return ck.trainSentences ?? null;
 }
 
 /** Workspaces kept per model: one sampler at a time uses it (sampling is synchronous). */
 const workspaces = new WeakMap<Model, Workspace>();
+/** Beam workspaces kept per model (batch: the largest beam asked for so far). */
+const beamWorkspaces = new WeakMap<Model, Workspace>();
+
+/** Draws allowed with `novel`: 10 per sample asked, plus 100. */
+export const novelDraws = (n: number): number => 10 * n + 100;
 
 /**
  * Start drawing samples from the checkpoint's model with the options of
@@ -82,29 +126,108 @@ const workspaces = new WeakMap<Model, Workspace>();
 export function startSampling(_platform: Platform, ck: Checkpoint, options: SampleOptionsInput = {}, spelling: SampleSpelling = LIBRARY): Sampling {
   checkCheckpoint(ck, "sample()'s model");
   const opts = parseWith(sampleOptionsSchema, options, spelling.name, spelling.hint, { ...spelling, numbersAsNumbers: spelling === LIBRARY });
+  const maxLength = opts.maxLength ?? (ck.tokenizer.level === 'char' ? 200 : 50);
+  if (opts.minLength > maxLength) {
+    throw new OptionError(`${spelling.name('minLength')} (${opts.minLength}) is more than ${spelling.name('maxLength')} (${maxLength}): no sample could end at <EOS>`,
+      `lower ${spelling.name('minLength')}, or raise ${spelling.name('maxLength')}`);
+  }
+  if (opts.beam !== undefined) {
+    // beam search ranks by the model's own log P: nothing to draw, so nothing of the drawing applies
+    const clash = ([['n', opts.n !== undefined], ['temperature', opts.temperature !== 1], ['topK', opts.topK !== 0], ['topP', opts.topP !== 1],
+      ['greedy', opts.greedy], ['novel', opts.novel]] as const).find(([, given]) => given);
+    if (clash) {
+      throw new OptionError(`${spelling.name(clash[0])} goes with drawing samples, not with ${spelling.name('beam')}`,
+        `beam search returns the ${spelling.name('beam')} most likely sentences by the model's own log P, deterministically: drop one of the two`);
+    }
+  }
+  const trainSet = trainSentencesOf(ck);
+  if (opts.novel && trainSet === null) {
+    throw new DataError(`${spelling.name('novel')}: this model does not keep its training sentences, so copies cannot be told`,
+      'train it again with this version of rnnlm (the checkpoint then keeps them), or drop ' + spelling.name('novel'));
+  }
   // the model reads unknown characters or words of the prime as <UNK>; the samples show them as given
   const prime = primeOf(opts.prime, ck.vocab, ck.tokenizer);
-  const maxLength = opts.maxLength ?? (ck.tokenizer.level === 'char' ? 200 : 50);
   let ws = workspaces.get(ck.model);
   if (!ws) workspaces.set(ck.model, (ws = createWorkspace(ck.model, PRIME_WINDOW, 1)));
+  const stopAt = stopChecker(opts.stop, prime, ck);
+  const isCopy = (ids: readonly number[], end: Sample['end']): boolean | null => {
+    if (trainSet === null) return null;
+    if (end !== 'eos') return false;
+    const all = new Int32Array(prime.ids.length + ids.length);
+    all.set(prime.ids);
+    all.set(ids, prime.ids.length);
+    return inSentenceSet(trainSet, all);
+  };
+  const seed = opts.seed ?? 1;
+  let drawn = 0, copies = 0;
+  if (opts.beam !== undefined) {
+    let wsB = beamWorkspaces.get(ck.model);
+    if (!wsB || wsB.B < opts.beam) beamWorkspaces.set(ck.model, (wsB = createWorkspace(ck.model, 1, opts.beam)));
+    const found = beamSearch(ck.model, { prime: prime.ids, maxLength, beam: opts.beam, allowUnk: opts.allowUnk, minLength: opts.minLength, stopAt: stopAt ?? undefined }, ws, wsB);
+    const samples: Sample[] = found.map((r) => ({ text: prime.text(r.ids), tokens: r.ids.length, end: r.end, logProb: r.logProb, copy: isCopy(r.ids, r.end) }));
+    let i = 0;
+    return {
+      prime, seed, count: samples.length, maxLength, maxDraws: null,
+      get drawn() { return i; },
+      get copies() { return samples.slice(0, i).filter((s) => s.copy === true).length; },
+      next() { return i < samples.length ? samples[i++]! : null; },
+    };
+  }
   const sampler = createSampler(ck.model, {
     prime: prime.ids, maxLength, temperature: opts.temperature, topK: opts.topK, greedy: opts.greedy, allowUnk: opts.allowUnk,
+    topP: opts.topP, minLength: opts.minLength,
   }, ws);
-  const seed = opts.seed ?? 1;
   const rng = createRng(seed);
   const count = opts.n ?? 1;
+  const maxDraws = opts.novel ? novelDraws(count) : null;
   let made = 0;
+  const drawOne = (): Sample => {
+    drawn++;
+    const gen = sampler.sample(rng);
+    const ids: number[] = [];
+    let end: Sample['end'] | null = null;
+    let r = gen.next();
+    while (!r.done) {
+      ids.push(r.value);
+      if (stopAt?.(ids)) { end = 'stop'; break; }
+      r = gen.next();
+    }
+    if (end === null) end = r.done ? r.value : 'length';
+    const copy = isCopy(ids, end);
+    if (copy) copies++;
+    return { text: prime.text(ids), tokens: ids.length, end, logProb: sampler.logProb, copy };
+  };
   return {
-    prime, seed, count, maxLength,
+    prime, seed, count, maxLength, maxDraws,
+    get drawn() { return drawn; },
+    get copies() { return copies; },
     next() {
       if (made >= count) return null;
-      made++;
-      const gen = sampler.sample(rng);
-      const ids: number[] = [];
-      let r = gen.next();
-      while (!r.done) { ids.push(r.value); r = gen.next(); }
-      return { text: prime.text(ids), tokens: ids.length, end: r.value };
+      for (;;) {
+        if (maxDraws !== null && drawn >= maxDraws) return null;
+        const s = drawOne();
+        if (opts.novel && s.copy) continue;
+        made++;
+        return s;
+      }
     },
+  };
+}
+
+/**
+ * Whether generated ids make the sample's text end with one of the stop
+ * strings (null when there are none). Only the tail is decoded: every token
+ * shows at least one UTF-16 unit and the spacing between two words depends on
+ * those two alone, so the last L units of the text (L: the longest stop
+ * string) are those of the last L + 1 tokens decoded alone; shorter samples
+ * are decoded whole, with the prime.
+ */
+function stopChecker(stops: readonly string[], prime: Prime, ck: Checkpoint): ((ids: readonly number[]) => boolean) | null {
+  if (stops.length === 0) return null;
+  const m = Math.max(...stops.map((s) => s.length)) + 1;
+  return (ids) => {
+    const tail = ids.length < m ? prime.text(ids) : decode(ids.slice(ids.length - m), ck.vocab, ck.tokenizer);
+    return stops.some((s) => tail.endsWith(s));
   };
 }
 

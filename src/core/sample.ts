@@ -301,7 +301,7 @@ export function beamSearch(model: Model, opts: BeamOptions, given?: Workspace, g
       const parent = live[c.parent]!;
       if (c.tok === EOS) return { ids: parent.ids, logProb: c.logProb, end: 'eos', row: parent.row, order: c.order };
       const ids = [...parent.ids, c.tok];
-      const end = ids.length >= opts.maxLength ? 'length' : opts.stopAt?.(ids) ? 'stop' : null;
+      const end = opts.stopAt?.(ids) ? 'stop' : ids.length >= opts.maxLength ? 'length' : null;
       return { ids, logProb: c.logProb, end, row: parent.row, order: c.order };
     });
     finished = kept.filter((h) => h.end !== null);

@@ -9,8 +9,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { basicPlatform } from '../../src/api/platform.js';
-import { sample, startSampling } from '../../src/api/sample.js';
-import { OptionError } from '../../src/core/errors.js';
+import { sample, startSampling, type Sample } from '../../src/api/sample.js';
+import { createSentenceScorer } from '../../src/api/score.js';
+import { sentenceSet } from '../../src/api/novelty.js';
+import { DataError, OptionError } from '../../src/core/errors.js';
+import { encodeCorpus } from '../../src/core/tokenize.js';
 import { nodePlatform } from '../../src/node/platform.js';
 import { runCli } from '../helpers/fake-host.js';
 import { ENV, tinyModel, type TinyModel } from './tiny-model.js';
@@ -53,7 +56,7 @@ test('rnnlm sample prints what the api draws on Node\'s platform, to the charact
   const run = startSampling(nodePlatform(ENV), m.node, { n: 12, seed: 5, prime: 'ab' });
   recs.forEach((rec, i) => {
     const s = run.next()!;
-    assert.deepEqual(rec, { text: s.text, prime: 'ab', tokens: s.tokens, end: s.end, seed: 5, index: i });
+    assert.deepEqual(rec, { text: s.text, prime: 'ab', tokens: s.tokens, end: s.end, logProb: s.logProb, copy: s.copy, seed: 5, index: i });
   });
   assert.equal(run.next(), null);
 });
@@ -64,4 +67,126 @@ test('options checked by the shared schema, spelt for the caller: one OptionErro
   assert.throws(() => startSampling(basicPlatform(), m.ref, { topK: -1 }, { name: (k) => `--${k}`, hint: 'see --help' }),
     (e: Error) => e instanceof OptionError && /^--topK must be a whole number/.test(e.message) && (e as OptionError).hint === 'see --help');
   assert.throws(() => sample(basicPlatform(), null as never), (e: Error) => e instanceof OptionError && /^sample\(\)'s model must be a model/.test(e.message));
+});
+
+// ── issue 14: log P, beam search against exhaustive search, stop strings, copies ──
+
+/** log P of each text's tokens after its first `skip` (the prime), <EOS> included or not, by the api's scorer (no cleaning). */
+async function logProbsAfter(texts: string[], skip: number, withEos: boolean[]): Promise<number[]> {
+  const scorer = await createSentenceScorer(basicPlatform(), m.ref, { sentences: texts.length });
+  try {
+    return scorer.score(texts).map((s, i) => {
+      const per = s.perToken.slice(skip, withEos[i] ? undefined : -1);
+      return per.reduce((a, t) => a + t.logProb, 0);
+    });
+  } finally { await scorer.close(); }
+}
+
+/** The tiny model's tokens other than <EOS> and <UNK> (space, a, b, c). */
+const letters = (): string[] => m.ref.vocab.tokens.slice(2);
+
+test('each sample\'s logProb is the scorer\'s log P of its tokens after the prime (<EOS> counted when it ended the sample), whatever the temperature', async () => {
+  for (const opts of [{ temperature: 1 }, { temperature: 0.6, topK: 3 }, { topP: 0.7, minLength: 2 }]) {
+    const got: Sample[] = [];
+    const run = startSampling(basicPlatform(), m.ref, { n: 12, prime: 'b', maxLength: 8, seed: 4, ...opts });
+    for (let s = run.next(); s !== null; s = run.next()) got.push(s);
+    const want = await logProbsAfter(got.map((s) => s.text), 1, got.map((s) => s.end === 'eos'));
+    got.forEach((s, i) => assert.ok(Math.abs(s.logProb - want[i]!) < 1e-5, `${JSON.stringify(opts)} ${JSON.stringify(s.text)}: ${s.logProb} vs ${want[i]}`));
+    if ('minLength' in opts) for (const s of got) assert.ok(s.tokens >= 2, s.text);
+  }
+});
+
+test('beam K is exactly the top K of an exhaustive search (every sequence scored by the api scorer), in order of log P', async () => {
+  const L = letters();
+  assert.equal(L.length, 4, 'space, a, b, c');
+  for (const [prime, cap, beams] of [['', 2, [5, 8, 21]], ['a', 2, [5, 13]], ['', 3, [21, 40]], ['c', 3, [21]]] as const) {
+    // every sentence of at most `cap` tokens: ended by <EOS> before the cap, or cut at the cap (no <EOS>)
+    const all: { text: string; eos: boolean }[] = [];
+    const grow = (t: string, n: number): void => {
+      if (n === cap) { all.push({ text: t, eos: false }); return; }
+      all.push({ text: t, eos: true });
+      for (const x of L) grow(t + x, n + 1);
+    };
+    grow(prime, 0);
+    const lps = await logProbsAfter(all.map((a) => a.text), [...prime].length, all.map((a) => a.eos));
+    const ranked = all.map((a, i) => ({ ...a, logProb: lps[i]! })).sort((x, y) => y.logProb - x.logProb);
+    for (const K of beams) {
+      const run = startSampling(basicPlatform(), m.ref, { beam: K, maxLength: cap, prime });
+      const got: Sample[] = [];
+      for (let s = run.next(); s !== null; s = run.next()) got.push(s);
+      assert.equal(got.length, K);
+      assert.deepEqual(got.map((s) => s.text), ranked.slice(0, K).map((r) => r.text), `prime ${JSON.stringify(prime)}, cap ${cap}, beam ${K}`);
+      got.forEach((s, i) => {
+        assert.ok(Math.abs(s.logProb - ranked[i]!.logProb) < 1e-5);
+        assert.equal(s.end, ranked[i]!.eos ? 'eos' : 'length');
+        if (i > 0) assert.ok(got[i - 1]!.logProb >= s.logProb);
+      });
+    }
+  }
+});
+
+test('beam: 1 is the greedy sample; deterministic; <UNK> only with allowUnk; drawing options refused with it', () => {
+  const [greedy] = sample(basicPlatform(), m.ref, { greedy: true, maxLength: 30, prime: 'b' });
+  const one = startSampling(basicPlatform(), m.ref, { beam: 1, maxLength: 30, prime: 'b' });
+  assert.equal(one.count, 1);
+  assert.equal(one.next()!.text, greedy);
+  assert.deepEqual(sample(basicPlatform(), m.ref, { beam: 4, seed: 1 }), sample(basicPlatform(), m.ref, { beam: 4, seed: 99 }));
+  const unk = sample(basicPlatform(), m.ref, { beam: 30, maxLength: 2, allowUnk: true });
+  assert.ok(unk.some((t) => t.includes('<UNK>')), 'with allowUnk, <UNK> competes like any token');
+  assert.ok(!sample(basicPlatform(), m.ref, { beam: 30, maxLength: 2 }).some((t) => t.includes('<UNK>')));
+  for (const [k, v] of [['n', 2], ['temperature', 0.5], ['topK', 2], ['topP', 0.5], ['greedy', true], ['novel', true]] as const) {
+    assert.throws(() => startSampling(basicPlatform(), m.ref, { beam: 3, [k]: v }),
+      (e: Error) => e instanceof OptionError && e.message === `${k} goes with drawing samples, not with beam`, k);
+  }
+});
+
+test('stop strings: a sample ends at the first place its text ends with one, the stop kept; the others never contain one after the prime', () => {
+  const stops = ['ca', ' '];
+  const run = startSampling(basicPlatform(), m.ref, { n: 60, prime: 'c', stop: stops, maxLength: 12, seed: 2, temperature: 1.5 });
+  let stopped = 0;
+  for (let s = run.next(); s !== null; s = run.next()) {
+    const chars = [...s.text];
+    // every text after at least one drawn token, shorter than the whole: none ends with a stop
+    for (let k = 2; k < chars.length; k++) assert.ok(!stops.some((x) => chars.slice(0, k).join('').endsWith(x)), s.text);
+    if (s.end === 'stop') { stopped++; assert.ok(stops.some((x) => s.text.endsWith(x)), s.text); }
+    else assert.ok(!stops.some((x) => s.text.length > 1 && s.text.endsWith(x)), s.text);
+  }
+  assert.ok(stopped > 10, `${stopped}`);
+  // 'ca' across the prime: prime 'c', first token 'a' → the text 'ca' ends with the stop
+  const pa = startSampling(basicPlatform(), m.ref, { n: 200, prime: 'c', stop: 'ca', maxLength: 1, seed: 1, temperature: 2 });
+  for (let s = pa.next(); s !== null; s = pa.next()) assert.equal(s.end === 'stop', s.text === 'ca', s.text);
+  assert.throws(() => startSampling(basicPlatform(), m.ref, { stop: [''] }), (e: Error) => e instanceof OptionError && e.message === 'stop must not be empty text (got an array of 1)');
+  assert.throws(() => startSampling(basicPlatform(), m.ref, { minLength: 9, maxLength: 8 }), (e: Error) => e instanceof OptionError && /^minLength \(9\) is more than maxLength \(8\)/.test(e.message));
+});
+
+test('copies: marked against the model\'s training-sentence set; novel keeps drawing until n new ones, and says when its cap is reached', () => {
+  const lines = m.text.split('\n').filter((l) => l.trim() !== '');
+  const set = sentenceSet(encodeCorpus(lines, m.ref.vocab, m.ref.tokenizer));
+  const withSet = { ...m.ref, trainSentences: set };
+  const noSet = { ...m.ref, trainSentences: null };
+  const run = startSampling(basicPlatform(), withSet, { n: 200, seed: 3, maxLength: 8 });
+  let copies = 0;
+  for (let s = run.next(); s !== null; s = run.next()) {
+    assert.equal(s.copy, s.end === 'eos' && lines.includes(s.text), s.text);
+    if (s.copy) copies++;
+  }
+  assert.ok(copies > 0, 'the tiny model copies some of its six lines');
+  assert.deepEqual([run.drawn, run.copies], [200, copies]);
+  assert.equal(startSampling(basicPlatform(), noSet, { seed: 3 }).next()!.copy, null, 'no set: null');
+
+  const novel = startSampling(basicPlatform(), withSet, { n: 50, seed: 3, maxLength: 8, novel: true });
+  const fresh: Sample[] = [];
+  for (let s = novel.next(); s !== null; s = novel.next()) fresh.push(s);
+  assert.equal(fresh.length, 50);
+  for (const s of fresh) assert.ok(s.copy === false && !lines.includes(s.text), s.text);
+  assert.equal(novel.drawn - novel.copies, 50, 'every draw was shown or was a copy');
+  assert.ok(novel.copies > 0);
+
+  // greedy draws one sentence again and again: with it in the set, every draw is a copy
+  const [g] = sample(basicPlatform(), m.ref, { greedy: true, maxLength: 8 });
+  const gSet = sentenceSet(encodeCorpus([g!], m.ref.vocab, m.ref.tokenizer));
+  const stuck = startSampling(basicPlatform(), { ...m.ref, trainSentences: gSet }, { n: 3, greedy: true, maxLength: 8, novel: true });
+  assert.equal(stuck.next(), null);
+  assert.deepEqual([stuck.drawn, stuck.copies, stuck.maxDraws], [130, 130, 130], '10 per sample asked + 100');
+  assert.throws(() => startSampling(basicPlatform(), noSet, { novel: true }), (e: Error) => e instanceof DataError && /does not keep its training sentences/.test(e.message));
 });
