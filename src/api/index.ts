@@ -11,6 +11,7 @@ export { score, scoreNow, createSentenceScorer, type ScoredSentence } from './sc
 export { evaluate, type Evaluation, type EvaluateOptionsInput, type TextSource } from './evaluate.js';
 export { sample, startSampling, type Sampling, type SampleOptionsInput } from './sample.js';
 export { describeCheckpoint, trainingCurve } from './info.js';
+export { createStepper, type Stepper, type StepperOptions, type DrawOptions, type TokenProbability } from './step.js';
 export { trainOptionsSchema, sampleOptionsSchema, type TrainOptionsInput } from './options.js';
 export { parseCheckpoint, parseCheckpointBytes, serializeCheckpoint, serializeCheckpointChunks, type Checkpoint } from '../checkpoint/codec.js';
 export { RnnlmError, DataError, OptionError, DivergedError, OutOfMemoryError, ShapeError, MEMORY_HINT } from '../core/errors.js';

@@ -21,11 +21,13 @@ import { evaluate as evaluateOn, type EvaluateOptionsInput, type Evaluation, typ
 import { sample as sampleOn, type SampleOptionsInput } from '../api/sample.js';
 import { scoreNow, type ScoredSentence } from '../api/score.js';
 import { train as runTraining, type TrainOutcome, type TrainRun } from '../api/train.js';
+import { createStepper as stepperOn, type Stepper, type StepperOptions } from '../api/step.js';
 
 export type { TrainOutcome } from '../api/train.js';
 export type { ScoredSentence } from '../api/score.js';
 export type { SampleOptionsInput } from '../api/sample.js';
 export type { EvaluateOptionsInput, Evaluation, TextSource } from '../api/evaluate.js';
+export type { Stepper, StepperOptions, DrawOptions, TokenProbability } from '../api/step.js';
 
 /** The callbacks of train(): progress, cancellation, and a checkpoint to resume. */
 export type TrainCallbacks = TrainRun;
@@ -82,6 +84,16 @@ export function sample(ck: Checkpoint, options: SampleOptionsInput = {}): string
  */
 export async function evaluate(ck: Checkpoint, text: TextSource, options: EvaluateOptionsInput = {}): Promise<Evaluation> {
   return evaluateOn(nodePlatform(), ck, text, options);
+}
+
+/**
+ * The model one token at a time (api/step.ts): feed text or ids, read the
+ * next token's distribution or its top k, draw with a seeded generator,
+ * clone the state. Stepping through a sentence and its <EOS> sums to the
+ * log P score() gives it.
+ */
+export function createStepper(ck: Checkpoint, options: StepperOptions = {}): Stepper {
+  return stepperOn(nodePlatform(), ck, options);
 }
 
 /**
