@@ -143,7 +143,7 @@ export async function runSample(host: Host, raw: Record<string, unknown>): Promi
     if (run.maxDraws !== null && printed < run.count) {
       host.stderr.write(style.yellow(`warning: only ${plural(printed, 'new sample')} of ${run.count} in ${plural(run.drawn, 'draw')} (the cap, 10 per sample asked + 100): the others copied training sentences`) + '\n');
     } else if (!opts.json && !opts.novel && run.copies > 0) {
-      host.stderr.write(`note: ${run.copies} of ${plural(run.drawn, 'sample')} ${run.copies === 1 ? 'copies a training sentence' : 'copy training sentences'} (--novel draws only new ones)\n`);
+      host.stderr.write(`note: ${run.copies} of ${plural(run.drawn, 'sample')} ${run.copies === 1 ? 'copies a training sentence' : 'copy training sentences'}${beam ? '' : ' (--novel draws only new ones)'}\n`);
     }
   }
   return ExitCode.ok;
