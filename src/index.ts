@@ -2,7 +2,7 @@
  * rnnlm as a library, for Node: the use cases of the command line, with its
  * options and checks, on all cores.
  *
- *   import { train, score, sample, evaluate, loadModel, saveModel } from 'rnnlm';
+ *   import { train, score, sample, evaluate, loadModel, saveModel, createStepper } from 'rnnlm';
  *
  * That, the checkpoint codec, the option schemas, the errors and the types is
  * the whole public surface. Underneath:
@@ -12,9 +12,10 @@
  *               scorer, sampler, backends), typed arrays in and out
  */
 export {
-  train, score, sample, evaluate, loadModel, saveModel,
+  train, score, sample, evaluate, loadModel, saveModel, createStepper,
   type TrainCallbacks, type TrainOutcome, type ScoredSentence, type SampleOptionsInput,
   type EvaluateOptionsInput, type Evaluation, type TextSource,
+  type SaveOptions, type Stepper, type StepperOptions, type DrawOptions, type TokenProbability,
 } from './node/library.js';
 export { trainOptionsSchema, sampleOptionsSchema, type TrainOptions, type TrainOptionsInput } from './api/options.js';
 export {

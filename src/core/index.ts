@@ -29,4 +29,4 @@ export {
 export { localEngine, singleThreadEngine, type StepEngine, type Engine } from './engine.js';
 export { memoryNeed, refuseIfTooLarge, MEMORY_CEILING_BYTES, type MemoryNeed } from './memory.js';
 export { scoreSentences, createScorer, perplexity, type Scorer, type SentenceScore, type ScoreOptions } from './score.js';
-export { createSampler, sampleTokens, pickToken, chooseToken, topK, defaultSampleOptions, type SampleOptions, type Sampler } from './sample.js';
+export { createSampler, sampleTokens, pickToken, chooseToken, topK, topP, withoutToken, logSoftmaxAt, beamSearch, defaultSampleOptions, type SampleOptions, type Sampler, type BeamOptions, type BeamResult } from './sample.js';

@@ -270,8 +270,8 @@ test('sample --json and info --json: the library\'s names and exact numbers (a s
   const run = startSampling(nodePlatform(ENV), m.node, { n: 2, seed });
   r.stdout.trim().split('\n').map((l) => JSON.parse(l)).forEach((rec, i) => {
     const want = run.next()!;
-    assert.deepEqual(Object.keys(rec), ['text', 'prime', 'tokens', 'end', 'seed', 'index']);
-    assert.deepEqual({ text: rec.text, tokens: rec.tokens, end: rec.end }, want, 'the library\'s Sample, field for field');
+    assert.deepEqual(Object.keys(rec), ['text', 'prime', 'tokens', 'end', 'logProb', 'copy', 'seed', 'index']);
+    assert.deepEqual({ text: rec.text, tokens: rec.tokens, end: rec.end, logProb: rec.logProb, copy: rec.copy }, want, 'the library\'s Sample, field for field');
     assert.equal(rec.seed, seed);
     assert.equal(rec.index, i);
   });

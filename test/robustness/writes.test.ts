@@ -415,7 +415,7 @@ test('train: -o naming no file, a path that is not UTF-8, stdin twice, a removed
   // the directory of -o removed while training (once the first checkpoint is in it): the message names the directory
   const out = join(dir, 'out');
   mkdirSync(out);
-  r = run(`${rnnlm} train "${CORPUS}" -o "${join(out, 'm.json')}" --hidden 64 --layers 1 --eval-every 1 --max-steps 600 --epochs 100000 --threads 1 --samples 0 -q & pid=$!; until [ -e "${join(out, 'm.json')}" ]; do sleep 0.05; done; rm -rf "${out}"; wait $pid`);
+  r = run(`${rnnlm} train "${CORPUS}" -o "${join(out, 'm.json')}" --hidden 64 --layers 1 --eval-every 1 --max-steps 600 --epochs 100000 --threads 1 --samples 0 -q & pid=$!; until [ -e "${join(out, 'm.json')}" ]; do sleep 0.05; done; until rm -rf "${out}" 2>/dev/null; do sleep 0.01; done; wait $pid`);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /could not be written: its directory .*out no longer exists/);
 });
