@@ -60,3 +60,14 @@ test('one step, one epoch: singular', async () => {
   const r = await runCli(['train', CORPUS, '-o', join(dir, 'm.json'), ...TINY, '--max-steps', '1']);
   assert.match(r.stderr, /reached --max-steps after 1 step, /);
 });
+
+test('the loss chart fits a narrow terminal; the resume hint after training from stdin says to pipe the corpus again', async () => {
+  const dir = tempDir();
+  const r = await runCli(['train', '-', '-o', join(dir, 'm.json'), ...TINY, '--max-steps', '6', '--eval-every', '2'],
+    { stdin: readFileSync(CORPUS, 'utf8'), columns: 50 });
+  assert.equal(r.code, 0, r.stderr);
+  const chart = r.stderr.split('\n').filter((l) => /[┤│└]/.test(l));
+  assert.ok(chart.length >= 3, r.stderr);
+  for (const line of chart) assert.ok([...line].length <= 50, `${[...line].length} columns: ${line}`);
+  assert.match(r.stderr, /continue with: … \| rnnlm train - --resume .* \(the same corpus on standard input again\)/);
+});

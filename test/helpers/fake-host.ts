@@ -30,6 +30,8 @@ export interface FakeOptions {
   onInterruptRegistered?: (interrupt: (signal?: number) => void) => void;
   /** Stop accepting stdout after this many writes (a reader that went away). */
   closeStdoutAfter?: number;
+  /** Width of the (fake) terminal (default 100). */
+  columns?: number;
   /** Make writeFileAtomic fail (as on a full disk) for the paths where this returns true. */
   failWrite?: (path: string, attempt: number) => boolean;
 }
@@ -37,8 +39,8 @@ export interface FakeOptions {
 class Capture implements OutStream {
   text = '';
   writes = 0;
-  constructor(readonly isTTY: boolean, private readonly limit = Infinity) {}
-  get columns() { return 100; }
+  constructor(readonly isTTY: boolean, private readonly limit = Infinity, private readonly width = 100) {}
+  get columns() { return this.width; }
   get closed() { return this.writes >= this.limit; }
   write(s: string) { if (!this.closed) { this.text += s; this.writes++; } }
 }
@@ -46,7 +48,7 @@ class Capture implements OutStream {
 export function fakeHost(opts: FakeOptions = {}): { host: Host; out: Capture; err: Capture } {
   const real = nodeHost();
   const out = new Capture(opts.isTTY ?? false, opts.closeStdoutAfter);
-  const err = new Capture(opts.isTTY ?? false);
+  const err = new Capture(opts.isTTY ?? false, Infinity, opts.columns ?? 100);
   let attempts = 0;
   const host: Host = {
     ...real,
