@@ -80,19 +80,27 @@ export function bytesToBase64(bytes: Uint8Array): string {
  * Reads the values as it goes: they must not change until the last slice.
  */
 export function* float32Base64Slices(values: Vec, offset = 0, count = values.length - offset, native = LITTLE_ENDIAN): Generator<string, void, undefined> {
-  const total = 4 * count;
+  const inMemory = native && values instanceof Float32Array ? new Uint8Array(values.buffer, values.byteOffset + 4 * offset, 4 * count) : null;
+  yield* wordSlices(4 * count, inMemory, (dv, word, n) => { for (let k = 0; k < n; k++) dv.setFloat32(4 * k, values[offset + word + k]!, true); });
+}
+
+/**
+ * base64 of `total` bytes of 32-bit words, SLICE_BYTES at a time: straight
+ * from `inMemory` (their bytes as they lie, on a little-endian platform), or
+ * else each slice's words written little-endian by `put` (n words from word
+ * index `word`) into a scratch buffer. One loop for every kind of word.
+ */
+function* wordSlices(total: number, inMemory: Uint8Array | null, put: (dv: DataView, word: number, n: number) => void): Generator<string, void, undefined> {
   const codes = new Uint8Array(4 * Math.ceil(Math.min(SLICE_BYTES, total) / 3));
-  const view = native && values instanceof Float32Array ? new Uint8Array(values.buffer, values.byteOffset + 4 * offset, total) : null;
-  const scratch = view ? null : new Uint8Array(Math.min(SLICE_BYTES, total));
+  const scratch = inMemory ? null : new Uint8Array(Math.min(SLICE_BYTES, total));
   const dv = scratch ? new DataView(scratch.buffer) : null;
   for (let p = 0; p < total; p += SLICE_BYTES) {
     const len = Math.min(SLICE_BYTES, total - p);
     let bytes: Uint8Array;
-    if (view) {
-      bytes = view.subarray(p, p + len);
+    if (inMemory) {
+      bytes = inMemory.subarray(p, p + len);
     } else {
-      const first = offset + p / 4;
-      for (let k = 0; k < len / 4; k++) dv!.setFloat32(4 * k, values[first + k]!, true);
+      put(dv!, p / 4, len / 4);
       bytes = scratch!.subarray(0, len);
     }
     yield ASCII.decode(codes.subarray(0, encodeInto(bytes, codes)));
@@ -143,22 +151,8 @@ export class Uint32Base64 {
 
   *slices(native = LITTLE_ENDIAN): Generator<string, void, undefined> {
     const values = this.values;
-    const total = 4 * values.length;
-    const codes = new Uint8Array(4 * Math.ceil(Math.min(SLICE_BYTES, total) / 3));
-    const view = native ? new Uint8Array(values.buffer, values.byteOffset, total) : null;
-    const scratch = view ? null : new Uint8Array(Math.min(SLICE_BYTES, total));
-    const dv = scratch ? new DataView(scratch.buffer) : null;
-    for (let p = 0; p < total; p += SLICE_BYTES) {
-      const len = Math.min(SLICE_BYTES, total - p);
-      let bytes: Uint8Array;
-      if (view) {
-        bytes = view.subarray(p, p + len);
-      } else {
-        for (let k = 0; k < len / 4; k++) dv!.setUint32(4 * k, values[p / 4 + k]!, true);
-        bytes = scratch!.subarray(0, len);
-      }
-      yield ASCII.decode(codes.subarray(0, encodeInto(bytes, codes)));
-    }
+    const inMemory = native ? new Uint8Array(values.buffer, values.byteOffset, 4 * values.length) : null;
+    yield* wordSlices(4 * values.length, inMemory, (dv, word, n) => { for (let k = 0; k < n; k++) dv.setUint32(4 * k, values[word + k]!, true); });
   }
 }
 

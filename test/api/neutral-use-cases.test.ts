@@ -6,9 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runInNewContext } from 'node:vm';
-import { build } from 'esbuild';
-import { repoRoot } from '../helpers/paths.js';
+import { runWithoutNode } from '../helpers/neutral.js';
 
 const ENTRY = `
 import { train } from './src/api/train.ts';
@@ -29,17 +27,7 @@ globalThis.run = async () => {
 `;
 
 test('score, evaluate, sample and describeCheckpoint with no Node at all: a neutral bundle in a bare vm context', async () => {
-  const bundle = await build({
-    stdin: { contents: ENTRY, resolveDir: repoRoot, loader: 'ts', sourcefile: 'entry.ts' },
-    bundle: true, platform: 'neutral', format: 'iife', write: false, logLevel: 'silent',
-    mainFields: ['module', 'main'], conditions: ['import', 'default'],
-  });
-  const context: Record<string, unknown> = { TextEncoder, TextDecoder };
-  runInNewContext(bundle.outputFiles[0]!.text, context);
-  for (const name of ['process', 'require', 'Buffer', 'setImmediate', 'performance']) {
-    assert.equal(runInNewContext(`typeof ${name}`, context), 'undefined', `${name} must not exist in the context`);
-  }
-  const r = await (context['run'] as () => Promise<{ logProbs: number[]; tokens: number; ce: number; samples: string[]; parameters: number }>)();
+  const r = await runWithoutNode<{ logProbs: number[]; tokens: number; ce: number; samples: string[]; parameters: number }>(ENTRY);
   assert.ok(r.logProbs.every((lp) => Number.isFinite(lp) && lp < 0));
   assert.equal(r.tokens, 12 * 7, 'twelve lines of six characters, each with its <EOS>');
   assert.ok(Number.isFinite(r.ce) && r.ce > 0);

@@ -8,9 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runInNewContext } from 'node:vm';
-import { build } from 'esbuild';
-import { repoRoot } from '../helpers/paths.js';
+import { runWithoutNode } from '../helpers/neutral.js';
 
 const ENTRY = `
 import { train } from './src/api/train.ts';
@@ -28,17 +26,7 @@ globalThis.run = async () => {
 `;
 
 test('the api trains a model with no Node at all: a neutral bundle in a bare vm context', async () => {
-  const bundle = await build({
-    stdin: { contents: ENTRY, resolveDir: repoRoot, loader: 'ts', sourcefile: 'entry.ts' },
-    bundle: true, platform: 'neutral', format: 'iife', write: false, logLevel: 'silent',
-    mainFields: ['module', 'main'], conditions: ['import', 'default'],
-  });
-  const context: Record<string, unknown> = { TextEncoder, TextDecoder };
-  runInNewContext(bundle.outputFiles[0]!.text, context);
-  for (const name of ['process', 'require', 'Buffer', 'setImmediate', 'performance']) {
-    assert.equal(runInNewContext(`typeof ${name}`, context), 'undefined', `${name} must not exist in the context`);
-  }
-  const r = await (context['run'] as () => Promise<{ reason: string; step: number; backend: string; good: number; bad: number }>)();
+  const r = await runWithoutNode<{ reason: string; step: number; backend: string; good: number; bad: number }>(ENTRY);
   assert.equal(r.reason, 'max-steps');
   assert.equal(r.step, 150);
   assert.equal(r.backend, 'typescript');

@@ -276,6 +276,16 @@ test('--log appends to what the file held; a log that cannot be written is retri
 
 // ── signals ─────────────────────────────────────────────────────────────────
 
+/** rnnlm in a child process: its stderr so far, when it exits (and when), and once stderr matches `ready`. */
+function spawnRnnlm(args: string[], ready: RegExp) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })));
+  const started = new Promise<void>((resolve) => { const t = setInterval(() => { if (ready.test(stderr)) { clearInterval(t); resolve(); } }, 20); });
+  return { child, exited, started, stderr: () => stderr };
+}
+
 /** Start training; resolves once the first evaluation line is on stderr. */
 function startTraining(dir: string, extra: string[]) {
   const child = spawn(process.execPath, [BIN, 'train', CORPUS, '-o', join(dir, 'm.json'), '--hidden', '32', '--eval-every', '5',
@@ -311,14 +321,7 @@ test('a second signal ends the process at once, even in the middle of a long val
   writeFileSync(big, readFileSync(CORPUS, 'utf8').repeat(150));
   const args = (out: string) => [BIN, 'train', big, '-o', out, '--hidden', '128', '--val-fraction', '0.5', '--eval-every', '100000',
     '--epochs', '1000', '--threads', '1', '--samples', '0'];
-  const go = (out: string) => {
-    const child = spawn(process.execPath, args(out), { env: { ...process.env, NO_COLOR: '1' } });
-    let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })));
-    const started = new Promise<void>((resolve) => { const t = setInterval(() => { if (/threads|steps per epoch/.test(stderr)) { clearInterval(t); resolve(); } }, 20); });
-    return { child, exited, started, stderr: () => stderr };
-  };
+  const go = (out: string) => spawnRnnlm(args(out).slice(1), /threads|steps per epoch/);
   // one signal: the run validates and saves before it exits — this is how long that takes
   const one = go(join(dir, 'one.json'));
   await one.started;
@@ -353,16 +356,8 @@ test('a signal during the last validation of a run that ends on its own: said, s
   const dir = tempDir();
   const big = join(dir, 'big.txt');
   writeFileSync(big, readFileSync(CORPUS, 'utf8').repeat(150));
-  const go = (out: string) => {
-    // one step, then the final validation pass over half of the corpus: seconds long
-    const child = spawn(process.execPath, [BIN, 'train', big, '-o', out, '--hidden', '128', '--val-fraction', '0.5', '--max-steps', '1',
-      '--threads', '1', '--samples', '0'], { env: { ...process.env, NO_COLOR: '1' } });
-    let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })));
-    const started = new Promise<void>((resolve) => { const t = setInterval(() => { if (/steps per epoch/.test(stderr)) { clearInterval(t); resolve(); } }, 20); });
-    return { child, exited, started, stderr: () => stderr };
-  };
+  // one step, then the final validation pass over half of the corpus: seconds long
+  const go = (out: string) => spawnRnnlm(['train', big, '-o', out, '--hidden', '128', '--val-fraction', '0.5', '--max-steps', '1', '--threads', '1', '--samples', '0'], /steps per epoch/);
   const one = go(join(dir, 'one.json'));
   await one.started;
   await new Promise((r) => setTimeout(r, 1500));
