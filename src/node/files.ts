@@ -122,7 +122,17 @@ export function checkOutputPath(path: string, what = 'output'): void {
     throw new FileError(`cannot write ${show(path)}: the file name is longer than ${NAME_MAX} bytes`, 'choose a shorter name');
   }
   if (path.includes('\0')) throw new FileError(`cannot write ${show(path)}: the name holds a NUL byte`, 'choose another name');
-  const { target } = writeTarget(path);
+  const { target, existing } = writeTarget(path);
+  // the file this process's output goes to (`-o log.txt > log.txt`, or a link to /dev/stdout): replacing it would lose that output
+  if (existing) {
+    for (const [fd, stream] of [[1, 'standard output'], [2, 'standard error']] as const) {
+      let st: Stats | null = null;
+      try { st = fstatSync(fd); } catch { /* closed */ }
+      if (st && st.isFile() && st.dev === existing.dev && st.ino === existing.ino) {
+        throw new FileError(`cannot write ${show(path)}: it is the file ${stream} goes to`, 'give another output path, or send the output elsewhere');
+      }
+    }
+  }
   const dir = dirname(resolve(target));
   let st: Stats;
   try {

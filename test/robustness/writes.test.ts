@@ -431,6 +431,12 @@ test('-o /dev/stdout with stdout appended to a file: refused, the file untouched
   assert.equal(r.status, 1);
   assert.match(r.stderr.trim(), /^rnnlm: cannot write \/dev\/stdout: it is a standard stream, not a file/);
   assert.equal(readFileSync(f, 'utf8'), 'precious\n');
+  // the same through a link of one's own to /dev/stdout: the file standard output goes to is recognised
+  symlinkSync('/dev/stdout', join(dir, 'link.json'));
+  const l = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" train "${CORPUS}" -o "${join(dir, 'link.json')}" ${QUICK.join(' ')} >> "${f}"`], { encoding: 'utf8' });
+  assert.equal(l.status, 1);
+  assert.match(l.stderr.trim(), /^rnnlm: cannot write .*link\.json: it is the file standard output goes to/);
+  assert.equal(readFileSync(f, 'utf8'), 'precious\n');
   const m = join(dir, 'm.json');
   assert.equal(spawnSync(process.execPath, [BIN, 'train', CORPUS, '-o', m, ...QUICK]).status, 0);
   const p = spawnSync('bash', ['-c', `cd "${dir}" && "${process.execPath}" "${BIN}" plot m.json -o "$(printf 'p\\xe9.svg')"`], { encoding: 'utf8' });
