@@ -100,12 +100,14 @@ export const trainOptionsShape = {
   /** word level only, one word without whitespace (see trainChecks) */
   unkToken: z.string({ error: 'must be text' }).min(1, { error: 'must not be empty' }).optional(),
   sentence: oneOf(['line', 'paragraph', 'file']).default('line'),
+  /** word level: the text is already tokenized — split on whitespace only, nothing else touched (Penn Treebank, WikiText) */
+  pretokenized: z.boolean({ error: 'must be true or false' }).default(false),
   /** default: all cores */
   threads: int(1, 256).optional(),
 };
 
 /** The fields the cross-field checks read. */
-interface Crossed { peephole?: unknown; cell?: unknown; level?: unknown; unkToken?: unknown }
+interface Crossed { peephole?: unknown; cell?: unknown; level?: unknown; unkToken?: unknown; pretokenized?: unknown }
 
 /**
  * Checks across fields, shared by the library's schema and the command line's
@@ -123,6 +125,9 @@ interface Crossed { peephole?: unknown; cell?: unknown; level?: unknown; unkToke
 function trainChecks(o: Crossed, ctx: z.RefinementCtx): void {
   if (o.peephole === true && o.cell !== 'lstm') {
     ctx.addIssue({ code: 'custom', path: ['peephole'], message: 'goes with cell lstm only' });
+  }
+  if (o.pretokenized === true && o.level !== 'word') {
+    ctx.addIssue({ code: 'custom', path: ['pretokenized'], message: 'goes with word level only (a character is always a token of its own)', params: { hint: 'add --level word, or drop it' } });
   }
   if (typeof o.unkToken === 'string') {
     if (o.level !== 'word') {

@@ -88,8 +88,9 @@ export function prepareTraining(
   if (kept) refuseChanges(opts, given, kept, name);
   const tokenizer: TokenizerSettings = resumed?.tokenizer ?? base?.tokenizer ?? {
     level: opts.level, lowercase: opts.lowercase, unkToken: opts.unkToken ?? null, sentence: opts.sentence as SentenceMode,
+    ...(opts.pretokenized ? { split: 'whitespace' as const } : {}),
   };
-  const tok: TokenizerConfig = { level: tokenizer.level, lowercase: tokenizer.lowercase, unkToken: tokenizer.unkToken };
+  const tok: TokenizerConfig = { level: tokenizer.level, lowercase: tokenizer.lowercase, unkToken: tokenizer.unkToken, split: tokenizer.split };
   const seed = kept ? kept.seed : opts.seed;
   const valFraction = kept ? kept.valFraction : opts.valFraction;
 
@@ -130,6 +131,10 @@ export function prepareTraining(
   } else {
     const maxVocab = opts.maxVocab ?? LEVEL_DEFAULTS[tokenizer.level].maxVocab;
     const p = prepareData(split, tok, { maxVocab, minCount: opts.minCount });
+    const marker = tokenizer.level === 'word' && tokenizer.unkToken === null ? unkLookingWord(normalized) : null;
+    if (marker) {
+      notes.push(`the corpus writes ${marker.word} ${marker.count} time${marker.count === 1 ? '' : 's'}, which looks like its mark for an unknown word; it is read as ${tokenizer.split === 'whitespace' ? 'an ordinary word' : 'the tokens <, unk, >'} — with ${name('unkToken')} '${marker.word}' it would be <UNK>`);
+    }
     if (p.dropped > 0) notes.push(`vocabulary capped at ${p.vocab.tokens.length} of ${p.distinct + 2} tokens; the ${p.dropped} rarest map to <UNK> (${name('maxVocab')}, ${name('minCount')})`);
     ({ vocab, counts } = p);
     data = p;
@@ -208,6 +213,18 @@ function sentencesOf(mode: ReadMode, data: { train: EncodedCorpus; val: EncodedC
     return null;
   }
   return sentenceSet(data.train, data.val);
+}
+
+/** A whitespace-separated word that corpora use for an unknown word (<unk>, <UNK>, <oov>), and how often it occurs. */
+function unkLookingWord(text: string): { word: string; count: number } | null {
+  const re = /(?<=^|\s)<(?:unk|oov)>(?=\s|$)/giu;
+  let first: string | null = null;
+  let count = 0;
+  for (const m of text.matchAll(re)) {
+    first ??= m[0];
+    count++;
+  }
+  return first ? { word: first, count } : null;
 }
 
 /** Share of the corpus's tokens (<EOS> aside) that are <UNK> under the vocabulary. */
@@ -362,7 +379,7 @@ function checkSameCorpus(ck: Checkpoint, corpus: { fingerprint: string; unkRate:
 /** The settings a resumed run keeps: the model, tokenizer and data split of the checkpoint, with their effective values. */
 interface Kept {
   level: string; cell: string; peephole: boolean; layers: number; hidden: number; embedding: number;
-  lowercase: boolean; sentence: string; unkToken: string | null; maxVocab: number; minCount: number; seed: number; valFraction: number;
+  lowercase: boolean; sentence: string; unkToken: string | null; pretokenized: boolean; maxVocab: number; minCount: number; seed: number; valFraction: number;
 }
 
 function keptSettings(ck: Checkpoint): Kept {
@@ -371,7 +388,7 @@ function keptSettings(ck: Checkpoint): Kept {
   const level = ck.tokenizer.level;
   return {
     level, cell: c.cell, peephole: c.peephole, layers: c.layers, hidden: c.hidden, embedding: c.embedding,
-    lowercase: ck.tokenizer.lowercase, sentence: ck.tokenizer.sentence, unkToken: ck.tokenizer.unkToken,
+    lowercase: ck.tokenizer.lowercase, sentence: ck.tokenizer.sentence, unkToken: ck.tokenizer.unkToken, pretokenized: ck.tokenizer.split === 'whitespace',
     maxVocab: (o['maxVocab'] as number | undefined) ?? LEVEL_DEFAULTS[level].maxVocab,
     minCount: (o['minCount'] as number | undefined) ?? 1,
     seed: (o['seed'] as number | undefined) ?? 1,
@@ -401,7 +418,7 @@ function checkSavedOptions(saved: Record<string, unknown>): Record<string, unkno
 }
 
 /** Options that would change the model, the tokenizer or the data: a resumed run refuses a different value. */
-const KEPT_KEYS = ['level', 'cell', 'peephole', 'layers', 'hidden', 'embedding', 'lowercase', 'sentence', 'unkToken', 'maxVocab', 'minCount', 'seed', 'valFraction'] as const;
+const KEPT_KEYS = ['level', 'cell', 'peephole', 'layers', 'hidden', 'embedding', 'lowercase', 'sentence', 'unkToken', 'pretokenized', 'maxVocab', 'minCount', 'seed', 'valFraction'] as const;
 
 function refuseChanges(opts: TrainOptions, given: ReadonlySet<string>, kept: Kept, name: (key: string) => string): void {
   const o = opts as Record<string, unknown>;

@@ -240,7 +240,8 @@ function toFile(ck: Checkpoint): CheckpointFileJson {
       cell: config.cell, peephole: config.peephole, layers: config.layers, hidden: config.hidden,
       vocabSize: config.vocabSize, embedding: config.embedding, dropout: config.dropout,
     },
-    tokenizer: { level, lowercase, unkToken, sentence },
+    // split is written only for pre-tokenized text, so files of the default tokenizer read and write as before
+    tokenizer: { level, lowercase, unkToken, sentence, ...(ck.tokenizer.split === 'whitespace' ? { split: 'whitespace' as const } : {}) },
     vocab: { tokens: [...ck.vocab.tokens], counts: ck.counts ? [...ck.counts] : null },
     tensors: layout.tensors.map((t) => ({
       name: t.name, shape: [...t.shape], dtype: 'float32' as const,
@@ -444,10 +445,10 @@ function read(bytes: Uint8Array, skipBom: boolean, backend: Backend): Checkpoint
     }
   });
 
-  const { level, lowercase, unkToken, sentence } = file.tokenizer;
+  const { level, lowercase, unkToken, sentence, split } = file.tokenizer;
   return {
     model,
-    tokenizer: { level, lowercase, unkToken, sentence },
+    tokenizer: { level, lowercase, unkToken, sentence, ...(split === 'whitespace' ? { split } : {}) },
     vocab,
     counts: file.vocab.counts,
     training: file.training ? readTraining(file.training, layout, backend.alloc) : null,

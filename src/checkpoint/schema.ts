@@ -81,6 +81,8 @@ export const tokenizerSchema = z.object({
   lowercase: z.boolean(),
   unkToken: z.string().nullable(),
   sentence: z.enum(['line', 'paragraph', 'file']),
+  /** Word level: 'whitespace' for pre-tokenized text (absent: the default, 'punctuation'). */
+  split: z.enum(['punctuation', 'whitespace']).optional(),
 });
 
 export const vocabSchema = z.object({

@@ -26,6 +26,13 @@ export interface TokenizerConfig {
   lowercase: boolean;
   /** Corpus literal meaning <UNK> at word level, e.g. '<unk>' for Penn Treebank; null = none. Ignored at char level. */
   unkToken: string | null;
+  /**
+   * Word level: how a sentence is split. 'punctuation' (default): on
+   * whitespace, then punctuation split off the words (WORD_OR_SYMBOL).
+   * 'whitespace': on whitespace only, nothing else touched — text tokenized
+   * elsewhere (Penn Treebank's "'s", "u.s.", WikiText).
+   */
+  split?: 'punctuation' | 'whitespace';
 }
 
 /** Strips one leading byte order mark and turns CRLF and lone CR into LF. */
@@ -109,6 +116,14 @@ const PIECE = /\S+/gu;
 function forEachToken(sentence: string, cfg: TokenizerConfig, fn: (token: string) => void): void {
   if (cfg.level === 'char') {
     for (const ch of cfg.lowercase ? sentence.toLowerCase() : sentence) fn(ch); // string iteration: code points
+    return;
+  }
+  if (cfg.split === 'whitespace') {
+    // pre-tokenized text: every whitespace-separated piece is a token as it is
+    PIECE.lastIndex = 0;
+    for (let piece = PIECE.exec(sentence); piece !== null; piece = PIECE.exec(sentence)) {
+      fn(piece[0] === cfg.unkToken ? UNK_TOKEN : cfg.lowercase ? piece[0].toLowerCase() : piece[0]);
+    }
     return;
   }
   if (cfg.unkToken === null) {
@@ -387,7 +402,8 @@ export function decode(ids: ArrayLike<number>, vocab: Vocab, cfg: TokenizerConfi
     }
     if (id === EOS) continue;
     const text = id === UNK ? unkText : vocab.tokens[id];
-    if (cfg.level === 'word' && prev !== null && !NO_SPACE_BEFORE.has(text) && !NO_SPACE_AFTER.has(prev)) {
+    // pre-tokenized text comes back as it was written: tokens between single spaces
+    if (cfg.level === 'word' && prev !== null && (cfg.split === 'whitespace' || (!NO_SPACE_BEFORE.has(text) && !NO_SPACE_AFTER.has(prev)))) {
       parts.push(' ');
     }
     parts.push(text);

@@ -65,6 +65,7 @@ export function registerTrain(program: Command, run: (action: (host: Host) => Pr
     .option('--max-vocab <n>', 'largest vocabulary, <EOS> and <UNK> included; the rarest tokens become <UNK> (default: 2000 characters, 20000 words)')
     .option('--min-count <n>', 'tokens seen fewer times become <UNK> (default: 1)')
     .option('--lowercase', 'lowercase the text first')
+    .option('--pretokenized', 'word level: the text is already tokenized; split on whitespace only, nothing else touched (Penn Treebank, WikiText)')
     .option('--unk-token <text>', "a word in the corpus that means unknown, e.g. '<unk>' in Penn Treebank")
     .option('--sentence <mode>', 'what a sentence is: line, paragraph (blank-line separated) or file (one stream) (default: line)')
     .option('--samples <n>', 'samples to show at the end (default: 3)')
