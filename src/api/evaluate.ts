@@ -13,7 +13,11 @@ import type { ReadMode } from '../core/batches.js';
 import { DataError, OptionError } from '../core/errors.js';
 import { memoryNeed, refuseIfTooLarge } from '../core/memory.js';
 import { encode, encodeCorpus, normalizeText, splitSentences, type EncodedCorpus } from '../core/tokenize.js';
-import { evaluateOn, type Evaluated } from '../core/train.js';
+import type { StepEngine } from '../core/engine.js';
+import { UNK } from '../core/vocab.js';
+import { tokenize } from '../core/tokenize.js';
+import { mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
+import { DEFAULT_LAMBDA, lambdaOption } from './score.js';
 import { localEngine, singleThreadEngine } from '../core/engine.js';
 import { createModel } from '../core/model.js';
 import { allocParams } from '../core/params.js';
@@ -41,7 +45,15 @@ export const evaluateOptionsShape = {
    */
   dynamicLr: real(0, 100).default(0),
 };
-const evaluateOptionsSchema = z.strictObject(evaluateOptionsShape);
+const isNgramModel = (v: unknown): v is NgramModel => typeof v === 'object' && v !== null && typeof (v as NgramModel).logProb10 === 'function' && typeof (v as NgramModel).order === 'number';
+const evaluateOptionsSchema = z.strictObject({
+  ...evaluateOptionsShape,
+  /** An n-gram model from parseArpa() to interpolate with (not with dynamic evaluation). */
+  ngram: z.custom<NgramModel>(isNgramModel, { error: 'must be an n-gram model from parseArpa()' }).optional(),
+  /** The RNN's weight λ: P = λ·P_rnn + (1−λ)·P_ngram per token (default 0.75); only with ngram. */
+  lambda: lambdaOption.optional(),
+}).refine((o) => o.lambda === undefined || o.ngram !== undefined, { error: 'needs an n-gram model to interpolate with (--ngram model.arpa)', path: ['lambda'] })
+  .refine((o) => o.ngram === undefined || o.dynamicLr === 0, { error: 'cannot go with an n-gram model: dynamic evaluation does not keep the per-token probabilities the interpolation needs; choose one', path: ['dynamicLr'] });
 export type EvaluateOptionsInput = z.input<typeof evaluateOptionsSchema>;
 
 /** The text: a string, UTF-8 bytes (checked as the command line checks a file), or a function that reads it. */
@@ -84,6 +96,19 @@ export interface Evaluation {
   /** Threads the windows ran on, and why fewer than asked for (null when all of them did). */
   threads: number;
   fallback: string | null;
+  /**
+   * With an n-gram model: crossEntropy, perplexity, perplexityExcludingUnk
+   * and bits above are the mix's (λ·P_rnn + (1−λ)·P_ngram per token); here
+   * each model alone on the same tokens. Null without one.
+   */
+  interpolation: {
+    lambda: number;
+    ngramOrder: number;
+    rnnPerplexity: number;
+    ngramPerplexity: number;
+    /** Tokens the n-gram did not know (read as its <unk>, or at its floor of 10⁻⁷). */
+    ngramOov: number;
+  } | null;
 }
 
 /**
@@ -114,9 +139,12 @@ export async function evaluate(
   // --batch and --bptt are speed only: windows no larger than the corpus needs (the same windows, so the same numbers)
   const { batch, bptt } = fitWindows(corpus, mode, opts.batch, opts.bptt);
   refuseIfTooLarge(memoryNeed(ck.model.config, bptt, batch, threads, null), spelling.name);
+  const ngram = opts.ngram ? ngramLogProbs(opts.ngram, ck, sentences, corpus) : null;
+  const lambda = opts.lambda ?? DEFAULT_LAMBDA;
+  const mix: Mix | null = ngram ? { lambda, ngram: ngram.logProbs, rnnSum: 0, ngramSum: 0 } : null;
   const { sum, count, knownSum, knownCount, engine } = opts.dynamicLr > 0
     ? dynamicCrossEntropySum(ck, corpus, mode, batch, bptt, opts.dynamicLr)
-    : await crossEntropySum(platform, ck, corpus, mode, batch, bptt, threads);
+    : await crossEntropySum(platform, ck, corpus, mode, batch, bptt, threads, mix);
   const ce = sum / count;
   const char = ck.tokenizer.level === 'char';
   return {
@@ -125,6 +153,9 @@ export async function evaluate(
     crossEntropy: ce, perplexity: Math.exp(ce), perplexityExcludingUnk: knownCount > 0 ? Math.exp(knownSum / knownCount) : null, bitsPerToken: ce / Math.LN2, bitsPerChar: char ? ce / Math.LN2 : null,
     unknown: corpus.unkCount > 0 ? unknownForms(sentences, ck, UNKNOWN_LISTED) : [],
     dynamicLr: opts.dynamicLr, threads: engine.threads, fallback: engine.fallback,
+    interpolation: mix && ngram ? {
+      lambda, ngramOrder: opts.ngram!.order, rnnPerplexity: Math.exp(mix.rnnSum / count), ngramPerplexity: Math.exp(mix.ngramSum / count), ngramOov: ngram.oov,
+    } : null,
   };
 }
 
@@ -181,20 +212,90 @@ function dynamicCrossEntropySum(ck: Checkpoint, corpus: EncodedCorpus, mode: Rea
   return { sum, count, knownSum: 0, knownCount: 0, engine: { threads: 1, fallback: null } };
 }
 
+/**
+ * The interpolation's state during the walk: the n-gram's natural-log P of
+ * each corpus token (by position), λ, and Σ −log P of each model alone.
+ */
+interface Mix {
+  lambda: number;
+  ngram: Float64Array;
+  rnnSum: number;
+  ngramSum: number;
+}
+
+/** The n-gram's log P of every token of the corpus, by position: each sentence's own tokens (ngramWord), <EOS> as </s>. */
+function ngramLogProbs(model: NgramModel, ck: Checkpoint, sentences: readonly string[], corpus: EncodedCorpus): { logProbs: Float64Array; oov: number } {
+  const out = new Float64Array(corpus.ids.length);
+  let oov = 0;
+  for (let s = 0; s < sentences.length; s++) {
+    const words = tokenize(sentences[s]!, ck.tokenizer).map((t) => ngramWord(t, ck.tokenizer.level));
+    const r = ngramSentenceLogProbs(model, words);
+    if (r.logProbs.length !== corpus.starts[s + 1]! - corpus.starts[s]!) throw new Error(`interpolation: sentence ${s + 1} has ${r.logProbs.length} n-gram tokens and ${corpus.starts[s + 1]! - corpus.starts[s]!} RNN tokens`);
+    out.set(r.logProbs, corpus.starts[s]!);
+    oov += r.oov;
+  }
+  return { logProbs: out, oov };
+}
+
+interface Walked { sum: number; count: number; knownSum: number; knownCount: number }
+
+/**
+ * The evaluation: every window of the plan in order, Σ −log P over its
+ * targets and over those that are not <UNK>; with `mix`, each target's log P
+ * is mixed with the n-gram's at its corpus position (`offset` + its position
+ * in `corpus`), the mix summed in place of the RNN's and each model's sum kept.
+ */
+function walk(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode, mix: Mix | null, offset: number): Walked {
+  const B = engine.B;
+  const plan = epochPlan(corpus, mode, B, engine.T, null);
+  const logp = new Float64Array(engine.T * B);
+  const lane = Math.floor(corpus.ids.length / B);
+  let sum = 0, count = 0, knownSum = 0, knownCount = 0;
+  engine.reset();
+  for (const w of plan.iterate()) {
+    if (w.reset) engine.reset();
+    const r = engine.logProbs(w, logp);
+    count += r.count;
+    if (!mix) sum += r.sum;
+    for (let t = 0; t < w.T; t++) {
+      for (let b = 0; b < B; b++) {
+        const i = t * B + b;
+        const y = w.targets[i]!;
+        if (y < 0) continue;
+        let lp = logp[i]!;
+        if (mix) {
+          const pos = offset + (mode === 'stream' ? b * lane + w.start + t : corpus.starts[w.batch[b]!]! + w.start + t);
+          const g = mix.ngram[pos]!;
+          mix.rnnSum -= lp;
+          mix.ngramSum -= g;
+          lp = mixLogProb(lp, g, mix.lambda);
+          sum -= lp;
+        }
+        if (y !== UNK) {
+          knownSum -= lp;
+          knownCount++;
+        }
+      }
+    }
+    engine.carry(w.T);
+  }
+  return { sum, count, knownSum, knownCount };
+}
+
 async function crossEntropySum(
-  platform: Platform, ck: Checkpoint, corpus: EncodedCorpus, mode: ReadMode, batch: number, T: number, threads: number,
+  platform: Platform, ck: Checkpoint, corpus: EncodedCorpus, mode: ReadMode, batch: number, T: number, threads: number, mix: Mix | null,
 ): Promise<{ sum: number; count: number; knownSum: number; knownCount: number; engine: { threads: number; fallback: string | null } }> {
   const N = corpus.ids.length;
   /** The corpus on an engine: `threads` threads (the slots split among them), or this one for the short tail. */
-  const on = async (c: EncodedCorpus, B: number, local: boolean) => {
+  const on = async (c: EncodedCorpus, B: number, local: boolean, offset = 0) => {
     const engine = local ? singleThreadEngine(ck.model, T, B) : await platform.engine(ck.model, T, B, threads);
     try {
-      return { ...evaluateOn(engine, c, mode), engine: { threads: engine.threads, fallback: engine.fallback } };
+      return { ...walk(engine, c, mode, mix, offset), engine: { threads: engine.threads, fallback: engine.fallback } };
     } finally {
       await engine.close();
     }
   };
-  const totals = (r: Evaluated) => ({ sum: r.loss * r.tokens, count: r.tokens, knownSum: r.knownTokens > 0 ? r.knownLoss * r.knownTokens : 0, knownCount: r.knownTokens });
+  const totals = (r: Walked) => ({ sum: r.sum, count: r.count, knownSum: r.knownSum, knownCount: r.knownCount });
   if (mode === 'sentences') {
     const S = corpus.starts.length - 1;
     const r = await on(corpus, Math.min(batch, S), false);
@@ -206,7 +307,7 @@ async function crossEntropySum(
   const t = totals(main);
   if (lanes < N) {
     const tail = corpus.ids.slice(lanes);
-    const r = totals(await on({ ids: tail, starts: Int32Array.of(0, tail.length), unkCount: 0 }, 1, true));
+    const r = totals(await on({ ids: tail, starts: Int32Array.of(0, tail.length), unkCount: 0 }, 1, true, lanes));
     t.sum += r.sum;
     t.count += r.count;
     t.knownSum += r.knownSum;

@@ -15,9 +15,10 @@ import type { Checkpoint } from '../checkpoint/codec.js';
 import { OptionError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { createScorer, perplexity, type Scorer, type SentenceScore } from '../core/score.js';
-import { encode, normalizeText, splitSentences } from '../core/tokenize.js';
+import { encode, normalizeText, splitSentences, tokenize } from '../core/tokenize.js';
+import { mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
 import { checkCheckpoint } from './checks.js';
-import { describeValue, int, parseWith } from './options.js';
+import { describeValue, int, parseWith, real } from './options.js';
 import type { Engine, Platform } from './platform.js';
 import { cleanSentence } from './text.js';
 
@@ -31,7 +32,46 @@ export interface ScoredSentence {
   tokens: number;
   unk: number;
   perplexity: number;
-  perToken: { token: string; logProb: number }[];
+  perToken: { token: string; logProb: number; rnnLogProb?: number; ngramLogProb?: number }[];
+  /**
+   * With an n-gram model (interpolation): logProb, perplexity and each
+   * token's logProb are the mix's, λ·P_rnn + (1−λ)·P_ngram per token; these
+   * are the two models' own log P of the sentence, and the words the n-gram
+   * did not know (read as its <unk>, or at its floor).
+   */
+  rnnLogProb?: number;
+  ngramLogProb?: number;
+  ngramOov?: number;
+}
+
+/** An n-gram model to interpolate with, and the RNN's weight λ in [0, 1]. */
+export interface Interpolation {
+  model: NgramModel;
+  lambda: number;
+}
+
+/**
+ * The sentence's score interpolated with an n-gram model, token by token:
+ * log(λ·P_rnn + (1−λ)·P_ngram). The n-gram reads the sentence's own tokens
+ * (the RNN's tokenization, lowercased if the model lowercases; a word outside
+ * the RNN's vocabulary is the word itself for the n-gram, which reads it as
+ * its <unk> if it does not know it either) through ngramWord, its history
+ * starting with <s> and ending with </s> for <EOS>.
+ */
+export function interpolated(s: ScoredSentence, ck: Checkpoint, sentence: string, ngram: Interpolation): ScoredSentence {
+  const words = tokenize(sentence, ck.tokenizer).map((t) => ngramWord(t, ck.tokenizer.level));
+  const { logProbs, oov } = ngramSentenceLogProbs(ngram.model, words);
+  if (logProbs.length !== s.perToken.length) throw new Error(`interpolation: ${logProbs.length} n-gram tokens for ${s.perToken.length} RNN tokens`);
+  let sum = 0, rnn = 0, ng = 0;
+  const perToken = s.perToken.map(({ token, logProb }, t) => {
+    const b = logProbs[t]!;
+    const mixed = mixLogProb(logProb, b, ngram.lambda);
+    sum += mixed;
+    rnn += logProb;
+    ng += b;
+    return { token, logProb: mixed, rnnLogProb: logProb, ngramLogProb: b };
+  });
+  return { ...s, logProb: sum, perplexity: perplexity(sum, s.tokens), perToken, rnnLogProb: rnn, ngramLogProb: ng, ngramOov: oov };
 }
 
 export { perplexity } from '../core/score.js';
@@ -53,6 +93,8 @@ export interface SentenceScorer {
   readonly fallback: string | null;
   /** Stop the engine's threads, if any (a second call does nothing; scoring after it throws). */
   close(): Promise<void>;
+  /** The n-gram model the scores are interpolated with, or null. */
+  readonly ngram: Interpolation | null;
 }
 
 export interface SentenceScorerOptions {
@@ -60,6 +102,8 @@ export interface SentenceScorerOptions {
   threads?: number;
   /** How many sentences will be scored in all: threads are started only for at least a full batch. Default: many. */
   sentences?: number;
+  /** Interpolate with this n-gram model (see interpolated()). */
+  ngram?: Interpolation;
 }
 
 /** Scorers without an engine, kept per model: calling score() again and again allocates nothing more. */
@@ -86,10 +130,11 @@ export async function createSentenceScorer(platform: Platform, ck: Checkpoint, o
   return {
     score(sentences) {
       if (closed) throw new Error('this scorer is closed');
-      return scoreWith(scorer, ck, sentences);
+      return scoreWith(scorer, ck, sentences, options.ngram);
     },
     threads: engine?.threads ?? 1,
     fallback: engine?.fallback ?? null,
+    ngram: options.ngram ?? null,
     // once: an engine's threads are stopped once
     async close() {
       if (closed) return;
@@ -99,9 +144,9 @@ export async function createSentenceScorer(platform: Platform, ck: Checkpoint, o
   };
 }
 
-function scoreWith(scorer: Scorer, ck: Checkpoint, sentences: readonly string[]): ScoredSentence[] {
+function scoreWith(scorer: Scorer, ck: Checkpoint, sentences: readonly string[], ngram?: Interpolation): ScoredSentence[] {
   const scores = scorer.score(sentences.map((s) => encode(s, ck.vocab, ck.tokenizer).ids));
-  return scores.map((sc, i) => scored(sentences[i]!, sc, ck));
+  return scores.map((sc, i) => (ngram ? interpolated(scored(sentences[i]!, sc, ck), ck, sentences[i]!, ngram) : scored(sentences[i]!, sc, ck)));
 }
 
 function scored(sentence: string, sc: SentenceScore, ck: Checkpoint): ScoredSentence {
@@ -123,7 +168,17 @@ export function sentencesToScore(ck: Checkpoint, text: string): string[] {
 export const scoreOptionsShape = {
   threads: int(1, 256).optional(),
 };
-const scoreOptionsSchema = z.strictObject(scoreOptionsShape);
+/** The RNN's weight in the interpolation with an n-gram model (RNNLM's -lambda; its default). */
+export const DEFAULT_LAMBDA = 0.75;
+export const lambdaOption = real(0, 1);
+const isNgramModel = (v: unknown): v is NgramModel => typeof v === 'object' && v !== null && typeof (v as NgramModel).logProb10 === 'function' && typeof (v as NgramModel).order === 'number';
+const scoreOptionsSchema = z.strictObject({
+  ...scoreOptionsShape,
+  /** An n-gram model from parseArpa() to interpolate with. */
+  ngram: z.custom<NgramModel>(isNgramModel, { error: 'must be an n-gram model from parseArpa()' }).optional(),
+  /** The RNN's weight λ: P = λ·P_rnn + (1−λ)·P_ngram per token (default 0.75); only with ngram. */
+  lambda: lambdaOption.optional(),
+}).refine((o) => o.lambda === undefined || o.ngram !== undefined, { error: 'needs ngram: the n-gram model to interpolate with', path: ['lambda'] });
 export type ScoreOptionsInput = z.input<typeof scoreOptionsSchema>;
 
 /**
@@ -140,8 +195,8 @@ export type ScoreOptionsInput = z.input<typeof scoreOptionsSchema>;
  */
 export async function score(platform: Platform, ck: Checkpoint, sentences: readonly string[], options: ScoreOptionsInput = {}): Promise<ScoredSentence[]> {
   checkScoreArguments(ck, sentences);
-  const { threads } = parseWith(scoreOptionsSchema, options, (k) => k, "score() takes { threads }", { what: 'the options of score()' });
-  const scorer = await createSentenceScorer(platform, ck, { threads, sentences: sentences.length });
+  const { threads, ngram, lambda } = parseWith(scoreOptionsSchema, options, (k) => k, "score() takes { threads, ngram, lambda }", { what: 'the options of score()' });
+  const scorer = await createSentenceScorer(platform, ck, { threads, sentences: sentences.length, ngram: ngram ? { model: ngram, lambda: lambda ?? DEFAULT_LAMBDA } : undefined });
   try {
     return asGiven(scorer.score(sentences.map(cleanSentence)), sentences);
   } finally {
@@ -150,9 +205,9 @@ export async function score(platform: Platform, ck: Checkpoint, sentences: reado
 }
 
 /** score() at once, on this thread (what a synchronous caller can have): the same numbers as score() to rounding. */
-export function scoreNow(ck: Checkpoint, sentences: readonly string[]): ScoredSentence[] {
+export function scoreNow(ck: Checkpoint, sentences: readonly string[], ngram?: Interpolation): ScoredSentence[] {
   checkScoreArguments(ck, sentences);
-  return asGiven(scoreWith(localScorer(ck.model), ck, sentences.map(cleanSentence)), sentences);
+  return asGiven(scoreWith(localScorer(ck.model), ck, sentences.map(cleanSentence), ngram), sentences);
 }
 
 /** Each entry names the sentence as the caller gave it, not as it was cleaned. */

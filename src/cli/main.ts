@@ -13,6 +13,7 @@ import { registerInfo } from './commands/info.js';
 import { registerEval } from './commands/eval.js';
 import { registerPlot } from './commands/plot.js';
 import { registerStrip } from './commands/strip.js';
+import { registerRescore } from './commands/rescore.js';
 import { shown } from './format.js';
 
 export const VERSION = '0.1.0';
@@ -45,8 +46,9 @@ Examples:
   rnnlm eval -m names.json held-out.txt
   rnnlm info names.json
   rnnlm plot names.json -o curve.svg
-  rnnlm strip names.json -o names.small.json`);
-  for (const register of [registerTrain, registerScore, registerSample, registerEval, registerInfo, registerPlot, registerStrip]) register(program, run);
+  rnnlm strip names.json -o names.small.json
+  rnnlm rescore -m model.json nbest.txt --best`);
+  for (const register of [registerTrain, registerScore, registerSample, registerEval, registerInfo, registerPlot, registerStrip, registerRescore]) register(program, run);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({
       writeOut: (s) => host.stdout.write(s),

@@ -10,6 +10,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { UNKNOWN_LISTED, evaluate, evaluateOptionsShape, type Evaluation } from '../../api/evaluate.js';
+import { DEFAULT_LAMBDA, lambdaOption } from '../../api/score.js';
+import { readNgram } from './rescore.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatInt, jsonLine, shown } from '../format.js';
 import type { Host } from '../host.js';
@@ -28,7 +30,10 @@ export const evalOptionsSchema = z.object({
   threads: evaluateOptionsShape.threads,
   // --dynamic alone: SGD at 0.1 per window; --dynamic 0.3: that rate
   dynamic: z.union([z.literal(true), evaluateOptionsShape.dynamicLr]).optional(),
-});
+  ngram: z.string().min(1).optional(),
+  lambda: lambdaOption.optional(),
+}).refine((o) => o.lambda === undefined || o.ngram !== undefined, { error: 'needs --ngram: the n-gram model to interpolate with (e.g. --ngram model.arpa --lambda 0.75)', path: ['lambda'] })
+  .refine((o) => o.ngram === undefined || !o.dynamic, { error: 'cannot go with --ngram: dynamic evaluation does not keep the per-token probabilities the interpolation needs; choose one', path: ['dynamic'] });
 
 export function registerEval(program: Command, run: (action: (host: Host) => Promise<number>) => void): void {
   program
@@ -41,6 +46,8 @@ export function registerEval(program: Command, run: (action: (host: Host) => Pro
     .option('--json', 'print one JSON object, numbers at full precision')
     .option('--threads <n>', 'CPU threads; results depend on it only through rounding (default: all cores)')
     .option('--dynamic [rate]', 'dynamic evaluation: after each sentence (or window), one SGD step on it, so the model adapts as it reads (a copy: the file is not changed); one thread, one lane; the rate (default: 0.1)')
+    .option('--ngram <file>', 'interpolate with this ARPA n-gram model, per token: P = λ·P_rnn + (1−λ)·P_ngram; prints both models alone too')
+    .option('--lambda <x>', `the RNN's weight λ in the interpolation, 0 to 1, with --ngram (default: ${DEFAULT_LAMBDA})`)
     .option('-q, --quiet', 'no notes on stderr')
     .option('--no-color', 'no colour in messages')
     .addHelpText('after', `
@@ -70,8 +77,9 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
   const style = makeStyle(host, !opts.color);
   const ck = await readCheckpoint(host, opts.model);
   const name = opts.corpus === '-' ? 'standard input' : opts.corpus;
+  const ngram = opts.ngram !== undefined ? await readNgram(host, opts.ngram) : undefined;
   // windows too large for memory are refused before the corpus is read
-  const e = await evaluate(host.platform(), ck, () => readText(host, opts.corpus), { batch: opts.batch, bptt: opts.bptt, threads: opts.threads, dynamicLr: opts.dynamic === undefined ? 0 : opts.dynamic === true ? 0.1 : opts.dynamic },
+  const e = await evaluate(host.platform(), ck, () => readText(host, opts.corpus), { batch: opts.batch, bptt: opts.bptt, threads: opts.threads, dynamicLr: opts.dynamic === undefined ? 0 : opts.dynamic === true ? 0.1 : opts.dynamic, ngram, lambda: opts.lambda },
     { name: flagName, hint: "see 'rnnlm eval --help'", what: 'options', text: name });
   const { unknown, threads: _threads, fallback: _fallback, ...numbers } = e;
   const s: EvalSummary = { corpus: opts.corpus, model: opts.model, ...numbers };
@@ -97,6 +105,13 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
     ['ppl w/o <UNK>', s.perplexityExcludingUnk !== null ? `${s.perplexityExcludingUnk.toFixed(3)} (over the tokens that are not <UNK>)` : s.dynamicLr ? '– (not kept in dynamic evaluation)' : '– (every token is <UNK>)'],
     ['evaluation', s.dynamicLr ? `dynamic: one SGD step of rate ${s.dynamicLr} after each ${s.sentenceMode === 'file' ? 'window' : 'sentence'} (the model file is not changed)` : 'static (the model as saved)'],
   ];
+  const ip = s.interpolation;
+  if (ip) {
+    rows.splice(rows.findIndex(([k]) => k === 'perplexity') + 1, 0,
+      ['RNN alone', `${ip.rnnPerplexity.toFixed(3)} (perplexity)`],
+      [`${ip.ngramOrder}-gram alone`, `${ip.ngramPerplexity.toFixed(3)} (perplexity; ${formatInt(ip.ngramOov)} token${ip.ngramOov === 1 ? '' : 's'} outside the n-gram's vocabulary)`]);
+    rows.push(['interpolation', `λ = ${ip.lambda}: P = ${ip.lambda}·P_rnn + ${+(1 - ip.lambda).toFixed(10)}·P_ngram per token, ${opts.ngram} (cross-entropy, perplexity and bits are the mix's)`]);
+  }
   if (s.bitsPerChar !== null) rows.push(['bits/char', `${s.bitsPerChar.toFixed(4)} (cross-entropy / ln 2; <EOS> counted as a character)`]);
   // the corpus and model names are the user's paths: shown, like every value, without raw control characters
   for (const [k, v] of rows) host.stdout.write(`${k.padEnd(14)} ${shown(v)}\n`);

@@ -11,7 +11,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Checkpoint } from '../../api/index.js';
-import { createSentenceScorer, perplexity, scoreOptionsShape, sentencesToScore, type SentenceScorer } from '../../api/score.js';
+import { createSentenceScorer, DEFAULT_LAMBDA, lambdaOption, perplexity, scoreOptionsShape, sentencesToScore, type SentenceScorer } from '../../api/score.js';
+import { readNgram } from './rescore.js';
 import { UNK_TOKEN } from '../../api/index.js';
 import type { Platform } from '../../api/platform.js';
 import { cleanSentence, NOT_UTF8_HINT } from '../../api/text.js';
@@ -35,7 +36,10 @@ export const scoreOptionsSchema = z.object({
   quiet: z.boolean().default(false),
   threads: scoreOptionsShape.threads,
   input: z.enum(['line', 'paragraph'], { error: 'must be line or paragraph' }).default('line'),
-}).refine((o) => !(o.log10 && o.bits), { error: 'cannot go with --bits: choose one unit', path: ['log10'] });
+  ngram: z.string().min(1).optional(),
+  lambda: lambdaOption.optional(),
+}).refine((o) => !(o.log10 && o.bits), { error: 'cannot go with --bits: choose one unit', path: ['log10'] })
+  .refine((o) => o.lambda === undefined || o.ngram !== undefined, { error: 'needs --ngram: the n-gram model to interpolate with (e.g. --ngram model.arpa --lambda 0.75)', path: ['lambda'] });
 
 export function registerScore(program: Command, run: (action: (host: Host) => Promise<number>) => void): void {
   program
@@ -50,8 +54,12 @@ export function registerScore(program: Command, run: (action: (host: Host) => Pr
     .option('-q, --quiet', 'no summary or warning on stderr')
     .option('--threads <n>', 'CPU threads; results depend on it only through rounding (default: all cores)')
     .option('--input <unit>', 'what one sentence is on standard input: line (every line, blank ones too) or paragraph (blank-line separated) (default: line)')
+    .option('--ngram <file>', 'interpolate with this ARPA n-gram model, per token: P = λ·P_rnn + (1−λ)·P_ngram')
+    .option('--lambda <x>', `the RNN's weight λ in the interpolation, 0 to 1, with --ngram (default: ${DEFAULT_LAMBDA})`)
     .addHelpText('after', `
 Output: one line per sentence, tab-separated: log P, perplexity, tokens, <UNK>s, sentence.
+With --ngram, log P and perplexity are the interpolated model's; --json adds "rnnLogProb" and
+"ngramLogProb" (each model alone), per token too; the summary gives all three perplexities.
 log P = Σ log P(token | previous tokens), <EOS> included; natural log unless --log10 or --bits.
 --json: {"sentence", "logProb", "unit", "tokens", "unk", "perplexity"}, with --per-token also
 "perToken": [{"token", "logProb", "prob"}] (logProb in the unit named by "unit").
@@ -72,6 +80,7 @@ export async function runScore(host: Host, raw: Record<string, unknown>): Promis
     if (wasInvalidUtf8(s)) throw new InputError(`sentence argument ${i + 1} (${JSON.stringify(s.length > 40 ? `${s.slice(0, 37)}…` : s)}) is not valid UTF-8 text`, NOT_UTF8_HINT);
   });
   const ck = await readCheckpoint(host, opts.model);
+  const ngram = opts.ngram !== undefined ? { model: await readNgram(host, opts.ngram), lambda: opts.lambda ?? DEFAULT_LAMBDA } : undefined;
   // sentences given as arguments are cleaned as training cleaned its lines (BOM, CR, trailing
   // whitespace; the library's score() does the same); one that is then empty is kept: it
   // scores P(<EOS>) at the first step
@@ -83,7 +92,7 @@ export async function runScore(host: Host, raw: Record<string, unknown>): Promis
   const files = opts.quiet ? [] : filesAmong(host, opts.sentences);
   // full batches of 32 sentences on every thread (a few arguments are not worth starting threads for)
   const platform = host.platform();
-  const scorer = await createSentenceScorer(platform, ck, { threads: opts.threads, sentences: args ? opts.sentences.length : Infinity });
+  const scorer = await createSentenceScorer(platform, ck, { threads: opts.threads, sentences: args ? opts.sentences.length : Infinity, ngram });
   let code: number;
   try {
     code = await printScores(host, platform, opts, ck, units, scorer);
@@ -132,7 +141,7 @@ const CHUNK = 2048;
  */
 async function printScores(host: Host, platform: Platform, opts: z.output<typeof scoreOptionsSchema>, ck: Checkpoint, units: AsyncIterable<InputUnit>, scorer: SentenceScorer): Promise<number> {
   const [base, unitName] = opts.log10 ? [Math.LN10, 'log10'] : opts.bits ? [Math.LN2, 'log2'] : [1, 'ln'];
-  let totalLogProb = 0, totalTokens = 0, totalUnk = 0, totalChars = 0, knownLogProb = 0, knownTokens = 0;
+  let totalLogProb = 0, totalTokens = 0, totalUnk = 0, totalChars = 0, knownLogProb = 0, knownTokens = 0, rnnLogProb = 0, ngramLogProb = 0, ngramOov = 0;
   let scoredCount = 0;
   const errors: string[] = [];
   let readerGone = false;
@@ -155,6 +164,9 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
       totalTokens += sc.tokens;
       totalUnk += sc.unk;
       totalChars += sc.tokens;
+      rnnLogProb += sc.rnnLogProb ?? 0;
+      ngramLogProb += sc.ngramLogProb ?? 0;
+      ngramOov += sc.ngramOov ?? 0;
       // KenLM's second perplexity: over the tokens that are not <UNK>
       for (const { token, logProb } of sc.perToken) if (token !== UNK_TOKEN) { knownLogProb += logProb; knownTokens++; }
       const lp = sc.logProb / base;
@@ -162,7 +174,11 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
       if (opts.json) {
         // the library's field names (ScoredSentence), every number at full precision
         const rec: Record<string, unknown> = { sentence: text, logProb: lp, unit: unitName, tokens: sc.tokens, unk: sc.unk, perplexity: ppl };
-        if (opts.perToken) rec.perToken = sc.perToken.map(({ token, logProb }) => ({ token, logProb: logProb / base, prob: Math.exp(logProb) }));
+        if (sc.rnnLogProb !== undefined) Object.assign(rec, { rnnLogProb: sc.rnnLogProb / base, ngramLogProb: sc.ngramLogProb! / base, ngramOov: sc.ngramOov });
+        if (opts.perToken) {
+          rec.perToken = sc.perToken.map(({ token, logProb, rnnLogProb: r, ngramLogProb: g }) =>
+            (r === undefined ? { token, logProb: logProb / base, prob: Math.exp(logProb) } : { token, logProb: logProb / base, prob: Math.exp(logProb), rnnLogProb: r / base, ngramLogProb: g! / base }));
+        }
         host.stdout.write(JSON.stringify(rec) + '\n');
         continue;
       }
@@ -217,6 +233,10 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
       (totalUnk > 0 ? ` (${knownTokens > 0 ? perplexity(knownLogProb, knownTokens).toFixed(3) : '–'} excluding <UNK> tokens)` : '');
     if (ck.tokenizer.level === 'char') line += `; ${(-totalLogProb / Math.LN2 / totalChars).toFixed(4)} bits/char`;
     host.stderr.write(line + '\n');
+    const ng = scorer.ngram;
+    if (ng) {
+      host.stderr.write(`interpolated (λ = ${ng.lambda} RNN, ${+(1 - ng.lambda).toFixed(10)} ${ng.model.order}-gram): perplexity ${ppl.toFixed(3)}; RNN alone ${perplexity(rnnLogProb, totalTokens).toFixed(3)}; ${ng.model.order}-gram alone ${perplexity(ngramLogProb, totalTokens).toFixed(3)} (${formatInt(ngramOov)} n-gram OOV${ngramOov === 1 ? '' : 's'})\n`);
+    }
   }
   return errors.length ? ExitCode.failure : ExitCode.ok;
 }
