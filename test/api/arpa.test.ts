@@ -120,3 +120,41 @@ test('malformed ARPA files: one-line DataError naming the line', () => {
     }, want.source);
   }
 });
+
+/**
+ * Opt-in (RNNLM_IRSTLM=1, needs the Debian package irstlm and
+ * ../shared/corpora/kjv.txt): a trigram built by IRSTLM's build-lm.sh on
+ * 3,000 lines of the King James Bible, written as ARPA by compile-lm, read
+ * here; the perplexity of the next 500 lines by our backoff equals
+ * compile-lm --eval's (with --dub = vocabulary + 1, so that IRSTLM adds no
+ * OOV penalty) to the two decimals it prints.
+ */
+test('IRSTLM agrees: a trigram from build-lm.sh, perplexity by compile-lm --eval (RNNLM_IRSTLM=1)', { skip: process.env.RNNLM_IRSTLM !== '1' && 'set RNNLM_IRSTLM=1 (needs irstlm and ../shared/corpora/kjv.txt)' }, async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync: write } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'rnnlm-irstlm-'));
+  const lines = readFileSync(repoPath('../shared/corpora/kjv.txt'), 'utf8').split('\n').filter((l) => l.trim())
+    .map((l) => l.toLowerCase().replace(/([.,;:?!()])/g, ' $1 ').trim().split(/\s+/).join(' '));
+  const train = lines.slice(0, 3000), held = lines.slice(3000, 3500);
+  const se = (ls: string[]) => ls.map((l) => `<s> ${l} </s>`).join('\n') + '\n';
+  write(join(dir, 'train.txt'), se(train));
+  write(join(dir, 'held.txt'), se(held));
+  const env = { ...process.env, IRSTLM: '/usr/lib/irstlm', PATH: `/usr/lib/irstlm/bin:${process.env.PATH}` };
+  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  run('build-lm.sh', ['-i', 'train.txt', '-n', '3', '-o', 'lm.ilm.gz', '-k', '1', '-s', 'improved-kneser-ney', '-t', join(dir, 'stat')]);
+  run('compile-lm', ['lm.ilm.gz', '--text=yes', 'lm.arpa']);
+  const model = parseArpa(readFileSync(join(dir, 'lm.arpa'), 'utf8'), 'lm.arpa');
+  assert.equal(model.order, 3);
+  const out = execFileSync('compile-lm', ['lm.arpa', '--eval=held.txt', `--dub=${model.counts[0]! + 1}`], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const theirs = Number(/PP=([\d.]+)/.exec(out)?.[1]);
+  let sum = 0, n = 0;
+  for (const l of held) {
+    const r = ngramSentenceLogProbs(model, l.split(' '));
+    for (const x of r.logProbs) { sum += x; n++; }
+  }
+  const ours = Math.exp(-sum / n);
+  assert.equal(n, Number(/Nw=(\d+)/.exec(out)?.[1]), 'the same tokens, </s> included');
+  assert.ok(Math.abs(ours - theirs) <= 0.006, `ours ${ours} vs IRSTLM ${theirs}`);
+});
