@@ -21,3 +21,6 @@ export { firstInvalidUtf8 } from '../checkpoint/json-bytes.js';
 export type { EvalRecord, EvalReport, StepReport, StopReason } from '../core/train.js';
 export { referenceBackend, type Backend } from '../core/backend.js';
 export { fastestBackend } from '../core/wasm/fastest.js';
+export { parseArpa, ngramWord, ngramSentenceLogProbs, mixLogProb, OOV_LOG10, type NgramModel } from './arpa.js';
+export { parseNbestFields, parseKaldiNbest, attachScores, combinedScore, bestPerUtterance, type Hypothesis } from './nbest.js';
+export { DEFAULT_LAMBDA, interpolated, type Interpolation } from './score.js';
