@@ -152,7 +152,8 @@ export function startSampling(_platform: Platform, ck: Checkpoint, options: Samp
   const stopAt = stopChecker(opts.stop, prime, ck);
   const isCopy = (ids: readonly number[], end: Sample['end']): boolean | null => {
     if (trainSet === null) return null;
-    if (end !== 'eos') return false;
+    // a sample that is a training sentence is a copy however it ended (cut at the length cap or a stop string too)
+    void end;
     const all = new Int32Array(prime.ids.length + ids.length);
     all.set(prime.ids);
     all.set(ids, prime.ids.length);

@@ -116,14 +116,15 @@ export function prepareTraining(
     // the <UNK> rate of the new corpus under the model's own vocabulary, training and validation parts together
     const before = unkCount(encodeSplit(split, base.vocab, tok));
     const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-    const share = `${before.unk} of its ${count(before.tokens, 'token')} (${pct(before.tokens > 0 ? before.unk / before.tokens : 0)})`;
+    const share = `${before.unk} of the corpus's ${count(before.tokens, 'token')} (${pct(before.tokens > 0 ? before.unk / before.tokens : 0)})`;
     if (init!.addTokens) {
-      const added = newTokens(newCounts, base.vocab, opts.minCount, opts.maxVocab);
+      // the level's cap on the whole vocabulary holds here too (the output layer grows with it), unless given
+      const added = newTokens(newCounts, base.vocab, opts.minCount, opts.maxVocab ?? Math.max(base.vocab.tokens.length, LEVEL_DEFAULTS[tokenizer.level].maxVocab));
       vocab = added.tokens.length ? vocabFromTokens([...base.vocab.tokens, ...added.tokens]) : base.vocab;
       notes.push(`fine-tuning: ${share} were <UNK> under the model's vocabulary; ${count(added.tokens.length, 'new token')} added (vocabulary ${base.vocab.tokens.length} → ${vocab.tokens.length})${added.left ? `, ${count(added.left, 'other')} left as <UNK> (${name('maxVocab')}, ${name('minCount')})` : ''}`);
     } else {
       vocab = base.vocab;
-      notes.push(`fine-tuning with the model's vocabulary of ${vocab.tokens.length} tokens: ${share} of this corpus are <UNK>${before.unk > 0 ? ` (${name('addTokens')} adds its new tokens to the vocabulary)` : ''}`);
+      notes.push(`fine-tuning with the model's vocabulary of ${vocab.tokens.length} tokens: ${share} are <UNK>${before.unk > 0 ? ` (${name('addTokens')} adds its new tokens to the vocabulary)` : ''}`);
     }
     // what the file's counts mean: how often each token was trained on, the model's corpus and this one
     counts = base.counts ? vocab.tokens.map((tk, i) => (i < 2 ? 0 : (base.counts![i] ?? 0) + (newCounts.get(tk) ?? 0))) : null;

@@ -54,7 +54,7 @@ test('fine-tuning keeps the vocabulary: same ids, same weights at step 0, fresh 
     assert.deepEqual(s.state.history, []);
     assert.equal(s.tokenizer, base.tokenizer);
     // the <UNK> rate, by hand: d and x of a b d x a
-    assert.ok(s.notes.some((n) => n.includes('2 of its 5 tokens (40.0%) of this corpus are <UNK>')), s.notes.join(' | '));
+    assert.ok(s.notes.some((n) => n.includes("2 of the corpus's 5 tokens (40.0%) are <UNK>")), s.notes.join(' | '));
     // the file's counts: the base corpus's plus the new one's (a: 4 + 2, b: 4 + 1, c: 3 + 0)
     const id = (t: string) => base.vocab.index.get(t)!;
     assert.deepEqual([id('a'), id('b'), id('c')].map((i) => s.counts![i]), [6, 5, 3]);
@@ -69,7 +69,7 @@ test('addTokens: new tokens appended in code-point order, old rows equal bit for
     const s = setupFor(NEW_TEXT, { valFraction: 0 }, base, true);
     assert.deepEqual(s.vocab.tokens, [...base.vocab.tokens, 'd', 'x']);
     assert.equal(s.model.config.vocabSize, V + 2);
-    assert.ok(s.notes.some((n) => n.includes('2 of its 5 tokens (40.0%) were <UNK>') && n.includes('2 new tokens added (vocabulary 5 → 7)')), s.notes.join(' | '));
+    assert.ok(s.notes.some((n) => n.includes("2 of the corpus's 5 tokens (40.0%) were <UNK>") && n.includes('2 new tokens added (vocabulary 5 → 7)')), s.notes.join(' | '));
     const k = 1 / Math.sqrt(H);
     // decoder: V rows of H, then 2 new rows
     const dw = tensor(s, 'decoder.weight'), bw = tensor(base, 'decoder.weight');

@@ -167,7 +167,7 @@ test('copies: marked against the model\'s training-sentence set; novel keeps dra
   const run = startSampling(basicPlatform(), withSet, { n: 200, seed: 3, maxLength: 8 });
   let copies = 0;
   for (let s = run.next(); s !== null; s = run.next()) {
-    assert.equal(s.copy, s.end === 'eos' && lines.includes(s.text), s.text);
+    assert.equal(s.copy, lines.includes(s.text), s.text); // a training line is a copy however the sample ended
     if (s.copy) copies++;
   }
   assert.ok(copies > 0, 'the tiny model copies some of its six lines');

@@ -22,6 +22,7 @@ import { registerInfo } from '../../src/cli/commands/info.js';
 import { registerPlot } from '../../src/cli/commands/plot.js';
 import { registerSample } from '../../src/cli/commands/sample.js';
 import { registerTrain } from '../../src/cli/commands/train.js';
+import { registerRescore } from '../../src/cli/commands/rescore.js';
 import { registerScore } from '../../src/cli/commands/score.js';
 import { nodePlatform } from '../../src/node/platform.js';
 import { oneLineError, runCli } from '../helpers/fake-host.js';
@@ -34,7 +35,7 @@ after(() => rmSync(m.dir, { recursive: true, force: true }));
 /** The five commands as registered, to read their options as commander holds them. */
 function commands(): Command[] {
   const program = new Command('rnnlm');
-  for (const register of [registerTrain, registerScore, registerSample, registerEval, registerInfo, registerPlot]) register(program, () => {});
+  for (const register of [registerTrain, registerScore, registerSample, registerEval, registerInfo, registerPlot, registerRescore]) register(program, () => {});
   return program.commands as Command[];
 }
 
@@ -92,7 +93,7 @@ test('help marks required options: score and eval -m, plot -o "(required)"; samp
     }
   }
   const mandatory = Object.fromEntries(commands().map((c) => [c.name(), c.options.filter((o) => o.mandatory).map((o) => o.long)]));
-  assert.deepEqual(mandatory, { train: [], score: ['--model'], sample: [], eval: ['--model'], info: [], plot: ['--output'] });
+  assert.deepEqual(mandatory, { train: [], score: ['--model'], sample: [], eval: ['--model'], info: [], plot: ['--output'], rescore: ['--model'] });
   for (const name of ['sample', 'info', 'plot']) {
     const cmd = commands().find((c) => c.name() === name)!;
     assert.match(cmd.registeredArguments[0]!.description, /\(required: here or with -m\)$/, name);

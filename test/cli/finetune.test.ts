@@ -31,7 +31,7 @@ test('train --init-from: the model\'s vocabulary and architecture, a new run, th
   const r = await runCli(['train', corpus, '--init-from', base, '-o', out, '--max-steps', '2', '--val-fraction', '0', '--lr', '0.01', ...Q]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /fine-tuning .*base\.json/);
-  assert.match(r.stderr, /note: fine-tuning with the model's vocabulary of 5 tokens: 2 of its 5 tokens \(40\.0%\) of this corpus are <UNK> \(--add-tokens adds/);
+  assert.match(r.stderr, /note: fine-tuning with the model's vocabulary of 5 tokens: 2 of the corpus's 5 tokens \(40\.0%\) are <UNK> \(--add-tokens adds/);
   const b = parseCheckpoint(readFileSync(base, 'utf8')), t = parseCheckpoint(readFileSync(out, 'utf8'));
   assert.deepEqual(t.vocab.tokens, b.vocab.tokens);
   assert.deepEqual(t.model.config, b.model.config);
@@ -53,6 +53,12 @@ test('train --init-from refusals: with --resume, --add-tokens alone, a changed a
   const both = await runCli(['train', corpus, '--init-from', base, '--resume', base, '-o', out, ...Q]);
   assert.equal(both.code, 2);
   assert.match(both.stderr, /^rnnlm: --resume and --init-from cannot go together — /m);
+  // written over its base, the base model would be gone: the same file in two roles
+  const before = readFileSync(base);
+  const over = await runCli(['train', corpus, '--init-from', base, '-o', base, ...Q]);
+  assert.equal(over.code, 1);
+  assert.match(over.stderr, /the output \(-o\) and the model to fine-tune \(--init-from\) are both/);
+  assert.deepEqual(readFileSync(base), before);
   const alone = await runCli(['train', corpus, '--add-tokens', '-o', out, ...Q]);
   assert.equal(alone.code, 2);
   assert.match(alone.stderr, /--add-tokens goes with --init-from only/);

@@ -46,13 +46,16 @@ test('file-mode samples: --raw prints each text as it is then a blank line; -0 a
     [['--raw', '--null'], texts.map((t) => t + '\0').join('')],
     [['--separator', '<->'], texts.map((t) => t + '<->').join('')],
     [['--raw', '--separator', '\n%\n'], texts.map((t) => t + '\n%\n').join('')],
-    [['--separator', ''], texts.join('')],
   ];
   for (const [extra, want] of cases) {
     const r = await runCli([...base, ...extra]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, want, extra.join(' '));
   }
+  // an empty separator would run the samples together: refused (as an empty --stop is)
+  const empty = await runCli([...base, '--separator', '']);
+  assert.equal(empty.code, 2);
+  assert.match(empty.stderr, /--separator must not be empty/);
   // -0 output splits back into the samples exactly
   const z = await runCli([...base, '-0']);
   assert.deepEqual(z.stdout.split('\0').slice(0, -1), texts);

@@ -73,3 +73,15 @@ test('a real pipe kept open: the first answer appears before the input ends', { 
   assert.equal(code, 0);
   assert.ok(first < 2500, `first line after ${first.toFixed(0)} ms; the input ended after 3000 ms`);
 });
+
+test('a line or paragraph longer than 16 MB: reported at once as an error record, the rest of it skipped, memory bounded', async () => {
+  const m = await model();
+  const long = 'a'.repeat(17 * 2 ** 20);
+  const r = await runCli(['score', '-m', m, '--json'], { stdinPieces: [{ data: 'emma\n' }, { data: long }, { data: long }, { data: '\nava\n' }] });
+  assert.equal(r.code, 1);
+  const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(recs.map((x) => x.sentence ?? x.error), ['emma', 'line 2 is longer than 16 MB: not scored', 'ava']);
+  const p = await runCli(['score', '-m', m, '--json', '--input', 'paragraph'], { stdinPieces: [{ data: 'emma\n\n' }, ...Array.from({ length: 40 }, () => ({ data: 'x'.repeat(2 ** 20 - 1) + '\n' })), { data: '\nava\n' }] });
+  const precs = p.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(precs.map((x) => x.sentence ?? x.error), ['emma', 'the paragraph at line 3 is longer than 16 MB: not scored', 'ava']);
+});

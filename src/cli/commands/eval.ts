@@ -16,7 +16,7 @@ import { ExitCode } from '../exit-codes.js';
 import { formatInt, jsonLine, shown } from '../format.js';
 import type { Host } from '../host.js';
 import { readCheckpoint, readText } from '../input.js';
-import { flagName, parseOptions } from '../options.js';
+import { flagName, parseOptions, real } from '../options.js';
 import { makeStyle } from '../style.js';
 
 export const evalOptionsSchema = z.object({
@@ -28,8 +28,9 @@ export const evalOptionsSchema = z.object({
   quiet: z.boolean().default(false),
   color: z.boolean().default(true),
   threads: evaluateOptionsShape.threads,
-  // --dynamic alone: SGD at 0.1 per window; --dynamic 0.3: that rate
-  dynamic: z.union([z.literal(true), evaluateOptionsShape.dynamicLr]).optional(),
+  // a flag and its rate apart: an optional value would swallow the corpus (`eval -m m --dynamic test.txt`)
+  dynamic: z.boolean().default(false),
+  dynamicLr: real(0, 100).optional(),
   ngram: z.string().min(1).optional(),
   lambda: lambdaOption.optional(),
 }).refine((o) => o.lambda === undefined || o.ngram !== undefined, { error: 'needs --ngram: the n-gram model to interpolate with (e.g. --ngram model.arpa --lambda 0.75)', path: ['lambda'] })
@@ -45,7 +46,8 @@ export function registerEval(program: Command, run: (action: (host: Host) => Pro
     .option('--bptt <n>', 'time steps per window (default: 64)')
     .option('--json', 'print one JSON object, numbers at full precision')
     .option('--threads <n>', 'CPU threads; results depend on it only through rounding (default: all cores)')
-    .option('--dynamic [rate]', 'dynamic evaluation: after each sentence (or window), one SGD step on it, so the model adapts as it reads (a copy: the file is not changed); one thread, one lane; the rate (default: 0.1)')
+    .option('--dynamic', 'dynamic evaluation: after each sentence (or window), one SGD step on it, so the model adapts as it reads (a copy: the file is not changed); one thread, one lane')
+    .option('--dynamic-lr <rate>', 'the learning rate of --dynamic, which it implies (default: 0.1)')
     .option('--ngram <file>', 'interpolate with this ARPA n-gram model, per token: P = λ·P_rnn + (1−λ)·P_ngram; prints both models alone too')
     .option('--lambda <x>', `the RNN's weight λ in the interpolation, 0 to 1, with --ngram (default: ${DEFAULT_LAMBDA})`)
     .option('-q, --quiet', 'no notes on stderr')
@@ -79,9 +81,13 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
   const name = opts.corpus === '-' ? 'standard input' : opts.corpus;
   const ngram = opts.ngram !== undefined ? await readNgram(host, opts.ngram) : undefined;
   // windows too large for memory are refused before the corpus is read
-  const e = await evaluate(host.platform(), ck, () => readText(host, opts.corpus), { batch: opts.batch, bptt: opts.bptt, threads: opts.threads, dynamicLr: opts.dynamic === undefined ? 0 : opts.dynamic === true ? 0.1 : opts.dynamic, ngram, lambda: opts.lambda },
+  const e = await evaluate(host.platform(), ck, () => readText(host, opts.corpus), { batch: opts.batch, bptt: opts.bptt, threads: opts.threads, dynamicLr: opts.dynamic || opts.dynamicLr !== undefined ? opts.dynamicLr ?? 0.1 : 0, ngram, lambda: opts.lambda },
     { name: flagName, hint: "see 'rnnlm eval --help'", what: 'options', text: name });
   const { unknown, threads: _threads, fallback: _fallback, ...numbers } = e;
+  // an adaptation that made things worse than knowing nothing: say so (the rate was too high)
+  if (e.dynamicLr > 0 && !(e.crossEntropy <= Math.log(ck.vocab.tokens.length)) && !opts.quiet) {
+    host.stderr.write(style.yellow(`warning: dynamic evaluation diverged: a cross-entropy of ${e.crossEntropy.toFixed(3)} nats/token is worse than a uniform guess over the ${ck.vocab.tokens.length} tokens (${Math.log(ck.vocab.tokens.length).toFixed(3)}) — lower --dynamic-lr`) + '\n');
+  }
   const s: EvalSummary = { corpus: opts.corpus, model: opts.model, ...numbers };
 
   if (!opts.quiet && s.unk > 0) {

@@ -34,7 +34,7 @@ export const sampleOptionsSchema = extendSampleOptions({
   model: z.string().min(1, { error: 'must not be empty: give the checkpoint to sample from, e.g. rnnlm sample model.json' }),
   json: z.boolean().default(false),
   raw: z.boolean().default(false),
-  separator: z.string().optional(),
+  separator: z.string().min(1, { error: 'must not be empty: samples would run together (use -0 for a NUL after each)' }).optional(),
   null: z.boolean().default(false),
   quiet: z.boolean().default(false),
   color: z.boolean().default(true),

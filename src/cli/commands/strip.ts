@@ -2,7 +2,7 @@
  * rnnlm strip MODEL -o small.json (or -m MODEL): the model without its
  * training state ("training": null) — the architecture, weights, tokenizer,
  * vocabulary, meta and the training-sentence set, everything score, sample,
- * eval, info and train --init-from need, in about a quarter of the size (a
+ * eval, info and train --init-from need, in about a third of the size (a
  * full checkpoint carries Adam's two moments, each as large as the weights).
  * Such a file cannot be resumed. Written through the one writer
  * (src/node/files.ts) like every checkpoint.
@@ -28,7 +28,7 @@ export const stripOptionsSchema = z.object({
 export function registerStrip(program: Command, run: (action: (host: Host) => Promise<number>) => void): void {
   program
     .command('strip')
-    .description('write a model without its training state: about a quarter of the size; it scores and samples, but cannot be resumed')
+    .description('write a model without its training state: about a third of the size; it scores and samples, but cannot be resumed')
     .argument('[model]', "checkpoint written by rnnlm train, or '-' for standard input (required: here or with -m)")
     .option('-m, --model <file>', 'the same as the model argument')
     .requiredOption('-o, --output <file>', 'the model-only checkpoint to write (required)')

@@ -121,7 +121,11 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     { role: 'latest-state file', path: lastPath(opts.output) }, { role: 'log (--log)', path: opts.log },
   ]);
   host.checkDistinct([{ role: 'corpus', path: opts.corpus }, { role: 'checkpoint to resume (--resume)', path: opts.resume }, { role: 'log (--log)', path: opts.log }]);
-  host.checkDistinct([{ role: 'corpus', path: opts.corpus }, { role: 'model to fine-tune (--init-from)', path: opts.initFrom }, { role: 'log (--log)', path: opts.log }]);
+  // a fine-tuned model is a new run: written over its base, the base would be gone
+  host.checkDistinct([
+    { role: 'corpus', path: opts.corpus }, { role: 'model to fine-tune (--init-from)', path: opts.initFrom }, { role: 'log (--log)', path: opts.log },
+    { role: 'output (-o)', path: opts.output }, { role: 'latest-state file', path: lastPath(opts.output) },
+  ]);
 
   const name = opts.corpus === '-' ? 'standard input' : opts.corpus;
   // a latest-state file that is there before this run starts is older than anything it writes
