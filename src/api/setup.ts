@@ -84,8 +84,13 @@ export function prepareTraining(
     throw new DataError('the checkpoint holds a model without training state', 'resume from the checkpoint train wrote (e.g. model.last.json), or train afresh');
   }
   const t = resumed?.training ?? null;
-  const kept = resumed ? keptSettings(resumed) : null;
-  if (kept) refuseChanges(opts, given, kept, name);
+  // the saved options, checked once: for what the run keeps, and (with what changes) saved again
+  const savedOptions = t ? checkSavedOptions(t.options) : null;
+  const kept = resumed && savedOptions ? keptSettings(resumed, savedOptions) : null;
+  if (kept) {
+    refuseDiffering(opts, given, { ...kept }, "a resumed run keeps the checkpoint's model, tokenizer and data split",
+      'drop these options, or train a new model instead of resuming', name);
+  }
   const tokenizer: TokenizerSettings = resumed?.tokenizer ?? base?.tokenizer ?? {
     level: opts.level, lowercase: opts.lowercase, unkToken: opts.unkToken ?? null, sentence: opts.sentence as SentenceMode,
     ...(opts.pretokenized ? { split: 'whitespace' as const } : {}),
@@ -176,7 +181,7 @@ export function prepareTraining(
     fitBatch(cfg, mode, units, given.has('batch'), notes, name);
     if (cfg.batch !== t.config.batch) state.carry = null;
     // the saved options as checked ("20" read as 20), unknown keys kept for info, changed settings as now
-    options = { ...t.options, ...checkSavedOptions(t.options), ...Object.fromEntries(changed.map((c) => [c.key, c.now])) };
+    options = { ...t.options, ...savedOptions, ...Object.fromEntries(changed.map((c) => [c.key, c.now])) };
   } else {
     const bc = base?.model.config;
     const config: ModelConfig = bc
@@ -315,19 +320,8 @@ function unionCapped(a: Uint32Array, b: Uint32Array, notes: string[]): Uint32Arr
  * option given with another value is refused with both values.
  */
 function refuseFineTuneChanges(opts: TrainOptions, given: ReadonlySet<string>, base: Checkpoint, addTokens: boolean, name: (key: string) => string): void {
-  const c = base.model.config, t = base.tokenizer;
-  const kept: Record<string, unknown> = {
-    level: t.level, cell: c.cell, peephole: c.peephole, layers: c.layers, hidden: c.hidden, embedding: c.embedding,
-    lowercase: t.lowercase, sentence: t.sentence, unkToken: t.unkToken,
-  };
-  const o = opts as Record<string, unknown>;
-  const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
-  const differ = Object.keys(kept).filter((k) => given.has(k) && (o[k] ?? null) !== kept[k]);
-  if (differ.length) {
-    throw new OptionError(
-      `a fine-tuned model keeps the model's architecture and tokenizer, and ${differ.map((k) => `${name(k)} ${show(o[k])} differs from its ${show(kept[k])}`).join('; ')}`,
-      'drop these options (fine-tuning takes them from the model), or train a new model');
-  }
+  refuseDiffering(opts, given, modelSettings(base), "a fine-tuned model keeps the model's architecture and tokenizer",
+    'drop these options (fine-tuning takes them from the model), or train a new model', name);
   const vocabKeys = ['maxVocab', 'minCount'].filter((k) => given.has(k));
   if (!addTokens && vocabKeys.length) {
     throw new OptionError(`${vocabKeys.map(name).join(' and ')} would change the vocabulary, which fine-tuning keeps as the model's`,
@@ -383,13 +377,20 @@ interface Kept {
   lowercase: boolean; sentence: string; unkToken: string | null; pretokenized: boolean; maxVocab: number; minCount: number; seed: number; valFraction: number;
 }
 
-function keptSettings(ck: Checkpoint): Kept {
-  const o = checkSavedOptions(ck.training!.options);
-  const c = ck.model.config;
+/** What a checkpoint fixes of a run: its architecture and tokenizer (what --resume and --init-from both keep). */
+function modelSettings(ck: Checkpoint) {
+  const c = ck.model.config, t = ck.tokenizer;
+  return {
+    level: t.level, cell: c.cell, peephole: c.peephole, layers: c.layers, hidden: c.hidden, embedding: c.embedding,
+    lowercase: t.lowercase, sentence: t.sentence, unkToken: t.unkToken, pretokenized: t.split === 'whitespace',
+  };
+}
+
+/** A resumed run also keeps the vocabulary limits and the data split its options had (checked as in `savedOptions`). */
+function keptSettings(ck: Checkpoint, o: Record<string, unknown>): Kept {
   const level = ck.tokenizer.level;
   return {
-    level, cell: c.cell, peephole: c.peephole, layers: c.layers, hidden: c.hidden, embedding: c.embedding,
-    lowercase: ck.tokenizer.lowercase, sentence: ck.tokenizer.sentence, unkToken: ck.tokenizer.unkToken, pretokenized: ck.tokenizer.split === 'whitespace',
+    ...modelSettings(ck),
     maxVocab: (o['maxVocab'] as number | undefined) ?? LEVEL_DEFAULTS[level].maxVocab,
     minCount: (o['minCount'] as number | undefined) ?? 1,
     seed: (o['seed'] as number | undefined) ?? 1,
@@ -418,17 +419,16 @@ function checkSavedOptions(saved: Record<string, unknown>): Record<string, unkno
   return out;
 }
 
-/** Options that would change the model, the tokenizer or the data: a resumed run refuses a different value. */
-const KEPT_KEYS = ['level', 'cell', 'peephole', 'layers', 'hidden', 'embedding', 'lowercase', 'sentence', 'unkToken', 'pretokenized', 'maxVocab', 'minCount', 'seed', 'valFraction'] as const;
-
-function refuseChanges(opts: TrainOptions, given: ReadonlySet<string>, kept: Kept, name: (key: string) => string): void {
+/**
+ * An option given with another value than the one `kept` has: one
+ * OptionError naming each, with both values (`what` says who keeps them).
+ */
+function refuseDiffering(opts: TrainOptions, given: ReadonlySet<string>, kept: Record<string, unknown>, what: string, hint: string, name: (key: string) => string): void {
   const o = opts as Record<string, unknown>;
-  const differ = KEPT_KEYS.filter((k) => given.has(k) && (o[k] ?? null) !== kept[k]);
+  const differ = Object.keys(kept).filter((k) => given.has(k) && (o[k] ?? null) !== kept[k]);
   if (differ.length === 0) return;
   const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
-  throw new OptionError(
-    `a resumed run keeps the checkpoint's model, tokenizer and data split, and ${differ.map((k) => `${name(k)} ${show(o[k])} differs from its ${show(kept[k])}`).join('; ')}`,
-    'drop these options, or train a new model instead of resuming');
+  throw new OptionError(`${what}, and ${differ.map((k) => `${name(k)} ${show(o[k])} differs from its ${show(kept[k])}`).join('; ')}`, hint);
 }
 
 /** Training settings a resumed run may change. */

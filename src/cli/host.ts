@@ -79,6 +79,19 @@ function terminalSafe(text: string, styled: boolean): string {
   return text.replace(/\u001b\[[0-9;?]*[A-Za-z]|[^\u001b\r\n\t]+|\u001b/g, (piece) => (piece.length > 1 && piece.charCodeAt(0) === 0x1b ? piece : shown(piece)));
 }
 
+/**
+ * Standard input as it arrives. `< /dev/zero` or `< /dev/urandom` is a
+ * device that never ends: refused (a terminal is one too, and is read as
+ * typed; /dev/null is the usual "no input": read, and it ends at once).
+ */
+async function* stdinChunks(): AsyncGenerator<Uint8Array> {
+  const st = fstatSync(0);
+  if (!process.stdin.isTTY && st.isCharacterDevice() && st.rdev !== DEV_NULL) {
+    throw new InputError('standard input is a device, not a file or a pipe', 'redirect a file (< corpus.txt) or pipe text into rnnlm');
+  }
+  for await (const c of process.stdin) yield c as Buffer;
+}
+
 /** The device number of /dev/null on Linux (major 1, minor 3). */
 const DEV_NULL = (1 << 8) | 3;
 
@@ -147,26 +160,14 @@ export function nodeHost(): Host {
     stdout: outStream(process.stdout, 'standard output'),
     stderr: outStream(process.stderr, 'standard error'),
     env: process.env,
-    async *stdinChunks() {
-      const st = fstatSync(0);
-      if (!process.stdin.isTTY && st.isCharacterDevice() && st.rdev !== DEV_NULL) {
-        throw new InputError('standard input is a device, not a file or a pipe', 'redirect a file (< corpus.txt) or pipe text into rnnlm');
-      }
-      for await (const c of process.stdin) yield c as Buffer;
-    },
+    stdinChunks,
     async readStdin() {
-      // `< /dev/zero` or `< /dev/urandom`: a device that never ends (a terminal is one too, and is read as typed)
-      // (/dev/null, device 1,3 on Linux, is the usual "no input": it is read, and ends at once)
-      const st = fstatSync(0);
-      if (!process.stdin.isTTY && st.isCharacterDevice() && st.rdev !== DEV_NULL) {
-        throw new InputError('standard input is a device, not a file or a pipe', 'redirect a file (< corpus.txt) or pipe text into rnnlm');
-      }
-      const chunks: Buffer[] = [];
+      const chunks: Uint8Array[] = [];
       let total = 0;
-      for await (const c of process.stdin) {
-        total += (c as Buffer).length;
+      for await (const c of stdinChunks()) {
+        total += c.length;
         if (total >= 2 ** 32) throw new InputError('standard input is too large to read (4 GB or more)', 'give a smaller input');
-        chunks.push(c as Buffer);
+        chunks.push(c);
       }
       return Buffer.concat(chunks);
     },

@@ -23,8 +23,13 @@ export async function readBytes(host: Host, path: string): Promise<Uint8Array> {
  */
 export async function readText(host: Host, path: string): Promise<string> {
   const bytes = await readBytes(host, path);
+  return asInputError(() => textFromBytes(bytes, path === '-' ? 'standard input' : path));
+}
+
+/** `read()`, with a DataError about what the user gave (a file's text, an ARPA model) reported as an InputError. */
+export function asInputError<T>(read: () => T): T {
   try {
-    return textFromBytes(bytes, path === '-' ? 'standard input' : path);
+    return read();
   } catch (err) {
     if (err instanceof DataError) throw new InputError(err.message, err.hint);
     throw err;

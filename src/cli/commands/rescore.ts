@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DataError, RnnlmError } from '../../api/index.js';
+import { RnnlmError } from '../../api/index.js';
 import { parseArpa, type NgramModel } from '../../api/arpa.js';
 import { attachScores, bestPerUtterance, combinedScore, parseKaldiNbest, parseNbestFields, type Hypothesis } from '../../api/nbest.js';
 import { createSentenceScorer, DEFAULT_LAMBDA, lambdaOption } from '../../api/score.js';
@@ -15,18 +15,13 @@ import { cleanSentence } from '../../api/text.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { readCheckpoint, readText } from '../input.js';
+import { asInputError, readCheckpoint, readText } from '../input.js';
 import { int, parseOptions, real } from '../options.js';
 
 /** An ARPA model from a path; a problem in it is a one-line error naming the file and line (exit 1). */
 export async function readNgram(host: Host, path: string): Promise<NgramModel> {
   const text = await readText(host, path);
-  try {
-    return parseArpa(text, path === '-' ? 'standard input' : path);
-  } catch (err) {
-    if (err instanceof DataError) throw new InputError(err.message, err.hint);
-    throw err;
-  }
+  return asInputError(() => parseArpa(text, path === '-' ? 'standard input' : path));
 }
 
 const weightList = z.string().transform((s, ctx) => {
