@@ -9,20 +9,17 @@
  */
 import { z } from 'zod';
 import type { Checkpoint } from '../checkpoint/codec.js';
-import type { ReadMode } from '../core/batches.js';
+import { epochPlan, type ReadMode } from '../core/batches.js';
+import { localEngine, singleThreadEngine } from '../core/engine.js';
 import { DataError, OptionError } from '../core/errors.js';
 import { memoryNeed, refuseIfTooLarge } from '../core/memory.js';
-import { encode, encodeCorpus, normalizeText, splitSentences, type EncodedCorpus } from '../core/tokenize.js';
-import type { StepEngine } from '../core/engine.js';
-import { UNK } from '../core/vocab.js';
-import { tokenize } from '../core/tokenize.js';
+import { createModel } from '../core/model.js';
+import { createOptimizerState } from '../core/optimizer.js';
+import { allocParams } from '../core/params.js';
+import { encode, encodeCorpus, normalizeText, splitSentences, tokenize, type EncodedCorpus } from '../core/tokenize.js';
+import { evaluationSums, type EvaluationSums, type TargetLogProb } from '../core/train.js';
 import { mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
 import { DEFAULT_LAMBDA, lambdaOption } from './score.js';
-import { localEngine, singleThreadEngine } from '../core/engine.js';
-import { createModel } from '../core/model.js';
-import { allocParams } from '../core/params.js';
-import { createOptimizerState } from '../core/optimizer.js';
-import { epochPlan } from '../core/batches.js';
 import { checkCheckpoint } from './checks.js';
 import { describeValue, int, parseWith, real } from './options.js';
 import type { Platform } from './platform.js';
@@ -237,49 +234,20 @@ function ngramLogProbs(model: NgramModel, ck: Checkpoint, sentences: readonly st
   return { logProbs: out, oov };
 }
 
-interface Walked { sum: number; count: number; knownSum: number; knownCount: number }
-
 /**
- * The evaluation: every window of the plan in order, Σ −log P over its
- * targets and over those that are not <UNK>; with `mix`, each target's log P
- * is mixed with the n-gram's at its corpus position (`offset` + its position
- * in `corpus`), the mix summed in place of the RNN's and each model's sum kept.
+ * With `mix`, each target's log P mixed with the n-gram's at its corpus
+ * position (`offset` + its position in `corpus`), each model's sum kept.
  */
-function walk(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode, mix: Mix | null, offset: number): Walked {
-  const B = engine.B;
-  const plan = epochPlan(corpus, mode, B, engine.T, null);
-  const logp = new Float64Array(engine.T * B);
+function mixing(mix: Mix | null, corpus: EncodedCorpus, mode: ReadMode, B: number, offset: number): TargetLogProb | undefined {
+  if (!mix) return undefined;
   const lane = Math.floor(corpus.ids.length / B);
-  let sum = 0, count = 0, knownSum = 0, knownCount = 0;
-  engine.reset();
-  for (const w of plan.iterate()) {
-    if (w.reset) engine.reset();
-    const r = engine.logProbs(w, logp);
-    count += r.count;
-    if (!mix) sum += r.sum;
-    for (let t = 0; t < w.T; t++) {
-      for (let b = 0; b < B; b++) {
-        const i = t * B + b;
-        const y = w.targets[i]!;
-        if (y < 0) continue;
-        let lp = logp[i]!;
-        if (mix) {
-          const pos = offset + (mode === 'stream' ? b * lane + w.start + t : corpus.starts[w.batch[b]!]! + w.start + t);
-          const g = mix.ngram[pos]!;
-          mix.rnnSum -= lp;
-          mix.ngramSum -= g;
-          lp = mixLogProb(lp, g, mix.lambda);
-          sum -= lp;
-        }
-        if (y !== UNK) {
-          knownSum -= lp;
-          knownCount++;
-        }
-      }
-    }
-    engine.carry(w.T);
-  }
-  return { sum, count, knownSum, knownCount };
+  return (lp, w, t, b) => {
+    const pos = offset + (mode === 'stream' ? b * lane + w.start + t : corpus.starts[w.batch[b]!]! + w.start + t);
+    const g = mix.ngram[pos]!;
+    mix.rnnSum -= lp;
+    mix.ngramSum -= g;
+    return mixLogProb(lp, g, mix.lambda);
+  };
 }
 
 async function crossEntropySum(
@@ -290,12 +258,12 @@ async function crossEntropySum(
   const on = async (c: EncodedCorpus, B: number, local: boolean, offset = 0) => {
     const engine = local ? singleThreadEngine(ck.model, T, B) : await platform.engine(ck.model, T, B, threads);
     try {
-      return { ...walk(engine, c, mode, mix, offset), engine: { threads: engine.threads, fallback: engine.fallback } };
+      return { ...evaluationSums(engine, c, mode, mixing(mix, c, mode, B, offset)), engine: { threads: engine.threads, fallback: engine.fallback } };
     } finally {
       await engine.close();
     }
   };
-  const totals = (r: Walked) => ({ sum: r.sum, count: r.count, knownSum: r.knownSum, knownCount: r.knownCount });
+  const totals = (r: EvaluationSums) => ({ sum: r.sum, count: r.count, knownSum: r.knownSum, knownCount: r.knownCount });
   if (mode === 'sentences') {
     const S = corpus.starts.length - 1;
     const r = await on(corpus, Math.min(batch, S), false);

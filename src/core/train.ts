@@ -13,7 +13,7 @@
  * The objective of a step is the mean cross-entropy per target token in the
  * window (EOS included); `evaluate` reports the same mean over a corpus.
  */
-import { epochPlan, type ReadMode } from './batches.js';
+import { epochPlan, type ReadMode, type Window } from './batches.js';
 import { DivergedError } from './errors.js';
 import type { Vec } from './kernels.js';
 import { softmaxCrossEntropy } from './loss.js';
@@ -164,11 +164,6 @@ export function evaluate(model: Model, corpus: EncodedCorpus, mode: ReadMode, ws
   return { loss: count > 0 ? sum / count : NaN, tokens: count };
 }
 
-/**
- * `evaluate` through an engine (its B and T, on its threads): the mean loss
- * from a zero state; the engine's carried state is put back afterwards, so a
- * training run can evaluate between two windows.
- */
 /** A corpus's mean loss over all its targets, and over those that are not <UNK> (KenLM's perplexity excluding OOVs). */
 export interface Evaluated {
   loss: number;
@@ -178,11 +173,41 @@ export interface Evaluated {
   knownTokens: number;
 }
 
-export function evaluateOn(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode): Evaluated {
-  const walk = evaluationWalk(engine, corpus, mode);
+/** The sums behind an `Evaluated`: Σ −log P and the count, over all targets and over those that are not <UNK>. */
+export interface EvaluationSums {
+  sum: number;
+  count: number;
+  knownSum: number;
+  knownCount: number;
+}
+
+/**
+ * What a walk counts for one target: given the model's log P of the target at
+ * step `t` of window `w` in lane `b`, the log P to sum in its place (an
+ * interpolation mixes in another model's here).
+ */
+export type TargetLogProb = (logProb: number, w: Window, t: number, b: number) => number;
+
+const means = (s: EvaluationSums): Evaluated => ({
+  loss: s.count > 0 ? s.sum / s.count : NaN, tokens: s.count,
+  knownLoss: s.knownCount > 0 ? s.knownSum / s.knownCount : NaN, knownTokens: s.knownCount,
+});
+
+/**
+ * The evaluation sums through an engine (its B and T, on its threads), from a
+ * zero state; the engine's carried state is put back afterwards, so a
+ * training run can evaluate between two windows.
+ */
+export function evaluationSums(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode, target?: TargetLogProb): EvaluationSums {
+  const walk = evaluationWalk(engine, corpus, mode, target);
   let r = walk.next();
   while (!r.done) r = walk.next();
   return r.value;
+}
+
+/** `evaluate` through an engine: the means of `evaluationSums`. */
+export function evaluateOn(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode): Evaluated {
+  return means(evaluationSums(engine, corpus, mode));
 }
 
 /**
@@ -203,14 +228,15 @@ export async function evaluateOnPausing(
     }
     r = walk.next();
   }
-  return r.value;
+  return means(r.value);
 }
 
-/** The evaluation, a window per step of the generator (one loop for both drivers above). */
-function* evaluationWalk(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode): Generator<void, Evaluated, undefined> {
+/** The evaluation, a window per step of the generator (one loop for the drivers above). */
+function* evaluationWalk(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode, target?: TargetLogProb): Generator<void, EvaluationSums, undefined> {
+  const B = engine.B;
   const saved = Float32Array.from(engine.saveCarry());
-  const plan = epochPlan(corpus, mode, engine.B, engine.T, null);
-  const logp = new Float64Array(engine.T * engine.B);
+  const plan = epochPlan(corpus, mode, B, engine.T, null);
+  const logp = new Float64Array(engine.T * B);
   let sum = 0;
   let count = 0;
   let knownSum = 0;
@@ -219,20 +245,29 @@ function* evaluationWalk(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMo
   for (const w of plan.iterate()) {
     if (w.reset) engine.reset();
     const r = engine.logProbs(w, logp);
-    sum += r.sum;
     count += r.count;
-    for (let i = 0; i < w.T * engine.B; i++) {
-      const y = w.targets[i]!;
-      if (y >= 0 && y !== UNK) {
-        knownSum -= logp[i]!;
-        knownCount++;
+    if (!target) sum += r.sum;
+    for (let t = 0; t < w.T; t++) {
+      for (let b = 0; b < B; b++) {
+        const i = t * B + b;
+        const y = w.targets[i]!;
+        if (y < 0) continue;
+        let lp = logp[i]!;
+        if (target) {
+          lp = target(lp, w, t, b);
+          sum -= lp;
+        }
+        if (y !== UNK) {
+          knownSum -= lp;
+          knownCount++;
+        }
       }
     }
     engine.carry(w.T);
     yield;
   }
   engine.loadCarry(saved);
-  return { loss: count > 0 ? sum / count : NaN, tokens: count, knownLoss: knownCount > 0 ? knownSum / knownCount : NaN, knownTokens: knownCount };
+  return { sum, count, knownSum, knownCount };
 }
 
 export interface TrainOptions {
