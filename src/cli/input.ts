@@ -5,6 +5,7 @@
  */
 import { parseCheckpointBytes, type Checkpoint } from '../api/index.js';
 import { DataError, RnnlmError } from '../api/index.js';
+import { parseArpa, type NgramModel } from '../api/arpa.js';
 import { textFromBytes } from '../api/text.js';
 import { InputError, UsageError } from './errors.js';
 import { wasInvalidUtf8 } from './argv.js';
@@ -16,6 +17,9 @@ export async function readBytes(host: Host, path: string): Promise<Uint8Array> {
   return path === '-' ? host.readStdin() : host.readFile(path);
 }
 
+/** How a path is named in messages: '-' is standard input. */
+export const sourceName = (path: string): string => (path === '-' ? 'standard input' : path);
+
 /**
  * UTF-8 text of a file or '-'; refuses binary data and invalid UTF-8 with a
  * one-line reason naming the file. The check itself is the library's
@@ -23,7 +27,13 @@ export async function readBytes(host: Host, path: string): Promise<Uint8Array> {
  */
 export async function readText(host: Host, path: string): Promise<string> {
   const bytes = await readBytes(host, path);
-  return asInputError(() => textFromBytes(bytes, path === '-' ? 'standard input' : path));
+  return asInputError(() => textFromBytes(bytes, sourceName(path)));
+}
+
+/** An ARPA model from a path; a problem in it is a one-line error naming the file and line (exit 1). */
+export async function readNgram(host: Host, path: string): Promise<NgramModel> {
+  const text = await readText(host, path);
+  return asInputError(() => parseArpa(text, sourceName(path)));
 }
 
 /** `read()`, with a DataError about what the user gave (a file's text, an ARPA model) reported as an InputError. */

@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { float64Backend } from '../../src/core/backend.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, parseCheckpoint, serializeCheckpoint } from '../../src/checkpoint/codec.js';
-import { alloc64 } from '../../src/core/params.js';
 import { RnnlmError } from '../../src/core/errors.js';
 import { createModel, initModel, type ModelConfig } from '../../src/core/model.js';
 import { createRng } from '../../src/core/rng.js';

@@ -18,7 +18,6 @@ import { float64Backend } from '../../src/core/backend.js';
 import { RnnlmError } from '../../src/core/errors.js';
 import type { Vec } from '../../src/core/kernels.js';
 import { createModel, type ModelConfig } from '../../src/core/model.js';
-import { alloc64 } from '../../src/core/params.js';
 import { createRng } from '../../src/core/rng.js';
 import { countTokens, splitSentences, type Level, type SentenceMode } from '../../src/core/tokenize.js';
 import { defaultTrainConfig, newTrainState } from '../../src/core/train.js';

@@ -324,7 +324,7 @@ test('plot of a checkpoint whose meta.corpus and file name hold hostile characte
   pythonParses(t, [{ svg: r.stdout, what: 'plot of a hostile checkpoint' }, { svg: l.stdout, what: 'plot of a hostile log name' }]);
 });
 
-test('the checks above can fail: the strict check and python refuse what the old escaping let through', (t) => {
+test('the checks above can fail: the strict check and python refuse what the old escaping let through', () => {
   const bad = ['<svg><text>\x1b[31m</text></svg>', '<svg><text>a & b</text></svg>', '<svg><text>\ud800</text></svg>', '<svg><text></svg>'];
   for (const svg of bad) assert.throws(() => assertWellFormed(svg, 'bad'), JSON.stringify(svg));
   if (!python) return;

@@ -11,11 +11,10 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { UNKNOWN_LISTED, evaluate, evaluateOptionsShape, type Evaluation } from '../../api/evaluate.js';
 import { DEFAULT_LAMBDA, lambdaOption } from '../../api/score.js';
-import { readNgram } from './rescore.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatInt, jsonLine, shown } from '../format.js';
 import type { Host } from '../host.js';
-import { readCheckpoint, readText } from '../input.js';
+import { readCheckpoint, readNgram, readText, sourceName } from '../input.js';
 import { flagName, parseOptions, real } from '../options.js';
 import { makeStyle } from '../style.js';
 
@@ -78,7 +77,7 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
   const opts = parseOptions(evalOptionsSchema, raw, 'eval');
   const style = makeStyle(host, !opts.color);
   const ck = await readCheckpoint(host, opts.model);
-  const name = opts.corpus === '-' ? 'standard input' : opts.corpus;
+  const name = sourceName(opts.corpus);
   const ngram = opts.ngram !== undefined ? await readNgram(host, opts.ngram) : undefined;
   // windows too large for memory are refused before the corpus is read
   const e = await evaluate(host.platform(), ck, () => readText(host, opts.corpus), { batch: opts.batch, bptt: opts.bptt, threads: opts.threads, dynamicLr: opts.dynamic || opts.dynamicLr !== undefined ? opts.dynamicLr ?? 0.1 : 0, ngram, lambda: opts.lambda },

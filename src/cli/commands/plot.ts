@@ -12,7 +12,7 @@ import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { count, formatDuration, formatInt, shown } from '../format.js';
 import type { Host } from '../host.js';
-import { readBytes, readCheckpoint, readText, checkPathArgument } from '../input.js';
+import { checkPathArgument, readBytes, readCheckpoint, readText, sourceName } from '../input.js';
 import { parseTrainLog } from '../log.js';
 import { int, parseOptions } from '../options.js';
 import { modelArgument } from '../model-argument.js';
@@ -76,7 +76,7 @@ export async function runPlot(host: Host, raw: Record<string, unknown>): Promise
   checkPathArgument(opts.output, '-o path');
   if (opts.output !== '-') host.checkWritable(opts.output, 'output (-o)');
   host.checkDistinct([{ role: 'input', path: opts.input }, { role: 'output (-o)', path: opts.output }]);
-  const name = opts.input === '-' ? 'standard input' : opts.input;
+  const name = sourceName(opts.input);
   const bytes = await readBytes(host, opts.input);
   // parse the bytes already read (stdin can be read only once), with the usual one-line errors
   const again: Host = { ...host, readFile: async () => bytes, readStdin: async () => bytes };

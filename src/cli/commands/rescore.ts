@@ -8,21 +8,14 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { RnnlmError } from '../../api/index.js';
-import { parseArpa, type NgramModel } from '../../api/arpa.js';
 import { attachScores, bestPerUtterance, combinedScore, parseKaldiNbest, parseNbestFields, type Hypothesis } from '../../api/nbest.js';
 import { createSentenceScorer, DEFAULT_LAMBDA, lambdaOption } from '../../api/score.js';
 import { cleanSentence } from '../../api/text.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { asInputError, readCheckpoint, readText } from '../input.js';
+import { readCheckpoint, readNgram, readText, sourceName } from '../input.js';
 import { int, parseOptions, real } from '../options.js';
-
-/** An ARPA model from a path; a problem in it is a one-line error naming the file and line (exit 1). */
-export async function readNgram(host: Host, path: string): Promise<NgramModel> {
-  const text = await readText(host, path);
-  return asInputError(() => parseArpa(text, path === '-' ? 'standard input' : path));
-}
 
 const weightList = z.string().transform((s, ctx) => {
   const parts = s.split(',').map((x) => x.trim());
@@ -94,7 +87,7 @@ export async function runRescore(host: Host, raw: Record<string, unknown>): Prom
   const opts = parseOptions(rescoreOptionsSchema, raw, 'rescore');
   const ck = await readCheckpoint(host, opts.model);
   const ngram = opts.ngram !== undefined ? { model: await readNgram(host, opts.ngram), lambda: opts.lambda ?? DEFAULT_LAMBDA } : undefined;
-  const name = opts.nbest === '-' ? 'standard input' : opts.nbest;
+  const name = sourceName(opts.nbest);
   const text = await readText(host, opts.nbest);
   let hyps: Hypothesis[];
   try {

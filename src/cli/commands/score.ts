@@ -11,8 +11,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Checkpoint } from '../../api/index.js';
-import { createSentenceScorer, DEFAULT_LAMBDA, lambdaOption, perplexity, scoreOptionsShape, sentencesToScore, type SentenceScorer } from '../../api/score.js';
-import { readNgram } from './rescore.js';
+import { createSentenceScorer, DEFAULT_LAMBDA, lambdaOption, perplexity, scoreOptionsShape, type SentenceScorer } from '../../api/score.js';
 import { UNK_TOKEN } from '../../api/index.js';
 import type { Platform } from '../../api/platform.js';
 import { cleanSentence, NOT_UTF8_HINT } from '../../api/text.js';
@@ -20,7 +19,7 @@ import { wasInvalidUtf8 } from '../argv.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { readCheckpoint } from '../input.js';
+import { readCheckpoint, readNgram } from '../input.js';
 import { inputUnits, type InputUnit } from '../lines.js';
 import { parseOptions } from '../options.js';
 import { count, formatInt, shellWord, shown } from '../format.js';

@@ -15,7 +15,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, shown } from '../format.js';
 import type { Host } from '../host.js';
-import { checkPathArgument, readBytes, readCheckpoint } from '../input.js';
+import { checkPathArgument, readBytes, readCheckpoint, sourceName } from '../input.js';
 import { modelArgument } from '../model-argument.js';
 import { parseOptions } from '../options.js';
 
@@ -67,7 +67,7 @@ export async function runStrip(host: Host, raw: Record<string, unknown>): Promis
   };
   await host.writeFileAtomic(opts.output, counted(serializeCheckpointChunks({ ...ck, training: null })));
   if (!opts.quiet) {
-    const name = opts.model === '-' ? 'standard input' : opts.model;
+    const name = sourceName(opts.model);
     const was = ck.training ? `${formatBytes(bytes.length)} with training state` : `${formatBytes(bytes.length)}; it had no training state already`;
     host.stderr.write(`wrote ${shown(opts.output)}: the model only, ${formatBytes(written)} (${shown(name)}: ${was}); it scores, samples and fine-tunes (--init-from), but cannot be resumed\n`);
   }

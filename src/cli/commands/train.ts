@@ -15,7 +15,7 @@ import { train } from '../../api/train.js';
 import { sample } from '../../api/sample.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { checkPathArgument, readCheckpoint, readText } from '../input.js';
+import { checkPathArgument, readCheckpoint, readText, sourceName } from '../input.js';
 import { flagName, int, parseOptions } from '../options.js';
 import { createReporter, type Reporter } from '../progress.js';
 import { lossChart } from '../chart.js';
@@ -127,7 +127,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     { role: 'output (-o)', path: opts.output }, { role: 'latest-state file', path: lastPath(opts.output) },
   ]);
 
-  const name = opts.corpus === '-' ? 'standard input' : opts.corpus;
+  const name = sourceName(opts.corpus);
   // a latest-state file that is there before this run starts is older than anything it writes
   const staleLast = host.isFile(lastPath(opts.output));
   const text = await readText(host, opts.corpus);

@@ -43,7 +43,7 @@ function backward(
   hs: Vec, _cs: Vec | null, cache: Vec, _p: LayerParams, WhhT: Vec, _scratch: Vec,
   T: number, B: number, H: number,
 ): void {
-  const { kernels: K, elementwise: E } = bk;
+  const { kernels: K } = bk;
   const BH = B * H;
   const G = 2 * H;
   for (let t = T - 1; t >= 0; t--) {
