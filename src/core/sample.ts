@@ -16,7 +16,8 @@
  * ones, until all K are finished.
  */
 import { forward, type Model } from './model.js';
-import { softmaxRow } from './loss.js';
+import type { Vec } from './kernels.js';
+import { logSumExp, softmaxRow } from './loss.js';
 import type { Rng } from './rng.js';
 import { EOS, UNK } from './vocab.js';
 import { carryState, createWorkspace, resetState, type Workspace } from './workspace.js';
@@ -104,12 +105,8 @@ export function withoutToken(probs: Float64Array, V: number, tok: number): void 
 }
 
 /** log P(tok) under the softmax of logits[off .. off+V) at temperature 1 (float64 log-sum-exp). */
-export function logSoftmaxAt(logits: ArrayLike<number>, off: number, V: number, tok: number): number {
-  let max = -Infinity;
-  for (let v = 0; v < V; v++) if (logits[off + v]! > max) max = logits[off + v]!;
-  let s = 0;
-  for (let v = 0; v < V; v++) s += Math.exp(logits[off + v]! - max);
-  return logits[off + tok]! - max - Math.log(s);
+export function logSoftmaxAt(logits: Vec, off: number, V: number, tok: number): number {
+  return logits[off + tok]! - logSumExp(logits, off, V);
 }
 
 function argmax(probs: Float64Array, V: number, skip: number): number {
@@ -272,14 +269,25 @@ export function beamSearch(model: Model, opts: BeamOptions, given?: Workspace, g
     dst.hs.set(src.hs.subarray(0, H), 0);
     if (dst.cs && src.cs) dst.cs.set(src.cs.subarray(0, H), 0);
   }
-  const logp = new Float64Array(V);
-  const logRow = (logits: ArrayLike<number>, off: number): void => {
-    let max = -Infinity;
-    for (let v = 0; v < V; v++) if (logits[off + v]! > max) max = logits[off + v]!;
-    let s = 0;
-    for (let v = 0; v < V; v++) s += Math.exp(logits[off + v]! - max);
-    const lse = max + Math.log(s);
-    for (let v = 0; v < V; v++) logp[v] = logits[off + v]! - lse;
+  // each live hypothesis's K best extensions (ties: the lower id): only these can be among the K best overall
+  const bestTok = new Int32Array(K);
+  const bestLp = new Float64Array(K);
+  const bestOf = (logits: Vec, off: number, n: number): number => {
+    const lse = logSumExp(logits, off, V);
+    let m = 0;
+    for (let v = 0; v < V; v++) {
+      if ((v === UNK && !opts.allowUnk) || (v === EOS && n < minLength)) continue;
+      const x = logits[off + v]! - lse;
+      if (m === K && !(x > bestLp[K - 1]!)) continue;
+      let j = m < K ? m++ : K - 1;
+      for (; j > 0 && bestLp[j - 1]! < x; j--) {
+        bestLp[j] = bestLp[j - 1]!;
+        bestTok[j] = bestTok[j - 1]!;
+      }
+      bestLp[j] = x;
+      bestTok[j] = v;
+    }
+    return m;
   };
   let order = 0;
   let live: Hyp[] = [{ ids: [], logProb: 0, end: null, row: 0, order: order++ }];
@@ -289,11 +297,8 @@ export function beamSearch(model: Model, opts: BeamOptions, given?: Workspace, g
   for (let n = 0; live.length > 0; n++) {
     const candidates: Cand[] = finished.map((h) => ({ parent: -1, tok: -1, logProb: h.logProb, order: h.order, done: h }));
     live.forEach((h, i) => {
-      if (n === 0) logRow(ws1.logits, row * V); else logRow(wsK.logits, h.row * V);
-      for (let v = 0; v < V; v++) {
-        if ((v === UNK && !opts.allowUnk) || (v === EOS && n < minLength)) continue;
-        candidates.push({ parent: i, tok: v, logProb: h.logProb + logp[v]!, order: order++, done: null });
-      }
+      const m = n === 0 ? bestOf(ws1.logits, row * V, n) : bestOf(wsK.logits, h.row * V, n);
+      for (let j = 0; j < m; j++) candidates.push({ parent: i, tok: bestTok[j]!, logProb: h.logProb + bestLp[j]!, order: order++, done: null });
     });
     candidates.sort((a, b) => b.logProb - a.logProb || a.order - b.order);
     const kept: Hyp[] = candidates.slice(0, K).map((c) => {

@@ -177,7 +177,7 @@ test('the sampler\'s logProb is the model\'s own log P of what it drew (temperat
       assert.ok(Math.abs(sampler.logProb - want) < 1e-9 * Math.max(1, -want), `${JSON.stringify(over)} seed ${seed}: ${sampler.logProb} vs ${want}`);
     }
   }
-  assert.ok(Number.isFinite(logSoftmaxAt([0, 0, 0, 0], 0, 4, 2)) && Math.abs(logSoftmaxAt([0, 0, 0, 0], 0, 4, 2) + Math.log(4)) < 1e-15);
+  assert.ok(Number.isFinite(logSoftmaxAt(new Float64Array(4), 0, 4, 2)) && Math.abs(logSoftmaxAt(new Float64Array(4), 0, 4, 2) + Math.log(4)) < 1e-15);
 });
 
 test('beam 1 is greedy decoding, with or without a prime', () => {
@@ -189,6 +189,24 @@ test('beam 1 is greedy decoding, with or without a prime', () => {
     assert.equal(best!.end, greedy.end);
     assert.ok(Math.abs(best!.logProb - logProbOf(prime, greedy.out, greedy.end === 'eos')) < 1e-9);
   }
+});
+
+test('a beam wide enough to keep every hypothesis finds them all, ranked by their log P (checked by enumeration)', () => {
+  // maxLength 2, <UNK> barred: [<EOS>], [a, <EOS>] and [a, b] for the 7 other tokens a, b: 1 + 7 + 49 hypotheses
+  const words = Array.from({ length: V }, (_, v) => v).filter((v) => v !== UNK && v !== EOS);
+  const all = [{ ids: [] as number[], eos: true }];
+  for (const a of words) {
+    all.push({ ids: [a], eos: true });
+    for (const b of words) all.push({ ids: [a, b], eos: false });
+  }
+  const want = all.map((h) => ({ key: h.ids.join(), lp: logProbOf([2], h.ids, h.eos) })).sort((x, y) => y.lp - x.lp);
+  const got = beamSearch(model, { prime: Int32Array.from([2]), maxLength: 2, beam: all.length, allowUnk: false });
+  assert.equal(got.length, all.length);
+  got.forEach((r, i) => {
+    assert.ok(Math.abs(r.logProb - want[i]!.lp) < 1e-9, `rank ${i}: ${r.logProb} vs ${want[i]!.lp}`);
+    assert.equal(r.end, r.ids.length === 2 ? 'length' : 'eos');
+  });
+  assert.deepEqual(new Set(got.map((r) => r.ids.join())), new Set(want.map((w) => w.key)));
 });
 
 test('beam K: best first, each log P the model\'s own, never <UNK>, the cap kept, minLength kept; a given workspace changes nothing', () => {
