@@ -77,11 +77,14 @@ export function topK(probs: Float64Array, V: number, k: number): void {
 /**
  * Nucleus sampling: keep the smallest set of most likely tokens (ties to the
  * lower id) whose probabilities sum to at least p, renormalised. p ≥ 1 keeps
- * everything, untouched.
+ * everything, untouched. `scratch` (V ids or more): kept by a caller that
+ * draws many tokens, so that none is allocated per token.
  */
-export function topP(probs: Float64Array, V: number, p: number): void {
+export function topP(probs: Float64Array, V: number, p: number, scratch?: Int32Array): void {
   if (!(p < 1)) return;
-  const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => probs[b]! - probs[a]! || a - b);
+  const order = (scratch && scratch.length >= V ? scratch.subarray(0, V) : new Int32Array(V));
+  for (let v = 0; v < V; v++) order[v] = v;
+  order.sort((a, b) => probs[b]! - probs[a]! || a - b);
   let kept = 0;
   let i = 0;
   for (; i < V && kept < p; i++) kept += probs[order[i]!]!;
@@ -164,6 +167,7 @@ export function createSampler(model: Model, opts: SampleOptions, given?: Workspa
   const one = new Int32Array(1);
   const minLength = opts.minLength ?? 0;
   const p = opts.topP ?? 1;
+  const order = p < 1 ? new Int32Array(V) : undefined;
   let logProb = 0;
   function* sample(rng: Rng): Generator<number, 'eos' | 'length', undefined> {
     logProb = 0;
@@ -173,7 +177,7 @@ export function createSampler(model: Model, opts: SampleOptions, given?: Workspa
       softmaxRow(model.backend.elementwise, ws.logits, off, V, opts.temperature, probs);
       if (n < minLength) withoutToken(probs, V, EOS);
       topK(probs, V, opts.topK);
-      topP(probs, V, p);
+      topP(probs, V, p, order);
       const tok = chooseToken(probs, V, opts, rng);
       logProb += logSoftmaxAt(ws.logits, off, V, tok);
       if (tok === EOS) return 'eos';
