@@ -25,7 +25,10 @@
 import type { Checkpoint } from '../checkpoint/codec.js';
 import { OptionError } from '../core/errors.js';
 import { forward, type Model } from '../core/model.js';
+import { referenceElementwise } from '../core/elementwise.js';
+import { softmaxRow } from '../core/loss.js';
 import { createRng, type Rng } from '../core/rng.js';
+import { pickToken, topK, topP, withoutToken } from '../core/sample.js';
 import { decode, encode } from '../core/tokenize.js';
 import { EOS, UNK } from '../core/vocab.js';
 import { createWorkspace, type Workspace } from '../core/workspace.js';
@@ -174,6 +177,7 @@ function logSoftmax(z: ArrayLike<number>, out: Float64Array): void {
 function stepper(ck: Checkpoint, s: State): Stepper {
   const model = ck.model;
   const V = model.config.vocabSize;
+  const scratch = new Int32Array(V); // top-p's order, kept across draws
   const tok = { level: ck.tokenizer.level, lowercase: ck.tokenizer.lowercase, unkToken: ck.tokenizer.unkToken };
   const checkId = (id: unknown, what: string): number => {
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= V) {
@@ -223,12 +227,10 @@ function stepper(ck: Checkpoint, s: State): Stepper {
     draw(options = {}) {
       const o = checkDraw(options);
       const probs = probabilities(s.logp, o.temperature);
-      if (!o.unk && probs[UNK]! < 1) {
-        probs[UNK] = 0;
-        normalize(probs);
-      }
-      keepTop(probs, o.topK, o.topP);
-      const id = pick(probs, s.rng.uniform());
+      if (!o.unk) withoutToken(probs, V, UNK);
+      topK(probs, V, o.topK);
+      topP(probs, V, o.topP, scratch);
+      const id = pickToken(probs, V, s.rng.uniform());
       const out = entry(id);
       feedOne(id);
       return out;
@@ -274,46 +276,9 @@ function checkDraw(options: unknown): Required<DrawOptions> {
   return { temperature, topK, topP, unk };
 }
 
-/** softmax(logp / t): exact at t = 1 (exp of the log-probabilities), renormalized. */
+/** softmax(logp / t) of the current row, in a fresh array (exact at t = 1: the exp of the log-probabilities, renormalized). */
 function probabilities(logp: Float64Array, t: number): Float64Array {
-  const V = logp.length;
-  const out = new Float64Array(V);
-  let max = -Infinity;
-  for (let v = 0; v < V; v++) if (logp[v]! > max) max = logp[v]!;
-  for (let v = 0; v < V; v++) out[v] = Math.exp((logp[v]! - max) / t);
-  normalize(out);
+  const out = new Float64Array(logp.length);
+  softmaxRow(referenceElementwise, logp, 0, logp.length, t, out);
   return out;
-}
-
-function normalize(p: Float64Array): void {
-  let sum = 0;
-  for (let v = 0; v < p.length; v++) sum += p[v]!;
-  for (let v = 0; v < p.length; v++) p[v] = p[v]! / sum;
-}
-
-/** Zero all but the k most likely (k > 0) and then all but the smallest most-likely set of mass ≥ p (p < 1); renormalized. */
-function keepTop(p: Float64Array, k: number, topP: number): void {
-  if ((k === 0 || k >= p.length) && topP >= 1) return;
-  const order = [...Array(p.length).keys()].sort((x, y) => p[y]! - p[x]! || x - y);
-  let keep = k > 0 ? Math.min(k, p.length) : p.length;
-  if (topP < 1) {
-    let mass = 0, n = 0;
-    const total = order.slice(0, keep).reduce((a, v) => a + p[v]!, 0);
-    while (n < keep && mass < topP * total) mass += p[order[n++]!]!;
-    keep = Math.max(1, n);
-  }
-  for (let i = keep; i < order.length; i++) p[order[i]!] = 0;
-  normalize(p);
-}
-
-/** The token at which the cumulative probability passes `coin` (in [0, 1)); the last one with mass when rounding leaves the sum short. */
-function pick(p: Float64Array, coin: number): number {
-  let acc = 0, last = 0;
-  for (let v = 0; v < p.length; v++) {
-    if (p[v]! <= 0) continue;
-    last = v;
-    acc += p[v]!;
-    if (coin < acc) return v;
-  }
-  return last;
 }
