@@ -10,8 +10,8 @@
 import type { Checkpoint } from '../checkpoint/codec.js';
 import { DataError, OptionError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
-import { createRng } from '../core/rng.js';
-import { PRIME_WINDOW, beamSearch, createSampler } from '../core/sample.js';
+import { streamRng } from '../core/rng.js';
+import { PRIME_WINDOW, SAMPLE_LANES, beamSearch, sampleLanes } from '../core/sample.js';
 import { decode } from '../core/tokenize.js';
 import { createWorkspace, type Workspace } from '../core/workspace.js';
 import { checkCheckpoint } from './checks.js';
@@ -110,8 +110,19 @@ export function trainSentencesOf(ck: Checkpoint): Uint32Array | null {
 
 /** Workspaces kept per model: one sampler at a time uses it (sampling is synchronous). */
 const workspaces = new WeakMap<Model, Workspace>();
-/** Beam workspaces kept per model (batch: the largest beam asked for so far). */
-const beamWorkspaces = new WeakMap<Model, Workspace>();
+/**
+ * One-step workspaces kept per model and batch width, for the lanes of
+ * sampling and of beam search: exactly the width asked for, so that the
+ * matrix products group their rows the same way every time.
+ */
+const laneWorkspaces = new WeakMap<Model, Map<number, Workspace>>();
+function lanesWorkspace(model: Model, lanes: number): Workspace {
+  let byWidth = laneWorkspaces.get(model);
+  if (!byWidth) laneWorkspaces.set(model, (byWidth = new Map()));
+  let ws = byWidth.get(lanes);
+  if (!ws) byWidth.set(lanes, (ws = createWorkspace(model, 1, lanes)));
+  return ws;
+}
 
 /** Draws allowed with `novel`: 10 per sample asked, plus 100. */
 export const novelDraws = (n: number): number => 10 * n + 100;
@@ -162,9 +173,7 @@ export function startSampling(_platform: Platform, ck: Checkpoint, options: Samp
   const seed = opts.seed ?? 1;
   let drawn = 0, copies = 0;
   if (opts.beam !== undefined) {
-    let wsB = beamWorkspaces.get(ck.model);
-    if (!wsB || wsB.B < opts.beam) beamWorkspaces.set(ck.model, (wsB = createWorkspace(ck.model, 1, opts.beam)));
-    const found = beamSearch(ck.model, { prime: prime.ids, maxLength, beam: opts.beam, allowUnk: opts.allowUnk, minLength: opts.minLength, stopAt: stopAt ?? undefined }, ws, wsB);
+    const found = beamSearch(ck.model, { prime: prime.ids, maxLength, beam: opts.beam, allowUnk: opts.allowUnk, minLength: opts.minLength, stopAt: stopAt ?? undefined }, ws, lanesWorkspace(ck.model, opts.beam));
     const samples: Sample[] = found.map((r) => ({ text: prime.text(r.ids), tokens: r.ids.length, end: r.end, logProb: r.logProb, copy: isCopy(r.ids, r.end) }));
     let i = 0;
     return {
@@ -174,29 +183,22 @@ export function startSampling(_platform: Platform, ck: Checkpoint, options: Samp
       next() { return i < samples.length ? samples[i++]! : null; },
     };
   }
-  const sampler = createSampler(ck.model, {
-    prime: prime.ids, maxLength, temperature: opts.temperature, topK: opts.topK, greedy: opts.greedy, allowUnk: opts.allowUnk,
-    topP: opts.topP, minLength: opts.minLength,
-  }, ws);
-  const rng = createRng(seed);
   const count = opts.n ?? 1;
   const maxDraws = opts.novel ? novelDraws(count) : null;
+  // sample i draws from stream i of the seed, in whichever lane: the same samples for any -n
+  const draws = sampleLanes(ck.model, {
+    prime: prime.ids, maxLength, temperature: opts.temperature, topK: opts.topK, greedy: opts.greedy, allowUnk: opts.allowUnk,
+    topP: opts.topP, minLength: opts.minLength, stopAt: stopAt ?? undefined,
+  }, maxDraws ?? count, (i) => streamRng(seed, i), SAMPLE_LANES, ws, lanesWorkspace(ck.model, SAMPLE_LANES));
   let made = 0;
-  const drawOne = (): Sample => {
+  const drawOne = (): Sample | null => {
+    const r = draws.next();
+    if (r.done) return null;
     drawn++;
-    const gen = sampler.sample(rng);
-    const ids: number[] = [];
-    let end: Sample['end'] | null = null;
-    let r = gen.next();
-    while (!r.done) {
-      ids.push(r.value);
-      if (stopAt?.(ids)) { end = 'stop'; break; }
-      r = gen.next();
-    }
-    if (end === null) end = r.done ? r.value : 'length';
+    const { ids, end, logProb } = r.value;
     const copy = isCopy(ids, end);
     if (copy) copies++;
-    return { text: prime.text(ids), tokens: ids.length, end, logProb: sampler.logProb, copy };
+    return { text: prime.text(ids), tokens: ids.length, end, logProb, copy };
   };
   return {
     prime, seed, count, maxLength, maxDraws,
@@ -205,8 +207,8 @@ export function startSampling(_platform: Platform, ck: Checkpoint, options: Samp
     next() {
       if (made >= count) return null;
       for (;;) {
-        if (maxDraws !== null && drawn >= maxDraws) return null;
         const s = drawOne();
+        if (s === null) return null; // --novel's draws are used up
         if (opts.novel && s.copy) continue;
         made++;
         return s;

@@ -109,3 +109,16 @@ export function hashCombine(h: number, v: number): number {
 export function hashUniform(key: number, i: number): number {
   return fmix32(key ^ Math.imul((i + 1) >>> 0, 0x9e3779b1)) / 4294967296;
 }
+
+/**
+ * Generator number `stream` of a seed: the streams of one seed are
+ * independent of each other and of the order they are used in (sample i of a
+ * run draws from stream i, whichever lane of a batch draws it). Each state
+ * word is the seed's own word mixed with the stream number by splitmix32.
+ */
+export function streamRng(seed: number, stream: number): Rng {
+  const base = createRng(seed).state();
+  const lo = stream >>> 0, hi = Math.floor(stream / 4294967296) >>> 0;
+  const state = base.map((w, k) => splitmix32((w ^ Math.imul(lo + k * 0x632be5ab, 0x9e3779b1) ^ Math.imul(hi, 0x85ebca77)) >>> 0)()) as RngState;
+  return createRng(0, state);
+}

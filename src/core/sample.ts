@@ -213,6 +213,117 @@ export function sampleTokens(model: Model, opts: SampleOptions, rng: Rng): Gener
   return createSampler(model, opts).sample(rng);
 }
 
+/** One finished sample of `sampleLanes`. */
+export interface LaneSample {
+  /** Its number: 0, 1, 2, … in the order they are yielded. */
+  index: number;
+  /** Token ids after the prime (<EOS> not included). */
+  ids: number[];
+  end: 'eos' | 'length' | 'stop';
+  /** log P of what was drawn (every token, and <EOS> when it ended so) under the model at temperature 1, given the prime. */
+  logProb: number;
+}
+
+export interface LaneOptions extends SampleOptions {
+  /** Whether a sample is finished without <EOS> (e.g. its text ends with a stop string): called after each token drawn. */
+  stopAt?: (ids: readonly number[]) => boolean;
+}
+
+/** Default number of lanes: samples drawn side by side as the rows of one batch. */
+export const SAMPLE_LANES = 8;
+
+/**
+ * Draw samples 0 … count−1 side by side: up to `lanes` at a time, as the
+ * rows of one batch that steps one token for all of them; a lane whose sample
+ * ends takes the next one, starting from the state after the prime (read once).
+ * Sample i draws its coins from `rngFor(i)` alone and is yielded in order of
+ * i, so what sample i is does not depend on how many are asked for, nor on
+ * the lane it runs in: the batch is `lanes` rows wide even for fewer samples
+ * (another width may change the logits in their last bits, since the matrix
+ * kernels group rows by the batch's width). The consumer may stop early; lanes run
+ * ahead by at most `lanes` − 1 samples. `given`: a prime workspace as for
+ * createSampler; `givenLanes`: one of T ≥ 1 and B ≥ lanes (kept by a caller
+ * that samples again and again; WebAssembly memory is never freed).
+ */
+export function* sampleLanes(model: Model, opts: LaneOptions, count: number, rngFor: (i: number) => Rng, lanes = SAMPLE_LANES,
+  given?: Workspace, givenLanes?: Workspace): Generator<LaneSample, void, undefined> {
+  if (count <= 0) return;
+  if (opts.maxLength <= 0) {
+    for (let i = 0; i < count; i++) yield { index: i, ids: [], end: 'length', logProb: 0 };
+    return;
+  }
+  const V = model.config.vocabSize;
+  const L = Math.max(1, Math.min(lanes, count));
+  const inputs = new Int32Array(opts.prime.length + 1);
+  inputs[0] = -1;
+  inputs.set(opts.prime, 1);
+  const W = Math.min(inputs.length, PRIME_WINDOW);
+  const ws1 = given !== undefined && given.B === 1 && given.T >= W ? given : createWorkspace(model, W, 1);
+  const row = readPrime(model, ws1, inputs, W);
+  const H = ws1.H;
+  // what every sample starts from: the distribution after the prime and the state that produced it
+  const first = new Float64Array(V);
+  for (let v = 0; v < V; v++) first[v] = ws1.logits[row * V + v]!;
+  const start = ws1.layers.map((lb) => ({ h: Float64Array.from(lb.hs.subarray(0, H)), c: lb.cs ? Float64Array.from(lb.cs.subarray(0, H)) : null }));
+  // the batch is `lanes` wide even when fewer samples are asked for: the products then group rows as always
+  const ws = givenLanes !== undefined && givenLanes.B >= L && givenLanes.T >= 1 ? givenLanes : createWorkspace(model, 1, Math.max(1, lanes));
+  const B = ws.B;
+  const probs = new Float64Array(V);
+  const p = opts.topP ?? 1;
+  const order = p < 1 ? new Int32Array(V) : undefined;
+  const minLength = opts.minLength ?? 0;
+  const step = new Int32Array(B).fill(-1);
+  interface Lane { index: number; ids: number[]; logProb: number; rng: Rng; fresh: boolean }
+  const lane: (Lane | null)[] = new Array<Lane | null>(B).fill(null);
+  const done = new Map<number, LaneSample>();
+  let next = 0; // the next sample to start
+  let emit = 0; // the next sample to yield
+  const begin = (b: number): void => {
+    if (next >= count) { lane[b] = null; return; }
+    lane[b] = { index: next, ids: [], logProb: 0, rng: rngFor(next), fresh: true };
+    next++;
+    ws.layers.forEach((lb, l) => {
+      lb.hs.set(start[l]!.h, b * H);
+      if (lb.cs) lb.cs.set(start[l]!.c!, b * H);
+    });
+  };
+  for (let b = 0; b < L; b++) begin(b);
+  while (emit < count) {
+    for (let b = 0; b < L; b++) {
+      step[b] = -1;
+      for (let s = lane[b]; s !== null; s = lane[b]) {
+        const z: Vec = s.fresh ? first : ws.logits;
+        const off = s.fresh ? 0 : b * V;
+        s.fresh = false;
+        softmaxRow(model.backend.elementwise, z, off, V, opts.temperature, probs);
+        if (s.ids.length < minLength) withoutToken(probs, V, EOS);
+        topK(probs, V, opts.topK);
+        topP(probs, V, p, order);
+        const tok = chooseToken(probs, V, opts, s.rng);
+        s.logProb += logSoftmaxAt(z, off, V, tok);
+        let end: LaneSample['end'] | null = null;
+        if (tok === EOS) end = 'eos';
+        else {
+          s.ids.push(tok);
+          if (opts.stopAt?.(s.ids)) end = 'stop';
+          else if (s.ids.length >= opts.maxLength) end = 'length';
+        }
+        if (end === null) { step[b] = tok; break; }
+        done.set(s.index, { index: s.index, ids: s.ids, end, logProb: s.logProb });
+        begin(b); // and draw its first token from the prime's distribution now
+      }
+    }
+    while (done.has(emit)) {
+      const out = done.get(emit)!;
+      done.delete(emit++);
+      yield out;
+    }
+    if (emit >= count) return;
+    forward(model, ws, step, 1, null);
+    carryState(ws, 1);
+  }
+}
+
 export interface BeamOptions {
   /** Token ids of the prefix (may be empty). */
   prime: Int32Array;

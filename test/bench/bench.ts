@@ -9,6 +9,7 @@
  *                    [--repeat N] [--wait-quiet] [--compare [--python PATH]] [--breakdown] [--profile]
  *                    [--quality [--quality-tokens N] [--quality-seeds 1,2]]
  *                    [--memory [--memory-corpus PATH] [--memory-epochs N] [--threads N]]
+ *                    [--sampling [--sampling-model PATH] [--sampling-n N] [--sampling-lanes 4,8,16]]
  *
  * Each (configuration, kernels) pair is measured in a child process of its own
  * (`--child`), so that peak RSS is that configuration's and the WebAssembly
@@ -684,6 +685,10 @@ async function main(): Promise<number> {
       memory: { type: 'boolean', default: false },
       'memory-corpus': { type: 'string' },
       'memory-epochs': { type: 'string' },
+      sampling: { type: 'boolean', default: false },
+      'sampling-model': { type: 'string' },
+      'sampling-n': { type: 'string' },
+      'sampling-lanes': { type: 'string' },
       python: { type: 'string' },
       repeat: { type: 'string' },
       threads: { type: 'string' },
@@ -732,6 +737,11 @@ async function main(): Promise<number> {
     const { runMemory } = await import('./memory.js');
     return runMemory({ repoRoot, corpus: values['memory-corpus'], epochs: values['memory-epochs'] ? Number(values['memory-epochs']) : undefined,
       threads: Number((values.threads ?? '2').split(',')[0]), json: values.json });
+  }
+  if (values.sampling) {
+    const { runSampling } = await import('./sampling.js');
+    return runSampling({ model: values['sampling-model'], n: Number(values['sampling-n'] ?? 1000), maxLength: 200, json: values.json,
+      lanes: (values['sampling-lanes'] ?? '8').split(',').map(Number) });
   }
   if (values.quality) {
     const { runQuality } = await import('./quality.js');

@@ -139,3 +139,15 @@ test('refused before any sample: two output formats, two separators, drawing opt
     assert.match(oneLineError(r.stderr), want, extra.join(' '));
   }
 });
+
+test('sample i depends on the seed and i alone: -n 3 prints the first three lines of -n 40, with the same log P', async () => {
+  const few = await runCli(['sample', lineModel.file, '-n', '3', '--seed', '11', '--json']);
+  const many = await runCli(['sample', lineModel.file, '-n', '40', '--seed', '11', '--json']);
+  assert.equal(few.code, 0);
+  assert.equal(many.code, 0);
+  const lines = many.stdout.trimEnd().split('\n');
+  assert.equal(lines.length, 40);
+  assert.equal(few.stdout, lines.slice(0, 3).join('\n') + '\n');
+  const other = await runCli(['sample', lineModel.file, '-n', '40', '--seed', '12', '--json']);
+  assert.notEqual(other.stdout, many.stdout, 'another seed, other samples');
+});

@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createModel, forward, initModel, type ModelConfig } from '../../src/core/model.js';
-import { createRng, type Rng } from '../../src/core/rng.js';
+import { createRng, streamRng, type Rng } from '../../src/core/rng.js';
 import { createWorkspace } from '../../src/core/workspace.js';
-import { beamSearch, chooseToken, createSampler, defaultSampleOptions, logSoftmaxAt, pickToken, sampleTokens, topK, topP, withoutToken } from '../../src/core/sample.js';
+import { beamSearch, chooseToken, createSampler, defaultSampleOptions, logSoftmaxAt, pickToken, sampleLanes, sampleTokens, topK, topP, withoutToken } from '../../src/core/sample.js';
 import { EOS, UNK } from '../../src/core/vocab.js';
 
 test('pickToken: inverse CDF', () => {
@@ -225,4 +225,48 @@ test('beam K: best first, each log P the model\'s own, never <UNK>, the cap kept
   assert.deepEqual(again, out);
   const stop = beamSearch(model, { prime, maxLength: 6, beam: 3, allowUnk: false, stopAt: (ids) => ids.length === 2 });
   for (const r of stop) assert.ok(r.end === 'eos' ? r.ids.length < 2 : r.end === 'stop' && r.ids.length === 2, JSON.stringify(r));
+});
+
+test('sampleLanes: sample i is what the one-at-a-time sampler draws with stream i of the seed, in any lane, whatever the width or count', () => {
+  const prime = [3, 4];
+  for (const over of [{}, { temperature: 0.7, topK: 4 }, { topP: 0.8, minLength: 3 }, { maxLength: 3 }, { allowUnk: true }]) {
+    const opts = { ...defaultSampleOptions, prime: Int32Array.from(prime), maxLength: 12, ...over };
+    const sampler = createSampler(model, opts);
+    const want = Array.from({ length: 23 }, (_, i) => {
+      const gen = sampler.sample(streamRng(5, i));
+      const ids: number[] = [];
+      let r = gen.next();
+      while (!r.done) { ids.push(r.value); r = gen.next(); }
+      return { index: i, ids, end: r.value, logProb: sampler.logProb };
+    });
+    // the reference kernels compute each row alone, so the log-probabilities agree to the last bit too
+    for (const lanes of [1, 3, 8, 40]) {
+      assert.deepEqual([...sampleLanes(model, opts, 23, (i) => streamRng(5, i), lanes)], want, `${JSON.stringify(over)} lanes ${lanes}`);
+    }
+    assert.deepEqual([...sampleLanes(model, opts, 5, (i) => streamRng(5, i), 8)], want.slice(0, 5), 'fewer asked: the same first ones');
+  }
+});
+
+test('sampleLanes: a stop test ends a sample early; the consumer may stop early', () => {
+  const opts = { ...defaultSampleOptions, maxLength: 20, stopAt: (ids: readonly number[]) => ids.includes(5) };
+  const got = [...sampleLanes(model, opts, 30, (i) => streamRng(2, i), 4)];
+  assert.equal(got.length, 30);
+  for (const s of got) {
+    const at = s.ids.indexOf(5);
+    if (s.end === 'stop') assert.equal(at, s.ids.length - 1, 'stopped at the token that satisfied the test');
+    else assert.equal(at, -1);
+  }
+  assert.ok(got.some((s) => s.end === 'stop'));
+  const gen = sampleLanes(model, opts, 1000, (i) => streamRng(2, i), 4);
+  assert.deepEqual(gen.next().value, got[0]);
+  assert.deepEqual(gen.return(undefined), { done: true, value: undefined });
+  assert.deepEqual([...sampleLanes(model, opts, 0, (i) => streamRng(2, i))], []);
+});
+
+test('streamRng: streams of one seed differ from each other and from other seeds; the same stream repeats', () => {
+  const first = (seed: number, i: number) => Array.from({ length: 4 }, ((r) => () => r.nextU32())(streamRng(seed, i)));
+  const seen = new Set<string>();
+  for (const seed of [0, 1, 2, 2 ** 40]) for (const i of [0, 1, 2, 3, 1000, 2 ** 33]) seen.add(first(seed, i).join(','));
+  assert.equal(seen.size, 24);
+  assert.deepEqual(first(7, 3), first(7, 3));
 });
