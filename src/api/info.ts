@@ -46,6 +46,8 @@ export function describeCheckpoint(ck: Checkpoint, top = 10) {
       hidden: c.hidden,
       input: c.embedding > 0 ? 'embedding' as const : 'one-hot' as const,
       embedding: c.embedding,
+      /** The decoder reads the embedding matrix (no decoder.weight). */
+      tied: c.tied === true,
       dropout: c.dropout,
       parameters: ck.model.layout.total,
       parameterBytes: ck.model.layout.total * 4,

@@ -76,6 +76,8 @@ export const trainOptionsShape = {
   /** default: 0 (one-hot) at char level, 128 at word level */
   embedding: int(0, 4096).optional(),
   dropout: real(0, 1, { max: true }).default(0),
+  /** tied input and output embeddings: the decoder reads the embedding matrix (the embedding size is then the hidden size) */
+  tied: z.boolean({ error: 'must be true or false' }).default(false),
   /** default: 64 at char level, 35 at word level (PyTorch's word_language_model) */
   bptt: int(2, 10_000).optional(),
   /** default: 32 at char level, 20 at word level; shrunk to fit a small corpus */
@@ -107,7 +109,7 @@ export const trainOptionsShape = {
 };
 
 /** The fields the cross-field checks read. */
-interface Crossed { peephole?: unknown; cell?: unknown; level?: unknown; unkToken?: unknown; pretokenized?: unknown }
+interface Crossed { peephole?: unknown; cell?: unknown; level?: unknown; unkToken?: unknown; pretokenized?: unknown; tied?: unknown; embedding?: unknown; hidden?: unknown }
 
 /**
  * Checks across fields, shared by the library's schema and the command line's
@@ -123,6 +125,15 @@ interface Crossed { peephole?: unknown; cell?: unknown; level?: unknown; unkToke
  *             looked for. Either way it would be silently a no-op: refused.
  */
 function trainChecks(o: Crossed, ctx: z.RefinementCtx): void {
+  if (o.tied === true && typeof o.embedding === 'number') {
+    const hidden = typeof o.hidden === 'number' ? o.hidden : 128;
+    if (o.embedding !== hidden) {
+      ctx.addIssue({
+        code: 'custom', path: ['embedding'], message: `must equal the hidden size (${hidden}) with tied embeddings: the decoder reads the embedding matrix`,
+        params: { hint: 'drop the embedding size (with tied embeddings it follows the hidden size), or give both the same' },
+      });
+    }
+  }
   if (o.peephole === true && o.cell !== 'lstm') {
     ctx.addIssue({ code: 'custom', path: ['peephole'], message: 'goes with cell lstm only' });
   }

@@ -188,7 +188,8 @@ export function prepareTraining(
       ? { ...bc, vocabSize: vocab.tokens.length, dropout: given.has('dropout') ? opts.dropout : bc.dropout }
       : {
         cell: opts.cell, peephole: opts.peephole, layers: opts.layers, hidden: opts.hidden, vocabSize: vocab.tokens.length,
-        embedding: opts.embedding ?? LEVEL_DEFAULTS[tokenizer.level].embedding, dropout: opts.dropout,
+        embedding: opts.embedding ?? (opts.tied ? opts.hidden : LEVEL_DEFAULTS[tokenizer.level].embedding), dropout: opts.dropout,
+        ...(opts.tied ? { tied: true } : {}),
       };
     cfg = trainConfig(opts, mode, null, null, given, LEVEL_DEFAULTS[tokenizer.level]);
     fitBatch(cfg, mode, units, given.has('batch'), notes, name);
@@ -373,7 +374,7 @@ function checkSameCorpus(ck: Checkpoint, corpus: { fingerprint: string; unkRate:
 
 /** The settings a resumed run keeps: the model, tokenizer and data split of the checkpoint, with their effective values. */
 interface Kept {
-  level: string; cell: string; peephole: boolean; layers: number; hidden: number; embedding: number;
+  level: string; cell: string; peephole: boolean; layers: number; hidden: number; embedding: number; tied: boolean;
   lowercase: boolean; sentence: string; unkToken: string | null; pretokenized: boolean; maxVocab: number; minCount: number; seed: number; valFraction: number;
 }
 
@@ -381,7 +382,7 @@ interface Kept {
 function modelSettings(ck: Checkpoint) {
   const c = ck.model.config, t = ck.tokenizer;
   return {
-    level: t.level, cell: c.cell, peephole: c.peephole, layers: c.layers, hidden: c.hidden, embedding: c.embedding,
+    level: t.level, cell: c.cell, peephole: c.peephole, layers: c.layers, hidden: c.hidden, embedding: c.embedding, tied: c.tied === true,
     lowercase: t.lowercase, sentence: t.sentence, unkToken: t.unkToken, pretokenized: t.split === 'whitespace',
   };
 }

@@ -239,6 +239,7 @@ function toFile(ck: Checkpoint): CheckpointFileJson {
     config: {
       cell: config.cell, peephole: config.peephole, layers: config.layers, hidden: config.hidden,
       vocabSize: config.vocabSize, embedding: config.embedding, dropout: config.dropout,
+      ...(config.tied ? { tied: true } : {}),
     },
     // split is written only for pre-tokenized text, so files of the default tokenizer read and write as before
     tokenizer: { level, lowercase, unkToken, sentence, ...(ck.tokenizer.split === 'whitespace' ? { split: 'whitespace' as const } : {}) },

@@ -74,6 +74,8 @@ export const configSchema = z.object({
   vocabSize: z.number(),
   embedding: z.number(),
   dropout: z.number(),
+  /** Tied input/output embeddings (absent: false, as every checkpoint written before they existed). */
+  tied: z.boolean().optional(),
 });
 
 export const tokenizerSchema = z.object({
@@ -375,6 +377,7 @@ function checkConfig(c: CheckpointFile['config']): ModelConfig {
   const config: ModelConfig = {
     cell: c.cell as CellKind, peephole: c.peephole, layers: c.layers, hidden: c.hidden,
     vocabSize: c.vocabSize, embedding: c.embedding, dropout: c.dropout,
+    ...(c.tied ? { tied: true } : {}),
   };
   try {
     validateConfig(config);
@@ -479,7 +482,7 @@ function checkUnkToken(tok: CheckpointFile['tokenizer']): void {
 /** Number of tensors modelLayout(config) has, without building it (a damaged `layers` may be huge). */
 function tensorCount(config: ModelConfig): number {
   const perLayer = 4 + cells[config.cell].extraParams(1, config.peephole).length;
-  return (config.embedding > 0 ? 1 : 0) + config.layers * perLayer + 2;
+  return (config.embedding > 0 ? 1 : 0) + config.layers * perLayer + (config.tied ? 1 : 2);
 }
 
 function checkTensors(tensors: readonly TensorEntry[], config: ModelConfig): ParamLayout {

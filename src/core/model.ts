@@ -10,7 +10,8 @@
  * Tensor names and shapes follow PyTorch (weight_ih_l{l} (G·H, in),
  * weight_hh_l{l} (G·H, H), bias_ih_l{l}, bias_hh_l{l} (G·H), a cell's extra
  * tensors such as weight_peephole_l{l} (3H), embedding.weight (V, E),
- * decoder.weight (V, H), decoder.bias (V)); see docs/checkpoint.md. The code
+ * decoder.weight (V, H), decoder.bias (V)); see docs/checkpoint.md. Tied
+ * embeddings: no decoder.weight, the decoder reads embedding.weight (E = H). The code
  * reads them through typed views (`ModelParams`: embedding, layers[l].Wih, …,
  * decoder.weight), built once per parameter set, not by name on every call.
  * Dropout (training only) is applied to the inputs of layers 2..L and to the
@@ -44,6 +45,12 @@ export interface ModelConfig {
   readonly embedding: number;
   /** Probability of zeroing a unit between layers during training; 0 disables. */
   readonly dropout: number;
+  /**
+   * Tied input and output embeddings (Press & Wolf 2017; Inan et al. 2017):
+   * the decoder's weight IS the embedding (V, E), so E must equal H; there is
+   * no decoder.weight tensor. Absent = false.
+   */
+  readonly tied?: boolean;
 }
 
 export interface Model {
@@ -100,7 +107,7 @@ export function modelLayout(config: ModelConfig): ParamLayout {
     specs.push({ name: n.bhh, shape: [G * H] });
     for (const x of cell.extraParams(H, config.peephole)) specs.push({ name: extraName(x.name, l), shape: x.shape });
   }
-  specs.push({ name: DECODER_WEIGHT, shape: [V, H] });
+  if (!config.tied) specs.push({ name: DECODER_WEIGHT, shape: [V, H] });
   specs.push({ name: DECODER_BIAS, shape: [V] });
   return makeLayout(specs);
 }
@@ -124,10 +131,12 @@ export function modelParams(config: ModelConfig, set: ParamSet): ModelParams {
         peep: config.peephole ? view(set, extraName(PEEPHOLE, l)) : null,
       });
     }
+    const embedding = config.embedding > 0 ? view(set, EMBEDDING) : null;
     p = {
-      embedding: config.embedding > 0 ? view(set, EMBEDDING) : null,
+      embedding,
       layers,
-      decoder: { weight: view(set, DECODER_WEIGHT), bias: view(set, DECODER_BIAS) },
+      // tied: the same floats (so the decoder's gradient adds into the embedding's, as backward only ever adds)
+      decoder: { weight: config.tied ? embedding! : view(set, DECODER_WEIGHT), bias: view(set, DECODER_BIAS) },
     };
     typedViews.set(set, p);
   }
@@ -143,6 +152,10 @@ export function validateConfig(config: ModelConfig): void {
   if (!Number.isInteger(config.embedding) || config.embedding < 0) throw new ShapeError('embedding must be an integer ≥ 0');
   if (!(config.dropout >= 0 && config.dropout < 1)) throw new ShapeError('dropout must be in [0, 1)');
   if (config.peephole && config.cell !== 'lstm') throw new ShapeError('peephole connections exist only for the LSTM');
+  if (config.tied !== undefined && typeof config.tied !== 'boolean') throw new ShapeError('tied must be true or false');
+  if (config.tied && config.embedding !== config.hidden) {
+    throw new ShapeError(`tied embeddings need the embedding size equal to the hidden size (embedding ${config.embedding}, hidden ${config.hidden})`);
+  }
 }
 
 /** A model with all parameters zero. */

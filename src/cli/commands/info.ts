@@ -89,7 +89,7 @@ function report(i: Info): string {
   lines.push('model');
   row('cell', m.cell + (m.peephole ? ' with peepholes' : m.cell === 'lstm' ? ' (no peepholes)' : ''));
   row('layers', `${m.layers} × ${formatInt(m.hidden)} hidden units`);
-  row('input', m.input === 'embedding' ? `embedding of ${formatInt(m.embedding)}` : `one-hot (${formatInt(v.size)} wide)`);
+  row('input', m.input === 'embedding' ? `embedding of ${formatInt(m.embedding)}${m.tied ? ', tied: the decoder reads it too' : ''}` : `one-hot (${formatInt(v.size)} wide)`);
   row('dropout', m.dropout > 0 ? String(m.dropout) : 'none');
   row('parameters', `${formatInt(m.parameters)} (${formatBytes(m.parameterBytes)} as float32)`);
 

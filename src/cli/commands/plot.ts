@@ -104,7 +104,7 @@ function fromCheckpoint(ck: Checkpoint, name: string): Curve {
   if (!s) throw new InputError(`${name} has no training state, so no history to plot`, 'plot the checkpoint rnnlm train wrote, or its training log');
   if (s.history.length === 0) throw new InputError(`${name} has no evaluations in its training history`, 'train until at least one evaluation (see rnnlm train --eval-every)');
   const c = ck.model.config;
-  const title = `${c.cell}${c.peephole ? '+peepholes' : ''} ${c.layers}×${c.hidden}, ${c.embedding ? `embedding ${c.embedding}` : 'one-hot input'}` +
+  const title = `${c.cell}${c.peephole ? '+peepholes' : ''} ${c.layers}×${c.hidden}, ${c.embedding ? `embedding ${c.embedding}${c.tied ? ' (tied)' : ''}` : 'one-hot input'}` +
     `${c.dropout ? `, dropout ${c.dropout}` : ''} · ${ck.tokenizer.level} level, vocabulary ${formatInt(c.vocabSize)} · ${formatInt(ck.model.layout.total)} parameters`;
   const corpus = typeof ck.meta['corpus'] === 'string' ? ` · trained on ${ck.meta['corpus']}` : '';
   return {

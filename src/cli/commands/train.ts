@@ -47,6 +47,7 @@ export function registerTrain(program: Command, run: (action: (host: Host) => Pr
     .option('--layers <n>', 'stacked recurrent layers (default: 2)')
     .option('--hidden <n>', 'hidden units per layer (default: 128)')
     .option('--embedding <n>', 'input embedding size (0 = one-hot input; default: 0 for char, 128 for word)')
+    .option('--tied', 'tied input and output embeddings (Press & Wolf): the decoder reads the embedding matrix; the embedding size follows --hidden')
     .option('--dropout <p>', 'dropout between layers while training, 0 to <1 (default: 0)')
     .option('--bptt <n>', 'time steps per window of backpropagation through time (default: 64 char, 35 word)')
     .option('--batch <n>', 'sentences (or stream lanes) per step (default: 32 char, 20 word)')
@@ -198,7 +199,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
       for (const note of s.notes) say(style.yellow(`note: ${note}`));
       const mc = s.config;
       say(style.bold(`rnnlm train ${shown(opts.corpus)}`) + (resumed ? ` (resuming ${shown(opts.resume ?? '')} at step ${s.step})` : base ? ` (fine-tuning ${shown(opts.initFrom ?? '')})` : ''));
-      say(`  model   ${mc.cell}${mc.peephole ? '+peepholes' : ''} ${mc.layers}×${mc.hidden}, ${mc.embedding ? `embedding ${mc.embedding}` : 'one-hot input'}, vocabulary ${formatInt(mc.vocabSize)} (${s.level}), ${formatInt(s.parameters)} parameters (${formatBytes(s.parameters * 4)})`);
+      say(`  model   ${mc.cell}${mc.peephole ? '+peepholes' : ''} ${mc.layers}×${mc.hidden}, ${mc.embedding ? `embedding ${mc.embedding}${mc.tied ? ' (tied)' : ''}` : 'one-hot input'}, vocabulary ${formatInt(mc.vocabSize)} (${s.level}), ${formatInt(s.parameters)} parameters (${formatBytes(s.parameters * 4)})`);
       say(`  data    ${formatInt(s.trainTokens)} training tokens${s.valTokens !== null ? `, ${formatInt(s.valTokens)} validation tokens` : ', no validation'}; batch ${s.batch} × ${s.bptt} steps, ~${formatInt(s.epochWindows)} steps per epoch`);
       say(`  output  ${shown(opts.output)}${s.maxTimeMs ? `; time budget ${formatDuration(s.maxTimeMs - s.elapsedMs)}` : ''}`);
       if (s.threads > 1) say(`  threads ${s.threads} (each step's batch split among them)`);
