@@ -49,6 +49,9 @@ export function describeCheckpoint(ck: Checkpoint, top = 10) {
       /** The decoder reads the embedding matrix (no decoder.weight). */
       tied: c.tied === true,
       dropout: c.dropout,
+      inputDropout: c.inputDropout ?? 0,
+      wordDropout: c.wordDropout ?? 0,
+      lockedDropout: c.lockedDropout === true,
       parameters: ck.model.layout.total,
       parameterBytes: ck.model.layout.total * 4,
       sizeMB: (ck.model.layout.total * 4) / (1024 * 1024),

@@ -76,6 +76,12 @@ export const trainOptionsShape = {
   /** default: 0 (one-hot) at char level, 128 at word level */
   embedding: int(0, 4096).optional(),
   dropout: real(0, 1, { max: true }).default(0),
+  /** dropout on the embedded input, unit by unit (needs an embedding) */
+  inputDropout: real(0, 1, { max: true }).default(0),
+  /** embedding dropout: whole word types dropped in each window (needs an embedding) */
+  wordDropout: real(0, 1, { max: true }).default(0),
+  /** one dropout mask per window for all its steps (variational / locked dropout) */
+  lockedDropout: z.boolean({ error: 'must be true or false' }).default(false),
   /** tied input and output embeddings: the decoder reads the embedding matrix (the embedding size is then the hidden size) */
   tied: z.boolean({ error: 'must be true or false' }).default(false),
   /** default: 64 at char level, 35 at word level (PyTorch's word_language_model) */
@@ -109,7 +115,9 @@ export const trainOptionsShape = {
 };
 
 /** The fields the cross-field checks read. */
-interface Crossed { peephole?: unknown; cell?: unknown; level?: unknown; unkToken?: unknown; pretokenized?: unknown; tied?: unknown; embedding?: unknown; hidden?: unknown }
+interface Crossed {
+  peephole?: unknown; cell?: unknown; level?: unknown; unkToken?: unknown; pretokenized?: unknown; tied?: unknown; embedding?: unknown; hidden?: unknown;
+}
 
 /**
  * Checks across fields, shared by the library's schema and the command line's

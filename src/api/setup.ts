@@ -10,7 +10,7 @@ import { DataError, OptionError } from '../core/errors.js';
 import { memoryNeed, refuseIfTooLarge } from '../core/memory.js';
 import { createOptimizerState } from '../core/optimizer.js';
 import { referenceBackend, type Backend } from '../core/backend.js';
-import { createModel, initModel, type Model, type ModelConfig } from '../core/model.js';
+import { createModel, initModel, validateConfig, type Model, type ModelConfig } from '../core/model.js';
 import { createRng } from '../core/rng.js';
 import { countTokens, normalizeText, splitSentences, type EncodedCorpus, type SentenceMode, type TokenizerConfig } from '../core/tokenize.js';
 import { defaultTrainConfig, newTrainState, type TrainConfig, type TrainState } from '../core/train.js';
@@ -173,9 +173,9 @@ export function prepareTraining(
       notes.push('the checkpoint stopped later in its epoch than this corpus is long: training goes on from the next epoch');
     }
     cfg = trainConfig(opts, mode, t.config, state, given);
-    const changed = changedSettings(opts, given, t.config, model.config.dropout);
+    const changed = changedSettings(opts, given, t.config, model.config);
     if (changed.length) {
-      ({ model, state } = applyChanges(changed, model, state, t.config, cfg, data.train, mode, opts));
+      ({ model, state } = applyChanges(changed, model, state, t.config, cfg, data.train, mode, opts, name));
       notes.push(`resumed with changed training settings: ${changed.map((c) => `${name(c.key)} ${c.now} (was ${c.was})`).join(', ')}; the continuation is no longer the exact one`);
     }
     fitBatch(cfg, mode, units, given.has('batch'), notes, name);
@@ -185,12 +185,13 @@ export function prepareTraining(
   } else {
     const bc = base?.model.config;
     const config: ModelConfig = bc
-      ? { ...bc, vocabSize: vocab.tokens.length, dropout: given.has('dropout') ? opts.dropout : bc.dropout }
-      : {
+      ? withDropout({ ...bc, vocabSize: vocab.tokens.length }, opts, given, name)
+      : checkedDropout({
         cell: opts.cell, peephole: opts.peephole, layers: opts.layers, hidden: opts.hidden, vocabSize: vocab.tokens.length,
-        embedding: opts.embedding ?? (opts.tied ? opts.hidden : LEVEL_DEFAULTS[tokenizer.level].embedding), dropout: opts.dropout,
+        embedding: opts.embedding ?? (opts.tied ? opts.hidden : LEVEL_DEFAULTS[tokenizer.level].embedding),
+        ...dropoutConfig(opts),
         ...(opts.tied ? { tied: true } : {}),
-      };
+      }, name);
     cfg = trainConfig(opts, mode, null, null, given, LEVEL_DEFAULTS[tokenizer.level]);
     fitBatch(cfg, mode, units, given.has('batch'), notes, name);
     refuseIfTooLarge(memoryNeed(config, cfg.bptt, cfg.batch, opts.threads ?? 1, cfg.optimizer.kind), name);
@@ -433,16 +434,55 @@ function refuseDiffering(opts: TrainOptions, given: ReadonlySet<string>, kept: R
 }
 
 /** Training settings a resumed run may change. */
-const SETTING_KEYS = ['lr', 'lrDecay', 'lrDecayAfter', 'batch', 'bptt', 'dropout', 'clip', 'optimizer'] as const;
-type Change = { key: (typeof SETTING_KEYS)[number]; was: number | string; now: number | string };
+const SETTING_KEYS = ['lr', 'lrDecay', 'lrDecayAfter', 'batch', 'bptt', 'dropout', 'inputDropout', 'wordDropout', 'lockedDropout', 'clip', 'optimizer'] as const;
+type Change = { key: (typeof SETTING_KEYS)[number]; was: number | string | boolean; now: number | string | boolean };
+/** The model config's dropout settings (kept in the config: the workspace's masks are sized from them). */
+const DROPOUT_KEYS = ['dropout', 'inputDropout', 'wordDropout', 'lockedDropout'] as const;
 
-function changedSettings(opts: TrainOptions, given: ReadonlySet<string>, base: TrainConfig, dropout: number): Change[] {
-  const was: Record<Change['key'], number | string> = {
+/** The dropout settings of the options, as a model config holds them (absent when off, as every older checkpoint). */
+function dropoutConfig(opts: TrainOptions): Pick<ModelConfig, (typeof DROPOUT_KEYS)[number]> {
+  return {
+    dropout: opts.dropout,
+    ...(opts.inputDropout > 0 ? { inputDropout: opts.inputDropout } : {}),
+    ...(opts.wordDropout > 0 ? { wordDropout: opts.wordDropout } : {}),
+    ...(opts.lockedDropout ? { lockedDropout: true } : {}),
+  };
+}
+
+function changedSettings(opts: TrainOptions, given: ReadonlySet<string>, base: TrainConfig, model: ModelConfig): Change[] {
+  const was: Record<Change['key'], number | string | boolean> = {
     lr: base.lr, lrDecay: base.lrDecay, lrDecayAfter: base.lrDecayAfter, batch: base.batch, bptt: base.bptt,
-    dropout, clip: base.clip, optimizer: base.optimizer.kind,
+    dropout: model.dropout, inputDropout: model.inputDropout ?? 0, wordDropout: model.wordDropout ?? 0, lockedDropout: model.lockedDropout === true,
+    clip: base.clip, optimizer: base.optimizer.kind,
   };
   const o = opts as Record<string, unknown>;
-  return SETTING_KEYS.filter((k) => given.has(k) && o[k] !== undefined && o[k] !== was[k]).map((k) => ({ key: k, was: was[k], now: o[k] as number | string }));
+  return SETTING_KEYS.filter((k) => given.has(k) && o[k] !== undefined && o[k] !== was[k]).map((k) => ({ key: k, was: was[k], now: o[k] as number | string | boolean }));
+}
+
+/**
+ * The config with the dropout settings given in `keys` taken from the options
+ * (the others as they were), checked by the core: input and word dropout
+ * need an embedding.
+ */
+function withDropout(config: ModelConfig, opts: TrainOptions, keys: ReadonlySet<string>, name: (key: string) => string): ModelConfig {
+  const now = dropoutConfig(opts);
+  const next: Record<string, unknown> = { ...config };
+  for (const k of DROPOUT_KEYS) {
+    if (!keys.has(k)) continue;
+    if (k in now) next[k] = now[k as keyof typeof now];
+    else delete next[k];
+  }
+  return checkedDropout(next as unknown as ModelConfig, name);
+}
+
+/** Input and word dropout need an embedding (the model's, new or kept): refused with the fix, before any work. */
+function checkedDropout(config: ModelConfig, name: (key: string) => string): ModelConfig {
+  if (config.embedding === 0) {
+    const bad = (['inputDropout', 'wordDropout'] as const).find((k) => (config[k] ?? 0) > 0);
+    if (bad) throw new OptionError(`${name(bad)} needs an embedding, and this model reads one-hot input (the default at char level)`, `add ${name('embedding')} N (e.g. 64) to a new model, or drop ${name(bad)}`);
+  }
+  validateConfig(config);
+  return config;
 }
 
 /**
@@ -452,10 +492,10 @@ function changedSettings(opts: TrainOptions, given: ReadonlySet<string>, base: T
  */
 function applyChanges(
   changes: readonly Change[], model: Model, state: TrainState, base: TrainConfig, cfg: TrainConfig,
-  train: EncodedCorpus, mode: ReadMode, opts: TrainOptions,
+  train: EncodedCorpus, mode: ReadMode, opts: TrainOptions, name: (key: string) => string,
 ): { model: Model; state: TrainState } {
-  const keys = new Set(changes.map((c) => c.key));
-  if (keys.has('dropout')) model = { ...model, config: { ...model.config, dropout: opts.dropout } };
+  const keys = new Set<string>(changes.map((c) => c.key));
+  if (DROPOUT_KEYS.some((k) => keys.has(k))) model = { ...model, config: withDropout(model.config, opts, keys, name) };
   if (keys.has('optimizer')) state = { ...state, opt: createOptimizerState(cfg.optimizer, model.layout.total, model.backend.alloc) };
   if (keys.has('batch') || keys.has('bptt')) {
     const before = epochPlan(train, mode, base.batch, base.bptt, 0).windows;

@@ -240,6 +240,9 @@ function toFile(ck: Checkpoint): CheckpointFileJson {
       cell: config.cell, peephole: config.peephole, layers: config.layers, hidden: config.hidden,
       vocabSize: config.vocabSize, embedding: config.embedding, dropout: config.dropout,
       ...(config.tied ? { tied: true } : {}),
+      ...(config.inputDropout ? { inputDropout: config.inputDropout } : {}),
+      ...(config.wordDropout ? { wordDropout: config.wordDropout } : {}),
+      ...(config.lockedDropout ? { lockedDropout: true } : {}),
     },
     // split is written only for pre-tokenized text, so files of the default tokenizer read and write as before
     tokenizer: { level, lowercase, unkToken, sentence, ...(ck.tokenizer.split === 'whitespace' ? { split: 'whitespace' as const } : {}) },

@@ -76,6 +76,10 @@ export const configSchema = z.object({
   dropout: z.number(),
   /** Tied input/output embeddings (absent: false, as every checkpoint written before they existed). */
   tied: z.boolean().optional(),
+  /** Input, word and locked dropout (absent: 0, 0, false). Only types here: validateConfig judges the values. */
+  inputDropout: z.number().optional(),
+  wordDropout: z.number().optional(),
+  lockedDropout: z.boolean().optional(),
 });
 
 export const tokenizerSchema = z.object({
@@ -378,6 +382,9 @@ function checkConfig(c: CheckpointFile['config']): ModelConfig {
     cell: c.cell as CellKind, peephole: c.peephole, layers: c.layers, hidden: c.hidden,
     vocabSize: c.vocabSize, embedding: c.embedding, dropout: c.dropout,
     ...(c.tied ? { tied: true } : {}),
+    ...(c.inputDropout !== undefined ? { inputDropout: c.inputDropout } : {}),
+    ...(c.wordDropout !== undefined ? { wordDropout: c.wordDropout } : {}),
+    ...(c.lockedDropout !== undefined ? { lockedDropout: c.lockedDropout } : {}),
   };
   try {
     validateConfig(config);

@@ -51,6 +51,26 @@ export interface ModelConfig {
    * no decoder.weight tensor. Absent = false.
    */
   readonly tied?: boolean;
+  /** Dropout on the embedded input x<t>, unit by unit (AWD-LSTM's dropouti), training only; needs an embedding. Absent = 0. */
+  readonly inputDropout?: number;
+  /**
+   * Embedding dropout (Gal & Ghahramani 2016; AWD-LSTM's dropoute): in each
+   * training window, every row of the embedding (a word type) is dropped
+   * whole with this probability, the kept ones scaled by 1/(1−p); needs an
+   * embedding. Absent = 0.
+   */
+  readonly wordDropout?: number;
+  /**
+   * Locked (variational) dropout: one mask per window for every step of it
+   * (per slot and unit), at every dropout site, instead of a new one per step.
+   * Absent = false.
+   */
+  readonly lockedDropout?: boolean;
+}
+
+/** Whether training draws any dropout mask with this config. */
+export function usesDropout(c: ModelConfig): boolean {
+  return c.dropout > 0 || (c.inputDropout ?? 0) > 0 || (c.wordDropout ?? 0) > 0;
 }
 
 export interface Model {
@@ -153,6 +173,13 @@ export function validateConfig(config: ModelConfig): void {
   if (!(config.dropout >= 0 && config.dropout < 1)) throw new ShapeError('dropout must be in [0, 1)');
   if (config.peephole && config.cell !== 'lstm') throw new ShapeError('peephole connections exist only for the LSTM');
   if (config.tied !== undefined && typeof config.tied !== 'boolean') throw new ShapeError('tied must be true or false');
+  if (config.lockedDropout !== undefined && typeof config.lockedDropout !== 'boolean') throw new ShapeError('lockedDropout must be true or false');
+  for (const k of ['inputDropout', 'wordDropout'] as const) {
+    const p = config[k];
+    if (p === undefined) continue;
+    if (!(typeof p === 'number' && p >= 0 && p < 1)) throw new ShapeError(`${k} must be in [0, 1)`);
+    if (p > 0 && config.embedding === 0) throw new ShapeError(`${k} needs an embedding (the input is one-hot)`);
+  }
   if (config.tied && config.embedding !== config.hidden) {
     throw new ShapeError(`tied embeddings need the embedding size equal to the hidden size (embedding ${config.embedding}, hidden ${config.hidden})`);
   }
@@ -224,7 +251,7 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
   const TB = T * B;
   if (T > ws.T || inputs.length < TB) throw new ShapeError(`window of ${T} steps does not fit the workspace (${ws.T})`);
   ws.inputs.set(inputs.subarray(0, TB));
-  const train = dropout !== null && config.dropout > 0;
+  const train = dropout !== null && usesDropout(config);
   const proj = ws.proj; // (T, B, G·H) xp
 
   for (let l = 0; l < config.layers; l++) {
@@ -265,10 +292,15 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
         if (y < 0) X.fill(0, r * Emb, r * Emb + Emb);
         else X.set(emb.subarray(y * Emb, y * Emb + Emb), r * Emb);
       }
+      if (train && ws.masks[0]) {
+        drawInputMask(ws, T, config, dropout!);
+        const mask = ws.masks[0];
+        for (let i = 0; i < TB * Emb; i++) X[i] = X[i]! * mask[i]!;
+      }
       K.mmNT(TB, GH, Emb, X, 0, Emb, Wih, 0, Emb, proj, 0, GH);
     } else {
       fillRows(TB, GH, bias, 0, proj, 0, GH);
-      if (train) drawDropout(ws, l, T, config.dropout, dropout!);
+      if (train && ws.dropped[l]) drawDropout(ws, l, T, config.dropout, dropout!, config.lockedDropout === true);
       const { X, off } = layerInput(ws, l, train);
       K.mmNT(TB, GH, H, X, off, H, Wih, 0, H, proj, 0, GH);
     }
@@ -278,7 +310,7 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
 
   // logits (T·B, V) = b_dec + a[L] · W_decᵀ
   const L = config.layers;
-  if (train) drawDropout(ws, L, T, config.dropout, dropout!);
+  if (train && ws.dropped[L]) drawDropout(ws, L, T, config.dropout, dropout!, config.lockedDropout === true);
   const { X, off } = layerInput(ws, L, train);
   const logits = ws.logits;
   fillRows(TB, V, P.decoder.bias, 0, logits, 0, V);
@@ -303,7 +335,7 @@ function transposeOneHot(rows: number, V: number): boolean {
 }
 
 /** Inverted dropout on the input of layer l (l = L: the decoder): dropped = a[l-1] ⊙ mask, mask ∈ {0, 1/(1−p)}. */
-function drawDropout(ws: Workspace, l: number, T: number, p: number, d: Dropout): void {
+function drawDropout(ws: Workspace, l: number, T: number, p: number, d: Dropout, locked: boolean): void {
   const mask = ws.masks[l]!;
   const out = ws.dropped[l]!;
   const hs = ws.layers[l - 1]!.hs;
@@ -312,7 +344,7 @@ function drawDropout(ws: Workspace, l: number, T: number, p: number, d: Dropout)
   const off = B * H;
   const kl = hashCombine(d.seed, l);
   for (let t = 0; t < T; t++) {
-    const kt = hashCombine(kl, t);
+    const kt = locked ? kl : hashCombine(kl, t);
     for (let b = 0; b < B; b++) {
       const key = hashCombine(kt, d.slot0 + b);
       const r = (t * B + b) * H;
@@ -320,6 +352,39 @@ function drawDropout(ws: Workspace, l: number, T: number, p: number, d: Dropout)
         const m = hashUniform(key, j) < p ? 0 : keep;
         mask[r + j] = m;
         out[r + j] = hs[off + r + j]! * m;
+      }
+    }
+  }
+}
+
+/** A key apart from every layer's (l ≥ 1) for the masks of the embedded input. */
+const INPUT_KEY = 0x1a9e7;
+const WORD_KEY = 0x3c0de;
+
+/**
+ * The mask of the embedded input, (T, B, E) into ws.masks[0]: for the row of
+ * token y at (t, b), unit j: wordKeep(y) · unitKeep(t, b, j), each 0 or
+ * 1/(1−p). wordKeep depends on the window's seed and y alone (a word type is
+ * dropped everywhere in the window); unitKeep on (t, b, j), or (b, j) when locked.
+ */
+function drawInputMask(ws: Workspace, T: number, c: ModelConfig, d: Dropout): void {
+  const mask = ws.masks[0]!;
+  const E = c.embedding;
+  const { B } = ws;
+  const pi = c.inputDropout ?? 0, pw = c.wordDropout ?? 0;
+  const keepI = 1 / (1 - pi), keepW = 1 / (1 - pw);
+  const ki = hashCombine(d.seed, INPUT_KEY), kw = hashCombine(d.seed, WORD_KEY);
+  for (let t = 0; t < T; t++) {
+    const kt = c.lockedDropout ? ki : hashCombine(ki, t);
+    for (let b = 0; b < B; b++) {
+      const r = (t * B + b) * E;
+      const y = ws.inputs[t * B + b]!;
+      const w = pw > 0 && y >= 0 ? (hashUniform(kw, y) < pw ? 0 : keepW) : 1;
+      if (pi > 0) {
+        const key = hashCombine(kt, d.slot0 + b);
+        for (let j = 0; j < E; j++) mask[r + j] = w * (hashUniform(key, j) < pi ? 0 : keepI);
+      } else {
+        mask.fill(w, r, r + E);
       }
     }
   }
@@ -402,6 +467,10 @@ export function backward(model: Model, ws: Workspace, grads: ParamSet, T: number
       // ∂x = ∂xp · W_ih, then scatter into the embedding rows
       X.fill(0, 0, TB * Emb);
       K.mmNN(TB, Emb, GH, dxp, 0, GH, Wih, 0, Emb, X, 0, Emb);
+      if (train && ws.masks[0]) {
+        const mask = ws.masks[0];
+        for (let i = 0; i < TB * Emb; i++) X[i] = X[i]! * mask[i]!;
+      }
       E.addRowsAt(dP.embedding!, 0, X, 0, ws.inputs, TB, Emb);
     } else {
       const { X, off } = layerInput(ws, l, train);

@@ -17,7 +17,7 @@ import { epochPlan, type ReadMode, type Window } from './batches.js';
 import { DivergedError } from './errors.js';
 import type { Vec } from './kernels.js';
 import { softmaxCrossEntropy } from './loss.js';
-import { forward, type Model } from './model.js';
+import { forward, usesDropout, type Model } from './model.js';
 import { localEngine, type StepEngine } from './engine.js';
 import { createOptimizerState, type OptimizerConfig, type OptimizerState } from './optimizer.js';
 import { allocParams } from './params.js';
@@ -286,7 +286,7 @@ export async function train(
   const engine = options.engine ?? localEngine(model, T, B);
   const grads = allocParams(model.layout, model.backend.alloc);
   const rng = createRng(0, state.rng);
-  const dropout = model.config.dropout > 0;
+  const dropout = usesDropout(model.config);
   const now = hooks.now ?? (() => 0);
   let clock = now();
   const tick = () => { const t = now(); state.elapsedMs += t - clock; clock = t; };

@@ -19,6 +19,8 @@ export interface WorkspaceModel {
     readonly vocabSize: number;
     readonly embedding: number;
     readonly dropout: number;
+    readonly inputDropout?: number;
+    readonly wordDropout?: number;
   };
   readonly backend: { readonly alloc: Alloc };
 }
@@ -48,7 +50,7 @@ export interface Workspace {
   readonly emb: Vec | null;
   /** dropped[l] (T, B, H): dropout(a[l-1]) as fed to layer l (l = L: the decoder); null when dropout is 0 */
   readonly dropped: readonly (Vec | null)[];
-  /** masks[l] (T, B, H) ∈ {0, 1/(1−p)} */
+  /** masks[l] (T, B, H) ∈ {0, 1/(1−p)}; masks[0] (T, B, E): the embedded input's (input and word dropout), or null */
   readonly masks: readonly (Vec | null)[];
   /** (T·B, V) logits after forward; ∂L/∂logits after the loss with grad */
   readonly logits: Vec;
@@ -88,7 +90,8 @@ export function createWorkspace(model: WorkspaceModel, T: number, B: number, all
   for (let l = 0; l <= config.layers; l++) {
     const has = l > 0 && config.dropout > 0;
     dropped.push(has ? alloc(T * B * H) : null);
-    masks.push(has ? alloc(T * B * H) : null);
+    const input = l === 0 && config.embedding > 0 && ((config.inputDropout ?? 0) > 0 || (config.wordDropout ?? 0) > 0);
+    masks.push(has ? alloc(T * B * H) : input ? alloc(T * B * config.embedding) : null);
   }
   return {
     T, B, H, layers, dropped, masks,

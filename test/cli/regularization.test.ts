@@ -58,3 +58,24 @@ test('--tied refusals: an embedding size other than --hidden; a checkpoint edite
   writeFileSync(tied, JSON.stringify(j));
   assert.match(oneLineError((await runCli(['info', tied])).stderr), /tied/);
 });
+
+test('--input-dropout, --word-dropout, --locked-dropout: kept in the config, shown by info, changeable on --resume (said), refused without an embedding', async () => {
+  const { d, file } = corpus();
+  const out = join(d, 'drop.json');
+  const r = await runCli(['train', file, '--level', 'word', '--embedding', '8', '--hidden', '8', '--dropout', '0.1', '--input-dropout', '0.2', '--word-dropout', '0.3', '--locked-dropout', '-o', out, ...quick]);
+  assert.equal(r.code, 0, r.stderr);
+  const c = parseCheckpoint(readFileSync(out, 'utf8')).model.config;
+  assert.deepEqual([c.dropout, c.inputDropout, c.wordDropout, c.lockedDropout], [0.1, 0.2, 0.3, true]);
+  assert.match((await runCli(['info', out])).stdout, /dropout +0\.1 between layers and on the output · input 0\.2 · words 0\.3 \(locked/);
+  const resumed = await runCli(['train', file, '--resume', out, '--word-dropout', '0.5', '--max-steps', '2', '--samples', '0']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, /changed training settings: --word-dropout 0\.5 \(was 0\.3\)/);
+  const oneHot = await runCli(['train', file, '--input-dropout', '0.2', '-o', join(d, 'x.json'), ...quick]);
+  assert.equal(oneHot.code, 2);
+  assert.match(oneLineError(oneHot.stderr), /--input-dropout needs an embedding, and this model reads one-hot input.*add --embedding N/);
+  for (const bad of [['--word-dropout', '1'], ['--input-dropout', '-0.1'], ['--word-dropout', 'lots']]) {
+    const e = await runCli(['train', file, '--level', 'word', ...bad, '-o', join(d, 'x.json'), ...quick]);
+    assert.equal(e.code, 2, bad.join(' '));
+    assert.match(oneLineError(e.stderr), new RegExp(bad[0]!));
+  }
+});

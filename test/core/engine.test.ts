@@ -58,3 +58,27 @@ test('gradients of slot ranges sum to the whole-batch gradient, with dropout', (
     }
   }
 });
+
+test('slot ranges sum to the whole batch with input, word and locked dropout too (the masks of a slot do not depend on the split)', () => {
+  for (const over of [{ embedding: 4, inputDropout: 0.3, wordDropout: 0.4 }, { embedding: 4, inputDropout: 0.3, lockedDropout: true }]) {
+    const model = createModel({ ...config, ...over }, float64Backend);
+    initModel(model, createRng(2));
+    const rng = createRng(4);
+    const win: Window = {
+      inputs: Int32Array.from({ length: T * B }, (_, i) => (i < B ? -1 : rng.int(V))),
+      targets: Int32Array.from({ length: T * B }, () => rng.int(V)),
+      T, reset: true, tokens: 0, batch: new Int32Array(0), start: 0,
+    };
+    const g = allocParams(model.layout, alloc64);
+    const lossWhole = localEngine(model, T, B).gradients(win, g, 1, 777);
+    const sum = new Float64Array(model.layout.total);
+    let lossParts = 0;
+    for (const e of [localEngine(model, T, 2, 0, B), localEngine(model, T, 3, 2, B)]) {
+      const gp = allocParams(model.layout, alloc64);
+      lossParts += e.gradients(win, gp, 1, 777);
+      for (let i = 0; i < sum.length; i++) sum[i] += gp.data[i]!;
+    }
+    assert.ok(Math.abs(lossWhole - lossParts) < 1e-12 * Math.abs(lossWhole), JSON.stringify(over));
+    for (let i = 0; i < sum.length; i++) assert.ok(Math.abs(sum[i]! - g.data[i]!) < 1e-12, `${JSON.stringify(over)} gradient ${i}`);
+  }
+});

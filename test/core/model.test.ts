@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { float64Backend } from '../../src/core/backend.js';
-import { backward, createModel, forward, initModel, type ModelConfig } from '../../src/core/model.js';
+import { backward, createModel, forward, initModel, usesDropout, type ModelConfig } from '../../src/core/model.js';
 import { createWorkspace } from '../../src/core/workspace.js';
 import { softmaxCrossEntropy } from '../../src/core/loss.js';
 import { alloc64, allocParams } from '../../src/core/params.js';
@@ -21,19 +21,33 @@ const T = 4, B = 3, V = 6;
 const inputs = Int32Array.from([-1, -1, -1, 2, 3, 4, 5, 0, 1, 3, 0, 2]); // (T, B) time-major
 const targets = Int32Array.from([2, 3, 4, 5, 0, 1, 3, -1, 2, 0, -1, 0]);
 
-const variants: { cell: CellKind; peephole: boolean; embedding: number; layers: number }[] = [
+interface Variant { cell: CellKind; peephole: boolean; embedding: number; layers: number; tied?: boolean; dropout?: number; inputDropout?: number; wordDropout?: number; lockedDropout?: boolean }
+const variants: Variant[] = [
   { cell: 'rnn', peephole: false, embedding: 0, layers: 2 },
   { cell: 'gru', peephole: false, embedding: 3, layers: 2 },
   { cell: 'gru-simple', peephole: false, embedding: 0, layers: 2 },
   { cell: 'lstm', peephole: false, embedding: 3, layers: 2 },
   { cell: 'lstm', peephole: true, embedding: 0, layers: 2 },
   { cell: 'lstm', peephole: false, embedding: 0, layers: 1 },
+  // tied: embedding.weight is also the decoder's weight, one tensor with both gradients
+  { cell: 'lstm', peephole: false, embedding: 5, layers: 2, tied: true },
+  { cell: 'gru', peephole: false, embedding: 5, layers: 1, tied: true },
+  // dropout: the masks are a function of the seed, so the loss is a smooth function of the parameters and checkable
+  { cell: 'lstm', peephole: false, embedding: 3, layers: 2, dropout: 0.3 },
+  { cell: 'rnn', peephole: false, embedding: 0, layers: 2, dropout: 0.3, lockedDropout: true },
+  { cell: 'lstm', peephole: false, embedding: 3, layers: 2, dropout: 0.3, inputDropout: 0.3, wordDropout: 0.3 },
+  { cell: 'gru-simple', peephole: false, embedding: 4, layers: 2, dropout: 0.2, inputDropout: 0.4, lockedDropout: true },
+  { cell: 'gru', peephole: false, embedding: 5, layers: 1, tied: true, inputDropout: 0.3, wordDropout: 0.5 },
 ];
+const extras = (v: Variant): string => [v.tied && 'tied', v.dropout && `dropout ${v.dropout}`, v.inputDropout && `input dropout ${v.inputDropout}`,
+  v.wordDropout && `word dropout ${v.wordDropout}`, v.lockedDropout && 'locked'].filter(Boolean).map((x) => `, ${x}`).join('');
 
 for (const v of variants) {
-  const name = `${v.layers}-layer ${v.cell}${v.peephole ? ' (peepholes)' : ''}, ${v.embedding ? `embedding ${v.embedding}` : 'one-hot input'}`;
+  const name = `${v.layers}-layer ${v.cell}${v.peephole ? ' (peepholes)' : ''}, ${v.embedding ? `embedding ${v.embedding}` : 'one-hot input'}${extras(v)}`;
   test(`model gradient check: ${name}`, (t) => {
-    const config: ModelConfig = { cell: v.cell, peephole: v.peephole, layers: v.layers, hidden: 5, vocabSize: V, embedding: v.embedding, dropout: 0 };
+    const { cell, peephole, layers, embedding, ...rest } = v;
+    const config: ModelConfig = { cell, peephole, layers, hidden: 5, vocabSize: V, embedding, ...rest, dropout: v.dropout ?? 0 };
+    const dropout = usesDropout(config) ? { seed: 42, slot0: 0 } : null;
     const model = createModel(config, float64Backend);
     initModel(model, createRng(3));
     randomFill(model.params.data as Float64Array, 11, 0.7); // larger than init, so gates are not all near 0.5
@@ -42,10 +56,11 @@ for (const v of variants) {
     const c0 = ws.layers.map((_, l) => { const a = new Float64Array(B * 5); randomFill(a, 40 + l, 0.5); return a; });
     const loss = (grad: boolean) => {
       ws.layers.forEach((lb, l) => { lb.hs.set(h0[l]!); lb.cs?.set(c0[l]!); });
-      forward(model, ws, inputs, T, null);
+      forward(model, ws, inputs, T, dropout);
       return softmaxCrossEntropy(model.backend.elementwise, ws.logits, T * B, V, targets, grad, 1).sum;
     };
     loss(true);
+    for (const m of ws.masks) if (m) assert.ok(m.includes(0) && m.some((x) => x > 1), 'the masks drop some units and keep (scaled) others');
     const grads = allocParams(model.layout, alloc64);
     backward(model, ws, grads, T);
     const dh0 = ws.layers.map((lb) => Float64Array.from(lb.dhs.subarray(0, B * 5)));
@@ -79,11 +94,12 @@ for (const v of variants) {
  * windows the second pass rounds its sums from g rather than from 0; the
  * cells' own tests, test/core/cells/, check that case within rounding).
  */
-for (const v of [...variants, { cell: 'gru' as CellKind, peephole: false, embedding: 0, layers: 2, dropout: 0.4 }]) {
-  const p = 'dropout' in v ? v.dropout : 0;
+// (one token: input and word dropout could drop its whole embedding row, leaving that gradient 0; the gradient checks cover them)
+for (const v of [...variants.filter((x) => !x.inputDropout && !x.wordDropout), { cell: 'gru' as CellKind, peephole: false, embedding: 0, layers: 2, dropout: 0.4 }]) {
+  const p = v.dropout ?? 0;
   const name = `${v.layers}-layer ${v.cell}${v.peephole ? ' (peepholes)' : ''}, ${v.embedding ? `embedding ${v.embedding}` : 'one-hot input'}${p ? `, dropout ${p}` : ''}`;
   test(`model backward adds into the gradient: ${name}, two passes over one window give exactly twice one pass`, () => {
-    const config: ModelConfig = { cell: v.cell, peephole: v.peephole, layers: v.layers, hidden: 5, vocabSize: V, embedding: v.embedding, dropout: p };
+    const config: ModelConfig = { cell: v.cell, peephole: v.peephole, layers: v.layers, hidden: 5, vocabSize: V, embedding: v.embedding, dropout: p, ...('tied' in v && v.tied ? { tied: true } : {}), ...('lockedDropout' in v && v.lockedDropout ? { lockedDropout: true } : {}) };
     const model = createModel(config, float64Backend);
     initModel(model, createRng(5));
     randomFill(model.params.data as Float64Array, 12, 0.7);
@@ -101,7 +117,12 @@ for (const v of [...variants, { cell: 'gru' as CellKind, peephole: false, embedd
     pass(grads);
     for (const t of model.layout.tensors) {
       const got = grads.views[t.name]!, first = once.subarray(t.offset, t.offset + t.size);
-      assert.deepEqual(got, first.map((x) => 2 * x), `${name} ${t.name}: two passes give exactly twice one pass`);
+      if (config.tied && t.name === 'embedding.weight') {
+        // two contributions (decoder and input) per pass: (a + b) + a + b rounds otherwise than 2(a + b)
+        got.forEach((x, i) => assert.ok(Math.abs(x - 2 * first[i]!) <= 1e-14 * Math.max(1, Math.abs(x)), `${name} ${t.name}[${i}]`));
+      } else {
+        assert.deepEqual(got, first.map((x) => 2 * x), `${name} ${t.name}: two passes give exactly twice one pass`);
+      }
     }
   });
 }
@@ -126,4 +147,60 @@ test('softmax rows sum to 1 and the loss is −Σ log P(target), EOS included', 
   assert.equal(got.count, 10);
   assert.ok(Math.abs(got.sum - expected) < 1e-10);
   assert.ok(Math.abs(-logp.reduce((a, b) => a + b, 0) - expected) < 1e-10);
+});
+
+test('tied embeddings: no decoder.weight (V·H fewer parameters); the same logits as an untied model whose decoder.weight is a copy of the embedding', () => {
+  const base: ModelConfig = { cell: 'lstm', peephole: false, layers: 2, hidden: 4, vocabSize: V, embedding: 4, dropout: 0 };
+  const tied = createModel({ ...base, tied: true }, float64Backend);
+  const free = createModel(base, float64Backend);
+  assert.equal(tied.layout.total, free.layout.total - V * 4);
+  assert.ok(!tied.layout.tensors.some((t) => t.name === 'decoder.weight'));
+  initModel(tied, createRng(5));
+  randomFill(tied.params.data as Float64Array, 12, 0.7);
+  for (const t of tied.layout.tensors) free.params.views[t.name]!.set(tied.params.views[t.name]!);
+  free.params.views['decoder.weight']!.set(tied.params.views['embedding.weight']!);
+  const a = createWorkspace(tied, T, B, alloc64), b = createWorkspace(free, T, B, alloc64);
+  forward(tied, a, inputs, T, null);
+  forward(free, b, inputs, T, null);
+  assert.deepEqual(Array.from(a.logits.subarray(0, T * B * V)), Array.from(b.logits.subarray(0, T * B * V)));
+  assert.throws(() => createModel({ ...base, embedding: 3, tied: true }), /embedding size equal to the hidden size/);
+  assert.throws(() => createModel({ ...base, embedding: 0, hidden: 6, tied: true }), /embedding size equal to the hidden size/);
+});
+
+test('input and word dropout masks: a word type is dropped everywhere in the window or nowhere; locked masks repeat across steps; nothing is drawn without training', () => {
+  const Tn = 6, Bn = 4, E = 5;
+  const ins = Int32Array.from({ length: Tn * Bn }, (_, i) => i % V); // every type at several places
+  const mk = (over: Partial<ModelConfig>) => {
+    const model = createModel({ cell: 'gru', peephole: false, layers: 1, hidden: 4, vocabSize: V, embedding: E, dropout: 0, ...over }, float64Backend);
+    initModel(model, createRng(1));
+    const ws = createWorkspace(model, Tn, Bn, alloc64);
+    forward(model, ws, ins, Tn, { seed: 9, slot0: 0 });
+    return ws.masks[0]!;
+  };
+  const words = mk({ wordDropout: 0.5 });
+  const rowKeep = (m: Float64Array | Float32Array, r: number) => m[r * E]!;
+  for (let r = 0; r < Tn * Bn; r++) {
+    for (let j = 0; j < E; j++) assert.equal(words[r * E + j], rowKeep(words, r), 'the whole row');
+    assert.ok(rowKeep(words, r) === 0 || rowKeep(words, r) === 2);
+    for (let q = 0; q < Tn * Bn; q++) if (ins[q] === ins[r]) assert.equal(rowKeep(words, q), rowKeep(words, r), 'the same type, the same fate');
+  }
+  const types = new Set(Array.from({ length: Tn * Bn }, (_, r) => `${ins[r]}:${rowKeep(words, r)}`));
+  assert.ok([...types].some((k) => k.endsWith(':0')) && [...types].some((k) => k.endsWith(':2')), 'some types dropped, some kept');
+  const locked = mk({ inputDropout: 0.5, lockedDropout: true });
+  const free = mk({ inputDropout: 0.5 });
+  const row = (m: Float64Array | Float32Array, t: number, b: number) => Array.from(m.subarray((t * Bn + b) * E, (t * Bn + b) * E + E));
+  for (let t = 1; t < Tn; t++) for (let b = 0; b < Bn; b++) assert.deepEqual(row(locked, t, b), row(locked, 0, b), 'locked: one mask per slot for the window');
+  assert.ok(Array.from({ length: Tn }, (_, t) => row(free, t, 0).join()).some((x, _, all) => x !== all[0]), 'unlocked: new masks per step');
+  // scoring (no dropout argument) reads the embedding as it is
+  const model = createModel({ cell: 'gru', peephole: false, layers: 1, hidden: 4, vocabSize: V, embedding: E, dropout: 0, inputDropout: 0.5 }, float64Backend);
+  initModel(model, createRng(1));
+  const a = createWorkspace(model, Tn, Bn, alloc64);
+  forward(model, a, ins, Tn, null);
+  const plain = createModel({ ...model.config, inputDropout: 0 }, float64Backend);
+  plain.params.data.set(model.params.data);
+  const b = createWorkspace(plain, Tn, Bn, alloc64);
+  forward(plain, b, ins, Tn, null);
+  assert.deepEqual(Array.from(a.logits), Array.from(b.logits));
+  assert.throws(() => createModel({ ...model.config, embedding: 0 }), /inputDropout needs an embedding/);
+  assert.throws(() => createModel({ ...model.config, wordDropout: 1 }), /wordDropout must be in \[0, 1\)/);
 });

@@ -51,8 +51,8 @@ for (const cell of ['rnn', 'gru', 'gru-simple', 'lstm'] as CellKind[]) {
 
 const lines = ['the cat sat', 'a dog ran far', 'cats nap', 'the sun is hot today', 'we eat pears', 'birds sing', 'it rains'];
 
-async function run(steps: number, from?: { state: TrainState; params: Float32Array }, over: Partial<TrainConfig> = {}) {
-  const { model, corpus, rng } = setup('lstm', lines, { layers: 2, hidden: 8, dropout: 0.2 }, 7);
+async function run(steps: number, from?: { state: TrainState; params: Float32Array }, over: Partial<TrainConfig> = {}, modelOver: Partial<ModelConfig> = {}) {
+  const { model, corpus, rng } = setup('lstm', lines, { layers: 2, hidden: 8, dropout: 0.2, ...modelOver }, 7);
   const cfg: TrainConfig = { ...defaultTrainConfig, batch: 2, bptt: 5, epochs: 50, maxSteps: steps, evalEvery: 3, ...over };
   let state = newTrainState(model, cfg, rng.state());
   if (from) {
@@ -79,6 +79,19 @@ test('N steps, save, restore, M more steps = N+M steps in one run (dropout, carr
   assert.deepEqual(new Uint8Array(resumed.params.buffer), new Uint8Array(straight.params.buffer));
   assert.deepEqual(resumed.state.rng, straight.state.rng);
 });
+
+for (const [what, modelOver] of [
+  ['tied embeddings', { embedding: 8, tied: true }],
+  ['input, word and locked dropout', { embedding: 6, inputDropout: 0.2, wordDropout: 0.2, lockedDropout: true }],
+] as const) {
+  test(`resume is bit-exact with ${what}`, async () => {
+    const straight = await run(23, undefined, {}, modelOver);
+    const resumed = await run(23, await run(10, undefined, {}, modelOver), {}, modelOver);
+    assert.deepEqual(new Uint8Array(resumed.params.buffer), new Uint8Array(straight.params.buffer));
+    const plain = await run(23);
+    assert.notEqual(plain.params.length, straight.params.length, 'a model of another shape');
+  });
+}
 
 test('interruption through the signal stops after the current step', async () => {
   const { model, corpus, rng } = setup('gru', lines);

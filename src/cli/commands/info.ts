@@ -90,7 +90,9 @@ function report(i: Info): string {
   row('cell', m.cell + (m.peephole ? ' with peepholes' : m.cell === 'lstm' ? ' (no peepholes)' : ''));
   row('layers', `${m.layers} × ${formatInt(m.hidden)} hidden units`);
   row('input', m.input === 'embedding' ? `embedding of ${formatInt(m.embedding)}${m.tied ? ', tied: the decoder reads it too' : ''}` : `one-hot (${formatInt(v.size)} wide)`);
-  row('dropout', m.dropout > 0 ? String(m.dropout) : 'none');
+  const drops = [m.dropout > 0 && `${m.dropout} between layers and on the output`, m.inputDropout > 0 && `input ${m.inputDropout}`,
+    m.wordDropout > 0 && `words ${m.wordDropout}`].filter((x) => x !== false);
+  row('dropout', drops.length ? drops.join(' · ') + (m.lockedDropout ? ' (locked: one mask per window)' : '') : 'none');
   row('parameters', `${formatInt(m.parameters)} (${formatBytes(m.parameterBytes)} as float32)`);
 
   lines.push('vocabulary');
