@@ -91,6 +91,12 @@ export const trainOptionsShape = {
   lr: real(0, Infinity, { min: true }).default(2e-3),
   lrDecay: real(0, 1, { min: true }).default(1),
   lrDecayAfter: int(0, 1_000_000).default(0),
+  /** multiply the learning rate by this when an evaluation does not improve the validation loss (1 = off) */
+  lrPlateau: real(0, 1, { min: true }).default(1),
+  /** evaluations without improvement in a row before each cut (0: cut at the first) */
+  lrPlateauPatience: int(0, 1_000_000).default(0),
+  /** steps of linear warm-up from lr/N to lr (0 = none) */
+  lrWarmup: int(0, 1_000_000_000).default(0),
   optimizer: oneOf(['adam', 'sgd']).default('adam'),
   clip: real(0, Infinity).default(5),
   epochs: int(1, 1_000_000).default(10),

@@ -434,7 +434,7 @@ function refuseDiffering(opts: TrainOptions, given: ReadonlySet<string>, kept: R
 }
 
 /** Training settings a resumed run may change. */
-const SETTING_KEYS = ['lr', 'lrDecay', 'lrDecayAfter', 'batch', 'bptt', 'dropout', 'inputDropout', 'wordDropout', 'lockedDropout', 'clip', 'optimizer'] as const;
+const SETTING_KEYS = ['lr', 'lrDecay', 'lrDecayAfter', 'lrPlateau', 'lrPlateauPatience', 'lrWarmup', 'batch', 'bptt', 'dropout', 'inputDropout', 'wordDropout', 'lockedDropout', 'clip', 'optimizer'] as const;
 type Change = { key: (typeof SETTING_KEYS)[number]; was: number | string | boolean; now: number | string | boolean };
 /** The model config's dropout settings (kept in the config: the workspace's masks are sized from them). */
 const DROPOUT_KEYS = ['dropout', 'inputDropout', 'wordDropout', 'lockedDropout'] as const;
@@ -451,8 +451,8 @@ function dropoutConfig(opts: TrainOptions): Pick<ModelConfig, (typeof DROPOUT_KE
 
 function changedSettings(opts: TrainOptions, given: ReadonlySet<string>, base: TrainConfig, model: ModelConfig): Change[] {
   const was: Record<Change['key'], number | string | boolean> = {
-    lr: base.lr, lrDecay: base.lrDecay, lrDecayAfter: base.lrDecayAfter, batch: base.batch, bptt: base.bptt,
-    dropout: model.dropout, inputDropout: model.inputDropout ?? 0, wordDropout: model.wordDropout ?? 0, lockedDropout: model.lockedDropout === true,
+    lr: base.lr, lrDecay: base.lrDecay, lrDecayAfter: base.lrDecayAfter, lrPlateau: base.lrPlateau, lrPlateauPatience: base.lrPlateauPatience, lrWarmup: base.lrWarmup,
+    batch: base.batch, bptt: base.bptt, dropout: model.dropout, inputDropout: model.inputDropout ?? 0, wordDropout: model.wordDropout ?? 0, lockedDropout: model.lockedDropout === true,
     clip: base.clip, optimizer: base.optimizer.kind,
   };
   const o = opts as Record<string, unknown>;
@@ -536,15 +536,17 @@ function trainConfig(
   if (base) {
     // training settings given on resume are applied (prepareTraining says which changed)
     const o = opts as Record<string, unknown>;
-    const pick = <K extends 'lr' | 'lrDecay' | 'lrDecayAfter' | 'batch' | 'bptt' | 'clip'>(k: K): TrainConfig[K] => (given.has(k) && o[k] !== undefined ? o[k] as TrainConfig[K] : base[k]);
+    const pick = <K extends 'lr' | 'lrDecay' | 'lrDecayAfter' | 'lrPlateau' | 'lrPlateauPatience' | 'lrWarmup' | 'batch' | 'bptt' | 'clip'>(k: K): TrainConfig[K] => (given.has(k) && o[k] !== undefined ? o[k] as TrainConfig[K] : base[k]);
     return {
       ...base, ...limits, lr: pick('lr'), lrDecay: pick('lrDecay'), lrDecayAfter: pick('lrDecayAfter'), batch: pick('batch'), bptt: pick('bptt'), clip: pick('clip'),
+      lrPlateau: pick('lrPlateau'), lrPlateauPatience: pick('lrPlateauPatience'), lrWarmup: pick('lrWarmup'),
       optimizer: given.has('optimizer') ? { ...base.optimizer, kind: opts.optimizer } : { ...base.optimizer },
     };
   }
   return {
     ...defaultTrainConfig, ...limits, mode,
     batch: opts.batch ?? level.batch, bptt: opts.bptt ?? level.bptt, lr: opts.lr, lrDecay: opts.lrDecay, lrDecayAfter: opts.lrDecayAfter,
+    lrPlateau: opts.lrPlateau, lrPlateauPatience: opts.lrPlateauPatience, lrWarmup: opts.lrWarmup,
     optimizer: { ...defaultTrainConfig.optimizer, kind: opts.optimizer }, clip: opts.clip,
   };
 }

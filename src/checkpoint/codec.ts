@@ -299,7 +299,7 @@ function trainingToJson(tr: TrainingInfo, model: Model): NonNullable<CheckpointF
         valLoss: h.valLoss === null ? null : r(h.valLoss), lr: r(h.lr), elapsedMs: r(h.elapsedMs),
       })),
       bestValLoss: s.bestValLoss, // finite and ≥ 0 by the schema (a loss is never negative)
-      bestStep: s.bestStep, evalsSinceBest: s.evalsSinceBest, tokensSeen: s.tokensSeen, elapsedMs: s.elapsedMs, // finite and ≥ 0 by the schema (the check before writing says so)
+      bestStep: s.bestStep, evalsSinceBest: s.evalsSinceBest, lrScale: s.lrScale, tokensSeen: s.tokensSeen, elapsedMs: s.elapsedMs, // finite and ≥ 0 by the schema (the check before writing says so)
     },
   };
 }
@@ -483,6 +483,7 @@ function readTraining(tr: NonNullable<CheckpointFile['training']>, layout: Param
   };
   const config: TrainConfig = {
     mode: c.mode, batch: c.batch, bptt: c.bptt, lr: c.lr, lrDecay: c.lrDecay, lrDecayAfter: c.lrDecayAfter,
+    lrPlateau: c.lrPlateau ?? 1, lrPlateauPatience: c.lrPlateauPatience ?? 0, lrWarmup: c.lrWarmup ?? 0,
     optimizer: { kind: c.optimizer.kind, beta1: c.optimizer.beta1, beta2: c.optimizer.beta2, eps: c.optimizer.eps },
     clip: c.clip, epochs: c.epochs, maxSteps: c.maxSteps, maxTimeMs: c.maxTimeMs, evalEvery: c.evalEvery, patience: c.patience,
   };
@@ -500,7 +501,7 @@ function readTraining(tr: NonNullable<CheckpointFile['training']>, layout: Param
     },
     carry: vec(s.carry, carryLen, 'training.state.carry'),
     history,
-    bestValLoss: s.bestValLoss, bestStep: s.bestStep, evalsSinceBest: s.evalsSinceBest,
+    bestValLoss: s.bestValLoss, bestStep: s.bestStep, evalsSinceBest: s.evalsSinceBest, lrScale: s.lrScale ?? 1,
     tokensSeen: s.tokensSeen, elapsedMs: s.elapsedMs,
   };
   return { options: tr.options, config, state };

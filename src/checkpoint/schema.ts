@@ -121,6 +121,10 @@ export const trainConfigSchema = z.object({
   lr: within(0, Number.MAX_VALUE, { lo: true }),
   lrDecay: within(0, 1, { lo: true }),
   lrDecayAfter: count,
+  /** Absent in files from before the plateau cut and warm-up: off. */
+  lrPlateau: within(0, 1, { lo: true }).optional(),
+  lrPlateauPatience: count.optional(),
+  lrWarmup: count.optional(),
   optimizer: z.object({
     kind: z.enum(['adam', 'sgd']),
     beta1: within(0, 1, { hi: true }),
@@ -178,6 +182,8 @@ export const trainStateSchema = z.object({
   bestValLoss: within(0, Number.MAX_VALUE).nullable(),
   bestStep: count,
   evalsSinceBest: count,
+  /** Absent in files from before the plateau cut: 1. */
+  lrScale: within(0, 1, { lo: true }).optional(),
   tokensSeen: count,
   elapsedMs: within(0, Number.MAX_VALUE),
 });

@@ -37,6 +37,16 @@ export interface TrainConfig {
   /** Learning rate multiplied by lrDecay once per epoch after lrDecayAfter epochs. */
   lrDecay: number;
   lrDecayAfter: number;
+  /**
+   * Cut on a plateau (PyTorch's ReduceLROnPlateau; the word_language_model's
+   * divide-by-4): after an evaluation that does not improve the validation
+   * loss, and then after every lrPlateauPatience + 1 of them in a row, the
+   * learning rate is multiplied by this. 1 = off.
+   */
+  lrPlateau: number;
+  lrPlateauPatience: number;
+  /** Linear warm-up: the rate of step s (from 0) is scaled by min(1, (s + 1) / lrWarmup). 0 = none. */
+  lrWarmup: number;
   optimizer: OptimizerConfig;
   /** Global gradient norm threshold; 0 = no clipping. */
   clip: number;
@@ -53,7 +63,7 @@ export interface TrainConfig {
 }
 
 export const defaultTrainConfig: TrainConfig = {
-  mode: 'sentences', batch: 32, bptt: 64, lr: 2e-3, lrDecay: 1, lrDecayAfter: 0,
+  mode: 'sentences', batch: 32, bptt: 64, lr: 2e-3, lrDecay: 1, lrDecayAfter: 0, lrPlateau: 1, lrPlateauPatience: 0, lrWarmup: 0,
   optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8 },
   clip: 5, epochs: 10, maxSteps: 0, maxTimeMs: 0, evalEvery: 0, patience: 0,
 };
@@ -87,6 +97,8 @@ export interface TrainState {
   bestValLoss: number | null;
   bestStep: number;
   evalsSinceBest: number;
+  /** The product of the plateau cuts so far (1: none). */
+  lrScale: number;
   tokensSeen: number;
   elapsedMs: number;
 }
@@ -95,7 +107,7 @@ export function newTrainState(model: Model, cfg: TrainConfig, rng: RngState): Tr
   return {
     step: 0, epoch: 0, windowInEpoch: 0, epochSeed: -1, rng,
     opt: createOptimizerState(cfg.optimizer, model.layout.total, model.backend.alloc),
-    carry: null, history: [], bestValLoss: null, bestStep: 0, evalsSinceBest: 0, tokensSeen: 0, elapsedMs: 0,
+    carry: null, history: [], bestValLoss: null, bestStep: 0, evalsSinceBest: 0, lrScale: 1, tokensSeen: 0, elapsedMs: 0,
   };
 }
 
@@ -142,9 +154,13 @@ export interface TrainData {
   val: EncodedCorpus | null;
 }
 
-/** Learning rate during `epoch` (from 0). */
-export function learningRate(cfg: TrainConfig, epoch: number): number {
-  return cfg.lr * Math.pow(cfg.lrDecay, Math.max(0, epoch - cfg.lrDecayAfter));
+/**
+ * The learning rate of the next step: the base rate, the per-epoch decay, the
+ * plateau cuts so far, and the warm-up at this step.
+ */
+export function learningRate(cfg: TrainConfig, state: Pick<TrainState, 'epoch' | 'step' | 'lrScale'>): number {
+  const warm = cfg.lrWarmup > 0 ? Math.min(1, (state.step + 1) / cfg.lrWarmup) : 1;
+  return cfg.lr * Math.pow(cfg.lrDecay, Math.max(0, state.epoch - cfg.lrDecayAfter)) * state.lrScale * warm;
 }
 
 /** Mean loss per token (nats) of `corpus` read as in training, in corpus order, no dropout. */
@@ -304,7 +320,7 @@ export async function train(
       const r = hooks.pause ? await evaluateOnPausing(engine, data.val, cfg.mode, hooks.pause, now) : evaluateOn(engine, data.val, cfg.mode);
       valLoss = r.tokens > 0 ? r.loss : null;
     }
-    const lr = learningRate(cfg, state.epoch);
+    const lr = learningRate(cfg, state);
     const rec: EvalRecord = {
       step: state.step, epoch: state.epoch, tokensSeen: state.tokensSeen,
       trainLoss: sinceEvalCount > 0 ? sinceEvalSum / sinceEvalCount : NaN,
@@ -323,6 +339,7 @@ export async function train(
         state.evalsSinceBest = 0;
       } else {
         state.evalsSinceBest++;
+        if (cfg.lrPlateau < 1 && state.evalsSinceBest % (cfg.lrPlateauPatience + 1) === 0) state.lrScale *= cfg.lrPlateau;
       }
     } else {
       state.bestStep = state.step;
@@ -353,7 +370,6 @@ export async function train(
   while (state.epoch < cfg.epochs) {
     if (state.windowInEpoch === 0) state.epochSeed = rng.nextU32();
     const plan = epochPlan(data.train, cfg.mode, B, T, state.epochSeed);
-    const lr = learningRate(cfg, state.epoch);
     let w = 0;
     for (const win of plan.iterate()) {
       if (w++ < state.windowInEpoch) continue; // done before a resume
@@ -365,6 +381,7 @@ export async function train(
         throw new DivergedError(`training diverged: the loss became ${loss} at step ${state.step + 1}`,
           'lower the learning rate (--lr) or clip gradients (--clip)');
       }
+      const lr = learningRate(cfg, state);
       const gradNorm = engine.update(model.params, grads, state.opt, cfg.optimizer, lr, cfg.clip);
       if (!Number.isFinite(gradNorm)) {
         throw new DivergedError(`training diverged: the gradient norm became ${gradNorm} at step ${state.step + 1}`,

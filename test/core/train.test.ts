@@ -93,6 +93,34 @@ for (const [what, modelOver] of [
   });
 }
 
+test('resume is bit-exact with a plateau cut and a warm-up (the cuts so far are part of the state)', async () => {
+  const over = { lrPlateau: 0.5, lrWarmup: 5, evalEvery: 2, lr: 0.1 }; // a rate high enough that validation gets worse at times
+  const straight = await run(23, undefined, over);
+  const first = await run(10, undefined, over);
+  const resumed = await run(23, first, over);
+  assert.deepEqual(new Uint8Array(resumed.params.buffer), new Uint8Array(straight.params.buffer));
+  assert.equal(resumed.state.lrScale, straight.state.lrScale);
+  assert.ok(straight.state.lrScale < 1, `a cut happened (${first.state.lrScale} at step 10, ${straight.state.lrScale} at 23)`);
+});
+
+test('learning-rate plateau cut and warm-up: the rate each step uses, derived by hand', async () => {
+  // lr 0 learns nothing, so every evaluation after the first is no improvement (an equal loss is not a better one)
+  for (const patience of [0, 1]) {
+    const { model, corpus, rng } = setup('gru', lines);
+    const cfg: TrainConfig = { ...defaultTrainConfig, batch: 2, bptt: 4, epochs: 100, maxSteps: 12, evalEvery: 2, lr: 0, lrPlateau: 0.5, lrPlateauPatience: patience };
+    const state = newTrainState(model, cfg, rng.state());
+    const scales: number[] = [];
+    await train(model, { train: corpus, val: corpus }, cfg, state, { onEval: (r) => { scales.push(r.state.lrScale); } });
+    // evaluation k (from 0): k non-improving ones so far, a cut after every patience + 1 of them
+    assert.deepEqual(scales, scales.map((_, k) => 0.5 ** Math.floor(k / (patience + 1))));
+  }
+  const { model, corpus, rng } = setup('gru', lines);
+  const cfg: TrainConfig = { ...defaultTrainConfig, batch: 2, bptt: 4, epochs: 100, maxSteps: 9, lr: 0.01, lrWarmup: 4, lrDecay: 0.5 };
+  const lrs: number[] = [];
+  await train(model, { train: corpus, val: null }, cfg, newTrainState(model, cfg, rng.state()), { onStep: (r) => { lrs.push(r.lr / 0.5 ** r.epoch); } });
+  assert.deepEqual(lrs, [1, 2, 3, 4, 4, 4, 4, 4, 4].map((k) => (0.01 * k) / 4));
+});
+
 test('interruption through the signal stops after the current step', async () => {
   const { model, corpus, rng } = setup('gru', lines);
   const cfg: TrainConfig = { ...defaultTrainConfig, batch: 2, bptt: 4, epochs: 100 };
