@@ -16,7 +16,7 @@ import { memoryNeed, refuseIfTooLarge } from '../core/memory.js';
 import { createModel } from '../core/model.js';
 import { createOptimizerState } from '../core/optimizer.js';
 import { allocParams } from '../core/params.js';
-import { encode, encodeCorpus, normalizeText, splitSentences, tokenize, type EncodedCorpus } from '../core/tokenize.js';
+import { encode, encodeCorpus, normalizeText, readModeOf, splitSentences, tokenize, type EncodedCorpus } from '../core/tokenize.js';
 import { evaluationSums, type EvaluationSums, type TargetLogProb } from '../core/train.js';
 import { mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
 import { DEFAULT_LAMBDA, lambdaOption } from './score.js';
@@ -72,7 +72,7 @@ export const UNKNOWN_LISTED = 10;
 
 export interface Evaluation {
   level: 'char' | 'word';
-  sentenceMode: 'line' | 'paragraph' | 'file';
+  sentenceMode: 'line' | 'paragraph' | 'file' | 'stream';
   sentences: number;
   /** N: tokens scored, one <EOS> per sentence included. */
   tokens: number;
@@ -132,7 +132,7 @@ export async function evaluate(
     throw new DataError(`${spelling.text} has no text to evaluate (empty or only blank lines)`, 'give a UTF-8 text file with at least one non-blank line');
   }
   const corpus = encodeCorpus(sentences, ck.vocab, ck.tokenizer);
-  const mode: ReadMode = ck.tokenizer.sentence === 'file' ? 'stream' : 'sentences';
+  const mode: ReadMode = readModeOf(ck.tokenizer.sentence);
   // --batch and --bptt are speed only: windows no larger than the corpus needs (the same windows, so the same numbers)
   const { batch, bptt } = fitWindows(corpus, mode, opts.batch, opts.bptt);
   refuseIfTooLarge(memoryNeed(ck.model.config, bptt, batch, threads, null), spelling.name);

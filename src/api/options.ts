@@ -113,7 +113,7 @@ export const trainOptionsShape = {
   lowercase: z.boolean().default(false),
   /** word level only, one word without whitespace (see trainChecks) */
   unkToken: z.string({ error: 'must be text' }).min(1, { error: 'must not be empty' }).optional(),
-  sentence: oneOf(['line', 'paragraph', 'file']).default('line'),
+  sentence: oneOf(['line', 'paragraph', 'file', 'stream']).default('line'),
   /** word level: the text is already tokenized — split on whitespace only, nothing else touched (Penn Treebank, WikiText) */
   pretokenized: z.boolean({ error: 'must be true or false' }).default(false),
   /** default: all cores */

@@ -12,7 +12,7 @@ import { createOptimizerState } from '../core/optimizer.js';
 import { referenceBackend, type Backend } from '../core/backend.js';
 import { createModel, initModel, validateConfig, type Model, type ModelConfig } from '../core/model.js';
 import { createRng } from '../core/rng.js';
-import { countTokens, normalizeText, splitSentences, type EncodedCorpus, type SentenceMode, type TokenizerConfig } from '../core/tokenize.js';
+import { countTokens, normalizeText, readModeOf, splitSentences, type EncodedCorpus, type SentenceMode, type TokenizerConfig } from '../core/tokenize.js';
 import { defaultTrainConfig, newTrainState, type TrainConfig, type TrainState } from '../core/train.js';
 import { compareCodePoints, EOS_TOKEN, UNK_TOKEN, vocabFromTokens, type Vocab } from '../core/vocab.js';
 import type { Checkpoint, TokenizerSettings } from '../checkpoint/codec.js';
@@ -145,7 +145,7 @@ export function prepareTraining(
     ({ vocab, counts } = p);
     data = p;
   }
-  const mode: ReadMode = tokenizer.sentence === 'file' ? 'stream' : 'sentences';
+  const mode: ReadMode = readModeOf(tokenizer.sentence);
   // a stream of one token has nothing to predict: no validation rather than a loss of 0/0
   if (data.val && mode === 'stream' && data.val.ids.length < 2) {
     data = { train: data.train, val: null };

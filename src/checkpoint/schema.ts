@@ -86,7 +86,7 @@ export const tokenizerSchema = z.object({
   level: z.enum(['char', 'word']),
   lowercase: z.boolean(),
   unkToken: z.string().nullable(),
-  sentence: z.enum(['line', 'paragraph', 'file']),
+  sentence: z.enum(['line', 'paragraph', 'file', 'stream']),
   /** Word level: 'whitespace' for pre-tokenized text (absent: the default, 'punctuation'). */
   split: z.enum(['punctuation', 'whitespace']).optional(),
 });
@@ -464,7 +464,7 @@ function charTokenProblem(t: string, sentence: CheckpointFile['tokenizer']['sent
   const c = t.charCodeAt(0);
   if (c >= 0xd800 && c <= 0xdfff) return `is ${LONE}`;
   if (c === 0x0d) return 'can never occur: the tokenizer reads a carriage return as a line break';
-  if (c === 0x0a && sentence === 'line') return 'can never occur: with tokenizer.sentence "line" a line break ends the sentence';
+  if (c === 0x0a && (sentence === 'line' || sentence === 'stream')) return `can never occur: with tokenizer.sentence "${sentence}" a line break ends the sentence`;
   return null;
 }
 

@@ -35,6 +35,8 @@ export function splitTrainVal(sentences: readonly string[], fraction: number, rn
   const S = sentences.length;
   const nVal = Math.round(S * fraction);
   if (nVal < 1 || nVal >= S) return { train: [...sentences], val: [] };
+  // a stream of lines: the last lines, so that both parts stay streams of consecutive lines
+  if (mode === 'stream') return { train: sentences.slice(0, S - nVal), val: sentences.slice(S - nVal) };
   const held = new Uint8Array(S);
   // partial Fisher–Yates: the first nVal of a random permutation
   const idx = new Int32Array(S); // (S,) a plain loop: Int32Array.from with a callback costs ~1 µs per sentence

@@ -10,7 +10,8 @@
  *   word  the sentence is split on whitespace, then punctuation is split off
  *         the words (see WORD below).
  *
- * A sentence is a line, a paragraph or the whole file (SentenceMode). The
+ * A sentence is a line, a paragraph or the whole file (SentenceMode; in
+ * 'stream' mode a line, the lines read as one stream, see batches.ts). The
  * model learns to end each one: encodeCorpus appends <EOS> after every
  * sentence, tokenize and encode never do.
  */
@@ -18,7 +19,17 @@ import { ShapeError } from './errors.js';
 import { EOS, EOS_TOKEN, UNK, UNK_TOKEN, type Vocab } from './vocab.js';
 
 export type Level = 'char' | 'word';
-export type SentenceMode = 'line' | 'paragraph' | 'file';
+export type SentenceMode = 'line' | 'paragraph' | 'file' | 'stream';
+
+/**
+ * How a corpus of this sentence mode is read in training and evaluation:
+ * independent sentences in batches, or one stream with the state carried
+ * ('file': the whole text; 'stream': its lines, each ending with <EOS>, as
+ * Penn Treebank and WikiText language models read them).
+ */
+export function readModeOf(mode: SentenceMode): 'sentences' | 'stream' {
+  return mode === 'file' || mode === 'stream' ? 'stream' : 'sentences';
+}
 
 export interface TokenizerConfig {
   level: Level;
@@ -66,7 +77,7 @@ function eachLine(text: string, out: string[] | null): string[] {
  * Splits (normalized) text into sentences. The text is normalized here too
  * (normalizeText is idempotent), so a stray CR never becomes a token.
  *
- *   line       each line is a sentence;
+ *   line       each line is a sentence (so in stream mode);
  *   paragraph  blocks of lines separated by blank lines; the lines of a block
  *              are joined with '\n' (a token at char level, a separator at
  *              word level);
@@ -82,7 +93,7 @@ export function splitSentences(text: string, mode: SentenceMode): string[] {
     const whole = norm.trimEnd();
     return isBlank(whole) ? [] : [whole];
   }
-  if (mode === 'line') return eachLine(norm, []);
+  if (mode === 'line' || mode === 'stream') return eachLine(norm, []);
   const out: string[] = [];
   let block: string[] = [];
   for (const line of eachLine(norm, null)) {

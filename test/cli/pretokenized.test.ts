@@ -61,11 +61,15 @@ const PTB_TEST = repoPath('../shared/corpora/ptb.test.txt');
 
 test('rnnlm eval on Penn Treebank\'s test set counts 82,430 tokens (78,669 words + 3,761 <eos>)', { skip: !existsSync(PTB_TEST) && 'the shared corpora are not here' }, async () => {
   const dir = tempDir();
-  const m = join(dir, 'ptb.json');
-  const t = await runCli(['train', PTB_VALID, '-o', m, '--level', 'word', '--pretokenized', '--unk-token', '<unk>', '--hidden', '8', '--layers', '1', '--embedding', '8', '--max-steps', '1', '-q', '--samples', '0']);
-  assert.equal(t.code, 0, t.stderr);
-  const e = await runCli(['eval', '-m', m, PTB_TEST, '--json']);
-  const j = JSON.parse(e.stdout) as { tokens: number; sentences: number };
-  assert.equal(j.sentences, 3761);
-  assert.equal(j.tokens, 82430);
+  // independent sentences, and the PTB convention proper: the lines as one stream, the state carried across them
+  for (const sentence of ['line', 'stream']) {
+    const m = join(dir, `ptb-${sentence}.json`);
+    const t = await runCli(['train', PTB_VALID, '-o', m, '--level', 'word', '--pretokenized', '--unk-token', '<unk>', '--sentence', sentence, '--hidden', '8', '--layers', '1', '--embedding', '8', '--max-steps', '1', '-q', '--samples', '0']);
+    assert.equal(t.code, 0, t.stderr);
+    const e = await runCli(['eval', '-m', m, PTB_TEST, '--json']);
+    const j = JSON.parse(e.stdout) as { tokens: number; sentences: number; sentenceMode: string };
+    assert.equal(j.sentenceMode, sentence);
+    assert.equal(j.sentences, 3761);
+    assert.equal(j.tokens, 82430);
+  }
 });

@@ -97,7 +97,7 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
     host.stdout.write(jsonLine(s) + '\n');
     return ExitCode.ok;
   }
-  const split = { line: 'one per line', paragraph: 'blank-line separated paragraphs', file: 'the whole text as one stream' }[s.sentenceMode];
+  const split = { line: 'one per line', paragraph: 'blank-line separated paragraphs', file: 'the whole text as one stream', stream: 'one per line, read as one stream: the state carried across lines' }[s.sentenceMode];
   const rows: [string, string][] = [
     ['corpus', name],
     ['model', opts.model],
@@ -108,7 +108,7 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
     ['perplexity', s.perplexity.toFixed(3)],
     // KenLM's second figure: over the tokens that are not <UNK>
     ['ppl w/o <UNK>', s.perplexityExcludingUnk !== null ? `${s.perplexityExcludingUnk.toFixed(3)} (over the tokens that are not <UNK>)` : s.dynamicLr ? '– (not kept in dynamic evaluation)' : '– (every token is <UNK>)'],
-    ['evaluation', s.dynamicLr ? `dynamic: one SGD step of rate ${s.dynamicLr} after each ${s.sentenceMode === 'file' ? 'window' : 'sentence'} (the model file is not changed)` : 'static (the model as saved)'],
+    ['evaluation', s.dynamicLr ? `dynamic: one SGD step of rate ${s.dynamicLr} after each ${s.sentenceMode === 'file' || s.sentenceMode === 'stream' ? 'window' : 'sentence'} (the model file is not changed)` : 'static (the model as saved)'],
   ];
   const ip = s.interpolation;
   if (ip) {

@@ -97,7 +97,7 @@ function report(i: Info): string {
 
   lines.push('vocabulary');
   row('size', `${count(v.size, 'token')} (${v.level} level; <EOS> and <UNK> included)`);
-  row('tokenizer', `lowercase ${v.lowercase ? 'yes' : 'no'} · unk token ${v.unkToken === null ? 'none' : JSON.stringify(v.unkToken)} · sentence ${{ line: 'line (one per line)', paragraph: 'paragraph (blank-line separated)', file: 'file (one stream)' }[v.sentence]}`);
+  row('tokenizer', `lowercase ${v.lowercase ? 'yes' : 'no'} · unk token ${v.unkToken === null ? 'none' : JSON.stringify(v.unkToken)} · sentence ${{ line: 'line (one per line)', paragraph: 'paragraph (blank-line separated)', file: 'file (one stream)', stream: 'stream (one per line, the state carried across lines)' }[v.sentence]}`);
   if (v.counted === null) {
     row('most frequent', 'not stored (the checkpoint has no token counts)');
   } else {

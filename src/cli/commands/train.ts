@@ -74,7 +74,7 @@ export function registerTrain(program: Command, run: (action: (host: Host) => Pr
     .option('--lowercase', 'lowercase the text first')
     .option('--pretokenized', 'word level: the text is already tokenized; split on whitespace only, nothing else touched (Penn Treebank, WikiText)')
     .option('--unk-token <text>', "a word in the corpus that means unknown, e.g. '<unk>' in Penn Treebank")
-    .option('--sentence <mode>', 'what a sentence is: line, paragraph (blank-line separated) or file (one stream) (default: line)')
+    .option('--sentence <mode>', 'what a sentence is: line, paragraph (blank-line separated), file (the whole text, one stream) or stream (each line a sentence ending with <EOS>, the lines read as one stream with the state carried: the Penn Treebank / WikiText convention) (default: line)')
     .option('--samples <n>', 'samples to show at the end (default: 3)')
     .option('--threads <n>', 'CPU threads for training; results depend on it only through rounding (default: all cores)')
     .option('--log <file>', 'append one JSON line per evaluation (step, losses, learning rate, time, tokens/s) for plotting')
