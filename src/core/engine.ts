@@ -7,7 +7,7 @@
 import type { Window } from './batches.js';
 import type { Vec } from './kernels.js';
 import { softmaxCrossEntropy } from './loss.js';
-import { backward, forward, type Model } from './model.js';
+import { backward, forward, outputLoss, type Model } from './model.js';
 import { clipScale, globalNorm, updateSlice, type OptimizerConfig, type OptimizerState } from './optimizer.js';
 import type { ParamSet } from './params.js';
 import { carryState, createWorkspace, resetState, type Workspace } from './workspace.js';
@@ -115,9 +115,10 @@ export function localEngine(model: Model, T: number, B: number, slot0 = 0, fullB
     loadCarry: (c) => loadWorkspaceCarry(ws, c),
     gradients(win, grads, scale, dropoutSeed) {
       const { x, y } = columns(win);
-      forward(model, ws, x, win.T, dropoutSeed === null ? null : { seed: dropoutSeed, slot0 });
-      const { sum } = softmaxCrossEntropy(E, ws.logits, win.T * B, V, y, true, scale);
+      // an adaptive softmax computes its loss without the full logits
+      forward(model, ws, x, win.T, dropoutSeed === null ? null : { seed: dropoutSeed, slot0 }, model.config.cutoffs === undefined);
       grads.data.fill(0);
+      const { sum } = outputLoss(model, ws, win.T, y, scale, grads);
       backward(model, ws, grads, win.T);
       return sum;
     },

@@ -28,6 +28,8 @@ import { addColumnSums, fillRows, transpose, type Vec } from './kernels.js';
 import { allocParams, makeLayout, view, type ParamLayout, type ParamSet, type TensorSpec } from './params.js';
 import { cells, PEEPHOLE, type CellKind, type LayerParams } from './cells/index.js';
 import { ShapeError } from './errors.js';
+import { softmaxCrossEntropy } from './loss.js';
+import { adaptiveLogProbs, adaptiveLoss, adaptiveParams, adaptiveProblem, adaptiveSpecs, DEFAULT_ADAPTIVE_DIV, type AdaptiveConfig, type AdaptiveParams } from './adaptive.js';
 import { hashCombine, hashUniform, type Rng } from './rng.js';
 import type { Workspace } from './workspace.js';
 
@@ -66,6 +68,19 @@ export interface ModelConfig {
    * Absent = false.
    */
   readonly lockedDropout?: boolean;
+  /**
+   * Adaptive softmax output (see adaptive.ts): the cut-offs of the
+   * frequency-sorted vocabulary into a head and tail clusters. Absent: a full
+   * softmax (decoder.weight, decoder.bias).
+   */
+  readonly cutoffs?: readonly number[];
+  /** The adaptive softmax's divisor of the tails' sizes (PyTorch's div_value; absent = 4). */
+  readonly adaptiveDiv?: number;
+}
+
+/** The adaptive layer's config of a model that has one, else null. */
+export function adaptiveOf(c: ModelConfig): AdaptiveConfig | null {
+  return c.cutoffs ? { hidden: c.hidden, vocabSize: c.vocabSize, cutoffs: c.cutoffs, adaptiveDiv: c.adaptiveDiv ?? DEFAULT_ADAPTIVE_DIV } : null;
 }
 
 /** Whether training draws any dropout mask with this config. */
@@ -91,12 +106,15 @@ export interface ModelParams {
   readonly embedding: Vec | null;
   /** layer l: weight_ih_l{l} as Wih (G·H, D), weight_hh_l{l} as Whh (G·H, H), bias_ih_l{l}, bias_hh_l{l} (G·H), weight_peephole_l{l} (3H) or null */
   readonly layers: readonly LayerParams[];
+  /** The full softmax's output layer, or null with an adaptive softmax. */
   readonly decoder: {
     /** (V, H) decoder.weight */
     readonly weight: Vec;
     /** (V) decoder.bias */
     readonly bias: Vec;
-  };
+  } | null;
+  /** The adaptive softmax's tensors, or null. */
+  readonly adaptive: AdaptiveParams | null;
 }
 
 /** Input width D of layer l. */
@@ -127,8 +145,13 @@ export function modelLayout(config: ModelConfig): ParamLayout {
     specs.push({ name: n.bhh, shape: [G * H] });
     for (const x of cell.extraParams(H, config.peephole)) specs.push({ name: extraName(x.name, l), shape: x.shape });
   }
-  if (!config.tied) specs.push({ name: DECODER_WEIGHT, shape: [V, H] });
-  specs.push({ name: DECODER_BIAS, shape: [V] });
+  const ad = adaptiveOf(config);
+  if (ad) {
+    specs.push(...adaptiveSpecs(ad));
+  } else {
+    if (!config.tied) specs.push({ name: DECODER_WEIGHT, shape: [V, H] });
+    specs.push({ name: DECODER_BIAS, shape: [V] });
+  }
   return makeLayout(specs);
 }
 
@@ -156,7 +179,8 @@ export function modelParams(config: ModelConfig, set: ParamSet): ModelParams {
       embedding,
       layers,
       // tied: the same floats (so the decoder's gradient adds into the embedding's, as backward only ever adds)
-      decoder: { weight: config.tied ? embedding! : view(set, DECODER_WEIGHT), bias: view(set, DECODER_BIAS) },
+      decoder: config.cutoffs ? null : { weight: config.tied ? embedding! : view(set, DECODER_WEIGHT), bias: view(set, DECODER_BIAS) },
+      adaptive: config.cutoffs ? adaptiveParams(adaptiveOf(config)!, set) : null,
     };
     typedViews.set(set, p);
   }
@@ -173,6 +197,13 @@ export function validateConfig(config: ModelConfig): void {
   if (!(config.dropout >= 0 && config.dropout < 1)) throw new ShapeError('dropout must be in [0, 1)');
   if (config.peephole && config.cell !== 'lstm') throw new ShapeError('peephole connections exist only for the LSTM');
   if (config.tied !== undefined && typeof config.tied !== 'boolean') throw new ShapeError('tied must be true or false');
+  if (config.cutoffs !== undefined) {
+    const why = adaptiveProblem(adaptiveOf(config)!);
+    if (why) throw new ShapeError(`adaptive softmax: ${why}`);
+    if (config.tied) throw new ShapeError('tied embeddings need a full softmax: the adaptive softmax has no V×H decoder matrix to share');
+  } else if (config.adaptiveDiv !== undefined) {
+    throw new ShapeError('adaptiveDiv goes with an adaptive softmax (cutoffs)');
+  }
   if (config.lockedDropout !== undefined && typeof config.lockedDropout !== 'boolean') throw new ShapeError('lockedDropout must be true or false');
   for (const k of ['inputDropout', 'wordDropout'] as const) {
     const p = config[k];
@@ -206,7 +237,9 @@ export function initModel(model: Model, rng: Rng): void {
   // in layout order (the order of the draws is part of what a seed means)
   for (const t of layout.tensors) {
     const v = view(params, t.name);
-    const r = t.name === EMBEDDING ? 0.1 : t.name === DECODER_BIAS ? 0 : k;
+    // PyTorch's Linear: ±1/√(fan in) (a tail's output projection reads its h_i units); biases of the output 0
+    const r = t.name === EMBEDDING ? 0.1 : t.name === DECODER_BIAS || t.name === 'decoder.head.bias' ? 0
+      : /^decoder\.tail\.\d+\.1\.weight$/.test(t.name) ? 1 / Math.sqrt(t.shape[1]!) : k;
     for (let i = 0; i < v.length; i++) v[i] = r === 0 ? 0 : (2 * rng.uniform() - 1) * r;
   }
   const unit = cell.unitBias(config.hidden);
@@ -239,7 +272,7 @@ function layerInput(ws: Workspace, l: number, train: boolean): { X: Vec; off: nu
  * position of this workspace's first slot in the whole batch — so a batch
  * split across threads gets the same masks as in one piece.
  */
-export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: number, dropout: Dropout | null): void {
+export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: number, dropout: Dropout | null, decode = true): void {
   const { config, backend: bk } = model;
   const K = bk.kernels;
   const P = modelParams(config, model.params);
@@ -311,11 +344,35 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
   // logits (T·B, V) = b_dec + a[L] · W_decᵀ
   const L = config.layers;
   if (train && ws.dropped[L]) drawDropout(ws, L, T, config.dropout, dropout!, config.lockedDropout === true);
+  ws.trained = train;
+  if (!decode) return;
   const { X, off } = layerInput(ws, L, train);
   const logits = ws.logits;
-  fillRows(TB, V, P.decoder.bias, 0, logits, 0, V);
-  K.mmNT(TB, V, H, X, off, H, P.decoder.weight, 0, H, logits, 0, V);
-  ws.trained = train;
+  if (P.adaptive) {
+    adaptiveLogProbs(K, bk.elementwise, adaptiveOf(config)!, P.adaptive, ws.adaptive!, X, off, TB, logits);
+    return;
+  }
+  fillRows(TB, V, P.decoder!.bias, 0, logits, 0, V);
+  K.mmNT(TB, V, H, X, off, H, P.decoder!.weight, 0, H, logits, 0, V);
+}
+
+/**
+ * The training loss of the window of the last forward: Σ −log P(target) over
+ * the rows with a target (≥ 0), and with `grads` the start of the gradient of
+ * scale · that sum, for `backward` to finish. A full softmax needs the
+ * forward's logits (it turns them into ∂L/∂logits, as softmaxCrossEntropy
+ * does); an adaptive softmax needs none (forward with decode = false): it
+ * computes the head for every row and each tail for the rows of its cluster,
+ * adds the layer's gradient into grads and leaves ∂L/∂x for backward.
+ */
+export function outputLoss(model: Model, ws: Workspace, T: number, targets: Int32Array, scale: number, grads: ParamSet | null): { sum: number; count: number } {
+  const { config, backend: bk } = model;
+  const TB = T * ws.B;
+  const P = modelParams(config, model.params);
+  if (!P.adaptive) return softmaxCrossEntropy(bk.elementwise, ws.logits, TB, config.vocabSize, targets, grads !== null, scale);
+  const { X, off } = layerInput(ws, config.layers, ws.trained);
+  return adaptiveLoss(bk.kernels, bk.elementwise, adaptiveOf(config)!, P.adaptive, ws.adaptive!, X, off, TB, targets, scale,
+    grads ? modelParams(config, grads).adaptive : null, ws.ones, ws.logits);
 }
 
 /** Which dropout masks a training forward uses (see `forward`). */
@@ -420,11 +477,15 @@ export function backward(model: Model, ws: Workspace, grads: ParamSet, T: number
 
   // decoder: ∂W_dec += ∂zᵀ · x,  ∂b_dec += Σ ∂z,  ∂x = ∂z · W_dec
   const dz = ws.logits;
-  {
+  if (P.adaptive) {
+    // adaptiveLoss has added the layer's gradient and left ∂L/∂x in ws.adaptive.dx
+    const dx = ws.adaptive!.dx;
+    backInput(ws, L, T, train, (dst, dOff) => { for (let i = 0; i < TB * H; i++) dst[dOff + i] = dst[dOff + i]! + dx[i]!; });
+  } else {
     const { X, off } = layerInput(ws, L, train);
-    K.mmTN(V, H, TB, dz, 0, V, X, off, H, dP.decoder.weight, 0, H);
-    addColumnSums(K, TB, V, dz, 0, V, dP.decoder.bias, 0, ws.ones);
-    backInput(ws, L, T, train, (dst, dOff) => K.mmNN(TB, H, V, dz, 0, V, P.decoder.weight, 0, H, dst, dOff, H));
+    K.mmTN(V, H, TB, dz, 0, V, X, off, H, dP.decoder!.weight, 0, H);
+    addColumnSums(K, TB, V, dz, 0, V, dP.decoder!.bias, 0, ws.ones);
+    backInput(ws, L, T, train, (dst, dOff) => K.mmNN(TB, H, V, dz, 0, V, P.decoder!.weight, 0, H, dst, dOff, H));
   }
 
   const dxp = ws.proj;

@@ -5,6 +5,7 @@
 import { cells, type CellKind } from './cells/index.js';
 import type { Vec } from './kernels.js';
 import type { Alloc } from './params.js';
+import { adaptiveBuffers, DEFAULT_ADAPTIVE_DIV, type AdaptiveBuffers } from './adaptive.js';
 
 /**
  * What a workspace is sized from: a Model (model.ts) is one. Written out here
@@ -21,6 +22,8 @@ export interface WorkspaceModel {
     readonly dropout: number;
     readonly inputDropout?: number;
     readonly wordDropout?: number;
+    readonly cutoffs?: readonly number[];
+    readonly adaptiveDiv?: number;
   };
   readonly backend: { readonly alloc: Alloc };
 }
@@ -66,6 +69,8 @@ export interface Workspace {
   readonly ones: Vec;
   /** (V, G·H) W_ih of layer 0 transposed plus the biases (one-hot input), reused for its gradient; else null */
   readonly oneHotT: Vec | null;
+  /** The adaptive softmax's buffers, or null (a full softmax). */
+  readonly adaptive: AdaptiveBuffers | null;
   /** Whether the last forward drew dropout masks. */
   trained: boolean;
 }
@@ -104,6 +109,9 @@ export function createWorkspace(model: WorkspaceModel, T: number, B: number, all
     whhT: alloc(cell.gates * H * H),
     inputs: ints(T * B),
     oneHotT: config.embedding === 0 ? alloc(config.vocabSize * cell.gates * H) : null,
+    adaptive: config.cutoffs
+      ? adaptiveBuffers({ hidden: H, vocabSize: config.vocabSize, cutoffs: config.cutoffs, adaptiveDiv: config.adaptiveDiv ?? DEFAULT_ADAPTIVE_DIV }, T * B, alloc, ints)
+      : null,
     trained: false,
   };
 }

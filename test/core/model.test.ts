@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { float64Backend } from '../../src/core/backend.js';
-import { backward, createModel, forward, initModel, usesDropout, type ModelConfig } from '../../src/core/model.js';
+import { backward, createModel, forward, initModel, outputLoss, usesDropout, type ModelConfig } from '../../src/core/model.js';
 import { createWorkspace } from '../../src/core/workspace.js';
 import { softmaxCrossEntropy } from '../../src/core/loss.js';
 import { alloc64, allocParams } from '../../src/core/params.js';
@@ -203,4 +203,76 @@ test('input and word dropout masks: a word type is dropped everywhere in the win
   assert.deepEqual(Array.from(a.logits), Array.from(b.logits));
   assert.throws(() => createModel({ ...model.config, embedding: 0 }), /inputDropout needs an embedding/);
   assert.throws(() => createModel({ ...model.config, wordDropout: 1 }), /wordDropout must be in \[0, 1\)/);
+});
+
+// ── adaptive softmax ──────────────────────────────────────────────────────────
+
+const adaptiveVariants: (Partial<ModelConfig> & { cell: CellKind; layers: number; embedding: number })[] = [
+  { cell: 'lstm', layers: 2, embedding: 3, cutoffs: [2, 4], adaptiveDiv: 2 },
+  { cell: 'gru', layers: 1, embedding: 0, cutoffs: [3], adaptiveDiv: 1, dropout: 0.3 },
+  { cell: 'rnn', layers: 2, embedding: 4, cutoffs: [1, 2, 5], adaptiveDiv: 1.5, inputDropout: 0.3 },
+];
+
+for (const v of adaptiveVariants) {
+  const name = `adaptive softmax, cut-offs ${v.cutoffs!.join(',')} ÷${v.adaptiveDiv}: ${v.layers}-layer ${v.cell}${v.embedding ? `, embedding ${v.embedding}` : ''}${v.dropout ? `, dropout ${v.dropout}` : ''}${v.inputDropout ? `, input dropout ${v.inputDropout}` : ''}`;
+  test(`model gradient check: ${name} (training's sparse loss against finite differences of the full log-probabilities)`, (t) => {
+    const config: ModelConfig = { peephole: false, hidden: 5, vocabSize: V, dropout: 0, ...v };
+    const model = createModel(config, float64Backend);
+    initModel(model, createRng(3));
+    randomFill(model.params.data as Float64Array, 11, 0.7);
+    const ws = createWorkspace(model, T, B, alloc64);
+    const dropout = usesDropout(config) ? { seed: 42, slot0: 0 } : null;
+    const reset = () => ws.layers.forEach((lb) => { lb.hs.fill(0); lb.cs?.fill(0); });
+    // the loss for the finite differences: the inference path, every row's full log-probabilities
+    const L = () => {
+      reset();
+      forward(model, ws, inputs, T, dropout);
+      let s = 0;
+      for (let r = 0; r < T * B; r++) if (targets[r]! >= 0) s -= ws.logits[r * V + targets[r]!]!;
+      return s;
+    };
+    const full = L();
+    reset();
+    forward(model, ws, inputs, T, dropout, false);
+    const grads = allocParams(model.layout, alloc64);
+    const { sum, count } = outputLoss(model, ws, T, targets, 1, grads);
+    assert.equal(count, targets.filter((y) => y >= 0).length);
+    assert.ok(Math.abs(sum - full) < 1e-12 * Math.abs(full), `the sparse loss ${sum} is the full one ${full}`);
+    backward(model, ws, grads, T);
+    for (const tensor of model.layout.tensors) {
+      const r = gradcheck(L, model.params.views[tensor.name] as Float64Array, grads.views[tensor.name]!);
+      t.diagnostic(`${tensor.name}: max rel err ${r.maxRel.toExponential(2)}`);
+      assert.ok(r.maxRel < 1e-6, `${name} ${tensor.name}: ${r.maxRel} at ${r.worst} (${r.analytic} vs ${r.numeric})`);
+    }
+  });
+}
+
+test('adaptive softmax: every row sums to 1 and equals a reference computed by hand from the same weights (head softmax × tail softmax)', () => {
+  const Vb = 11, H = 6;
+  const config: ModelConfig = { cell: 'gru', peephole: false, layers: 1, hidden: H, vocabSize: Vb, embedding: 0, dropout: 0, cutoffs: [4, 7], adaptiveDiv: 2 };
+  const model = createModel(config, float64Backend);
+  initModel(model, createRng(8));
+  randomFill(model.params.data as Float64Array, 5, 0.9);
+  const ws = createWorkspace(model, 3, 2, alloc64);
+  forward(model, ws, Int32Array.from([-1, -1, 3, 9, 10, 0]), 3, null);
+  const w = model.params.views;
+  const lin = (W: ArrayLike<number>, x: ArrayLike<number>, rows: number, cols: number, b?: ArrayLike<number>) =>
+    Array.from({ length: rows }, (_, i) => { let s = b ? b[i]! : 0; for (let j = 0; j < cols; j++) s += W[i * cols + j]! * x[j]!; return s; });
+  const softmax = (z: number[]) => { const m = Math.max(...z); const e = z.map((x) => Math.exp(x - m)); const s = e.reduce((a, b) => a + b, 0); return e.map((x) => x / s); };
+  for (let r = 0; r < 6; r++) {
+    const h = Array.from(ws.layers[0]!.hs.subarray((r + 2) * H, (r + 3) * H)); // hs[t + 1], row r = t·B + b
+    const head = softmax(lin(w['decoder.head.weight']!, h, 6, H, w['decoder.head.bias']!)); // 4 shortlist + 2 clusters
+    const t0 = softmax(lin(w['decoder.tail.0.1.weight']!, lin(w['decoder.tail.0.0.weight']!, h, 3, H), 3, 3));
+    const t1 = softmax(lin(w['decoder.tail.1.1.weight']!, lin(w['decoder.tail.1.0.weight']!, h, 1, H), 4, 1));
+    const want = [...head.slice(0, 4), ...t0.map((p) => p * head[4]!), ...t1.map((p) => p * head[5]!)];
+    const got = Array.from(ws.logits.subarray(r * Vb, r * Vb + Vb), Math.exp);
+    assert.ok(Math.abs(got.reduce((a, b) => a + b, 0) - 1) < 1e-12, `row ${r} sums to 1`);
+    got.forEach((p, v) => assert.ok(Math.abs(p - want[v]!) < 1e-12, `row ${r} token ${v}: ${p} vs ${want[v]}`));
+  }
+  assert.deepEqual(model.layout.tensors.map((t) => `${t.name} ${t.shape.join('x')}`).slice(-6),
+    ['decoder.head.weight 6x6', 'decoder.head.bias 6', 'decoder.tail.0.0.weight 3x6', 'decoder.tail.0.1.weight 3x3', 'decoder.tail.1.0.weight 1x6', 'decoder.tail.1.1.weight 4x1']);
+  for (const [over, why] of [
+    [{ cutoffs: [0, 5] }, /cut-off 0/], [{ cutoffs: [5, 5] }, /must increase/], [{ cutoffs: [4, 11] }, /cut-off 11/],
+    [{ cutoffs: [4, 7], adaptiveDiv: 4 }, /tail cluster 2 would have 0 units/], [{ tied: true, embedding: 6 }, /tied embeddings need a full softmax/],
+  ] as const) assert.throws(() => createModel({ ...config, ...over }), why);
 });
