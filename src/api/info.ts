@@ -48,6 +48,8 @@ export function describeCheckpoint(ck: Checkpoint, top = 10) {
       embedding: c.embedding,
       /** The decoder reads the embedding matrix (no decoder.weight). */
       tied: c.tied === true,
+      /** The output layer: a full softmax, or an adaptive softmax with its cut-offs and divisor. */
+      output: c.cutoffs ? { kind: 'adaptive' as const, cutoffs: [...c.cutoffs], div: c.adaptiveDiv ?? 4 } : { kind: 'softmax' as const },
       dropout: c.dropout,
       inputDropout: c.inputDropout ?? 0,
       wordDropout: c.wordDropout ?? 0,

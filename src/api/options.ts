@@ -54,6 +54,17 @@ export const duration = z.union([z.string(), z.number()], { error: 'must be a du
   return ms;
 });
 
+/** Increasing whole numbers ≥ 1, given as an array or as comma-separated text ("2000,10000"). */
+export const cutoffList = z.union([z.string(), z.array(z.number())], { error: 'must be increasing whole numbers, e.g. 2000,10000' }).transform((v, ctx) => {
+  const list = typeof v === 'string' ? v.split(',').map((x) => (DECIMAL.test(x.trim()) ? Number(x.trim()) : NaN)) : v;
+  const bad = list.findIndex((x, i) => !Number.isInteger(x) || x < 1 || (i > 0 && x <= list[i - 1]!));
+  if (list.length === 0 || bad >= 0) {
+    ctx.addIssue({ code: 'custom', message: 'must be increasing whole numbers of at least 1, e.g. 2000,10000' });
+    return z.NEVER;
+  }
+  return list;
+});
+
 const CELL_CHOICES = CELL_KINDS as unknown as readonly [CellKind, ...CellKind[]];
 
 /**
@@ -82,6 +93,12 @@ export const trainOptionsShape = {
   wordDropout: real(0, 1, { max: true }).default(0),
   /** one dropout mask per window for all its steps (variational / locked dropout) */
   lockedDropout: z.boolean({ error: 'must be true or false' }).default(false),
+  /** adaptive softmax output layer (cut-offs chosen from the vocabulary unless given) */
+  adaptive: z.boolean({ error: 'must be true or false' }).default(false),
+  /** the adaptive softmax's cut-offs in the frequency-sorted vocabulary (implies adaptive) */
+  cutoffs: cutoffList.optional(),
+  /** the adaptive softmax's divisor of the tails' sizes (PyTorch's div_value) */
+  adaptiveDiv: real(1, 1000).optional(),
   /** tied input and output embeddings: the decoder reads the embedding matrix (the embedding size is then the hidden size) */
   tied: z.boolean({ error: 'must be true or false' }).default(false),
   /** default: 64 at char level, 35 at word level (PyTorch's word_language_model) */

@@ -11,6 +11,7 @@ import { memoryNeed, refuseIfTooLarge } from '../core/memory.js';
 import { createOptimizerState } from '../core/optimizer.js';
 import { referenceBackend, type Backend } from '../core/backend.js';
 import { createModel, initModel, validateConfig, type Model, type ModelConfig } from '../core/model.js';
+import { adaptiveProblem, defaultCutoffs, DEFAULT_ADAPTIVE_DIV } from '../core/adaptive.js';
 import { createRng } from '../core/rng.js';
 import { countTokens, normalizeText, readModeOf, splitSentences, type EncodedCorpus, type SentenceMode, type TokenizerConfig } from '../core/tokenize.js';
 import { defaultTrainConfig, newTrainState, type TrainConfig, type TrainState } from '../core/train.js';
@@ -88,6 +89,7 @@ export function prepareTraining(
   const savedOptions = t ? checkSavedOptions(t.options) : null;
   const kept = resumed && savedOptions ? keptSettings(resumed, savedOptions) : null;
   if (kept) {
+    refuseOutputLayerChange(given, name, "a resumed run keeps the checkpoint's output layer");
     refuseDiffering(opts, given, { ...kept }, "a resumed run keeps the checkpoint's model, tokenizer and data split",
       'drop these options, or train a new model instead of resuming', name);
   }
@@ -136,7 +138,8 @@ export function prepareTraining(
     data = encodeSplit(split, vocab, tok);
   } else {
     const maxVocab = opts.maxVocab ?? LEVEL_DEFAULTS[tokenizer.level].maxVocab;
-    const p = prepareData(split, tok, { maxVocab, minCount: opts.minCount });
+    // an adaptive softmax's clusters are ranges of ids: its vocabulary runs from the most frequent token down
+    const p = prepareData(split, tok, { maxVocab, minCount: opts.minCount, ...(opts.adaptive || opts.cutoffs !== undefined ? { order: 'frequency' as const } : {}) });
     const marker = tokenizer.level === 'word' && tokenizer.unkToken === null ? unkLookingWord(normalized) : null;
     if (marker) {
       notes.push(`the corpus writes ${marker.word} ${marker.count} time${marker.count === 1 ? '' : 's'}, which looks like its mark for an unknown word; it is read as ${tokenizer.split === 'whitespace' ? 'an ordinary word' : 'the tokens <, unk, >'} — with ${name('unkToken')} '${marker.word}' it would be <UNK>`);
@@ -191,6 +194,7 @@ export function prepareTraining(
         embedding: opts.embedding ?? (opts.tied ? opts.hidden : LEVEL_DEFAULTS[tokenizer.level].embedding),
         ...dropoutConfig(opts),
         ...(opts.tied ? { tied: true } : {}),
+        ...outputLayer(opts, vocab.tokens.length, data.train.ids, name),
       }, name);
     cfg = trainConfig(opts, mode, null, null, given, LEVEL_DEFAULTS[tokenizer.level]);
     fitBatch(cfg, mode, units, given.has('batch'), notes, name);
@@ -322,6 +326,7 @@ function unionCapped(a: Uint32Array, b: Uint32Array, notes: string[]): Uint32Arr
  * option given with another value is refused with both values.
  */
 function refuseFineTuneChanges(opts: TrainOptions, given: ReadonlySet<string>, base: Checkpoint, addTokens: boolean, name: (key: string) => string): void {
+  refuseOutputLayerChange(given, name, "a fine-tuned model keeps the model's output layer");
   refuseDiffering(opts, given, modelSettings(base), "a fine-tuned model keeps the model's architecture and tokenizer",
     'drop these options (fine-tuning takes them from the model), or train a new model', name);
   const vocabKeys = ['maxVocab', 'minCount'].filter((k) => given.has(k));
@@ -375,15 +380,21 @@ function checkSameCorpus(ck: Checkpoint, corpus: { fingerprint: string; unkRate:
 
 /** The settings a resumed run keeps: the model, tokenizer and data split of the checkpoint, with their effective values. */
 interface Kept {
-  level: string; cell: string; peephole: boolean; layers: number; hidden: number; embedding: number; tied: boolean;
+  level: string; cell: string; peephole: boolean; layers: number; hidden: number; embedding: number; tied: boolean; adaptive: boolean;
   lowercase: boolean; sentence: string; unkToken: string | null; pretokenized: boolean; maxVocab: number; minCount: number; seed: number; valFraction: number;
+}
+
+/** --cutoffs and --adaptive-div with a model that exists (resumed or fine-tuned): its output layer is what it is. */
+function refuseOutputLayerChange(given: ReadonlySet<string>, name: (key: string) => string, what: string): void {
+  const keys = ['cutoffs', 'adaptiveDiv'].filter((k) => given.has(k));
+  if (keys.length) throw new OptionError(`${what}, and ${keys.map(name).join(' and ')} would change it`, `drop ${keys.map(name).join(' and ')}, or train a new model`);
 }
 
 /** What a checkpoint fixes of a run: its architecture and tokenizer (what --resume and --init-from both keep). */
 function modelSettings(ck: Checkpoint) {
   const c = ck.model.config, t = ck.tokenizer;
   return {
-    level: t.level, cell: c.cell, peephole: c.peephole, layers: c.layers, hidden: c.hidden, embedding: c.embedding, tied: c.tied === true,
+    level: t.level, cell: c.cell, peephole: c.peephole, layers: c.layers, hidden: c.hidden, embedding: c.embedding, tied: c.tied === true, adaptive: c.cutoffs !== undefined,
     lowercase: t.lowercase, sentence: t.sentence, unkToken: t.unkToken, pretokenized: t.split === 'whitespace',
   };
 }
@@ -473,6 +484,24 @@ function withDropout(config: ModelConfig, opts: TrainOptions, keys: ReadonlySet<
     else delete next[k];
   }
   return checkedDropout(next as unknown as ModelConfig, name);
+}
+
+/**
+ * The output layer's settings: a full softmax (nothing), or an adaptive
+ * softmax with the cut-offs given or chosen from the training tokens
+ * (defaultCutoffs), checked against the vocabulary.
+ */
+function outputLayer(opts: TrainOptions, V: number, train: Int32Array, name: (key: string) => string): Pick<ModelConfig, 'cutoffs' | 'adaptiveDiv'> {
+  if (!opts.adaptive && opts.cutoffs === undefined) {
+    if (opts.adaptiveDiv !== undefined) throw new OptionError(`${name('adaptiveDiv')} goes with an adaptive softmax`, `add ${name('adaptive')}, or drop it`);
+    return {};
+  }
+  if (opts.tied) throw new OptionError(`${name('tied')} needs a full softmax: the adaptive softmax has no V×H decoder matrix to share`, `drop ${name('tied')} or ${name(opts.cutoffs ? 'cutoffs' : 'adaptive')}`);
+  const cutoffs = opts.cutoffs ?? defaultCutoffs(train, V);
+  const out = { cutoffs, ...(opts.adaptiveDiv !== undefined ? { adaptiveDiv: opts.adaptiveDiv } : {}) };
+  const why = adaptiveProblem({ hidden: opts.hidden, vocabSize: V, cutoffs, adaptiveDiv: opts.adaptiveDiv ?? DEFAULT_ADAPTIVE_DIV });
+  if (why) throw new OptionError(`${name(opts.cutoffs ? 'cutoffs' : 'adaptive')}: ${why}`, opts.cutoffs ? `give cut-offs below ${V}, the vocabulary's size, increasing` : `give ${name('cutoffs')} yourself, or use a full softmax`);
+  return out;
 }
 
 /** Input and word dropout need an embedding (the model's, new or kept): refused with the fix, before any work. */

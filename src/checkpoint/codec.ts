@@ -243,6 +243,8 @@ function toFile(ck: Checkpoint): CheckpointFileJson {
       ...(config.inputDropout ? { inputDropout: config.inputDropout } : {}),
       ...(config.wordDropout ? { wordDropout: config.wordDropout } : {}),
       ...(config.lockedDropout ? { lockedDropout: true } : {}),
+      ...(config.cutoffs ? { cutoffs: [...config.cutoffs] } : {}),
+      ...(config.adaptiveDiv !== undefined ? { adaptiveDiv: config.adaptiveDiv } : {}),
     },
     // split is written only for pre-tokenized text, so files of the default tokenizer read and write as before
     tokenizer: { level, lowercase, unkToken, sentence, ...(ck.tokenizer.split === 'whitespace' ? { split: 'whitespace' as const } : {}) },

@@ -80,6 +80,9 @@ export const configSchema = z.object({
   inputDropout: z.number().optional(),
   wordDropout: z.number().optional(),
   lockedDropout: z.boolean().optional(),
+  /** Adaptive softmax (absent: a full softmax). Only types here: validateConfig judges the values. */
+  cutoffs: z.array(z.number()).max(1000).optional(),
+  adaptiveDiv: z.number().optional(),
 });
 
 export const tokenizerSchema = z.object({
@@ -391,6 +394,8 @@ function checkConfig(c: CheckpointFile['config']): ModelConfig {
     ...(c.inputDropout !== undefined ? { inputDropout: c.inputDropout } : {}),
     ...(c.wordDropout !== undefined ? { wordDropout: c.wordDropout } : {}),
     ...(c.lockedDropout !== undefined ? { lockedDropout: c.lockedDropout } : {}),
+    ...(c.cutoffs !== undefined ? { cutoffs: [...c.cutoffs] } : {}),
+    ...(c.adaptiveDiv !== undefined ? { adaptiveDiv: c.adaptiveDiv } : {}),
   };
   try {
     validateConfig(config);
@@ -495,7 +500,8 @@ function checkUnkToken(tok: CheckpointFile['tokenizer']): void {
 /** Number of tensors modelLayout(config) has, without building it (a damaged `layers` may be huge). */
 function tensorCount(config: ModelConfig): number {
   const perLayer = 4 + cells[config.cell].extraParams(1, config.peephole).length;
-  return (config.embedding > 0 ? 1 : 0) + config.layers * perLayer + (config.tied ? 1 : 2);
+  const output = config.cutoffs ? 2 + 2 * config.cutoffs.length : config.tied ? 1 : 2;
+  return (config.embedding > 0 ? 1 : 0) + config.layers * perLayer + output;
 }
 
 function checkTensors(tensors: readonly TensorEntry[], config: ModelConfig): ParamLayout {

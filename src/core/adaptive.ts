@@ -73,6 +73,29 @@ export function adaptiveProblem(c: AdaptiveConfig): string | null {
   return null;
 }
 
+/**
+ * Cut-offs for a vocabulary from the training tokens (ids, the vocabulary
+ * sorted by frequency after <EOS> and <UNK>): the head holds the fewest
+ * first ids that cover 90% of the tokens, a first tail cluster up to 98%,
+ * and a second the rest, when each of these has at least 2 ids.
+ */
+export function defaultCutoffs(ids: ArrayLike<number>, V: number): number[] {
+  const count = new Float64Array(V);
+  for (let i = 0; i < ids.length; i++) count[ids[i]!]++;
+  const total = ids.length || 1;
+  const at = (share: number): number => {
+    let acc = 0;
+    for (let v = 0; v < V; v++) {
+      acc += count[v]!;
+      if (acc >= share * total) return v + 1;
+    }
+    return V;
+  };
+  const c0 = Math.min(Math.max(at(0.9), 2), V - 1);
+  const c1 = at(0.98);
+  return c1 - c0 >= 2 && V - c1 >= 2 ? [c0, c1] : [c0];
+}
+
 const HEAD_W = 'decoder.head.weight';
 const HEAD_B = 'decoder.head.bias';
 const tailName = (i: number, k: 0 | 1): string => `decoder.tail.${i}.${k}.weight`;

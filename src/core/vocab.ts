@@ -34,6 +34,12 @@ export interface VocabOptions {
   maxVocab?: number;
   /** Tokens seen fewer times than this map to <UNK>; default 1 (keep all). */
   minCount?: number;
+  /**
+   * The order of the tokens after <EOS> and <UNK>: by code point (default),
+   * or most frequent first (ties by code point), which an adaptive softmax
+   * needs (its clusters are ranges of ids).
+   */
+  order?: 'codepoint' | 'frequency';
 }
 
 export interface VocabResult {
@@ -133,7 +139,8 @@ export function buildVocab(counts: ReadonlyMap<string, number>, opts: VocabOptio
   } else {
     kept = tokens.map((_, i) => i);
   }
-  kept.sort(byCodePoint);
+  if (opts.order === 'frequency') kept.sort((a, b) => freq[b]! - freq[a]! || byCodePoint(a, b));
+  else kept.sort(byCodePoint);
 
   if (kept.length === 0) {
     throw new DataError(

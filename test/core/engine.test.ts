@@ -60,7 +60,7 @@ test('gradients of slot ranges sum to the whole-batch gradient, with dropout', (
 });
 
 test('slot ranges sum to the whole batch with input, word and locked dropout too (the masks of a slot do not depend on the split)', () => {
-  for (const over of [{ embedding: 4, inputDropout: 0.3, wordDropout: 0.4 }, { embedding: 4, inputDropout: 0.3, lockedDropout: true }]) {
+  for (const over of [{ embedding: 4, inputDropout: 0.3, wordDropout: 0.4 }, { embedding: 4, inputDropout: 0.3, lockedDropout: true }, { cutoffs: [2, 4], adaptiveDiv: 2 }]) {
     const model = createModel({ ...config, ...over }, float64Backend);
     initModel(model, createRng(2));
     const rng = createRng(4);

@@ -83,6 +83,7 @@ test('N steps, save, restore, M more steps = N+M steps in one run (dropout, carr
 for (const [what, modelOver] of [
   ['tied embeddings', { embedding: 8, tied: true }],
   ['input, word and locked dropout', { embedding: 6, inputDropout: 0.2, wordDropout: 0.2, lockedDropout: true }],
+  ['an adaptive softmax', { cutoffs: [4, 8], adaptiveDiv: 2 }],
 ] as const) {
   test(`resume is bit-exact with ${what}`, async () => {
     const straight = await run(23, undefined, {}, modelOver);

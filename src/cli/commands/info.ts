@@ -92,6 +92,9 @@ function report(i: Info): string {
   row('input', m.input === 'embedding' ? `embedding of ${formatInt(m.embedding)}${m.tied ? ', tied: the decoder reads it too' : ''}` : `one-hot (${formatInt(v.size)} wide)`);
   const drops = [m.dropout > 0 && `${m.dropout} between layers and on the output`, m.inputDropout > 0 && `input ${m.inputDropout}`,
     m.wordDropout > 0 && `words ${m.wordDropout}`].filter((x) => x !== false);
+  row('output', m.output.kind === 'adaptive'
+    ? `adaptive softmax: head ${formatInt(m.output.cutoffs[0]!)} tokens + ${m.output.cutoffs.length} cluster${m.output.cutoffs.length > 1 ? 's' : ''} (cut-offs ${m.output.cutoffs.map(formatInt).join(', ')}; tails hidden/${m.output.div}^i)`
+    : `full softmax over ${formatInt(v.size)} tokens${m.tied ? ' (tied to the embedding)' : ''}`);
   row('dropout', drops.length ? drops.join(' · ') + (m.lockedDropout ? ' (locked: one mask per window)' : '') : 'none');
   row('parameters', `${formatInt(m.parameters)} (${formatBytes(m.parameterBytes)} as float32)`);
 
