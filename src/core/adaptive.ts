@@ -177,10 +177,13 @@ export function adaptiveLogProbs(K: Kernels, E: Elementwise, c: AdaptiveConfig, 
  * Training: Σ −log P(target) over the rows with a target (≥ 0), and with
  * `grads` non-null the gradient of scale · that sum: the layer's tensors in
  * `grads` (added to), ∂L/∂X into buf.dx (overwritten). `scratch` (at least
- * R·max cluster size): the tails' logits.
+ * R·max cluster size): the tails' logits. With `logp`, each row's natural-log
+ * P(target) is written there (0 on rows without one): scoring without the
+ * full distribution.
  */
 export function adaptiveLoss(K: Kernels, E: Elementwise, c: AdaptiveConfig, P: AdaptiveParams, buf: AdaptiveBuffers,
-  X: Vec, xOff: number, R: number, targets: Int32Array, scale: number, dP: AdaptiveParams | null, ones: Vec, scratch: Vec): { sum: number; count: number } {
+  X: Vec, xOff: number, R: number, targets: Int32Array, scale: number, dP: AdaptiveParams | null, ones: Vec, scratch: Vec,
+  logp: Float64Array | null = null): { sum: number; count: number } {
   const s = adaptiveShape(c);
   const H = c.hidden, S = s.headSize;
   const head = buf.head;
@@ -198,12 +201,14 @@ export function adaptiveLoss(K: Kernels, E: Elementwise, c: AdaptiveConfig, P: A
     const o = r * S;
     if (y < 0) {
       if (dP) head.fill(0, o, o + S);
+      if (logp) logp[r] = 0;
       continue;
     }
     const k = y < s.shortlist ? y : s.shortlist + cluster(y);
     const zk = head[o + k]!;
     const lse = E.softmaxLse(head, o, S, dP ? scale : null);
     sum -= zk - lse;
+    if (logp) logp[r] = zk - lse;
     count++;
     if (dP) head[o + k] = head[o + k]! - scale;
   }
@@ -234,6 +239,7 @@ export function adaptiveLoss(K: Kernels, E: Elementwise, c: AdaptiveConfig, P: A
       const zy = z[o + y]!;
       const lse = E.softmaxLse(z, o, k.size, dP ? scale : null);
       sum -= zy - lse;
+      if (logp) logp[buf.index[j]!] = logp[buf.index[j]!]! + zy - lse;
       if (dP) z[o + y] = z[o + y]! - scale;
     }
     if (!dP) return;

@@ -6,7 +6,6 @@
  */
 import type { Window } from './batches.js';
 import type { Vec } from './kernels.js';
-import { softmaxCrossEntropy } from './loss.js';
 import { backward, forward, outputLoss, type Model } from './model.js';
 import { clipScale, globalNorm, updateSlice, type OptimizerConfig, type OptimizerState } from './optimizer.js';
 import type { ParamSet } from './params.js';
@@ -89,8 +88,6 @@ export function loadWorkspaceCarry(ws: Workspace, carry: Vec): void {
  */
 export function localEngine(model: Model, T: number, B: number, slot0 = 0, fullB = B): StepEngine {
   const ws = createWorkspace(model, T, B);
-  const E = model.backend.elementwise;
-  const V = model.config.vocabSize;
   const whole = slot0 === 0 && B === fullB;
   const inputs = whole ? null : new Int32Array(T * B);
   const targets = whole ? null : new Int32Array(T * B);
@@ -125,8 +122,8 @@ export function localEngine(model: Model, T: number, B: number, slot0 = 0, fullB
     update: localUpdate,
     logProbs(win, out) {
       const { x, y } = columns(win);
-      forward(model, ws, x, win.T, null);
-      const r = softmaxCrossEntropy(E, ws.logits, win.T * B, V, y, false, 1, logp ?? out);
+      forward(model, ws, x, win.T, null, model.config.cutoffs === undefined);
+      const r = outputLoss(model, ws, win.T, y, 1, null, logp ?? out);
       if (logp) for (let t = 0; t < win.T; t++) for (let b = 0; b < B; b++) out[t * fullB + slot0 + b] = logp[t * B + b]!;
       return { sum: r.sum, count: r.count };
     },

@@ -364,15 +364,17 @@ export function forward(model: Model, ws: Workspace, inputs: Int32Array, T: numb
  * does); an adaptive softmax needs none (forward with decode = false): it
  * computes the head for every row and each tail for the rows of its cluster,
  * adds the layer's gradient into grads and leaves ∂L/∂x for backward.
+ * With `logp`, each row's natural-log P(target) is written there (0 without one).
  */
-export function outputLoss(model: Model, ws: Workspace, T: number, targets: Int32Array, scale: number, grads: ParamSet | null): { sum: number; count: number } {
+export function outputLoss(model: Model, ws: Workspace, T: number, targets: Int32Array, scale: number, grads: ParamSet | null,
+  logp: Float64Array | null = null): { sum: number; count: number } {
   const { config, backend: bk } = model;
   const TB = T * ws.B;
   const P = modelParams(config, model.params);
-  if (!P.adaptive) return softmaxCrossEntropy(bk.elementwise, ws.logits, TB, config.vocabSize, targets, grads !== null, scale);
+  if (!P.adaptive) return softmaxCrossEntropy(bk.elementwise, ws.logits, TB, config.vocabSize, targets, grads !== null, scale, logp);
   const { X, off } = layerInput(ws, config.layers, ws.trained);
   return adaptiveLoss(bk.kernels, bk.elementwise, adaptiveOf(config)!, P.adaptive, ws.adaptive!, X, off, TB, targets, scale,
-    grads ? modelParams(config, grads).adaptive : null, ws.ones, ws.logits);
+    grads ? modelParams(config, grads).adaptive : null, ws.ones, ws.logits, logp);
 }
 
 /** Which dropout masks a training forward uses (see `forward`). */

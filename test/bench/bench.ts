@@ -36,7 +36,7 @@ import { referenceBackend, type Backend } from '../../src/core/backend.js';
 import type { Kernels } from '../../src/core/kernels.js';
 import { softmaxCrossEntropy } from '../../src/core/loss.js';
 import type { Window } from '../../src/core/batches.js';
-import { backward, createModel, forward, initModel, type Model, type ModelConfig } from '../../src/core/model.js';
+import { backward, createModel, forward, initModel, outputLoss, type Model, type ModelConfig } from '../../src/core/model.js';
 import { clipGlobalNorm, createOptimizerState, defaultOptimizer, optimizerStep } from '../../src/core/optimizer.js';
 import { allocParams } from '../../src/core/params.js';
 import { createRng } from '../../src/core/rng.js';
@@ -57,6 +57,8 @@ export interface BenchConfig {
   embedding: number;
   batch: number;
   window: number;
+  /** adaptive softmax cut-offs (PyTorch: AdaptiveLogSoftmaxWithLoss, div_value 4, head_bias True); absent: a full softmax */
+  cutoffs?: readonly number[];
 }
 
 /** Keep in step with CONFIGS in pytorch_bench.py. */
@@ -66,10 +68,32 @@ export const CONFIGS: readonly BenchConfig[] = [
   { name: 'char-gru-2x256', cell: 'gru', layers: 2, hidden: 256, vocab: 65, embedding: 0, batch: 32, window: 64 },
   { name: 'char-lstm-1x512', cell: 'lstm', layers: 1, hidden: 512, vocab: 65, embedding: 0, batch: 32, window: 64 },
   { name: 'word-lstm-2x200', cell: 'lstm', layers: 2, hidden: 200, vocab: 10000, embedding: 200, batch: 20, window: 35 },
+  { name: 'word-lstm-2x200-adaptive', cell: 'lstm', layers: 2, hidden: 200, vocab: 10000, embedding: 200, batch: 20, window: 35, cutoffs: [2000, 6000] },
 ];
 
+/**
+ * Token ids for a configuration's windows: uniform at char level; at word
+ * level Zipf's law (P(id) ∝ 1/(id + 1), ids sorted by frequency as a real
+ * vocabulary is), so that an adaptive softmax meets its tails as often as it
+ * would in text (a full softmax costs the same whatever the ids). Inverse CDF
+ * of a seeded uniform; the same draws in pytorch_bench.py's generator are not
+ * needed: only the distribution matters for speed.
+ */
+function tokenSampler(c: BenchConfig, rng: { uniform(): number; int(n: number): number }): () => number {
+  if (c.embedding === 0) return () => rng.int(c.vocab);
+  const cdf = new Float64Array(c.vocab);
+  let acc = 0;
+  for (let v = 0; v < c.vocab; v++) cdf[v] = acc += 1 / (v + 1);
+  return () => {
+    const u = rng.uniform() * acc;
+    let lo = 0, hi = c.vocab - 1;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (cdf[mid]! > u) hi = mid; else lo = mid + 1; }
+    return lo;
+  };
+}
+
 export function modelConfig(c: BenchConfig): ModelConfig {
-  return { cell: c.cell, peephole: false, layers: c.layers, hidden: c.hidden, vocabSize: c.vocab, embedding: c.embedding, dropout: 0 };
+  return { cell: c.cell, peephole: false, layers: c.layers, hidden: c.hidden, vocabSize: c.vocab, embedding: c.embedding, dropout: 0, ...(c.cutoffs ? { cutoffs: c.cutoffs } : {}) };
 }
 
 /**
@@ -87,7 +111,14 @@ export function flops(c: BenchConfig): { forward: number; train: number } {
     const D = l > 0 ? H : c.embedding; // embedding 0 = one-hot lookup
     f += 2 * T * B * G * H * (D + H);
   }
-  f += 2 * T * B * V * H;
+  if (c.cutoffs) {
+    // adaptive: the head for every row, and the first tail for the ~20% of rows Zipf draws send there (an estimate)
+    const head = c.cutoffs[0]! + c.cutoffs.length;
+    const h1 = Math.floor(H / 4), n1 = (c.cutoffs[1] ?? V) - c.cutoffs[0]!;
+    f += 2 * T * B * (head * H + 0.2 * (H * h1 + h1 * n1));
+  } else {
+    f += 2 * T * B * V * H;
+  }
   return { forward: f, train: 3 * f };
 }
 
@@ -216,12 +247,14 @@ export function makeSteps(c: BenchConfig, backend: Backend) {
   const grads = allocParams(model.layout, backend.alloc);
   const opt = createOptimizerState(defaultOptimizer, model.layout.total, backend.alloc);
   const rng = createRng(7);
+  const token = tokenSampler(c, rng);
+  const adaptive = c.cutoffs !== undefined;
   const windows = Array.from({ length: 4 }, () => {
     const inputs = new Int32Array(T * B);
     const targets = new Int32Array(T * B);
     for (let i = 0; i < T * B; i++) {
-      inputs[i] = rng.int(V);
-      targets[i] = rng.int(V);
+      inputs[i] = token();
+      targets[i] = token();
     }
     return { inputs, targets };
   });
@@ -243,12 +276,13 @@ export function makeSteps(c: BenchConfig, backend: Backend) {
       return;
     }
     phases.mark('start');
-    forward(model, ws, win.inputs, T, null);
+    forward(model, ws, win.inputs, T, null, !adaptive);
     phases.mark('forward');
-    softmaxCrossEntropy(E, ws.logits, TB, V, win.targets, true, 1 / TB);
-    phases.mark('loss (softmax + ∂)');
     grads.data.fill(0);
     phases.mark('zero grads');
+    if (adaptive) outputLoss(model, ws, T, win.targets, 1 / TB, grads);
+    else softmaxCrossEntropy(E, ws.logits, TB, V, win.targets, true, 1 / TB);
+    phases.mark('loss (softmax + ∂)');
     backward(model, ws, grads, T);
     phases.mark('backward');
     clipGlobalNorm(grads.data, 5);
@@ -268,8 +302,10 @@ export function makeSteps(c: BenchConfig, backend: Backend) {
       par.engine.carry(T);
       return;
     }
-    forward(model, ws, win.inputs, T, null);
-    softmaxCrossEntropy(E, ws.logits, TB, V, win.targets, false, 1);
+    // what StepEngine.logProbs does: an adaptive softmax computes the targets' log P without the full distribution
+    forward(model, ws, win.inputs, T, null, !adaptive);
+    if (adaptive) outputLoss(model, ws, T, win.targets, 1, null, logp);
+    else softmaxCrossEntropy(E, ws.logits, TB, V, win.targets, false, 1);
     carryState(ws, T);
   };
   return { model, trainStep, scoreStep, phases, par, tokensPerStep: TB };

@@ -5,11 +5,15 @@ optimizer as test/bench/bench.ts, timed the same way.
     python3 test/bench/pytorch_bench.py [--config NAME ...] [--threads N] [--quick] [--json]
 
 Model: token -> one-hot (F.one_hot, char level) or nn.Embedding (word level)
--> nn.LSTM / nn.GRU (num_layers L, time-major (T, B, .)) -> nn.Linear(H, V).
+-> nn.LSTM / nn.GRU (num_layers L, time-major (T, B, .)) -> nn.Linear(H, V),
+or nn.AdaptiveLogSoftmaxWithLoss(H, V, cutoffs, div_value=4, head_bias=True)
+for the adaptive configuration (its .loss in training; its target log-probs,
+the .output, in scoring).
 Training step: zero_grad, forward, F.cross_entropy (mean over the T*B tokens),
 backward, clip_grad_norm_(5), Adam(lr 2e-3) step, hidden state carried and
 detached (truncated BPTT). Scoring: the forward and the loss under no_grad.
-Token ids are uniform random from a seeded generator; tokens/s = T*B*steps /
+Token ids are uniform random from a seeded generator at char level, Zipf
+distributed (P(id) ~ 1/(id + 1)) at word level, as in bench.ts; tokens/s = T*B*steps /
 seconds; median of the timed runs after a warm-up, each run ~1-3 s.
 
 Threads: torch.set_num_threads(N). The caller (bench.ts) also sets
@@ -36,17 +40,22 @@ CONFIGS = {
     'char-gru-2x256': ('gru', 2, 256, 65, 0, 32, 64),
     'char-lstm-1x512': ('lstm', 1, 512, 65, 0, 32, 64),
     'word-lstm-2x200': ('lstm', 2, 200, 10000, 200, 20, 35),
+    'word-lstm-2x200-adaptive': ('lstm', 2, 200, 10000, 200, 20, 35),
 }
+# adaptive softmax cut-offs per configuration -- keep in step with bench.ts
+CUTOFFS = {'word-lstm-2x200-adaptive': [2000, 6000]}
 
 
 class LM(nn.Module):
-    def __init__(self, cell, layers, hidden, vocab, embedding):
+    def __init__(self, cell, layers, hidden, vocab, embedding, cutoffs=None):
         super().__init__()
         self.vocab = vocab
+        self.adaptive = cutoffs is not None
         self.embedding = nn.Embedding(vocab, embedding) if embedding > 0 else None
         rnn = nn.LSTM if cell == 'lstm' else nn.GRU
         self.rnn = rnn(embedding if embedding > 0 else vocab, hidden, num_layers=layers)
-        self.decoder = nn.Linear(hidden, vocab)
+        self.decoder = (nn.AdaptiveLogSoftmaxWithLoss(hidden, vocab, cutoffs, div_value=4.0, head_bias=True)
+                        if cutoffs else nn.Linear(hidden, vocab))
 
     def forward(self, x, state):
         # x (T, B) int64 ids; id < 0 is the zero input (first step of a stream)
@@ -55,7 +64,7 @@ class LM(nn.Module):
         else:
             inp = F.one_hot(x.clamp(min=0), self.vocab).float() * (x >= 0).unsqueeze(-1)
         out, state = self.rnn(inp, state)
-        return self.decoder(out), state
+        return (out if self.adaptive else self.decoder(out)), state
 
 
 def init_like_rnnlm(model, hidden, cell):
@@ -66,8 +75,10 @@ def init_like_rnnlm(model, hidden, cell):
         for name, p in model.named_parameters():
             if name == 'embedding.weight':
                 p.uniform_(-0.1, 0.1)
-            elif name == 'decoder.bias':
+            elif name in ('decoder.bias', 'decoder.head.bias'):
                 p.zero_()
+            elif name.startswith('decoder.tail.') and name.endswith('.1.weight'):
+                p.uniform_(-1.0 / p.shape[1] ** 0.5, 1.0 / p.shape[1] ** 0.5)
             else:
                 p.uniform_(-k, k)
         if cell == 'lstm':
@@ -89,11 +100,23 @@ def param_count(model):
 def bench_config(name, quick, budget):
     cell, L, H, V, E, B, T = CONFIGS[name]
     torch.manual_seed(1)
-    model = LM(cell, L, H, V, E)
+    cutoffs = CUTOFFS.get(name)
+    model = LM(cell, L, H, V, E, cutoffs)
     init_like_rnnlm(model, H, cell)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     g = torch.Generator().manual_seed(7)
-    batches = [(torch.randint(0, V, (T, B), generator=g), torch.randint(0, V, (T, B), generator=g)) for _ in range(4)]
+    if E > 0:
+        zipf = 1.0 / torch.arange(1, V + 1, dtype=torch.float64)
+        draw = lambda: torch.multinomial(zipf, T * B, replacement=True, generator=g).view(T, B)
+    else:
+        draw = lambda: torch.randint(0, V, (T, B), generator=g)
+    batches = [(draw(), draw()) for _ in range(4)]
+
+    def loss_of(out, y, reduction):
+        if cutoffs:
+            r = model.decoder(out.view(-1, H), y.view(-1))
+            return r.loss if reduction == 'mean' else -r.output.sum()
+        return F.cross_entropy(out.view(-1, V), y.view(-1), reduction=reduction)
     state = [None]
     i = [0]
 
@@ -102,7 +125,7 @@ def bench_config(name, quick, budget):
         i[0] += 1
         opt.zero_grad(set_to_none=False)
         logits, st = model(x, state[0])
-        loss = F.cross_entropy(logits.view(-1, V), y.view(-1))
+        loss = loss_of(logits, y, 'mean')
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 5.0)
         opt.step()
@@ -114,7 +137,7 @@ def bench_config(name, quick, budget):
         i[0] += 1
         with torch.no_grad():
             logits, st = model(x, state[0])
-            loss = F.cross_entropy(logits.view(-1, V), y.view(-1), reduction='sum')
+            loss = loss_of(logits, y, 'sum')
         state[0] = st
         return loss.item()
 
