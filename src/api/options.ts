@@ -303,7 +303,8 @@ export function parseWith<S extends z.ZodType>(
 
 /**
  * The one error for a key that is not an option: the closest known name when
- * one is near (as commander suggests flags), else the list of names.
+ * one is near (as commander suggests flags), else the list of names (its
+ * first twelve and the count when the whole list is long).
  */
 export function unknownOption(
   key: string, known: readonly string[], name: (key: string) => string, hint: string, aliases: Record<string, string> = {},
@@ -311,7 +312,10 @@ export function unknownOption(
   listNames = true,
 ): OptionError {
   const near = Object.hasOwn(aliases, key) ? aliases[key]! : closest(key, known);
-  const fix = near !== null ? `did you mean ${name(near)}? (${hint})` : listNames ? `${hint}: ${known.map(name).join(', ')}` : hint;
+  // a long list (train() has ~40 options) is cut to its first names, so that the message stays a short line
+  const names = known.map(name);
+  const list = names.join(', ').length <= 240 ? names.join(', ') : `${names.slice(0, 12).join(', ')}, … (${names.length} in all)`;
+  const fix = near !== null ? `did you mean ${name(near)}? (${hint})` : listNames ? `${hint}: ${list}` : hint;
   return new OptionError(`unknown option ${name(key)}`, fix);
 }
 

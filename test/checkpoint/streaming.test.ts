@@ -78,7 +78,7 @@ function expectedText(ck: Checkpoint): string {
           valLoss: h.valLoss === null ? null : real(h.valLoss), lr: real(h.lr), elapsedMs: real(h.elapsedMs),
         })),
         bestValLoss: s.bestValLoss === null ? null : real(s.bestValLoss),
-        bestStep: s.bestStep, evalsSinceBest: s.evalsSinceBest, tokensSeen: s.tokensSeen, elapsedMs: real(s.elapsedMs),
+        bestStep: s.bestStep, evalsSinceBest: s.evalsSinceBest, lrScale: s.lrScale, tokensSeen: s.tokensSeen, elapsedMs: real(s.elapsedMs),
       },
     },
   };
