@@ -18,7 +18,7 @@
 import { cells } from '../core/cells/index.js';
 import { RnnlmError } from '../core/errors.js';
 import type { Vec } from '../core/kernels.js';
-import { createModel, type Model } from '../core/model.js';
+import { createModel, modelLayout, type Model } from '../core/model.js';
 import type { Alloc, ParamLayout } from '../core/params.js';
 import { referenceBackend, type Backend } from '../core/backend.js';
 import type { RngState } from '../core/rng.js';
@@ -29,7 +29,7 @@ import { Float32Base64, Uint32Base64, base64ByteLength, base64ToFloat32, base64T
 import { CheckpointError, DAMAGED_HINT, NOT_A_CHECKPOINT_HINT, RETRAIN } from './errors.js';
 import { JsonBytesError, MAX_DEPTH, firstInvalidUtf8, lineAndColumn, parseJsonBytes, type JsonPath } from './json-bytes.js';
 import {
-  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LONE_SURROGATE, TRAIN_SENTENCES_HASH, checkConsistency, formatPath, parseFile, preview, realToJson,
+  CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LONE_SURROGATE, TRAIN_SENTENCES_HASH, checkConfig, checkConsistency, formatPath, parseFile, preview, realToJson,
   type CheckpointFile, type CheckpointFileJson,
 } from './schema.js';
 
@@ -335,6 +335,74 @@ function optionsToJson(options: Record<string, unknown> | undefined): Record<str
 /** Length of TrainState.carry: per layer a (B·H), then c (B·H) for a cell with memory. */
 function carryLength(cell: Model['config']['cell'], layers: number, B: number, H: number): number {
   return layers * (cells[cell].hasMemory ? 2 : 1) * B * H;
+}
+
+// ── a checkpoint apart from its numbers ──────────────────────────────────────
+
+/**
+ * What a checkpoint is apart from its numbers: format, version, meta, config,
+ * tokenizer and vocabulary, as the file writes them (a plain JSON value). A
+ * safetensors export carries it in its metadata; checkpointFromTensors turns
+ * it and the tensors back into a checkpoint.
+ */
+export function checkpointDescription(ck: Checkpoint): Record<string, unknown> {
+  const { format, version, meta, config, tokenizer, vocab } = toFile({ ...ck, training: null, trainSentences: null });
+  return { format, version, meta, config, tokenizer, vocab };
+}
+
+/** A tensor given to checkpointFromTensors: its shape and values (row-major). */
+export interface TensorValues {
+  shape: readonly number[];
+  data: Float32Array | Float64Array;
+}
+
+/**
+ * A model-only checkpoint (training null) from a description (as
+ * checkpointDescription makes it, checked as a read checks a file) and the
+ * tensors by name: exactly the ones its config needs (docs/checkpoint.md),
+ * each with its shape and finite values. Throws a CheckpointError naming
+ * what is missing, unexpected or wrong.
+ */
+export function checkpointFromTensors(description: unknown, tensors: ReadonlyMap<string, TensorValues>, backend: Backend = referenceBackend): Checkpoint {
+  return guarded(() => {
+    if (typeof description !== 'object' || description === null || Array.isArray(description)) {
+      throw new CheckpointError(`checkpoint description should be an object, got ${describe(description)}`, DAMAGED_HINT);
+    }
+    const skeleton = (entries: unknown[]): unknown => ({ ...(description as Record<string, unknown>), tensors: entries, training: null });
+    const config = checkConfig(parseFile(skeleton([])).config);
+    const layout = modelLayout(config);
+    const want = new Set(layout.tensors.map((t) => t.name));
+    const missing = layout.tensors.filter((t) => !tensors.has(t.name)).map((t) => `${t.name} [${t.shape.join(', ')}]`);
+    const extra = [...tensors.keys()].filter((n) => !want.has(n));
+    if (missing.length || extra.length) {
+      const list = (xs: string[]) => xs.slice(0, 3).map(preview).join(', ') + (xs.length > 3 ? `, … (${xs.length} in all)` : '');
+      throw new CheckpointError(
+        `the tensors are not the ones this ${config.cell} model needs: ${[missing.length ? `missing ${list(missing)}` : '', extra.length ? `unexpected ${list(extra)}` : ''].filter(Boolean).join('; ')}`,
+        'the names are those of docs/checkpoint.md (PyTorch\'s for nn.LSTM/nn.RNN, decoder.*, embedding.weight): rename them, or give the config they were trained with',
+      );
+    }
+    for (const t of layout.tensors) {
+      const got = tensors.get(t.name)!;
+      if (got.shape.length !== t.shape.length || got.shape.some((d, k) => d !== t.shape[k]) || got.data.length !== t.size) {
+        throw new CheckpointError(`tensor ${t.name} has shape [${got.shape.join(', ')}]; the config needs [${t.shape.join(', ')}]`, 'give the config the tensors were trained with');
+      }
+    }
+    const file = parseFile(skeleton(layout.tensors.map((t) => ({ name: t.name, shape: [...t.shape], dtype: 'float32', data: '' }))));
+    const { vocab } = checkConsistency(file);
+    const model = createModel(config, backend);
+    const data = model.params.data;
+    for (const t of layout.tensors) {
+      const src = tensors.get(t.name)!.data;
+      for (let i = 0; i < t.size; i++) data[t.offset + i] = src[i]!;
+      const bad = firstNonFinite(data, t.offset, t.size, false);
+      if (bad >= 0) throw new CheckpointError(`tensor ${t.name} holds ${data[bad]} at index ${bad - t.offset}`, DIVERGED_HINT);
+    }
+    const { level, lowercase, unkToken, sentence, split } = file.tokenizer;
+    return {
+      model, tokenizer: { level, lowercase, unkToken, sentence, ...(split === 'whitespace' ? { split } : {}) }, vocab,
+      counts: file.vocab.counts, training: null, meta: { ...file.meta }, trainSentences: null,
+    };
+  });
 }
 
 // ── reading ─────────────────────────────────────────────────────────────────

@@ -380,7 +380,7 @@ export function checkConsistency(file: CheckpointFile): Consistent {
   return { config, vocab, layout };
 }
 
-function checkConfig(c: CheckpointFile['config']): ModelConfig {
+export function checkConfig(c: CheckpointFile['config']): ModelConfig {
   if (!(CELL_KINDS as readonly string[]).includes(c.cell)) {
     throw new CheckpointError(
       `checkpoint has unknown cell kind ${preview(c.cell)} (this rnnlm knows ${CELL_KINDS.join(', ')})`,
