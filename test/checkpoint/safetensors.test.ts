@@ -117,3 +117,17 @@ test('refusals: truncated, a header length beyond the file, overlapping or mis-s
   new DataView(nan.buffer).setFloat32(nan.length - 4, NaN, true);
   refused(() => checkpointFromSafetensors(nan), /holds NaN/);
 });
+
+test('a file written by Python\'s safetensors (fixture: save_file of a state dict, weight_hh_l0 as float64, no rnnlm metadata) imports with the model it fits, bit for bit', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { repoPath } = await import('../helpers/paths.js');
+  const { parseCheckpoint } = await import('../../src/checkpoint/codec.js');
+  const base = parseCheckpoint(readFileSync(repoPath('test/fixtures/pytorch-tiny.json'), 'utf8'));
+  const bytes = new Uint8Array(readFileSync(repoPath('test/fixtures/pytorch-tiny.safetensors')));
+  const st = parseSafetensors(bytes);
+  assert.equal(st.metadata['written_by'], 'safetensors.torch.save_file');
+  assert.equal(st.tensors.get('weight_hh_l0')!.dtype, 'F64');
+  refused(() => checkpointFromSafetensors(bytes), /does not say which model it is/);
+  const ck = checkpointFromSafetensors(bytes, base);
+  assert.deepEqual(new Uint8Array(ck.model.params.data.buffer), new Uint8Array(base.model.params.data.buffer));
+});
