@@ -31,21 +31,31 @@ const NOT_SAFETENSORS = 'pass a .safetensors file (rnnlm export writes one; so d
 
 const DTYPE_BYTES: Record<string, number> = { F32: 4, F64: 8, F16: 2, BF16: 2 };
 
+/** A tensor to write: F32 (from any float array) or I32 (from integers). */
+export interface TensorOut {
+  name: string;
+  dtype: 'F32' | 'I32';
+  shape: readonly number[];
+  data: ArrayLike<number>;
+  /** Where the tensor starts in `data` (default 0); it has the product of `shape` values. */
+  offset?: number;
+}
+
 /**
- * The file of a checkpoint's model, in chunks (the header, then the tensors
- * in slices of at most 2 MiB, read from the arena as they are taken).
+ * A safetensors file in chunks: the length and the header (padded with
+ * spaces to a multiple of 8, as the reference writer does, so that the data
+ * starts aligned), then each tensor's little-endian bytes in slices of at most
+ * 2 MiB, read from `data` as they are taken.
  */
-export function* safetensorsChunks(ck: Checkpoint): Generator<Uint8Array, void, undefined> {
-  const description = JSON.stringify(checkpointDescription(ck));
-  const { layout, params } = ck.model;
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt', [RNNLM_METADATA]: description } };
+export function* writeSafetensors(tensors: readonly TensorOut[], metadata: Record<string, string>): Generator<Uint8Array, void, undefined> {
+  const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
-  for (const t of layout.tensors) {
-    header[t.name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + 4 * t.size] };
-    offset += 4 * t.size;
-  }
+  const sizes = tensors.map((t) => t.shape.reduce((a, d) => a * d, 1));
+  tensors.forEach((t, i) => {
+    header[t.name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + 4 * sizes[i]!] };
+    offset += 4 * sizes[i]!;
+  });
   let json = new TextEncoder().encode(JSON.stringify(header));
-  // padded with spaces to a multiple of 8, so that the data starts aligned (as the reference writer does)
   const padded = Math.ceil(json.length / 8) * 8;
   if (padded !== json.length) {
     const p = new Uint8Array(padded).fill(0x20);
@@ -56,16 +66,28 @@ export function* safetensorsChunks(ck: Checkpoint): Generator<Uint8Array, void, 
   new DataView(head.buffer).setBigUint64(0, BigInt(json.length), true);
   head.set(json, 8);
   yield head;
-  const data = params.data;
-  for (const t of layout.tensors) {
-    for (let i = 0; i < t.size; i += SLICE / 4) {
-      const n = Math.min(SLICE / 4, t.size - i);
+  for (let j = 0; j < tensors.length; j++) {
+    const t = tensors[j]!, size = sizes[j]!, base = t.offset ?? 0;
+    for (let i = 0; i < size; i += SLICE / 4) {
+      const n = Math.min(SLICE / 4, size - i);
       const out = new Uint8Array(4 * n);
       const dv = new DataView(out.buffer);
-      for (let k = 0; k < n; k++) dv.setFloat32(4 * k, data[t.offset + i + k]!, true);
+      if (t.dtype === 'F32') for (let k = 0; k < n; k++) dv.setFloat32(4 * k, t.data[base + i + k]!, true);
+      else for (let k = 0; k < n; k++) dv.setInt32(4 * k, t.data[base + i + k]!, true);
       yield out;
     }
   }
+}
+
+/**
+ * The file of a checkpoint's model: its tensors as F32 under their names,
+ * "format": "pt" and the checkpoint's description in the metadata.
+ */
+export function safetensorsChunks(ck: Checkpoint): Generator<Uint8Array, void, undefined> {
+  const description = JSON.stringify(checkpointDescription(ck));
+  const { layout, params } = ck.model;
+  return writeSafetensors(layout.tensors.map((t) => ({ name: t.name, dtype: 'F32' as const, shape: t.shape, data: params.data, offset: t.offset })),
+    { format: 'pt', [RNNLM_METADATA]: description });
 }
 
 /** A parsed file: its metadata and tensors (values widened or narrowed to float32 as read). */

@@ -15,6 +15,7 @@ import { registerPlot } from './commands/plot.js';
 import { registerStrip } from './commands/strip.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
+import { registerEncode } from './commands/encode.js';
 import { registerRescore } from './commands/rescore.js';
 import { shown } from './format.js';
 
@@ -50,7 +51,7 @@ Examples:
   rnnlm plot names.json -o curve.svg
   rnnlm strip names.json -o names.small.json
   rnnlm rescore -m model.json nbest.txt --best`);
-  for (const register of [registerTrain, registerScore, registerSample, registerEval, registerInfo, registerPlot, registerStrip, registerRescore, registerExport, registerImport]) register(program, run);
+  for (const register of [registerTrain, registerScore, registerSample, registerEval, registerInfo, registerPlot, registerStrip, registerRescore, registerExport, registerImport, registerEncode]) register(program, run);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({
       writeOut: (s) => host.stdout.write(s),

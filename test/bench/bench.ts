@@ -10,6 +10,7 @@
  *                    [--quality [--quality-tokens N] [--quality-seeds 1,2]]
  *                    [--memory [--memory-corpus PATH] [--memory-epochs N] [--threads N]]
  *                    [--sampling [--sampling-model PATH] [--sampling-n N] [--sampling-lanes 4,8,16]]
+ *                    [--interop [--interop-corpus PATH] [--interop-steps N]]
  *
  * Each (configuration, kernels) pair is measured in a child process of its own
  * (`--child`), so that peak RSS is that configuration's and the WebAssembly
@@ -722,6 +723,9 @@ async function main(): Promise<number> {
       'memory-corpus': { type: 'string' },
       'memory-epochs': { type: 'string' },
       sampling: { type: 'boolean', default: false },
+      interop: { type: 'boolean', default: false },
+      'interop-corpus': { type: 'string' },
+      'interop-steps': { type: 'string' },
       'sampling-model': { type: 'string' },
       'sampling-n': { type: 'string' },
       'sampling-lanes': { type: 'string' },
@@ -773,6 +777,10 @@ async function main(): Promise<number> {
     const { runMemory } = await import('./memory.js');
     return runMemory({ repoRoot, corpus: values['memory-corpus'], epochs: values['memory-epochs'] ? Number(values['memory-epochs']) : undefined,
       threads: Number((values.threads ?? '2').split(',')[0]), json: values.json });
+  }
+  if (values.interop) {
+    const { runInterop } = await import('./interop.js');
+    return runInterop({ repoRoot, corpus: values['interop-corpus'], steps: Number(values['interop-steps'] ?? 50), json: values.json });
   }
   if (values.sampling) {
     const { runSampling } = await import('./sampling.js');
