@@ -16,6 +16,7 @@ export { createStepper, type Stepper, type StepperOptions, type DrawOptions, typ
 export { trainOptionsSchema, sampleOptionsSchema, type TrainOptionsInput } from './options.js';
 export { parseCheckpoint, parseCheckpointBytes, serializeCheckpoint, serializeCheckpointChunks, type Checkpoint } from '../checkpoint/codec.js';
 export { safetensorsChunks, parseSafetensors, checkpointFromSafetensors } from '../checkpoint/safetensors.js';
+export { onnxModel, ONNX_OPSET } from '../checkpoint/onnx.js';
 export { RnnlmError, DataError, OptionError, DivergedError, OutOfMemoryError, ShapeError, MEMORY_HINT } from '../core/errors.js';
 export { CELL_KINDS, type CellKind } from '../core/cells/index.js';
 export { UNK_TOKEN, EOS_TOKEN } from '../core/vocab.js';
