@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,5 +27,26 @@ test('the README example runs and prints what it says', () => {
   } finally {
     rmSync(file, { force: true });
     rmSync(join(root, 'names-small.json'), { force: true });
+  }
+});
+
+test('the README\'s onnxruntime example runs and prints what rnnlm score says', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Export and import'));
+  const code = /```js\n([\s\S]*?)```/.exec(section)![1]!;
+  const file = join(root, 'dist', 'readme-onnx-example.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'rnnlm-readme-onnx-'));
+  writeFileSync(file, code);
+  try {
+    const cli = (args: string[]) => spawnSync(process.execPath, [join(root, 'bin/rnnlm.js'), ...args], { cwd: dir, encoding: 'utf8' });
+    assert.equal(cli(['train', join(root, 'corpora/names.txt'), '--hidden', '16', '--max-steps', '3', '-q', '--samples', '0', '-o', 'names.json']).status, 0);
+    assert.equal(cli(['export', 'names.json', '-o', 'names.onnx', '-q']).status, 0);
+    const r = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const score = cli(['score', '-m', 'names.json', 'emma']).stdout.split('\t')[0]!;
+    assert.equal(r.stdout.trim(), Number(score).toFixed(4));
+  } finally {
+    rmSync(file, { force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 });

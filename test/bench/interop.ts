@@ -48,7 +48,7 @@ export async function runInterop(o: InteropOptions): Promise<number> {
     if (r.status !== 0) throw new Error(`rnnlm ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
-  const rows: { case: string; torch: number; rnnlm: number; diff: number; tokensPerSecond: number[] }[] = [];
+  const rows: { case: string; torch: number; rnnlm: number; diff: number; tokensPerSecond: number[]; lastLoss: number[] }[] = [];
   try {
     CASES.forEach(([name, extra], i) => {
       const m = `m${i}`;
@@ -65,7 +65,8 @@ export async function runInterop(o: InteropOptions): Promise<number> {
       const torch = records.find((r) => r['valNatsPerToken'] !== undefined)!['valNatsPerToken']!;
       rnnlm(['import', `${m}.trained.safetensors`, '-o', `${m}.back.json`, '-q']);
       const ours = (JSON.parse(rnnlm(['eval', '-m', `${m}.back.json`, 'val.txt', '--batch', '1', '--json'])) as { crossEntropy: number }).crossEntropy;
-      rows.push({ case: name, torch, rnnlm: ours, diff: Math.abs(torch - ours), tokensPerSecond: records.filter((r) => r['tokensPerSecond']).map((r) => r['tokensPerSecond']!) });
+      rows.push({ case: name, torch, rnnlm: ours, diff: Math.abs(torch - ours), tokensPerSecond: records.filter((r) => r['tokensPerSecond']).map((r) => r['tokensPerSecond']!),
+        lastLoss: records.filter((r) => r['lastLoss'] !== undefined).map((r) => r['lastLoss']!) });
       process.stderr.write(`  ${name}: PyTorch ${torch.toFixed(9)}, rnnlm ${ours.toFixed(9)} nats/token\n`);
     });
   } finally {
@@ -76,9 +77,9 @@ export async function runInterop(o: InteropOptions): Promise<number> {
     process.stdout.write(`${JSON.stringify({ steps: o.steps, rows, worst })}\n`);
   } else {
     process.stdout.write(`PyTorch round trip: train ${o.steps} steps with examples/pytorch/train_ddp.py under torchrun --nproc_per_node 2 (gloo), rnnlm import, rnnlm eval --batch 1\n\n`);
-    process.stdout.write('case                              PyTorch nats/tok  rnnlm nats/tok   |diff|     tok/s per process\n');
+    process.stdout.write('case                              PyTorch nats/tok  rnnlm nats/tok   |diff|     tok/s per process   final train loss per process (mean of the last 10 steps)\n');
     for (const r of rows) {
-      process.stdout.write(`${r.case.padEnd(33)} ${r.torch.toFixed(9).padStart(15)}  ${r.rnnlm.toFixed(9).padStart(14)}  ${r.diff.toExponential(1).padStart(8)}   ${r.tokensPerSecond.map((x) => x.toFixed(0)).join(', ')}\n`);
+      process.stdout.write(`${r.case.padEnd(33)} ${r.torch.toFixed(9).padStart(15)}  ${r.rnnlm.toFixed(9).padStart(14)}  ${r.diff.toExponential(1).padStart(8)}   ${r.tokensPerSecond.map((x) => x.toFixed(0)).join(', ').padEnd(18)}  ${r.lastLoss.map((x) => x.toFixed(3)).join(', ')}\n`);
     }
     process.stdout.write(`\nworst difference ${worst.toExponential(2)} nats/token (target: within 1e-5)\n`);
   }
