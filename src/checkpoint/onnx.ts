@@ -26,6 +26,7 @@ import { modelParams } from '../core/model.js';
 import { adaptiveShape } from '../core/adaptive.js';
 import { cells } from '../core/cells/index.js';
 import type { Vec } from '../core/kernels.js';
+import { CheckpointError } from './errors.js';
 import { Message } from './protobuf.js';
 
 export const ONNX_OPSET = 17;
@@ -149,6 +150,12 @@ const FUSED: Record<string, { op: 'RNN' | 'LSTM' | 'GRU'; order: number[]; negat
 /** The ONNX model of a checkpoint (see the top of this file). */
 export function onnxModel(ck: Checkpoint, producerVersion = ''): Uint8Array {
   const cfg = ck.model.config;
+  // a protobuf message cannot pass 2 GiB; the weights (with the lookup tables, about 2× a one-hot model's W_ih) must fit
+  const estimate = 4 * (ck.model.layout.total + (cfg.embedding === 0 ? (cfg.vocabSize + 1) * cells[cfg.cell].gates * cfg.hidden : 0));
+  if (estimate > 2 ** 31 - 2 ** 24) {
+    throw new CheckpointError(`the model is too large for one ONNX file (about ${(estimate / 2 ** 30).toFixed(1)} GiB of weights; a protobuf file holds at most 2 GiB)`,
+      'export it as safetensors (-o model.safetensors), which has no such limit');
+  }
   const P = modelParams(cfg, ck.model.params);
   const { hidden: H, layers: L, vocabSize: V, embedding: E } = cfg;
   const G = cells[cfg.cell].gates;
