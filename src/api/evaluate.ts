@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { Checkpoint } from '../checkpoint/codec.js';
 import { epochPlan, type ReadMode } from '../core/batches.js';
-import { localEngine, singleThreadEngine } from '../core/engine.js';
+import { localEngine, singleThreadEngine, type Engine } from '../core/engine.js';
 import { DataError, OptionError } from '../core/errors.js';
 import { memoryNeed, refuseIfTooLarge } from '../core/memory.js';
 import { createModel } from '../core/model.js';
@@ -153,6 +153,84 @@ export async function evaluate(
     interpolation: mix && ngram ? {
       lambda, ngramOrder: opts.ngram!.order, rnnPerplexity: Math.exp(mix.rnnSum / count), ngramPerplexity: Math.exp(mix.ngramSum / count), ngramOov: ngram.oov,
     } : null,
+  };
+}
+
+/** Sentences evaluated at a time by evaluateStream: a whole number of batches, so the batches are the whole text's. */
+export const STREAM_CHUNK_BATCHES = 64;
+
+/** What evaluateStream reports after each chunk. */
+export interface EvaluationProgress { sentences: number; tokens: number; crossEntropy: number }
+
+/**
+ * evaluate() over sentences that arrive one at a time (a file or a pipe read
+ * as it comes), for a model that reads sentences (line or paragraph mode):
+ * they are encoded and scored a chunk at a time (64 batches), so memory is
+ * bounded by the chunk whatever the length of the input, and `progress` is
+ * told after each chunk. The batches are those of the whole text, in its
+ * order, so the numbers are evaluate()'s (up to rounding: a chunk's windows
+ * are no longer than its longest sentence). Blank sentences are skipped as
+ * training skips them. Not for stream-mode models (their lanes need the
+ * whole text), dynamic evaluation or interpolation: evaluate() does those.
+ */
+export async function evaluateStream(
+  platform: Platform, ck: Checkpoint, sentences: AsyncIterable<string>, options: EvaluateOptionsInput = {}, spelling: EvaluateSpelling = LIBRARY,
+  progress?: (p: EvaluationProgress) => void,
+): Promise<Evaluation> {
+  checkCheckpoint(ck, "evaluateStream()'s model");
+  const opts = parseWith(evaluateOptionsSchema, options, spelling.name, spelling.hint, { what: spelling.what });
+  const mode = readModeOf(ck.tokenizer.sentence);
+  if (mode !== 'sentences' || opts.dynamicLr > 0 || opts.ngram) {
+    throw new OptionError('evaluateStream() reads the sentences of a line- or paragraph-mode model, without dynamic evaluation or an n-gram model', 'use evaluate(), which reads the whole text');
+  }
+  const threads = opts.threads ?? platform.threads;
+  let engine: Engine | null = null;
+  let S = 0, sum = 0, count = 0, knownSum = 0, knownCount = 0, unk = 0;
+  const unknown = new Set<string>();
+  let chunk: string[] = [];
+  const flush = async (ended: boolean): Promise<void> => {
+    if (chunk.length === 0) return;
+    const corpus = encodeCorpus(chunk, ck.vocab, ck.tokenizer);
+    let longest = 1;
+    for (let i = 0; i + 1 < corpus.starts.length; i++) longest = Math.max(longest, corpus.starts[i + 1]! - corpus.starts[i]!);
+    if (engine === null) {
+      // made for the first chunk: a text that ends within it gets windows no larger than it needs, as evaluate() fits them
+      const fit = fitWindows(corpus, 'sentences', ended ? opts.batch : Math.max(opts.batch, chunk.length), opts.bptt);
+      const B = ended ? fit.batch : opts.batch;
+      refuseIfTooLarge(memoryNeed(ck.model.config, fit.bptt, B, threads, null), spelling.name);
+      engine = await platform.engine(ck.model, fit.bptt, B, threads);
+    }
+    const r = evaluationSums(engine, corpus, 'sentences', undefined, Math.min(engine.T, longest));
+    sum += r.sum; count += r.count; knownSum += r.knownSum; knownCount += r.knownCount;
+    unk += corpus.unkCount;
+    if (corpus.unkCount > 0 && unknown.size < UNKNOWN_LISTED) for (const u of unknownForms(chunk, ck, UNKNOWN_LISTED - unknown.size)) unknown.add(u);
+    S += chunk.length;
+    chunk = [];
+    progress?.({ sentences: S, tokens: count, crossEntropy: sum / count });
+  };
+  let info = { threads: 1, fallback: null as string | null };
+  try {
+    for await (const text of sentences) {
+      // cleaned and skipped as training cleans and skips its sentences
+      for (const sentence of splitSentences(text, ck.tokenizer.sentence)) chunk.push(sentence);
+      if (chunk.length >= STREAM_CHUNK_BATCHES * opts.batch) await flush(false);
+    }
+    await flush(true);
+  } finally {
+    const e = engine as Engine | null;
+    if (e) {
+      info = { threads: e.threads, fallback: e.fallback };
+      await e.close();
+    }
+  }
+  if (S === 0) throw new DataError(`${spelling.text} has no text to evaluate (empty or only blank lines)`, 'give a UTF-8 text file with at least one non-blank line');
+  const ce = sum / count;
+  const char = ck.tokenizer.level === 'char';
+  return {
+    level: ck.tokenizer.level, sentenceMode: ck.tokenizer.sentence,
+    sentences: S, tokens: count, unk, unkRate: unk / count,
+    crossEntropy: ce, perplexity: Math.exp(ce), perplexityExcludingUnk: knownCount > 0 ? Math.exp(knownSum / knownCount) : null, bitsPerToken: ce / Math.LN2, bitsPerChar: char ? ce / Math.LN2 : null,
+    unknown: [...unknown].slice(0, UNKNOWN_LISTED), dynamicLr: 0, threads: info.threads, fallback: info.fallback, interpolation: null,
   };
 }
 

@@ -8,7 +8,7 @@
 export { basicPlatform, type Platform, type FileSink, type Engine } from './platform.js';
 export { train, type TrainRun, type TrainFiles, type TrainOutcome, type TrainStart, type EvalEvent, type Spelling } from './train.js';
 export { score, scoreNow, createSentenceScorer, type ScoredSentence } from './score.js';
-export { evaluate, type Evaluation, type EvaluateOptionsInput, type TextSource } from './evaluate.js';
+export { evaluate, evaluateStream, type Evaluation, type EvaluationProgress, type EvaluateOptionsInput, type TextSource } from './evaluate.js';
 export { encodeText, idsSafetensors } from './encode.js';
 export { sample, startSampling, trainSentencesOf, type Sample, type Sampling, type SampleOptionsInput } from './sample.js';
 export { describeCheckpoint, trainingCurve } from './info.js';

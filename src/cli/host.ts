@@ -5,7 +5,7 @@
 import { fstatSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { randomInt } from 'node:crypto';
-import { checkDistinct, checkOutputPath, readFileBytes, readFileIfExists, isRegularFile, removeRegularFile, writeFileAtomic, type Content } from '../node/files.js';
+import { checkDistinct, checkOutputPath, readFileBytes, fileChunks, readFileIfExists, isRegularFile, removeRegularFile, writeFileAtomic, type Content } from '../node/files.js';
 import { shown } from './format.js';
 import { InputError } from './errors.js';
 import type { Backend } from '../api/index.js';
@@ -31,6 +31,8 @@ export interface Host {
   /** Standard input as it arrives (for filters that answer line by line). */
   stdinChunks(): AsyncIterable<Uint8Array>;
   readFile(path: string): Promise<Uint8Array>;
+  /** A file's bytes as they are read, in chunks (memory flat); the same refusals as readFile. */
+  fileChunks(path: string): AsyncIterable<Uint8Array>;
   /** The bytes of a file, or null when there is none. */
   readFileIfExists(path: string): Promise<Uint8Array | null>;
   /** Whether a regular file is at `path`. */
@@ -174,6 +176,7 @@ export function nodeHost(): Host {
     async readFile(path) {
       return readFileBytes(path);
     },
+    fileChunks,
     readFileIfExists: async (path) => readFileIfExists(path),
     isFile: isRegularFile,
     removeFile: async (path) => removeRegularFile(path),

@@ -214,8 +214,8 @@ const means = (s: EvaluationSums): Evaluated => ({
  * zero state; the engine's carried state is put back afterwards, so a
  * training run can evaluate between two windows.
  */
-export function evaluationSums(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode, target?: TargetLogProb): EvaluationSums {
-  const walk = evaluationWalk(engine, corpus, mode, target);
+export function evaluationSums(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode, target?: TargetLogProb, T = engine.T): EvaluationSums {
+  const walk = evaluationWalk(engine, corpus, mode, target, T);
   let r = walk.next();
   while (!r.done) r = walk.next();
   return r.value;
@@ -248,10 +248,11 @@ export async function evaluateOnPausing(
 }
 
 /** The evaluation, a window per step of the generator (one loop for the drivers above). */
-function* evaluationWalk(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode, target?: TargetLogProb): Generator<void, EvaluationSums, undefined> {
+function* evaluationWalk(engine: StepEngine, corpus: EncodedCorpus, mode: ReadMode, target?: TargetLogProb, T = engine.T): Generator<void, EvaluationSums, undefined> {
   const B = engine.B;
   const saved = Float32Array.from(engine.saveCarry());
-  const plan = epochPlan(corpus, mode, B, engine.T, null);
+  // windows of T ≤ engine.T steps (a shorter T reads the same tokens with the same state: the same numbers, up to rounding)
+  const plan = epochPlan(corpus, mode, B, Math.min(T, engine.T), null);
   const logp = new Float64Array(engine.T * B);
   let sum = 0;
   let count = 0;

@@ -344,6 +344,41 @@ export function readFileBytes(path: string): Uint8Array {
   }
 }
 
+/**
+ * A file's bytes in chunks of at most 1 MiB, read as they are taken (memory
+ * stays flat whatever the size), with readFileBytes's refusals (directories,
+ * devices, sockets); a FIFO is read to its end.
+ */
+export async function* fileChunks(path: string): AsyncGenerator<Uint8Array, void, undefined> {
+  let fd = -1;
+  try {
+    fd = openSync(path, 'r');
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (st.isCharacterDevice() || st.isBlockDevice()) throw new FileError(`${show(path)} is a device, not a file`, 'give the path of a file (or - for standard input)');
+    if (st.isSocket()) throw new FileError(`${show(path)} is a socket, not a file`, 'give the path of a file');
+    for (;;) {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (err) {
+        if ((err as { code?: string }).code === 'EAGAIN') {
+          await new Promise((r) => setTimeout(r, 10));
+          continue;
+        }
+        throw err;
+      }
+      if (n === 0) break;
+      yield buf.subarray(0, n);
+    }
+  } catch (err) {
+    throw fileError(err, path, 'read');
+  } finally {
+    if (fd >= 0) try { closeSync(fd); } catch { /* ignore */ }
+  }
+}
+
 /** A FIFO or character device (e.g. /dev/stdin, <(…)): read to its end. */
 function readStream(fd: number): Uint8Array {
   const parts: Buffer[] = [];

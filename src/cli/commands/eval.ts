@@ -9,9 +9,11 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { UNKNOWN_LISTED, evaluate, evaluateOptionsShape, type Evaluation } from '../../api/evaluate.js';
+import { UNKNOWN_LISTED, evaluate, evaluateOptionsShape, evaluateStream, type Evaluation, type EvaluationProgress } from '../../api/evaluate.js';
 import { DEFAULT_LAMBDA, lambdaOption } from '../../api/score.js';
+import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { inputUnits } from '../lines.js';
 import { formatInt, jsonLine, shown } from '../format.js';
 import type { Host } from '../host.js';
 import { readCheckpoint, readNgram, readText, sourceName } from '../input.js';
@@ -67,6 +69,21 @@ Examples:
     .action((corpus: string, raw: Record<string, unknown>) => run((host) => runEval(host, { ...raw, corpus })));
 }
 
+/** The corpus's sentences (lines or paragraphs) as they are read; a unit that is not UTF-8 stops the run, naming its line. */
+async function* units(host: Host, path: string, unit: 'line' | 'paragraph'): AsyncGenerator<string> {
+  const chunks = path === '-' ? host.stdinChunks() : host.fileChunks(path);
+  for await (const u of inputUnits(chunks, unit)) {
+    if ('error' in u) throw new InputError(`${sourceName(path)}: ${u.error}`, 'the evaluation stops there: fix or remove that line (iconv -f … -t UTF-8 converts a file in another encoding)');
+    yield u.text;
+  }
+}
+
+/** On a terminal, one status line rewritten after each chunk: sentences, tokens and the perplexity so far. */
+function progressLine(host: Host, style: ReturnType<typeof makeStyle>, quiet: boolean): ((p: EvaluationProgress) => void) | undefined {
+  if (quiet || !host.stderr.isTTY) return undefined;
+  return (p) => host.stderr.write(`\r\x1b[K${style.dim(`evaluating… ${formatInt(p.sentences)} sentences, ${formatInt(p.tokens)} tokens, perplexity so far ${Math.exp(p.crossEntropy).toFixed(3)}`)}`);
+}
+
 /** What --json prints: the corpus and model as given, then the api's numbers. */
 export interface EvalSummary extends Omit<Evaluation, 'unknown' | 'threads' | 'fallback'> {
   corpus: string;
@@ -80,8 +97,15 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
   const name = sourceName(opts.corpus);
   const ngram = opts.ngram !== undefined ? await readNgram(host, opts.ngram) : undefined;
   // windows too large for memory are refused before the corpus is read
-  const e = await evaluate(host.platform(), ck, () => readText(host, opts.corpus), { batch: opts.batch, bptt: opts.bptt, threads: opts.threads, dynamicLr: opts.dynamic || opts.dynamicLr !== undefined ? opts.dynamicLr ?? 0.1 : 0, ngram, lambda: opts.lambda },
-    { name: flagName, hint: "see 'rnnlm eval --help'", what: 'options', text: name });
+  const options = { batch: opts.batch, bptt: opts.bptt, threads: opts.threads, dynamicLr: opts.dynamic || opts.dynamicLr !== undefined ? opts.dynamicLr ?? 0.1 : 0, ngram, lambda: opts.lambda };
+  const spelling = { name: flagName, hint: "see 'rnnlm eval --help'", what: 'options', text: name };
+  // a model that reads sentences is evaluated as the input is read, a chunk at a time: memory stays flat, progress shows
+  const streaming = ck.tokenizer.sentence !== 'file' && ck.tokenizer.sentence !== 'stream' && options.dynamicLr === 0 && ngram === undefined;
+  const e = streaming
+    ? await evaluateStream(host.platform(), ck, units(host, opts.corpus, ck.tokenizer.sentence === 'paragraph' ? 'paragraph' : 'line'), options, spelling,
+      progressLine(host, style, opts.quiet))
+    : await evaluate(host.platform(), ck, () => readText(host, opts.corpus), options, spelling);
+  if (streaming && host.stderr.isTTY && !opts.quiet) host.stderr.write('\r\x1b[K');
   const { unknown, threads: _threads, fallback: _fallback, ...numbers } = e;
   // an adaptation that made things worse than knowing nothing: say so (the rate was too high)
   if (e.dynamicLr > 0 && !(e.crossEntropy <= Math.log(ck.vocab.tokens.length)) && !opts.quiet) {

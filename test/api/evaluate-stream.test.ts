@@ -1,0 +1,61 @@
+/**
+ * evaluateStream: sentences read as they come, scored a chunk (64 batches) at
+ * a time. Over a text of several chunks it gives evaluate()'s numbers on the
+ * whole text (the same batches in the same order); progress is told after
+ * each chunk; blank lines are skipped as training skips them; the command
+ * line evaluates line-mode models this way and stops at a line that is not
+ * UTF-8, naming it.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { evaluate, evaluateStream, type EvaluationProgress } from '../../src/api/evaluate.js';
+import { basicPlatform } from '../../src/api/platform.js';
+import { OptionError } from '../../src/core/errors.js';
+import { oneLineError, runCli } from '../helpers/fake-host.js';
+import { tinyModel, type TinyModel } from './tiny-model.js';
+
+let m: TinyModel;
+before(async () => { m = await tinyModel(); });
+after(() => rmSync(m.dir, { recursive: true, force: true }));
+
+const lines = Array.from({ length: 700 }, (_, i) => ['abc', 'cab  ', '', 'ab ba', 'zq', 'c'][i % 6]! + (i % 7 === 0 ? ' a' : ''));
+async function* arriving(xs: readonly string[]): AsyncGenerator<string> {
+  for (const x of xs) yield x;
+}
+
+test('streamed in chunks of 64 batches = the whole text at once; progress after each chunk; blank lines skipped', async () => {
+  const whole = await evaluate(basicPlatform(), m.ref, lines.join('\n'), { batch: 3 });
+  const seen: EvaluationProgress[] = [];
+  const streamed = await evaluateStream(basicPlatform(), m.ref, arriving(lines), { batch: 3 }, undefined, (p) => seen.push(p));
+  assert.deepEqual([streamed.sentences, streamed.tokens, streamed.unk, streamed.unknown], [whole.sentences, whole.tokens, whole.unk, whole.unknown]);
+  assert.equal(streamed.sentences, lines.filter((l) => l.trim() !== '').length);
+  assert.ok(Math.abs(streamed.crossEntropy - whole.crossEntropy) < 1e-12 * whole.crossEntropy, `${streamed.crossEntropy} vs ${whole.crossEntropy}`);
+  assert.ok(Math.abs(streamed.perplexityExcludingUnk! - whole.perplexityExcludingUnk!) < 1e-9);
+  // 600 sentences (100 of the 700 lines are blank) in chunks of 64 × 3 = 192: four chunks, the counts growing to the totals
+  assert.deepEqual(seen.map((p) => p.sentences), [192, 384, 576, 600]);
+  assert.equal(seen.at(-1)!.tokens, streamed.tokens);
+  assert.ok(Math.abs(seen.at(-1)!.crossEntropy - streamed.crossEntropy) < 1e-15);
+  await assert.rejects(evaluateStream(basicPlatform(), m.ref, arriving(['', '  '])), /no text to evaluate/);
+  await assert.rejects(evaluateStream(basicPlatform(), m.ref, arriving(lines), { dynamicLr: 0.1 }), (e: unknown) => e instanceof OptionError && /use evaluate\(\)/.test(e.message + e.hint));
+});
+
+test('rnnlm eval reads a line-mode corpus as it comes: the library\'s numbers; a line that is not UTF-8 stops it, naming the line', async () => {
+  const file = join(m.dir, 'held.txt');
+  writeFileSync(file, lines.join('\n'));
+  const r = await runCli(['eval', '-m', m.file, file, '--json', '--batch', '3']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { crossEntropy: number; tokens: number; sentences: number };
+  const whole = await evaluate(basicPlatform(), m.node, lines.join('\n'), { batch: 3 });
+  assert.deepEqual([j.sentences, j.tokens], [whole.sentences, whole.tokens]);
+  assert.ok(Math.abs(j.crossEntropy - whole.crossEntropy) < 1e-6 * whole.crossEntropy);
+  const bad = join(m.dir, 'bad.txt');
+  writeFileSync(bad, Buffer.concat([Buffer.from('abc\ncab\n'), Buffer.from([0x61, 0xff, 0x62, 0x0a]), Buffer.from('abc\n')]));
+  const e = await runCli(['eval', '-m', m.file, bad]);
+  assert.equal(e.code, 1);
+  assert.match(oneLineError(e.stderr), /bad\.txt: line 3 is not valid UTF-8 text \(byte 0xFF at offset 1 of the line\)/);
+  const piped = await runCli(['eval', '-m', m.file, '-', '--json'], { stdin: 'abc\n\ncab\n' });
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.equal((JSON.parse(piped.stdout) as { sentences: number }).sentences, 2);
+});
