@@ -121,7 +121,10 @@ export function sentencePlan(c: EncodedCorpus, batches: readonly Int32Array[], B
   return { windows, tokens, iterate };
 }
 
-/** B contiguous lanes of the token stream, windows of T, state carried through the epoch. */
+/**
+ * B contiguous lanes of the token stream, windows of T, state carried through
+ * the epoch; each lane's first step reads the zero input, as a sentence's does.
+ */
 export function streamPlan(c: EncodedCorpus, B: number, T: number): EpochPlan {
   const N = c.ids.length;
   const lane = Math.floor(N / B);
@@ -138,7 +141,10 @@ export function streamPlan(c: EncodedCorpus, B: number, T: number): EpochPlan {
         for (let t = 0; t < w.T; t++) {
           const pos = base + t;
           w.targets[t * B + b] = c.ids[pos]!;
-          w.inputs[t * B + b] = pos === 0 ? -1 : c.ids[pos - 1]!;
+          // every lane starts as a sentence starts: a zero state reads the zero input (x<1> = 0), not the token
+          // before the lane's first one — a model almost never sees a zero state with a real input, and some
+          // do not recover from it for thousands of steps (a Shakespeare LSTM: 5.2 nats/char on such a lane)
+          w.inputs[t * B + b] = start === 0 && t === 0 ? -1 : c.ids[pos - 1]!;
         }
       }
       yield w;
