@@ -41,7 +41,9 @@ def windows(ids, b, t):
         tt = min(t, lane - start)
         pos = base[None, :] + start + np.arange(tt)[:, None]  # (tt, b)
         tgt = ids[pos]
-        inp = np.where(pos > 0, ids[np.maximum(pos - 1, 0)], -1)
+        inp = ids[np.maximum(pos - 1, 0)]
+        if start == 0:
+            inp[0, :] = -1  # every lane starts with the zero input, as rnnlm's streamPlan
         yield start == 0, torch.from_numpy(inp.astype(np.int64)), torch.from_numpy(tgt.astype(np.int64))
 
 
@@ -56,6 +58,8 @@ class LM(nn.Module):
             for name, p in self.named_parameters():
                 if name == 'decoder.bias':
                     p.zero_()
+                elif name == 'rnn.weight_ih_l0':
+                    p.uniform_(-4.0, 4.0)  # rnnlm's ONE_HOT_INIT (src/core/model.ts)
                 else:
                     p.uniform_(-k, k)
             for l in range(L):
