@@ -208,6 +208,20 @@ function readPrime(model: Model, ws: Workspace, inputs: Int32Array, W: number): 
   return row;
 }
 
+/**
+ * The state after reading [zero input, ...prime] from a zero state, in a
+ * workspace of batch 1 (`given` when it is one, of T ≥ the window), and the
+ * row of its logits that predicts the first token after the prime.
+ */
+function primed(model: Model, prime: Int32Array, given?: Workspace): { ws: Workspace; row: number } {
+  const inputs = new Int32Array(prime.length + 1);
+  inputs[0] = -1;
+  inputs.set(prime, 1);
+  const W = Math.min(inputs.length, PRIME_WINDOW);
+  const ws = given !== undefined && given.B === 1 && given.T >= W ? given : createWorkspace(model, W, 1);
+  return { ws, row: readPrime(model, ws, inputs, W) };
+}
+
 /** One sample (see Sampler.sample); for many, create one sampler and reuse it. */
 export function sampleTokens(model: Model, opts: SampleOptions, rng: Rng): Generator<number, 'eos' | 'length', undefined> {
   return createSampler(model, opts).sample(rng);
@@ -254,12 +268,7 @@ export function* sampleLanes(model: Model, opts: LaneOptions, count: number, rng
   }
   const V = model.config.vocabSize;
   const L = Math.max(1, Math.min(lanes, count));
-  const inputs = new Int32Array(opts.prime.length + 1);
-  inputs[0] = -1;
-  inputs.set(opts.prime, 1);
-  const W = Math.min(inputs.length, PRIME_WINDOW);
-  const ws1 = given !== undefined && given.B === 1 && given.T >= W ? given : createWorkspace(model, W, 1);
-  const row = readPrime(model, ws1, inputs, W);
+  const { ws: ws1, row } = primed(model, opts.prime, given);
   const H = ws1.H;
   // what every sample starts from: the distribution after the prime and the state that produced it
   const first = new Float64Array(V);
@@ -369,12 +378,7 @@ export function beamSearch(model: Model, opts: BeamOptions, given?: Workspace, g
   const V = model.config.vocabSize;
   const K = opts.beam;
   const minLength = opts.minLength ?? 0;
-  const inputs = new Int32Array(opts.prime.length + 1);
-  inputs[0] = -1;
-  inputs.set(opts.prime, 1);
-  const W = Math.min(inputs.length, PRIME_WINDOW);
-  const ws1 = given !== undefined && given.B === 1 && given.T >= W ? given : createWorkspace(model, W, 1);
-  const row = readPrime(model, ws1, inputs, W);
+  const { ws: ws1, row } = primed(model, opts.prime, given);
   const H = ws1.H;
   // the beam's workspace (batch B ≥ K, one row per live hypothesis): row 0 starts in the state after the prime
   const wsK = givenBeam !== undefined && givenBeam.B >= K && givenBeam.T >= 1 ? givenBeam : createWorkspace(model, 1, K);

@@ -321,11 +321,7 @@ export function readFileBytes(path: string): Uint8Array {
   let fd = -1;
   try {
     fd = openSync(path, 'r');
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    // /dev/zero, /dev/urandom, a tty: endless or interactive, never a file to read whole
-    if (st.isCharacterDevice() || st.isBlockDevice()) throw new FileError(`${show(path)} is a device, not a file`, 'give the path of a file (or - for standard input)');
-    if (st.isSocket()) throw new FileError(`${show(path)} is a socket, not a file`, 'give the path of a file');
+    const st = readableStat(fd, path);
     if (!st.isFile()) return readStream(fd);
     if (st.size >= 2 ** 32) throw Object.assign(new Error('too large'), { code: 'ERR_FS_FILE_TOO_LARGE' });
     const out = Buffer.allocUnsafe(st.size);
@@ -345,6 +341,28 @@ export function readFileBytes(path: string): Uint8Array {
 }
 
 /**
+ * The stat of an open file that may be read: not a directory, a device (/dev/zero,
+ * /dev/urandom, a tty: endless or interactive, never a file to read) or a socket.
+ */
+function readableStat(fd: number, path: string): Stats {
+  const st = fstatSync(fd);
+  if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+  if (st.isCharacterDevice() || st.isBlockDevice()) throw new FileError(`${show(path)} is a device, not a file`, 'give the path of a file (or - for standard input)');
+  if (st.isSocket()) throw new FileError(`${show(path)} is a socket, not a file`, 'give the path of a file');
+  return st;
+}
+
+/** Bytes read into buf: 0 at the end, null when a FIFO has nothing yet (EAGAIN). */
+function readSome(fd: number, buf: Buffer): number | null {
+  try {
+    return readSync(fd, buf, 0, buf.length, null);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'EAGAIN') return null;
+    throw err;
+  }
+}
+
+/**
  * A file's bytes in chunks of at most 1 MiB, read as they are taken (memory
  * stays flat whatever the size), with readFileBytes's refusals (directories,
  * devices, sockets); a FIFO is read to its end.
@@ -353,21 +371,13 @@ export async function* fileChunks(path: string): AsyncGenerator<Uint8Array, void
   let fd = -1;
   try {
     fd = openSync(path, 'r');
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    if (st.isCharacterDevice() || st.isBlockDevice()) throw new FileError(`${show(path)} is a device, not a file`, 'give the path of a file (or - for standard input)');
-    if (st.isSocket()) throw new FileError(`${show(path)} is a socket, not a file`, 'give the path of a file');
+    readableStat(fd, path);
     for (;;) {
       const buf = Buffer.allocUnsafe(1 << 20);
-      let n: number;
-      try {
-        n = readSync(fd, buf, 0, buf.length, null);
-      } catch (err) {
-        if ((err as { code?: string }).code === 'EAGAIN') {
-          await new Promise((r) => setTimeout(r, 10));
-          continue;
-        }
-        throw err;
+      const n = readSome(fd, buf);
+      if (n === null) {
+        await new Promise((r) => setTimeout(r, 10)); // a FIFO with nothing yet
+        continue;
       }
       if (n === 0) break;
       yield buf.subarray(0, n);
@@ -385,13 +395,8 @@ function readStream(fd: number): Uint8Array {
   let total = 0;
   for (;;) {
     const buf = Buffer.allocUnsafe(1 << 20);
-    let n: number;
-    try {
-      n = readSync(fd, buf, 0, buf.length, null);
-    } catch (err) {
-      if ((err as { code?: string }).code === 'EAGAIN') continue;
-      throw err;
-    }
+    const n = readSome(fd, buf);
+    if (n === null) continue;
     if (n === 0) break;
     parts.push(buf.subarray(0, n));
     total += n;
