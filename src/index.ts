@@ -22,6 +22,8 @@ export {
   parseCheckpoint, parseCheckpointBytes, serializeCheckpoint, serializeCheckpointChunks, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION,
   type Checkpoint, type TokenizerSettings, type TrainingInfo,
 } from './checkpoint/codec.js';
+export { onnxModel, safetensorsChunks, encodeText, idsSafetensors, evaluateStream } from './api/index.js';
+export { parseSafetensors, checkpointFromSafetensors } from './checkpoint/safetensors.js';
 export { RnnlmError, DataError, OptionError, DivergedError, OutOfMemoryError, ShapeError } from './core/errors.js';
 export { FileError } from './node/files.js';
 export type { StepReport, EvalReport, EvalRecord, StopReason } from './core/train.js';
