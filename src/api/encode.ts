@@ -9,17 +9,14 @@
  */
 import type { Checkpoint } from '../checkpoint/codec.js';
 import { writeSafetensors } from '../checkpoint/safetensors.js';
-import { DataError } from '../core/errors.js';
-import { encodeCorpus, normalizeText, splitSentences, type EncodedCorpus } from '../core/tokenize.js';
+import { encodeCorpus, type EncodedCorpus } from '../core/tokenize.js';
 import { checkCheckpoint } from './checks.js';
-import { textFromBytes } from './text.js';
+import { sentencesOfText } from './text.js';
 
 /** The text's sentences as the model's token ids (<EOS> after each). */
 export function encodeText(ck: Checkpoint, text: string | Uint8Array, what = "encodeText()'s text"): EncodedCorpus & { sentences: number } {
   checkCheckpoint(ck, "encodeText()'s model");
-  const whole = typeof text === 'string' ? text : textFromBytes(text, what);
-  const sentences = splitSentences(normalizeText(whole), ck.tokenizer.sentence);
-  if (sentences.length === 0) throw new DataError(`${what} has no text to encode (empty or only blank lines)`, 'give a UTF-8 text file with at least one non-blank line');
+  const sentences = sentencesOfText(text, ck.tokenizer.sentence, what, 'encode');
   return { ...encodeCorpus(sentences, ck.vocab, ck.tokenizer), sentences: sentences.length };
 }
 

@@ -16,14 +16,14 @@ import { memoryNeed, refuseIfTooLarge } from '../core/memory.js';
 import { createModel } from '../core/model.js';
 import { createOptimizerState } from '../core/optimizer.js';
 import { allocParams } from '../core/params.js';
-import { encode, encodeCorpus, normalizeText, readModeOf, splitSentences, tokenize, type EncodedCorpus } from '../core/tokenize.js';
+import { encode, encodeCorpus, readModeOf, splitSentences, tokenize, type EncodedCorpus } from '../core/tokenize.js';
 import { evaluationSums, type EvaluationSums, type TargetLogProb } from '../core/train.js';
 import { mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
 import { DEFAULT_LAMBDA, lambdaOption } from './score.js';
 import { checkCheckpoint } from './checks.js';
 import { describeValue, int, parseWith, real } from './options.js';
 import type { Platform } from './platform.js';
-import { textFromBytes } from './text.js';
+import { sentencesOfText } from './text.js';
 import type { Spelling } from './train.js';
 
 /** The options of evaluate() and `rnnlm eval` (its --batch, --bptt and --threads). */
@@ -126,11 +126,7 @@ export async function evaluate(
   const opts = parseWith(evaluateOptionsSchema, options, spelling.name, spelling.hint, { what: spelling.what });
   const threads = opts.threads ?? platform.threads;
   const given = typeof text === 'function' ? await text() : text;
-  const whole = typeof given === 'string' ? given : textFromBytes(given, spelling.text);
-  const sentences = splitSentences(normalizeText(whole), ck.tokenizer.sentence);
-  if (sentences.length === 0) {
-    throw new DataError(`${spelling.text} has no text to evaluate (empty or only blank lines)`, 'give a UTF-8 text file with at least one non-blank line');
-  }
+  const sentences = sentencesOfText(given, ck.tokenizer.sentence, spelling.text, 'evaluate');
   const corpus = encodeCorpus(sentences, ck.vocab, ck.tokenizer);
   const mode: ReadMode = readModeOf(ck.tokenizer.sentence);
   // --batch and --bptt are speed only: windows no larger than the corpus needs (the same windows, so the same numbers)
@@ -142,18 +138,32 @@ export async function evaluate(
   const { sum, count, knownSum, knownCount, engine } = opts.dynamicLr > 0
     ? dynamicCrossEntropySum(ck, corpus, mode, batch, bptt, opts.dynamicLr)
     : await crossEntropySum(platform, ck, corpus, mode, batch, bptt, threads, mix);
-  const ce = sum / count;
-  const char = ck.tokenizer.level === 'char';
   return {
-    level: ck.tokenizer.level, sentenceMode: ck.tokenizer.sentence,
-    sentences: sentences.length, tokens: count, unk: corpus.unkCount, unkRate: corpus.unkCount / count,
-    crossEntropy: ce, perplexity: Math.exp(ce), perplexityExcludingUnk: knownCount > 0 ? Math.exp(knownSum / knownCount) : null, bitsPerToken: ce / Math.LN2, bitsPerChar: char ? ce / Math.LN2 : null,
+    ...summary(ck, { sentences: sentences.length, sum, count, knownSum, knownCount, unk: corpus.unkCount }),
     unknown: corpus.unkCount > 0 ? unknownForms(sentences, ck, UNKNOWN_LISTED) : [],
     dynamicLr: opts.dynamicLr, threads: engine.threads, fallback: engine.fallback,
     interpolation: mix && ngram ? {
       lambda, ngramOrder: opts.ngram!.order, rnnPerplexity: Math.exp(mix.rnnSum / count), ngramPerplexity: Math.exp(mix.ngramSum / count), ngramOov: ngram.oov,
     } : null,
   };
+}
+
+/** The numbers of an Evaluation from the sums: cross-entropy, perplexity (also without <UNK>), bits, the <UNK> rate. */
+function summary(ck: Checkpoint, s: { sentences: number; sum: number; count: number; knownSum: number; knownCount: number; unk: number }) {
+  const ce = s.sum / s.count;
+  return {
+    level: ck.tokenizer.level, sentenceMode: ck.tokenizer.sentence,
+    sentences: s.sentences, tokens: s.count, unk: s.unk, unkRate: s.unk / s.count,
+    crossEntropy: ce, perplexity: Math.exp(ce), perplexityExcludingUnk: s.knownCount > 0 ? Math.exp(s.knownSum / s.knownCount) : null,
+    bitsPerToken: ce / Math.LN2, bitsPerChar: ck.tokenizer.level === 'char' ? ce / Math.LN2 : null,
+  };
+}
+
+/** Tokens in the longest sentence of a corpus, its <EOS> included (at least 1). */
+function longestSentence(corpus: EncodedCorpus): number {
+  let longest = 1;
+  for (let s = 0; s + 1 < corpus.starts.length; s++) longest = Math.max(longest, corpus.starts[s + 1]! - corpus.starts[s]!);
+  return longest;
 }
 
 /** Sentences evaluated at a time by evaluateStream: a whole number of batches, so the batches are the whole text's. */
@@ -191,8 +201,7 @@ export async function evaluateStream(
   const flush = async (ended: boolean): Promise<void> => {
     if (chunk.length === 0) return;
     const corpus = encodeCorpus(chunk, ck.vocab, ck.tokenizer);
-    let longest = 1;
-    for (let i = 0; i + 1 < corpus.starts.length; i++) longest = Math.max(longest, corpus.starts[i + 1]! - corpus.starts[i]!);
+    const longest = longestSentence(corpus);
     if (engine === null) {
       // made for the first chunk: a text that ends within it gets windows no larger than it needs, as evaluate() fits them
       const fit = fitWindows(corpus, 'sentences', ended ? opts.batch : Math.max(opts.batch, chunk.length), opts.bptt);
@@ -224,12 +233,8 @@ export async function evaluateStream(
     }
   }
   if (S === 0) throw new DataError(`${spelling.text} has no text to evaluate (empty or only blank lines)`, 'give a UTF-8 text file with at least one non-blank line');
-  const ce = sum / count;
-  const char = ck.tokenizer.level === 'char';
   return {
-    level: ck.tokenizer.level, sentenceMode: ck.tokenizer.sentence,
-    sentences: S, tokens: count, unk, unkRate: unk / count,
-    crossEntropy: ce, perplexity: Math.exp(ce), perplexityExcludingUnk: knownCount > 0 ? Math.exp(knownSum / knownCount) : null, bitsPerToken: ce / Math.LN2, bitsPerChar: char ? ce / Math.LN2 : null,
+    ...summary(ck, { sentences: S, sum, count, knownSum, knownCount, unk }),
     unknown: [...unknown].slice(0, UNKNOWN_LISTED), dynamicLr: 0, threads: info.threads, fallback: info.fallback, interpolation: null,
   };
 }
@@ -249,9 +254,7 @@ export async function evaluateStream(
  */
 function fitWindows(corpus: EncodedCorpus, mode: ReadMode, batch: number, bptt: number): { batch: number; bptt: number } {
   if (mode === 'stream') return { batch, bptt: Math.max(1, Math.min(bptt, corpus.ids.length)) };
-  let longest = 1;
-  for (let s = 0; s + 1 < corpus.starts.length; s++) longest = Math.max(longest, corpus.starts[s + 1]! - corpus.starts[s]!);
-  return { batch: Math.max(1, Math.min(batch, corpus.starts.length - 1)), bptt: Math.min(bptt, longest) };
+  return { batch: Math.max(1, Math.min(batch, corpus.starts.length - 1)), bptt: Math.min(bptt, longestSentence(corpus)) };
 }
 
 /**

@@ -16,7 +16,7 @@
  */
 import { firstInvalidUtf8 } from '../checkpoint/json-bytes.js';
 import { DataError } from '../core/errors.js';
-import { decode, encode, normalizeText, tokenize, type TokenizerConfig } from '../core/tokenize.js';
+import { decode, encode, normalizeText, splitSentences, tokenize, type SentenceMode, type TokenizerConfig } from '../core/tokenize.js';
 import { UNK, UNK_TOKEN, type Vocab } from '../core/vocab.js';
 
 /** The fix for text that is not UTF-8 (a file, standard input, an argument). */
@@ -114,4 +114,16 @@ export function primeOf(prime: string, vocab: Vocab, tok: TokenizerConfig): Prim
     return decode(all, display, tok);
   };
   return { ids, unknown, shown: joined([]), text: joined };
+}
+
+/**
+ * The sentences of a text (a string, or UTF-8 bytes checked as textFromBytes
+ * checks them) as `mode` splits them, refused with a DataError when there are
+ * none. `name` names the text, `verb` what was to be done with it.
+ */
+export function sentencesOfText(text: string | Uint8Array, mode: SentenceMode, name: string, verb: string): string[] {
+  const whole = typeof text === 'string' ? text : textFromBytes(text, name);
+  const sentences = splitSentences(normalizeText(whole), mode);
+  if (sentences.length === 0) throw new DataError(`${name} has no text to ${verb} (empty or only blank lines)`, 'give a UTF-8 text file with at least one non-blank line');
+  return sentences;
 }

@@ -25,7 +25,7 @@ import { checkpointDescription } from './codec.js';
 import { modelParams } from '../core/model.js';
 import { adaptiveShape } from '../core/adaptive.js';
 import { cells } from '../core/cells/index.js';
-import type { Vec } from '../core/kernels.js';
+import { transpose, type Vec } from '../core/kernels.js';
 import { CheckpointError } from './errors.js';
 import { Message } from './protobuf.js';
 
@@ -133,10 +133,10 @@ function blocks(W: Vec, H: number, cols: number, order: readonly number[], negat
   return out;
 }
 
-/** The transpose of a rows × cols matrix. */
-function transposed(W: ArrayLike<number>, rows: number, cols: number): Float32Array {
+/** The transpose of a rows × cols matrix, in a new array (the kernels' transpose). */
+function transposed(W: Vec, rows: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = W[r * cols + c]!;
+  transpose(rows, cols, W, 0, out, 0);
   return out;
 }
 

@@ -10,12 +10,11 @@
  * at the end of a run while the last ones finish.
  */
 import { performance } from 'node:perf_hooks';
-import { createModel, initModel, type Model } from '../../src/core/model.js';
+import { createModel, initModel, paramCount, type Model } from '../../src/core/model.js';
 import { createRng, streamRng } from '../../src/core/rng.js';
 import { createSampler, defaultSampleOptions, sampleLanes, SAMPLE_LANES } from '../../src/core/sample.js';
 import { nodeBackend } from '../../src/node/backend.js';
 import { loadModel } from '../../src/node/library.js';
-import { paramCount } from '../../src/core/model.js';
 
 export interface SamplingOptions { model?: string; n: number; maxLength: number; lanes: number[]; json: boolean }
 
