@@ -137,7 +137,9 @@ function forEachToken(sentence: string, cfg: TokenizerConfig, fn: (token: string
     }
     return;
   }
-  if (cfg.unkToken === null) {
+  // lowercasing is piece by piece (as eachToken does it); over a whole sentence it is the same except for a capital
+  // sigma, whose lowercase depends on the letters around it: 'ﬀ\uFEFFΣ' gives ς whole but σ as the piece 'Σ'
+  if (cfg.unkToken === null && !(cfg.lowercase && sentence.includes('\u03a3'))) {
     // WORD_OR_SYMBOL never matches whitespace, so over the whole sentence it finds the same tokens as piece by piece
     const text = cfg.lowercase ? sentence.toLowerCase() : sentence;
     WORD_OR_SYMBOL.lastIndex = 0;
