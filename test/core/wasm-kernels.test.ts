@@ -226,6 +226,27 @@ describe('wasm kernels: memory', () => {
     assert.equal(D[0], 2);
   });
 
+  it('a fixed memory that is not shared (a page from disk) computes the same products and refuses to grow', () => {
+    const fixed = createWasmKernels({ fixedBytes: 1 << 20 })!;
+    assert.ok(fixed, 'Node 20 has WebAssembly SIMD');
+    assert.ok(!(fixed.memory.buffer instanceof SharedArrayBuffer));
+    const r = rng(7);
+    const M = 13, N = 17, K = 29;
+    const A = fixed.alloc(M * K), B = fixed.alloc(K * N), C = fixed.alloc(M * N);
+    const A2 = wk.alloc(M * K), B2 = wk.alloc(K * N), C2 = wk.alloc(M * N);
+    for (let i = 0; i < A.length; i++) A[i] = A2[i] = r();
+    for (let i = 0; i < B.length; i++) B[i] = B2[i] = r();
+    fixed.kernels.mmNN(M, N, K, A, 0, K, B, 0, N, C, 0, N);
+    wk.kernels.mmNN(M, N, K, A2, 0, K, B2, 0, N, C2, 0, N);
+    assert.ok(fixed.owns(C) && !fixed.owns(C2));
+    assert.deepEqual([...C], [...C2], 'bit for bit the shared memory\'s result');
+    const buffer = fixed.memory.buffer;
+    assert.throws(() => fixed.alloc(1 << 20), /out of memory/);
+    assert.equal(fixed.memory.buffer, buffer, 'never grown: earlier views stay attached');
+    assert.equal(A.length, M * K);
+    assert.throws(() => createWasmKernels({ fixedBytes: -1 }), RangeError);
+  });
+
   it('a second instance on the same memory shares the allocator', () => {
     const other = createWasmKernels({ memory: wk.memory })!;
     assert.ok(other);

@@ -117,6 +117,15 @@ export interface WasmKernelOptions {
   memory?: WasmMemory;
   /** Override block sizes (benchmarking). */
   tuning?: Partial<WasmTuning>;
+  /**
+   * A memory of this many bytes that is neither shared nor grown, for where
+   * SharedArrayBuffer does not exist (a page opened from disk is not
+   * cross-origin isolated). A memory that is not shared cannot grow without
+   * detaching every view already handed out, so it is made at this size once;
+   * an allocation past it is an OutOfMemoryError. The kernels and their
+   * results are the same as on a shared memory.
+   */
+  fixedBytes?: number;
 }
 
 const PAGE = 65536;
@@ -143,54 +152,55 @@ type Scale = (p: number, n: number, k: number) => void;
 type StepKernel = (...args: number[]) => void;
 type AddRows = (pd: number, ps: number, pi: number, rows: number, width: number) => void;
 
-let cachedModule: object | null | undefined;
-let cachedElementwise: object | null | undefined;
+/** The compiled modules, per kind of memory they import (shared or not). */
+const cachedModules = new Map<string, object | null>();
 /** Per memory (and per thread), the buffer objects of the views handed out: a new one after each grow. */
 const knownBuffers = new WeakMap<WasmMemory, Set<ArrayBufferLike>>();
 
-/** Compile (once per thread) the kernel module; null if this engine lacks WebAssembly SIMD. */
-function kernelModule(api: WasmApi): object | null {
-  if (cachedModule !== undefined) return cachedModule;
+/**
+ * Compile (once per thread and kind of memory) a module: the products
+ * (`gemm`) or the element-wise steps; null if this engine lacks WebAssembly SIMD.
+ */
+function compiled(api: WasmApi, which: 'gemm' | 'elementwise', shared: boolean): object | null {
+  const key = `${which} ${shared}`;
+  const known = cachedModules.get(key);
+  if (known !== undefined) return known;
+  let made: object | null;
   try {
-    const bytes = buildGemmModule({ initial: 1, maximum: MAX_PAGES, shared: true });
-    cachedModule = api.validate(bytes) ? new api.Module(bytes) : null;
+    const limits = { initial: 1, maximum: MAX_PAGES, shared };
+    const bytes = which === 'gemm' ? buildGemmModule(limits) : buildElementwiseModule(limits);
+    made = api.validate(bytes) ? new api.Module(bytes) : null;
   } catch {
-    cachedModule = null;
+    made = null;
   }
-  return cachedModule;
-}
-
-/** Compile (once per thread) the element-wise module; null if this engine cannot. */
-function elementwiseModule(api: WasmApi): object | null {
-  if (cachedElementwise !== undefined) return cachedElementwise;
-  try {
-    const bytes = buildElementwiseModule({ initial: 1, maximum: MAX_PAGES, shared: true });
-    cachedElementwise = api.validate(bytes) ? new api.Module(bytes) : null;
-  } catch {
-    cachedElementwise = null;
-  }
-  return cachedElementwise;
+  cachedModules.set(key, made);
+  return made;
 }
 
 const isCount = (x: number): boolean => Number.isInteger(x) && x >= 0;
 
 /**
  * Instantiate the WebAssembly kernels on a new shared memory (or on `options.memory`).
- * Returns null when WebAssembly SIMD or shared memory is unavailable.
+ * Returns null when WebAssembly SIMD or shared memory is unavailable (with
+ * `fixedBytes`: when WebAssembly SIMD is).
  */
 export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels | null {
   const api = wasmApi();
-  if (api === undefined || typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return null;
-  const module = kernelModule(api);
+  const fixed = options.fixedBytes;
+  if (fixed !== undefined && (!isCount(fixed) || fixed > HEAP_LIMIT || options.memory !== undefined)) throw new RangeError(`createWasmKernels: fixedBytes must be a byte count up to ${HEAP_LIMIT}, without a memory`);
+  const shared = fixed === undefined;
+  if (api === undefined || typeof Atomics === 'undefined' || (shared && typeof SharedArrayBuffer === 'undefined')) return null;
+  const module = compiled(api, 'gemm', shared);
   if (module === null) return null;
 
   let memory: WasmMemory;
   try {
-    memory = options.memory ?? new api.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    const pages = shared ? 1 : Math.max(1, Math.ceil(fixed! / PAGE));
+    memory = options.memory ?? new api.Memory(shared ? { initial: 1, maximum: MAX_PAGES, shared: true } : { initial: pages, maximum: pages });
   } catch {
     return null;
   }
-  if (!(memory.buffer instanceof SharedArrayBuffer)) throw new TypeError('createWasmKernels: the memory must be shared');
+  if (shared && !(memory.buffer instanceof SharedArrayBuffer)) throw new TypeError('createWasmKernels: the memory must be shared');
 
   let exports: Record<string, unknown>;
   try {
@@ -385,7 +395,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   };
 
   // ---- element-wise, and the cells' steps
-  const { elementwise, steps } = wasmElementwise(api, memory, owns, alloc);
+  const { elementwise, steps } = wasmElementwise(api, memory, shared, owns, alloc);
 
   return {
     name: 'wasm',
@@ -407,10 +417,10 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
  * else runs the reference unchanged.
  */
 function wasmElementwise(
-  api: WasmApi, memory: WasmMemory, owns: (x: Vec) => boolean, alloc: (n: number) => Float32Array,
+  api: WasmApi, memory: WasmMemory, shared: boolean, owns: (x: Vec) => boolean, alloc: (n: number) => Float32Array,
 ): { elementwise: Elementwise; steps: CellSteps } {
   const none = { elementwise: referenceElementwise, steps: {} };
-  const module = elementwiseModule(api);
+  const module = compiled(api, 'elementwise', shared);
   if (module === null) return none;
   let exports: Record<string, unknown>;
   try {
