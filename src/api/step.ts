@@ -86,6 +86,12 @@ export interface Stepper {
   text(): string;
   /** An independent copy: the same state, log P, ids and generator; stepping one leaves the other unchanged. */
   clone(): Stepper;
+  /**
+   * The recurrent state after what was fed, copies: per layer (bottom first)
+   * a, and c for the LSTM (null for the other cells). After an <EOS> it is the
+   * next sentence's first state (the zero input read from the zero state).
+   */
+  state(): { a: Float64Array[]; c: (Float64Array | null)[] };
   /** Back to the start: an empty sentence, log P 0, no ids (the generator goes on). */
   reset(): void;
 }
@@ -178,7 +184,7 @@ function stepper(ck: Checkpoint, s: State): Stepper {
   const model = ck.model;
   const V = model.config.vocabSize;
   const scratch = new Int32Array(V); // top-p's order, kept across draws
-  const tok = { level: ck.tokenizer.level, lowercase: ck.tokenizer.lowercase, unkToken: ck.tokenizer.unkToken };
+  const tok = ck.tokenizer; // its split too: a whitespace-split model reads "u.s." as one word
   const checkId = (id: unknown, what: string): number => {
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= V) {
       throw new OptionError(`${what} must be a token id, a whole number from 0 to ${V - 1} (got ${describeValue(id)})`, 'ids index the vocabulary: ck.vocab.tokens[id]; feedText() takes text');
@@ -245,6 +251,9 @@ function stepper(ck: Checkpoint, s: State): Stepper {
         a: s.a.map((x) => x.slice()), c: s.c.map((x) => (x ? x.slice() : null)), logp: s.logp.slice(),
         logProb: s.logProb, ids: s.ids.slice(), sentenceStart: s.sentenceStart, rng: createRng(0, s.rng.state()),
       });
+    },
+    state() {
+      return { a: s.a.map((x) => x.slice()), c: s.c.map((x) => (x ? x.slice() : null)) };
     },
     reset() {
       s.logProb = 0;
