@@ -17,6 +17,7 @@ import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerEncode } from './commands/encode.js';
 import { registerRescore } from './commands/rescore.js';
+import { registerView } from './commands/view.js';
 import { shown } from './format.js';
 
 export const VERSION = '0.1.0';
@@ -51,7 +52,7 @@ Examples:
   rnnlm plot names.json -o curve.svg
   rnnlm strip names.json -o names.small.json
   rnnlm rescore -m model.json nbest.txt --best`);
-  for (const register of [registerTrain, registerScore, registerSample, registerEval, registerInfo, registerPlot, registerStrip, registerRescore, registerExport, registerImport, registerEncode]) register(program, run);
+  for (const register of [registerTrain, registerScore, registerSample, registerEval, registerInfo, registerPlot, registerStrip, registerRescore, registerExport, registerImport, registerEncode, registerView]) register(program, run);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({
       writeOut: (s) => host.stdout.write(s),

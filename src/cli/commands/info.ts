@@ -75,6 +75,11 @@ function describe(ck: Checkpoint, file: string, fileBytes: number, top: number):
 
 type Info = { file: string; fileBytes: number } & CheckpointInfo;
 
+/** `rnnlm info`'s report of a checkpoint read from `file` (`fileBytes` long): for `rnnlm view`'s model card too. */
+export function infoReport(ck: Checkpoint, file: string, fileBytes: number, top = 10): string {
+  return report(describe(ck, file, fileBytes, top));
+}
+
 /** The text report. Every line goes through shown(): meta, tokens, paths and options come from the file. */
 function report(i: Info): string {
   const lines: string[] = [];

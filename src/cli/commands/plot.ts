@@ -18,11 +18,14 @@ import { int, parseOptions } from '../options.js';
 import { modelArgument } from '../model-argument.js';
 import { compactCount, lossPlotSvg, type LossPlotOptions } from '../svg.js';
 
+const DEFAULT_WIDTH = 820;
+const DEFAULT_HEIGHT = 520;
+
 export const plotOptionsSchema = z.object({
   input: z.string().min(1, { error: "needs a checkpoint or a training log (or '-' for standard input)" }),
   output: z.string({ error: 'is required: where to write the SVG (e.g. -o curve.svg, or -o - for standard output)' }).min(1),
-  width: int(320, 10_000).default(820),
-  height: int(240, 10_000).default(520),
+  width: int(320, 10_000).default(DEFAULT_WIDTH),
+  height: int(240, 10_000).default(DEFAULT_HEIGHT),
   title: z.string().optional(),
   quiet: z.boolean().default(false),
 });
@@ -97,6 +100,13 @@ export async function runPlot(host: Host, raw: Record<string, unknown>): Promise
       (best ? `, best validation loss ${best.valLoss!.toFixed(4)} at step ${formatInt(best.step)}` : ', no validation loss') + '\n');
   }
   return ExitCode.ok;
+}
+
+/** `rnnlm plot`'s SVG of a checkpoint's training curve at its default size, or null when it keeps no evaluations (for `rnnlm view`'s model card). */
+export function checkpointCurveSvg(ck: Checkpoint, name: string): string | null {
+  if (!ck.training?.state || ck.training.state.history.length === 0) return null;
+  const curve = fromCheckpoint(ck, name);
+  return lossPlotSvg(curve.history, { ...curve.plot, width: DEFAULT_WIDTH, height: DEFAULT_HEIGHT });
 }
 
 function fromCheckpoint(ck: Checkpoint, name: string): Curve {
