@@ -16,7 +16,9 @@ test -s m.json
 n=$(npx --no-install rnnlm sample -m m.json -n 4 --seed 1 | wc -l)
 test "$n" -eq 4
 npx --no-install rnnlm score -m m.json emma -q | grep -qE '^-[0-9.]+'
+npx --no-install rnnlm view m.json -o m.html -q
+grep -q 'id="rnnlm-model"' m.html
 node --input-type=module -e "import { score, loadModel } from 'rnnlm'; const m = await loadModel('m.json'); if (!(score(m, ['anna'])[0].logProb < 0)) process.exit(1);"
 node --input-type=module -e "import { basicPlatform, evaluate, parseCheckpointBytes } from 'rnnlm/api'; import { readFileSync } from 'node:fs'; const m = parseCheckpointBytes(readFileSync('m.json')); const e = await evaluate(basicPlatform(), m, 'anna\\nemma\\n'); if (!(e.crossEntropy > 0)) process.exit(1);"
 node --input-type=module -e "import { createModel, referenceBackend } from 'rnnlm/core'; const m = createModel({ cell: 'gru', peephole: false, layers: 1, hidden: 4, vocabSize: 5, embedding: 0, dropout: 0 }, referenceBackend); if (m.layout.total <= 0) process.exit(1);"
-echo "pack test: the installed tarball runs --help, train, sample, score, and imports rnnlm, rnnlm/api and rnnlm/core"
+echo "pack test: the installed tarball runs --help, train, sample, score, view, and imports rnnlm, rnnlm/api and rnnlm/core"

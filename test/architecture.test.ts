@@ -132,3 +132,14 @@ test('src/cli is a front end: it reaches the work through src/api (and Node\'s p
     }
   }
 });
+
+test('src/page (the page of rnnlm view) is a front end too: it reaches the model only through src/api', () => {
+  const page = join(src, 'page');
+  for (const f of tsFiles(page)) {
+    for (const spec of imports(f)) {
+      assert.ok(spec.startsWith('.'), `${relative(root, f)} imports ${spec}: the page is bundled from the project's own code only`);
+      const to = resolve(dirname(f), spec);
+      assert.ok(to.startsWith(page + sep) || to.startsWith(join(src, 'api') + sep), `${relative(root, f)} imports ${spec}: the page goes through src/api`);
+    }
+  }
+});
