@@ -11,6 +11,7 @@
  *                    [--memory [--memory-corpus PATH] [--memory-epochs N] [--threads N]]
  *                    [--sampling [--sampling-model PATH] [--sampling-n N] [--sampling-lanes 4,8,16]]
  *                    [--interop [--interop-corpus PATH] [--interop-steps N]]
+ *                    [--page [--page-hidden N]]
  *
  * Each (configuration, kernels) pair is measured in a child process of its own
  * (`--child`), so that peak RSS is that configuration's and the WebAssembly
@@ -724,6 +725,8 @@ async function main(): Promise<number> {
       'memory-epochs': { type: 'string' },
       sampling: { type: 'boolean', default: false },
       interop: { type: 'boolean', default: false },
+      page: { type: 'boolean', default: false },
+      'page-hidden': { type: 'string' },
       'interop-corpus': { type: 'string' },
       'interop-steps': { type: 'string' },
       'sampling-model': { type: 'string' },
@@ -777,6 +780,10 @@ async function main(): Promise<number> {
     const { runMemory } = await import('./memory.js');
     return runMemory({ repoRoot, corpus: values['memory-corpus'], epochs: values['memory-epochs'] ? Number(values['memory-epochs']) : undefined,
       threads: Number((values.threads ?? '2').split(',')[0]), json: values.json });
+  }
+  if (values.page) {
+    const { runPageBench } = await import('./page.js');
+    return runPageBench({ repoRoot, json: values.json, hidden: Number(values['page-hidden'] ?? 288) });
   }
   if (values.interop) {
     const { runInterop } = await import('./interop.js');

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createInspector } from '../../src/api/inspect.js';
 import { basicPlatform } from '../../src/api/platform.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.js';
 import { runCli, tempDir } from '../helpers/fake-host.js';
 import { ENV, tinyModel } from '../api/tiny-model.js';
 
@@ -29,12 +30,9 @@ import { ENV, tinyModel } from '../api/tiny-model.js';
 type InPage = { rnnlmPage: { backend: string }; getComputedStyle(e: unknown): { backgroundColor: string } };
 type Input = { value: string; dispatchEvent(e: unknown): void };
 
-export const CHROMIUM = process.env.RNNLM_CHROMIUM ?? '/usr/bin/chromium';
 const have = existsSync(CHROMIUM);
 const skip = !have && process.env.CI !== 'true' && `no Chromium at ${CHROMIUM} (apt-get install chromium, or set RNNLM_CHROMIUM)`;
 
-/** Chromium's flags on this machine: headless, no sandbox (root), no background traffic to a closed network. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
 test('the page in Chromium: log P per token = rnnlm score, samples = rnnlm sample, units follow the activations', { skip, timeout: 120_000 }, async () => {
   assert.ok(have, `CI needs Chromium at ${CHROMIUM}: .ci/run installs it with apt-get`);
