@@ -35,4 +35,4 @@ export {
   createTaggerWorkspace, taggerWorkspaceFor, taggerForward, taggerLoss, taggerBackward, taggerPredict,
   type Tagger, type TaggerConfig, type TaggerCharConfig, type TaggerParams, type TaggerWorkspace, type TaggerLoss, type TaggerPrediction,
 } from './tagger.js';
-export { makeTaggerBatch, type TaggerBatch, type TaggerChars, type TaggedSentence } from './tagger-batch.js';
+export { makeTaggerBatch, labelledCount, type TaggerBatch, type TaggerChars, type TaggedSentence } from './tagger-batch.js';

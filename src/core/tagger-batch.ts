@@ -89,3 +89,14 @@ export function makeTaggerBatch(sentences: readonly TaggedSentence[]): TaggerBat
   }
   return { T, B, words, lengths, chars, labels };
 }
+
+/**
+ * The words that count in the loss: real (t < n_b) and labelled (≥ 0) — the
+ * `count` the loss will report, known before the forward (for the mean:
+ * taggerBackward(…, scale = 1 / count)).
+ */
+export function labelledCount(batch: TaggerBatch, labels: Int32Array): number {
+  let n = 0;
+  for (let b = 0; b < batch.B; b++) for (let t = 0; t < batch.lengths[b]!; t++) if (labels[t * batch.B + b]! >= 0) n++;
+  return n;
+}

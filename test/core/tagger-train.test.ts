@@ -16,7 +16,7 @@ import { createOptimizerState, defaultOptimizer, optimizerStep } from '../../src
 import {
   createTagger, initTagger, taggerBackward, taggerForward, taggerPredict, taggerWorkspaceFor, type TaggerConfig,
 } from '../../src/core/tagger.js';
-import { makeTaggerBatch, type TaggedSentence } from '../../src/core/tagger-batch.js';
+import { labelledCount, makeTaggerBatch, type TaggedSentence } from '../../src/core/tagger-batch.js';
 import { randomFill } from '../helpers/gradcheck.js';
 
 const wasm = createWasmKernels();
@@ -64,7 +64,7 @@ function overfit(config: TaggerConfig, backend: Backend, lr: number, maxSteps: n
   const grads = allocParams(model.layout, backend.alloc);
   const opt = createOptimizerState(defaultOptimizer, model.layout.total, backend.alloc);
   const rng = createRng(2);
-  const total = batch.labels.filter((y) => y >= 0).length;
+  const total = labelledCount(batch, batch.labels);
   const W = model.params.views['classifier.weight']!, H = config.hidden;
   const ablate = () => { if (forwardOnly) for (let k = 0; k < config.labels; k++) W.fill(0, k * 2 * H + H, (k + 1) * 2 * H); };
   ablate();

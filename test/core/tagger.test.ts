@@ -17,7 +17,7 @@ import {
   createTagger, createTaggerWorkspace, initTagger, taggerBackward, taggerForward, taggerLayout, taggerLoss, taggerParamCount,
   taggerPredict, taggerWorkspaceFor, type Tagger, type TaggerConfig,
 } from '../../src/core/tagger.js';
-import { makeTaggerBatch, type TaggedSentence, type TaggerBatch } from '../../src/core/tagger-batch.js';
+import { labelledCount, makeTaggerBatch, type TaggedSentence, type TaggerBatch } from '../../src/core/tagger-batch.js';
 import { ShapeError } from '../../src/core/errors.js';
 import { gradcheck, randomFill } from '../helpers/gradcheck.js';
 
@@ -90,6 +90,7 @@ for (const v of variants) {
     const grads = allocParams(model.layout, alloc64);
     const { count } = taggerBackward(model, ws, batch.labels, grads);
     assert.equal(count, 8, 'the 8 labelled words count, the unlabelled one and the padding do not');
+    assert.equal(labelledCount(batch, garbled(batch).labels), 8, 'labels in the padding do not count');
     for (const tensor of model.layout.tensors) {
       const g = grads.views[tensor.name]!;
       const r = gradcheck(L, model.params.views[tensor.name] as Float64Array, g);
