@@ -30,3 +30,9 @@ export { localEngine, singleThreadEngine, type StepEngine, type Engine } from '.
 export { memoryNeed, refuseIfTooLarge, MEMORY_CEILING_BYTES, type MemoryNeed } from './memory.js';
 export { scoreSentences, createScorer, perplexity, type Scorer, type SentenceScore, type ScoreOptions } from './score.js';
 export { createSampler, sampleTokens, pickToken, chooseToken, topK, topP, withoutToken, logSoftmaxAt, beamSearch, defaultSampleOptions, type SampleOptions, type Sampler, type BeamOptions, type BeamResult } from './sample.js';
+export {
+  createTagger, initTagger, validateTaggerConfig, taggerLayout, taggerParamCount, taggerParams, taggerInputSize,
+  createTaggerWorkspace, taggerWorkspaceFor, taggerForward, taggerLoss, taggerBackward, taggerPredict,
+  type Tagger, type TaggerConfig, type TaggerCharConfig, type TaggerParams, type TaggerWorkspace, type TaggerLoss, type TaggerPrediction,
+} from './tagger.js';
+export { makeTaggerBatch, labelledCount, type TaggerBatch, type TaggerChars, type TaggedSentence } from './tagger-batch.js';
