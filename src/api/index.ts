@@ -29,3 +29,12 @@ export { fastestBackend } from '../core/wasm/fastest.js';
 export { parseArpa, ngramWord, ngramSentenceLogProbs, mixLogProb, OOV_LOG10, type NgramModel } from './arpa.js';
 export { parseNbestFields, parseKaldiNbest, attachScores, combinedScore, bestPerUtterance, type Hypothesis } from './nbest.js';
 export { DEFAULT_LAMBDA, interpolated, type Interpolation } from './score.js';
+export {
+  parseConllu, parseConll, parseTagged, detectFormat, createSentenceReader, readSentences, conlluColumnIndex, CONLLU_COLUMNS,
+  formatConllu, formatConll, formatTagRecord, parseTagRecords,
+  type TagFormat, type TaggedSentence, type TaggedText, type TagReadOptions, type TagReadStats, type SentenceReader, type TagRecord, type ConlluColumnName,
+} from './conll.js';
+export {
+  conlleval, createConllevalCounter, formatConlleval, chunksOf, tokenAccuracy, confusionTable, createConfusionCounter, formatConfusion, isChunkLabelSet,
+  type Chunk, type ChunkScore, type ConllevalResult, type ConllevalCounter, type TokenAccuracy, type ConfusionTable, type ConfusionCounter, type ConfusionStyle,
+} from './tag-metrics.js';
