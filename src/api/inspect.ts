@@ -65,6 +65,18 @@ export interface Inspection {
   bitsPerChar: number | null;
   /** Index of the first token recomputed by this call (the ones before it were reused). */
   recomputedFrom: number;
+  /** Tokens of the text left out: past `maxTokens` (0 when the whole text was inspected). */
+  cut: number;
+}
+
+export interface InspectorOptions {
+  /**
+   * Inspect at most this many tokens of a text (<EOS> included); the rest is
+   * left out and counted in `cut`. A stepper (state and next-token
+   * distribution) is kept per token, so the default keeps them within about
+   * 32 MB: 4·10⁶ / (V + 2·layers·hidden) tokens, at least 500 and at most 20,000.
+   */
+  maxTokens?: number;
 }
 
 export interface UnitScore {
@@ -94,10 +106,12 @@ export interface Inspector {
 }
 
 /** An inspector of `ck`'s model (as loadModel() or train() return it). */
-export function createInspector(platform: Platform, ck: Checkpoint): Inspector {
+export function createInspector(platform: Platform, ck: Checkpoint, options: InspectorOptions = {}): Inspector {
   checkCheckpoint(ck, "createInspector()'s model");
   const start = createStepper(platform, ck);
-  const { layers, hidden } = ck.model.config;
+  const { layers, hidden, vocabSize } = ck.model.config;
+  const maxTokens = options.maxTokens ?? Math.min(20_000, Math.max(500, Math.floor(4e6 / (vocabSize + 2 * layers * hidden))));
+  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) throw new OptionError(`createInspector()'s maxTokens must be a whole number of at least 1 (got ${describeValue(maxTokens)})`, 'e.g. { maxTokens: 5000 }');
   const hasMemory = start.state().c[0] !== null;
   const tok = ck.tokenizer;
   const joiner = ck.tokenizer.level === 'char' ? '' : ' ';
@@ -133,8 +147,11 @@ export function createInspector(platform: Platform, ck: Checkpoint): Inspector {
       const sentences = sentencesOf(text, ck.tokenizer.sentence);
       const next: InspectedToken[] = [];
       const read: string[] = [];
+      let total = 0; // tokens of the whole text, those left out included
       sentences.forEach((sentence, si) => {
         const pieces = tokenize(sentence, tok);
+        total += pieces.length + 1;
+        if (next.length >= maxTokens) return; // counted, not kept
         const ids = encode(sentence, ck.vocab, tok).ids;
         let at = 0;
         pieces.forEach((p, k) => {
@@ -145,6 +162,8 @@ export function createInspector(platform: Platform, ck: Checkpoint): Inspector {
         read.push(pieces.join(joiner));
         next.push({ sentence: si, id: EOS, text: '', start: at, end: at, unknown: false, eos: true, logProb: 0 });
       });
+      if (next.length > maxTokens) next.length = maxTokens;
+      const cut = total - next.length;
       // reuse the steps of the unchanged beginning
       let same = 0;
       while (same < next.length && same < tokens.length && next[same]!.id === tokens[same]!.id && next[same]!.sentence === tokens[same]!.sentence) same++;
@@ -168,7 +187,7 @@ export function createInspector(platform: Platform, ck: Checkpoint): Inspector {
         tokens, read, logProb, count, unk,
         perplexity: count ? Math.exp(-logProb / count) : NaN,
         bitsPerChar: ck.tokenizer.level === 'char' && count ? -logProb / Math.LN2 / count : null,
-        recomputedFrom: same,
+        recomputedFrom: same, cut,
       };
       return last;
     },

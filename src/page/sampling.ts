@@ -3,7 +3,8 @@
  * top-p, seed, how many, maximum length) and the samples, drawn by the same
  * api function with the same seed, so the page shows what `rnnlm sample
  * --seed S` prints. A sample is drawn whole (in a few milliseconds) and then
- * written out a few characters per frame, one sample after another. Each
+ * written out over a few frames, one sample after another (at once when more
+ * than 20 are asked for). Each
  * sample's element carries data-text, its whole text.
  */
 import { startSampling, type Checkpoint, type Platform } from '../api/index.js';
@@ -16,6 +17,8 @@ export interface SamplingView {
 }
 
 const CHARS_PER_FRAME = 6;
+const MAX_SAMPLES = 1000;
+const MAX_LENGTH = 10_000;
 
 export function samplingView(platform: Platform, ck: Checkpoint): SamplingView {
   const num = (id: string, value: number, attrs: Record<string, string | number> = {}) => el('input', { id, type: 'number', value, ...attrs });
@@ -24,8 +27,8 @@ export function samplingView(platform: Platform, ck: Checkpoint): SamplingView {
   const topK = num('sample-topk', 0, { min: 0, step: 1 });
   const topP = num('sample-topp', 1, { min: 0.01, max: 1, step: 0.05 });
   const seed = num('sample-seed', 1, { min: 0, step: 1 });
-  const n = num('sample-n', 5, { min: 1, max: 1000, step: 1 });
-  const maxLength = num('sample-maxlength', ck.tokenizer.level === 'char' ? 200 : 50, { min: 1, step: 1 });
+  const n = num('sample-n', 5, { min: 1, max: MAX_SAMPLES, step: 1 });
+  const maxLength = num('sample-maxlength', ck.tokenizer.level === 'char' ? 200 : 50, { min: 1, max: MAX_LENGTH, step: 1 });
   const go = el('button', { class: 'go', id: 'sample-go' }, 'Sample');
   const error = el('div', { class: 'error', id: 'sample-error', hidden: true });
   const out = el('div', { class: 'samples', id: 'samples' });
@@ -45,6 +48,9 @@ export function samplingView(platform: Platform, ck: Checkpoint): SamplingView {
     };
     let sampling;
     try {
+      // the page draws on the browser's one thread: rnnlm sample takes more
+      if (options.n > MAX_SAMPLES) throw new Error(`the page draws at most ${MAX_SAMPLES} samples at a time (rnnlm sample draws any number)`);
+      if (options.maxLength > MAX_LENGTH) throw new Error(`the page draws at most ${MAX_LENGTH.toLocaleString('en-US')} tokens per sample (rnnlm sample --max-length takes more)`);
       sampling = startSampling(platform, ck, options);
     } catch (e) {
       error.textContent = (e as Error).message;
@@ -58,9 +64,11 @@ export function samplingView(platform: Platform, ck: Checkpoint): SamplingView {
     for (let s = sampling.next(); s !== null; s = sampling.next()) {
       const box = el('div', { class: 'sample', 'data-text': s.text, 'data-end': s.end });
       out.append(box);
+      // written out over at most ~10 frames a sample, and only for a few samples
       const chars = [...s.text];
-      for (let k = 0; k < chars.length; k += CHARS_PER_FRAME) {
-        box.textContent = chars.slice(0, k + CHARS_PER_FRAME).join('');
+      const step = Math.max(CHARS_PER_FRAME, Math.ceil(chars.length / 10));
+      for (let k = 0; options.n <= 20 && k < chars.length; k += step) {
+        box.textContent = chars.slice(0, k + step).join('');
         await new Promise((done) => requestAnimationFrame(done));
       }
       box.textContent = s.text;

@@ -65,7 +65,8 @@ export function surpriseView(ck: Checkpoint, inspector: Inspector, tip: HTMLElem
       totals.replaceChildren(
         `${sentences} sentence${sentences === 1 ? '' : 's'}, ${s.count} tokens (<EOS> included), ${s.unk} <UNK> · log P `, el('b', { id: 'total-logprob' }, s.logProb.toFixed(3)),
         ' nats · perplexity ', el('b', { id: 'total-perplexity' }, s.perplexity.toFixed(3)),
-        ...(s.bitsPerChar === null ? [] : [' · ', el('b', { id: 'total-bpc' }, s.bitsPerChar.toFixed(4)), ' bits/char']));
+        ...(s.bitsPerChar === null ? [] : [' · ', el('b', { id: 'total-bpc' }, s.bitsPerChar.toFixed(4)), ' bits/char']),
+        ...(s.cut > 0 ? [el('div', { class: 'error', id: 'surprise-cut' }, `The page looks at the first ${s.count.toLocaleString('en-US')} tokens; the other ${s.cut.toLocaleString('en-US')} are left out (rnnlm score reads any length).`)] : []));
     },
   };
 }

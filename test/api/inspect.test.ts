@@ -111,6 +111,23 @@ test('patternIndicator marks the tokens inside a match, by offsets in the senten
   assert.deepEqual([...patternIndicator(seen, /a/g)], [1, 0, 0, 0, 0, 1, 0, 0, 1, 0]);
 });
 
+test('maxTokens: a long text is inspected up to the cap, the rest counted as cut; the default keeps ~32 MB of steppers', () => {
+  const view = createInspector(platform, tiny.ref, { maxTokens: 5 });
+  const seen = view.inspect('abc\nab\nbb');
+  // a b c <EOS> a | b <EOS> b b <EOS>: 5 kept, 5 cut
+  assert.equal(seen.tokens.length, 5);
+  assert.equal(seen.cut, 5);
+  assert.deepEqual(seen.read, ['abc', 'ab']);
+  const whole = createInspector(platform, tiny.ref).inspect('abc\nab\nbb');
+  assert.equal(whole.cut, 0);
+  assert.deepEqual(seen.tokens, whole.tokens.slice(0, 5));
+  // V = 6, one layer of 8 units (an LSTM: a and c): 4·10⁶ / (6 + 2·2·8)… capped at 20,000
+  const big = createInspector(platform, tiny.ref).inspect('a'.repeat(25_000));
+  assert.equal(big.tokens.length, 20_000);
+  assert.equal(big.cut, 5_001);
+  assert.throws(() => createInspector(platform, tiny.ref, { maxTokens: 0 }), /maxTokens/);
+});
+
 test('bad arguments are one-line OptionErrors', () => {
   const view = createInspector(platform, tiny.ref);
   view.inspect('ab');
