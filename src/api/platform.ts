@@ -9,6 +9,8 @@
 import { referenceBackend, type Backend } from '../core/backend.js';
 import { singleThreadEngine, type Engine } from '../core/engine.js';
 import type { Model } from '../core/model.js';
+import { localTaggerEngine, type TaggerEngine, type TaggerEngineCapacity } from '../core/tagger-engine.js';
+import type { Tagger } from '../core/tagger.js';
 
 export type { Engine } from '../core/engine.js';
 
@@ -17,6 +19,8 @@ export interface Platform {
   readonly backend: Backend;
   /** An engine for (T, B) windows on up to `threads` threads; it says why in `fallback` when it uses fewer. */
   engine(model: Model, T: number, B: number, threads: number): Promise<Engine>;
+  /** An engine for a tagger's batches (up to `capacity`) on up to `threads` threads; it says why in `fallback` when it uses fewer. */
+  taggerEngine(model: Tagger, threads: number, capacity: TaggerEngineCapacity): Promise<TaggerEngine>;
   /** Threads to use when none are asked for (all cores). */
   readonly threads: number;
   /** Milliseconds, monotonic. */
@@ -39,6 +43,7 @@ export function basicPlatform(backend: Backend = referenceBackend): Platform {
   return {
     backend,
     engine: async (model, T, B, threads) => singleThreadEngine(model, T, B, threads > 1 ? 'this platform has no threads' : null),
+    taggerEngine: async (model, threads) => localTaggerEngine(model, threads > 1 ? 'this platform has no threads' : null),
     threads: 1,
     now: () => Date.now() - start,
     pause: async () => {},

@@ -100,3 +100,38 @@ export function labelledCount(batch: TaggerBatch, labels: Int32Array): number {
   for (let b = 0; b < batch.B; b++) for (let t = 0; t < batch.lengths[b]!; t++) if (labels[t * batch.B + b]! >= 0) n++;
   return n;
 }
+
+/**
+ * Slots [b0, b1) of a batch as a batch of their own (the same T and char
+ * width), copied into `into` when it is large enough (a thread's share of a
+ * batch, made without allocating), with their labels.
+ */
+export function sliceTaggerBatch(
+  batch: TaggerBatch, labels: Int32Array, b0: number, b1: number,
+  into?: { words: Int32Array; labels: Int32Array; lengths: Int32Array; charIds: Int32Array; charLengths: Int32Array },
+): TaggerBatch & { labels: Int32Array } {
+  const { T, B } = batch;
+  if (!(Number.isInteger(b0) && Number.isInteger(b1) && 0 <= b0 && b0 < b1 && b1 <= B)) throw new ShapeError(`slots ${b0}…${b1} are not a part of a batch of ${B}`);
+  const n = b1 - b0, TB = T * n;
+  const C = batch.chars ? batch.chars.width : 0;
+  const fits = (a: Int32Array | undefined, k: number): a is Int32Array => a !== undefined && a.length >= k;
+  const words = fits(into?.words, TB) ? into!.words.subarray(0, TB) : new Int32Array(TB);
+  const lab = fits(into?.labels, TB) ? into!.labels.subarray(0, TB) : new Int32Array(TB);
+  const lengths = fits(into?.lengths, n) ? into!.lengths.subarray(0, n) : new Int32Array(n);
+  lengths.set(batch.lengths.subarray(b0, b1));
+  for (let t = 0; t < T; t++) {
+    words.set(batch.words.subarray(t * B + b0, t * B + b1), t * n);
+    lab.set(labels.subarray(t * B + b0, t * B + b1), t * n);
+  }
+  let chars: TaggerChars | null = null;
+  if (batch.chars) {
+    const ids = fits(into?.charIds, TB * C) ? into!.charIds.subarray(0, TB * C) : new Int32Array(TB * C);
+    const cl = fits(into?.charLengths, TB) ? into!.charLengths.subarray(0, TB) : new Int32Array(TB);
+    for (let t = 0; t < T; t++) {
+      ids.set(batch.chars.ids.subarray((t * B + b0) * C, (t * B + b1) * C), t * n * C);
+      cl.set(batch.chars.lengths.subarray(t * B + b0, t * B + b1), t * n);
+    }
+    chars = { width: C, ids, lengths: cl };
+  }
+  return { T, B: n, words, lengths, chars, labels: lab };
+}

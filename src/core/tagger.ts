@@ -351,7 +351,7 @@ function checkBatch(c: TaggerConfig, ws: TaggerWorkspace, batch: TaggerBatch): v
 }
 
 /** Inverted dropout on the real rows of x (T, B, W) at site s; padding rows are zero and stay so. */
-function dropoutSite(mask: Vec, x: Vec, W: number, s: number, seed: number, p: number, T: number, B: number, lengths: Int32Array): void {
+function dropoutSite(mask: Vec, x: Vec, W: number, s: number, seed: number, p: number, T: number, B: number, lengths: Int32Array, slot0: number): void {
   const keep = 1 / (1 - p);
   const ks = hashCombine(seed, s);
   for (let t = 0; t < T; t++) {
@@ -362,7 +362,7 @@ function dropoutSite(mask: Vec, x: Vec, W: number, s: number, seed: number, p: n
         mask.fill(0, o, o + W);
         continue;
       }
-      const key = hashCombine(kt, b);
+      const key = hashCombine(kt, slot0 + b);
       for (let j = 0; j < W; j++) {
         const m = hashUniform(key, j) < p ? 0 : keep;
         mask[o + j] = m;
@@ -463,9 +463,12 @@ function charBackward(model: Tagger, ws: TaggerWorkspace, grads: ParamSet, dx0: 
  * Returns log P(label) per position: (T·B, K), row t·B + b, natural log — a
  * view of the workspace, overwritten by the next forward. Rows past a
  * sentence's end hold the classifier's output for a zero input: ignore them.
- * Keeps everything taggerBackward needs in `ws`.
+ * Keeps everything taggerBackward needs in `ws`. `slot0`: the batch is
+ * slots slot0… of a larger one (a thread's share): the dropout masks are
+ * those of the larger batch's slots, so a split batch drops what the whole
+ * one would.
  */
-export function taggerForward(model: Tagger, ws: TaggerWorkspace, batch: TaggerBatch, rng: Rng | null = null): Vec {
+export function taggerForward(model: Tagger, ws: TaggerWorkspace, batch: TaggerBatch, rng: Rng | null = null, slot0 = 0): Vec {
   const { config: c, backend: bk } = model;
   checkBatch(c, ws, batch);
   const P = taggerParams(c, model.params);
@@ -499,12 +502,12 @@ export function taggerForward(model: Tagger, ws: TaggerWorkspace, batch: TaggerB
   for (let l = 0; l < L; l++) {
     const lb = st.layers[l]!;
     if (l > 0) lb.x.set(st.layers[l - 1]!.y.subarray(0, TB * 2 * H));
-    if (train) dropoutSite(ws.masks[l]!, lb.x, lb.D, l, seed, c.dropout, T, B, st.lengths);
+    if (train) dropoutSite(ws.masks[l]!, lb.x, lb.D, l, seed, c.dropout, T, B, st.lengths, slot0);
     biLayerForward(bk, st, l, P.layers[l]!, T, B);
   }
   const top = ws.top;
   top.set(st.layers[L - 1]!.y.subarray(0, TB * 2 * H));
-  if (train) dropoutSite(ws.masks[L]!, top, 2 * H, L, seed, c.dropout, T, B, st.lengths);
+  if (train) dropoutSite(ws.masks[L]!, top, 2 * H, L, seed, c.dropout, T, B, st.lengths, slot0);
 
   // logits = b_cls + top · W_clsᵀ, then log-softmax row by row (float64 arithmetic)
   const logp = ws.logp;

@@ -1,12 +1,14 @@
 /**
  * Node's pieces for the api (src/api/platform.ts): the per-process backend
- * (WebAssembly SIMD), the data-parallel engine on worker threads, all cores,
+ * (WebAssembly SIMD), the data-parallel engines on worker threads (language
+ * models and taggers), all cores,
  * the monotonic clock, setImmediate between steps; and the atomic file writer
  * as the api's FileSink.
  */
 import { availableParallelism } from 'node:os';
 import type { FileSink, Platform } from '../api/platform.js';
 import { createParallelEngine } from '../parallel/engine.js';
+import { createTaggerParallelEngine } from '../parallel/tagger-engine.js';
 import { nodeBackend } from './backend.js';
 import { readFileIfExists, writeFileAtomic } from './files.js';
 
@@ -14,6 +16,7 @@ export function nodePlatform(env: Readonly<Record<string, string | undefined>> =
   return {
     backend: nodeBackend(env),
     engine: createParallelEngine,
+    taggerEngine: createTaggerParallelEngine,
     threads: availableParallelism(),
     now: () => performance.now(),
     pause: () => new Promise<void>((done) => setImmediate(done)),

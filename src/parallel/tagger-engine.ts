@@ -1,0 +1,113 @@
+/**
+ * Data-parallel training of a tagger on several cores: each batch's sentences
+ * are split among the main thread and `threads − 1` workers (worker_threads),
+ * all on the model's one shared WebAssembly memory (the parameters are read
+ * in place). Per batch: the main thread writes the batch into a shared block
+ * and draws the dropout seed; each thread computes the gradient of its
+ * sentences (its masks those of its slots in the whole batch) into its own
+ * arena; then the arenas are summed into the caller's, each thread adding up
+ * one slice, in thread order. The result is the one-thread gradient up to the
+ * order of the sums, and a given thread count is reproducible bit for bit.
+ * Synchronisation as in engine.ts: a control block and Atomics.wait/notify.
+ */
+import { Worker } from 'node:worker_threads';
+import type { ParamSet } from '../core/params.js';
+import { reduceSlice } from '../core/optimizer.js';
+import { dropoutSeed, localTaggerEngine, seedOnly, type TaggerEngine, type TaggerEngineCapacity } from '../core/tagger-engine.js';
+import { taggerBackward, taggerForward, taggerWorkspaceFor, type Tagger, type TaggerWorkspace } from '../core/tagger.js';
+import { sliceTaggerBatch, type TaggerBatch } from '../core/tagger-batch.js';
+import type { WasmKernels } from '../core/wasm/wasm-kernels.js';
+import { slice } from './protocol.js';
+import { TCmd, TCtl, batchBlock, writeBatch, type TaggerWorkerReady, type TaggerWorkerSetup } from './tagger-protocol.js';
+
+function sharedBackend(model: Tagger): WasmKernels | null {
+  const bk = model.backend as Partial<WasmKernels>;
+  return bk.name === 'wasm' && bk.owns?.(model.params.data) ? (model.backend as WasmKernels) : null;
+}
+
+/**
+ * A tagger engine on `threads` threads (one here, the rest workers). Runs on
+ * this thread alone, saying why in `fallback`, when the backend cannot be
+ * shared (the TypeScript reference) or one thread is asked for.
+ */
+export async function createTaggerParallelEngine(model: Tagger, threads: number, capacity: TaggerEngineCapacity): Promise<TaggerEngine> {
+  const wasm = sharedBackend(model);
+  const W = Math.max(1, Math.min(threads, capacity.sentences));
+  if (W === 1 || !wasm) {
+    const fallback = threads <= 1 ? null
+      : !wasm ? `the ${model.backend.name} backend runs on one thread (threads share a WebAssembly memory)`
+        : `batches have at most ${capacity.sentences} sentence${capacity.sentences === 1 ? '' : 's'}`;
+    return localTaggerEngine(model, fallback);
+  }
+  const control = new SharedArrayBuffer((TCtl.arenas + W) * 4);
+  const numbers = new SharedArrayBuffer((1 + W) * 8);
+  const block = new SharedArrayBuffer(batchBlock(capacity) * 4);
+  const ctl = new Int32Array(control);
+  const nums = new Float64Array(numbers);
+  const ints = new Int32Array(block);
+  const workers: Worker[] = [];
+  const arenas: Float32Array[] = [];
+  for (let w = 1; w < W; w++) {
+    const setup: TaggerWorkerSetup = {
+      memory: wasm.memory, config: model.config, paramsOffset: model.params.data.byteOffset,
+      index: w, threads: W, capacity, control, numbers, batch: block,
+    };
+    const worker = new Worker(new URL('./tagger-worker.js', import.meta.url), { workerData: setup });
+    workers.push(worker);
+    const ready = await new Promise<TaggerWorkerReady>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    ctl[TCtl.arenas + w] = ready.gradsOffset;
+    arenas.push(wasm.view(ready.gradsOffset, model.layout.total));
+    // from here on the workers wait on the control block: they must not keep the process alive
+    worker.unref();
+  }
+  const run = (cmd: number, own: () => void): void => {
+    Atomics.store(ctl, TCtl.done, 0);
+    Atomics.store(ctl, TCtl.cmd, cmd);
+    Atomics.add(ctl, TCtl.seq, 1);
+    Atomics.notify(ctl, TCtl.seq);
+    own();
+    for (let d = Atomics.load(ctl, TCtl.done); d < W - 1; d = Atomics.load(ctl, TCtl.done)) Atomics.wait(ctl, TCtl.done, d, 1000);
+    if (Atomics.load(ctl, TCtl.failed)) throw new Error('a tagger training thread failed');
+  };
+  let ws: TaggerWorkspace | null = null;
+  let closed = false;
+  return {
+    threads: W, fallback: W < threads ? `batches have at most ${capacity.sentences} sentences` : null,
+    gradients(batch: TaggerBatch, labels: Int32Array, grads: ParamSet, scale: number, rng) {
+      if (!wasm.owns(grads.data)) throw new Error('tagger engine: gradients must live in the shared memory');
+      const seed = dropoutSeed(model, rng);
+      writeBatch(ints, batch, labels, capacity);
+      ctl[TCtl.hasSeed] = seed === null ? 0 : 1;
+      ctl[TCtl.seed] = seed ?? 0;
+      ctl[TCtl.arenas] = grads.data.byteOffset;
+      nums[0] = scale;
+      // the main thread takes slice 0 of the sentences
+      let own = 0;
+      run(TCmd.gradients, () => {
+        const [b0, b1] = slice(batch.B, W, 0);
+        if (b1 <= b0) return;
+        const part = b0 === 0 && b1 === batch.B ? { ...batch, labels } : sliceTaggerBatch(batch, labels, b0, b1);
+        ws = taggerWorkspaceFor(model, part, ws);
+        taggerForward(model, ws, part, seed === null ? null : seedOnly(seed), b0);
+        own = taggerBackward(model, ws, part.labels, grads, scale).sum;
+      });
+      let sum = own;
+      for (let w = 1; w < W; w++) sum += nums[1 + w]!;
+      const [a, b] = slice(grads.data.length, W, 0);
+      run(TCmd.reduce, () => { reduceSlice(grads.data, arenas, a, b); });
+      return sum;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      Atomics.store(ctl, TCtl.cmd, TCmd.exit);
+      Atomics.add(ctl, TCtl.seq, 1);
+      Atomics.notify(ctl, TCtl.seq);
+      await Promise.all(workers.map((wk) => new Promise((done) => { wk.ref(); wk.once('exit', done); })));
+    },
+  };
+}
+
