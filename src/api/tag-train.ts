@@ -364,7 +364,9 @@ function refuseChanges(opts: TagTrainOptions, given: ReadonlySet<string>, ck: Ta
   };
   const o = opts as Record<string, unknown>;
   const now = (k: string) => (k === 'label' ? columnValue(o[k] as string | number) : o[k]);
-  const differ = Object.keys(kept).filter((k) => given.has(k) && now(k) !== kept[k]);
+  // a CoNLL-U column name is any case (UPOS is upos)
+  const same = (a: unknown, b: unknown) => a === b || (typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase());
+  const differ = Object.keys(kept).filter((k) => given.has(k) && !same(now(k), kept[k]));
   if (given.has('format') && opts.format !== 'auto' && opts.format !== ck.data.format) differ.push('format');
   if (differ.length === 0) return;
   const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));

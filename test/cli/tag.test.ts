@@ -256,3 +256,33 @@ test('help: each subcommand with examples; the group lists them', async () => {
   assert.deepEqual(t.data, { format: 'conllu', label: 'upos' });
   assert.equal(serializeTagger(t), readFileSync(upos, 'utf8'));
 });
+
+test('predict and eval on bad input: not UTF-8, binary, a CoNLL-U line out of sequence — one line naming it, exit 1', async () => {
+  await ready;
+  const latin1 = await runCli(['tag', 'predict', '-m', upos, '-'], { stdin: new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a]) });
+  assert.equal(latin1.code, 1);
+  assert.match(oneLineError(latin1.stderr), /standard input is not valid UTF-8 text — convert it to UTF-8 first/);
+  const binary = await runCli(['tag', 'predict', '-m', upos], { stdin: new Uint8Array([0x61, 0x00, 0x62]) });
+  assert.equal(binary.code, 1);
+  assert.match(oneLineError(binary.stderr), /looks like a binary file \(a NUL byte at offset 1\)/);
+  const broken = join(dir, 'broken.conllu');
+  writeFileSync(broken, readFileSync(TINY, 'utf8').replace('2\tcat\tcat', '7\tcat\tcat'));
+  for (const argv of [['tag', 'predict', '-m', upos, broken, '-q'], ['tag', 'eval', '-m', upos, broken]]) {
+    const r = await runCli(argv);
+    assert.equal(r.code, 1, argv.join(' '));
+    assert.match(oneLineError(r.stderr), new RegExp(`${broken.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} line 5: word ID 7 where 2 was expected`));
+  }
+});
+
+test('tag train: --log writes one JSON line per evaluation; a dev label the training data lacks is said, and counts as an error', async () => {
+  const train = join(dir, 'train-small.txt'), devFile = join(dir, 'dev-small.txt'), log = join(dir, 'run.ndjson');
+  writeFileSync(train, 'Ron\tB-PER\nflew\tO\n\nHarry\tB-PER\nsat\tO\n');
+  // one word of three has a label (B-LOC) training never saw
+  writeFileSync(devFile, 'Ron\tB-PER\nflew\tO\nhome\tB-LOC\n');
+  const r = await runCli(['tag', 'train', train, '--dev', devFile, '-o', join(dir, 'small.json'), '--epochs', '3', '--log', log, ...SMALL]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /note: .*dev-small\.txt has labels the training data lacks \("B-LOC"\): those words always count as errors/);
+  const records = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; devAccuracy: number });
+  assert.deepEqual(records.map((x) => x.step), [1, 2, 3]);
+  for (const x of records) assert.ok(x.devAccuracy <= 2 / 3, `${x.devAccuracy}: at most 2 of the 3 dev words can be right`);
+});

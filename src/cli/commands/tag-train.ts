@@ -19,6 +19,7 @@ import { createReporter, type Reporter } from '../progress.js';
 import { count, formatBytes, formatDuration, formatInt, shellWord, shown } from '../format.js';
 import { makeStyle } from '../style.js';
 import { lastPath } from './train.js';
+import { lossChart } from '../chart.js';
 import { columnName, readTagger } from './tag-shared.js';
 
 /** The library's options plus what only the command line has. */
@@ -208,6 +209,12 @@ export async function runTagTrain(host: Host, raw: Record<string, unknown>): Pro
   if (outcome.reason !== 'epochs' && outcome.reason !== 'early-stop') {
     const devPart = opts.dev !== undefined ? ` --dev ${shellWord(opts.dev)}` : '';
     say(`continue with: rnnlm tag train ${shellWord(opts.data)}${devPart} --resume ${shellWord(latest)} -o ${shellWord(opts.output)}`);
+  }
+  if (!opts.quiet && state.history.length >= 2) {
+    // the training loss per evaluation (dev accuracy is in the lines above), as wide as the terminal allows
+    const curve = state.history.map((h) => ({ ...h, valLoss: null }));
+    const legend = state.bestDevAccuracy !== null ? '(dev accuracy: the lines above)' : '(no dev set)';
+    for (const line of lossChart(curve, Math.max(30, Math.min(host.stderr.columns - 2, 78)), 8)) say('  ' + line.replace('(no validation)', legend));
   }
   return signal.aborted ? 128 + signalNumber : ExitCode.ok;
 }
