@@ -125,6 +125,16 @@ test('resume is exact: 2 epochs in one go = 1 epoch + resume 1 = 4 steps + resum
   assert.notDeepEqual(fingerprint(other.checkpoint).params, fingerprint(whole.checkpoint).params);
 });
 
+test('early stop: --patience 3 stops 3 evaluations after the last improvement; the best is kept, and the stop reason said', async () => {
+  const r = await tagTrain(platform, { train: tiny, dev: tiny }, { ...small, epochs: 500, patience: 3 });
+  assert.equal(r.reason, 'early-stop');
+  const h = r.checkpoint.training!.state.history;
+  // one evaluation per epoch (one step each): the best, then three that do not beat it
+  assert.equal(h.length, r.bestStep + 3);
+  assert.equal(r.bestDevAccuracy, 1);
+  for (const x of h.slice(-3)) assert.ok(x.devAccuracy! <= r.bestDevAccuracy!);
+});
+
 test('resume refuses another architecture, and says which settings changed', async () => {
   const first = await tagTrain(platform, tiny, { ...small, epochs: 1 });
   await assert.rejects(tagTrain(platform, tiny, { hidden: 32, cell: 'gru' }, { resume: first.checkpoint }),
