@@ -216,7 +216,8 @@ export function createTaggerWorkspacePool(model: Tagger, B: number, batchWords: 
       if (ws && batch.T <= ws.T && batch.B <= ws.B) return ws;
       const n = need.get(level);
       const grow = (x: number, had: number) => (had > 0 ? Math.max(x, 2 * had) : x);
-      const T = Math.max(batch.T, n?.T ?? 0, ws ? grow(batch.T, ws.T) : 0);
+      // a level above 1 never holds more than batchWords slots: T·level ≤ batchWords for every batch of it
+      const T = Math.min(Math.max(batch.T, n?.T ?? 0, ws ? grow(batch.T, ws.T) : 0), level > 1 ? Math.max(batch.T, n?.T ?? 0, Math.floor(batchWords / level)) : Infinity);
       const b = Math.min(level, Math.max(batch.B, n?.B ?? 0, ws ? grow(batch.B, ws.B) : 0));
       const fresh = createTaggerWorkspace(model, T, b, C);
       made.set(level, fresh);

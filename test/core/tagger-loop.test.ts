@@ -90,3 +90,19 @@ test('the workspace pool: one per level, at most batchWords slots a workspace ab
   }
   assert.deepEqual([...seen.keys()].sort((a, b) => a - b), [1, 2, 4, 8]);
 });
+
+test('the pool without reservations (prediction): workspaces grow by doubling, never past batchWords slots above level 1', () => {
+  const model = createTagger({ cell: 'rnn', peephole: false, layers: 1, hidden: 2, vocabSize: 3, embedding: 2, labels: 2, dropout: 0, chars: null });
+  const pool = createTaggerWorkspacePool(model, 8, 40, 0);
+  const sentence = (n: number): EncodedTagSentence => ({ words: new Int32Array(n), chars: null, labels: null });
+  let made = 0, last: object | null = null;
+  // level 8 holds T ≤ 5: one sentence of 1 word, then ever longer and fuller batches
+  for (const [T, count] of [[1, 1], [2, 1], [2, 3], [3, 8], [5, 8], [4, 2], [5, 5]] as const) {
+    const ws = pool.for(sentenceBatch(Array.from({ length: count }, () => sentence(T)), Array.from({ length: count }, (_, i) => i)));
+    assert.ok(ws.T >= T && ws.B >= count && ws.T * ws.B <= 40, `${T}×${count}: ${ws.T}×${ws.B}`);
+    if (ws !== last) made++;
+    last = ws;
+  }
+  // 1×1, 2×2, 4×4 (each doubled), then 5×8 (T doubled to 8, capped at 40/8 = 5; B 8): four sizes, the last one kept
+  assert.equal(made, 4);
+});
