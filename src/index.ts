@@ -3,6 +3,7 @@
  * options and checks, on all cores.
  *
  *   import { train, score, sample, evaluate, loadModel, saveModel, createStepper } from 'rnnlm';
+ *   import { tagTrain, tagPredict, tagEvaluate, loadTagger, saveTagger } from 'rnnlm';   (the tagger)
  *
  * That, the checkpoint codec, the option schemas, the errors and the types is
  * the whole public surface. Underneath:
@@ -16,7 +17,11 @@ export {
   type TrainCallbacks, type TrainOutcome, type ScoredSentence, type SampleOptionsInput,
   type EvaluateOptionsInput, type Evaluation, type TextSource,
   type SaveOptions, type Stepper, type StepperOptions, type DrawOptions, type TokenProbability,
+  tagTrain, tagPredict, tagEvaluate, loadTagger, saveTagger,
+  type TagTrainData, type TagTrainOutcome, type TagTrainCallbacks, type TagPrediction, type TagEvaluation, type TaggerCheckpoint,
 } from './node/library.js';
+export { tagTrainOptionsSchema, type TagTrainOptionsInput } from './api/tag-options.js';
+export { parseTagger, parseTaggerBytes, serializeTagger, serializeTaggerChunks, TAGGER_FORMAT, TAGGER_VERSION } from './checkpoint/tagger-codec.js';
 export { trainOptionsSchema, sampleOptionsSchema, type TrainOptions, type TrainOptionsInput } from './api/options.js';
 export {
   parseCheckpoint, parseCheckpointBytes, serializeCheckpoint, serializeCheckpointChunks, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION,

@@ -166,7 +166,7 @@ export function detectFormat(text: string): TagFormat {
 }
 
 /** Splits plain-format fields: at tabs when the line holds one (spaces around them dropped), else at runs of spaces. */
-function plainFields(line: string): string[] {
+export function plainFields(line: string): string[] {
   const t = line.replace(/^[ \t]+|[ \t]+$/g, '');
   return t.includes('\t') ? t.split(/ *\t[ \t]*/) : t.split(/ +/);
 }

@@ -30,7 +30,7 @@ export { parseArpa, ngramWord, ngramSentenceLogProbs, mixLogProb, OOV_LOG10, typ
 export { parseNbestFields, parseKaldiNbest, attachScores, combinedScore, bestPerUtterance, type Hypothesis } from './nbest.js';
 export { DEFAULT_LAMBDA, interpolated, type Interpolation } from './score.js';
 export {
-  parseConllu, parseConll, parseTagged, detectFormat, createSentenceReader, readSentences, conlluColumnIndex, CONLLU_COLUMNS,
+  parseConllu, parseConll, parseTagged, detectFormat, createSentenceReader, readSentences, conlluColumnIndex, CONLLU_COLUMNS, plainFields,
   formatConllu, formatConll, formatTagRecord, parseTagRecords,
   type TagFormat, type TaggedSentence, type TaggedText, type TagReadOptions, type TagReadStats, type SentenceReader, type TagRecord, type ConlluColumnName,
 } from './conll.js';
@@ -38,3 +38,13 @@ export {
   conlleval, createConllevalCounter, formatConlleval, chunksOf, tokenAccuracy, confusionTable, createConfusionCounter, formatConfusion, isChunkLabelSet,
   type Chunk, type ChunkScore, type ConllevalResult, type ConllevalCounter, type TokenAccuracy, type ConfusionTable, type ConfusionCounter, type ConfusionStyle,
 } from './tag-metrics.js';
+export { tagTrain, WORDS_PER_SENTENCE, type TagTrainData, type TagTrainRun, type TagTrainFiles, type TagTrainStart, type TagTrainOutcome, type TagEvalEvent } from './tag-train.js';
+export { tagPredict, tagEvaluate, evaluateText, columnFor, type TagPrediction, type TagEvaluation } from './tag-predict.js';
+export { tagTrainOptionsSchema, tagReadOptionsSchema, type TagTrainOptionsInput, type TagReadOptionsInput } from './tag-options.js';
+export { encodeTagSentence, wordChars, readLabelled, defaultColumn, columnValue } from './tag-data.js';
+export {
+  parseTagger, parseTaggerBytes, serializeTagger, serializeTaggerChunks, stripTagger, isTaggerCheckpoint, TAGGER_FORMAT, TAGGER_VERSION,
+  type TaggerCheckpoint, type TaggerTrainingInfo, type TagVocab,
+} from '../checkpoint/tagger-codec.js';
+export type { TaggerStepReport, TaggerEvalReport, TaggerEvalRecord } from '../core/tagger-train.js';
+export type { TaggerConfig } from '../core/tagger.js';

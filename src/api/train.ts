@@ -266,7 +266,7 @@ function checkRun(cb: unknown): TrainRun {
  * evaluation, so it is never half-written. A failed write is reported and
  * tried again with every record at the next evaluation (and once more at the end).
  */
-async function openLog(sink: FileSink, path: string) {
+export async function openLog(sink: FileSink, path: string) {
   const before = await sink.read(path);
   const head: (Uint8Array | string)[] = before && before.length > 0 && before[before.length - 1] !== 0x0a ? [before, '\n'] : before ? [before] : [];
   const lines: string[] = [];

@@ -140,8 +140,18 @@ class Pending {
 }
 
 function* formatChunks(file: CheckpointFileJson): Generator<string, void, undefined> {
+  yield* jsonChunks(file);
+}
+
+/**
+ * Any JSON value as this file's text (2-space indented, arrays of scalars on
+ * one line, Float32Base64 and Uint32Base64 written as their base64 slice by
+ * slice, a newline at the end), in chunks: the writer of the tagger's
+ * checkpoint (tagger-codec.ts) too.
+ */
+export function* jsonChunks(value: unknown): Generator<string, void, undefined> {
   const out = new Pending();
-  yield* emit(file, '', out);
+  yield* emit(value, '', out);
   out.push('\n');
   yield out.take();
 }
@@ -311,7 +321,7 @@ function trainingToJson(tr: TrainingInfo, model: Model): NonNullable<CheckpointF
  * JSON.stringify (undefined dropped, toJSON applied), then the strict parser,
  * which also holds them to the nesting limit.
  */
-function optionsToJson(options: Record<string, unknown> | undefined): Record<string, unknown> {
+export function optionsToJson(options: Record<string, unknown> | undefined): Record<string, unknown> {
   const fix = 'pass plain option values (strings, numbers, booleans, arrays, objects)';
   let text: string | undefined;
   try {
@@ -446,7 +456,7 @@ export function parseCheckpoint(text: string, backend: Backend = referenceBacken
 }
 
 /** Runs a read; whatever goes wrong leaves as one CheckpointError of one line. */
-function guarded(read: () => Checkpoint): Checkpoint {
+export function guarded<T>(read: () => T): T {
   try {
     return read();
   } catch (e) {
@@ -468,10 +478,10 @@ function isBulk(p: JsonPath): boolean {
   return p.length === 4 && p[0] === 'training' && p[1] === 'state' && p[2] === 'optimizer' && (p[3] === 'm' || p[3] === 'v');
 }
 
-/** The JSON document of the bytes, or the CheckpointError saying why there is none. */
-function parseJson(bytes: Uint8Array, skipBom: boolean): unknown {
+/** The JSON document of the bytes, or the CheckpointError saying why there is none; `asBytes`: the base64 fields (read as ByteStrings). */
+export function parseJson(bytes: Uint8Array, skipBom: boolean, asBytes: (p: JsonPath) => boolean = isBulk): unknown {
   try {
-    return parseJsonBytes(bytes, { maxDepth: MAX_DEPTH, asBytes: isBulk, skipBom });
+    return parseJsonBytes(bytes, { maxDepth: MAX_DEPTH, asBytes, skipBom });
   } catch (e) {
     if (!(e instanceof JsonBytesError)) throw e;
     // bytes that are not UTF-8 anywhere say so first, as decoding the file to text would have
@@ -603,7 +613,7 @@ function checkDataLengths(file: CheckpointFile, layout: ParamLayout): void {
   }
 }
 
-function checkLength(b64: Base64Text, values: number, what: string, why: string, type = 'float32'): void {
+export function checkLength(b64: Base64Text, values: number, what: string, why: string, type = 'float32'): void {
   const bytes = base64ByteLength(b64);
   if (bytes === 4 * values) return;
   const has = bytes < 0
@@ -614,7 +624,7 @@ function checkLength(b64: Base64Text, values: number, what: string, why: string,
 }
 
 /** Decodes a base64 field (its length already checked) into out[offset .. offset+count). */
-function decodeInto(b64: Base64Text, out: Vec, offset: number, count: number, what: string): void {
+export function decodeInto(b64: Base64Text, out: Vec, offset: number, count: number, what: string): void {
   if (b64 instanceof Float32Base64 || b64 instanceof Uint32Base64) throw new CheckpointError(`checkpoint ${what} data is not text`, DAMAGED_HINT); // only a writer makes these
   const bad = base64ToFloat32(b64, out, offset, count);
   if (bad >= 0) {
@@ -627,7 +637,7 @@ function decodeInto(b64: Base64Text, out: Vec, offset: number, count: number, wh
  * Index of the first NaN (or ±Infinity too, unless nanOnly) in x[offset .. offset+count), or −1,
  * judged after rounding to float32 (what the file holds: 1e39 in a Float64Array is written as Infinity).
  */
-function firstNonFinite(x: Vec, offset: number, count: number, nanOnly: boolean): number {
+export function firstNonFinite(x: Vec, offset: number, count: number, nanOnly: boolean): number {
   for (let i = offset; i < offset + count; i++) {
     const v = Math.fround(x[i]!);
     if (v !== v || (!nanOnly && (v === Infinity || v === -Infinity))) return i;

@@ -31,6 +31,8 @@ import { ByteString } from './json-bytes.js';
 
 export const CHECKPOINT_FORMAT = 'rnnlm-checkpoint';
 export const CHECKPOINT_VERSION = 1;
+/** The format tag of a tagger's checkpoint (tagger-schema.ts): a file of the family that is not a language model. */
+export const TAGGER_FORMAT = 'rnnlm-tagger';
 
 // ── pieces ──────────────────────────────────────────────────────────────────
 
@@ -248,6 +250,12 @@ export type TensorEntry = z.output<typeof tensorSchema>;
  * rather than a list of missing fields.
  */
 export function checkHeader(raw: unknown): void {
+  if (isPlainObject(raw) && raw['format'] === TAGGER_FORMAT) {
+    throw new CheckpointError(
+      `this is a tagger (format "${TAGGER_FORMAT}", written by rnnlm tag train), not a language model`,
+      'use it with rnnlm tag predict or rnnlm tag eval; score, sample, eval and info take a language model written by rnnlm train',
+    );
+  }
   if (!isPlainObject(raw) || raw['format'] !== CHECKPOINT_FORMAT) {
     const what = !isPlainObject(raw)
       ? `a JSON ${describe(raw)}`
@@ -284,7 +292,7 @@ export function parseFile(raw: unknown): CheckpointFile {
 }
 
 /** "config.hidden is missing", "tensors[2].shape[0] should be an integer, got 1.5", … */
-function issueText(issue: z.core.$ZodIssue, raw: unknown): string {
+export function issueText(issue: z.core.$ZodIssue, raw: unknown): string {
   const path = formatPath(issue.path);
   const found = at(raw, issue.path);
   if (!found.present) return `${path} is missing`;

@@ -18,6 +18,7 @@ import { registerImport } from './commands/import.js';
 import { registerEncode } from './commands/encode.js';
 import { registerRescore } from './commands/rescore.js';
 import { registerView } from './commands/view.js';
+import { registerTag } from './commands/tag.js';
 import { shown } from './format.js';
 
 export const VERSION = '0.1.0';
@@ -51,8 +52,9 @@ Examples:
   rnnlm info names.json
   rnnlm plot names.json -o curve.svg
   rnnlm strip names.json -o names.small.json
-  rnnlm rescore -m model.json nbest.txt --best`);
-  for (const register of [registerTrain, registerScore, registerSample, registerEval, registerInfo, registerPlot, registerStrip, registerRescore, registerExport, registerImport, registerEncode, registerView]) register(program, run);
+  rnnlm rescore -m model.json nbest.txt --best
+  rnnlm tag train train.conllu --dev dev.conllu -o tagger.json`);
+  for (const register of [registerTrain, registerScore, registerSample, registerEval, registerInfo, registerPlot, registerStrip, registerRescore, registerExport, registerImport, registerEncode, registerView, registerTag]) register(program, run);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({
       writeOut: (s) => host.stdout.write(s),

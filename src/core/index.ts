@@ -36,3 +36,7 @@ export {
   type Tagger, type TaggerConfig, type TaggerCharConfig, type TaggerParams, type TaggerWorkspace, type TaggerLoss, type TaggerPrediction,
 } from './tagger.js';
 export { makeTaggerBatch, labelledCount, type TaggerBatch, type TaggerChars, type TaggedSentence } from './tagger-batch.js';
+export {
+  trainTagger, newTaggerTrainState, defaultTaggerTrainConfig, epochBatches, bucketBatches, batchLevel, sentenceBatch, createTaggerWorkspacePool, predictAll, countCorrect, TAG_UNK, UNKNOWN_LABEL,
+  type TaggerTrainConfig, type TaggerTrainState, type TaggerEvalRecord, type EncodedTagSentence, type SentencePrediction, type TaggerWorkspacePool,
+} from './tagger-train.js';

@@ -22,12 +22,19 @@ import { sample as sampleOn, type SampleOptionsInput } from '../api/sample.js';
 import { scoreNow, type ScoredSentence } from '../api/score.js';
 import { train as runTraining, type TrainOutcome, type TrainRun } from '../api/train.js';
 import { createStepper as stepperOn, type Stepper, type StepperOptions } from '../api/step.js';
+import { tagTrain as tagTrainOn, type TagTrainData, type TagTrainOutcome, type TagTrainRun } from '../api/tag-train.js';
+import { tagEvaluate as tagEvaluateOn, tagPredict as tagPredictOn, type TagEvaluation, type TagPrediction } from '../api/tag-predict.js';
+import type { TagReadOptionsInput, TagTrainOptionsInput } from '../api/tag-options.js';
+import { isTaggerCheckpoint, parseTaggerBytes, serializeTaggerChunks, type TaggerCheckpoint } from '../checkpoint/tagger-codec.js';
 
 export type { TrainOutcome } from '../api/train.js';
 export type { ScoredSentence } from '../api/score.js';
 export type { SampleOptionsInput } from '../api/sample.js';
 export type { EvaluateOptionsInput, Evaluation, TextSource } from '../api/evaluate.js';
 export type { Stepper, StepperOptions, DrawOptions, TokenProbability } from '../api/step.js';
+export type { TagTrainData, TagTrainOutcome, TagTrainRun as TagTrainCallbacks } from '../api/tag-train.js';
+export type { TagPrediction, TagEvaluation } from '../api/tag-predict.js';
+export type { TaggerCheckpoint } from '../checkpoint/tagger-codec.js';
 
 /** The callbacks of train(): progress, cancellation, and a checkpoint to resume. */
 export type TrainCallbacks = TrainRun;
@@ -136,4 +143,52 @@ export async function saveModel(ck: Checkpoint, path: string, options: SaveOptio
   if (options.modelOnly !== undefined && typeof options.modelOnly !== 'boolean') throw new OptionError(`saveModel()'s modelOnly must be true or false (got ${describeValue(options.modelOnly)})`, 'e.g. saveModel(ck, path, { modelOnly: true })');
   checkOutputPath(path);
   await writeFileAtomic(path, serializeCheckpointChunks(options.modelOnly ? { ...ck, training: null } : ck));
+}
+
+// ── the tagger (rnnlm tag) ──────────────────────────────────────────────────
+
+/**
+ * Train a sequence tagger (a bidirectional RNN over words and their
+ * characters) on labelled text, as `rnnlm tag train` does: `data` is the
+ * training text (CoNLL-U, or one "word TAB label" line per word and a blank
+ * line between sentences), or { train, dev } to choose the best state by dev
+ * accuracy; the options are the command's in camelCase. Callbacks: onStep,
+ * onEval, signal, resume (a tagger from loadTagger, to continue exactly).
+ * The result's `checkpoint` is the final state; saveTagger writes it.
+ */
+export async function tagTrain(data: TagTrainData, options: TagTrainOptionsInput = {}, callbacks: TagTrainRun = {}): Promise<TagTrainOutcome> {
+  return tagTrainOn(nodePlatform(), data, options, callbacks);
+}
+
+/** The labels of sentences (arrays of words), each word's chosen label, its probability and every label's. */
+export function tagPredict(tagger: TaggerCheckpoint, sentences: readonly (readonly string[])[], options: { batch?: number } = {}): TagPrediction[] {
+  return tagPredictOn(nodePlatform(), tagger, sentences, options);
+}
+
+/** Token accuracy, the confusion table and (for BIO/BIOES labels) conlleval's entity scores on gold-labelled text, as `rnnlm tag eval`. */
+export function tagEvaluate(tagger: TaggerCheckpoint, gold: string | Uint8Array, options: TagReadOptionsInput & { name?: string } = {}): TagEvaluation {
+  return tagEvaluateOn(nodePlatform(), tagger, gold, options);
+}
+
+/** Read and validate a tagger written by saveTagger or `rnnlm tag train` (CheckpointError or FileError, one line naming the file). */
+export async function loadTagger(path: string): Promise<TaggerCheckpoint> {
+  if (typeof path !== 'string' || path === '') throw new OptionError(`loadTagger()'s path must be a non-empty string (got ${describeValue(path)})`, 'pass the path of a tagger written by rnnlm tag train or saveTagger()');
+  const bytes = await readFileBytesAsync(path);
+  try {
+    return parseTaggerBytes(bytes, nodeBackend());
+  } catch (err) {
+    if (err instanceof CheckpointError) throw new CheckpointError(`${path}: ${err.message}`, err.hint);
+    throw err;
+  }
+}
+
+/** Write a tagger atomically (the command line's writer); `{ modelOnly: true }` leaves out the training state. */
+export async function saveTagger(tagger: TaggerCheckpoint, path: string, options: SaveOptions = {}): Promise<void> {
+  if (!isTaggerCheckpoint(tagger)) throw new OptionError(`saveTagger()'s tagger must be a tagger as tagTrain() or loadTagger() return it (got ${describeValue(tagger)})`, "pass the result's .checkpoint, or await loadTagger(path)");
+  if (typeof path !== 'string') throw new OptionError(`saveTagger()'s path must be a string (got ${describeValue(path)})`, 'pass the path of the file to write, e.g. tagger.json');
+  if (typeof options !== 'object' || options === null || Array.isArray(options) || Object.keys(options).some((k) => k !== 'modelOnly')) {
+    throw new OptionError(`saveTagger()'s options must be { modelOnly: true } or nothing (got ${describeValue(options)})`, 'its one option is modelOnly: true (leave out the training state)');
+  }
+  checkOutputPath(path);
+  await writeFileAtomic(path, serializeTaggerChunks(options.modelOnly ? { ...tagger, training: null } : tagger));
 }
