@@ -43,7 +43,7 @@ export function basicPlatform(backend: Backend = referenceBackend): Platform {
   return {
     backend,
     engine: async (model, T, B, threads) => singleThreadEngine(model, T, B, threads > 1 ? 'this platform has no threads' : null),
-    taggerEngine: async (model, threads) => localTaggerEngine(model, threads > 1 ? 'this platform has no threads' : null),
+    taggerEngine: async (model, threads, capacity) => localTaggerEngine(model, capacity, threads > 1 ? 'this platform has no threads' : null),
     threads: 1,
     now: () => Date.now() - start,
     pause: async () => {},

@@ -44,11 +44,13 @@ export const tagTrainOptionsShape = {
   /** the chars read of a longer word: its first half and its last half */
   maxWordChars: int(1, 1000).default(20),
   dropout: real(0, 1, { max: true }).default(0.33),
-  /** training only: a word is read as <UNK> with this probability (its chars still seen) */
-  wordDropout: real(0, 1, { max: true }).default(0),
+  /** training only, α: a word seen c times is read as <UNK> with probability α/(α + c) (its chars still seen) */
+  wordDropout: real(0, 1_000_000).default(0),
   lr: real(0, Infinity, { min: true }).default(2e-3),
   /** multiply the learning rate by this once per epoch */
   lrDecay: real(0, 1, { min: true }).default(1),
+  /** epochs at the full rate before the decay starts */
+  lrDecayAfter: int(0, 1_000_000).default(0),
   optimizer: oneOf(['adam', 'sgd']).default('adam'),
   clip: real(0, Infinity).default(5),
   /** sentences per step (long sentences come in smaller batches: at most 40·batch padded words) */
@@ -62,6 +64,8 @@ export const tagTrainOptionsShape = {
   /** stop when this many evaluations in a row do not improve the dev accuracy (0: never) */
   patience: int(0, 1_000_000).default(0),
   seed: seed.default(1),
+  /** threads for the steps (default: all cores); the sentences of a batch are split among them */
+  threads: int(1, 256).optional(),
   /** words seen fewer times in the training data are read as <UNK> */
   minCount: int(1, 1_000_000_000).default(2),
   /** look words up lowercased (their chars are read as written) */

@@ -15,7 +15,7 @@ import { DataError, DivergedError, OptionError, RnnlmError } from '../core/error
 import { createRng } from '../core/rng.js';
 import { createTagger, initTagger, type Tagger, type TaggerConfig } from '../core/tagger.js';
 import {
-  defaultTaggerTrainConfig, epochBatches, newTaggerTrainState, trainTagger,
+  defaultTaggerTrainConfig, epochBatches, newTaggerTrainState, taggerEngineCapacity, trainTagger,
   type EncodedTagSentence, type SentencePrediction, type TaggerEvalReport, type TaggerStepReport, type TaggerTrainConfig, type TaggerTrainState,
 } from '../core/tagger-train.js';
 import type { StopReason } from '../core/train.js';
@@ -91,6 +91,8 @@ export interface TagTrainStart {
   elapsedMs: number;
   /** The last dev accuracy of a resumed run. */
   devAccuracy: number | null;
+  /** Threads the steps run on. */
+  threads: number;
   notes: string[];
 }
 
@@ -192,7 +194,10 @@ export async function tagTrain(
     notes.push('the checkpoint stopped later in its epoch than this data is long: training goes on from the next epoch');
   }
 
+  const engine = await platform.taggerEngine(model, opts.threads ?? platform.threads, taggerEngineCapacity({ train: trainSet, dev: devSet, charWidth: setup.tokenizer.maxWordChars }, cfg));
+  if (engine.fallback !== null && opts.threads !== undefined && opts.threads > 1) notes.push(`training on ${engine.threads} thread${engine.threads === 1 ? '' : 's'}: ${engine.fallback}`);
   onStart?.({
+    threads: engine.threads,
     config: model.config, parameters: model.layout.total, format: setup.data.format, label: setup.data.label,
     trainSentences: trainSet.length, trainWords: train.stats.words, devSentences: devSet ? devSet.length : null, devWords: dev ? dev.stats.words : null,
     devUnknownRate, labels, chunkLabels, batch: cfg.batch, epochs: cfg.epochs, epochBatches: epochCount, maxTimeMs: cfg.maxTimeMs,
@@ -246,13 +251,15 @@ export async function tagTrain(
         }
         await cb.onEval?.({ ...r, saved, logError });
       },
-    }, { signal: cb.signal });
+    }, { signal: cb.signal, engine });
   } catch (err) {
     if (err instanceof DivergedError && files) {
       const kept = savedBestStep >= 0 ? `; the best checkpoint so far (step ${savedBestStep}) is in ${files.best}` : '';
       throw new DivergedError(`${err.message}${kept}`, err.hint);
     }
     throw err;
+  } finally {
+    await engine.close();
   }
 
   let latest: string | null = null;
@@ -313,13 +320,13 @@ function freshSetup(platform: Platform, opts: TagTrainOptions, given: ReadonlySe
 }
 
 /** Training settings a resumed run may change (the continuation is then no longer the exact one). */
-const SETTING_KEYS = ['lr', 'lrDecay', 'clip', 'batch', 'dropout', 'wordDropout'] as const;
+const SETTING_KEYS = ['lr', 'lrDecay', 'lrDecayAfter', 'clip', 'batch', 'dropout', 'wordDropout'] as const;
 
 /** A resumed run: the checkpoint's tagger, vocabularies and state; changed settings applied and said. */
 function resumeSetup(ck: TaggerCheckpoint, opts: TagTrainOptions, given: ReadonlySet<string>, train: LabelledText, text: string, notes: string[], name: (k: string) => string): Setup {
   const t = ck.training!;
   const was: Record<(typeof SETTING_KEYS)[number], number> = {
-    lr: t.config.lr, lrDecay: t.config.lrDecay, clip: t.config.clip, batch: t.config.batch, dropout: ck.tagger.config.dropout, wordDropout: t.config.wordDropout,
+    lr: t.config.lr, lrDecay: t.config.lrDecay, lrDecayAfter: t.config.lrDecayAfter, clip: t.config.clip, batch: t.config.batch, dropout: ck.tagger.config.dropout, wordDropout: t.config.wordDropout,
   };
   const o = opts as Record<string, unknown>;
   const changed = SETTING_KEYS.filter((k) => given.has(k) && o[k] !== was[k]);
@@ -385,12 +392,12 @@ function trainConfig(opts: TagTrainOptions, given: ReadonlySet<string>, base: Ta
     patience: base && !given.has('patience') ? base.patience : opts.patience,
   };
   if (base) {
-    const pick = <K extends 'lr' | 'lrDecay' | 'clip' | 'batch' | 'wordDropout'>(k: K): TaggerTrainConfig[K] => (given.has(k) ? opts[k] : base[k]);
+    const pick = <K extends 'lr' | 'lrDecay' | 'lrDecayAfter' | 'clip' | 'batch' | 'wordDropout'>(k: K): TaggerTrainConfig[K] => (given.has(k) ? opts[k] : base[k]);
     const batch = pick('batch');
-    return { ...base, ...limits, lr: pick('lr'), lrDecay: pick('lrDecay'), clip: pick('clip'), wordDropout: pick('wordDropout'), batch, batchWords: given.has('batch') ? WORDS_PER_SENTENCE * batch : base.batchWords, optimizer: { ...base.optimizer } };
+    return { ...base, ...limits, lr: pick('lr'), lrDecay: pick('lrDecay'), lrDecayAfter: pick('lrDecayAfter'), clip: pick('clip'), wordDropout: pick('wordDropout'), batch, batchWords: given.has('batch') ? WORDS_PER_SENTENCE * batch : base.batchWords, optimizer: { ...base.optimizer } };
   }
   return {
-    ...defaultTaggerTrainConfig, ...limits, batch: opts.batch, batchWords: WORDS_PER_SENTENCE * opts.batch, lr: opts.lr, lrDecay: opts.lrDecay,
+    ...defaultTaggerTrainConfig, ...limits, batch: opts.batch, batchWords: WORDS_PER_SENTENCE * opts.batch, lr: opts.lr, lrDecay: opts.lrDecay, lrDecayAfter: opts.lrDecayAfter,
     optimizer: { ...defaultTaggerTrainConfig.optimizer, kind: opts.optimizer }, clip: opts.clip, wordDropout: opts.wordDropout,
   };
 }

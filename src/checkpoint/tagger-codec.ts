@@ -219,7 +219,7 @@ function readTraining(tr: NonNullable<TaggerFile['training']>, layout: ParamLayo
   };
   const c = tr.config;
   const config: TaggerTrainConfig = {
-    batch: c.batch, batchWords: c.batchWords, lr: c.lr, lrDecay: c.lrDecay,
+    batch: c.batch, batchWords: c.batchWords, lr: c.lr, lrDecay: c.lrDecay, lrDecayAfter: c.lrDecayAfter,
     optimizer: { kind: c.optimizer.kind, beta1: c.optimizer.beta1, beta2: c.optimizer.beta2, eps: c.optimizer.eps },
     clip: c.clip, wordDropout: c.wordDropout, epochs: c.epochs, maxSteps: c.maxSteps, maxTimeMs: c.maxTimeMs, evalEvery: c.evalEvery, patience: c.patience,
   };

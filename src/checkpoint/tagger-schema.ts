@@ -71,6 +71,7 @@ const trainConfigSchema = z.object({
   batchWords: intWithin(1, 1 << 24),
   lr: within(0, Number.MAX_VALUE, { lo: true }),
   lrDecay: within(0, 1, { lo: true }),
+  lrDecayAfter: z.number().int().min(0).default(0),
   optimizer: z.object({
     kind: z.enum(['adam', 'sgd']),
     beta1: within(0, 1, { hi: true }),

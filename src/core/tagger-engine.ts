@@ -10,8 +10,9 @@
  */
 import type { Rng } from './rng.js';
 import type { ParamSet } from './params.js';
-import { taggerBackward, taggerForward, taggerWorkspaceFor, type Tagger, type TaggerWorkspace } from './tagger.js';
+import { taggerBackward, taggerForward, type Tagger } from './tagger.js';
 import type { TaggerBatch } from './tagger-batch.js';
+import { createTaggerWorkspacePool } from './tagger-pool.js';
 
 export interface TaggerEngine {
   /** Threads in use (1 = everything on the calling thread). */
@@ -24,6 +25,8 @@ export interface TaggerEngine {
    * drawn from it for the masks.
    */
   gradients(batch: TaggerBatch, labels: Int32Array, grads: ParamSet, scale: number, rng: Rng | null): number;
+  /** Size the workspaces for batches of these shapes now (T words × B sentences), before the first step. */
+  reserve(shapes: readonly { T: number; B: number }[]): void;
   /** Stop its threads, if any. */
   close(): Promise<void>;
 }
@@ -36,6 +39,8 @@ export interface TaggerEngineCapacity {
   sentences: number;
   /** Chars per word at most (0 for a tagger without chars). */
   chars: number;
+  /** The bucketing's cap on a batch's padded words (see tagger-pool.ts): sizes each thread's workspaces. */
+  batchWords: number;
 }
 
 /** An Rng that gives one number: the seed a thread's share of a batch was drawn with. */
@@ -49,16 +54,17 @@ export function dropoutSeed(model: Tagger, rng: Rng | null): number | null {
   return rng !== null && model.config.dropout > 0 ? rng.nextU32() : null;
 }
 
-/** The engine on this thread; `fallback` says why when more threads were asked for. */
-export function localTaggerEngine(model: Tagger, fallback: string | null = null): TaggerEngine {
-  let ws: TaggerWorkspace | null = null;
+/** The engine on this thread, its workspaces a pool for batches up to `capacity`; `fallback` says why when more threads were asked for. */
+export function localTaggerEngine(model: Tagger, capacity: TaggerEngineCapacity, fallback: string | null = null): TaggerEngine {
+  const pool = createTaggerWorkspacePool(model, capacity.sentences, capacity.batchWords, capacity.chars);
   return {
     threads: 1, fallback,
     gradients(batch, labels, grads, scale, rng) {
-      ws = taggerWorkspaceFor(model, batch, ws);
+      const ws = pool.for(batch);
       taggerForward(model, ws, batch, rng);
       return taggerBackward(model, ws, labels, grads, scale).sum;
     },
+    reserve(shapes) { for (const s of shapes) pool.reserve(s.T, s.B); },
     close: async () => {},
   };
 }

@@ -34,9 +34,13 @@ import { DivergedError, ShapeError } from './errors.js';
 import { clipGlobalNorm, createOptimizerState, optimizerStep, type OptimizerConfig, type OptimizerState } from './optimizer.js';
 import { allocParams } from './params.js';
 import { createRng, hashCombine, hashUniform, shuffle, type RngState } from './rng.js';
-import { createTaggerWorkspace, taggerBackward, taggerForward, type Tagger, type TaggerWorkspace } from './tagger.js';
+import { taggerForward, type Tagger } from './tagger.js';
+import { localTaggerEngine, type TaggerEngine, type TaggerEngineCapacity } from './tagger-engine.js';
 import { labelledCount, makeTaggerBatch, type TaggerBatch } from './tagger-batch.js';
 import type { StopReason } from './train.js';
+import { batchLevel, createTaggerWorkspacePool, type TaggerWorkspacePool } from './tagger-pool.js';
+
+export { batchLevel, createTaggerWorkspacePool, type TaggerWorkspacePool };
 
 /** The word id of <UNK> in a tagger's vocabulary (what word dropout reads a word as). */
 export const TAG_UNK = 0;
@@ -59,12 +63,19 @@ export interface TaggerTrainConfig {
   /** At most this many padded words (T·B) per step; a longer sentence comes alone. */
   batchWords: number;
   lr: number;
-  /** The learning rate is multiplied by this once per epoch (1 = constant). */
+  /** The learning rate is multiplied by this once per epoch after the first lrDecayAfter epochs (1 = constant). */
   lrDecay: number;
+  /** Epochs at the full rate before the decay starts. */
+  lrDecayAfter: number;
   optimizer: OptimizerConfig;
   /** Global gradient norm threshold; 0 = no clipping. */
   clip: number;
-  /** Training only: each word is read as <UNK> with this probability (its chars still seen). */
+  /**
+   * Training only, α: a word seen c times in the training data is read as
+   * <UNK> with probability α/(α + c) (its chars still seen; Kiperwasser &
+   * Goldberg 2016): the rare words often, so <UNK> learns what they look
+   * like, the frequent ones almost never. 0 = off.
+   */
   wordDropout: number;
   epochs: number;
   /** Stop after this many steps in total (0 = no limit). */
@@ -78,7 +89,7 @@ export interface TaggerTrainConfig {
 }
 
 export const defaultTaggerTrainConfig: TaggerTrainConfig = {
-  batch: 32, batchWords: 32 * 40, lr: 2e-3, lrDecay: 1, optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8 }, clip: 5, wordDropout: 0,
+  batch: 32, batchWords: 32 * 40, lr: 2e-3, lrDecay: 1, lrDecayAfter: 0, optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8 }, clip: 5, wordDropout: 0,
   epochs: 10, maxSteps: 0, maxTimeMs: 0, evalEvery: 0, patience: 0,
 };
 
@@ -125,13 +136,6 @@ export function newTaggerTrainState(model: Tagger, cfg: TaggerTrainConfig, rng: 
 
 // ── batches ──────────────────────────────────────────────────────────────────
 
-/** How many sentences a batch whose longest has T words may hold: the largest of B, ⌈B/2⌉, … 1 with level·T ≤ batchWords. */
-export function batchLevel(T: number, B: number, batchWords: number): number {
-  let level = B;
-  while (level > 1 && level * Math.max(1, T) > batchWords) level = Math.ceil(level / 2);
-  return level;
-}
-
 /**
  * The sentences `order` lists, sorted by length (stable), cut into batches
  * (each at most batchLevel of its longest sentence). Lists of sentence indices.
@@ -168,14 +172,14 @@ export function epochBatches(lengths: ArrayLike<number>, B: number, batchWords: 
  * word dropout, each word is read as TAG_UNK with probability p, the draw a
  * function of (seed, sentence, word).
  */
-export function sentenceBatch(sentences: readonly EncodedTagSentence[], idx: readonly number[], wordDropout = 0, seed = 0): TaggerBatch & { labels: Int32Array } {
+export function sentenceBatch(sentences: readonly EncodedTagSentence[], idx: readonly number[], dropProb: ArrayLike<number> | null = null, seed = 0): TaggerBatch & { labels: Int32Array } {
   return makeTaggerBatch(idx.map((i) => {
     const s = sentences[i]!;
     let words: ArrayLike<number> = s.words;
-    if (wordDropout > 0) {
+    if (dropProb) {
       const key = hashCombine(seed, i);
       const w = Int32Array.from(s.words);
-      for (let t = 0; t < w.length; t++) if (hashUniform(key, t) < wordDropout) w[t] = TAG_UNK;
+      for (let t = 0; t < w.length; t++) if (hashUniform(key, t) < dropProb[w[t]!]!) w[t] = TAG_UNK;
       words = w;
     }
     return {
@@ -184,46 +188,6 @@ export function sentenceBatch(sentences: readonly EncodedTagSentence[], idx: rea
       ...(s.chars ? { chars: s.chars } : {}),
     };
   }));
-}
-
-/**
- * Workspaces by batch level, each made once at its final size: `reserve`
- * the shapes batches will have first (training does), or let them grow (at
- * least doubling, so a few sizes at most: the backend's memory is never given
- * back). `charWidth` is the longest char row (the cap on a word's chars).
- */
-export interface TaggerWorkspacePool {
-  reserve(T: number, count: number): void;
-  for(batch: TaggerBatch): TaggerWorkspace;
-}
-
-export function createTaggerWorkspacePool(model: Tagger, B: number, batchWords: number, charWidth: number): TaggerWorkspacePool {
-  const made = new Map<number, TaggerWorkspace>();
-  const need = new Map<number, { T: number; B: number }>();
-  const C = model.config.chars ? Math.max(1, charWidth) : 0;
-  const reserve = (T: number, count: number) => {
-    const level = batchLevel(T, B, batchWords);
-    const n = need.get(level) ?? { T: 1, B: 1 };
-    need.set(level, { T: Math.max(n.T, T), B: Math.max(n.B, count) });
-  };
-  return {
-    reserve,
-    for(batch) {
-      const level = batchLevel(batch.T, B, batchWords);
-      if (batch.B > level) throw new ShapeError(`a batch of ${batch.B} sentences of up to ${batch.T} words is larger than its level (${level})`);
-      if (batch.chars && batch.chars.width > C) throw new ShapeError(`words of ${batch.chars.width} chars, the pool's rows hold ${C}`);
-      const ws = made.get(level);
-      if (ws && batch.T <= ws.T && batch.B <= ws.B) return ws;
-      const n = need.get(level);
-      const grow = (x: number, had: number) => (had > 0 ? Math.max(x, 2 * had) : x);
-      // a level above 1 never holds more than batchWords slots: T·level ≤ batchWords for every batch of it
-      const T = Math.min(Math.max(batch.T, n?.T ?? 0, ws ? grow(batch.T, ws.T) : 0), level > 1 ? Math.max(batch.T, n?.T ?? 0, Math.floor(batchWords / level)) : Infinity);
-      const b = Math.min(level, Math.max(batch.B, n?.B ?? 0, ws ? grow(batch.B, ws.B) : 0));
-      const fresh = createTaggerWorkspace(model, T, b, C);
-      made.set(level, fresh);
-      return fresh;
-    },
-  };
 }
 
 // ── prediction and evaluation ───────────────────────────────────────────────
@@ -335,13 +299,29 @@ export interface TaggerTrainData {
   charWidth: number;
 }
 
+/** What a run's training batches may hold, for the engine's buffers: the bucketing's bounds on the training data. */
+export function taggerEngineCapacity(data: TaggerTrainData, cfg: Pick<TaggerTrainConfig, 'batch' | 'batchWords'>): TaggerEngineCapacity {
+  let longest = 1;
+  for (const s of data.train) longest = Math.max(longest, s.words.length);
+  return { words: Math.max(cfg.batchWords, longest), sentences: cfg.batch, chars: data.charWidth, batchWords: cfg.batchWords };
+}
+
 export function taggerLearningRate(cfg: TaggerTrainConfig, state: Pick<TaggerTrainState, 'epoch'>): number {
-  return cfg.lr * Math.pow(cfg.lrDecay, state.epoch);
+  return cfg.lr * Math.pow(cfg.lrDecay, Math.max(0, state.epoch - cfg.lrDecayAfter));
+}
+
+/** Word dropout's probability for each word id: α/(α + its count in the training sentences); 0 for <UNK> itself. */
+export function wordDropProbabilities(vocabSize: number, train: readonly EncodedTagSentence[], alpha: number): Float64Array {
+  const counts = new Float64Array(vocabSize);
+  for (const s of train) for (let t = 0; t < s.words.length; t++) counts[s.words[t]!]!++;
+  const p = counts.map((c) => alpha / (alpha + c));
+  p[TAG_UNK] = 0;
+  return p;
 }
 
 export async function trainTagger(
   model: Tagger, data: TaggerTrainData, cfg: TaggerTrainConfig, state: TaggerTrainState,
-  hooks: TaggerTrainHooks = {}, options: { signal?: { readonly aborted: boolean } } = {},
+  hooks: TaggerTrainHooks = {}, options: { signal?: { readonly aborted: boolean }; engine?: TaggerEngine } = {},
 ): Promise<{ reason: StopReason; state: TaggerTrainState }> {
   const { signal } = options;
   if (data.train.length === 0) throw new ShapeError('no training sentences');
@@ -349,13 +329,13 @@ export async function trainTagger(
   const rng = createRng(0, state.rng);
   const grads = allocParams(model.layout, model.backend.alloc);
   const lengths = data.train.map((s) => s.words.length);
+  const dropProb = cfg.wordDropout > 0 ? wordDropProbabilities(model.config.vocabSize, data.train, cfg.wordDropout) : null;
   const dev = data.dev && data.dev.length ? data.dev : null;
-  const pool = createTaggerWorkspacePool(model, B, W, data.charWidth);
   // every workspace at its final size before the first step (the cut points depend on the lengths alone)
-  for (const set of [data.train, dev ?? []]) {
-    const ls = set.map((s) => s.words.length);
-    for (const idx of epochBatches(ls, B, W, null)) pool.reserve(Math.max(1, ...idx.map((i) => ls[i]!)), idx.length);
-  }
+  const pool = createTaggerWorkspacePool(model, B, W, data.charWidth);
+  for (const idx of epochBatches(dev ? dev.map((s) => s.words.length) : [], B, W, null)) pool.reserve(Math.max(1, ...idx.map((i) => dev![i]!.words.length)), idx.length);
+  const engine = options.engine ?? localTaggerEngine(model, taggerEngineCapacity(data, cfg));
+  engine.reserve(epochBatches(lengths, B, W, null).map((idx) => ({ T: Math.max(1, ...idx.map((i) => lengths[i]!)), B: idx.length })));
   const now = hooks.now ?? (() => 0);
   let clock = now();
   const tick = () => { const t = now(); state.elapsedMs += t - clock; clock = t; };
@@ -433,13 +413,11 @@ export async function trainTagger(
     if (state.batchInEpoch === 0) state.epochSeed = rng.nextU32();
     const plan = epochBatches(lengths, B, W, state.epochSeed);
     for (let i = state.batchInEpoch; i < plan.length; i++) {
-      const wordSeed = cfg.wordDropout > 0 ? rng.nextU32() : 0;
-      const batch = sentenceBatch(data.train, plan[i]!, cfg.wordDropout, wordSeed);
+      const wordSeed = dropProb ? rng.nextU32() : 0;
+      const batch = sentenceBatch(data.train, plan[i]!, dropProb, wordSeed);
       const n = labelledCount(batch, batch.labels);
       grads.data.fill(0);
-      const ws = pool.for(batch);
-      taggerForward(model, ws, batch, rng);
-      const { sum } = taggerBackward(model, ws, batch.labels, grads, n > 0 ? 1 / n : 0);
+      const sum = engine.gradients(batch, batch.labels, grads, n > 0 ? 1 / n : 0, rng);
       const loss = n > 0 ? sum / n : 0;
       if (!Number.isFinite(loss)) {
         throw new DivergedError(`training diverged: the loss became ${loss} at step ${state.step + 1}`, 'lower the learning rate (--lr) or clip gradients (--clip)');

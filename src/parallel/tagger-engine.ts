@@ -14,7 +14,8 @@ import { Worker } from 'node:worker_threads';
 import type { ParamSet } from '../core/params.js';
 import { reduceSlice } from '../core/optimizer.js';
 import { dropoutSeed, localTaggerEngine, seedOnly, type TaggerEngine, type TaggerEngineCapacity } from '../core/tagger-engine.js';
-import { taggerBackward, taggerForward, taggerWorkspaceFor, type Tagger, type TaggerWorkspace } from '../core/tagger.js';
+import { taggerBackward, taggerForward, type Tagger } from '../core/tagger.js';
+import { createTaggerWorkspacePool } from '../core/tagger-pool.js';
 import { sliceTaggerBatch, type TaggerBatch } from '../core/tagger-batch.js';
 import type { WasmKernels } from '../core/wasm/wasm-kernels.js';
 import { slice } from './protocol.js';
@@ -37,7 +38,7 @@ export async function createTaggerParallelEngine(model: Tagger, threads: number,
     const fallback = threads <= 1 ? null
       : !wasm ? `the ${model.backend.name} backend runs on one thread (threads share a WebAssembly memory)`
         : `batches have at most ${capacity.sentences} sentence${capacity.sentences === 1 ? '' : 's'}`;
-    return localTaggerEngine(model, fallback);
+    return localTaggerEngine(model, capacity, fallback);
   }
   const control = new SharedArrayBuffer((TCtl.arenas + W) * 4);
   const numbers = new SharedArrayBuffer((1 + W) * 8);
@@ -72,7 +73,8 @@ export async function createTaggerParallelEngine(model: Tagger, threads: number,
     for (let d = Atomics.load(ctl, TCtl.done); d < W - 1; d = Atomics.load(ctl, TCtl.done)) Atomics.wait(ctl, TCtl.done, d, 1000);
     if (Atomics.load(ctl, TCtl.failed)) throw new Error('a tagger training thread failed');
   };
-  let ws: TaggerWorkspace | null = null;
+  // each thread's share of a batch fits the level of the whole batch: every thread has a pool like the one-thread engine's
+  const pool = createTaggerWorkspacePool(model, capacity.sentences, capacity.batchWords, capacity.chars);
   let closed = false;
   return {
     threads: W, fallback: W < threads ? `batches have at most ${capacity.sentences} sentences` : null,
@@ -90,7 +92,7 @@ export async function createTaggerParallelEngine(model: Tagger, threads: number,
         const [b0, b1] = slice(batch.B, W, 0);
         if (b1 <= b0) return;
         const part = b0 === 0 && b1 === batch.B ? { ...batch, labels } : sliceTaggerBatch(batch, labels, b0, b1);
-        ws = taggerWorkspaceFor(model, part, ws);
+        const ws = pool.for(part);
         taggerForward(model, ws, part, seed === null ? null : seedOnly(seed), b0);
         own = taggerBackward(model, ws, part.labels, grads, scale).sum;
       });
@@ -99,6 +101,13 @@ export async function createTaggerParallelEngine(model: Tagger, threads: number,
       const [a, b] = slice(grads.data.length, W, 0);
       run(TCmd.reduce, () => { reduceSlice(grads.data, arenas, a, b); });
       return sum;
+    },
+    reserve(shapes) {
+      // the main thread's share: its sentences of each shape (the workers' pools grow as the batches come)
+      for (const s of shapes) {
+        const [b0, b1] = slice(s.B, W, 0);
+        if (b1 > b0) pool.reserve(s.T, b1 - b0);
+      }
     },
     async close() {
       if (closed) return;

@@ -7,7 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { allocParams, viewParams } from '../core/params.js';
 import { reduceSlice } from '../core/optimizer.js';
 import { seedOnly } from '../core/tagger-engine.js';
-import { taggerBackward, taggerForward, taggerLayout, taggerWorkspaceFor, type Tagger, type TaggerWorkspace } from '../core/tagger.js';
+import { taggerBackward, taggerForward, taggerLayout, type Tagger } from '../core/tagger.js';
+import { createTaggerWorkspacePool } from '../core/tagger-pool.js';
 import { sliceTaggerBatch } from '../core/tagger-batch.js';
 import { createWasmKernels } from '../core/wasm/wasm-kernels.js';
 import { slice } from './protocol.js';
@@ -22,7 +23,7 @@ const ctl = new Int32Array(setup.control);
 const nums = new Float64Array(setup.numbers);
 const ints = new Int32Array(setup.batch);
 const W = setup.threads, me = setup.index;
-let ws: TaggerWorkspace | null = null;
+const pool = createTaggerWorkspacePool(model, setup.capacity.sentences, setup.capacity.batchWords, setup.capacity.chars);
 const scratch = {
   words: new Int32Array(setup.capacity.words), labels: new Int32Array(setup.capacity.words), lengths: new Int32Array(setup.capacity.sentences),
   charIds: new Int32Array(setup.capacity.words * setup.capacity.chars), charLengths: new Int32Array(setup.capacity.words),
@@ -39,7 +40,7 @@ function gradients(): void {
   const [b0, b1] = slice(batch.B, W, me);
   if (b1 <= b0) return;
   const part = sliceTaggerBatch(batch, batch.labels, b0, b1, scratch);
-  ws = taggerWorkspaceFor(model, part, ws);
+  const ws = pool.for(part);
   taggerForward(model, ws, part, ctl[TCtl.hasSeed] ? seedOnly(ctl[TCtl.seed]! >>> 0) : null, b0);
   nums[1 + me] = taggerBackward(model, ws, part.labels, grads, nums[0]!).sum;
 }

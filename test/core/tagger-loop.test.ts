@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createRng } from '../../src/core/rng.js';
 import { createTagger } from '../../src/core/tagger.js';
-import { batchLevel, bucketBatches, createTaggerWorkspacePool, epochBatches, sentenceBatch, TAG_UNK, type EncodedTagSentence } from '../../src/core/tagger-train.js';
+import { batchLevel, bucketBatches, createTaggerWorkspacePool, epochBatches, sentenceBatch, TAG_UNK, wordDropProbabilities, type EncodedTagSentence } from '../../src/core/tagger-train.js';
 
 test('batchLevel: the largest of B, ⌈B/2⌉, ⌈B/4⌉, … 1 with level·T ≤ batchWords', () => {
   // B 32, 1280 words: T ≤ 40 → 32; 41…80 → 16; 81…160 → 8; 161…320 → 4; … ; > 1280 → 1
@@ -56,15 +56,22 @@ test('epochBatches: every sentence once, limits kept, the same cut points each e
     }), { numRuns: 200, seed: 17 });
 });
 
-test('sentenceBatch: word dropout reads words as <UNK> at about its rate, as a function of the seed alone', () => {
+test('word dropout: a word seen c times is read as <UNK> with probability α/(α + c), as a function of the seed alone', () => {
+  // ids 1…7 cycle through 50 sentences of 40 words: every id 2000/7 ≈ 285.7 times, except as counted below
   const sentences: EncodedTagSentence[] = Array.from({ length: 50 }, (_, i) => ({ words: Int32Array.from({ length: 40 }, (_, t) => 1 + ((i + t) % 7)), chars: null, labels: new Int32Array(40) }));
   const idx = sentences.map((_, i) => i);
-  const a = sentenceBatch(sentences, idx, 0.25, 12345), b = sentenceBatch(sentences, idx, 0.25, 12345), c = sentenceBatch(sentences, idx, 0.25, 999);
+  const counts = new Float64Array(9);
+  for (const s of sentences) for (const w of s.words) counts[w]!++;
+  const p = wordDropProbabilities(9, sentences, 100);
+  for (let id = 1; id < 8; id++) assert.equal(p[id], 100 / (100 + counts[id]!));
+  assert.equal(p[8], 1, 'a word never seen: always <UNK> (α/(α + 0))');
+  assert.equal(p[TAG_UNK], 0);
+  const a = sentenceBatch(sentences, idx, p, 12345), b = sentenceBatch(sentences, idx, p, 12345), c = sentenceBatch(sentences, idx, p, 999);
   assert.deepEqual(a.words, b.words);
   assert.notDeepEqual(a.words, c.words);
   const unk = a.words.filter((w) => w === TAG_UNK).length;
-  // 2,000 Bernoulli(0.25) draws: mean 500, sd ≈ 19.4; 6 sd either way
-  assert.ok(unk > 384 && unk < 616, `${unk} of 2000`);
+  // 2,000 draws at 100/(100 + ~285.7) ≈ 0.259: mean ≈ 519, sd ≈ 19.6; 6 sd either way
+  assert.ok(unk > 400 && unk < 640, `${unk} of 2000`);
   assert.equal(sentenceBatch(sentences, idx).words.filter((w) => w === TAG_UNK).length, 0);
 });
 

@@ -20,7 +20,7 @@ import { createTaggerParallelEngine } from '../../src/parallel/tagger-engine.js'
 
 const wasm = createWasmKernels()!;
 const config: TaggerConfig = { cell: 'lstm', peephole: false, layers: 2, hidden: 6, vocabSize: 9, embedding: 5, labels: 4, dropout: 0.3, chars: { vocabSize: 7, embedding: 3, hidden: 4 } };
-const capacity: TaggerEngineCapacity = { words: 64, sentences: 8, chars: 6 };
+const capacity: TaggerEngineCapacity = { words: 64, sentences: 8, chars: 6, batchWords: 64 };
 
 function sentences(seed: number, n: number): TaggedSentence[] {
   const r = createRng(seed);
@@ -43,7 +43,7 @@ function tagger() {
 test('2 and 3 threads: the one-thread gradient and loss (up to summation order), the same Rng draws, reproducible bit for bit', async () => {
   const m = tagger();
   const batch = makeTaggerBatch(sentences(1, 7));
-  const one = localTaggerEngine(m);
+  const one = localTaggerEngine(m, capacity);
   const g1 = allocParams(m.layout, wasm.alloc);
   const r1 = createRng(11);
   const loss1 = one.gradients(batch, batch.labels, g1, 0.1, r1);
@@ -84,7 +84,7 @@ test('a thread whose share is empty adds nothing; a batch beyond the capacity is
     const g = allocParams(m.layout, wasm.alloc);
     const g1 = allocParams(m.layout, wasm.alloc);
     const loss = eng.gradients(batch, batch.labels, g, 1, null);
-    const want = localTaggerEngine(m).gradients(batch, batch.labels, g1, 1, null);
+    const want = localTaggerEngine(m, capacity).gradients(batch, batch.labels, g1, 1, null);
     assert.equal(loss, want);
     assert.deepEqual(Float32Array.from(g.data), Float32Array.from(g1.data), 'one sentence: all on the main thread, the same bits');
     const big = makeTaggerBatch(sentences(3, 9));

@@ -52,9 +52,10 @@ export function registerTagTrain(tag: Command, run: (action: (host: Host) => Pro
     .option('--char-hidden <n>', 'hidden units per direction of the character BiRNN (default: 32)')
     .option('--max-word-chars <n>', 'characters read of a word; a longer one is read as its first and last halves (default: 20)')
     .option('--dropout <p>', 'dropout on every layer\'s input and the classifier\'s, while training (default: 0.33)')
-    .option('--word-dropout <p>', 'while training, read a word as <UNK> with this probability (its characters still read) (default: 0)')
+    .option('--word-dropout <alpha>', 'while training, read a word seen c times as <UNK> with probability alpha/(alpha + c), its characters still read: rare words often, frequent ones almost never (default: 0, off; 0.25 is a good start)')
     .option('--lr <rate>', 'learning rate (default: 0.002)')
     .option('--lr-decay <factor>', 'multiply the learning rate by this once per epoch (default: 1)')
+    .option('--lr-decay-after <epochs>', 'epochs at the full learning rate before --lr-decay starts (default: 0)')
     .option('--optimizer <name>', 'adam or sgd (default: adam)')
     .option('--clip <norm>', 'rescale the gradient when its global norm exceeds this, 0 = off (default: 5)')
     .option('--batch <n>', 'sentences per step, bucketed by length; long sentences come in smaller batches (default: 32)')
@@ -64,6 +65,7 @@ export function registerTagTrain(tag: Command, run: (action: (host: Host) => Pro
     .option('--eval-every <steps>', 'evaluate on the dev data and save every this many steps (default: at the end of each epoch)')
     .option('--patience <n>', 'stop when this many evaluations in a row do not improve dev accuracy, 0 = never (default: 0)')
     .option('--seed <n>', 'random seed: same seed, same data, same tagger, bit for bit (default: 1)')
+    .option('--threads <n>', 'CPU threads for training: each batch\'s sentences split among them; results depend on it only through rounding (default: all cores)')
     .option('--min-count <n>', 'words seen fewer times in the training data are read as <UNK> (default: 2)')
     .option('--lowercase', 'look words up lowercased (their characters are read as written)')
     .option('--log <file>', 'append one JSON line per evaluation (step, loss, dev accuracy, time) for plotting')
@@ -178,6 +180,7 @@ export async function runTagTrain(host: Host, raw: Record<string, unknown>): Pro
       say(`  data    ${formatInt(s.trainSentences)} sentences, ${formatInt(s.trainWords)} words (${s.format === 'conllu' ? 'CoNLL-U' : 'plain CoNLL'}, labels: ${columnName(s.label)})` +
         (s.devSentences !== null ? `; dev ${formatInt(s.devSentences)} sentences, ${formatInt(s.devWords ?? 0)} words (${(100 * (s.devUnknownRate ?? 0)).toFixed(1)}% <UNK>)` : '; no dev set'));
       say(`  steps   batches of ≤ ${s.batch} sentences, ${formatInt(s.epochBatches)} steps per epoch${s.maxTimeMs ? `; time budget ${formatDuration(s.maxTimeMs - s.elapsedMs)}` : ''}`);
+      if (s.threads > 1) say(`  threads ${s.threads} (each step's sentences split among them)`);
       say(`  output  ${shown(opts.output)}`);
       reporter = createReporter(host, style, { epochs: s.epochs, epochWindows: s.epochBatches, maxTimeMs: s.maxTimeMs }, opts.quiet);
       off = listen();
