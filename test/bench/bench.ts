@@ -12,6 +12,7 @@
  *                    [--sampling [--sampling-model PATH] [--sampling-n N] [--sampling-lanes 4,8,16]]
  *                    [--interop [--interop-corpus PATH] [--interop-steps N]]
  *                    [--page [--page-hidden N]]
+ *                    [--tag [--tag-seconds N]]   (the tagger: test/bench/tag.ts)
  *
  * Each (configuration, kernels) pair is measured in a child process of its own
  * (`--child`), so that peak RSS is that configuration's and the WebAssembly
@@ -726,6 +727,8 @@ async function main(): Promise<number> {
       sampling: { type: 'boolean', default: false },
       interop: { type: 'boolean', default: false },
       page: { type: 'boolean', default: false },
+      tag: { type: 'boolean', default: false },
+      'tag-seconds': { type: 'string' },
       'page-hidden': { type: 'string' },
       'interop-corpus': { type: 'string' },
       'interop-steps': { type: 'string' },
@@ -780,6 +783,11 @@ async function main(): Promise<number> {
     const { runMemory } = await import('./memory.js');
     return runMemory({ repoRoot, corpus: values['memory-corpus'], epochs: values['memory-epochs'] ? Number(values['memory-epochs']) : undefined,
       threads: Number((values.threads ?? '2').split(',')[0]), json: values.json });
+  }
+  if (values.tag) {
+    // its own script (its own flags): training words/s and tagging sentences/s
+    const r = spawnSync(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'tag.js'), '--seconds', values['tag-seconds'] ?? '30', ...(values.json ? ['--json'] : [])], { stdio: 'inherit' });
+    return r.status ?? 1;
   }
   if (values.page) {
     const { runPageBench } = await import('./page.js');
