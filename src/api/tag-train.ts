@@ -11,7 +11,7 @@
  * passes; nothing here touches a platform API.
  */
 import { serializeTaggerChunks, type TagVocab, type TaggerCheckpoint } from '../checkpoint/tagger-codec.js';
-import { DataError, DivergedError, OptionError, RnnlmError } from '../core/errors.js';
+import { DataError, DivergedError, OptionError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import { createTagger, initTagger, type Tagger, type TaggerConfig } from '../core/tagger.js';
 import {
@@ -22,11 +22,12 @@ import type { StopReason } from '../core/train.js';
 import { isObject } from './checks.js';
 import { corpusFingerprint } from './fingerprint.js';
 import { describeValue, parseWith, unknownOption } from './options.js';
-import type { FileSink, Platform } from './platform.js';
+import type { Platform } from './platform.js';
 import { conlleval, isChunkLabelSet } from './tag-metrics.js';
 import { buildTagVocabs, columnValue, encodeTagSentence, readLabelled, unknownWords, type LabelledText } from './tag-data.js';
 import { tagTrainOptionsSchema, tagTrainOptionsShape, type TagTrainOptions, type TagTrainOptionsInput } from './tag-options.js';
-import { openLog, type Spelling } from './train.js';
+import { openRunKeeper, type RunFilePaths } from './run-files.js';
+import type { Spelling } from './train.js';
 import { textFromBytes } from './text.js';
 
 /** The training data: the text itself (the training set alone), or the training and dev sets with their names for messages. */
@@ -48,14 +49,8 @@ export interface TagTrainRun {
   resume?: TaggerCheckpoint;
 }
 
-export interface TagTrainFiles {
-  sink: FileSink;
-  /** The best checkpoint by dev accuracy (the latest without a dev set), written at each evaluation that improves. */
-  best: string;
-  /** The latest state, written at the end when it is not the best (for resume). */
-  last: string;
-  /** NDJSON, one record per evaluation, appended to what the file held. */
-  log?: string;
+/** best: the best tagger by dev accuracy (the latest without a dev set); see run-files.ts for the policy. */
+export interface TagTrainFiles extends RunFilePaths {
   /** Provenance kept in the checkpoints. */
   meta?: Record<string, string | number>;
   /** What else the run was asked for, saved with a new run's options. */
@@ -209,14 +204,7 @@ export async function tagTrain(
     tagger: model, words: setup.words, chars: setup.chars, labels, data: setup.data, tokenizer: setup.tokenizer,
     training: { options: setup.options, config: cfg, state: s }, meta,
   });
-  const save = async (path: string, s: TaggerTrainState) => {
-    // a turn of the event loop first: a signal that came in is seen before the (synchronous) write starts
-    await platform.pause();
-    await files!.sink.write(path, serializeTaggerChunks(checkpointAt(s)));
-  };
-  const log = files?.log !== undefined ? await openLog(files.sink, files.log) : null;
-  let savedBestStep = -1;
-  let pendingBest = false;
+  const keeper = await openRunKeeper<TaggerTrainState>(platform, files, (s) => serializeTaggerChunks(checkpointAt(s)));
 
   let result;
   try {
@@ -230,52 +218,20 @@ export async function tagTrain(
         await platform.pause();
       },
       onEval: async (r) => {
-        let saved: TagEvalEvent['saved'] = null;
-        if (files && r.best) {
-          try {
-            await save(files.best, r.state);
-            savedBestStep = r.step;
-            pendingBest = false;
-            saved = { path: files.best, error: null, stillHolds: null };
-          } catch (err) {
-            if (!(err instanceof RnnlmError)) throw err;
-            pendingBest = true;
-            saved = { path: files.best, error: err.message, stillHolds: savedBestStep >= 0 ? savedBestStep : null };
-          }
-        }
-        let logError: string | null = null;
-        if (log) {
-          const { state: _s, best: _b, ...rec } = r;
-          const line = { ...rec, tokensPerSec: r.elapsedMs > 0 ? (r.tokensSeen * 1000) / r.elapsedMs : null };
-          logError = await log.append(JSON.stringify(line, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n');
-        }
+        const { saved, logError } = await keeper.evaluated(r);
         await cb.onEval?.({ ...r, saved, logError });
       },
     }, { signal: cb.signal, engine });
   } catch (err) {
-    if (err instanceof DivergedError && files) {
-      const kept = savedBestStep >= 0 ? `; the best checkpoint so far (step ${savedBestStep}) is in ${files.best}` : '';
-      throw new DivergedError(`${err.message}${kept}`, err.hint);
-    }
-    throw err;
+    throw err instanceof DivergedError ? keeper.diverged(err) : err;
   } finally {
     await engine.close();
   }
 
-  let latest: string | null = null;
-  if (files) {
-    latest = files.best;
-    if (savedBestStep !== state.step) {
-      // the latest state (for resume), and the best one again if its write had failed
-      latest = pendingBest && state.bestStep === state.step ? files.best : files.last;
-      await save(latest, state);
-      if (latest === files.best) savedBestStep = state.step;
-    }
-  }
-  const logError = log?.pending ? await log.flush() : null;
+  const { latest, logError } = await keeper.finish(state);
   return {
     checkpoint: checkpointAt(state), reason: result.reason, bestDevAccuracy: state.bestDevAccuracy, bestStep: state.bestStep,
-    notes, savedBestStep, latest, logError,
+    notes, savedBestStep: keeper.savedBestStep, latest, logError,
   };
 }
 

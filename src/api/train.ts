@@ -10,12 +10,13 @@
  * nothing here touches a platform API.
  */
 import { serializeCheckpointChunks, type Checkpoint } from '../checkpoint/codec.js';
-import { DataError, DivergedError, OptionError, RnnlmError } from '../core/errors.js';
+import { DataError, DivergedError, OptionError } from '../core/errors.js';
+import { openRunKeeper, type RunFilePaths } from './run-files.js';
 import type { ModelConfig } from '../core/model.js';
 import { train as trainLoop, type EvalReport, type StepReport, type StopReason, type TrainState } from '../core/train.js';
 import { checkCheckpoint, isObject } from './checks.js';
 import { describeValue, parseWith, trainOptionsSchema, trainOptionsShape, unknownOption, type TrainOptionsInput } from './options.js';
-import type { FileSink, Platform } from './platform.js';
+import type { Platform } from './platform.js';
 import { checkpointOf, prepareTraining } from './setup.js';
 import { textFromBytes } from './text.js';
 
@@ -38,14 +39,8 @@ export interface TrainRun {
 }
 
 /** Where a run writes: paths and the sink that writes them (the command line's; the library writes nothing). */
-export interface TrainFiles {
-  sink: FileSink;
-  /** The best checkpoint by validation loss, written at each evaluation that improves. */
-  best: string;
-  /** The latest state, written at the end when it is not the best (for --resume). */
-  last: string;
-  /** NDJSON, one record per evaluation, appended to what the file held. */
-  log?: string;
+/** best: the best checkpoint by validation loss; see run-files.ts for the policy. */
+export interface TrainFiles extends RunFilePaths {
   /** Provenance kept in the checkpoints (corpus name, …). */
   meta?: Record<string, string | number>;
   /** What else the run was asked for, saved with a new run's options for `rnnlm info` (the corpus and output paths). */
@@ -150,14 +145,7 @@ export async function train(
   });
 
   const meta = files?.meta ?? { createdBy: 'rnnlm' };
-  const save = async (path: string, state: TrainState) => {
-    // a turn of the event loop first: a signal that came in is seen before the (synchronous) write starts
-    await platform.pause();
-    await files!.sink.write(path, serializeCheckpointChunks(checkpointOf(setup, state, meta)));
-  };
-  const log = files?.log !== undefined ? await openLog(files.sink, files.log) : null;
-  let savedBestStep = -1;
-  let pendingBest = false;
+  const keeper = await openRunKeeper<TrainState>(platform, files, (state) => serializeCheckpointChunks(checkpointOf(setup, state, meta)));
 
   let result;
   try {
@@ -170,54 +158,21 @@ export async function train(
         await platform.pause();
       },
       onEval: async (r) => {
-        let saved: EvalEvent['saved'] = null;
-        if (files && r.best) {
-          // a failed write is reported and tried again at the next evaluation; the last good file stays
-          try {
-            await save(files.best, r.state);
-            savedBestStep = r.step;
-            pendingBest = false;
-            saved = { path: files.best, error: null, stillHolds: null };
-          } catch (err) {
-            if (!(err instanceof RnnlmError)) throw err;
-            pendingBest = true;
-            saved = { path: files.best, error: err.message, stillHolds: savedBestStep >= 0 ? savedBestStep : null };
-          }
-        }
-        let logError: string | null = null;
-        if (log) {
-          const { state: _s, best: _b, ...rec } = r;
-          const line = { ...rec, tokensPerSec: r.elapsedMs > 0 ? (r.tokensSeen * 1000) / r.elapsedMs : null };
-          logError = await log.append(JSON.stringify(line, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n');
-        }
+        const { saved, logError } = await keeper.evaluated(r);
         await cb.onEval?.({ ...r, saved, logError });
       },
     }, { signal: cb.signal, engine });
   } catch (err) {
-    if (err instanceof DivergedError && files) {
-      const kept = savedBestStep >= 0 ? `; the best checkpoint so far (step ${savedBestStep}) is in ${files.best}` : '';
-      throw new DivergedError(`${err.message}${kept}`, err.hint);
-    }
-    throw err;
+    throw err instanceof DivergedError ? keeper.diverged(err) : err;
   } finally {
     await engine.close();
   }
 
   const state = result.state;
-  let latest: string | null = null;
-  if (files) {
-    latest = files.best;
-    if (savedBestStep !== state.step) {
-      // the latest state (for --resume), and the best one again if its write had failed
-      latest = pendingBest && state.bestStep === state.step ? files.best : files.last;
-      await save(latest, state);
-      if (latest === files.best) savedBestStep = state.step;
-    }
-  }
-  const logError = log?.pending ? await log.flush() : null;
+  const { latest, logError } = await keeper.finish(state);
   return {
     checkpoint: checkpointOf(setup, state, meta), reason: result.reason,
-    bestValLoss: state.bestValLoss, bestStep: state.bestStep, notes: setup.notes, savedBestStep, latest, logError,
+    bestValLoss: state.bestValLoss, bestStep: state.bestStep, notes: setup.notes, savedBestStep: keeper.savedBestStep, latest, logError,
   };
 }
 
@@ -258,33 +213,4 @@ function checkRun(cb: unknown): TrainRun {
   if (cb['addTokens'] !== undefined && typeof cb['addTokens'] !== 'boolean') throw new OptionError(`callbacks.addTokens must be true or false (got ${describeValue(cb['addTokens'])})`, 'e.g. { initFrom: model, addTokens: true }');
   if (cb['addTokens'] === true && cb['initFrom'] === undefined) throw new OptionError('callbacks.addTokens goes with initFrom only', "it adds a corpus's new tokens to the vocabulary of the model given as initFrom");
   return cb as TrainRun;
-}
-
-/**
- * The log: this run's records are added to what the file held (appended, as
- * --help says), and the whole file is written again through the sink at each
- * evaluation, so it is never half-written. A failed write is reported and
- * tried again with every record at the next evaluation (and once more at the end).
- */
-export async function openLog(sink: FileSink, path: string) {
-  const before = await sink.read(path);
-  const head: (Uint8Array | string)[] = before && before.length > 0 && before[before.length - 1] !== 0x0a ? [before, '\n'] : before ? [before] : [];
-  const lines: string[] = [];
-  let pending = false;
-  const flush = async (): Promise<string | null> => {
-    try {
-      await sink.write(path, [...head, ...lines]);
-      pending = false;
-      return null;
-    } catch (err) {
-      if (!(err instanceof RnnlmError)) throw err;
-      pending = true;
-      return err.message;
-    }
-  };
-  return {
-    get pending() { return pending; },
-    flush,
-    append: async (line: string) => { lines.push(line); return flush(); },
-  };
 }
