@@ -16,6 +16,7 @@ import type { Host } from '../host.js';
 import { checkPathArgument, readText, sourceName } from '../input.js';
 import { flagName, parseOptions } from '../options.js';
 import { createReporter, type Reporter } from '../progress.js';
+import { trainingInterrupts } from '../interrupts.js';
 import { count, formatBytes, formatDuration, formatInt, shellWord, shown } from '../format.js';
 import { makeStyle } from '../style.js';
 import { lastPath } from './train.js';
@@ -89,7 +90,6 @@ Examples:
     });
 }
 
-const SIGNAL_NAMES: Record<number, string> = { 1: 'hangup (SIGHUP)', 2: 'interrupted', 3: 'quit (SIGQUIT)', 15: 'terminated (SIGTERM)' };
 
 export async function runTagTrain(host: Host, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(tagTrainCliSchema, raw, 'tag train');
@@ -124,23 +124,10 @@ export async function runTagTrain(host: Host, raw: Record<string, unknown>): Pro
   const resumed = opts.resume ? await readTagger(host, opts.resume) : null;
   const options = Object.fromEntries(Object.keys(tagTrainOptionsShape).filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]]));
 
-  const signal = { aborted: false };
-  let interrupts = 0;
-  let signalNumber = 2;
+  // until training starts (reading, the vocabulary) there is nothing to save: a signal ends the process at once
+  const interrupts = trainingInterrupts(host, say, style.yellow, opts.output, 'tagger');
+  const signal = interrupts.signal;
   let reporter: Reporter | null = null;
-  let off: (() => void) | null = null;
-  const listen = () => host.onInterrupt((sig) => {
-    interrupts++;
-    if (interrupts === 1) {
-      signal.aborted = true;
-      signalNumber = sig;
-      const line = style.yellow(`${SIGNAL_NAMES[sig] ?? `signal ${sig}`}: finishing this step and saving (press Ctrl-C again to quit at once)`);
-      if (reporter) reporter.line(line); else say(line);
-    } else {
-      say(style.yellow(`${SIGNAL_NAMES[sig] ?? `signal ${sig}`} again: quitting now without saving this step (${shown(opts.output)} keeps the best tagger saved so far)`));
-      host.exitNow(128 + sig);
-    }
-  });
 
   const name = (p: string) => (p === '-' ? '(stdin)' : p);
   let lastDev: number | null = null;
@@ -183,14 +170,14 @@ export async function runTagTrain(host: Host, raw: Record<string, unknown>): Pro
       if (s.threads > 1) say(`  threads ${s.threads} (each step's sentences split among them)`);
       say(`  output  ${shown(opts.output)}`);
       reporter = createReporter(host, style, { epochs: s.epochs, epochWindows: s.epochBatches, maxTimeMs: s.maxTimeMs }, opts.quiet);
-      off = listen();
+      interrupts.listen(reporter);
     });
   } catch (err) {
     // data errors name the file they are about (the readers put it first)
     if (err instanceof DataError) throw new InputError(/^tagger /.test(err.message) && opts.resume ? `${opts.resume}: ${err.message}` : err.message, err.hint);
     throw err;
   } finally {
-    (off as (() => void) | null)?.();
+    interrupts.off();
     (reporter as Reporter | null)?.stop();
   }
 
@@ -219,7 +206,7 @@ export async function runTagTrain(host: Host, raw: Record<string, unknown>): Pro
     const legend = state.bestDevAccuracy !== null ? '(dev accuracy: the lines above)' : '(no dev set)';
     for (const line of lossChart(curve, Math.max(30, Math.min(host.stderr.columns - 2, 78)), 8)) say('  ' + line.replace('(no validation)', legend));
   }
-  return signal.aborted ? 128 + signalNumber : ExitCode.ok;
+  return signal.aborted ? 128 + interrupts.number : ExitCode.ok;
 }
 
 /** One evaluation as a line: step, epoch begun, training loss, dev accuracy (and entity F1 for chunk labels). */

@@ -18,6 +18,7 @@ import type { Host } from '../host.js';
 import { checkPathArgument, readCheckpoint, readText, sourceName } from '../input.js';
 import { flagName, int, parseOptions } from '../options.js';
 import { createReporter, type Reporter } from '../progress.js';
+import { trainingInterrupts } from '../interrupts.js';
 import { lossChart } from '../chart.js';
 import { count, formatBytes, formatDuration, formatInt, shellWord, shown } from '../format.js';
 import { makeStyle } from '../style.js';
@@ -145,25 +146,10 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   const base = opts.initFrom ? await readCheckpoint(host, opts.initFrom) : null;
   const trainOptions = Object.fromEntries(Object.keys(trainOptionsShape).filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]]));
 
-  const signal = { aborted: false };
-  let interrupts = 0;
-  let signalNumber = 2;
-  let reporter: Reporter | null = null;
   // until training starts (reading, the vocabulary) there is nothing to save: a signal ends the process at once
-  let off: (() => void) | null = null;
-  const listen = () => host.onInterrupt((sig) => {
-    interrupts++;
-    if (interrupts === 1) {
-      signal.aborted = true;
-      signalNumber = sig;
-      const line = style.yellow(`${SIGNAL_NAMES[sig] ?? `signal ${sig}`}: finishing this step and saving (press Ctrl-C again to quit at once)`);
-      if (reporter) reporter.line(line); else say(line);
-    } else {
-      // a second signal: out now; what is on disk is whole (the last evaluation's checkpoint, or the one before)
-      say(style.yellow(`${SIGNAL_NAMES[sig] ?? `signal ${sig}`} again: quitting now without saving this step (${shown(opts.output)} keeps the best model saved so far)`));
-      host.exitNow(128 + sig);
-    }
-  });
+  const interrupts = trainingInterrupts(host, say, style.yellow, opts.output, 'model');
+  const signal = interrupts.signal;
+  let reporter: Reporter | null = null;
 
   let firstTiming: { at: number; step: number; tokens: number } | null = null;
   let startStep = 0;
@@ -214,14 +200,14 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
       if (s.threads > 1) say(`  threads ${s.threads} (each step's batch split among them)`);
       if (s.threadsFallback && opts.threads !== undefined) say(style.yellow(`note: one thread: ${s.threadsFallback}`));
       reporter = createReporter(host, style, { epochs: s.epochs, epochWindows: s.epochWindows, maxTimeMs: s.maxTimeMs }, opts.quiet);
-      off = listen();
+      interrupts.listen(reporter);
     });
   } catch (err) {
     // data errors: name the file they are about
     if (err instanceof DataError) throw new InputError(`${/^(the )?checkpoint/.test(err.message) ? opts.resume ?? opts.initFrom : name}: ${err.message}`, err.hint);
     throw err;
   } finally {
-    (off as (() => void) | null)?.();
+    interrupts.off();
     (reporter as Reporter | null)?.stop();
   }
 
@@ -253,7 +239,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     for (const text of sample(host.platform(), outcome.checkpoint, { n: opts.samples, seed, maxLength: level === 'char' ? 200 : 50 })) say('  ' + shown(text, true));
   }
   // a signal that came in, even while the run was finishing on its own (its last validation, its save): 128 + n
-  return signal.aborted ? 128 + signalNumber : ExitCode.ok;
+  return signal.aborted ? 128 + interrupts.number : ExitCode.ok;
 }
 
 /** One evaluation as a line: step, epoch begun, training and validation loss (with perplexity and bits/char). */
@@ -266,4 +252,3 @@ function describe(r: EvalReport, level: 'char' | 'word'): string {
   return parts.join(' · ');
 }
 
-const SIGNAL_NAMES: Record<number, string> = { 1: 'hangup (SIGHUP)', 2: 'interrupted', 3: 'quit (SIGQUIT)', 15: 'terminated (SIGTERM)' };
