@@ -62,6 +62,11 @@ export function readLabelled(
   return { format: stats.format, label: label === null ? '' : columnValue(label ?? defaultColumn(stats.format)), sentences, stats };
 }
 
+/** CoNLL-U writes an unspecified field as '_': such a label is no label (not learned, not scored); in plain CoNLL it is a label. */
+export function missingLabel(format: TagFormat): string | null {
+  return format === 'conllu' ? '_' : null;
+}
+
 export interface TagVocabs {
   words: TagVocab;
   chars: TagVocab | null;
@@ -71,7 +76,7 @@ export interface TagVocabs {
 }
 
 /** The vocabularies of the training sentences (see the top of this file). */
-export function buildTagVocabs(sentences: readonly TaggedSentence[], o: { lowercase: boolean; minCount: number; chars: boolean }): TagVocabs {
+export function buildTagVocabs(sentences: readonly TaggedSentence[], o: { lowercase: boolean; minCount: number; chars: boolean; missing?: string | null }): TagVocabs {
   const wordCounts = new Map<string, number>();
   const charSet = new Set<string>();
   const labelSet = new Set<string>();
@@ -81,7 +86,7 @@ export function buildTagVocabs(sentences: readonly TaggedSentence[], o: { lowerc
       wordCounts.set(key, (wordCounts.get(key) ?? 0) + 1);
       if (o.chars) for (const c of w) charSet.add(c);
     }
-    for (const l of s.labels) labelSet.add(l);
+    for (const l of s.labels) if (l !== o.missing) labelSet.add(l);
   }
   // a word spelled "<UNK>" is read as the unknown word: never a regular entry
   wordCounts.delete(TAG_UNK_TOKEN);
@@ -103,14 +108,14 @@ export function wordChars(word: string, maxChars: number): string[] {
 export type Encoding = Pick<TaggerCheckpoint, 'words' | 'chars' | 'tokenizer'>;
 
 /** A sentence's words as ids (and its labels, when a label index is given: a label the index lacks is UNKNOWN_LABEL). */
-export function encodeTagSentence(words: readonly string[], enc: Encoding, labels?: { index: ReadonlyMap<string, number>; of: readonly string[] }): EncodedTagSentence {
+export function encodeTagSentence(words: readonly string[], enc: Encoding, labels?: { index: ReadonlyMap<string, number>; of: readonly string[]; missing?: string | null }): EncodedTagSentence {
   const wordIds = new Int32Array(words.length);
   const chars: Int32Array[] | null = enc.chars ? [] : null;
   words.forEach((w, t) => {
     wordIds[t] = enc.words.index.get(enc.tokenizer.lowercase ? w.toLowerCase() : w) ?? TAG_UNK;
     if (chars) chars.push(Int32Array.from(wordChars(w, enc.tokenizer.maxWordChars), (c) => enc.chars!.index.get(c) ?? TAG_UNK));
   });
-  const ids = labels ? Int32Array.from(labels.of, (l) => labels.index.get(l) ?? UNKNOWN_LABEL) : null;
+  const ids = labels ? Int32Array.from(labels.of, (l) => (l === labels.missing ? -1 : labels.index.get(l) ?? UNKNOWN_LABEL)) : null;
   return { words: wordIds, chars, labels: ids };
 }
 

@@ -331,12 +331,21 @@ export interface ConfusionTable {
   total: number;
   /** Words on the diagonal. */
   correct: number;
+  /**
+   * Labels folded into the last row and column (named "(N others)"): beyond
+   * `maxLabels`, the least frequent ones; 0 when every label has its own.
+   */
+  folded: number;
 }
 
 export interface ConfusionCounter {
   add(gold: readonly string[], predicted: readonly string[]): void;
-  /** The table so far, in `labels` order when given (labels not in it are appended in the default order), else the default order. */
-  table(labels?: readonly string[]): ConfusionTable;
+  /**
+   * The table so far, in `labels` order when given (labels not in it are
+   * appended in the default order), else the default order; past `maxLabels`
+   * rows (default: no limit), the rest are folded into one.
+   */
+  table(labels?: readonly string[], maxLabels?: number): ConfusionTable;
 }
 
 /** Whether every label is O or PREFIX-TYPE with prefix B, I, E or S (chunk labels), and one is not O. */
@@ -389,31 +398,34 @@ export function createConfusionCounter(): ConfusionCounter {
         predCount.set(p, (predCount.get(p) ?? 0) + 1);
       }
     },
-    table(given) {
+    table(given, maxLabels = Infinity) {
       const order = defaultOrder(goldCount, predCount);
-      const labels = given ? [...new Set(given)] : order;
-      if (given) for (const l of order) if (!labels.includes(l)) labels.push(l);
-      const index = new Map(labels.map((l, i) => [l, i]));
+      const all = given ? [...new Set(given)] : order;
+      if (given) for (const l of order) if (!all.includes(l)) all.push(l);
+      // a treebank's lemmas or features are thousands of labels: the first maxLabels − 1 keep their own row, the rest share one
+      const folded = all.length > maxLabels ? all.length - Math.max(1, maxLabels - 1) : 0;
+      const labels = folded ? [...all.slice(0, all.length - folded), `(${folded} others)`] : all;
+      const index = new Map(all.map((l, i) => [l, Math.min(i, labels.length - 1)]));
       const counts = labels.map(() => labels.map(() => 0));
       let total = 0, correct = 0;
       for (const [g, row] of pairs) {
         for (const [p, n] of row) {
-          counts[index.get(g)!]![index.get(p)!] = n;
+          counts[index.get(g)!]![index.get(p)!] += n;
           total += n;
           if (g === p) correct += n;
         }
       }
-      return { labels, counts, total, correct };
+      return { labels, counts, total, correct, folded };
     },
   };
 }
 
 /** The confusion table of predicted against gold labels (see ConfusionCounter.table for `labels`). */
-export function confusionTable(gold: readonly (readonly string[])[], predicted: readonly (readonly string[])[], labels?: readonly string[]): ConfusionTable {
+export function confusionTable(gold: readonly (readonly string[])[], predicted: readonly (readonly string[])[], labels?: readonly string[], maxLabels = Infinity): ConfusionTable {
   sameCount(gold, predicted);
   const counter = createConfusionCounter();
   for (let s = 0; s < gold.length; s++) counter.add(gold[s]!, predicted[s]!);
-  return counter.table(labels);
+  return counter.table(labels, maxLabels);
 }
 
 /** Optional decorations of formatConfusion's cells (colours), applied after padding so the columns stay aligned. */

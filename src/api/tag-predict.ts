@@ -7,7 +7,7 @@
  * calling again and again takes no more memory.
  */
 import type { TaggerCheckpoint } from '../checkpoint/tagger-codec.js';
-import { isTaggerCheckpoint } from '../checkpoint/tagger-codec.js';
+import { isTaggerCheckpoint, taggerProblem } from '../checkpoint/tagger-codec.js';
 import { DataError, OptionError } from '../core/errors.js';
 import type { Tagger } from '../core/tagger.js';
 import { createTaggerWorkspacePool, predictAll, type EncodedTagSentence, type TaggerWorkspacePool } from '../core/tagger-train.js';
@@ -15,10 +15,13 @@ import { describeValue, parseWith } from './options.js';
 import type { Platform } from './platform.js';
 import { detectFormat, type TagFormat } from './conll.js';
 import { conlleval, confusionTable, isChunkLabelSet, tokenAccuracy, type ConfusionTable, type ConllevalResult, type TokenAccuracy } from './tag-metrics.js';
-import { defaultColumn, encodeTagSentence, readLabelled, unknownWords } from './tag-data.js';
+import { defaultColumn, encodeTagSentence, missingLabel, readLabelled, unknownWords } from './tag-data.js';
 import { WORDS_PER_SENTENCE } from './tag-train.js';
 import { tagReadOptionsSchema, type TagReadOptionsInput } from './tag-options.js';
 import { textFromBytes } from './text.js';
+
+/** Rows and columns of tagEvaluate's confusion table: the most frequent labels, the rest folded into one (UPOS has 17; lemmas are thousands). */
+export const CONFUSION_LABELS = 40;
 
 export interface TagPrediction {
   words: string[];
@@ -47,6 +50,8 @@ function checkTagger(x: unknown, what: string): asserts x is TaggerCheckpoint {
     throw new OptionError(`${what} must be a tagger as loadTagger() or tagTrain() return it (got ${lm ? 'a language model' : describeValue(x)})`,
       lm ? 'a language model scores and samples; train a tagger with tagTrain() or rnnlm tag train' : 'pass await loadTagger(path), or the checkpoint of what tagTrain() returns');
   }
+  const problem = taggerProblem(x);
+  if (problem !== null) throw new OptionError(`${what} is not a whole tagger: ${problem}`, 'pass a tagger as loadTagger() or tagTrain() return it, unchanged');
 }
 
 /** The encoded sentences' predictions, in their order, batch by batch (sentences of similar length together). */
@@ -125,7 +130,7 @@ export function evaluateText(
   const read = readLabelled(text, wanted, label ?? columnFor(tagger, wanted), name, flag);
   if (read.sentences.length === 0) throw new DataError(`${name} has no labelled sentences`, 'give CoNLL-U, or one "word TAB label" line per word with a blank line between sentences');
   const index = new Map(tagger.labels.map((l, i) => [l, i]));
-  const encoded = read.sentences.map((s) => encodeTagSentence(s.words, tagger, { index, of: s.labels }));
+  const encoded = read.sentences.map((s) => encodeTagSentence(s.words, tagger, { index, of: s.labels, missing: missingLabel(read.format) }));
   const predictedIds = predictEncoded(tagger, encoded, batch, false);
   const goldLabels = read.sentences.map((s) => s.labels);
   const predicted = predictedIds.map((p) => Array.from(p.labels, (id) => tagger.labels[id]!));
@@ -142,7 +147,7 @@ export function evaluateText(
   return {
     format: read.format, label: read.label, sentences: read.sentences.length, words: read.stats.words, unknownWords: unknown.unknown,
     accuracy: tokenAccuracy(goldLabels, predicted), unknownAccuracy: { correct: uc, total: ut, accuracy: ut > 0 ? uc / ut : 0 },
-    confusion: confusionTable(goldLabels, predicted), conlleval: chunks ? conlleval(goldLabels, predicted) : null,
+    confusion: confusionTable(goldLabels, predicted, undefined, CONFUSION_LABELS), conlleval: chunks ? conlleval(goldLabels, predicted) : null,
     unknownLabels, predicted,
   };
 }

@@ -24,7 +24,7 @@ import { corpusFingerprint } from './fingerprint.js';
 import { describeValue, parseWith, unknownOption } from './options.js';
 import type { Platform } from './platform.js';
 import { conlleval, isChunkLabelSet } from './tag-metrics.js';
-import { buildTagVocabs, columnValue, encodeTagSentence, readLabelled, unknownWords, type LabelledText } from './tag-data.js';
+import { buildTagVocabs, columnValue, encodeTagSentence, missingLabel, readLabelled, unknownWords, type LabelledText } from './tag-data.js';
 import { tagTrainOptionsSchema, tagTrainOptionsShape, type TagTrainOptions, type TagTrainOptionsInput } from './tag-options.js';
 import { openRunKeeper, type RunFilePaths } from './run-files.js';
 import type { Spelling } from './train.js';
@@ -162,9 +162,10 @@ export async function tagTrain(
 
   // the sentences as ids; a training label the tagger lacks exists only on resume (a new tagger's labels are the data's)
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
-  const encode = (s: { words: string[]; labels: string[] }) => encodeTagSentence(s.words, setup, { index: labelIndex, of: s.labels });
+  const missing = missingLabel(setup.data.format);
+  const encode = (s: { words: string[]; labels: string[] }) => encodeTagSentence(s.words, setup, { index: labelIndex, of: s.labels, missing });
   const trainSet = train.sentences.map(encode);
-  const unseenTrain = [...new Set(train.sentences.flatMap((s) => s.labels.filter((l) => !labelIndex.has(l))))];
+  const unseenTrain = [...new Set(train.sentences.flatMap((s) => s.labels.filter((l) => l !== missing && !labelIndex.has(l))))];
   if (unseenTrain.length) {
     throw new DataError(`${input.trainName} has labels the tagger does not know: ${listed(unseenTrain)}`, 'resume on the data the tagger was trained on, or train a new tagger');
   }
@@ -173,7 +174,7 @@ export async function tagTrain(
     devSet = dev.sentences.map(encode);
     const u = unknownWords(devSet);
     devUnknownRate = u.words > 0 ? u.unknown / u.words : 0;
-    const unseen = [...new Set(dev.sentences.flatMap((s) => s.labels.filter((l) => !labelIndex.has(l))))];
+    const unseen = [...new Set(dev.sentences.flatMap((s) => s.labels.filter((l) => l !== missing && !labelIndex.has(l))))];
     if (unseen.length) notes.push(`${input.devName} has labels the training data lacks (${listed(unseen)}): those words always count as errors`);
   } else if (!resumed) {
     notes.push(`no dev set: the best checkpoint is the latest (give ${name('dev')} to choose it by accuracy${cfg.patience > 0 ? ' and to stop early' : ''})`);
@@ -251,7 +252,10 @@ function listed(xs: readonly string[]): string {
 
 /** A new run: vocabularies of the training data, a tagger drawn from the seed, a fresh state. */
 function freshSetup(platform: Platform, opts: TagTrainOptions, given: ReadonlySet<string>, train: LabelledText, text: string, notes: string[]): Setup {
-  const vocabs = buildTagVocabs(train.sentences, { lowercase: opts.lowercase, minCount: opts.minCount, chars: opts.chars });
+  const vocabs = buildTagVocabs(train.sentences, { lowercase: opts.lowercase, minCount: opts.minCount, chars: opts.chars, missing: missingLabel(train.format) });
+  if (vocabs.labels.length === 0) {
+    throw new DataError(`the ${JSON.stringify(train.label)} column of the training data holds no labels: every word's is "_" (unspecified in CoNLL-U)`, 'choose a column that has them with --label (label in the library), e.g. xpos or deprel');
+  }
   if (vocabs.rareWords > 0 && opts.minCount > 1) {
     notes.push(`${vocabs.rareWords} word${vocabs.rareWords === 1 ? '' : 's'} seen fewer than ${opts.minCount} times read as <UNK>${opts.chars ? ' (their characters still read)' : ''}; vocabulary ${vocabs.words.tokens.length} words`);
   }

@@ -253,6 +253,31 @@ export function stripTagger(ck: TaggerCheckpoint): TaggerCheckpoint {
   return { ...ck, training: null };
 }
 
+const wholeTaggers = new WeakSet<object>();
+
+/**
+ * Why `ck` is not a whole tagger (its vocabularies, labels, tokenizer and
+ * tensors fitting its config, as a file written from it would be checked),
+ * or null when it is one. Checked once per object: a tagger as loadTagger()
+ * or tagTrain() made it passes; a copy with its labels cut does not.
+ */
+export function taggerProblem(ck: TaggerCheckpoint): string | null {
+  if (wholeTaggers.has(ck)) return null;
+  for (const k of ['tokenizer', 'data', 'meta'] as const) {
+    if (typeof ck[k] !== 'object' || ck[k] === null) return `its ${k} is ${ck[k] === null ? 'null' : typeof ck[k]}, not the object a tagger holds`;
+  }
+  try {
+    const parsed = parseTaggerFile(toFile(ck));
+    const { layout } = checkTaggerConsistency(parsed);
+    checkDataLengths(parsed, layout);
+  } catch (e) {
+    if (e instanceof CheckpointError) return e.message.replace(/^cannot write the tagger: /, '').replace(/^tagger /, '');
+    return e instanceof Error ? e.message : String(e);
+  }
+  wholeTaggers.add(ck);
+  return null;
+}
+
 /** Whether a value looks like a TaggerCheckpoint (for the library's argument checks). */
 export function isTaggerCheckpoint(x: unknown): x is TaggerCheckpoint {
   if (typeof x !== 'object' || x === null) return false;

@@ -178,3 +178,18 @@ test('options and data: one-line errors naming the option or the file and line',
   await assert.rejects(tagTrain(platform, '# only a comment\n', small), (e: unknown) => e instanceof DataError && /has no labelled sentences/.test(e.message));
   await assert.rejects(tagTrain(platform, { train: tiny, dev: 42 } as never, small), (e: unknown) => e instanceof OptionError && /data\.dev must be a string or bytes/.test(e.message));
 });
+
+test('tagPredict and tagEvaluate check the tagger as a file written from it would be: a copy with its labels cut, no tokenizer or no char vocabulary is one OptionError', async () => {
+  const tiny = readFileSync(repoPath('test/fixtures/tag/tiny.conllu'), 'utf8');
+  const { checkpoint: tg } = await tagTrain(nodePlatform({}), tiny, { hidden: 4, embedding: 4, charEmbedding: 2, charHidden: 2, maxSteps: 1, minCount: 1 });
+  const p = nodePlatform({});
+  assert.equal(tagPredict(p, tg, [['the', 'cat']])[0]!.labels.length, 2);
+  for (const [bad, why] of [
+    [{ ...tg, labels: tg.labels.slice(0, 3) }, /labels has 3 entries but config\.labels is \d+/],
+    [{ ...tg, tokenizer: null }, /its tokenizer is null/],
+    [{ ...tg, chars: null }, /has config\.chars but no chars vocabulary/],
+  ] as const) {
+    assert.throws(() => tagPredict(p, bad as unknown as TaggerCheckpoint, [['a']]), (e: unknown) => e instanceof OptionError && /tagPredict\(\)'s tagger is not a whole tagger/.test(e.message) && why.test(e.message));
+    assert.throws(() => tagEvaluate(p, bad as unknown as TaggerCheckpoint, tiny), OptionError);
+  }
+});

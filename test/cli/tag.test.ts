@@ -286,3 +286,38 @@ test('tag train: --log writes one JSON line per evaluation; a dev label the trai
   assert.deepEqual(records.map((x) => x.step), [1, 2, 3]);
   for (const x of records) assert.ok(x.devAccuracy <= 2 / 3, `${x.devAccuracy}: at most 2 of the 3 dev words can be right`);
 });
+
+test('review fixes: --label form refused (it would overwrite the words); "_" labels are no labels; an all-"_" column is refused; a confusion table past 40 labels folds the rest', async () => {
+  await ready;
+  for (const label of ['form', '2']) {
+    const r = await runCli(['tag', 'predict', '-m', upos, TINY, '--label', label]);
+    assert.equal(r.code, 2);
+    assert.match(oneLineError(r.stderr), /FORM column holds the words/);
+    assert.equal(r.stdout, '');
+  }
+  const text = readFileSync(TINY, 'utf8');
+  const allUnderscore = join(dir, 'all-underscore.conllu');
+  writeFileSync(allUnderscore, text.split('\n').map((l) => (/^\d+\t/.test(l) ? l.split('\t').map((c, i) => (i === 3 ? '_' : c)).join('\t') : l)).join('\n'));
+  const none = await runCli(['tag', 'train', allUnderscore, '-o', join(dir, 'none.json'), '--max-steps', '1', '-q']);
+  assert.equal(none.code, 1);
+  assert.match(oneLineError(none.stderr), /holds no labels: every word's is "_"/);
+  // every third word's UPOS made "_": the tagger's labels are the others (hand-listed from the fixture), never "_"
+  let k = 0;
+  const someUnderscore = join(dir, 'some-underscore.conllu');
+  writeFileSync(someUnderscore, text.split('\n').map((l) => (/^\d+\t/.test(l) && k++ % 3 === 0 ? l.split('\t').map((c, i) => (i === 3 ? '_' : c)).join('\t') : l)).join('\n'));
+  const some = join(dir, 'some.json');
+  assert.equal((await runCli(['tag', 'train', someUnderscore, '-o', some, '--max-steps', '1', '-q', ...SMALL])).code, 0);
+  assert.ok(!parseTagger(readFileSync(some, 'utf8')).labels.includes('_'));
+  // 60 words, each its own label: 39 rows of their own and one for the other 21
+  const many = join(dir, 'many.txt');
+  writeFileSync(many, Array.from({ length: 60 }, (_, i) => `w${i}\tL${i}\n`).join('') + '\n');
+  const manyTagger = join(dir, 'many.json');
+  assert.equal((await runCli(['tag', 'train', many, '-o', manyTagger, '--max-steps', '1', '-q', ...SMALL])).code, 0);
+  const ev = await runCli(['tag', 'eval', '-m', manyTagger, many, '--json']);
+  assert.equal(ev.code, 0, ev.stderr);
+  const confusion = (JSON.parse(ev.stdout) as { confusion: { labels: string[]; counts: number[][]; folded: number } }).confusion;
+  assert.equal(confusion.labels.length, 40);
+  assert.equal(confusion.folded, 21);
+  assert.equal(confusion.labels[39], '(21 others)');
+  assert.equal(confusion.counts.flat().reduce((a, b) => a + b, 0), 60, 'every word counted once');
+});

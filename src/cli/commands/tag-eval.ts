@@ -97,7 +97,7 @@ function jsonReport(path: string, e: TagEvaluation) {
     accuracy: e.accuracy.accuracy, correct: e.accuracy.correct,
     unknownWords: e.unknownWords, unknownAccuracy: e.unknownAccuracy.total > 0 ? e.unknownAccuracy.accuracy : null, unknownCorrect: e.unknownAccuracy.correct,
     unknownLabels: e.unknownLabels,
-    confusion: { labels: e.confusion.labels, counts: e.confusion.counts },
+    confusion: { labels: e.confusion.labels, counts: e.confusion.counts, folded: e.confusion.folded },
     conlleval: e.conlleval,
   };
 }

@@ -108,7 +108,10 @@ export async function runTagPredict(host: Host, raw: Record<string, unknown>): P
     if (f === 'text') return;
     column = opts.label !== undefined ? columnOf(opts.label) : columnFor(tagger, f);
     try {
-      if (f === 'conllu') conlluColumnIndex(column);
+      if (f === 'conllu') {
+        // the predictions replace a column: never the words themselves
+        if (conlluColumnIndex(column) === 1) throw new OptionError('the FORM column holds the words: the labels cannot be written over it', 'give the column the labels go in, e.g. --label upos or --label xpos');
+      } else if (column === 1) throw new OptionError('column 1 holds the words: the labels cannot be written over it', 'give the label column: 2 for the second, -1 for the last (the default)');
       else if (typeof column !== 'number' || !(column >= 2 || column < 0)) throw new OptionError(`a plain CoNLL column is a number (2 for the second, -1 for the last), not ${JSON.stringify(column)}`, 'give a column number');
     } catch (err) {
       if (err instanceof OptionError) throw new UsageError(`--label: ${err.message}`, err.hint);
