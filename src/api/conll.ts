@@ -62,6 +62,12 @@ export interface TaggedSentence {
   line: number;
   /** With keepLines: the sentence's lines as read (comments included, no line ends), for formatConllu. */
   lines?: string[];
+  /**
+   * With keepLines: the lines before this sentence that belong to none (a
+   * second blank line, `-DOCSTART-`, a comment block or a multiword line with
+   * no words), as read, so that a writer can give the text back whole.
+   */
+  before?: string[];
 }
 
 export interface TagReadOptions {
@@ -105,6 +111,8 @@ export interface SentenceReader {
   end(): TaggedSentence[];
   /** Counts so far (the format is 'conllu' until it is decided). */
   stats(): TagReadStats;
+  /** With keepLines, after end(): the lines after the last sentence that belong to none (as TaggedSentence.before). */
+  rest(): string[];
 }
 
 const CONLLU_HINT = 'CoNLL-U has 10 tab-separated columns per word (ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC, _ for none) and a blank line after each sentence';
@@ -176,7 +184,7 @@ interface LineParser {
   finish(): void;
 }
 
-function conlluParser(o: { column: number | null; name: string; keep: boolean }, stats: TagReadStats, emit: (s: TaggedSentence) => void): LineParser {
+function conlluParser(o: { column: number | null; name: string; keep: boolean }, stats: TagReadStats, emit: (s: TaggedSentence) => void, loose: string[]): LineParser {
   const columnName = o.column === null ? '' : CONLLU_COLUMNS[o.column]!.toUpperCase();
   let words: string[] = [], labels: string[] = [], lines: string[] = [];
   let id: string | undefined, text: string | undefined, first = 0;
@@ -188,16 +196,27 @@ function conlluParser(o: { column: number | null; name: string; keep: boolean },
       const s: TaggedSentence = { words, labels, line: first };
       if (id !== undefined) s.id = id;
       if (text !== undefined) s.text = text;
-      if (o.keep) s.lines = lines;
+      if (o.keep) {
+        s.lines = lines;
+        s.before = loose.splice(0);
+      }
       emit(s);
       stats.sentences++;
       stats.words += words.length;
-    }
+    } else if (o.keep) loose.push(...lines); // comments or multiword lines with no word: nobody's, kept as read
     words = []; labels = []; lines = []; id = undefined; text = undefined; first = 0;
   };
   return {
     line(l, n) {
-      if (l.trim() === '') return flush();
+      if (l.trim() === '') {
+        // the blank line that ends a sentence is its separator; any other is kept as read
+        if (o.keep && words.length === 0) {
+          flush();
+          loose.push(l);
+          return;
+        }
+        return flush();
+      }
       if (first === 0) first = n;
       if (o.keep) lines.push(l);
       if (l.startsWith('#')) {
@@ -242,7 +261,7 @@ function conlluParser(o: { column: number | null; name: string; keep: boolean },
   };
 }
 
-function conllParser(o: { column: number | null; name: string; keep: boolean }, stats: TagReadStats, emit: (s: TaggedSentence) => void): LineParser {
+function conllParser(o: { column: number | null; name: string; keep: boolean }, stats: TagReadStats, emit: (s: TaggedSentence) => void, loose: string[]): LineParser {
   let words: string[] = [], labels: string[] = [], lines: string[] = [];
   let first = 0, width = -1, widthLine = 0;
   const fail = (n: number, problem: string, hint = CONLL_HINT): never => {
@@ -251,7 +270,10 @@ function conllParser(o: { column: number | null; name: string; keep: boolean }, 
   const flush = () => {
     if (words.length) {
       const s: TaggedSentence = { words, labels, line: first };
-      if (o.keep) s.lines = lines;
+      if (o.keep) {
+        s.lines = lines;
+        s.before = loose.splice(0);
+      }
       emit(s);
       stats.sentences++;
       stats.words += words.length;
@@ -260,11 +282,15 @@ function conllParser(o: { column: number | null; name: string; keep: boolean }, 
   };
   return {
     line(l, n) {
-      if (l.trim() === '') return flush();
+      if (l.trim() === '') {
+        if (o.keep && words.length === 0) loose.push(l); // not a sentence's separator: kept as read
+        return flush();
+      }
       const f = plainFields(l);
       if (f[0] === '-DOCSTART-') {
         flush();
         stats.documentStarts++;
+        if (o.keep) loose.push(l);
         return;
       }
       if (width < 0) {
@@ -320,11 +346,13 @@ export function createSentenceReader(options: TagReadOptions = {}): SentenceRead
   const stats: TagReadStats = { format: wanted === 'auto' ? 'conllu' : wanted, sentences: 0, words: 0, multiwordTokens: 0, emptyNodes: 0, documentStarts: 0 };
   const out: TaggedSentence[] = [];
   const emit = (s: TaggedSentence) => { out.push(s); };
+  /** With keepLines: lines that belong to no sentence, waiting for the next one (or for rest()). */
+  const loose: string[] = [];
   let parser: LineParser | null = null;
   const pending: [string, number][] = [];
   const start = (format: TagFormat) => {
     stats.format = format;
-    parser = (format === 'conllu' ? conlluParser : conllParser)({ column: columnFor(format), name, keep }, stats, emit);
+    parser = (format === 'conllu' ? conlluParser : conllParser)({ column: columnFor(format), name, keep }, stats, emit, loose);
     for (const [l, n] of pending) parser.line(l, n);
     pending.length = 0;
   };
@@ -366,6 +394,7 @@ export function createSentenceReader(options: TagReadOptions = {}): SentenceRead
       return drain();
     },
     stats: () => ({ ...stats }),
+    rest: () => loose.splice(0),
   };
 }
 

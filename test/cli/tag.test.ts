@@ -129,7 +129,9 @@ test('predict: plain CoNLL in (tabs or spaces, 1, 2 or 3 columns), the label col
   const words = join(dir, 'words.txt');
   writeFileSync(words, gold.map((s) => s.words.join('\n') + '\n').join('\n'));
   const one = await runCli(['tag', 'predict', '-m', ner, words, '--format', 'conll', '-q']);
-  assert.equal(one.stdout, two.stdout.replace(/ /g, '\t'));
+  // the fixture's -DOCSTART- line is given back where it was; the one-column file has none
+  assert.ok(two.stdout.startsWith('-DOCSTART-\tO\n\n'));
+  assert.equal(one.stdout, two.stdout.replace(/^-DOCSTART-\tO\n\n/, '').replace(/ /g, '\t'));
   // three columns separated by spaces (token POS gold): the last replaced, spaces kept
   const three = join(dir, 'three.txt');
   writeFileSync(three, gold.map((s) => s.words.map((w) => `${w} X O`).join('\n') + '\n').join('\n'));
@@ -320,4 +322,23 @@ test('review fixes: --label form refused (it would overwrite the words); "_" lab
   assert.equal(confusion.folded, 21);
   assert.equal(confusion.labels[39], '(21 others)');
   assert.equal(confusion.counts.flat().reduce((a, b) => a + b, 0), 60, 'every word counted once');
+});
+
+test('predict gives back the lines that belong to no sentence where they were: -DOCSTART-, a second blank line, a comment block with no words, trailing comments', async () => {
+  await ready;
+  const plain = join(dir, 'docstart.txt');
+  writeFileSync(plain, 'a\tX\n\n\n-DOCSTART-\tO\n\nb\tY\n\n');
+  const p = await runCli(['tag', 'predict', '-m', upos, plain, '-q']);
+  assert.equal(p.code, 0, p.stderr);
+  // the same lines, only the labels of the two words replaced
+  assert.deepEqual(p.stdout.split('\n').map((l) => l.split('\t')[0]), ['a', '', '', '-DOCSTART-', '', 'b', '', '']);
+  assert.equal(p.stdout.split('\n')[3], '-DOCSTART-\tO');
+  const conllu = join(dir, 'blanks.conllu');
+  const input = '# c0\n1\ta\t_\tX\t_\t_\t_\t_\t_\t_\n\n\n\n# c1\n1\tb\t_\tX\t_\t_\t_\t_\t_\t_\n\n# only a comment\n\n# c-end\n';
+  writeFileSync(conllu, input);
+  const q = await runCli(['tag', 'predict', '-m', upos, conllu, '-q']);
+  assert.equal(q.code, 0, q.stderr);
+  const out = q.stdout.split('\n'), want = input.split('\n');
+  assert.equal(out.length, want.length);
+  out.forEach((l, i) => assert.equal(l.split('\t').filter((_, c) => c !== 3).join('\t'), want[i]!.split('\t').filter((_, c) => c !== 3).join('\t'), `line ${i + 1}`));
 });

@@ -6,10 +6,11 @@
  *   conllu  CoNLL-U: each sentence written back as read (comments,
  *           multiword tokens and empty nodes kept), its label column
  *           (the tagger's, or --label) replaced by the predictions;
+ *           lines that belong to no sentence (a second blank line,
+ *           `-DOCSTART-`, a trailing comment) are given back where they were;
  *   conll   one word per line, columns separated by tabs (or spaces, with
  *           --format conll): the label column replaced (the last, or
- *           --label), or added after a lone word column; `-DOCSTART-`
- *           lines are dropped (the readers skip them);
+ *           --label), or added after a lone word column;
  *   text    one sentence per line, words separated by whitespace (blank
  *           lines skipped): written as "word TAB label" lines, a blank line
  *           after each sentence (plain CoNLL, which `tag eval` reads back).
@@ -126,9 +127,9 @@ export async function runTagPredict(host: Host, raw: Record<string, unknown>): P
       const distribution = p.words.map((_, t) => Object.fromEntries(tagger.labels.map((l, k) => [l, p.distribution[t * K + k]!])));
       host.stdout.write(jsonLine({ ...(s.id !== undefined ? { id: s.id } : {}), words: p.words, labels: p.labels, probs: p.probs, distribution }) + '\n');
     } else if (format === 'conllu') {
-      host.stdout.write(formatConllu(s, p.labels, column));
+      host.stdout.write(asRead(s.before) + formatConllu(s, p.labels, column));
     } else if (format === 'conll') {
-      host.stdout.write(s.lines!.map((l, i) => withLabel(l, column as number, p.labels[i]!)).join('\n') + '\n\n');
+      host.stdout.write(asRead(s.before) + s.lines!.map((l, i) => withLabel(l, column as number, p.labels[i]!)).join('\n') + '\n\n');
     } else {
       host.stdout.write(formatConll(p.words, [p.labels]));
     }
@@ -178,6 +179,10 @@ export async function runTagPredict(host: Host, raw: Record<string, unknown>): P
         if (err instanceof DataError) throw new InputError(err.message, err.hint);
         throw err;
       }
+      flush();
+      // what follows the last sentence (a trailing comment, -DOCSTART-, blank lines): given back as read
+      if (end && !opts.json && !gone && !host.stdout.closed) host.stdout.write(asRead(r.rest()));
+      return;
     }
     flush();
   };
@@ -221,6 +226,11 @@ export async function runTagPredict(host: Host, raw: Record<string, unknown>): P
       (s > 0 && sentences > 0 ? `, ${formatInt(sentences / s)} sentences/s` : '')) + '\n');
   }
   return ExitCode.ok;
+}
+
+/** Lines that belong to no sentence, written back as they were read. */
+function asRead(lines: readonly string[] | undefined): string {
+  return lines && lines.length ? lines.map((l) => l + '\n').join('') : '';
 }
 
 /** A label column given as text that is a number is that number. */
