@@ -416,15 +416,15 @@ function keptSettings(ck: Checkpoint, o: Record<string, unknown>): Kept {
  * run are (a damaged or hand-edited file: valFraction 5, seed "abc"); unknown
  * keys are kept for `info` but not used.
  */
-function checkSavedOptions(saved: Record<string, unknown>): Record<string, unknown> {
+export function checkSavedOptions(saved: Record<string, unknown>, shape: object = trainOptionsShape, file = 'checkpoint'): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(saved)) {
     // own keys only: "__proto__" or "toString" in a hand-edited file are unknown keys, not the prototype's
-    if (!Object.hasOwn(trainOptionsShape, k)) continue;
-    const field = (trainOptionsShape as Record<string, { safeParse(x: unknown): { success: boolean; data?: unknown; error?: { issues: { message: string }[] } } }>)[k]!;
+    if (!Object.hasOwn(shape, k)) continue;
+    const field = (shape as Record<string, { safeParse(x: unknown): { success: boolean; data?: unknown; error?: { issues: { message: string }[] } } }>)[k]!;
     const r = field.safeParse(v);
     if (!r.success) {
-      throw new DataError(`checkpoint training.options.${k} is ${JSON.stringify(v)?.slice(0, 40) ?? String(v)}: it ${r.error!.issues[0]!.message}`,
+      throw new DataError(`${file} training.options.${k} is ${JSON.stringify(v)?.slice(0, 40) ?? String(v)}: it ${r.error!.issues[0]!.message}`,
         'the file is damaged or was edited by hand; resume from an undamaged checkpoint or train afresh');
     }
     out[k] = r.data;

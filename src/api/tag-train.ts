@@ -27,6 +27,7 @@ import { conlleval, isChunkLabelSet } from './tag-metrics.js';
 import { buildTagVocabs, columnValue, encodeTagSentence, missingLabel, readLabelled, unknownWords, type LabelledText } from './tag-data.js';
 import { tagTrainOptionsSchema, tagTrainOptionsShape, type TagTrainOptions, type TagTrainOptionsInput } from './tag-options.js';
 import { openRunKeeper, type RunFilePaths } from './run-files.js';
+import { checkSavedOptions } from './setup.js';
 import type { Spelling } from './train.js';
 import { textFromBytes } from './text.js';
 
@@ -309,7 +310,8 @@ function resumeSetup(ck: TaggerCheckpoint, opts: TagTrainOptions, given: Readonl
   }
   return {
     model, words: ck.words, chars: ck.chars, labels: ck.labels, data: ck.data, tokenizer: ck.tokenizer, cfg, state,
-    options: { ...t.options, ...Object.fromEntries(changed.map((k) => [k, o[k]])) },
+    // the saved options checked as a new run's are (a hand-edited seed "abc" is refused, not carried on), unknown keys kept for info
+    options: { ...t.options, ...checkSavedOptions(t.options, tagTrainOptionsShape, 'tagger'), ...Object.fromEntries(changed.map((k) => [k, o[k]])) },
     meta: { trainFingerprint: fingerprint },
   };
 }

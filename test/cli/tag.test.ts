@@ -342,3 +342,17 @@ test('predict gives back the lines that belong to no sentence where they were: -
   assert.equal(out.length, want.length);
   out.forEach((l, i) => assert.equal(l.split('\t').filter((_, c) => c !== 3).join('\t'), want[i]!.split('\t').filter((_, c) => c !== 3).join('\t'), `line ${i + 1}`));
 });
+
+test('tag train --resume refuses a tagger whose saved options were edited by hand (seed "abc", minCount −3), as train --resume does', async () => {
+  await ready;
+  for (const [key, value] of [['seed', 'abc'], ['minCount', -3]] as const) {
+    const j = JSON.parse(readFileSync(upos, 'utf8')) as { training: { options: Record<string, unknown> } };
+    j.training.options[key] = value;
+    const bad = join(dir, `edited-${key}.json`);
+    writeFileSync(bad, JSON.stringify(j));
+    const r = await runCli(['tag', 'train', TINY, '--resume', bad, '-o', join(dir, `edited-out-${key}.json`), '-q']);
+    assert.equal(r.code, 1);
+    assert.match(oneLineError(r.stderr), new RegExp(`tagger training\\.options\\.${key} is .*edited by hand`));
+    assert.ok(!existsSync(join(dir, `edited-out-${key}.json`)));
+  }
+});

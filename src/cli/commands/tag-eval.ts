@@ -16,7 +16,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { checkPathArgument, readText, sourceName } from '../input.js';
 import { flagName, int, oneOf, parseOptions } from '../options.js';
-import { formatInt, jsonLine, shown } from '../format.js';
+import { count, formatInt, jsonLine, shown } from '../format.js';
 import { makeStyle } from '../style.js';
 import { columnName, readTagger } from './tag-shared.js';
 
@@ -80,7 +80,7 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 function report(path: string, e: TagEvaluation): string {
   const lines = [
-    `${sourceName(path)}: ${formatInt(e.sentences)} sentences, ${formatInt(e.words)} words (${e.format === 'conllu' ? 'CoNLL-U' : 'plain CoNLL'}, labels: ${columnName(e.label)})`,
+    `${sourceName(path)}: ${count(e.sentences, 'sentence')}, ${count(e.words, 'word')} (${e.format === 'conllu' ? 'CoNLL-U' : 'plain CoNLL'}, labels: ${columnName(e.label)})`,
     `accuracy       ${pct(e.accuracy.accuracy)} (${formatInt(e.accuracy.correct)} of ${formatInt(e.accuracy.total)} words)`,
     `unknown words  ${e.unknownAccuracy.total > 0 ? `${pct(e.unknownAccuracy.accuracy)} (${formatInt(e.unknownAccuracy.correct)} of ${formatInt(e.unknownAccuracy.total)} words the tagger's vocabulary lacks)` : 'none (every word is in the tagger\'s vocabulary)'}`,
     '',

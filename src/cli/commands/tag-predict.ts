@@ -34,7 +34,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { checkPathArgument, sourceName } from '../input.js';
 import { int, oneOf, parseOptions } from '../options.js';
-import { formatInt, jsonLine, shown } from '../format.js';
+import { count, formatInt, jsonLine, shown } from '../format.js';
 import { makeStyle } from '../style.js';
 import { readTagger } from './tag-shared.js';
 
@@ -222,7 +222,7 @@ export async function runTagPredict(host: Host, raw: Record<string, unknown>): P
   }
   if (!opts.quiet && !gone) {
     const s = (host.now() - started) / 1000;
-    host.stderr.write(style.dim(`tagged ${formatInt(sentences)} sentence${sentences === 1 ? '' : 's'}, ${formatInt(words)} words (${formatInt(unknown)} unknown to the tagger) in ${s.toFixed(1)}s` +
+    host.stderr.write(style.dim(`tagged ${count(sentences, 'sentence')}, ${count(words, 'word')} (${formatInt(unknown)} unknown to the tagger) in ${s.toFixed(1)}s` +
       (s > 0 && sentences > 0 ? `, ${formatInt(sentences / s)} sentences/s` : '')) + '\n');
   }
   return ExitCode.ok;
