@@ -24,7 +24,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import {
-  columnFor, conlluColumnIndex, createSentenceReader, DataError, detectFormat, formatConll, formatConllu, OptionError, plainFields, tagPredict,
+  columnFor, conlluColumnIndex, createSentenceReader, DataError, detectFormat, firstInvalidUtf8, formatConll, formatConllu, OptionError, plainFields, tagPredict,
   type TagFormat, type TaggedSentence, type TagPrediction,
 } from '../../api/index.js';
 import { labelColumn } from '../../api/tag-options.js';
@@ -193,17 +193,22 @@ export async function runTagPredict(host: Host, raw: Record<string, unknown>): P
   } else {
     const decoder = new TextDecoder('utf-8', { fatal: true });
     const chunks = inputPath === '-' ? host.stdinChunks() : host.fileChunks(inputPath);
-    let offset = 0;
+    let offset = 0, newlines = 0;
     for await (const bytes of chunks) {
       const nul = bytes.indexOf(0);
       if (nul >= 0) throw new InputError(`${source} looks like a binary file (a NUL byte at offset ${offset + nul})`, 'give UTF-8 text');
-      offset += bytes.length;
       let text: string;
       try {
         text = decoder.decode(bytes, { stream: true });
       } catch {
-        throw new InputError(`${source} is not valid UTF-8 text`, NOT_UTF8_HINT);
+        // the line of the first bad byte (a character cut between two chunks counts from this chunk's start)
+        const at = Math.max(0, firstInvalidUtf8(bytes));
+        let line = newlines + 1;
+        for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) line++;
+        throw new InputError(`${source} line ${line} is not valid UTF-8 text (at byte offset ${offset + at})`, NOT_UTF8_HINT);
       }
+      offset += bytes.length;
+      for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a) newlines++;
       feed(text, false);
       if (gone) break;
     }
