@@ -263,7 +263,8 @@ test('predict and eval on bad input: not UTF-8, binary, a CoNLL-U line out of se
   await ready;
   const latin1 = await runCli(['tag', 'predict', '-m', upos, '-'], { stdin: new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a]) });
   assert.equal(latin1.code, 1);
-  assert.match(oneLineError(latin1.stderr), /standard input is not valid UTF-8 text — convert it to UTF-8 first/);
+  // "caf" then 0xE9 alone: line 1, the fourth byte (offset 3)
+  assert.match(oneLineError(latin1.stderr), /standard input line 1 is not valid UTF-8 text \(at byte offset 3\) — convert it to UTF-8 first/);
   const binary = await runCli(['tag', 'predict', '-m', upos], { stdin: new Uint8Array([0x61, 0x00, 0x62]) });
   assert.equal(binary.code, 1);
   assert.match(oneLineError(binary.stderr), /looks like a binary file \(a NUL byte at offset 1\)/);
