@@ -12,7 +12,7 @@ export { evaluate, evaluateStream, type Evaluation, type EvaluationProgress, typ
 export { encodeText, idsSafetensors } from './encode.js';
 export { sample, startSampling, trainSentencesOf, type Sample, type Sampling, type SampleOptionsInput } from './sample.js';
 export { describeCheckpoint, trainingCurve } from './info.js';
-export { createInspector, patternIndicator, type Inspector, type Inspection, type InspectedToken, type UnitScore } from './inspect.js';
+export { createInspector, defaultMaxTokens, inspectedLength, patternIndicator, type Inspector, type Inspection, type InspectedToken, type UnitScore } from './inspect.js';
 export { createStepper, type Stepper, type StepperOptions, type DrawOptions, type TokenProbability } from './step.js';
 export { trainOptionsSchema, sampleOptionsSchema, type TrainOptionsInput } from './options.js';
 export { parseCheckpoint, parseCheckpointBytes, serializeCheckpoint, serializeCheckpointChunks, type Checkpoint } from '../checkpoint/codec.js';

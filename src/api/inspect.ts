@@ -109,8 +109,8 @@ export interface Inspector {
 export function createInspector(platform: Platform, ck: Checkpoint, options: InspectorOptions = {}): Inspector {
   checkCheckpoint(ck, "createInspector()'s model");
   const start = createStepper(platform, ck);
-  const { layers, hidden, vocabSize } = ck.model.config;
-  const maxTokens = options.maxTokens ?? Math.min(20_000, Math.max(500, Math.floor(4e6 / (vocabSize + 2 * layers * hidden))));
+  const { layers, hidden } = ck.model.config;
+  const maxTokens = options.maxTokens ?? defaultMaxTokens(ck);
   if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) throw new OptionError(`createInspector()'s maxTokens must be a whole number of at least 1 (got ${describeValue(maxTokens)})`, 'e.g. { maxTokens: 5000 }');
   const hasMemory = start.state().c[0] !== null;
   const tok = ck.tokenizer;
@@ -216,6 +216,19 @@ export function createInspector(platform: Platform, ck: Checkpoint, options: Ins
       return unitScores(rows, hidden, pattern ? target : null).sort((x, y) => y.score - x.score || x.unit - y.unit);
     },
   };
+}
+
+/** createInspector's default maxTokens for `ck`: its per-token steppers within about 32 MB. */
+export function defaultMaxTokens(ck: Checkpoint): number {
+  const { layers, hidden, vocabSize } = ck.model.config;
+  return Math.min(20_000, Math.max(500, Math.floor(4e6 / (vocabSize + 2 * layers * hidden))));
+}
+
+/** How many tokens an inspection of `text` reads, <EOS> included (the model is not run). */
+export function inspectedLength(ck: Checkpoint, text: string): number {
+  let n = 0;
+  for (const sentence of sentencesOf(text, ck.tokenizer.sentence)) n += tokenize(sentence, ck.tokenizer).length + 1;
+  return n;
 }
 
 /** The sentences of a text as `score` reads them: every line (blank ones included), or paragraphs. */

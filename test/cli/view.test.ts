@@ -89,3 +89,15 @@ test('view: refusals are one line, exit non-zero, and write nothing', async () =
   assert.deepEqual(readFileSync(model), before, 'the model is untouched');
   assert.ok(!existsSync(join(d, 'x.html')));
 });
+
+test('view: a text longer than the page looks at is said on the command line, with both counts', async () => {
+  const { d, model } = await trained();
+  const long = join(d, 'long.txt');
+  // a names model (one-hot, 12 hidden, 1 layer; V = the corpus's characters + 2): its cap is 20,000 tokens at most
+  writeFileSync(long, 'ava\n'.repeat(6000));
+  const r = await runCli(['view', model, '-o', join(d, 'long.html'), '--text-file', long]);
+  assert.equal(r.code, 0, r.stderr);
+  // 6,000 lines of 3 characters and an <EOS>: 24,000 tokens
+  assert.match(r.stderr, /note: the page colours the first 20,000 tokens of the text \(it has 24,000\)/);
+  assert.equal((await runCli(['view', model, '-o', join(d, 'short.html'), '--text', 'ava'])).stderr.includes('note:'), false);
+});

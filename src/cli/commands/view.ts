@@ -13,7 +13,7 @@
 import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { sample, serializeCheckpointChunks } from '../../api/index.js';
+import { defaultMaxTokens, inspectedLength, sample, serializeCheckpointChunks } from '../../api/index.js';
 import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, shown } from '../format.js';
@@ -100,5 +100,9 @@ export async function runView(host: Host, raw: Record<string, unknown>): Promise
   };
   await host.writeFileAtomic(opts.output, counted(html));
   if (!opts.quiet) host.stderr.write(`wrote ${shown(opts.output)}: ${formatBytes(written)}, a page that runs ${shown(name)} in the browser (open it from disk; it fetches nothing)\n`);
+  const length = inspectedLength(ck, text), cap = defaultMaxTokens(ck);
+  if (!opts.quiet && length > cap) {
+    host.stderr.write(`note: the page colours the first ${cap.toLocaleString('en-US')} tokens of the text (it has ${length.toLocaleString('en-US')}); rnnlm score reads it all\n`);
+  }
   return ExitCode.ok;
 }
