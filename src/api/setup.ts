@@ -548,20 +548,31 @@ export function checkpointOf(s: TrainingSetup, state: TrainState, meta: Record<s
 /** The most epochs the options allow: what --max-time alone trains for (the time runs out first). */
 const MAX_EPOCHS = 1_000_000;
 
-/** The core's TrainConfig from options (fresh) or from the checkpoint's (resumed: only the limits may change). */
-function trainConfig(
-  opts: TrainOptions, mode: ReadMode, base: TrainConfig | null, state: TrainState | null, given: ReadonlySet<string>,
-  level: { batch: number; bptt: number } = LEVEL_DEFAULTS.char,
-): TrainConfig {
-  const limits = {
-    // a time budget alone means "until the time is up": epochs are unbounded unless given
+/**
+ * A run's stop limits, for the language model and the tagger alike: from the
+ * options, or on resume the checkpoint's where none were given; a time budget
+ * alone means "until the time is up" (epochs unbounded unless given); step and
+ * time limits count from where this run starts.
+ */
+export function runLimits(
+  opts: { epochs: number; maxSteps?: number | undefined; maxTime?: number | undefined; evalEvery?: number | undefined; patience: number },
+  given: ReadonlySet<string>, base: { epochs: number; evalEvery: number; patience: number } | null, state: { step: number; elapsedMs: number } | null,
+): { epochs: number; maxSteps: number; maxTimeMs: number; evalEvery: number; patience: number } {
+  return {
     epochs: base && !given.has('epochs') ? base.epochs : given.has('maxTime') && !given.has('epochs') ? MAX_EPOCHS : opts.epochs,
-    // limits count from where this run starts
     maxSteps: opts.maxSteps ? (state?.step ?? 0) + opts.maxSteps : 0,
     maxTimeMs: opts.maxTime ? (state?.elapsedMs ?? 0) + opts.maxTime : 0,
     evalEvery: opts.evalEvery ?? base?.evalEvery ?? 0,
     patience: base && !given.has('patience') ? base.patience : opts.patience,
   };
+}
+
+/** The core's TrainConfig from options (fresh) or from the checkpoint's (resumed: only the limits may change). */
+function trainConfig(
+  opts: TrainOptions, mode: ReadMode, base: TrainConfig | null, state: TrainState | null, given: ReadonlySet<string>,
+  level: { batch: number; bptt: number } = LEVEL_DEFAULTS.char,
+): TrainConfig {
+  const limits = runLimits(opts, given, base, state);
   if (base) {
     // training settings given on resume are applied (prepareTraining says which changed)
     const o = opts as Record<string, unknown>;

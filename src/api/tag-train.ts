@@ -27,7 +27,7 @@ import { conlleval, isChunkLabelSet } from './tag-metrics.js';
 import { buildTagVocabs, columnValue, encodeTagSentence, missingLabel, readLabelled, unknownWords, type LabelledText } from './tag-data.js';
 import { tagTrainOptionsSchema, tagTrainOptionsShape, type TagTrainOptions, type TagTrainOptionsInput } from './tag-options.js';
 import { openRunKeeper, type RunFilePaths } from './run-files.js';
-import { checkSavedOptions } from './setup.js';
+import { checkSavedOptions, runLimits } from './setup.js';
 import type { Spelling } from './train.js';
 import { textFromBytes } from './text.js';
 
@@ -107,8 +107,6 @@ export interface TagTrainOutcome {
 
 const LIBRARY: Spelling = { name: (k) => k, hint: "tagTrain() takes the options of 'rnnlm tag train --help', in camelCase", what: 'the options of tagTrain()' };
 const RUN_KEYS = ['onStep', 'onEval', 'signal', 'resume'] as const;
-/** The most epochs: what a time budget alone trains for. */
-const MAX_EPOCHS = 1_000_000;
 /** A batch holds at most this many padded words per sentence of the batch size (long sentences come in smaller batches). */
 export const WORDS_PER_SENTENCE = 40;
 
@@ -346,13 +344,7 @@ function refuseChanges(opts: TagTrainOptions, given: ReadonlySet<string>, ck: Ta
 
 /** The core's TaggerTrainConfig from options (fresh), or from the checkpoint's with the settings given (resumed); limits count from where this run starts. */
 function trainConfig(opts: TagTrainOptions, given: ReadonlySet<string>, base: TaggerTrainConfig | null, state: TaggerTrainState | null): TaggerTrainConfig {
-  const limits = {
-    epochs: base && !given.has('epochs') ? base.epochs : given.has('maxTime') && !given.has('epochs') ? MAX_EPOCHS : opts.epochs,
-    maxSteps: opts.maxSteps ? (state?.step ?? 0) + opts.maxSteps : 0,
-    maxTimeMs: opts.maxTime ? (state?.elapsedMs ?? 0) + opts.maxTime : 0,
-    evalEvery: opts.evalEvery ?? base?.evalEvery ?? 0,
-    patience: base && !given.has('patience') ? base.patience : opts.patience,
-  };
+  const limits = runLimits(opts, given, base, state);
   if (base) {
     const pick = <K extends 'lr' | 'lrDecay' | 'lrDecayAfter' | 'clip' | 'batch' | 'wordDropout'>(k: K): TaggerTrainConfig[K] => (given.has(k) ? opts[k] : base[k]);
     const batch = pick('batch');
