@@ -7,7 +7,8 @@
  *
  *   npm run bench -- [--kernels js|wasm|both] [--config NAME]... [--quick] [--json]
  *                    [--repeat N] [--wait-quiet] [--compare [--python PATH]] [--breakdown] [--profile]
- *                    [--quality [--quality-tokens N] [--quality-seeds 1,2]]
+ *                    [--quality [--quality-setup match|defaults] [--quality-tokens N] [--quality-seeds 1,2]]
+ *                    [--quality-word [--quality-minutes M] [--quality-eval-tokens N] [--quality-systems rnnlm-full,pytorch-full,…]]
  *                    [--memory [--memory-corpus PATH] [--memory-epochs N] [--threads N]]
  *                    [--sampling [--sampling-model PATH] [--sampling-n N] [--sampling-lanes 4,8,16]]
  *                    [--interop [--interop-corpus PATH] [--interop-steps N]]
@@ -46,6 +47,7 @@ import { createRng } from '../../src/core/rng.js';
 import type { WasmKernels } from '../../src/core/wasm/wasm-kernels.js';
 import { carryState, createWorkspace } from '../../src/core/workspace.js';
 import { nodeBackend } from '../../src/node/backend.js';
+import { findTorchPython, TORCH_MALLOC_ENV, torchEnv } from './torch.js';
 import { createParallelEngine, type ParallelEngine } from '../../src/parallel/engine.js';
 
 // ------------------------------------------------------------ configurations
@@ -517,14 +519,6 @@ interface TorchResult {
   maxRssMB: number;
 }
 
-function findPython(explicit: string | undefined): string | null {
-  for (const py of explicit ? [explicit] : ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
-    if (r.status === 0) return py;
-  }
-  return null;
-}
-
 interface TorchVariant {
   label: string;
   threads: number;
@@ -551,8 +545,7 @@ function torchVariants(): TorchVariant[] {
   const out: TorchVariant[] = [];
   for (const threads of [1, 2]) {
     for (const k of kinds) {
-      const t = String(threads);
-      out.push({ label: `${threads}t ${k.label}`, threads, env: { ...k.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t } });
+      out.push({ label: `${threads}t ${k.label}`, threads, env: torchEnv(threads, k.env) });
     }
   }
   return out;
@@ -599,7 +592,8 @@ function printCompare(ours: ConfigResult[], torch: TorchResult[], out: (s: strin
     }
     printTable(rows, out);
   }
-  out('\nPyTorch: OMP_WAIT_POLICY=PASSIVE, OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = torch.set_num_threads = threads. OpenBLAS variables per variant:');
+  out('\nPyTorch: OMP_WAIT_POLICY=PASSIVE, OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = torch.set_num_threads = threads,');
+  out(`  glibc's allocator kept from returning memory (${Object.entries(TORCH_MALLOC_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}). OpenBLAS variables per variant:`);
   for (const l of labels) {
     const t = torch.find((x) => x.label === l)!;
     out(`  ${l}: PyTorch ${t.torch}, OPENBLAS_CORETYPE=${t.env.OPENBLAS_CORETYPE ?? '(unset)'}, OPENBLAS_L2_SIZE=${t.env.OPENBLAS_L2_SIZE ?? '(unset)'}`);
@@ -721,6 +715,11 @@ async function main(): Promise<number> {
       quality: { type: 'boolean', default: false },
       'quality-tokens': { type: 'string' },
       'quality-seeds': { type: 'string' },
+      'quality-setup': { type: 'string' },
+      'quality-word': { type: 'boolean', default: false },
+      'quality-minutes': { type: 'string' },
+      'quality-eval-tokens': { type: 'string' },
+      'quality-systems': { type: 'string' },
       memory: { type: 'boolean', default: false },
       'memory-corpus': { type: 'string' },
       'memory-epochs': { type: 'string' },
@@ -745,7 +744,7 @@ async function main(): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write(`${readFileSync(thisFile, 'utf8').split('\n').slice(1, 11).map((l) => l.replace(/^ \*\/?/, '')).join('\n')}\n`);
+    process.stdout.write(`${readFileSync(thisFile, 'utf8').split('\n').slice(1, 16).map((l) => l.replace(/^ \*\/?/, '')).join('\n')}\n`);
     return 0;
   }
   const names = values.config ?? CONFIGS.map((c) => c.name);
@@ -802,9 +801,20 @@ async function main(): Promise<number> {
     return runSampling({ model: values['sampling-model'], n: Number(values['sampling-n'] ?? 1000), maxLength: 200, json: values.json,
       lanes: (values['sampling-lanes'] ?? '8').split(',').map(Number) });
   }
+  if (values['quality-word']) {
+    const { runQualityWord, WORD_SYSTEMS } = await import('./quality-word.js');
+    return runQualityWord({ loadKernels, date: machine().date, repoRoot, python: values.python, json: values.json,
+      minutes: Number(values['quality-minutes'] ?? (quick ? 1 : 10)), evalTokens: Number(values['quality-eval-tokens'] ?? 350_000),
+      systems: values['quality-systems']?.split(',') ?? [...WORD_SYSTEMS], threads: Math.max(...(values.threads ?? '2').split(',').map(Number)) });
+  }
   if (values.quality) {
     const { runQuality } = await import('./quality.js');
-    return runQuality({ loadKernels, date: machine().date, repoRoot, tokens: values['quality-tokens'] ? Number(values['quality-tokens']) : undefined, python: values.python, json: values.json, quick,
+    const setup = values['quality-setup'] ?? 'match';
+    if (setup !== 'match' && setup !== 'defaults') {
+      log(`bench: --quality-setup must be match or defaults, not ${setup}`);
+      return 2;
+    }
+    return runQuality({ setup, loadKernels, date: machine().date, repoRoot, tokens: values['quality-tokens'] ? Number(values['quality-tokens']) : undefined, python: values.python, json: values.json, quick,
       seeds: (values['quality-seeds'] ?? '1').split(',').map(Number), threads: Math.max(...(values.threads ?? '2').split(',').map(Number)) });
   }
 
@@ -854,7 +864,7 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const py = values.compare ? findPython(values.python) : null;
+  const py = values.compare ? findTorchPython(values.python) : null;
   if (values.compare && py === null) notes.push('--compare: PyTorch is not importable (python3 -c "import torch" fails); install it with apt-get install -y python3-torch libopenblas0-pthread');
   const repeat = Math.max(1, Number(values.repeat ?? 1));
   const threadCounts = (values.threads ?? '1').split(',').map((x) => Math.max(1, Math.floor(Number(x)))).filter((x) => Number.isFinite(x));

@@ -3,7 +3,7 @@
  * TypeScript kernels and the WebAssembly SIMD kernels at the model's shapes.
  * Median of several timed runs after warm-up.
  *
- *   node dist/test/bench/kernels-bench.js [--quick] [--no-ref] [--only=mmNT] [--kc=256 --nc=512 --mb=128 --kcT=256 --dotMaxM=4]
+ *   node dist/test/bench/kernels-bench.js [--quick] [--no-ref] [--word] [--only=mmNT] [--kc=256 --nc=512 --mb=128 --kcT=256 --dotMaxM=4]
  *
  * Not a test (no assertions); prints a table.
  */
@@ -41,6 +41,21 @@ const SHAPES: Shape[] = [
   { kind: 'mmTN', M: 65, N: 256, K: 2048, what: 'dW_out, V=65' },
   { kind: 'mmTN', M: 10000, N: 256, K: 512, what: 'dW_out, V=10000' },
   { kind: 'mmTN', M: 1024, N: 256, K: 32, what: 'dW per step (K=B)' },
+];
+
+/** Issue 12's word-level model: LSTM 2×200, B = 20, T = 35 (700 rows a window), adaptive head 2000 + 2 clusters. */
+const WORD_SHAPES: Shape[] = [
+  { kind: 'mmNT', M: 20, N: 800, K: 200, what: 'word: recurrence, one step' },
+  { kind: 'mmNN', M: 20, N: 200, K: 800, what: 'word: dh = dG·Whh, one step' },
+  { kind: 'mmNT', M: 700, N: 800, K: 200, what: 'word: gates, whole window' },
+  { kind: 'mmNN', M: 700, N: 200, K: 800, what: 'word: dX = dG·W, window' },
+  { kind: 'mmTN', M: 800, N: 200, K: 700, what: 'word: dW += dGᵀ·X' },
+  { kind: 'mmNT', M: 700, N: 2002, K: 200, what: 'word: adaptive head' },
+  { kind: 'mmNN', M: 700, N: 200, K: 2002, what: 'word: head dX' },
+  { kind: 'mmTN', M: 2002, N: 200, K: 700, what: 'word: head dW' },
+  { kind: 'mmNT', M: 700, N: 10000, K: 200, what: 'word: full decoder V=10000' },
+  { kind: 'mmNN', M: 700, N: 200, K: 10000, what: 'word: decoder dX' },
+  { kind: 'mmTN', M: 10000, N: 200, K: 700, what: 'word: decoder dW' },
 ];
 
 const args = process.argv.slice(2);
@@ -104,7 +119,7 @@ function time(run: () => void, budgetSeconds: number, maxRuns: number): { median
 }
 
 const rows: string[][] = [['kernel', 'M', 'N', 'K', 'shape', 'ref GF/s', 'wasm GF/s', '(best run)', 'speed-up']];
-for (const s of SHAPES) {
+for (const s of flag('word') ? WORD_SHAPES : SHAPES) {
   if (only !== undefined && s.kind !== only) continue;
   const { kind, M, N, K } = s;
   const [ar, ac] = kind === 'mmTN' ? [K, M] : [M, K];

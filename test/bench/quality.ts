@@ -28,9 +28,17 @@ import { prepareData, splitTrainVal } from '../../src/core/data.js';
 import { splitSentences, type TokenizerConfig } from '../../src/core/tokenize.js';
 import { defaultTrainConfig, newTrainState, train, type EvalRecord, type TrainConfig } from '../../src/core/train.js';
 import type { KernelName, KernelSetup } from './bench.js';
+import { findTorchPython, torchEnv } from './torch.js';
 
 export interface QualityOptions {
   repoRoot: string;
+  /**
+   * match: one-hot input, and PyTorch copies rnnlm's initialisation (does the
+   * fast path learn what PyTorch learns?); defaults: issue 12's per-token
+   * comparison, a 256 embedding, rnnlm at its defaults against PyTorch at its
+   * own (5M tokens by default).
+   */
+  setup: 'match' | 'defaults';
   /** Training tokens (rounded up to whole windows of 64×32). */
   tokens?: number | undefined;
   python?: string | undefined;
@@ -66,9 +74,11 @@ export async function runQuality(o: QualityOptions): Promise<number> {
     out(`quality: ${corpus} is missing; skipped`);
     return 0;
   }
-  const tokens = o.tokens ?? (o.quick ? 200_000 : DEFAULT_TOKENS);
+  const defaults = o.setup === 'defaults';
+  const tokens = o.tokens ?? (o.quick ? 200_000 : defaults ? 5_000_000 : DEFAULT_TOKENS);
   const steps = Math.ceil(tokens / (B * T));
-  const evalEvery = Math.max(1, Math.ceil(steps / 4));
+  // defaults: a point every ~0.5M tokens, a curve
+  const evalEvery = Math.max(1, defaults ? Math.round(500_000 / (B * T)) : Math.ceil(steps / 4));
   const seeds = o.seeds ?? [1];
 
   // data, exactly as `rnnlm train --sentence file --level char` prepares it
@@ -80,7 +90,7 @@ export async function runQuality(o: QualityOptions): Promise<number> {
   const val = data.val!;
   out(`quality check — ${o.date}; ${corpus}`);
   out(`  ${data.train.ids.length.toLocaleString('en-US')} training and ${val.ids.length.toLocaleString('en-US')} validation tokens (EOS included), V = ${V}`);
-  out(`  char LSTM 2×256, one-hot input, stream B=${B} T=${T}, Adam lr 2e-3, clip 5, ${steps} steps = ${(steps * B * T).toLocaleString('en-US')} training tokens, validation every ${evalEvery} steps`);
+  out(`  char LSTM 2×256, ${defaults ? 'embedding 256, each side at its own default initialisation' : 'one-hot input, PyTorch initialised as rnnlm'}, stream B=${B} T=${T}, Adam lr 2e-3, clip 5, ${steps} steps = ${(steps * B * T).toLocaleString('en-US')} training tokens, validation every ${evalEvery} steps`);
 
   const k = await o.loadKernels('wasm');
   const kernels = typeof k === 'string' ? await o.loadKernels('js') : k;
@@ -90,7 +100,7 @@ export async function runQuality(o: QualityOptions): Promise<number> {
 
   const results: SideResult[] = [];
   for (const seed of seeds) {
-    const config: ModelConfig = { cell: 'lstm', peephole: false, layers: 2, hidden: 256, vocabSize: V, embedding: 0, dropout: 0 };
+    const config: ModelConfig = { cell: 'lstm', peephole: false, layers: 2, hidden: 256, vocabSize: V, embedding: defaults ? 256 : 0, dropout: 0 };
     const model = createModel(config, kernels.backend);
     const rng = createRng(seed);
     initModel(model, rng);
@@ -121,10 +131,10 @@ export async function runQuality(o: QualityOptions): Promise<number> {
       for (const seed of seeds) {
         log(`  PyTorch seed ${seed} …`);
         const script = path.join(o.repoRoot, 'test', 'bench', 'quality_pytorch.py');
-        const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '2', OPENBLAS_CORETYPE: 'SkylakeX' };
+        const env = { ...torchEnv(2), OPENBLAS_CORETYPE: 'SkylakeX' };
         const t0 = performance.now();
         const r = spawnSync(py, [script, '--train', trainPath, '--val', valPath, '--vocab', String(V), '--steps', String(steps),
-          '--eval-every', String(evalEvery), '--seed', String(seed), '--threads', '2'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+          '--eval-every', String(evalEvery), '--seed', String(seed), '--threads', '2', ...(defaults ? ['--defaults'] : [])], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
         if (r.status !== 0) {
           out(`  PyTorch run failed (exit ${r.status})`);
           continue;
@@ -138,7 +148,7 @@ export async function runQuality(o: QualityOptions): Promise<number> {
   }
 
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ date: o.date, steps, tokens: steps * B * T, V, results })}\n`);
+    process.stdout.write(`${JSON.stringify({ date: o.date, setup: o.setup, steps, tokens: steps * B * T, V, results })}\n`);
     return 0;
   }
   out('\n  validation loss (nats/char) by training tokens');
@@ -148,11 +158,4 @@ export async function runQuality(o: QualityOptions): Promise<number> {
   const widths = header.map((_, j) => Math.max(...rows.map((x) => x[j]!.length)));
   for (const r of rows) out(`  ${r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ')}`);
   return 0;
-}
-
-function findTorchPython(explicit: string | undefined): string | null {
-  for (const py of explicit ? [explicit] : ['python3', '/usr/bin/python3']) {
-    if (spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) return py;
-  }
-  return null;
 }

@@ -2,7 +2,7 @@
 """PyTorch side of `npm run bench -- --quality` (see test/bench/quality.ts).
 
     python3 test/bench/quality_pytorch.py --train train.i32 --val val.i32 --vocab V --steps N
-                                          [--eval-every E] [--seed S] [--threads 2]
+                                          [--eval-every E] [--seed S] [--threads 2] [--defaults]
 
 Reads the token ids rnnlm prepared (little-endian int32; <EOS> = 0, <UNK> = 1,
 then the characters in code point order) and trains a char LSTM 2x256 the way
@@ -17,6 +17,9 @@ rnnlm's core/train.ts does in stream mode:
     Adam lr 2e-3 (betas 0.9, 0.999, eps 1e-8);
   - validation: the same stream reading of the validation ids from a zero
     state, mean nats per token, every --eval-every steps and at the end.
+With --defaults, the model of issue 12's comparison at PyTorch's own defaults instead: nn.Embedding(V, 256)
+(N(0, 1)), nn.LSTM(256, 256, num_layers=2) and nn.Linear(256, V) with their default initialisation, nothing
+copied from rnnlm (the zero input at a lane's start is a zero embedding).
 Prints one JSON line: {"torch": version, "history": [{step, tokens, valLoss}]}.
 """
 import argparse
@@ -48,9 +51,15 @@ def windows(ids, b, t):
 
 
 class LM(nn.Module):
-    def __init__(self, vocab):
+    def __init__(self, vocab, defaults=False):
         super().__init__()
         self.vocab = vocab
+        self.embedding = None
+        if defaults:
+            self.embedding = nn.Embedding(vocab, H)
+            self.rnn = nn.LSTM(H, H, num_layers=L)
+            self.decoder = nn.Linear(H, vocab)
+            return
         self.rnn = nn.LSTM(vocab, H, num_layers=L)
         self.decoder = nn.Linear(H, vocab)
         k = 1.0 / H ** 0.5
@@ -67,6 +76,10 @@ class LM(nn.Module):
                 getattr(self.rnn, f'bias_hh_l{l}')[H:2 * H].fill_(0.0)
 
     def forward(self, x, state):
+        if self.embedding is not None:
+            inp = self.embedding(x.clamp(min=0)) * (x >= 0).unsqueeze(-1)
+            out, state = self.rnn(inp, state)
+            return self.decoder(out), state
         inp = F.one_hot(x.clamp(min=0), self.vocab).float() * (x >= 0).unsqueeze(-1)
         out, state = self.rnn(inp, state)
         return self.decoder(out), state
@@ -95,13 +108,14 @@ def main():
     ap.add_argument('--eval-every', type=int, default=0)
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--defaults', action='store_true')
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     V = args.vocab
     train_ids = np.fromfile(args.train, dtype='<i4')
     val_ids = np.fromfile(args.val, dtype='<i4')
-    model = LM(V)
+    model = LM(V, args.defaults)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3, betas=(0.9, 0.999), eps=1e-8)
     history = []
     step, tokens, state = 0, 0, None
