@@ -39,8 +39,8 @@ export interface TrainingSetup {
   epochWindows: number;
   /** Things the user should know (no validation set, vocabulary capped, batch shrunk, settings changed on resume). */
   notes: string[];
-  /** What identifies the corpus (saved in the checkpoint's meta, checked by --resume). */
-  corpus: { fingerprint: string; unkRate: number };
+  /** What identifies the corpus (saved in the checkpoint's meta, checked by --resume); and the validation text, when one was given. */
+  corpus: { fingerprint: string; unkRate: number; valFingerprint: string | null };
   /** The training and validation sentences as a hash set (api/novelty.ts), saved in the checkpoint; null in file mode or beyond MAX_TRAIN_SENTENCES. */
   trainSentences: Uint32Array | null;
 }
@@ -76,8 +76,13 @@ export function prepareTraining(
   /** what a new model computes on (a resumed one keeps its checkpoint's) */
   backend: Backend = referenceBackend,
   init: FineTune | null = null,
+  /** A validation text of its own (`--val-file`): held out as it is, instead of a fraction of the corpus. */
+  valText: string | null = null,
 ): TrainingSetup {
   const notes: string[] = [];
+  if (valText !== null && given.has('valFraction') && opts.valFraction > 0) {
+    throw new OptionError(`${name('valText')} and ${name('valFraction')} cannot go together`, `${name('valText')} is the validation text already: drop ${name('valFraction')}`);
+  }
   if (init && resumed) throw new OptionError(`${name('initFrom')} and ${name('resume')} cannot go together`, `${name('resume')} continues a run exactly; ${name('initFrom')} starts a new run from a model's weights: give one of them`);
   const base = init?.from ?? null;
   if (base) refuseFineTuneChanges(opts, given, base, init!.addTokens, name);
@@ -99,17 +104,20 @@ export function prepareTraining(
   };
   const tok: TokenizerConfig = { level: tokenizer.level, lowercase: tokenizer.lowercase, unkToken: tokenizer.unkToken, split: tokenizer.split };
   const seed = kept ? kept.seed : opts.seed;
-  const valFraction = kept ? kept.valFraction : opts.valFraction;
+  // a validation text of its own holds nothing out of the corpus
+  const valFraction = valText !== null ? 0 : kept ? kept.valFraction : opts.valFraction;
 
-  // a JavaScript string can hold half of a surrogate pair, which no file can: refuse it rather than train a token that cannot be saved
-  const broken = text.search(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
-  if (broken >= 0) throw new DataError(`the text holds a lone surrogate (U+${text.charCodeAt(broken).toString(16).toUpperCase()}) at character ${broken}, which is not Unicode text`, 'pass well-formed text (e.g. text.toWellFormed(), or read the file as UTF-8)');
+  checkWellFormed(text, 'the text');
   const normalized = normalizeText(text);
   const sentences = splitSentences(normalized, tokenizer.sentence);
   if (sentences.length === 0) throw new DataError('the corpus has no text to train on (it is empty or only blank lines)', 'give UTF-8 text with at least one non-blank line');
-  // the split is the first use of the seed's generator, so a resumed run splits the same way
+  const heldOut = valText === null ? null : validationText(valText, tokenizer.sentence, resumed, name);
+  // the split is the first use of the seed's generator, so a resumed run splits the same way (a validation text draws nothing)
   const rng = createRng(seed);
-  const split = splitTrainVal(sentences, valFraction, rng, tokenizer.sentence);
+  const split = heldOut ? { train: sentences, val: heldOut.sentences } : splitTrainVal(sentences, valFraction, rng, tokenizer.sentence);
+  if (!heldOut && typeof resumed?.meta['valFingerprint'] === 'string') {
+    throw new DataError(`the checkpoint's run was validated on a text of its own (${name('valText')}), and none is given`, `give the same validation text again with ${name('valText')}: a resumed run keeps its data split`);
+  }
   if (split.val.length === 0 && valFraction > 0 && !t) notes.push(`the corpus is too small to hold out ${valFraction} for validation; training without validation`);
 
   let vocab: Vocab, counts: number[] | null, data: { train: EncodedCorpus; val: EncodedCorpus | null };
@@ -152,9 +160,9 @@ export function prepareTraining(
   // a stream of one token has nothing to predict: no validation rather than a loss of 0/0
   if (data.val && mode === 'stream' && data.val.ids.length < 2) {
     data = { train: data.train, val: null };
-    if (valFraction > 0) notes.push('the validation part is too small to predict anything; training without validation');
+    if (valFraction > 0 || heldOut) notes.push(`the validation ${heldOut ? 'text' : 'part'} is too small to predict anything; training without validation`);
   }
-  const corpus = { fingerprint: corpusFingerprint(normalized), unkRate: unkRate(data) };
+  const corpus = { fingerprint: corpusFingerprint(normalized), unkRate: unkRate(data), valFingerprint: heldOut?.fingerprint ?? null };
   if (resumed) {
     const note = checkSameCorpus(resumed, corpus, name);
     if (note) notes.push(note);
@@ -204,7 +212,7 @@ export function prepareTraining(
     if (!base || vocab !== base.vocab) initModel(model, rng);
     if (base) copyWeights(base.model, model);
     state = newTrainState(model, cfg, rng.state());
-    options = { ...Object.fromEntries([...given].map((k) => [k, (opts as Record<string, unknown>)[k]])), seed, valFraction };
+    options = { ...Object.fromEntries([...given].map((k) => [k, (opts as Record<string, unknown>)[k]])), seed, ...(heldOut ? {} : { valFraction }) };
   }
   if (t) refuseIfTooLarge(memoryNeed(model.config, cfg.bptt, cfg.batch, opts.threads ?? 1, cfg.optimizer.kind), name);
   const epochWindows = epochPlan(data.train, mode, cfg.batch, cfg.bptt, 0).windows;
@@ -350,6 +358,33 @@ const DAMAGED = 'the file is damaged or was edited by hand; resume from an undam
 
 /** How much more <UNK> a different corpus may have than the run's own before --resume refuses it. */
 const UNK_MARGIN = 0.05;
+
+/** A JavaScript string can hold half of a surrogate pair, which no file can: refuse it rather than train a token that cannot be saved. */
+function checkWellFormed(text: string, what: string): void {
+  const broken = text.search(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+  if (broken >= 0) throw new DataError(`${what} holds a lone surrogate (U+${text.charCodeAt(broken).toString(16).toUpperCase()}) at character ${broken}, which is not Unicode text`, 'pass well-formed text (e.g. text.toWellFormed(), or read the file as UTF-8)');
+}
+
+/**
+ * A validation text of its own, split into sentences as the corpus is. A
+ * resumed run must be given the text it was validated on (by fingerprint),
+ * and only if it had one: its data split is kept.
+ */
+function validationText(valText: string, sentence: SentenceMode, resumed: Checkpoint | null, name: (key: string) => string): { sentences: string[]; fingerprint: string } {
+  checkWellFormed(valText, 'the validation text');
+  const normalized = normalizeText(valText);
+  const sentences = splitSentences(normalized, sentence);
+  if (sentences.length === 0) throw new DataError('the validation text is empty or only blank lines', `give ${name('valText')} UTF-8 text with at least one non-blank line`);
+  const fingerprint = corpusFingerprint(normalized);
+  if (resumed) {
+    const saved = resumed.meta['valFingerprint'];
+    if (typeof saved !== 'string') {
+      throw new OptionError(`the checkpoint's run held out part of its corpus for validation, so ${name('valText')} would change its data split`, `drop ${name('valText')} to resume it; a resumed run keeps its data split`);
+    }
+    if (saved !== fingerprint) throw new DataError('the validation text is not the one the checkpoint\'s run was validated on', `give the same validation text as when the run started (${name('valText')}): a resumed run keeps its data split`);
+  }
+  return { sentences, fingerprint };
+}
 
 /**
  * --resume continues a run on the corpus it started on. Another corpus is
@@ -540,7 +575,7 @@ export function checkpointOf(s: TrainingSetup, state: TrainState, meta: Record<s
   return {
     model: s.model, tokenizer: s.tokenizer, vocab: s.vocab, counts: s.counts,
     training: { options: s.options, config: s.cfg, state },
-    meta: { ...meta, corpusFingerprint: s.corpus.fingerprint, corpusUnkRate: s.corpus.unkRate },
+    meta: { ...meta, corpusFingerprint: s.corpus.fingerprint, corpusUnkRate: s.corpus.unkRate, ...(s.corpus.valFingerprint !== null ? { valFingerprint: s.corpus.valFingerprint } : {}) },
     trainSentences: s.trainSentences,
   };
 }

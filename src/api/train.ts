@@ -36,6 +36,13 @@ export interface TrainRun {
   initFrom?: Checkpoint;
   /** With initFrom: add the corpus's tokens the vocabulary lacks (their rows drawn as a fresh model's, the model's rows kept). */
   addTokens?: boolean;
+  /**
+   * A validation text of its own (a string, or UTF-8 bytes), split into
+   * sentences as the corpus is, instead of holding out `valFraction` of the
+   * corpus: Penn Treebank's valid.txt, a held-out part prepared elsewhere.
+   * A resumed run must be given the same text again.
+   */
+  valText?: string | Uint8Array;
 }
 
 /** Where a run writes: paths and the sink that writes them (the command line's; the library writes nothing). */
@@ -103,7 +110,7 @@ export interface Spelling {
 }
 
 const LIBRARY: Spelling = { name: (k) => k, hint: "train() takes the options of 'rnnlm train --help', in camelCase", what: 'the options of train()' };
-const RUN_KEYS = ['onStep', 'onEval', 'signal', 'resume', 'initFrom', 'addTokens'] as const;
+const RUN_KEYS = ['onStep', 'onEval', 'signal', 'resume', 'initFrom', 'addTokens', 'valText'] as const;
 const RUN_HINT = `train()'s third argument takes ${RUN_KEYS.join(', ')}`;
 
 /**
@@ -131,7 +138,8 @@ export async function train(
   const given = new Set(Object.keys(trainOptionsShape).filter((k) => raw[k] !== undefined));
   const threads = opts.threads ?? platform.threads;
   const init = cb.initFrom ? { from: cb.initFrom, addTokens: cb.addTokens === true } : null;
-  const setup = prepareTraining(corpus, { ...opts, threads }, given, cb.resume ?? null, spelling.name, platform.backend, init);
+  const valText = cb.valText === undefined ? null : validationOf(cb.valText, spelling.name('valText'));
+  const setup = prepareTraining(corpus, { ...opts, threads }, given, cb.resume ?? null, spelling.name, platform.backend, init, valText);
   // the time budget as it was given ('2m', or seconds), not in milliseconds: `rnnlm info` shows the command line
   if (raw['maxTime'] !== undefined && !cb.resume) setup.options = { ...setup.options, maxTime: raw['maxTime'] };
   const { model, cfg, state: start } = setup;
@@ -176,6 +184,14 @@ export async function train(
   };
 }
 
+/** The validation text as a string: bytes checked as the command line checks a file, and no NUL (a binary file). */
+function validationOf(v: string | Uint8Array, what: string): string {
+  const text = typeof v === 'string' ? v : textFromBytes(v, what);
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) throw new DataError(`the validation text looks like a binary file (a NUL character at offset ${nul})`, `give ${what} UTF-8 text`);
+  return text;
+}
+
 /** The validation loss of the latest evaluation that had one. */
 function lastValLoss(state: TrainState): number | null {
   for (let i = state.history.length - 1; i >= 0; i--) {
@@ -209,6 +225,10 @@ function checkRun(cb: unknown): TrainRun {
   if (cb['initFrom'] !== undefined) checkCheckpoint(cb['initFrom'], 'callbacks.initFrom');
   if (cb['resume'] !== undefined && cb['initFrom'] !== undefined) {
     throw new OptionError('callbacks.resume and callbacks.initFrom cannot go together', 'resume continues a run exactly; initFrom starts a new run (fine-tuning) from a model: give one of them');
+  }
+  const v = cb['valText'];
+  if (v !== undefined && typeof v !== 'string' && !(v instanceof Uint8Array)) {
+    throw new OptionError(`callbacks.valText must be a string, or a Uint8Array (or Buffer) of UTF-8 bytes (got ${describeValue(v)})`, "pass the validation text itself, e.g. { valText: await readFile('valid.txt', 'utf8') }");
   }
   if (cb['addTokens'] !== undefined && typeof cb['addTokens'] !== 'boolean') throw new OptionError(`callbacks.addTokens must be true or false (got ${describeValue(cb['addTokens'])})`, 'e.g. { initFrom: model, addTokens: true }');
   if (cb['addTokens'] === true && cb['initFrom'] === undefined) throw new OptionError('callbacks.addTokens goes with initFrom only', "it adds a corpus's new tokens to the vocabulary of the model given as initFrom");

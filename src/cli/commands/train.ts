@@ -31,6 +31,7 @@ export const trainCliSchema = extendTrainOptions({
   resume: z.string().min(1, { error: 'must not be empty: give the checkpoint to continue, e.g. --resume model.last.json' }).optional(),
   initFrom: z.string().min(1, { error: 'must not be empty: give the model to fine-tune, e.g. --init-from model.json' }).optional(),
   addTokens: z.boolean().default(false),
+  valFile: z.string().min(1, { error: 'must not be empty: give the validation text, e.g. --val-file valid.txt' }).optional(),
   log: z.string().min(1, { error: 'must not be empty: give a file name, e.g. --log run.ndjson' }).optional(),
   quiet: z.boolean().default(false),
   color: z.boolean().default(true),
@@ -79,6 +80,7 @@ export function registerTrain(program: Command, run: (action: (host: Host) => Pr
     .option('--pretokenized', 'word level: the text is already tokenized; split on whitespace only, nothing else touched (Penn Treebank, WikiText)')
     .option('--unk-token <text>', "a word in the corpus that means unknown, e.g. '<unk>' in Penn Treebank")
     .option('--sentence <mode>', 'what a sentence is: line, paragraph (blank-line separated), file (the whole text, one stream) or stream (each line a sentence ending with <EOS>, the lines read as one stream with the state carried: the Penn Treebank / WikiText convention) (default: line)')
+    .option('--val-file <file>', 'validate on this text (split into sentences as the corpus is) instead of holding out --val-fraction of the corpus, e.g. Penn Treebank\'s valid.txt')
     .option('--samples <n>', 'samples to show at the end (default: 3)')
     .option('--threads <n>', 'CPU threads for training; results depend on it only through rounding (default: all cores)')
     .option('--log <file>', 'append one JSON line per evaluation (step, losses, learning rate, time, tokens/s) for plotting')
@@ -112,12 +114,15 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   checkPathArgument(opts.log, '--log path');
   checkPathArgument(opts.resume, '--resume path');
   checkPathArgument(opts.initFrom, '--init-from path');
+  checkPathArgument(opts.valFile, '--val-file path');
   if (opts.resume !== undefined && opts.initFrom !== undefined) {
     throw new UsageError('--resume and --init-from cannot go together', '--resume continues a run exactly; --init-from starts a new run from a model (fine-tuning): give one of them');
   }
   if (opts.addTokens && opts.initFrom === undefined) throw new UsageError('--add-tokens goes with --init-from only', "it adds the corpus's new tokens to the vocabulary of the model being fine-tuned");
   if (opts.corpus === '-' && opts.initFrom === '-') throw new UsageError('the corpus and the model to fine-tune cannot both be standard input', 'give the model as a file: --init-from model.json');
   checkPathArgument(opts.corpus, 'corpus path');
+  if (opts.corpus === '-' && opts.valFile === '-') throw new UsageError('the corpus and the validation text cannot both be standard input', 'give the validation text as a file: --val-file valid.txt');
+  if ([opts.resume, opts.initFrom].includes('-') && opts.valFile === '-') throw new UsageError('the validation text and the checkpoint cannot both be standard input', 'give them as files');
   if (opts.corpus === '-' && opts.resume === '-') throw new UsageError('the corpus and the checkpoint to resume cannot both be standard input', 'give the checkpoint as a file: --resume model.last.json');
   if (opts.output === '-') throw new UsageError('-o - would write checkpoints to standard output, which cannot hold them', 'give a file name, e.g. -o model.json');
   host.checkWritable(opts.output, 'output (-o)');
@@ -129,6 +134,11 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   // the resumed checkpoint may be this run's own output or latest state (read in full first, then replaced atomically)
   host.checkDistinct([
     { role: 'corpus', path: opts.corpus }, { role: 'output (-o)', path: opts.output },
+    { role: 'latest-state file', path: lastPath(opts.output) }, { role: 'log (--log)', path: opts.log },
+  ]);
+  // the validation text is only read, but not where this run writes
+  host.checkDistinct([
+    { role: 'validation text (--val-file)', path: opts.valFile }, { role: 'output (-o)', path: opts.output },
     { role: 'latest-state file', path: lastPath(opts.output) }, { role: 'log (--log)', path: opts.log },
   ]);
   host.checkDistinct([{ role: 'corpus', path: opts.corpus }, { role: 'checkpoint to resume (--resume)', path: opts.resume }, { role: 'log (--log)', path: opts.log }]);
@@ -144,6 +154,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   const text = await readText(host, opts.corpus);
   const resumed = opts.resume ? await readCheckpoint(host, opts.resume) : null;
   const base = opts.initFrom ? await readCheckpoint(host, opts.initFrom) : null;
+  const valText = opts.valFile !== undefined ? await readText(host, opts.valFile) : undefined;
   const trainOptions = Object.fromEntries(Object.keys(trainOptionsShape).filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]]));
 
   // until training starts (reading, the vocabulary) there is nothing to save: a signal ends the process at once
@@ -162,6 +173,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
       resume: resumed ?? undefined,
       initFrom: base ?? undefined,
       addTokens: base ? opts.addTokens : undefined,
+      valText,
       onStep: (r) => {
         // an estimate of the time per epoch, timed over 20 steps after 5 of warm-up (JIT, caches)
         if (r.step - startStep === 5) firstTiming = { at: r.elapsedMs, step: r.step, tokens: r.tokensSeen };
@@ -186,8 +198,8 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
       sink: host.files(), best: opts.output, last: lastPath(opts.output), log: opts.log,
       meta: { createdBy: 'rnnlm', corpus: opts.corpus === '-' ? '(stdin)' : opts.corpus },
       // the command line as given, for `rnnlm info`
-      command: { corpus: opts.corpus, output: opts.output, ...(opts.initFrom !== undefined ? { initFrom: opts.initFrom, ...(opts.addTokens ? { addTokens: true } : {}) } : {}) },
-    }, { name: flagName, hint: "see 'rnnlm train --help'", what: 'options' }, (s) => {
+      command: { corpus: opts.corpus, output: opts.output, ...(opts.valFile !== undefined ? { valFile: opts.valFile } : {}), ...(opts.initFrom !== undefined ? { initFrom: opts.initFrom, ...(opts.addTokens ? { addTokens: true } : {}) } : {}) },
+    }, { name: (k) => (k === 'valText' ? '--val-file' : flagName(k)), hint: "see 'rnnlm train --help'", what: 'options' }, (s) => {
       startStep = s.step;
       level = s.level;
       lastVal = s.valLoss;
@@ -204,7 +216,10 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     });
   } catch (err) {
     // data errors: name the file they are about
-    if (err instanceof DataError) throw new InputError(`${/^(the )?checkpoint/.test(err.message) ? opts.resume ?? opts.initFrom : name}: ${err.message}`, err.hint);
+    if (err instanceof DataError) {
+      const about = /^(the )?checkpoint/.test(err.message) ? opts.resume ?? opts.initFrom : /^the validation text/.test(err.message) ? sourceName(opts.valFile ?? '-') : name;
+      throw new InputError(`${about}: ${err.message}`, err.hint);
+    }
     throw err;
   } finally {
     interrupts.off();
@@ -227,7 +242,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     if (gone) say(style.dim(`  removed ${shown(lastPath(opts.output))}: an older state (this run's latest is in ${shown(opts.output)})`));
   }
   if (outcome.reason !== 'epochs' && outcome.reason !== 'early-stop') {
-    say(`continue with: ${opts.corpus === '-' ? '… | ' : ''}rnnlm train ${shellWord(opts.corpus)} --resume ${shellWord(latest)} -o ${shellWord(opts.output)}${opts.corpus === '-' ? ' (the same corpus on standard input again)' : ''}`);
+    say(`continue with: ${opts.corpus === '-' ? '… | ' : ''}rnnlm train ${shellWord(opts.corpus)} --resume ${shellWord(latest)}${opts.valFile !== undefined ? ` --val-file ${shellWord(opts.valFile)}` : ''} -o ${shellWord(opts.output)}${opts.corpus === '-' ? ' (the same corpus on standard input again)' : ''}`);
   }
   if (!opts.quiet && state.history.length >= 2) {
     // as wide as the terminal allows (indented by two), at most 78 columns
