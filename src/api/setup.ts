@@ -379,7 +379,7 @@ function validationText(valText: string, sentence: SentenceMode, resumed: Checkp
   if (resumed) {
     const saved = resumed.meta['valFingerprint'];
     if (typeof saved !== 'string') {
-      throw new OptionError(`the checkpoint's run held out part of its corpus for validation, so ${name('valText')} would change its data split`, `drop ${name('valText')} to resume it; a resumed run keeps its data split`);
+      throw new OptionError(`the checkpoint's run was not validated on a text of its own, so ${name('valText')} would change its data split`, `drop ${name('valText')} to resume it; a resumed run keeps its data split`);
     }
     if (saved !== fingerprint) throw new DataError('the validation text is not the one the checkpoint\'s run was validated on', `give the same validation text as when the run started (${name('valText')}): a resumed run keeps its data split`);
   }

@@ -10,6 +10,7 @@
  *                    [--quality [--quality-setup match|defaults] [--quality-tokens N] [--quality-seeds 1,2]]
  *                    [--quality-word [--quality-minutes M] [--quality-eval-tokens N] [--quality-systems rnnlm-full,pytorch-full,…]]
  *                    [--memory [--memory-corpus PATH] [--memory-epochs N] [--threads N]]
+ *                    [--score-memory [--score-memory-model PATH] [--score-memory-lines 10000,1000000]]
  *                    [--sampling [--sampling-model PATH] [--sampling-n N] [--sampling-lanes 4,8,16]]
  *                    [--interop [--interop-corpus PATH] [--interop-steps N]]
  *                    [--page [--page-hidden N]]
@@ -720,6 +721,9 @@ async function main(): Promise<number> {
       'quality-minutes': { type: 'string' },
       'quality-eval-tokens': { type: 'string' },
       'quality-systems': { type: 'string' },
+      'score-memory': { type: 'boolean', default: false },
+      'score-memory-model': { type: 'string' },
+      'score-memory-lines': { type: 'string' },
       memory: { type: 'boolean', default: false },
       'memory-corpus': { type: 'string' },
       'memory-epochs': { type: 'string' },
@@ -744,7 +748,7 @@ async function main(): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write(`${readFileSync(thisFile, 'utf8').split('\n').slice(1, 16).map((l) => l.replace(/^ \*\/?/, '')).join('\n')}\n`);
+    process.stdout.write(`${readFileSync(thisFile, 'utf8').split('\n').slice(1, 17).map((l) => l.replace(/^ \*\/?/, '')).join('\n')}\n`);
     return 0;
   }
   const names = values.config ?? CONFIGS.map((c) => c.name);
@@ -800,6 +804,11 @@ async function main(): Promise<number> {
     const { runSampling } = await import('./sampling.js');
     return runSampling({ model: values['sampling-model'], n: Number(values['sampling-n'] ?? 1000), maxLength: 200, json: values.json,
       lanes: (values['sampling-lanes'] ?? '8').split(',').map(Number) });
+  }
+  if (values['score-memory']) {
+    const { runScoreMemory } = await import('./score-memory.js');
+    return runScoreMemory({ repoRoot, json: values.json, model: values['score-memory-model'],
+      lines: (values['score-memory-lines'] ?? '10000,100000,1000000').split(',').map(Number) });
   }
   if (values['quality-word']) {
     const { runQualityWord, WORD_SYSTEMS } = await import('./quality-word.js');

@@ -34,7 +34,8 @@ interface EvalRow { step: number; epoch: number; valLoss: number | null; rssMB: 
 
 const MB = 1e6;
 
-function readStatus(pid: number): { rss: number; hwm: number } | null {
+/** VmRSS (now) and VmHWM (the peak so far) of a process, in bytes; null when it is gone. */
+export function readStatus(pid: number): { rss: number; hwm: number } | null {
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN) * 1024;

@@ -56,5 +56,5 @@ test('train --val-file: refused with --val-fraction, as the output, blank, or on
   assert.equal((await runCli(['train', corpus, '-o', held, '--max-steps', '1', '-q', ...SMALL])).code, 0);
   const changed = await runCli(['train', corpus, '--resume', held, '--val-file', corpus, '-o', held, '--max-steps', '1', '-q']);
   assert.equal(changed.code, 2);
-  assert.match(oneLineError(changed.stderr), /held out part of its corpus for validation, so --val-file would change its data split/);
+  assert.match(oneLineError(changed.stderr), /was not validated on a text of its own, so --val-file would change its data split/);
 });

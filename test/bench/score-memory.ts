@@ -1,0 +1,106 @@
+/**
+ * `npm run bench -- --score-memory`: `rnnlm score` as a filter (issue 13).
+ * Runs the command line itself (`bin/rnnlm.js score -m MODEL -q`, all cores)
+ * on N lines of "emma" written into its standard input by this process (as
+ * `yes emma | head -N` would), for N = 10K, 100K and 1M by default, and
+ * reports per N: the peak resident set (VmHWM from /proc/PID/status, sampled
+ * every 20 ms until the process ends; the worker threads are in the same
+ * process), the lines read back (one per line in), the wall time, and how
+ * long after the first line went in the first answer came out, the input
+ * still open. Target: peak RSS within 10% between 10K and 1M lines.
+ * The model: `--score-memory-model PATH`, or a names model (LSTM 2×128, the
+ * defaults) trained for 30 steps on corpora/names.txt (its weights do not
+ * change the memory).
+ * Linux only (/proc).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { readStatus } from './memory.js';
+
+export interface ScoreMemoryOptions {
+  repoRoot: string;
+  model?: string | undefined;
+  lines: number[];
+  json: boolean;
+}
+
+interface Row { lines: number; out: number; peakMB: number; seconds: number; firstAnswerMs: number | null }
+
+const MB = 1e6;
+
+function run(bin: string, model: string, n: number): Promise<Row> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'score', '-m', model, '-q'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const t0 = performance.now();
+    let firstIn = 0;
+    let firstAnswerMs: number | null = null;
+    let out = 0;
+    let peak = 0;
+    const sampler = setInterval(() => { const s = readStatus(child.pid!); if (s) peak = Math.max(peak, s.hwm); }, 20);
+    child.stdout.on('data', (b: Buffer) => {
+      if (firstAnswerMs === null) firstAnswerMs = performance.now() - firstIn;
+      for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) out++;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(sampler);
+      if (code !== 0) reject(new Error(`rnnlm score exited with ${code}`));
+      else resolve({ lines: n, out, peakMB: peak / MB, seconds: (performance.now() - t0) / 1000, firstAnswerMs });
+    });
+    // the first line alone, then a pause: the first answer must come while the input is open
+    const block = Buffer.from('emma\n'.repeat(4096));
+    let sent = 0;
+    const write = (): void => {
+      while (sent < n) {
+        const k = Math.min(4096, n - sent);
+        sent += k;
+        if (!child.stdin.write(k === 4096 ? block : block.subarray(0, 5 * k))) { child.stdin.once('drain', write); return; }
+      }
+      child.stdin.end();
+    };
+    firstIn = performance.now();
+    child.stdin.write('emma\n');
+    sent = 1;
+    setTimeout(write, 500);
+  });
+}
+
+export async function runScoreMemory(o: ScoreMemoryOptions): Promise<number> {
+  const out = (s: string): void => { if (!o.json) process.stdout.write(`${s}\n`); };
+  if (!existsSync('/proc/self/status')) {
+    out('bench --score-memory: needs Linux /proc to sample the resident set');
+    return 2;
+  }
+  const bin = path.join(o.repoRoot, 'bin', 'rnnlm.js');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rnnlm-score-memory-'));
+  try {
+    let model = o.model;
+    if (model === undefined) {
+      model = path.join(dir, 'names.json');
+      const t = spawnSync(process.execPath, [bin, 'train', path.join(o.repoRoot, 'corpora', 'names.txt'), '-o', model, '--max-steps', '30', '-q', '--samples', '0'], { stdio: 'inherit' });
+      if (t.status !== 0) throw new Error('training the names model failed');
+    }
+    out(`rnnlm bench --score-memory — ${new Date().toISOString()}; Node ${process.version}; model ${o.model ?? 'names (LSTM 2×128, 30 steps)'}`);
+    const rows: Row[] = [];
+    for (const n of o.lines) {
+      process.stderr.write(`  ${n.toLocaleString('en-US')} lines …\n`);
+      rows.push(await run(bin, model, n));
+    }
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify({ rows })}\n`);
+      return 0;
+    }
+    out('lines in   lines out   peak RSS MB   seconds   first answer (input open)');
+    for (const r of rows) {
+      out(`${r.lines.toLocaleString('en-US').padStart(9)}  ${r.out.toLocaleString('en-US').padStart(10)}  ${r.peakMB.toFixed(1).padStart(12)}  ${r.seconds.toFixed(1).padStart(8)}   ${r.firstAnswerMs === null ? '–' : `${r.firstAnswerMs.toFixed(0)} ms`}`);
+    }
+    const first = rows[0]!, last = rows[rows.length - 1]!;
+    out(`peak RSS at ${last.lines.toLocaleString('en-US')} lines / at ${first.lines.toLocaleString('en-US')}: ${(last.peakMB / first.peakMB).toFixed(3)} (target ≤ 1.10)`);
+    return 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
