@@ -132,13 +132,11 @@ export async function train(
   const raw: Record<string, unknown> = isObject(options) && !Array.isArray(options) ? { ...options } : options as never;
   const opts = parseWith(trainOptionsSchema, raw, spelling.name, spelling.hint, { what: spelling.what, numbersAsNumbers: spelling === LIBRARY });
   const cb = checkRun(run);
-  const corpus = typeof text === 'string' ? text : textFromBytes(text, "train()'s text");
-  const nul = typeof text === 'string' ? corpus.indexOf('\u0000') : -1;
-  if (nul >= 0) throw new DataError(`train()'s text looks like a binary file (a NUL character at offset ${nul})`, 'give UTF-8 text');
+  const corpus = textOf(text, "train()'s text");
   const given = new Set(Object.keys(trainOptionsShape).filter((k) => raw[k] !== undefined));
   const threads = opts.threads ?? platform.threads;
   const init = cb.initFrom ? { from: cb.initFrom, addTokens: cb.addTokens === true } : null;
-  const valText = cb.valText === undefined ? null : validationOf(cb.valText, spelling.name('valText'));
+  const valText = cb.valText === undefined ? null : textOf(cb.valText, 'the validation text');
   const setup = prepareTraining(corpus, { ...opts, threads }, given, cb.resume ?? null, spelling.name, platform.backend, init, valText);
   // the time budget as it was given ('2m', or seconds), not in milliseconds: `rnnlm info` shows the command line
   if (raw['maxTime'] !== undefined && !cb.resume) setup.options = { ...setup.options, maxTime: raw['maxTime'] };
@@ -184,12 +182,12 @@ export async function train(
   };
 }
 
-/** The validation text as a string: bytes checked as the command line checks a file, and no NUL (a binary file). */
-function validationOf(v: string | Uint8Array, what: string): string {
-  const text = typeof v === 'string' ? v : textFromBytes(v, what);
-  const nul = text.indexOf('\u0000');
-  if (nul >= 0) throw new DataError(`the validation text looks like a binary file (a NUL character at offset ${nul})`, `give ${what} UTF-8 text`);
-  return text;
+/** A text given as a string or as UTF-8 bytes (checked as the command line checks a file), with no NUL: that is a binary file. */
+function textOf(v: string | Uint8Array, what: string): string {
+  if (typeof v !== 'string') return textFromBytes(v, what);
+  const nul = v.indexOf('\u0000');
+  if (nul >= 0) throw new DataError(`${what} looks like a binary file (a NUL character at offset ${nul})`, 'give UTF-8 text');
+  return v;
 }
 
 /** The validation loss of the latest evaluation that had one. */

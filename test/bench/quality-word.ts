@@ -28,7 +28,7 @@
  * --quality-eval-tokens training tokens and at the end.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -41,7 +41,7 @@ import { splitSentences, type TokenizerConfig } from '../../src/core/tokenize.js
 import { defaultTrainConfig, newTrainState, train, type TrainConfig } from '../../src/core/train.js';
 import { createParallelEngine } from '../../src/parallel/engine.js';
 import type { KernelName, KernelSetup } from './bench.js';
-import { findTorchPython, torchEnv } from './torch.js';
+import { findTorchPython, torchEnv, writeIds } from './torch.js';
 
 export interface QualityWordOptions {
   repoRoot: string;
@@ -128,10 +128,8 @@ export async function runQualityWord(o: QualityWordOptions): Promise<number> {
   if (py !== null) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rnnlm-quality-word-'));
     try {
-      const trainPath = path.join(dir, 'train.i32');
-      const valPath = path.join(dir, 'val.i32');
-      writeFileSync(trainPath, Buffer.from(data.train.ids.buffer, data.train.ids.byteOffset, data.train.ids.byteLength));
-      writeFileSync(valPath, Buffer.from(val.ids.buffer, val.ids.byteOffset, val.ids.byteLength));
+      const trainPath = writeIds(path.join(dir, 'train.i32'), data.train.ids);
+      const valPath = writeIds(path.join(dir, 'val.i32'), val.ids);
       for (const system of torchSystems) {
         const output = system.slice('pytorch-'.length);
         log(`  PyTorch ${output} …`);

@@ -16,7 +16,7 @@
  * the same windows, initialisation distribution, loss and optimizer.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -28,7 +28,7 @@ import { prepareData, splitTrainVal } from '../../src/core/data.js';
 import { splitSentences, type TokenizerConfig } from '../../src/core/tokenize.js';
 import { defaultTrainConfig, newTrainState, train, type EvalRecord, type TrainConfig } from '../../src/core/train.js';
 import type { KernelName, KernelSetup } from './bench.js';
-import { findTorchPython, torchEnv } from './torch.js';
+import { findTorchPython, torchEnv, writeIds } from './torch.js';
 
 export interface QualityOptions {
   repoRoot: string;
@@ -124,10 +124,8 @@ export async function runQuality(o: QualityOptions): Promise<number> {
   } else {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rnnlm-quality-'));
     try {
-      const trainPath = path.join(dir, 'train.i32');
-      const valPath = path.join(dir, 'val.i32');
-      writeFileSync(trainPath, Buffer.from(data.train.ids.buffer, data.train.ids.byteOffset, data.train.ids.byteLength));
-      writeFileSync(valPath, Buffer.from(val.ids.buffer, val.ids.byteOffset, val.ids.byteLength));
+      const trainPath = writeIds(path.join(dir, 'train.i32'), data.train.ids);
+      const valPath = writeIds(path.join(dir, 'val.i32'), val.ids);
       for (const seed of seeds) {
         log(`  PyTorch seed ${seed} …`);
         const script = path.join(o.repoRoot, 'test', 'bench', 'quality_pytorch.py');

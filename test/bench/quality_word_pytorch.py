@@ -29,21 +29,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from quality_pytorch import windows  # rnnlm's stream reading, shared with the character-level script
+
 B, T, H, L, DROPOUT = 20, 35, 200, 2, 0.2
-
-
-def windows(ids, b, t):
-    """(reset, inputs (t, b), targets (t, b)) as rnnlm's streamPlan yields them."""
-    lane = len(ids) // b
-    base = np.arange(b) * lane
-    for start in range(0, lane, t):
-        tt = min(t, lane - start)
-        pos = base[None, :] + start + np.arange(tt)[:, None]
-        tgt = ids[pos]
-        inp = ids[np.maximum(pos - 1, 0)]
-        if start == 0:
-            inp[0, :] = -1
-        yield start == 0, torch.from_numpy(inp.astype(np.int64)), torch.from_numpy(tgt.astype(np.int64))
 
 
 class LM(nn.Module):

@@ -3,6 +3,7 @@
  * PyTorch run gets (threads, OpenMP waiting, glibc's allocator).
  */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 
 /**
  * glibc's allocator kept from returning PyTorch's large blocks to the system:
@@ -24,4 +25,10 @@ export function findTorchPython(explicit: string | undefined): string | null {
     if (spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) return py;
   }
   return null;
+}
+
+/** Token ids as the PyTorch scripts read them (numpy.fromfile(path, '<i4')): little-endian int32, no header. */
+export function writeIds(path: string, ids: Int32Array): string {
+  writeFileSync(path, Buffer.from(ids.buffer, ids.byteOffset, ids.byteLength));
+  return path;
 }
