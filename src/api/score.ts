@@ -15,7 +15,7 @@ import type { Checkpoint } from '../checkpoint/codec.js';
 import { OptionError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { createScorer, perplexity, type Scorer, type SentenceScore } from '../core/score.js';
-import { encode, normalizeText, splitSentences, tokenize } from '../core/tokenize.js';
+import { encodeCorpus, normalizeText, splitSentences, tokenize } from '../core/tokenize.js';
 import { mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
 import { checkCheckpoint } from './checks.js';
 import { describeValue, int, parseWith, real } from './options.js';
@@ -111,7 +111,7 @@ const localScorers = new WeakMap<Model, Scorer>();
 
 function localScorer(model: Model): Scorer {
   let scorer = localScorers.get(model);
-  if (!scorer) localScorers.set(model, (scorer = createScorer(model, { batch: SCORE_BATCH, bptt: SCORE_BPTT })));
+  if (!scorer) localScorers.set(model, (scorer = createScorer(model, { batch: SCORE_BATCH, bptt: SCORE_BPTT, reuseBuffers: true })));
   return scorer;
 }
 
@@ -125,7 +125,7 @@ export async function createSentenceScorer(platform: Platform, ck: Checkpoint, o
   checkCheckpoint(ck, "score()'s model");
   const threads = options.threads ?? platform.threads;
   const engine: Engine | null = (options.sentences ?? Infinity) >= SCORE_BATCH ? await platform.engine(ck.model, SCORE_BPTT, SCORE_BATCH, threads) : null;
-  const scorer = engine ? createScorer(ck.model, { batch: SCORE_BATCH, bptt: SCORE_BPTT }, engine) : localScorer(ck.model);
+  const scorer = engine ? createScorer(ck.model, { batch: SCORE_BATCH, bptt: SCORE_BPTT, reuseBuffers: true }, engine) : localScorer(ck.model);
   let closed = false;
   return {
     score(sentences) {
@@ -145,7 +145,7 @@ export async function createSentenceScorer(platform: Platform, ck: Checkpoint, o
 }
 
 function scoreWith(scorer: Scorer, ck: Checkpoint, sentences: readonly string[], ngram?: Interpolation): ScoredSentence[] {
-  const scores = scorer.score(sentences.map((s) => encode(s, ck.vocab, ck.tokenizer).ids));
+  const scores = scorer.scoreCorpus(encodeCorpus(sentences, ck.vocab, ck.tokenizer));
   return scores.map((sc, i) => (ngram ? interpolated(scored(sentences[i]!, sc, ck), ck, sentences[i]!, ngram) : scored(sentences[i]!, sc, ck)));
 }
 

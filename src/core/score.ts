@@ -11,6 +11,7 @@ import { batchOrder, sentencePlan } from './batches.js';
 import type { StepEngine } from './engine.js';
 import { softmaxCrossEntropy } from './loss.js';
 import { forward, type Model } from './model.js';
+import type { EncodedCorpus } from './tokenize.js';
 import { EOS, UNK } from './vocab.js';
 import { carryState, createWorkspace, resetState, type Workspace } from './workspace.js';
 
@@ -32,11 +33,20 @@ export interface ScoreOptions {
   batch?: number;
   /** Time steps per window. */
   bptt?: number;
+  /**
+   * The results' tokenLogProbs are views of one buffer the scorer keeps and
+   * the next call overwrites (read them before scoring again). A caller that
+   * scores a long input chunk by chunk then allocates no buffer per chunk for
+   * them. Default false: every call's results are its own.
+   */
+  reuseBuffers?: boolean;
 }
 
 export interface Scorer {
   /** Score sentences given as token ids (without EOS; it is appended). */
   score(sentences: readonly Int32Array[]): SentenceScore[];
+  /** Score the sentences of an encoded corpus, each closed by its EOS; the results' ids are views of corpus.ids. */
+  scoreCorpus(corpus: EncodedCorpus): SentenceScore[];
 }
 
 /**
@@ -66,54 +76,67 @@ export function createScorer(model: Model, opts: ScoreOptions = {}, engine?: Ste
     return ws;
   };
   const logp = new Float64Array(T * batch);
+  // with reuseBuffers: the results' log-probabilities, grown as needed and kept
+  let kept = new Float64Array(0);
+  const scoreCorpus = (corpus: EncodedCorpus): SentenceScore[] => {
+    const { ids, starts } = corpus;
+    const S = starts.length - 1;
+    if (S <= 0) return [];
+    const B = lanesFor(S);
+    const N = starts[S]!;
+    // one buffer for every sentence's log-probabilities (views of it), not one per sentence
+    if (opts.reuseBuffers && kept.length < N) kept = new Float64Array(Math.max(N, 2 * kept.length));
+    const logProbs = opts.reuseBuffers ? kept : new Float64Array(N);
+    const out: SentenceScore[] = [];
+    for (let s = 0; s < S; s++) {
+      const own = ids.subarray(starts[s]!, starts[s + 1]!);
+      let unk = 0;
+      for (const id of own) if (id === UNK) unk++;
+      out.push({ ids: own, tokenLogProbs: logProbs.subarray(starts[s]!, starts[s + 1]!), logProb: 0, tokens: own.length, unk });
+    }
+    const plan = sentencePlan(corpus, batchOrder(corpus, B, null), B, T);
+    const onEngine = engine !== undefined && engine.B === B && engine.T === T;
+    const ws = onEngine ? null : workspace(B);
+    for (const w of plan.iterate()) {
+      if (ws) {
+        if (w.reset) resetState(ws);
+        forward(model, ws, w.inputs, w.T, null);
+        softmaxCrossEntropy(model.backend.elementwise, ws.logits, w.T * B, V, w.targets, false, 1, logp);
+        carryState(ws, w.T);
+      } else {
+        if (w.reset) engine!.reset();
+        engine!.logProbs(w, logp);
+        engine!.carry(w.T);
+      }
+      for (let b = 0; b < w.batch.length; b++) {
+        const sc = out[w.batch[b]!]!;
+        for (let t = 0; t < w.T; t++) {
+          const pos = w.start + t;
+          if (pos < sc.tokens) sc.tokenLogProbs[pos] = logp[t * B + b]!;
+        }
+      }
+    }
+    for (const sc of out) {
+      let sum = 0;
+      for (const lp of sc.tokenLogProbs) sum += lp;
+      sc.logProb = sum;
+    }
+    return out;
+  };
   return {
     score(sentences) {
-      const S = sentences.length;
-      if (S === 0) return [];
-      const B = lanesFor(S);
       // one encoded corpus, each sentence followed by EOS
+      const S = sentences.length;
       const starts = new Int32Array(S + 1);
       for (let s = 0; s < S; s++) starts[s + 1] = starts[s]! + sentences[s]!.length + 1;
       const ids = new Int32Array(starts[S]!);
-      const out: SentenceScore[] = [];
       for (let s = 0; s < S; s++) {
         ids.set(sentences[s]!, starts[s]!);
         ids[starts[s + 1]! - 1] = EOS;
-        const own = ids.subarray(starts[s]!, starts[s + 1]!);
-        let unk = 0;
-        for (const id of own) if (id === UNK) unk++;
-        out.push({ ids: own, tokenLogProbs: new Float64Array(own.length), logProb: 0, tokens: own.length, unk });
       }
-      const corpus = { ids, starts, unkCount: 0 };
-      const plan = sentencePlan(corpus, batchOrder(corpus, B, null), B, T);
-      const onEngine = engine !== undefined && engine.B === B && engine.T === T;
-      const ws = onEngine ? null : workspace(B);
-      for (const w of plan.iterate()) {
-        if (ws) {
-          if (w.reset) resetState(ws);
-          forward(model, ws, w.inputs, w.T, null);
-          softmaxCrossEntropy(model.backend.elementwise, ws.logits, w.T * B, V, w.targets, false, 1, logp);
-          carryState(ws, w.T);
-        } else {
-          if (w.reset) engine!.reset();
-          engine!.logProbs(w, logp);
-          engine!.carry(w.T);
-        }
-        for (let b = 0; b < w.batch.length; b++) {
-          const sc = out[w.batch[b]!]!;
-          for (let t = 0; t < w.T; t++) {
-            const pos = w.start + t;
-            if (pos < sc.tokens) sc.tokenLogProbs[pos] = logp[t * B + b]!;
-          }
-        }
-      }
-      for (const sc of out) {
-        let sum = 0;
-        for (const lp of sc.tokenLogProbs) sum += lp;
-        sc.logProb = sum;
-      }
-      return out;
+      return scoreCorpus({ ids, starts, unkCount: 0 });
     },
+    scoreCorpus,
   };
 }
 

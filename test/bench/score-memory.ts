@@ -39,7 +39,8 @@ function run(bin: string, model: string, n: number): Promise<Row> {
     let firstAnswerMs: number | null = null;
     let out = 0;
     let peak = 0;
-    const sampler = setInterval(() => { const s = readStatus(child.pid!); if (s) peak = Math.max(peak, s.hwm); }, 20);
+    // a read as the process exits can find the fields gone (NaN): keep the last good value
+    const sampler = setInterval(() => { const s = readStatus(child.pid!); if (s && Number.isFinite(s.hwm)) peak = Math.max(peak, s.hwm); }, 20);
     child.stdout.on('data', (b: Buffer) => {
       if (firstAnswerMs === null) firstAnswerMs = performance.now() - firstIn;
       for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) out++;
@@ -99,6 +100,11 @@ export async function runScoreMemory(o: ScoreMemoryOptions): Promise<number> {
     }
     const first = rows[0]!, last = rows[rows.length - 1]!;
     out(`peak RSS at ${last.lines.toLocaleString('en-US')} lines / at ${first.lines.toLocaleString('en-US')}: ${(last.peakMB / first.peakMB).toFixed(3)} (target ≤ 1.10)`);
+    // bounded, or growing with the input: the last step up (e.g. 1M → 3M lines with --score-memory-lines 10000,1000000,3000000)
+    if (rows.length > 2) {
+      const prev = rows[rows.length - 2]!;
+      out(`peak RSS at ${last.lines.toLocaleString('en-US')} lines / at ${prev.lines.toLocaleString('en-US')}: ${(last.peakMB / prev.peakMB).toFixed(3)}`);
+    }
     return 0;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -60,6 +60,23 @@ test('a scorer reused across calls of different sizes gives exactly what fresh o
   assert.deepEqual(scorer.score([]), []);
 });
 
+test('scoreCorpus on an encoded corpus gives what score gives; with reuseBuffers the next call overwrites the log-probabilities, without it each call keeps its own', () => {
+  const starts = new Int32Array(sentences.length + 1);
+  sentences.forEach((s, i) => { starts[i + 1] = starts[i]! + s.length + 1; });
+  const ids = new Int32Array(starts[sentences.length]!);
+  sentences.forEach((s, i) => { ids.set(s, starts[i]!); ids[starts[i + 1]! - 1] = EOS; });
+  const want = scoreSentences(model, sentences, { batch: 3, bptt: 4 }).map((s) => Array.from(s.tokenLogProbs));
+  for (const reuseBuffers of [false, true]) {
+    const scorer = createScorer(model, { batch: 3, bptt: 4, reuseBuffers });
+    const first = scorer.scoreCorpus({ ids, starts, unkCount: 0 });
+    assert.deepEqual(first.map((s) => Array.from(s.tokenLogProbs)), want);
+    assert.equal(first[0]!.ids.buffer, ids.buffer, 'the ids are views of the corpus');
+    const before = Array.from(first[0]!.tokenLogProbs);
+    scorer.score([sentences[2]!]);
+    assert.equal(Array.from(first[0]!.tokenLogProbs).every((v, t) => v === before[t]), !reuseBuffers);
+  }
+});
+
 test('perplexity is exp(−log P / N)', () => {
   assert.ok(Math.abs(perplexity(-Math.log(4) * 3, 3) - 4) < 1e-12);
   // a uniform model over V outcomes has perplexity V
