@@ -10,7 +10,7 @@ import { DataError, OptionError } from '../core/errors.js';
 import { memoryNeed, refuseIfTooLarge } from '../core/memory.js';
 import { createOptimizerState } from '../core/optimizer.js';
 import { referenceBackend, type Backend } from '../core/backend.js';
-import { createModel, initModel, validateConfig, type Model, type ModelConfig } from '../core/model.js';
+import { CHAR_INIT, createModel, initModel, validateConfig, WORD_INIT, type Model, type ModelConfig } from '../core/model.js';
 import { adaptiveProblem, defaultCutoffs, DEFAULT_ADAPTIVE_DIV } from '../core/adaptive.js';
 import { createRng } from '../core/rng.js';
 import { countTokens, normalizeText, readModeOf, splitSentences, type EncodedCorpus, type SentenceMode, type TokenizerConfig } from '../core/tokenize.js';
@@ -209,7 +209,7 @@ export function prepareTraining(
     refuseIfTooLarge(memoryNeed(config, cfg.bptt, cfg.batch, opts.threads ?? 1, cfg.optimizer.kind), name);
     model = createModel(config, backend);
     // a fine-tuned model: the new rows (added tokens) as a fresh model draws them, then the model's weights over them
-    if (!base || vocab !== base.vocab) initModel(model, rng);
+    if (!base || vocab !== base.vocab) initModel(model, rng, tokenizer.level === 'word' ? WORD_INIT : CHAR_INIT);
     if (base) copyWeights(base.model, model);
     state = newTrainState(model, cfg, rng.state());
     options = { ...Object.fromEntries([...given].map((k) => [k, (opts as Record<string, unknown>)[k]])), seed, ...(heldOut ? {} : { valFraction }) };

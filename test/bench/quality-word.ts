@@ -35,7 +35,7 @@ import { performance } from 'node:perf_hooks';
 
 import { defaultCutoffs } from '../../src/core/adaptive.js';
 import { prepareData } from '../../src/core/data.js';
-import { createModel, initModel, type ModelConfig } from '../../src/core/model.js';
+import { createModel, initModel, WORD_INIT, type ModelConfig } from '../../src/core/model.js';
 import { createRng } from '../../src/core/rng.js';
 import { splitSentences, type TokenizerConfig } from '../../src/core/tokenize.js';
 import { defaultTrainConfig, newTrainState, train, type TrainConfig } from '../../src/core/train.js';
@@ -103,7 +103,7 @@ export async function runQualityWord(o: QualityWordOptions): Promise<number> {
     };
     const model = createModel(config, k.backend);
     const rng = createRng(1);
-    initModel(model, rng);
+    initModel(model, rng, WORD_INIT); // rnnlm train's word-level default
     const cfg: TrainConfig = {
       ...defaultTrainConfig, mode: 'stream', batch: B, bptt: T, lr: 20, optimizer: { kind: 'sgd', beta1: 0.9, beta2: 0.999, eps: 1e-8 },
       clip: 0.25, lrPlateau: 0.25, epochs: 1_000_000, maxTimeMs: o.minutes * 60_000, evalEvery,

@@ -276,3 +276,30 @@ test('adaptive softmax: every row sums to 1 and equals a reference computed by h
     [{ cutoffs: [4, 7], adaptiveDiv: 4 }, /tail cluster 2 would have 0 units/], [{ tied: true, embedding: 6 }, /tied embeddings need a full softmax/],
   ] as const) assert.throws(() => createModel({ ...config, ...over }), why);
 });
+
+test('init schemes: character level N(0, 1) embedding and forget bias 1; word level the word_language_model\'s (±0.1, forget bias drawn ±1/√H); the same seed draws the same numbers', async () => {
+  const { CHAR_INIT, WORD_INIT, modelParams } = await import('../../src/core/model.js');
+  const H = 16;
+  const cfg: ModelConfig = { cell: 'lstm', peephole: false, layers: 2, hidden: H, vocabSize: 50, embedding: 8, dropout: 0 };
+  const made = (scheme: typeof CHAR_INIT) => { const m = createModel(cfg); initModel(m, createRng(3), scheme); return m; };
+  const char = made(CHAR_INIT), word = made(WORD_INIT);
+  const emb = (m: ReturnType<typeof made>) => modelParams(m.config, m.params).embedding!;
+  // N(0, 1) over 400 draws: some beyond ±1 (P(all within) ≈ 0.68^400); ±0.1 uniform: none beyond 0.1
+  assert.ok(emb(char).some((v) => Math.abs(v) > 1));
+  assert.ok(emb(word).every((v) => Math.abs(v) <= 0.1) && emb(word).some((v) => Math.abs(v) > 0.05));
+  for (const [m, forget] of [[char, 1], [word, null]] as const) {
+    for (const p of modelParams(m.config, m.params).layers) {
+      const f = p.bih.subarray(H, 2 * H), fh = p.bhh.subarray(H, 2 * H);
+      if (forget === 1) {
+        assert.ok(f.every((v) => v === 1) && fh.every((v) => v === 0));
+      } else {
+        // drawn like every other bias: within ±1/√H, not constant
+        for (const b of [f, fh]) assert.ok(b.every((v) => Math.abs(v) <= 1 / Math.sqrt(H)) && new Set(b).size > 1);
+      }
+    }
+  }
+  // the default is the character-level scheme, and a scheme is a function of the seed
+  const dflt = createModel(cfg); initModel(dflt, createRng(3));
+  assert.deepEqual(Array.from(dflt.params.data), Array.from(char.params.data));
+  assert.deepEqual(Array.from(made(WORD_INIT).params.data), Array.from(word.params.data));
+});
