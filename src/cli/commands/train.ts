@@ -93,7 +93,7 @@ export function registerTrain(program: Command, run: (action: (host: Host) => Pr
 Examples:
   rnnlm train corpora/names.txt --max-time 2m -o names.json
   rnnlm train shakespeare.txt --sentence file --hidden 256 --dropout 0.2 -o shakespeare.json
-  rnnlm train ptb.train.txt --level word --unk-token '<unk>' --embedding 200 --hidden 200 -o ptb.json
+  rnnlm train ptb.train.txt --level word --pretokenized --sentence stream --unk-token '<unk>' --val-file ptb.valid.txt --tied --embedding 200 --hidden 200 --dropout 0.2 -o ptb.json
   cat corpus.txt | rnnlm train - -o model.json
   rnnlm train names.txt --resume model.last.json --epochs 20
   rnnlm train new.txt --init-from model.json --lr 0.0005 -o tuned.json`)
