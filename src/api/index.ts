@@ -48,3 +48,5 @@ export {
 } from '../checkpoint/tagger-codec.js';
 export type { TaggerStepReport, TaggerEvalReport, TaggerEvalRecord } from '../core/tagger-train.js';
 export type { TaggerConfig } from '../core/tagger.js';
+/** The epochs of a run bounded by its time budget alone (progress shows no total then). */
+export { MAX_EPOCHS } from './setup.js';

@@ -581,7 +581,7 @@ export function checkpointOf(s: TrainingSetup, state: TrainState, meta: Record<s
 }
 
 /** The most epochs the options allow: what --max-time alone trains for (the time runs out first). */
-const MAX_EPOCHS = 1_000_000;
+export const MAX_EPOCHS = 1_000_000;
 
 /**
  * A run's stop limits, for the language model and the tagger alike: from the

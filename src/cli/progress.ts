@@ -8,7 +8,8 @@ import type { Host } from './host.js';
 import { formatDuration, formatInt } from './format.js';
 
 export interface ProgressInfo {
-  epochs: number;
+  /** null: unbounded (a time budget alone ends the run) — no total shown */
+  epochs: number | null;
   epochWindows: number;
   maxTimeMs: number;
 }
@@ -37,11 +38,12 @@ export function createReporter(host: Host, style: ChalkInstance, info: ProgressI
   const eta = (s: StepInfo): number => {
     const done = s.epoch + s.epochProgress;
     const perEpoch = done > 0 ? s.elapsedMs / done : NaN;
-    let left = (info.epochs - done) * perEpoch;
+    let left = info.epochs === null ? Infinity : (info.epochs - done) * perEpoch;
     if (info.maxTimeMs > 0) left = Math.min(left, info.maxTimeMs - s.elapsedMs);
     return left;
   };
   const fmtLoss = (v: number | null) => (v === null ? '–' : v.toFixed(3));
+  const epochText = (s: StepInfo): string => (info.epochs === null ? `${s.epoch + 1}` : `${s.epoch + 1}/${info.epochs}`);
 
   if (host.stderr.isTTY) {
     const bar = new cliProgress.SingleBar({
@@ -57,7 +59,7 @@ export function createReporter(host: Host, style: ChalkInstance, info: ProgressI
     let started = false;
     return {
       step(s) {
-        const payload = { ep: `${s.epoch + 1}/${info.epochs}`, step: s.step, loss: fmtLoss(s.loss), val: fmtLoss(s.valLoss), tps: formatInt(s.tokensPerSec), etaText: formatDuration(eta(s)) };
+        const payload = { ep: epochText(s), step: s.step, loss: fmtLoss(s.loss), val: fmtLoss(s.valLoss), tps: formatInt(s.tokensPerSec), etaText: formatDuration(eta(s)) };
         const value = Math.round(s.epochProgress * 1000);
         if (!started) { bar.start(1000, value, payload); started = true; } else bar.update(value, payload);
       },
@@ -75,7 +77,7 @@ export function createReporter(host: Host, style: ChalkInstance, info: ProgressI
       if (s.elapsedMs - last < LINE_EVERY_MS) return;
       last = s.elapsedMs;
       host.stderr.write(
-        `step ${s.step} · epoch ${s.epoch + 1}/${info.epochs} (${Math.round(s.epochProgress * 100)}%) · loss ${fmtLoss(s.loss)} · ${formatInt(s.tokensPerSec)} tok/s · elapsed ${formatDuration(s.elapsedMs)} · ETA ${formatDuration(eta(s))}\n`);
+        `step ${s.step} · epoch ${epochText(s)} (${Math.round(s.epochProgress * 100)}%) · loss ${fmtLoss(s.loss)} · ${formatInt(s.tokensPerSec)} tok/s · elapsed ${formatDuration(s.elapsedMs)} · ETA ${formatDuration(eta(s))}\n`);
     },
     line(text) { host.stderr.write(text + '\n'); },
     stop() {},

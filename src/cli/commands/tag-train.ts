@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { CELL_KINDS, DataError, tagTrain, type TagEvalEvent } from '../../api/index.js';
+import { CELL_KINDS, DataError, MAX_EPOCHS, tagTrain, type TagEvalEvent } from '../../api/index.js';
 import { extendTagTrainOptions, tagTrainOptionsShape } from '../../api/tag-options.js';
 import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -169,7 +169,7 @@ export async function runTagTrain(host: Host, raw: Record<string, unknown>): Pro
       say(`  steps   batches of ≤ ${s.batch} sentences, ${formatInt(s.epochBatches)} steps per epoch${s.maxTimeMs ? `; time budget ${formatDuration(s.maxTimeMs - s.elapsedMs)}` : ''}`);
       if (s.threads > 1) say(`  threads ${s.threads} (each step's sentences split among them)`);
       say(`  output  ${shown(opts.output)}`);
-      reporter = createReporter(host, style, { epochs: s.epochs, epochWindows: s.epochBatches, maxTimeMs: s.maxTimeMs }, opts.quiet);
+      reporter = createReporter(host, style, { epochs: s.epochs >= MAX_EPOCHS ? null : s.epochs, epochWindows: s.epochBatches, maxTimeMs: s.maxTimeMs }, opts.quiet);
       interrupts.listen(reporter);
     });
   } catch (err) {

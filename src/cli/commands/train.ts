@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { CELL_KINDS } from '../../api/index.js';
+import { CELL_KINDS, MAX_EPOCHS } from '../../api/index.js';
 import type { EvalReport } from '../../api/index.js';
 import { DataError } from '../../api/index.js';
 import { InputError, UsageError } from '../errors.js';
@@ -211,7 +211,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
       say(`  output  ${shown(opts.output)}${s.maxTimeMs ? `; time budget ${formatDuration(s.maxTimeMs - s.elapsedMs)}` : ''}`);
       if (s.threads > 1) say(`  threads ${s.threads} (each step's batch split among them)`);
       if (s.threadsFallback && opts.threads !== undefined) say(style.yellow(`note: one thread: ${s.threadsFallback}`));
-      reporter = createReporter(host, style, { epochs: s.epochs, epochWindows: s.epochWindows, maxTimeMs: s.maxTimeMs }, opts.quiet);
+      reporter = createReporter(host, style, { epochs: s.epochs >= MAX_EPOCHS ? null : s.epochs, epochWindows: s.epochWindows, maxTimeMs: s.maxTimeMs }, opts.quiet);
       interrupts.listen(reporter);
     });
   } catch (err) {
