@@ -6,8 +6,9 @@
  */
 import type { Window } from './batches.js';
 import type { Vec } from './kernels.js';
-import { backward, forward, outputLoss, type Model } from './model.js';
-import { clipScale, globalNorm, updateSlice, type OptimizerConfig, type OptimizerState } from './optimizer.js';
+import { backward, forward, outputLoss, sparseGradientRows, type Model } from './model.js';
+import { markRows, liveSumOfSquares, type LiveRows } from './live-rows.js';
+import { clipScale, updateSlice, type OptimizerConfig, type OptimizerState } from './optimizer.js';
 import type { ParamSet } from './params.js';
 import { carryState, createWorkspace, resetState, type Workspace } from './workspace.js';
 
@@ -46,12 +47,17 @@ export interface StepEngine {
   logProbs(win: Window, out: Float64Array): { sum: number; count: number };
 }
 
-/** `update` on one thread: the global norm, then updateSlice over the whole arena. */
-export function localUpdate(params: ParamSet, grads: ParamSet, opt: OptimizerState, cfg: OptimizerConfig, lr: number, clip: number): number {
-  const norm = globalNorm(grads.data);
+/**
+ * `update` on one thread: the global norm, then updateSlice over the whole
+ * arena. `live`: the rows the gradient can be nonzero in (live-rows.ts; null:
+ * every element).
+ */
+export function localUpdate(params: ParamSet, grads: ParamSet, opt: OptimizerState, cfg: OptimizerConfig, lr: number, clip: number,
+  live: LiveRows | null = null): number {
+  const norm = Math.sqrt(liveSumOfSquares(grads.data, live, 0, grads.data.length));
   if (!Number.isFinite(norm)) return norm;
   opt.step++;
-  updateSlice(params.data, grads.data, opt, cfg, lr, opt.step, clipScale(norm, clip), 0, grads.data.length);
+  updateSlice(params.data, grads.data, opt, cfg, lr, opt.step, clipScale(norm, clip), 0, grads.data.length, live);
   return norm;
 }
 
@@ -93,6 +99,9 @@ export function localEngine(model: Model, T: number, B: number, slot0 = 0, fullB
   const targets = whole ? null : new Int32Array(T * B);
   const carried = model.backend.alloc(carrySize(ws));
   const logp = whole ? null : new Float64Array(T * B);
+  // the rows of a row-sparse gradient the last window made live, and the arena it went into
+  const live = sparseGradientRows(model.config);
+  let liveIn: Vec | null = null;
   /** This engine's columns of the (T, fullB) window. */
   const columns = (win: Window): { x: Int32Array; y: Int32Array } => {
     if (!inputs || !targets) return { x: win.inputs, y: win.targets };
@@ -117,9 +126,13 @@ export function localEngine(model: Model, T: number, B: number, slot0 = 0, fullB
       grads.data.fill(0);
       const { sum } = outputLoss(model, ws, win.T, y, scale, grads);
       backward(model, ws, grads, win.T);
+      if (live) {
+        markRows(live, x, win.T * B);
+        liveIn = grads.data;
+      }
       return sum;
     },
-    update: localUpdate,
+    update: (params, grads, opt, cfg, lr, clip) => localUpdate(params, grads, opt, cfg, lr, clip, grads.data === liveIn ? live : null),
     logProbs(win, out) {
       const { x, y } = columns(win);
       forward(model, ws, x, win.T, null, model.config.cutoffs === undefined);

@@ -32,6 +32,7 @@ import { softmaxCrossEntropy } from './loss.js';
 import { adaptiveLogProbs, adaptiveLoss, adaptiveParams, adaptiveProblem, adaptiveSpecs, DEFAULT_ADAPTIVE_DIV, type AdaptiveConfig, type AdaptiveParams } from './adaptive.js';
 import { hashCombine, hashUniform, type Rng } from './rng.js';
 import type { Workspace } from './workspace.js';
+import { liveRows, type LiveRows } from './live-rows.js';
 
 export interface ModelConfig {
   readonly cell: CellKind;
@@ -153,6 +154,18 @@ export function modelLayout(config: ModelConfig): ParamLayout {
     specs.push({ name: DECODER_BIAS, shape: [V] });
   }
   return makeLayout(specs);
+}
+
+/**
+ * The block of the gradient that is row-sparse: an untied embedding, whose
+ * gradient lives in the rows of the window's input ids alone (live-rows.ts).
+ * Null for one-hot input and for a tied embedding (the decoder's gradient
+ * fills every row).
+ */
+export function sparseGradientRows(config: ModelConfig): LiveRows | null {
+  if (config.embedding <= 0 || config.tied) return null;
+  const t = modelLayout(config).tensors.find((x) => x.name === EMBEDDING)!;
+  return liveRows(t.offset, config.embedding, config.vocabSize);
 }
 
 /** Typed views, per parameter set: built on first use, then the same object (a ParamSet's arena and views never change). */

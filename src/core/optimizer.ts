@@ -7,6 +7,7 @@
  */
 import type { Vec } from './kernels.js';
 import type { Alloc } from './params.js';
+import { liveSpans, spanSumOfSquares, type LiveRows } from './live-rows.js';
 
 export type OptimizerKind = 'adam' | 'sgd';
 
@@ -102,14 +103,26 @@ export function clipGlobalNorm(g: Vec, maxNorm: number): number {
  * One share [lo, hi) of a training update, written once for every engine:
  * the gradient clipped by `scale` (clipScale of the global norm), then the
  * optimizer's step number `step` on those elements. The local engine calls
- * it on the whole arena; the parallel engine and each worker on their slice.
+ * it on the whole arena. `live`: the rows the gradient can be nonzero in
+ * (live-rows.ts); SGD then visits those alone (the same floats), Adam every
+ * element.
  */
 export function updateSlice(
   params: Vec, grads: Vec, moments: { m: Vec | null; v: Vec | null }, cfg: OptimizerConfig,
-  lr: number, step: number, scale: number, lo: number, hi: number,
+  lr: number, step: number, scale: number, lo: number, hi: number, live: LiveRows | null = null,
 ): void {
-  if (scale !== 1) scaleRange(grads, scale, lo, hi);
-  optimizerUpdate(params, grads, moments, cfg, lr, step, lo, hi);
+  updateSpans(params, grads, moments, cfg, lr, step, scale, liveSpans(cfg.kind === 'sgd' ? live : null, lo, hi));
+}
+
+/** updateSlice on the elements of `spans` (flat pairs [a0, b0, a1, b1, …]): a thread's share (live-rows.ts shareSpans). */
+export function updateSpans(
+  params: Vec, grads: Vec, moments: { m: Vec | null; v: Vec | null }, cfg: OptimizerConfig,
+  lr: number, step: number, scale: number, spans: readonly number[],
+): void {
+  for (let k = 0; k < spans.length; k += 2) {
+    if (scale !== 1) scaleRange(grads, scale, spans[k]!, spans[k + 1]!);
+    optimizerUpdate(params, grads, moments, cfg, lr, step, spans[k]!, spans[k + 1]!);
+  }
 }
 
 /**
@@ -118,6 +131,14 @@ export function updateSlice(
  * clipping norm (summed over the shares in thread order).
  */
 export function reduceSlice(into: Vec, others: readonly Vec[], lo: number, hi: number): number {
-  for (const g of others) for (let i = lo; i < hi; i++) into[i] += g[i]!;
-  return sumOfSquares(into, lo, hi);
+  return reduceSpans(into, others, [lo, hi]);
+}
+
+/** reduceSlice on the elements of `spans` (flat pairs), in order: a thread's share of the live rows (live-rows.ts shareSpans). */
+export function reduceSpans(into: Vec, others: readonly Vec[], spans: readonly number[]): number {
+  for (let k = 0; k < spans.length; k += 2) {
+    const a = spans[k]!, b = spans[k + 1]!;
+    for (const g of others) for (let i = a; i < b; i++) into[i] += g[i]!;
+  }
+  return spanSumOfSquares(into, spans);
 }

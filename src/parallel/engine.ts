@@ -16,10 +16,11 @@ import { Worker } from 'node:worker_threads';
 import { localEngine, localUpdate, singleThreadEngine, type Engine } from '../core/engine.js';
 import type { Vec } from '../core/kernels.js';
 import type { Window } from '../core/batches.js';
-import type { Model } from '../core/model.js';
+import { sparseGradientRows, type Model } from '../core/model.js';
+import { markRows, shareSpans } from '../core/live-rows.js';
 import type { ParamSet } from '../core/params.js';
 import type { WasmKernels } from '../core/wasm/wasm-kernels.js';
-import { clipScale, reduceSlice, updateSlice } from '../core/optimizer.js';
+import { clipScale, reduceSpans, updateSlice, updateSpans } from '../core/optimizer.js';
 import { Cmd, Ctl, Num, controlWords, numCount, numLoss, numSquares, numberWords, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
 
 /** The engine createParallelEngine makes (core/engine.ts's Engine). */
@@ -59,6 +60,8 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
   const ints = new Int32Array(windowBuf);
   const ranges = Array.from({ length: W }, (_, w) => slice(B, W, w));
   const main = localEngine(model, T, ranges[0]![1] - ranges[0]![0], 0, B);
+  // the rows of a row-sparse gradient (an untied embedding) the window makes live in any thread's arena
+  const live = sparseGradientRows(model.config);
 
   const workers: Worker[] = [];
   const readies: WorkerReady[] = [];
@@ -136,6 +139,7 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
       if (!wasm.owns(grads.data)) throw new Error('parallel engine: gradients must live in the shared memory');
       ctl[Ctl.gradsOffsets] = grads.data.byteOffset;
       post(win);
+      if (live) markRows(live, ints, win.T * B);
       ctl[Ctl.hasSeed] = dropoutSeed === null ? 0 : 1;
       ctl[Ctl.seed] = dropoutSeed ?? 0;
       nums[Num.scale] = scale;
@@ -144,9 +148,8 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
       let sum = own;
       for (let w = 1; w < W; w++) sum += nums[numLoss(w)]!;
       // thread 0's arena += the others', each thread one slice of it, and that slice's Σ g² (for the clipping norm)
-      const [a, b] = slice(grads.data.length, W, 0);
       run(Cmd.reduce, () => {
-        nums[numSquares(0)] = reduceSlice(grads.data, workerGrads, a, b);
+        nums[numSquares(0)] = reduceSpans(grads.data, workerGrads, shareSpans(live, grads.data.length, W, 0));
       });
       return sum;
     },
@@ -174,7 +177,7 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
       const adam = cfg.kind === 'adam';
       if (adam && !(wasm.owns(opt.m!) && wasm.owns(opt.v!))) {
         // moments outside the shared memory: the same element-wise update, all here (same bits)
-        updateSlice(params.data, grads.data, opt, cfg, lr, opt.step, s, 0, grads.data.length);
+        updateSlice(params.data, grads.data, opt, cfg, lr, opt.step, s, 0, grads.data.length, live);
         return norm;
       }
       nums[Num.lr] = lr;
@@ -186,8 +189,7 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
       ctl[Ctl.sgd] = adam ? 0 : 1;
       ctl[Ctl.mOffset] = adam ? opt.m!.byteOffset : 0;
       ctl[Ctl.vOffset] = adam ? opt.v!.byteOffset : 0;
-      const [a, b] = slice(grads.data.length, W, 0);
-      run(Cmd.update, () => updateSlice(params.data, grads.data, opt, cfg, lr, opt.step, s, a, b));
+      run(Cmd.update, () => updateSpans(params.data, grads.data, opt, cfg, lr, opt.step, s, shareSpans(adam ? null : live, grads.data.length, W, 0)));
       return norm;
     },
     async close() {

@@ -5,12 +5,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { localEngine } from '../core/engine.js';
-import { modelLayout, type Model } from '../core/model.js';
+import { modelLayout, sparseGradientRows, type Model } from '../core/model.js';
+import { markRows, shareSpans } from '../core/live-rows.js';
 import { allocParams, viewParams } from '../core/params.js';
 import { createWasmKernels } from '../core/wasm/wasm-kernels.js';
 import type { Window } from '../core/batches.js';
-import { reduceSlice, updateSlice, type OptimizerConfig } from '../core/optimizer.js';
-import { Cmd, Ctl, Num, numCount, numLoss, numSquares, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
+import { reduceSpans, updateSpans, type OptimizerConfig } from '../core/optimizer.js';
+import { Cmd, Ctl, Num, numCount, numLoss, numSquares, type WorkerReady, type WorkerSetup } from './protocol.js';
 
 const setup = workerData as WorkerSetup;
 // this thread's backend: the same kernels, on the memory the main thread shares
@@ -26,6 +27,8 @@ const nums = new Float64Array(setup.numbers);
 const ints = new Int32Array(setup.window);
 const logp = new Float64Array(setup.logProbs);
 const TB = setup.T * setup.fullB;
+// the rows of a row-sparse gradient the window makes live in any thread's arena (see engine.ts)
+const live = sparseGradientRows(setup.config);
 const win: Window = {
   inputs: ints.subarray(0, TB), targets: ints.subarray(TB, 2 * TB),
   T: setup.T, reset: false, tokens: 0, batch: new Int32Array(0), start: 0,
@@ -65,6 +68,7 @@ for (;;) {
     if (cmd === Cmd.gradients) {
       win.T = ctl[Ctl.T]!;
       nums[numLoss(setup.index)] = engine.gradients(win, grads, nums[Num.scale]!, ctl[Ctl.hasSeed] ? ctl[Ctl.seed]! >>> 0 : null);
+      if (live) markRows(live, win.inputs, win.T * setup.fullB);
     } else if (cmd === Cmd.logProbs) {
       win.T = ctl[Ctl.T]!;
       const r = engine.logProbs(win, logp);
@@ -81,16 +85,14 @@ for (;;) {
     } else if (cmd === Cmd.reduce) {
       // this thread's slice of: thread 0's gradient += the others', in thread order
       const g = arenas();
-      const [a, b] = slice(layout.total, setup.threads, setup.index);
-      nums[numSquares(setup.index)] = reduceSlice(g[0]!, g.slice(1), a, b);
+      nums[numSquares(setup.index)] = reduceSpans(g[0]!, g.slice(1), shareSpans(live, layout.total, setup.threads, setup.index));
     } else if (cmd === Cmd.update) {
       // this thread's slice of: clip, then the optimizer step (see engine.ts update)
       const g0 = arenas()[0]!;
-      const [a, b] = slice(layout.total, setup.threads, setup.index);
       const sgd = ctl[Ctl.sgd] === 1;
       const cfg: OptimizerConfig = { kind: sgd ? 'sgd' : 'adam', beta1: nums[Num.beta1]!, beta2: nums[Num.beta2]!, eps: nums[Num.eps]! };
       const moments = sgd ? { m: null, v: null } : { m: momentView(ctl[Ctl.mOffset]!), v: momentView(ctl[Ctl.vOffset]!) };
-      updateSlice(model.params.data, g0, moments, cfg, nums[Num.lr]!, nums[Num.step]!, nums[Num.clipScale]!, a, b);
+      updateSpans(model.params.data, g0, moments, cfg, nums[Num.lr]!, nums[Num.step]!, nums[Num.clipScale]!, shareSpans(sgd ? live : null, layout.total, setup.threads, setup.index));
     }
   } catch {
     Atomics.store(ctl, Ctl.failed, 1);

@@ -26,14 +26,18 @@ const tok: TokenizerConfig = { level: 'char', lowercase: false, unkToken: null }
 const lines = ['the cat sat on the mat', 'a dog ran far away', 'cats nap all day', 'the sun is hot today', 'we eat pears and apples',
   'birds sing at dawn', 'it rains in april', 'snow falls in winter', 'fish swim in the sea', 'owls hunt at night'];
 
-async function run(threads: number, steps: number, from?: { params: Float32Array; state: ReturnType<typeof newTrainState> }) {
+/** `sgd`: an embedding (untied, row-sparse gradient: core/live-rows.ts) trained with SGD, whose threads share the live rows alone. */
+async function run(threads: number, steps: number, from?: { params: Float32Array; state: ReturnType<typeof newTrainState> }, sgd = false) {
   const { vocab } = buildVocab(countTokens(lines, tok));
   const corpus = encodeCorpus(lines, vocab, tok);
-  const config: ModelConfig = { cell: 'lstm', peephole: false, layers: 2, hidden: 24, vocabSize: vocab.tokens.length, embedding: 0, dropout: 0.2 };
+  const config: ModelConfig = { cell: 'lstm', peephole: false, layers: 2, hidden: 24, vocabSize: vocab.tokens.length, embedding: sgd ? 10 : 0, dropout: 0.2 };
   const model = createModel(config, wasm);
   const rng = createRng(11);
   initModel(model, rng);
-  const cfg: TrainConfig = { ...defaultTrainConfig, mode: 'stream', batch: 6, bptt: 8, epochs: 100, maxSteps: steps, evalEvery: 5, clip: 0.2 };
+  const cfg: TrainConfig = {
+    ...defaultTrainConfig, mode: 'stream', batch: 6, bptt: 8, epochs: 100, maxSteps: steps, evalEvery: 5, clip: 0.2,
+    ...(sgd ? { lr: 1, optimizer: { kind: 'sgd' as const, beta1: 0.9, beta2: 0.999, eps: 1e-8 } } : {}),
+  };
   let state = newTrainState(model, cfg, rng.state());
   const norms: number[] = [];
   if (from) { model.params.data.set(from.params); state = from.state; }
@@ -45,7 +49,8 @@ async function run(threads: number, steps: number, from?: { params: Float32Array
     await engine.close();
   }
   // a deep copy: the carry belongs to the engine
-  const saved = { ...state, carry: state.carry ? Float32Array.from(state.carry) : null, opt: { ...state.opt, m: Float32Array.from(state.opt.m!), v: Float32Array.from(state.opt.v!) } };
+  const copy = (v: ArrayLike<number> | null) => (v ? Float32Array.from(v) : null);
+  const saved = { ...state, carry: copy(state.carry), opt: { ...state.opt, m: copy(state.opt.m), v: copy(state.opt.v) } };
   return { params: Float32Array.from(model.params.data), state: saved, norms };
 }
 
@@ -62,6 +67,20 @@ test('two threads: same as one up to summation order; reproducible; resumable ex
     assert.ok(Math.sqrt(num / den) < 1e-3, `1 vs 2 threads: relative difference ${Math.sqrt(num / den)}`);
     const first = await run(2, 13);
     const resumed = await run(2, 30, first);
+    assert.deepEqual(new Uint8Array(resumed.params.buffer), new Uint8Array(two.params.buffer), 'resumed = straight, bit for bit');
+  }
+  {
+    // an embedding under SGD: the threads reduce and step the live rows alone, shared out by live elements
+    const one = await run(1, 30, undefined, true);
+    const two = await run(2, 30, undefined, true);
+    const again = await run(2, 30, undefined, true);
+    assert.ok(two.norms.every((n) => n > 0.2), 'clipping active at every step');
+    assert.deepEqual(new Uint8Array(two.params.buffer), new Uint8Array(again.params.buffer), 'same thread count, same bits');
+    let num = 0, den = 0;
+    for (let i = 0; i < one.params.length; i++) { num += (one.params[i]! - two.params[i]!) ** 2; den += one.params[i]! ** 2; }
+    assert.ok(Math.sqrt(num / den) < 1e-3, `1 vs 2 threads: relative difference ${Math.sqrt(num / den)}`);
+    const first = await run(2, 13, undefined, true);
+    const resumed = await run(2, 30, first, true);
     assert.deepEqual(new Uint8Array(resumed.params.buffer), new Uint8Array(two.params.buffer), 'resumed = straight, bit for bit');
   }
 });
