@@ -13,6 +13,7 @@ import type { Model } from '../core/model.js';
 import { streamRng } from '../core/rng.js';
 import { PRIME_WINDOW, SAMPLE_LANES, beamSearch, sampleLanes } from '../core/sample.js';
 import { decode } from '../core/tokenize.js';
+import { workspaceLanes } from '../core/lanes.js';
 import { createWorkspace, type Workspace } from '../core/workspace.js';
 import { checkCheckpoint } from './checks.js';
 import { inSentenceSet } from './novelty.js';
@@ -189,7 +190,7 @@ export function startSampling(_platform: Platform, ck: Checkpoint, options: Samp
   const draws = sampleLanes(ck.model, {
     prime: prime.ids, maxLength, temperature: opts.temperature, topK: opts.topK, greedy: opts.greedy, allowUnk: opts.allowUnk,
     topP: opts.topP, minLength: opts.minLength, stopAt: stopAt ?? undefined,
-  }, maxDraws ?? count, (i) => streamRng(seed, i), SAMPLE_LANES, ws, lanesWorkspace(ck.model, SAMPLE_LANES));
+  }, maxDraws ?? count, (i) => streamRng(seed, i), workspaceLanes(ck.model, lanesWorkspace(ck.model, SAMPLE_LANES)), ws);
   let made = 0;
   const drawOne = (): Sample | null => {
     const r = draws.next();

@@ -21,6 +21,7 @@ import { logSumExp, softmaxRow } from './loss.js';
 import type { Rng } from './rng.js';
 import { EOS, UNK } from './vocab.js';
 import { carryState, createWorkspace, resetState, type Workspace } from './workspace.js';
+import { workspaceLanes, type Lanes } from './lanes.js';
 
 export interface SampleOptions {
   /** Token ids of the prefix (may be empty). */
@@ -255,28 +256,29 @@ export const SAMPLE_LANES = 8;
  * the lane it runs in: the batch is `lanes` rows wide even for fewer samples
  * (another width may change the logits in their last bits, since the matrix
  * kernels group rows by the batch's width). The consumer may stop early; lanes run
- * ahead by at most `lanes` − 1 samples. `given`: a prime workspace as for
- * createSampler; `givenLanes`: one of T ≥ 1 and B ≥ lanes (kept by a caller
- * that samples again and again; WebAssembly memory is never freed).
+ * ahead by at most (lanes − 1) samples. `lanes`: a width (a workspace of that
+ * many rows is made), or the Lanes to use (lanes.ts: a caller's kept
+ * workspace, WebAssembly memory being never freed, or lanes on several
+ * threads). `given`: a prime workspace as for createSampler.
  */
-export function* sampleLanes(model: Model, opts: LaneOptions, count: number, rngFor: (i: number) => Rng, lanes = SAMPLE_LANES,
-  given?: Workspace, givenLanes?: Workspace): Generator<LaneSample, void, undefined> {
+export function* sampleLanes(model: Model, opts: LaneOptions, count: number, rngFor: (i: number) => Rng, lanes: number | Lanes = SAMPLE_LANES,
+  given?: Workspace): Generator<LaneSample, void, undefined> {
   if (count <= 0) return;
   if (opts.maxLength <= 0) {
     for (let i = 0; i < count; i++) yield { index: i, ids: [], end: 'length', logProb: 0 };
     return;
   }
   const V = model.config.vocabSize;
-  const L = Math.max(1, Math.min(lanes, count));
+  const rows = typeof lanes === 'number' ? workspaceLanes(model, createWorkspace(model, 1, Math.max(1, lanes))) : lanes;
+  const B = rows.count;
+  const L = Math.max(1, Math.min(B, count));
   const { ws: ws1, row } = primed(model, opts.prime, given);
   const H = ws1.H;
   // what every sample starts from: the distribution after the prime and the state that produced it
   const first = new Float64Array(V);
   for (let v = 0; v < V; v++) first[v] = ws1.logits[row * V + v]!;
-  const start = ws1.layers.map((lb) => ({ h: Float64Array.from(lb.hs.subarray(0, H)), c: lb.cs ? Float64Array.from(lb.cs.subarray(0, H)) : null }));
-  // the batch is `lanes` wide even when fewer samples are asked for: the products then group rows as always
-  const ws = givenLanes !== undefined && givenLanes.B >= L && givenLanes.T >= 1 ? givenLanes : createWorkspace(model, 1, Math.max(1, lanes));
-  const B = ws.B;
+  const startH = ws1.layers.map((lb) => Float64Array.from(lb.hs.subarray(0, H)));
+  const startC = ws1.layers.map((lb) => (lb.cs ? Float64Array.from(lb.cs.subarray(0, H)) : null));
   const probs = new Float64Array(V);
   const p = opts.topP ?? 1;
   const order = p < 1 ? new Int32Array(V) : undefined;
@@ -291,18 +293,15 @@ export function* sampleLanes(model: Model, opts: LaneOptions, count: number, rng
     if (next >= count) { lane[b] = null; return; }
     lane[b] = { index: next, ids: [], logProb: 0, rng: rngFor(next), fresh: true };
     next++;
-    ws.layers.forEach((lb, l) => {
-      lb.hs.set(start[l]!.h, b * H);
-      if (lb.cs) lb.cs.set(start[l]!.c!, b * H);
-    });
+    rows.setState(b, startH, startC);
   };
   for (let b = 0; b < L; b++) begin(b);
   while (emit < count) {
     for (let b = 0; b < L; b++) {
       step[b] = -1;
       for (let s = lane[b]; s !== null; s = lane[b]) {
-        const z: Vec = s.fresh ? first : ws.logits;
-        const off = s.fresh ? 0 : b * V;
+        const z: Vec = s.fresh ? first : rows.logits(b);
+        const off = 0;
         s.fresh = false;
         softmaxRow(model.backend.elementwise, z, off, V, opts.temperature, probs);
         if (s.ids.length < minLength) withoutToken(probs, V, EOS);
@@ -328,8 +327,7 @@ export function* sampleLanes(model: Model, opts: LaneOptions, count: number, rng
       yield out;
     }
     if (emit >= count) return;
-    forward(model, ws, step, 1, null);
-    carryState(ws, 1);
+    rows.step(step);
   }
 }
 
