@@ -12,7 +12,7 @@
  * Synchronisation is a control block of Int32 words with Atomics.wait/notify:
  * no messages per step.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { localEngine, localUpdate, singleThreadEngine, type Engine } from '../core/engine.js';
 import type { Vec } from '../core/kernels.js';
 import type { Window } from '../core/batches.js';
@@ -21,6 +21,7 @@ import { markRows, shareSpans } from '../core/live-rows.js';
 import type { ParamSet } from '../core/params.js';
 import type { WasmKernels } from '../core/wasm/wasm-kernels.js';
 import { clipScale, reduceSpans, updateSlice, updateSpans } from '../core/optimizer.js';
+import { command, startWorker, stopWorkers } from './control.js';
 import { Cmd, Ctl, Num, controlWords, numCount, numLoss, numSquares, numberWords, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
 
 /** The engine createParallelEngine makes (core/engine.ts's Engine). */
@@ -71,29 +72,16 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
       memory: wasm.memory, config: model.config, paramsOffset: model.params.data.byteOffset,
       T, fullB: B, slot0: s0, B: s1 - s0, index: w, threads: W, control, numbers, window: windowBuf, logProbs: logpBuf,
     };
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });
+    const { worker, ready } = await startWorker<WorkerReady>(new URL('./worker.js', import.meta.url), setup);
     workers.push(worker);
-    readies.push(await new Promise<WorkerReady>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    }));
-    // from here on the workers wait on the control block: they must not keep the process alive
-    worker.unref();
+    readies.push(ready);
   }
   const workerCarries = readies.map((r) => wasm.view(r.carryOffset, r.carryLength));
   const workerGrads = readies.map((r) => wasm.view(r.gradsOffset, model.layout.total));
   readies.forEach((r, i) => { ctl[Ctl.gradsOffsets + 1 + i] = r.gradsOffset; });
 
   /** Post a command to every worker, run `own` here, wait for all of them. */
-  const run = (cmd: number, own: () => void) => {
-    Atomics.store(ctl, Ctl.done, 0);
-    Atomics.store(ctl, Ctl.cmd, cmd);
-    Atomics.add(ctl, Ctl.seq, 1);
-    Atomics.notify(ctl, Ctl.seq);
-    own();
-    for (let d = Atomics.load(ctl, Ctl.done); d < W - 1; d = Atomics.load(ctl, Ctl.done)) Atomics.wait(ctl, Ctl.done, d, 1000);
-    if (Atomics.load(ctl, Ctl.failed)) throw new Error('a training thread failed');
-  };
+  const run = (cmd: number, own: () => void): void => command(ctl, Ctl, cmd, W - 1, own, 'a training thread failed');
 
   /** The window's ids into the shared block the workers read. */
   const post = (win: Window): void => {
@@ -196,10 +184,7 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
       // a second close finds the workers gone: nothing to wait for
       if (closed) return;
       closed = true;
-      Atomics.store(ctl, Ctl.cmd, Cmd.exit);
-      Atomics.add(ctl, Ctl.seq, 1);
-      Atomics.notify(ctl, Ctl.seq);
-      await Promise.all(workers.map((wk) => new Promise((done) => { wk.ref(); wk.once('exit', done); })));
+      await stopWorkers(ctl, Ctl, Cmd.exit, workers);
     },
   };
   return engine;

@@ -10,7 +10,8 @@
  * order of the sums, and a given thread count is reproducible bit for bit.
  * Synchronisation as in engine.ts: a control block and Atomics.wait/notify.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { command, startWorker, stopWorkers } from './control.js';
 import type { ParamSet } from '../core/params.js';
 import { reduceSlice } from '../core/optimizer.js';
 import { dropoutSeed, localTaggerEngine, seedOnly, type TaggerEngine, type TaggerEngineCapacity } from '../core/tagger-engine.js';
@@ -53,26 +54,12 @@ export async function createTaggerParallelEngine(model: Tagger, threads: number,
       memory: wasm.memory, config: model.config, paramsOffset: model.params.data.byteOffset,
       index: w, threads: W, capacity, control, numbers, batch: block,
     };
-    const worker = new Worker(new URL('./tagger-worker.js', import.meta.url), { workerData: setup });
+    const { worker, ready } = await startWorker<TaggerWorkerReady>(new URL('./tagger-worker.js', import.meta.url), setup);
     workers.push(worker);
-    const ready = await new Promise<TaggerWorkerReady>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
     ctl[TCtl.arenas + w] = ready.gradsOffset;
     arenas.push(wasm.view(ready.gradsOffset, model.layout.total));
-    // from here on the workers wait on the control block: they must not keep the process alive
-    worker.unref();
   }
-  const run = (cmd: number, own: () => void): void => {
-    Atomics.store(ctl, TCtl.done, 0);
-    Atomics.store(ctl, TCtl.cmd, cmd);
-    Atomics.add(ctl, TCtl.seq, 1);
-    Atomics.notify(ctl, TCtl.seq);
-    own();
-    for (let d = Atomics.load(ctl, TCtl.done); d < W - 1; d = Atomics.load(ctl, TCtl.done)) Atomics.wait(ctl, TCtl.done, d, 1000);
-    if (Atomics.load(ctl, TCtl.failed)) throw new Error('a tagger training thread failed');
-  };
+  const run = (cmd: number, own: () => void): void => command(ctl, TCtl, cmd, W - 1, own, 'a tagger training thread failed');
   // each thread's share of a batch fits the level of the whole batch: every thread has a pool like the one-thread engine's
   const pool = createTaggerWorkspacePool(model, capacity.sentences, capacity.batchWords, capacity.chars);
   let closed = false;
@@ -112,10 +99,7 @@ export async function createTaggerParallelEngine(model: Tagger, threads: number,
     async close() {
       if (closed) return;
       closed = true;
-      Atomics.store(ctl, TCtl.cmd, TCmd.exit);
-      Atomics.add(ctl, TCtl.seq, 1);
-      Atomics.notify(ctl, TCtl.seq);
-      await Promise.all(workers.map((wk) => new Promise((done) => { wk.ref(); wk.once('exit', done); })));
+      await stopWorkers(ctl, TCtl, TCmd.exit, workers);
     },
   };
 }

@@ -3,7 +3,7 @@
  * the tagger's parameters in place, and computes the gradient of its share of
  * each batch's sentences when the main thread says so (tagger-engine.ts).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { allocParams, viewParams } from '../core/params.js';
 import { reduceSlice } from '../core/optimizer.js';
 import { seedOnly } from '../core/tagger-engine.js';
@@ -12,6 +12,7 @@ import { createTaggerWorkspacePool } from '../core/tagger-pool.js';
 import { sliceTaggerBatch } from '../core/tagger-batch.js';
 import { createWasmKernels } from '../core/wasm/wasm-kernels.js';
 import { slice } from './protocol.js';
+import { serve } from './control.js';
 import { TCmd, TCtl, readBatch, type TaggerWorkerReady, type TaggerWorkerSetup } from './tagger-protocol.js';
 
 const setup = workerData as TaggerWorkerSetup;
@@ -28,10 +29,7 @@ const scratch = {
   words: new Int32Array(setup.capacity.words), labels: new Int32Array(setup.capacity.words), lengths: new Int32Array(setup.capacity.sentences),
   charIds: new Int32Array(setup.capacity.words * setup.capacity.chars), charLengths: new Int32Array(setup.capacity.words),
 };
-// the command count before saying ready: a command posted right after is not missed
-let seen = Atomics.load(ctl, TCtl.seq);
 const ready: TaggerWorkerReady = { gradsOffset: grads.data.byteOffset };
-parentPort!.postMessage(ready);
 
 function gradients(): void {
   grads.data.fill(0);
@@ -53,18 +51,7 @@ function reduce(): void {
   reduceSlice(into, arenas, a, b);
 }
 
-for (;;) {
-  Atomics.wait(ctl, TCtl.seq, seen);
-  seen = Atomics.load(ctl, TCtl.seq);
-  const cmd = Atomics.load(ctl, TCtl.cmd);
-  if (cmd === TCmd.exit) break;
-  try {
-    if (cmd === TCmd.gradients) gradients();
-    else if (cmd === TCmd.reduce) reduce();
-  } catch (e) {
-    Atomics.store(ctl, TCtl.failed, 1);
-    console.error(e);
-  }
-  Atomics.add(ctl, TCtl.done, 1);
-  Atomics.notify(ctl, TCtl.done);
-}
+serve(ctl, TCtl, TCmd.exit, ready, (cmd) => {
+  if (cmd === TCmd.gradients) gradients();
+  else if (cmd === TCmd.reduce) reduce();
+}, (err) => console.error(err));

@@ -3,7 +3,7 @@
  * model's parameters in place, and computes the gradient of its batch slots
  * when the main thread says so (see engine.ts).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { localEngine } from '../core/engine.js';
 import { modelLayout, sparseGradientRows, type Model } from '../core/model.js';
 import { markRows, shareSpans } from '../core/live-rows.js';
@@ -11,6 +11,7 @@ import { allocParams, viewParams } from '../core/params.js';
 import { createWasmKernels } from '../core/wasm/wasm-kernels.js';
 import type { Window } from '../core/batches.js';
 import { reduceSpans, updateSpans, type OptimizerConfig } from '../core/optimizer.js';
+import { serve } from './control.js';
 import { Cmd, Ctl, Num, numCount, numLoss, numSquares, type WorkerReady, type WorkerSetup } from './protocol.js';
 
 const setup = workerData as WorkerSetup;
@@ -56,47 +57,35 @@ function momentView(offset: number): Float32Array {
 }
 
 const ready: WorkerReady = { gradsOffset: grads.data.byteOffset, carryOffset: carry.byteOffset, carryLength: carry.length };
-parentPort!.postMessage(ready);
 
-let seen = 0;
-for (;;) {
-  Atomics.wait(ctl, Ctl.seq, seen);
-  seen = Atomics.load(ctl, Ctl.seq);
-  const cmd = Atomics.load(ctl, Ctl.cmd);
-  if (cmd === Cmd.exit) break;
-  try {
-    if (cmd === Cmd.gradients) {
-      win.T = ctl[Ctl.T]!;
-      nums[numLoss(setup.index)] = engine.gradients(win, grads, nums[Num.scale]!, ctl[Ctl.hasSeed] ? ctl[Ctl.seed]! >>> 0 : null);
-      if (live) markRows(live, win.inputs, win.T * setup.fullB);
-    } else if (cmd === Cmd.logProbs) {
-      win.T = ctl[Ctl.T]!;
-      const r = engine.logProbs(win, logp);
-      nums[numLoss(setup.index)] = r.sum;
-      nums[numCount(setup.index)] = r.count;
-    } else if (cmd === Cmd.reset) {
-      engine.reset();
-    } else if (cmd === Cmd.carry) {
-      engine.carry(ctl[Ctl.T]!);
-    } else if (cmd === Cmd.saveCarry) {
-      carry.set(engine.saveCarry());
-    } else if (cmd === Cmd.loadCarry) {
-      engine.loadCarry(carry);
-    } else if (cmd === Cmd.reduce) {
-      // this thread's slice of: thread 0's gradient += the others', in thread order
-      const g = arenas();
-      nums[numSquares(setup.index)] = reduceSpans(g[0]!, g.slice(1), shareSpans(live, layout.total, setup.threads, setup.index));
-    } else if (cmd === Cmd.update) {
-      // this thread's slice of: clip, then the optimizer step (see engine.ts update)
-      const g0 = arenas()[0]!;
-      const sgd = ctl[Ctl.sgd] === 1;
-      const cfg: OptimizerConfig = { kind: sgd ? 'sgd' : 'adam', beta1: nums[Num.beta1]!, beta2: nums[Num.beta2]!, eps: nums[Num.eps]! };
-      const moments = sgd ? { m: null, v: null } : { m: momentView(ctl[Ctl.mOffset]!), v: momentView(ctl[Ctl.vOffset]!) };
-      updateSpans(model.params.data, g0, moments, cfg, nums[Num.lr]!, nums[Num.step]!, nums[Num.clipScale]!, shareSpans(sgd ? live : null, layout.total, setup.threads, setup.index));
-    }
-  } catch {
-    Atomics.store(ctl, Ctl.failed, 1);
+serve(ctl, Ctl, Cmd.exit, ready, (cmd) => {
+  if (cmd === Cmd.gradients) {
+  win.T = ctl[Ctl.T]!;
+  nums[numLoss(setup.index)] = engine.gradients(win, grads, nums[Num.scale]!, ctl[Ctl.hasSeed] ? ctl[Ctl.seed]! >>> 0 : null);
+  if (live) markRows(live, win.inputs, win.T * setup.fullB);
+  } else if (cmd === Cmd.logProbs) {
+  win.T = ctl[Ctl.T]!;
+  const r = engine.logProbs(win, logp);
+  nums[numLoss(setup.index)] = r.sum;
+  nums[numCount(setup.index)] = r.count;
+  } else if (cmd === Cmd.reset) {
+  engine.reset();
+  } else if (cmd === Cmd.carry) {
+  engine.carry(ctl[Ctl.T]!);
+  } else if (cmd === Cmd.saveCarry) {
+  carry.set(engine.saveCarry());
+  } else if (cmd === Cmd.loadCarry) {
+  engine.loadCarry(carry);
+  } else if (cmd === Cmd.reduce) {
+  // this thread's slice of: thread 0's gradient += the others', in thread order
+  const g = arenas();
+  nums[numSquares(setup.index)] = reduceSpans(g[0]!, g.slice(1), shareSpans(live, layout.total, setup.threads, setup.index));
+  } else if (cmd === Cmd.update) {
+  // this thread's slice of: clip, then the optimizer step (see engine.ts update)
+  const g0 = arenas()[0]!;
+  const sgd = ctl[Ctl.sgd] === 1;
+  const cfg: OptimizerConfig = { kind: sgd ? 'sgd' : 'adam', beta1: nums[Num.beta1]!, beta2: nums[Num.beta2]!, eps: nums[Num.eps]! };
+  const moments = sgd ? { m: null, v: null } : { m: momentView(ctl[Ctl.mOffset]!), v: momentView(ctl[Ctl.vOffset]!) };
+  updateSpans(model.params.data, g0, moments, cfg, nums[Num.lr]!, nums[Num.step]!, nums[Num.clipScale]!, shareSpans(sgd ? live : null, layout.total, setup.threads, setup.index));
   }
-  Atomics.add(ctl, Ctl.done, 1);
-  Atomics.notify(ctl, Ctl.done);
-}
+});
