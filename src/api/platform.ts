@@ -9,6 +9,8 @@
 import { referenceBackend, type Backend } from '../core/backend.js';
 import { singleThreadEngine, type Engine } from '../core/engine.js';
 import type { Model } from '../core/model.js';
+import { localLanes, type ThreadLanes } from '../core/lanes.js';
+import { createWorkspace } from '../core/workspace.js';
 import { localTaggerEngine, type TaggerEngine, type TaggerEngineCapacity } from '../core/tagger-engine.js';
 import type { Tagger } from '../core/tagger.js';
 
@@ -21,6 +23,8 @@ export interface Platform {
   engine(model: Model, T: number, B: number, threads: number): Promise<Engine>;
   /** An engine for a tagger's batches (up to `capacity`) on up to `threads` threads; it says why in `fallback` when it uses fewer. */
   taggerEngine(model: Tagger, threads: number, capacity: TaggerEngineCapacity): Promise<TaggerEngine>;
+  /** `width` lanes per thread on up to `threads` threads, for sampling (one workspace here when it has no threads). */
+  lanes(model: Model, width: number, threads: number): Promise<ThreadLanes>;
   /** Threads to use when none are asked for (all cores). */
   readonly threads: number;
   /** Milliseconds, monotonic. */
@@ -44,6 +48,7 @@ export function basicPlatform(backend: Backend = referenceBackend): Platform {
     backend,
     engine: async (model, T, B, threads) => singleThreadEngine(model, T, B, threads > 1 ? 'this platform has no threads' : null),
     taggerEngine: async (model, threads, capacity) => localTaggerEngine(model, capacity, threads > 1 ? 'this platform has no threads' : null),
+    lanes: async (model, width) => localLanes(model, createWorkspace(model, 1, width)),
     threads: 1,
     now: () => Date.now() - start,
     pause: async () => {},

@@ -13,7 +13,7 @@ import type { Model } from '../core/model.js';
 import { streamRng } from '../core/rng.js';
 import { PRIME_WINDOW, SAMPLE_LANES, beamSearch, sampleLanes } from '../core/sample.js';
 import { decode } from '../core/tokenize.js';
-import { workspaceLanes } from '../core/lanes.js';
+import { workspaceLanes, type Lanes, type ThreadLanes } from '../core/lanes.js';
 import { createWorkspace, type Workspace } from '../core/workspace.js';
 import { checkCheckpoint } from './checks.js';
 import { inSentenceSet } from './novelty.js';
@@ -132,10 +132,12 @@ export const novelDraws = (n: number): number => 10 * n + 100;
  * Start drawing samples from the checkpoint's model with the options of
  * `rnnlm sample` (checked by the shared schema; anything wrong is one
  * OptionError, spelt by `spelling`, before any work). The model computes on
- * its own backend on this thread; the platform is the door's usual first
- * argument (a batched sampler would take its engine).
+ * its own backend on this thread, or on the `lanes` given (samplingLanes:
+ * the same samples, on several threads); the platform is the door's usual
+ * first argument.
  */
-export function startSampling(_platform: Platform, ck: Checkpoint, options: SampleOptionsInput = {}, spelling: SampleSpelling = LIBRARY): Sampling {
+export function startSampling(_platform: Platform, ck: Checkpoint, options: SampleOptionsInput = {}, spelling: SampleSpelling = LIBRARY,
+  lanes?: Lanes): Sampling {
   checkCheckpoint(ck, "sample()'s model");
   const opts = parseWith(sampleOptionsSchema, options, spelling.name, spelling.hint, { ...spelling, numbersAsNumbers: spelling === LIBRARY });
   const maxLength = opts.maxLength ?? (ck.tokenizer.level === 'char' ? 200 : 50);
@@ -190,7 +192,7 @@ export function startSampling(_platform: Platform, ck: Checkpoint, options: Samp
   const draws = sampleLanes(ck.model, {
     prime: prime.ids, maxLength, temperature: opts.temperature, topK: opts.topK, greedy: opts.greedy, allowUnk: opts.allowUnk,
     topP: opts.topP, minLength: opts.minLength, stopAt: stopAt ?? undefined,
-  }, maxDraws ?? count, (i) => streamRng(seed, i), workspaceLanes(ck.model, lanesWorkspace(ck.model, SAMPLE_LANES)), ws);
+  }, maxDraws ?? count, (i) => streamRng(seed, i), lanes ?? workspaceLanes(ck.model, lanesWorkspace(ck.model, SAMPLE_LANES)), ws);
   let made = 0;
   const drawOne = (): Sample | null => {
     const r = draws.next();
@@ -216,6 +218,21 @@ export function startSampling(_platform: Platform, ck: Checkpoint, options: Samp
       }
     },
   };
+}
+
+/** Fewest samples for which sampling starts threads: below, starting them costs more than they save. */
+export const THREADED_SAMPLES = 64;
+
+/**
+ * Lanes for drawing `n` samples on the platform's threads (SAMPLE_LANES per
+ * thread, so the samples are those of one thread, bit for bit), or null when
+ * one thread will do: few samples, one core, or beam search. The caller
+ * passes them to startSampling and closes them when done.
+ */
+export async function samplingLanes(platform: Platform, ck: Checkpoint, n: number, beam: boolean): Promise<ThreadLanes | null> {
+  const threads = Math.min(platform.threads, Math.ceil(n / SAMPLE_LANES));
+  if (beam || n < THREADED_SAMPLES || threads <= 1) return null;
+  return platform.lanes(ck.model, SAMPLE_LANES, threads);
 }
 
 /**

@@ -41,3 +41,14 @@ export function workspaceLanes(model: Model, ws: Workspace): Lanes {
     },
   };
 }
+
+/** Lanes with a lifetime: how many threads step them, and how to stop those. */
+export interface ThreadLanes extends Lanes {
+  readonly threads: number;
+  close(): Promise<void>;
+}
+
+/** `width` lanes of one workspace on this thread (nothing to stop). */
+export function localLanes(model: Model, ws: Workspace): ThreadLanes {
+  return { ...workspaceLanes(model, ws), threads: 1, close: async () => {} };
+}

@@ -1,7 +1,7 @@
 /**
  * Node's pieces for the api (src/api/platform.ts): the per-process backend
  * (WebAssembly SIMD), the data-parallel engines on worker threads (language
- * models and taggers), all cores,
+ * models and taggers), sampling lanes on worker threads, all cores,
  * the monotonic clock, setImmediate between steps; and the atomic file writer
  * as the api's FileSink.
  */
@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import type { FileSink, Platform } from '../api/platform.js';
 import { createParallelEngine } from '../parallel/engine.js';
 import { createTaggerParallelEngine } from '../parallel/tagger-engine.js';
+import { createThreadLanes } from '../parallel/lanes.js';
 import { nodeBackend } from './backend.js';
 import { readFileIfExists, writeFileAtomic } from './files.js';
 
@@ -17,6 +18,7 @@ export function nodePlatform(env: Readonly<Record<string, string | undefined>> =
     backend: nodeBackend(env),
     engine: createParallelEngine,
     taggerEngine: createTaggerParallelEngine,
+    lanes: createThreadLanes,
     threads: availableParallelism(),
     now: () => performance.now(),
     pause: () => new Promise<void>((done) => setImmediate(done)),

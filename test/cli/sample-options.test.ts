@@ -151,3 +151,16 @@ test('sample i depends on the seed and i alone: -n 3 prints the first three line
   const other = await runCli(['sample', lineModel.file, '-n', '40', '--seed', '12', '--json']);
   assert.notEqual(other.stdout, many.stdout, 'another seed, other samples');
 });
+
+test('many samples (threads on every core): the samples of one thread, bit for bit, --novel included', async () => {
+  const want = draws(lineModel.node, { n: 200, seed: 6 });
+  const r = await runCli(['sample', lineModel.file, '-n', '200', '--seed', '6', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const got = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { text: string; logProb: number; end: string });
+  assert.deepEqual(got.map((g) => [g.text, g.logProb, g.end]), want.map((s) => [s.text, s.logProb, s.end]));
+  // --novel draws up to 10·n + 100: on threads too
+  const novel = draws(lineModel.node, { n: 20, seed: 6, novel: true });
+  const rn = await runCli(['sample', lineModel.file, '-n', '20', '--seed', '6', '--novel', '--json']);
+  assert.equal(rn.code, 0, rn.stderr);
+  assert.deepEqual(rn.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { text: string }).text), novel.map((s) => s.text));
+});

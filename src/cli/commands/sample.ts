@@ -14,7 +14,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { OptionError } from '../../api/index.js';
 import { extendSampleOptions, parseWith } from '../../api/options.js';
-import { startSampling, type SampleSpelling } from '../../api/sample.js';
+import { novelDraws, samplingLanes, startSampling, type SampleSpelling } from '../../api/sample.js';
 import { NOT_UTF8_HINT } from '../../api/text.js';
 import { wasInvalidUtf8 } from '../argv.js';
 import { InputError, UsageError } from '../errors.js';
@@ -112,41 +112,48 @@ export async function runSample(host: Host, raw: Record<string, unknown>): Promi
   const beam = opts.beam !== undefined;
   const seedUsed = opts.seed ?? host.randomSeed();
   const platform = host.platform();
-  const run = startSampling(platform, ck, {
-    n: beam ? opts.n : opts.n ?? 10, temperature: opts.temperature, topK: opts.topK, prime: opts.prime, maxLength: opts.maxLength,
-    seed: seedUsed, greedy: opts.greedy, allowUnk: opts.allowUnk, topP: opts.topP, minLength: opts.minLength, stop: opts.stop,
-    beam: opts.beam, novel: opts.novel,
-  }, CLI_SPELLING);
-  // the model reads unknown characters or words of the prime as <UNK>; the samples show them as given
-  const { unknown } = run.prime;
-  if (unknown.length && !opts.quiet) {
-    host.stderr.write(style.yellow(`warning: not in the model's vocabulary, read as <UNK>: ${unknown.slice(0, 10).map((u) => shown(JSON.stringify(u))).join(', ')}${unknown.length > 10 ? ', …' : ''}`) + '\n');
-  }
-  let printed = 0;
-  for (let i = 0; !host.stdout.closed; i++) {
-    const s = run.next();
-    if (s === null) break;
-    printed++;
-    if (opts.json) {
-      host.stdout.write(JSON.stringify({
-        text: s.text, prime: run.prime.shown, tokens: s.tokens, end: s.end, logProb: s.logProb, copy: s.copy, seed: beam ? null : seedUsed, index: i,
-      }) + '\n');
-    } else if (rawOut) {
-      host.stdout.write(s.text + separator);
-    } else {
-      host.stdout.write(s.text.replace(/\n/g, ' ') + '\n');
+  const n = beam ? opts.n : opts.n ?? 10;
+  // many samples: side by side on every core (the same samples as on one)
+  const lanes = await samplingLanes(platform, ck, opts.novel ? novelDraws(n ?? 10) : n ?? 10, beam);
+  try {
+    const run = startSampling(platform, ck, {
+      n, temperature: opts.temperature, topK: opts.topK, prime: opts.prime, maxLength: opts.maxLength,
+      seed: seedUsed, greedy: opts.greedy, allowUnk: opts.allowUnk, topP: opts.topP, minLength: opts.minLength, stop: opts.stop,
+      beam: opts.beam, novel: opts.novel,
+    }, CLI_SPELLING, lanes ?? undefined);
+    // the model reads unknown characters or words of the prime as <UNK>; the samples show them as given
+    const { unknown } = run.prime;
+    if (unknown.length && !opts.quiet) {
+      host.stderr.write(style.yellow(`warning: not in the model's vocabulary, read as <UNK>: ${unknown.slice(0, 10).map((u) => shown(JSON.stringify(u))).join(', ')}${unknown.length > 10 ? ', …' : ''}`) + '\n');
     }
-    // now and then let the platform deliver a stream error (a reader that went away)
-    if (i % 256 === 255) await platform.pause();
-  }
-  if (!opts.quiet && !host.stdout.closed) {
-    if (run.maxDraws !== null && printed < run.count) {
-      host.stderr.write(style.yellow(`warning: only ${plural(printed, 'new sample')} of ${run.count} in ${plural(run.drawn, 'draw')} (the cap, 10 per sample asked + 100): the others copied training sentences`) + '\n');
-    } else if (!opts.json && !opts.novel && run.copies > 0) {
-      host.stderr.write(`note: ${run.copies} of ${plural(run.drawn, 'sample')} ${run.copies === 1 ? 'copies a training sentence' : 'copy training sentences'}${beam ? '' : ' (--novel draws only new ones)'}\n`);
+    let printed = 0;
+    for (let i = 0; !host.stdout.closed; i++) {
+      const s = run.next();
+      if (s === null) break;
+      printed++;
+      if (opts.json) {
+        host.stdout.write(JSON.stringify({
+          text: s.text, prime: run.prime.shown, tokens: s.tokens, end: s.end, logProb: s.logProb, copy: s.copy, seed: beam ? null : seedUsed, index: i,
+        }) + '\n');
+      } else if (rawOut) {
+        host.stdout.write(s.text + separator);
+      } else {
+        host.stdout.write(s.text.replace(/\n/g, ' ') + '\n');
+      }
+      // now and then let the platform deliver a stream error (a reader that went away)
+      if (i % 256 === 255) await platform.pause();
     }
+    if (!opts.quiet && !host.stdout.closed) {
+      if (run.maxDraws !== null && printed < run.count) {
+        host.stderr.write(style.yellow(`warning: only ${plural(printed, 'new sample')} of ${run.count} in ${plural(run.drawn, 'draw')} (the cap, 10 per sample asked + 100): the others copied training sentences`) + '\n');
+      } else if (!opts.json && !opts.novel && run.copies > 0) {
+        host.stderr.write(`note: ${run.copies} of ${plural(run.drawn, 'sample')} ${run.copies === 1 ? 'copies a training sentence' : 'copy training sentences'}${beam ? '' : ' (--novel draws only new ones)'}\n`);
+      }
+    }
+    return ExitCode.ok;
+  } finally {
+    await lanes?.close();
   }
-  return ExitCode.ok;
 }
 
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
