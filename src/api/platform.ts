@@ -23,8 +23,8 @@ export interface Platform {
   engine(model: Model, T: number, B: number, threads: number): Promise<Engine>;
   /** An engine for a tagger's batches (up to `capacity`) on up to `threads` threads; it says why in `fallback` when it uses fewer. */
   taggerEngine(model: Tagger, threads: number, capacity: TaggerEngineCapacity): Promise<TaggerEngine>;
-  /** `width` lanes per thread on up to `threads` threads, for sampling (one workspace here when it has no threads). */
-  lanes(model: Model, width: number, threads: number): Promise<ThreadLanes>;
+  /** `width` lanes per thread on up to `threads` threads, for sampling (optional: without it, samples are drawn on one thread). */
+  lanes?(model: Model, width: number, threads: number): Promise<ThreadLanes>;
   /** Threads to use when none are asked for (all cores). */
   readonly threads: number;
   /** Milliseconds, monotonic. */

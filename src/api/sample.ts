@@ -231,7 +231,7 @@ export const THREADED_SAMPLES = 64;
  */
 export async function samplingLanes(platform: Platform, ck: Checkpoint, n: number, beam: boolean): Promise<ThreadLanes | null> {
   const threads = Math.min(platform.threads, Math.ceil(n / SAMPLE_LANES));
-  if (beam || n < THREADED_SAMPLES || threads <= 1) return null;
+  if (beam || n < THREADED_SAMPLES || threads <= 1 || !platform.lanes) return null;
   return platform.lanes(ck.model, SAMPLE_LANES, threads);
 }
 

@@ -16,17 +16,28 @@ export interface ControlWords {
   readonly failed: number;
 }
 
+/** Workers told to exit: their exit is no failure. */
+const stopping = new WeakSet<Worker>();
+
 /**
  * A worker on `url` with `setup` as its workerData, and its first message
  * (where its buffers are). From then on it waits on the control block, so it
- * is unref'd: it does not keep the process alive.
+ * is unref'd: it does not keep the process alive. Should it end unasked (a
+ * crash outside its commands), the block's `failed` is set: the next command
+ * fails instead of waiting for it.
  */
-export async function startWorker<Ready>(url: URL, setup: unknown): Promise<{ worker: Worker; ready: Ready }> {
+export async function startWorker<Ready>(url: URL, setup: unknown, ctl: Int32Array, w: ControlWords): Promise<{ worker: Worker; ready: Ready }> {
   const worker = new Worker(url, { workerData: setup });
   try {
     const ready = await new Promise<Ready>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
+    });
+    worker.on('error', () => {}); // its exit follows, and says it
+    worker.on('exit', () => {
+      if (stopping.has(worker)) return;
+      Atomics.store(ctl, w.failed, 1);
+      Atomics.notify(ctl, w.done);
     });
     worker.unref();
     return { worker, ready };
@@ -36,23 +47,33 @@ export async function startWorker<Ready>(url: URL, setup: unknown): Promise<{ wo
   }
 }
 
-/** Post `cmd` to the `workers` workers, run `own` here, wait for all of them; `failure` is thrown when one failed. */
+/**
+ * Post `cmd` to the `workers` workers, run `own` here, wait for all of them;
+ * `failure` is thrown when one failed (now or before: a pool with a failed
+ * thread takes no more commands).
+ */
 export function command(ctl: Int32Array, w: ControlWords, cmd: number, workers: number, own: () => void, failure: string): void {
+  if (Atomics.load(ctl, w.failed)) throw new Error(failure);
   Atomics.store(ctl, w.done, 0);
   Atomics.store(ctl, w.cmd, cmd);
   Atomics.add(ctl, w.seq, 1);
   Atomics.notify(ctl, w.seq);
   own();
-  for (let d = Atomics.load(ctl, w.done); d < workers; d = Atomics.load(ctl, w.done)) Atomics.wait(ctl, w.done, d, 1000);
+  for (let d = Atomics.load(ctl, w.done); d < workers && !Atomics.load(ctl, w.failed); d = Atomics.load(ctl, w.done)) Atomics.wait(ctl, w.done, d, 1000);
   if (Atomics.load(ctl, w.failed)) throw new Error(failure);
 }
 
 /** Post the `exit` command and wait until every worker has exited. */
 export async function stopWorkers(ctl: Int32Array, w: ControlWords, exit: number, workers: readonly Worker[]): Promise<void> {
+  for (const wk of workers) stopping.add(wk);
   Atomics.store(ctl, w.cmd, exit);
   Atomics.add(ctl, w.seq, 1);
   Atomics.notify(ctl, w.seq);
-  await Promise.all(workers.map((wk) => new Promise((done) => { wk.ref(); wk.once('exit', done); })));
+  await Promise.all(workers.map((wk) => new Promise((done) => {
+    wk.ref();
+    if (wk.threadId < 0) done(undefined); // already gone
+    else wk.once('exit', done);
+  })));
 }
 
 /**

@@ -66,15 +66,21 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
 
   const workers: Worker[] = [];
   const readies: WorkerReady[] = [];
-  for (let w = 1; w < W; w++) {
-    const [s0, s1] = ranges[w]!;
-    const setup: WorkerSetup = {
-      memory: wasm.memory, config: model.config, paramsOffset: model.params.data.byteOffset,
-      T, fullB: B, slot0: s0, B: s1 - s0, index: w, threads: W, control, numbers, window: windowBuf, logProbs: logpBuf,
-    };
-    const { worker, ready } = await startWorker<WorkerReady>(new URL('./worker.js', import.meta.url), setup);
-    workers.push(worker);
-    readies.push(ready);
+  try {
+    for (let w = 1; w < W; w++) {
+      const [s0, s1] = ranges[w]!;
+      const setup: WorkerSetup = {
+        memory: wasm.memory, config: model.config, paramsOffset: model.params.data.byteOffset,
+        T, fullB: B, slot0: s0, B: s1 - s0, index: w, threads: W, control, numbers, window: windowBuf, logProbs: logpBuf,
+      };
+      const { worker, ready } = await startWorker<WorkerReady>(new URL('./worker.js', import.meta.url), setup, ctl, Ctl);
+      workers.push(worker);
+      readies.push(ready);
+    }
+  } catch (err) {
+    // one did not start: the others must not stay parked
+    await stopWorkers(ctl, Ctl, Cmd.exit, workers);
+    throw err;
   }
   const workerCarries = readies.map((r) => wasm.view(r.carryOffset, r.carryLength));
   const workerGrads = readies.map((r) => wasm.view(r.gradsOffset, model.layout.total));

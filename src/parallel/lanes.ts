@@ -59,7 +59,7 @@ export async function createThreadLanes(model: Model, width: number, threads: nu
   try {
     for (let w = 1; w < threads; w++) {
       const setup: LaneWorkerSetup = { memory: wasm.memory, config: model.config, paramsOffset: model.params.data.byteOffset, width, index: w, control, ids: idsBuf };
-      const { worker, ready } = await startWorker<LaneWorkerReady>(new URL('./lanes-worker.js', import.meta.url), setup);
+      const { worker, ready } = await startWorker<LaneWorkerReady>(new URL('./lanes-worker.js', import.meta.url), setup, ctl, LaneCtl);
       workers.push(worker);
       const rows = (off: number, n: number, len: number): Vec[] => Array.from({ length: n }, (_, b) => wasm.view(off + 4 * b * len, len));
       parts.push({
@@ -72,7 +72,7 @@ export async function createThreadLanes(model: Model, width: number, threads: nu
     await stopWorkers(ctl, LaneCtl, LaneCmd.exit, workers);
     throw err;
   }
-  let closed = false;
+  let closing: Promise<void> | null = null;
   const mine = ids.subarray(0, width);
   return {
     count: threads * width,
@@ -92,10 +92,10 @@ export async function createThreadLanes(model: Model, width: number, threads: nu
       ids.set(next.subarray(0, threads * width));
       command(ctl, LaneCtl, LaneCmd.step, threads - 1, () => own.step(mine), 'a sampling thread failed');
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await stopWorkers(ctl, LaneCtl, LaneCmd.exit, workers);
+    close() {
+      // a second close waits for the same exits
+      closing ??= stopWorkers(ctl, LaneCtl, LaneCmd.exit, workers);
+      return closing;
     },
   };
 }

@@ -49,15 +49,21 @@ export async function createTaggerParallelEngine(model: Tagger, threads: number,
   const ints = new Int32Array(block);
   const workers: Worker[] = [];
   const arenas: Float32Array[] = [];
-  for (let w = 1; w < W; w++) {
-    const setup: TaggerWorkerSetup = {
-      memory: wasm.memory, config: model.config, paramsOffset: model.params.data.byteOffset,
-      index: w, threads: W, capacity, control, numbers, batch: block,
-    };
-    const { worker, ready } = await startWorker<TaggerWorkerReady>(new URL('./tagger-worker.js', import.meta.url), setup);
-    workers.push(worker);
-    ctl[TCtl.arenas + w] = ready.gradsOffset;
-    arenas.push(wasm.view(ready.gradsOffset, model.layout.total));
+  try {
+    for (let w = 1; w < W; w++) {
+      const setup: TaggerWorkerSetup = {
+        memory: wasm.memory, config: model.config, paramsOffset: model.params.data.byteOffset,
+        index: w, threads: W, capacity, control, numbers, batch: block,
+      };
+      const { worker, ready } = await startWorker<TaggerWorkerReady>(new URL('./tagger-worker.js', import.meta.url), setup, ctl, TCtl);
+      workers.push(worker);
+      ctl[TCtl.arenas + w] = ready.gradsOffset;
+      arenas.push(wasm.view(ready.gradsOffset, model.layout.total));
+    }
+  } catch (err) {
+    // one did not start: the others must not stay parked
+    await stopWorkers(ctl, TCtl, TCmd.exit, workers);
+    throw err;
   }
   const run = (cmd: number, own: () => void): void => command(ctl, TCtl, cmd, W - 1, own, 'a tagger training thread failed');
   // each thread's share of a batch fits the level of the whole batch: every thread has a pool like the one-thread engine's

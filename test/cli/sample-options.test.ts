@@ -158,9 +158,9 @@ test('many samples (threads on every core): the samples of one thread, bit for b
   assert.equal(r.code, 0, r.stderr);
   const got = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { text: string; logProb: number; end: string });
   assert.deepEqual(got.map((g) => [g.text, g.logProb, g.end]), want.map((s) => [s.text, s.logProb, s.end]));
-  // --novel draws up to 10·n + 100: on threads too
-  const novel = draws(lineModel.node, { n: 20, seed: 6, novel: true });
-  const rn = await runCli(['sample', lineModel.file, '-n', '20', '--seed', '6', '--novel', '--json']);
+  // --novel: on threads too
+  const novel = draws(lineModel.node, { n: 70, seed: 6, novel: true });
+  const rn = await runCli(['sample', lineModel.file, '-n', '70', '--seed', '6', '--novel', '--json']);
   assert.equal(rn.code, 0, rn.stderr);
   assert.deepEqual(rn.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { text: string }).text), novel.map((s) => s.text));
 });

@@ -14,7 +14,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { OptionError } from '../../api/index.js';
 import { extendSampleOptions, parseWith } from '../../api/options.js';
-import { novelDraws, samplingLanes, startSampling, type SampleSpelling } from '../../api/sample.js';
+import { samplingLanes, startSampling, type SampleSpelling } from '../../api/sample.js';
 import { NOT_UTF8_HINT } from '../../api/text.js';
 import { wasInvalidUtf8 } from '../argv.js';
 import { InputError, UsageError } from '../errors.js';
@@ -114,7 +114,7 @@ export async function runSample(host: Host, raw: Record<string, unknown>): Promi
   const platform = host.platform();
   const n = beam ? opts.n : opts.n ?? 10;
   // many samples: side by side on every core (the same samples as on one)
-  const lanes = await samplingLanes(platform, ck, opts.novel ? novelDraws(n ?? 10) : n ?? 10, beam);
+  const lanes = await samplingLanes(platform, ck, n ?? 10, beam);
   try {
     const run = startSampling(platform, ck, {
       n, temperature: opts.temperature, topK: opts.topK, prime: opts.prime, maxLength: opts.maxLength,
