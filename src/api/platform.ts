@@ -9,8 +9,7 @@
 import { referenceBackend, type Backend } from '../core/backend.js';
 import { singleThreadEngine, type Engine } from '../core/engine.js';
 import type { Model } from '../core/model.js';
-import { localLanes, type ThreadLanes } from '../core/lanes.js';
-import { createWorkspace } from '../core/workspace.js';
+import type { ThreadLanes } from '../core/lanes.js';
 import { localTaggerEngine, type TaggerEngine, type TaggerEngineCapacity } from '../core/tagger-engine.js';
 import type { Tagger } from '../core/tagger.js';
 
@@ -48,7 +47,6 @@ export function basicPlatform(backend: Backend = referenceBackend): Platform {
     backend,
     engine: async (model, T, B, threads) => singleThreadEngine(model, T, B, threads > 1 ? 'this platform has no threads' : null),
     taggerEngine: async (model, threads, capacity) => localTaggerEngine(model, capacity, threads > 1 ? 'this platform has no threads' : null),
-    lanes: async (model, width) => localLanes(model, createWorkspace(model, 1, width)),
     threads: 1,
     now: () => Date.now() - start,
     pause: async () => {},

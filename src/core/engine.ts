@@ -99,8 +99,9 @@ export function localEngine(model: Model, T: number, B: number, slot0 = 0, fullB
   const targets = whole ? null : new Int32Array(T * B);
   const carried = model.backend.alloc(carrySize(ws));
   const logp = whole ? null : new Float64Array(T * B);
-  // the rows of a row-sparse gradient the last window made live, and the arena it went into
-  const live = sparseGradientRows(model.config);
+  // the rows of a row-sparse gradient the last window made live, and the arena it went into (the whole
+  // batch's engine: a thread's part is reduced and stepped by the parallel engine, which marks its own)
+  const live = whole ? sparseGradientRows(model.config) : null;
   let liveIn: Vec | null = null;
   /** This engine's columns of the (T, fullB) window. */
   const columns = (win: Window): { x: Int32Array; y: Int32Array } => {

@@ -301,14 +301,13 @@ export function* sampleLanes(model: Model, opts: LaneOptions, count: number, rng
       step[b] = -1;
       for (let s = lane[b]; s !== null; s = lane[b]) {
         const z: Vec = s.fresh ? first : rows.logits(b);
-        const off = 0;
         s.fresh = false;
-        softmaxRow(model.backend.elementwise, z, off, V, opts.temperature, probs);
+        softmaxRow(model.backend.elementwise, z, 0, V, opts.temperature, probs);
         if (s.ids.length < minLength) withoutToken(probs, V, EOS);
         topK(probs, V, opts.topK);
         topP(probs, V, p, order);
         const tok = chooseToken(probs, V, opts, s.rng);
-        s.logProb += logSoftmaxAt(z, off, V, tok);
+        s.logProb += logSoftmaxAt(z, 0, V, tok);
         let end: LaneSample['end'] | null = null;
         if (tok === EOS) end = 'eos';
         else {

@@ -7,6 +7,15 @@
  * answers once with where its buffers are, then only waits on the block.
  */
 import { Worker, parentPort } from 'node:worker_threads';
+import type { Backend } from '../core/backend.js';
+import type { Vec } from '../core/kernels.js';
+import type { WasmKernels } from '../core/wasm/wasm-kernels.js';
+
+/** A model's backend when threads can share it: WebAssembly, the parameters in its memory (else null). */
+export function sharedBackend(model: { backend: Backend; params: { data: Vec } }): WasmKernels | null {
+  const bk = model.backend as Partial<WasmKernels>;
+  return bk.name === 'wasm' && bk.owns?.(model.params.data) ? (model.backend as WasmKernels) : null;
+}
 
 /** Where the protocol's words are in a control block. */
 export interface ControlWords {

@@ -19,19 +19,12 @@ import type { Window } from '../core/batches.js';
 import { sparseGradientRows, type Model } from '../core/model.js';
 import { markRows, shareSpans } from '../core/live-rows.js';
 import type { ParamSet } from '../core/params.js';
-import type { WasmKernels } from '../core/wasm/wasm-kernels.js';
 import { clipScale, reduceSpans, updateSlice, updateSpans } from '../core/optimizer.js';
-import { command, startWorker, stopWorkers } from './control.js';
+import { command, sharedBackend, startWorker, stopWorkers } from './control.js';
 import { Cmd, Ctl, Num, controlWords, numCount, numLoss, numSquares, numberWords, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
 
 /** The engine createParallelEngine makes (core/engine.ts's Engine). */
 export type ParallelEngine = Engine;
-
-/** The model's backend when its threads can share it: WebAssembly, parameters in its memory. */
-function sharedBackend(model: Model): WasmKernels | null {
-  const bk = model.backend as Partial<WasmKernels>;
-  return bk.name === 'wasm' && bk.owns?.(model.params.data) ? (model.backend as WasmKernels) : null;
-}
 
 /**
  * An engine for (T, B) windows on `threads` threads. Runs on one thread (the

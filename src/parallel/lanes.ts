@@ -13,7 +13,7 @@ import { localLanes, workspaceLanes, type ThreadLanes } from '../core/lanes.js';
 import type { Model } from '../core/model.js';
 import { createWorkspace } from '../core/workspace.js';
 import type { WasmKernels } from '../core/wasm/wasm-kernels.js';
-import { command, startWorker, stopWorkers } from './control.js';
+import { command, sharedBackend, startWorker, stopWorkers } from './control.js';
 
 /** Int32 words of the control block. */
 export const LaneCtl = { seq: 0, cmd: 1, done: 2, failed: 3 } as const;
@@ -44,8 +44,7 @@ export interface LaneWorkerReady {
  * share (the TypeScript reference), the lanes of one workspace here.
  */
 export async function createThreadLanes(model: Model, width: number, threads: number): Promise<ThreadLanes> {
-  const bk = model.backend as Partial<WasmKernels>;
-  const wasm = bk.name === 'wasm' && bk.owns?.(model.params.data) ? (model.backend as WasmKernels) : null;
+  const wasm = sharedBackend(model);
   if (threads <= 1 || !wasm) return localLanes(model, createWorkspace(model, 1, width));
   const V = model.config.vocabSize;
   const H = model.config.hidden;

@@ -11,21 +11,15 @@
  * Synchronisation as in engine.ts: a control block and Atomics.wait/notify.
  */
 import type { Worker } from 'node:worker_threads';
-import { command, startWorker, stopWorkers } from './control.js';
+import { command, sharedBackend, startWorker, stopWorkers } from './control.js';
 import type { ParamSet } from '../core/params.js';
 import { reduceSlice } from '../core/optimizer.js';
 import { dropoutSeed, localTaggerEngine, seedOnly, type TaggerEngine, type TaggerEngineCapacity } from '../core/tagger-engine.js';
 import { taggerBackward, taggerForward, type Tagger } from '../core/tagger.js';
 import { createTaggerWorkspacePool } from '../core/tagger-pool.js';
 import { sliceTaggerBatch, type TaggerBatch } from '../core/tagger-batch.js';
-import type { WasmKernels } from '../core/wasm/wasm-kernels.js';
 import { slice } from './protocol.js';
 import { TCmd, TCtl, batchBlock, writeBatch, type TaggerWorkerReady, type TaggerWorkerSetup } from './tagger-protocol.js';
-
-function sharedBackend(model: Tagger): WasmKernels | null {
-  const bk = model.backend as Partial<WasmKernels>;
-  return bk.name === 'wasm' && bk.owns?.(model.params.data) ? (model.backend as WasmKernels) : null;
-}
 
 /**
  * A tagger engine on `threads` threads (one here, the rest workers). Runs on
