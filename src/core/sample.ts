@@ -17,6 +17,7 @@
  */
 import { forward, type Model } from './model.js';
 import type { Vec } from './kernels.js';
+import type { Elementwise } from './elementwise.js';
 import { logSumExp, softmaxRow } from './loss.js';
 import type { Rng } from './rng.js';
 import { EOS, UNK } from './vocab.js';
@@ -108,9 +109,14 @@ export function withoutToken(probs: Float64Array, V: number, tok: number): void 
   for (let v = 0; v < V; v++) probs[v] = probs[v]! / s;
 }
 
-/** log P(tok) under the softmax of logits[off .. off+V) at temperature 1 (float64 log-sum-exp). */
-export function logSoftmaxAt(logits: Vec, off: number, V: number, tok: number): number {
-  return logits[off + tok]! - logSumExp(logits, off, V);
+/**
+ * log P(tok) under the softmax of logits[off .. off+V) at temperature 1. The
+ * log-sum-exp is float64 Math by default; with `E`, that backend's (the
+ * WebAssembly one: float32 exponentials summed in float64, within a float32
+ * rounding of the float64 one, many times faster over a word vocabulary).
+ */
+export function logSoftmaxAt(logits: Vec, off: number, V: number, tok: number, E?: Elementwise): number {
+  return logits[off + tok]! - (E ? E.softmaxLse(logits, off, V, null) : logSumExp(logits, off, V));
 }
 
 function argmax(probs: Float64Array, V: number, skip: number): number {
@@ -180,7 +186,7 @@ export function createSampler(model: Model, opts: SampleOptions, given?: Workspa
       topK(probs, V, opts.topK);
       topP(probs, V, p, order);
       const tok = chooseToken(probs, V, opts, rng);
-      logProb += logSoftmaxAt(ws.logits, off, V, tok);
+      logProb += logSoftmaxAt(ws.logits, off, V, tok, model.backend.elementwise);
       if (tok === EOS) return 'eos';
       yield tok;
       one[0] = tok;
@@ -275,14 +281,22 @@ export function* sampleLanes(model: Model, opts: LaneOptions, count: number, rng
   const { ws: ws1, row } = primed(model, opts.prime, given);
   const H = ws1.H;
   // what every sample starts from: the distribution after the prime and the state that produced it
+  const E = model.backend.elementwise;
   const first = new Float64Array(V);
   for (let v = 0; v < V; v++) first[v] = ws1.logits[row * V + v]!;
+  const firstLse = E.softmaxLse(ws1.logits, row * V, V, null);
   const startH = ws1.layers.map((lb) => Float64Array.from(lb.hs.subarray(0, H)));
   const startC = ws1.layers.map((lb) => (lb.cs ? Float64Array.from(lb.cs.subarray(0, H)) : null));
   const probs = new Float64Array(V);
   const p = opts.topP ?? 1;
   const order = p < 1 ? new Int32Array(V) : undefined;
   const minLength = opts.minLength ?? 0;
+  // every sample's first distribution, cut as its first draw cuts it: made once, copied for each
+  const firstProbs = new Float64Array(V);
+  softmaxRow(E, first, 0, V, opts.temperature, firstProbs);
+  if (minLength > 0) withoutToken(firstProbs, V, EOS);
+  topK(firstProbs, V, opts.topK);
+  topP(firstProbs, V, p, order);
   const step = new Int32Array(B).fill(-1);
   interface Lane { index: number; ids: number[]; logProb: number; rng: Rng; fresh: boolean }
   const lane: (Lane | null)[] = new Array<Lane | null>(B).fill(null);
@@ -300,14 +314,21 @@ export function* sampleLanes(model: Model, opts: LaneOptions, count: number, rng
     for (let b = 0; b < L; b++) {
       step[b] = -1;
       for (let s = lane[b]; s !== null; s = lane[b]) {
-        const z: Vec = s.fresh ? first : rows.logits(b);
-        s.fresh = false;
-        softmaxRow(model.backend.elementwise, z, 0, V, opts.temperature, probs);
-        if (s.ids.length < minLength) withoutToken(probs, V, EOS);
-        topK(probs, V, opts.topK);
-        topP(probs, V, p, order);
-        const tok = chooseToken(probs, V, opts, s.rng);
-        s.logProb += logSoftmaxAt(z, 0, V, tok);
+        let tok: number;
+        if (s.fresh) {
+          s.fresh = false;
+          probs.set(firstProbs);
+          tok = chooseToken(probs, V, opts, s.rng);
+          s.logProb += first[tok]! - firstLse;
+        } else {
+          const z = rows.logits(b);
+          softmaxRow(E, z, 0, V, opts.temperature, probs);
+          if (s.ids.length < minLength) withoutToken(probs, V, EOS);
+          topK(probs, V, opts.topK);
+          topP(probs, V, p, order);
+          tok = chooseToken(probs, V, opts, s.rng);
+          s.logProb += logSoftmaxAt(z, 0, V, tok, E);
+        }
         let end: LaneSample['end'] | null = null;
         if (tok === EOS) end = 'eos';
         else {

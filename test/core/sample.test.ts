@@ -10,6 +10,7 @@ import { createRng, streamRng, type Rng } from '../../src/core/rng.js';
 import { createWorkspace } from '../../src/core/workspace.js';
 import { beamSearch, chooseToken, createSampler, defaultSampleOptions, logSoftmaxAt, pickToken, sampleLanes, sampleTokens, topK, topP, withoutToken } from '../../src/core/sample.js';
 import { EOS, UNK } from '../../src/core/vocab.js';
+import { createWasmKernels } from '../../src/core/wasm/wasm-kernels.js';
 
 test('pickToken: inverse CDF', () => {
   const p = [0.1, 0.2, 0.3, 0.4];
@@ -269,4 +270,19 @@ test('streamRng: streams of one seed differ from each other and from other seeds
   for (const seed of [0, 1, 2, 2 ** 40]) for (const i of [0, 1, 2, 3, 1000, 2 ** 33]) seen.add(first(seed, i).join(','));
   assert.equal(seen.size, 24);
   assert.deepEqual(first(7, 3), first(7, 3));
+});
+
+test('sampleLanes on the WebAssembly backend: each logProb is the float64 log P of what was drawn, to float32 rounding per token', () => {
+  const wasm = createWasmKernels();
+  assert.ok(wasm, 'WebAssembly SIMD is available on Node 20');
+  const fast = createModel(config, wasm);
+  fast.params.data.set(model.params.data); // the same weights as the reference model's
+  const prime = [3, 4];
+  const opts = { ...defaultSampleOptions, prime: Int32Array.from(prime), maxLength: 12, temperature: 0.8 };
+  for (const s of sampleLanes(fast, opts, 20, (i) => streamRng(7, i), 4)) {
+    // the reference forward pass on the same weights, its log-sum-exp in float64 Math
+    const want = logProbOf(prime, s.ids, s.end === 'eos');
+    const tokens = s.ids.length + (s.end === 'eos' ? 1 : 0);
+    assert.ok(Math.abs(s.logProb - want) <= 1e-6 * tokens * Math.max(1, Math.abs(want) / tokens), `sample ${s.index}: ${s.logProb} vs ${want}`);
+  }
 });
