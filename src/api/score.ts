@@ -150,10 +150,10 @@ function scoreWith(scorer: Scorer, ck: Checkpoint, sentences: readonly string[],
 }
 
 function scored(sentence: string, sc: SentenceScore, ck: Checkpoint): ScoredSentence {
-  return {
-    sentence, logProb: sc.logProb, tokens: sc.tokens, unk: sc.unk, perplexity: perplexity(sc.logProb, sc.tokens),
-    perToken: Array.from(sc.ids, (id, t) => ({ token: ck.vocab.tokens[id]!, logProb: sc.tokenLogProbs[t]! })),
-  };
+  // a plain loop: Array.from over a typed array makes an iterator result per token
+  const perToken: ScoredSentence['perToken'] = new Array(sc.ids.length);
+  for (let t = 0; t < sc.ids.length; t++) perToken[t] = { token: ck.vocab.tokens[sc.ids[t]!]!, logProb: sc.tokenLogProbs[t]! };
+  return { sentence, logProb: sc.logProb, tokens: sc.tokens, unk: sc.unk, perplexity: perplexity(sc.logProb, sc.tokens), perToken };
 }
 
 /**

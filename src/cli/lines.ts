@@ -1,5 +1,6 @@
 /**
- * Standard input as a stream of units to score, read as it arrives: lines
+ * Standard input as a stream of units to score, read as it arrives and
+ * handed on as soon as each is complete (no async step per line): lines
  * (every line one unit, blank ones included — a blank sentence is
  * P(<EOS>)), or paragraphs (blank-line separated). Each unit is decoded on
  * its own, strictly: a line that is not UTF-8 becomes an error unit with its
@@ -23,91 +24,209 @@ function decodeLine(bytes: Uint8Array | null, line: number): InputUnit {
   }
 }
 
-/** The raw lines of a byte stream, numbered from 1, without their LF (and the CR before it). */
-async function* rawLines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<{ line: number; bytes: Uint8Array | null }> {
-  let carry: Uint8Array = new Uint8Array(0);
-  let line = 0;
-  // a line longer than MAX_UNIT_BYTES is reported once (bytes null) and the rest of it skipped: memory stays bounded
-  let skipping = false;
-  // the first line loses a leading BOM (U+FEFF elsewhere is text)
-  const numbered = (bytes: Uint8Array) => {
-    line++;
-    const bom = line === 1 && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-    return { line, bytes: bom ? bytes.subarray(3) : bytes };
-  };
-  for await (const chunk of chunks) {
-    const buf = carry.length ? concat(carry, chunk) : chunk;
-    let from = 0;
-    for (let i = buf.indexOf(0x0a, from); i >= 0; i = buf.indexOf(0x0a, from)) {
-      const end = i > from && buf[i - 1] === 0x0d ? i - 1 : i;
-      if (skipping) skipping = false;
-      else yield numbered(buf.subarray(from, end));
-      from = i + 1;
-    }
-    carry = skipping ? new Uint8Array(0) : buf.slice(from);
-    if (carry.length > MAX_UNIT_BYTES) {
-      yield { line: ++line, bytes: null };
-      skipping = true;
-      carry = new Uint8Array(0);
-    }
-  }
-  if (carry.length > 0 && !skipping) yield numbered(carry[carry.length - 1] === 0x0d ? carry.subarray(0, -1) : carry);
-}
-
 /** The longest line (or paragraph) scored: longer ones are reported and skipped, so memory stays bounded whatever comes in. */
 export const MAX_UNIT_BYTES = 16 * 2 ** 20;
 
 const TOO_LONG = (what: string, line: number) => `${what} ${line} is longer than 16 MB: not scored`;
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
+/** Bytes of text decoded at once (cut at a line end): pieces small enough to die young whatever the chunk size. */
+const PIECE = 4096;
+
+/**
+ * Splits a byte stream into numbered lines, a chunk at a time, without
+ * their LF (and the CR before it); the first line loses a leading BOM
+ * (U+FEFF elsewhere is text). `push` hands each complete line to `take` as
+ * bytes (a view valid during the call only), or, when `takeText` is given
+ * and a piece of lines is all valid UTF-8 (the usual case), as a string cut
+ * from that piece's text. A line longer than MAX_UNIT_BYTES is handed once
+ * as null bytes and the rest of it skipped, so memory stays bounded.
+ *
+ * Memory: each chunk is copied into one buffer the splitter keeps (where
+ * the unfinished line waits), and text is decoded a piece at a time: no
+ * buffer or string per chunk, and per line only the line's own string.
+ */
+class LineSplitter {
+  private store = new Uint8Array(1 << 16);
+  /** Bytes of an unfinished line at the start of `store`. */
+  private have = 0;
+  private line = 0;
+  private skipping = false;
+
+  constructor(
+    private readonly take: (line: number, bytes: Uint8Array | null) => void,
+    private readonly takeText: ((line: number, text: string) => void) | null,
+  ) {}
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    const n = this.have + chunk.length;
+    if (n > this.store.length) {
+      const grown = new Uint8Array(Math.max(n, 2 * this.store.length));
+      grown.set(this.store.subarray(0, this.have));
+      this.store = grown;
+    }
+    this.store.set(chunk, this.have);
+    const buf = this.store;
+    const last = buf.lastIndexOf(0x0a, n - 1);
+    let from = 0;
+    if (last >= 0) {
+      if (this.skipping) {
+        // the rest of a line already reported as too long
+        from = buf.indexOf(0x0a) + 1;
+        this.skipping = false;
+      }
+      if (from <= last) this.lines(buf, from, last);
+      from = last + 1;
+    }
+    this.have = this.skipping ? 0 : n - from;
+    if (this.have > MAX_UNIT_BYTES) {
+      this.take(++this.line, null);
+      this.skipping = true;
+      this.have = 0;
+    }
+    if (this.have > 0 && from > 0) buf.copyWithin(0, from, n);
+    // a buffer grown for one long line is given back
+    if (this.store.length > 1 << 20 && this.have < 1 << 15) this.store = this.store.slice(0, 1 << 16);
+  }
+
+  /** The line after the last LF, if the stream did not end with one. */
+  end(): void {
+    const c = this.store.subarray(0, this.have);
+    this.have = 0;
+    if (c.length > 0 && !this.skipping) this.one(c[c.length - 1] === 0x0d ? c.subarray(0, -1) : c);
+  }
+
+  /** The complete lines in buf[from, last): LF-separated, the LF at `last` ending the final one. */
+  private lines(buf: Uint8Array, from: number, last: number): void {
+    while (from <= last) {
+      // a piece: whole lines, about PIECE bytes (or one longer line)
+      let end = from + PIECE >= last ? last : buf.lastIndexOf(0x0a, from + PIECE);
+      if (end < from) end = buf.indexOf(0x0a, from + PIECE);
+      this.piece(buf, from, end);
+      from = end + 1;
+    }
+  }
+
+  /** The lines of buf[from, end), end at an LF. */
+  private piece(buf: Uint8Array, from: number, end: number): void {
+    if (this.takeText) {
+      let text: string | null = null;
+      try {
+        // UTF-8 is valid line by line exactly when it is valid across lines (LF is a byte of its own)
+        text = decoder.decode(buf.subarray(from, end));
+      } catch {
+        // a line that is not UTF-8 among them: each line decoded on its own below
+      }
+      if (text !== null) {
+        let at = 0;
+        for (;;) {
+          const lf = text.indexOf('\n', at);
+          const stop = lf < 0 ? text.length : lf;
+          let part = text.slice(at, stop > at && text.charCodeAt(stop - 1) === 0x0d ? stop - 1 : stop);
+          this.line++;
+          if (this.line === 1 && part.charCodeAt(0) === 0xfeff) part = part.slice(1);
+          this.takeText(this.line, part);
+          if (lf < 0) return;
+          at = lf + 1;
+        }
+      }
+    }
+    for (let i = buf.indexOf(0x0a, from); i >= 0 && i <= end; i = buf.indexOf(0x0a, from)) {
+      this.one(buf.subarray(from, i > from && buf[i - 1] === 0x0d ? i - 1 : i));
+      from = i + 1;
+    }
+  }
+
+  private one(bytes: Uint8Array): void {
+    this.line++;
+    const bom = this.line === 1 && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    this.take(this.line, bom ? bytes.subarray(3) : bytes);
+  }
 }
 
 /**
- * The units of `chunks`: `line` — one per line; `paragraph` — the lines up to
- * a blank one, joined by line feeds (the line number is the paragraph's first).
+ * Turns chunks of bytes into input units as they arrive, handing each to
+ * `sink` as soon as it is complete: `line` — one per line; `paragraph` — the
+ * lines up to a blank one, joined by line feeds (the line number is the
+ * paragraph's first). `push` a chunk, then `end` once.
  */
-export async function* inputUnits(chunks: AsyncIterable<Uint8Array>, unit: 'line' | 'paragraph'): AsyncGenerator<InputUnit> {
-  if (unit === 'line') {
-    for await (const { line, bytes } of rawLines(chunks)) {
-      const u = decodeLine(bytes, line);
-      yield 'text' in u ? { line, text: cleanSentence(u.text) } : u;
-    }
-    return;
+export class UnitReader {
+  private readonly splitter: LineSplitter;
+  private readonly paragraphs: boolean;
+  // paragraph mode: the paragraph being read
+  private start = 0;
+  private parts: string[] = [];
+  private size = 0;
+  private error: string | null = null;
+
+  constructor(unit: 'line' | 'paragraph', private readonly sink: (u: InputUnit) => void) {
+    this.paragraphs = unit === 'paragraph';
+    this.splitter = this.paragraphs
+      ? new LineSplitter((line, bytes) => this.paragraphLine(line, bytes), null)
+      : new LineSplitter((line, bytes) => this.unit(decodeLine(bytes, line)), (line, text) => sink({ line, text: cleanSentence(text) }));
   }
-  let start = 0;
-  let parts: string[] = [];
-  let size = 0;
-  let error: string | null = null;
-  for await (const { line, bytes } of rawLines(chunks)) {
+
+  push(chunk: Uint8Array): void {
+    this.splitter.push(chunk);
+  }
+
+  end(): void {
+    this.splitter.end();
+    if (this.paragraphs) this.endParagraph();
+  }
+
+  private unit(u: InputUnit): void {
+    this.sink('text' in u ? { line: u.line, text: cleanSentence(u.text) } : u);
+  }
+
+  private endParagraph(): void {
+    if ((this.parts.length || this.error) && this.error !== SKIPPED) {
+      this.sink(this.error ? { line: this.start, error: this.error } : { line: this.start, text: cleanSentence(this.parts.join('\n')) });
+    }
+    this.parts = [];
+    this.size = 0;
+    this.error = null;
+  }
+
+  private paragraphLine(line: number, bytes: Uint8Array | null): void {
     const u = decodeLine(bytes, line);
     if ('text' in u && u.text.trim() === '') {
-      if ((parts.length || error) && error !== SKIPPED) yield error ? { line: start, error } : { line: start, text: cleanSentence(parts.join('\n')) };
-      parts = [];
-      size = 0;
-      error = null;
-      continue;
+      this.endParagraph();
+      return;
     }
-    if (!parts.length && !error) start = line;
+    if (!this.parts.length && !this.error) this.start = line;
     if ('error' in u) {
-      error ??= u.error;
-    } else if (!error) {
-      size += bytes!.length + 1;
+      this.error ??= u.error;
+    } else if (!this.error) {
+      this.size += bytes!.length + 1;
       // a paragraph that does not end is not held in memory without bound: reported, the rest of it skipped
-      if (size > MAX_UNIT_BYTES) {
+      if (this.size > MAX_UNIT_BYTES) {
         // said at once (the paragraph may never end), then the rest of it is skipped up to its blank line
-        yield { line: start, error: TOO_LONG('the paragraph at line', start) };
-        error = SKIPPED;
-        parts = [];
+        this.sink({ line: this.start, error: TOO_LONG('the paragraph at line', this.start) });
+        this.error = SKIPPED;
+        this.parts = [];
       } else {
-        parts.push(u.text);
+        this.parts.push(u.text);
       }
     }
   }
-  if ((parts.length || error) && error !== SKIPPED) yield error ? { line: start, error } : { line: start, text: cleanSentence(parts.join('\n')) };
+}
+
+/** The units of `chunks`, one at a time (see UnitReader). */
+export async function* inputUnits(chunks: AsyncIterable<Uint8Array>, unit: 'line' | 'paragraph'): AsyncGenerator<InputUnit> {
+  let units: InputUnit[] = [];
+  const reader = new UnitReader(unit, (u) => units.push(u));
+  const taken = (): InputUnit[] => {
+    const out = units;
+    units = [];
+    return out;
+  };
+  for await (const chunk of chunks) {
+    reader.push(chunk);
+    yield* taken();
+  }
+  reader.end();
+  yield* taken();
 }
 
 /** A paragraph already reported as too long: nothing more is said of it. */

@@ -20,7 +20,7 @@ import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { readCheckpoint, readNgram } from '../input.js';
-import { inputUnits, type InputUnit } from '../lines.js';
+import { UnitReader, type InputUnit } from '../lines.js';
 import { parseOptions } from '../options.js';
 import { count, formatInt, shellWord, shown } from '../format.js';
 import { makeStyle } from '../style.js';
@@ -85,16 +85,14 @@ export async function runScore(host: Host, raw: Record<string, unknown>): Promis
   // scores P(<EOS>) at the first step
   const args = opts.sentences.length > 0;
   // standard input is read as it comes, a unit at a time (--input line: every line, blank ones too)
-  const units: AsyncIterable<InputUnit> = args
-    ? (async function* () { for (const [i, s] of opts.sentences.entries()) yield { line: i + 1, text: cleanSentence(s) }; })()
-    : inputUnits(host.stdinChunks(), opts.input);
+  const input = args ? { sentences: opts.sentences.map(cleanSentence) } : { chunks: host.stdinChunks() };
   const files = opts.quiet ? [] : filesAmong(host, opts.sentences);
   // full batches of 32 sentences on every thread (a few arguments are not worth starting threads for)
   const platform = host.platform();
   const scorer = await createSentenceScorer(platform, ck, { threads: opts.threads, sentences: args ? opts.sentences.length : Infinity, ngram });
   let code: number;
   try {
-    code = await printScores(host, platform, opts, ck, units, scorer);
+    code = await printScores(host, platform, opts, ck, input, scorer);
   } finally {
     await scorer.close();
   }
@@ -138,7 +136,7 @@ const CHUNK = 2048;
  * A unit that could not be read (not UTF-8) keeps its place with an error
  * record, is named on stderr, and makes the exit code 1.
  */
-async function printScores(host: Host, platform: Platform, opts: z.output<typeof scoreOptionsSchema>, ck: Checkpoint, units: AsyncIterable<InputUnit>, scorer: SentenceScorer): Promise<number> {
+async function printScores(host: Host, platform: Platform, opts: z.output<typeof scoreOptionsSchema>, ck: Checkpoint, input: { sentences: readonly string[] } | { chunks: AsyncIterable<Uint8Array> }, scorer: SentenceScorer): Promise<number> {
   const [base, unitName] = opts.log10 ? [Math.LN10, 'log10'] : opts.bits ? [Math.LN2, 'log2'] : [1, 'ln'];
   let totalLogProb = 0, totalTokens = 0, totalUnk = 0, totalChars = 0, knownLogProb = 0, knownTokens = 0, rnnLogProb = 0, ngramLogProb = 0, ngramOov = 0;
   let scoredCount = 0;
@@ -149,11 +147,12 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
     const texts = buffer.filter((u): u is { line: number; text: string } => 'text' in u).map((u) => u.text);
     const scores = texts.length ? scorer.score(texts) : [];
     let k = 0;
+    // the chunk's output, written at once
+    let out = '';
     for (const u of buffer) {
-      if (host.stdout.closed) { readerGone = true; break; }
       if ('error' in u) {
         errors.push(u.error);
-        host.stdout.write(opts.json ? JSON.stringify({ line: u.line, error: u.error }) + '\n' : `NaN\tNaN\t0\t0\t\n`);
+        out += opts.json ? JSON.stringify({ line: u.line, error: u.error }) + '\n' : `NaN\tNaN\t0\t0\t\n`;
         continue;
       }
       const sc = scores[k++]!;
@@ -178,49 +177,67 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
           rec.perToken = sc.perToken.map(({ token, logProb, rnnLogProb: r, ngramLogProb: g }) =>
             (r === undefined ? { token, logProb: logProb / base, prob: Math.exp(logProb) } : { token, logProb: logProb / base, prob: Math.exp(logProb), rnnLogProb: r / base, ngramLogProb: g! / base }));
         }
-        host.stdout.write(JSON.stringify(rec) + '\n');
+        out += JSON.stringify(rec) + '\n';
         continue;
       }
       // one line per sentence: a paragraph's line breaks (and tabs) show as spaces
-      host.stdout.write(`${lp.toFixed(4)}\t${ppl.toFixed(3)}\t${sc.tokens}\t${sc.unk}\t${text.replace(/[\t\n]/g, ' ')}\n`);
+      out += `${lp.toFixed(4)}\t${ppl.toFixed(3)}\t${sc.tokens}\t${sc.unk}\t${text.replace(/[\t\n]/g, ' ')}\n`;
       if (opts.perToken) {
         for (const { token, logProb } of sc.perToken) {
-          host.stdout.write(`\t${JSON.stringify(token)}\t${(logProb / base).toFixed(4)}\t${Math.exp(logProb).toFixed(6)}\n`);
+          out += `\t${JSON.stringify(token)}\t${(logProb / base).toFixed(4)}\t${Math.exp(logProb).toFixed(6)}\n`;
         }
       }
     }
     buffer = [];
+    if (host.stdout.closed) readerGone = true;
+    else if (out) host.stdout.write(out);
   };
-  const it = units[Symbol.asyncIterator]();
-  let next = it.next();
-  while (!readerGone) {
-    let r: IteratorResult<InputUnit> | 'idle';
-    if (buffer.length) {
-      // lines are waiting: answer them if the input pauses (a pipe kept open, `tail -f`)
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      r = await Promise.race([next, new Promise<'idle'>((done) => { timer = setTimeout(() => done('idle'), IDLE_MS); })]);
-      clearTimeout(timer);
-      if (r === 'idle') {
-        flush();
-        continue;
-      }
-    } else {
-      r = await next;
-    }
-    if (r.done) break;
-    buffer.push(r.value);
-    next = it.next();
+  // each unit goes into the buffer as soon as it is read; a full buffer is scored at once
+  let flushed = false;
+  const take = (u: InputUnit): void => {
+    if (readerGone) return;
+    buffer.push(u);
     if (buffer.length >= CHUNK) {
       flush();
-      // let the platform deliver a stream error (a reader that went away)
-      await platform.pause();
+      flushed = true;
     }
+  };
+  if ('sentences' in input) {
+    input.sentences.forEach((text, i) => take({ line: i + 1, text }));
+  } else {
+    const reader = new UnitReader(opts.input, take);
+    const it = input.chunks[Symbol.asyncIterator]();
+    let next = it.next();
+    while (!readerGone) {
+      let r: IteratorResult<Uint8Array> | 'idle';
+      if (buffer.length) {
+        // lines are waiting: answer them if the input pauses (a pipe kept open, `tail -f`)
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        r = await Promise.race([next, new Promise<'idle'>((done) => { timer = setTimeout(() => done('idle'), IDLE_MS); })]);
+        clearTimeout(timer);
+        if (r === 'idle') {
+          flush();
+          continue;
+        }
+      } else {
+        r = await next;
+      }
+      if (r.done) {
+        reader.end();
+        break;
+      }
+      reader.push(r.value);
+      if (flushed) {
+        flushed = false;
+        // let the platform deliver a stream error (a reader that went away)
+        await platform.pause();
+      }
+      if (!readerGone) next = it.next();
+    }
+    if (readerGone) await it.return?.(undefined);
   }
   if (!readerGone) flush();
-  if (readerGone) {
-    await it.return?.(undefined);
-    return ExitCode.ok;
-  }
+  if (readerGone) return ExitCode.ok;
   // no summary of a run the reader cut short: it would describe sentences nobody saw
   if (!opts.quiet && errors.length) {
     for (const e of errors.slice(0, 10)) host.stderr.write(`rnnlm: ${shown(e)} — scored as NaN; convert the input to UTF-8 (e.g. iconv -f latin1 -t utf-8)\n`);
