@@ -4,10 +4,10 @@
  * write is reported, the last good file stays, and it is tried again at the
  * next evaluation and at the end), the latest state at the end when it is not
  * the best already written (for --resume), and the log, one NDJSON record
- * per evaluation, rewritten whole each time so it is never half-written.
+ * per evaluation, appended by rewriting it whole so it is never half-written.
  * Every write goes through the FileSink (Node's: atomic).
  */
-import { DivergedError, RnnlmError } from '../core/errors.js';
+import { DataError, DivergedError, RnnlmError } from '../core/errors.js';
 import type { FileSink, Platform } from './platform.js';
 
 export interface RunFilePaths {
@@ -44,30 +44,67 @@ export interface RunKeeper<S> {
 }
 
 /**
- * A log file: what it held, then the records of this run, rewritten whole at
- * each evaluation. A failed write is reported and tried again with every
- * record at the next evaluation (and once more at the end).
+ * The first line of `bytes` that is not an evaluation record (a JSON object
+ * with a numeric `step`, as every run's log holds), numbered from 1; 0 when
+ * every non-blank line is one.
+ */
+export function firstNonRecordLine(bytes: Uint8Array): number {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return 1;
+  }
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      return i + 1;
+    }
+    if (typeof rec !== 'object' || rec === null || Array.isArray(rec) || typeof (rec as { step?: unknown }).step !== 'number') return i + 1;
+  }
+  return 0;
+}
+
+const notALog = (path: string, line: number, now = false): string =>
+  `${path} is ${now ? 'no longer' : 'not'} a training log (line ${line} is not an evaluation record)`;
+
+/**
+ * A log file: records appended to what it holds. It must hold records
+ * already (or nothing): a checkpoint or a text given as --log by mistake is
+ * refused, not appended to. Each write reads the file again and replaces it
+ * with that and the records not yet written, atomically: never half-written,
+ * and two runs sharing a log keep each other's records. A failed write is
+ * reported and tried again with those records at the next evaluation (and
+ * once more at the end).
  */
 export async function openLog(sink: FileSink, path: string) {
   const before = await sink.read(path);
-  const head: (Uint8Array | string)[] = before && before.length > 0 && before[before.length - 1] !== 0x0a ? [before, '\n'] : before ? [before] : [];
-  const lines: string[] = [];
-  let pending = false;
+  const bad = before ? firstNonRecordLine(before) : 0;
+  if (bad > 0) throw new DataError(notALog(path, bad), 'give --log a new file, or a log written by an earlier run (its records are kept and this run\'s appended)');
+  let unwritten: string[] = [];
   const flush = async (): Promise<string | null> => {
     try {
-      await sink.write(path, [...head, ...lines]);
-      pending = false;
+      const now = await sink.read(path);
+      const nowBad = now ? firstNonRecordLine(now) : 0;
+      if (nowBad > 0) return notALog(path, nowBad, true) + ': its records were not written';
+      const head: (Uint8Array | string)[] = now && now.length > 0 ? (now[now.length - 1] !== 0x0a ? [now, '\n'] : [now]) : [];
+      await sink.write(path, [...head, ...unwritten]);
+      unwritten = [];
       return null;
     } catch (err) {
       if (!(err instanceof RnnlmError)) throw err;
-      pending = true;
       return err.message;
     }
   };
   return {
-    get pending() { return pending; },
+    get pending() { return unwritten.length > 0; },
     flush,
-    append: async (line: string) => { lines.push(line); return flush(); },
+    append: async (line: string) => { unwritten.push(line); return flush(); },
   };
 }
 

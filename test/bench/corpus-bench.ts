@@ -114,7 +114,7 @@ interface CliResult { wallS: number; maxRssMB: number | null; capNote: string | 
 
 function runCli(file: string, level: string): CliResult {
   const out = path.join(workDir, `model-${level}.json`);
-  const args = ['bin/rnnlm.js', 'train', file, '-o', out, '--level', level, '--max-steps', '5', '--samples', '0', '--hidden', '32', '--layers', '1', '--val-fraction', '0'];
+  const args = ['bin/rnnlm.js', 'train', file, '-o', out, '--level', level, '--max-steps', '5', '--samples', '0', '--hidden', '32', '--layers', '1', '--val-fraction', '0', '--force'];
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
   const t0 = performance.now();
   const r = timeBin

@@ -52,7 +52,7 @@ export async function runInterop(o: InteropOptions): Promise<number> {
   try {
     CASES.forEach(([name, extra], i) => {
       const m = `m${i}`;
-      rnnlm(['train', 'train.txt', '--level', 'word', '--pretokenized', '--sentence', 'stream', '--max-steps', '1', '--max-vocab', '3000', '--samples', '0', '-q', '-o', `${m}.json`, ...extra]);
+      rnnlm(['train', 'train.txt', '--level', 'word', '--pretokenized', '--sentence', 'stream', '--max-steps', '1', '--max-vocab', '3000', '--samples', '0', '-q', '--force', '-o', `${m}.json`, ...extra]);
       rnnlm(['export', `${m}.json`, '-o', `${m}.safetensors`, '-q']);
       rnnlm(['encode', '-m', `${m}.json`, 'train.txt', '-o', `${m}.train.ids.safetensors`, '-q']);
       rnnlm(['encode', '-m', `${m}.json`, 'val.txt', '-o', `${m}.val.ids.safetensors`, '-q']);

@@ -34,7 +34,12 @@ test('a latest-state file left by an earlier run is removed when this run\'s lat
   const last = join(dir, 'm.last.json');
   // an interrupted-looking earlier run: its latest state in m.last.json
   writeFileSync(last, 'an earlier run\'s latest state');
-  const r = await runCli(['train', CORPUS, '-o', m, ...TINY, '--max-steps', '3', '--eval-every', '3']);
+  // a new run is refused (it would replace that state) unless it is told to with --force
+  const refused = await runCli(['train', CORPUS, '-o', m, ...TINY, '--max-steps', '3', '--eval-every', '3']);
+  assert.equal(refused.code, 2);
+  assert.match(oneLineError(refused.stderr), /m\.last\.json exists already: a new run would replace it .*--resume .*m\.last\.json -o .*m\.json.*--force/);
+  assert.equal(readFileSync(last, 'utf8'), 'an earlier run\'s latest state');
+  const r = await runCli(['train', CORPUS, '-o', m, ...TINY, '--max-steps', '3', '--eval-every', '3', '--force']);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(!existsSync(last), 'the stale m.last.json is gone');
   assert.match(r.stderr, /removed .*m\.last\.json: an older state/);

@@ -23,7 +23,7 @@ test('SIGKILL during training never leaves a broken model.json', { timeout: 60_0
   let deadPid = 0;
   for (const delay of [700, 1100, 1500, 1900, 2300]) {
     const child = spawn(process.execPath, [repoPath('bin/rnnlm.js'), 'train', repoPath('corpora/sentences.txt'), '-o', out,
-      '--hidden', '64', '--eval-every', '1', '--val-fraction', '0', '--epochs', '1000', '--threads', '1', '-q', '--samples', '0'],
+      '--hidden', '64', '--eval-every', '1', '--val-fraction', '0', '--epochs', '1000', '--threads', '1', '-q', '--samples', '0', '--force'],
     { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
     await new Promise((r) => setTimeout(r, delay));
     child.kill('SIGKILL');
@@ -44,7 +44,7 @@ test('SIGKILL during training never leaves a broken model.json', { timeout: 60_0
   const lookalikes = [`m.json.tmp-${deadPid}`, `.rnnlm-${deadPid}-0123456789abcdef-00000000.tmp`];
   for (const f of lookalikes) writeFileSync(join(dir, f), 'the user\'s own file');
   const again = spawn(process.execPath, [repoPath('bin/rnnlm.js'), 'train', repoPath('corpora/sentences.txt'), '-o', out,
-    '--hidden', '16', '--max-steps', '1', '--val-fraction', '0', '--threads', '1', '-q', '--samples', '0'], { stdio: 'ignore' });
+    '--hidden', '16', '--max-steps', '1', '--val-fraction', '0', '--threads', '1', '-q', '--samples', '0', '--force'], { stdio: 'ignore' });
   assert.equal(await new Promise((r) => again.once('exit', r)), 0);
   assert.deepEqual(readdirSync(dir).sort(), ['m.json', ...lookalikes].sort());
   for (const f of lookalikes) assert.equal(readFileSync(join(dir, f), 'utf8'), 'the user\'s own file');

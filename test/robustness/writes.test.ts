@@ -13,6 +13,7 @@ import {
   chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   checkDistinct, checkOutputPath, FileError, isOurTemporary, temporaryName, writeFileAtomic, writeFileAtomicSync,
 } from '../../src/node/files.js';
@@ -232,7 +233,7 @@ test('plot refuses to draw over its own input (same name, or a hard link to it)'
 test('train under ulimit -f: the checkpoint that does not fit is reported, the good one stays, exit 1', () => {
   const dir = tempDir();
   const m = join(dir, 'm.json');
-  const train = (extra: string) => spawnSync('bash', ['-c', `${extra} exec "${process.execPath}" "${BIN}" train "${CORPUS}" -o "${m}" --hidden 64 --max-steps 3 --eval-every 1 --threads 1 --samples 0`],
+  const train = (extra: string) => spawnSync('bash', ['-c', `${extra} exec "${process.execPath}" "${BIN}" train "${CORPUS}" -o "${m}" --hidden 64 --max-steps 3 --eval-every 1 --threads 1 --samples 0 --force`],
     { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(train('').status, 0);
   const good = readFileSync(m);
@@ -251,7 +252,7 @@ test('train keeps a 0600 checkpoint 0600', async () => {
   const m = join(dir, 'm.json');
   writeFileSync(m, '{}');
   chmodSync(m, 0o600);
-  assert.equal((await runCli(['train', CORPUS, '-o', m, ...QUICK])).code, 0);
+  assert.equal((await runCli(['train', CORPUS, '-o', m, ...QUICK, '--force'])).code, 0);
   assert.equal(statSync(m).mode & 0o777, 0o600);
   parseCheckpoint(readFileSync(m, 'utf8'));
 });
@@ -259,7 +260,7 @@ test('train keeps a 0600 checkpoint 0600', async () => {
 test('--log appends to what the file held; a log that cannot be written is retried and nothing is lost', async () => {
   const dir = tempDir();
   const log = join(dir, 'run.ndjson');
-  writeFileSync(log, '{"earlier":"run"}'); // no newline at the end
+  writeFileSync(log, '{"step":3,"earlier":"run"}'); // no newline at the end
   const args = ['train', CORPUS, '-o', join(dir, 'm.json'), '--log', log, '--hidden', '8', '--layers', '1', '--max-steps', '6', '--eval-every', '1', '--threads', '1', '--samples', '0'];
   // the first three writes of the log fail (a full disk that then frees up)
   let failures = 0;
@@ -267,10 +268,10 @@ test('--log appends to what the file held; a log that cannot be written is retri
   assert.equal(r.code, 0, r.stderr);
   assert.equal((r.stderr.match(/log not written/g) ?? []).length, 3);
   const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
-  assert.equal(lines[0], '{"earlier":"run"}');
+  assert.equal(lines[0], '{"step":3,"earlier":"run"}');
   assert.deepEqual(lines.slice(1).map((l) => (JSON.parse(l) as { step: number }).step), [1, 2, 3, 4, 5, 6]);
   // a second run appends again
-  assert.equal((await runCli(args)).code, 0);
+  assert.equal((await runCli([...args, '--force'])).code, 0);
   assert.equal(readFileSync(log, 'utf8').trimEnd().split('\n').length, 13);
 });
 
@@ -471,4 +472,69 @@ test('two signals within one long training step: the second is not lost — the 
   assert.match(stderr, /interrupted again: quitting now without saving this step/);
   assert.doesNotMatch(stderr, /best model:/);
   assert.ok(!existsSync(out), 'nothing was saved: the run quit before its validation and save');
+});
+
+test('a new run does not replace an earlier run\'s checkpoint or its latest state: refused before any work, unless --resume or --force', async () => {
+  const dir = tempDir();
+  const m = join(dir, 'm.json');
+  assert.equal((await runCli(['train', CORPUS, '-o', m, ...QUICK])).code, 0);
+  const kept = readFileSync(m);
+  const again = await runCli(['train', CORPUS, '-o', m, ...QUICK]);
+  assert.equal(again.code, 2);
+  assert.match(oneLineError(again.stderr), /m\.json exists already: a new run would replace it — continue that run with rnnlm train … --resume .*m\.json -o .*m\.json, write elsewhere with -o, or add --force to replace it/);
+  assert.deepEqual(readFileSync(m), kept, 'untouched');
+  // continuing it is what --resume is for
+  assert.equal((await runCli(['train', CORPUS, '-o', m, '--resume', m, ...QUICK])).code, 0);
+  assert.ok(parseCheckpoint(readFileSync(m, 'utf8')).training!.state.step > 2, 'it went on from step 2');
+  // --force: a new run from step 0
+  assert.equal((await runCli(['train', CORPUS, '-o', m, ...QUICK, '--force'])).code, 0);
+  assert.equal(parseCheckpoint(readFileSync(m, 'utf8')).training!.state.step, 2);
+  // the tagger's train alike
+  const tagger = join(dir, 't.json');
+  const TAG = ['tag', 'train', repoPath('test/fixtures/tag/tiny.conllu'), '-o', tagger, '--hidden', '4', '--embedding', '4', '--no-chars', '--epochs', '1', '--threads', '1', '-q'];
+  assert.equal((await runCli(TAG)).code, 0);
+  const t = await runCli(TAG);
+  assert.equal(t.code, 2);
+  assert.match(oneLineError(t.stderr), /t\.json exists already: .*rnnlm tag train … --resume .*--force/);
+  assert.equal((await runCli([...TAG, '--force'])).code, 0);
+});
+
+test('--log refuses a file that is not a training log (a checkpoint, a text), before training, and leaves it as it was', async () => {
+  const dir = tempDir();
+  const m = join(dir, 'm.json');
+  assert.equal((await runCli(['train', CORPUS, '-o', m, ...QUICK])).code, 0);
+  const text = join(dir, 'notes.txt');
+  writeFileSync(text, 'my notes\n');
+  for (const [victim, name] of [[m, 'm\\.json'], [text, 'notes\\.txt']] as const) {
+    const before = readFileSync(victim);
+    const out = join(dir, 'other.json');
+    const r = await runCli(['train', CORPUS, '-o', out, '--log', victim, ...QUICK]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(oneLineError(r.stderr), new RegExp(`${name} is not a training log \\(line 1 is not an evaluation record\\) — give --log a new file`));
+    assert.deepEqual(readFileSync(victim), before);
+    assert.ok(!existsSync(out), 'nothing trained');
+  }
+});
+
+test('a signal during a write (strip, export, view: no handler of their own) lets the write finish: exit 128 + n, the file whole, no temporary left', () => {
+  const dir = tempDir();
+  const out = join(dir, 'big.json');
+  const signals = pathToFileURL(repoPath('dist/src/node/signals.js')).href;
+  const files = pathToFileURL(repoPath('dist/src/node/files.js')).href;
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    // the signal is sent before a synchronous 40 MB write starts: the process gets it at once, but ends only after the write
+    const script = `import { exitOnStopSignals } from ${JSON.stringify(signals)};
+import { writeFileAtomicSync } from ${JSON.stringify(files)};
+exitOnStopSignals();
+process.kill(process.pid, ${JSON.stringify(sig)});
+function* chunks() { for (let i = 0; i < 40; i++) yield 'x'.repeat(2 ** 20); }
+writeFileAtomicSync(${JSON.stringify(out)}, chunks());
+await new Promise((r) => setTimeout(r, 5000));
+process.stdout.write('not stopped');`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(r.status, code, `${sig}: ${r.signal} ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.equal(statSync(out).size, 40 * 2 ** 20, 'the whole file');
+    assert.deepEqual(listing(dir), ['big.json'], 'no temporary');
+  }
 });

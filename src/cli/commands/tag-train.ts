@@ -19,7 +19,7 @@ import { createReporter, type Reporter } from '../progress.js';
 import { trainingInterrupts } from '../interrupts.js';
 import { count, formatBytes, formatDuration, formatInt, shellWord, shown } from '../format.js';
 import { makeStyle } from '../style.js';
-import { lastPath } from './train.js';
+import { lastPath, refuseToReplace } from './train.js';
 import { lossChart } from '../chart.js';
 import { columnName, readTagger } from './tag-shared.js';
 
@@ -30,6 +30,7 @@ export const tagTrainCliSchema = extendTagTrainOptions({
   output: z.string().min(1, { error: 'must not be empty: give a file name, e.g. -o tagger.json' }).default('tagger.json'),
   resume: z.string().min(1, { error: 'must not be empty: give the tagger to continue, e.g. --resume tagger.last.json' }).optional(),
   log: z.string().min(1, { error: 'must not be empty: give a file name, e.g. --log run.ndjson' }).optional(),
+  force: z.boolean().default(false),
   quiet: z.boolean().default(false),
   color: z.boolean().default(true),
 });
@@ -40,7 +41,8 @@ export function registerTagTrain(tag: Command, run: (action: (host: Host) => Pro
     .description('train a tagger on labelled sentences (CoNLL-U, or word TAB label lines)')
     .argument('<data>', "training data (CoNLL-U or plain CoNLL), or '-' for standard input")
     .option('--dev <file>', 'dev data, evaluated by token accuracy at each evaluation: chooses the best tagger and stops early with --patience')
-    .option('-o, --output <file>', 'tagger to write, the best by dev accuracy (default: tagger.json)')
+    .option('-o, --output <file>', 'tagger to write, the best by dev accuracy; an existing one is refused unless --resume or --force (default: tagger.json)')
+    .option('--force', 'start a new run over an existing -o tagger (and its .last.json), replacing them')
     .option('--format <format>', 'auto, conllu or conll (default: auto: CoNLL-U when the first word line has its 10 tab-separated columns)')
     .option('--label <column>', 'the label column: a CoNLL-U column name or number (default: upos), or a plain CoNLL column number, negative from the end (default: -1, the last)')
     .option('--cell <kind>', `recurrent cell of every direction and layer: ${CELL_KINDS.join(', ')} (default: lstm)`)
@@ -117,6 +119,8 @@ export async function runTagTrain(host: Host, raw: Record<string, unknown>): Pro
   // the resumed tagger may be this run's own output or latest state (read in full first, then replaced atomically)
   host.checkDistinct([{ role: 'training data', path: opts.data }, { role: 'tagger to resume (--resume)', path: opts.resume }, { role: 'log (--log)', path: opts.log }]);
   host.checkDistinct([{ role: 'dev data (--dev)', path: opts.dev }, { role: 'tagger to resume (--resume)', path: opts.resume }]);
+
+  refuseToReplace(host, opts.output, last, opts.resume !== undefined || opts.force, 'rnnlm tag train');
 
   const staleLast = host.isFile(last);
   const train = await readText(host, opts.data);

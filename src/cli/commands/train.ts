@@ -33,6 +33,7 @@ export const trainCliSchema = extendTrainOptions({
   addTokens: z.boolean().default(false),
   valFile: z.string().min(1, { error: 'must not be empty: give the validation text, e.g. --val-file valid.txt' }).optional(),
   log: z.string().min(1, { error: 'must not be empty: give a file name, e.g. --log run.ndjson' }).optional(),
+  force: z.boolean().default(false),
   quiet: z.boolean().default(false),
   color: z.boolean().default(true),
 });
@@ -42,7 +43,8 @@ export function registerTrain(program: Command, run: (action: (host: Host) => Pr
     .command('train')
     .description('train a language model on a text file (one sentence per line by default)')
     .argument('<corpus>', "UTF-8 text file, or '-' for standard input")
-    .option('-o, --output <file>', 'checkpoint to write, the best by validation loss (default: model.json)')
+    .option('-o, --output <file>', 'checkpoint to write, the best by validation loss; an existing one is refused unless --resume or --force (default: model.json)')
+    .option('--force', 'start a new run over an existing -o checkpoint (and its .last.json), replacing them')
     .option('--level <level>', 'tokens: char (Unicode code points) or word (default: char)')
     .option('--cell <kind>', `recurrent cell: ${CELL_KINDS.join(', ')} (default: lstm)`)
     .option('--peephole', 'LSTM peephole connections (c<t-1> into the gates)')
@@ -100,6 +102,21 @@ Examples:
     .action((corpus: string, raw: Record<string, unknown>) => run((host) => runTrain(host, { ...raw, corpus })));
 }
 
+/**
+ * A new run does not write over the checkpoints of an earlier one: an
+ * existing output (or its latest-state file) is refused unless the run
+ * continues it (`allowed`: --resume) or is told to replace it (--force).
+ * `command` names the command in the hint.
+ */
+export function refuseToReplace(host: Host, output: string, last: string, allowed: boolean, command: string): void {
+  if (allowed) return;
+  const there = [output, last].find((p) => host.isFile(p));
+  if (there === undefined) return;
+  const resumeFrom = host.isFile(last) ? last : output;
+  throw new UsageError(`${shown(there)} exists already: a new run would replace ${there === output ? 'it' : 'it (the latest state of an earlier run)'}`,
+    `continue that run with ${command} … --resume ${shellWord(resumeFrom)} -o ${shellWord(output)}, write elsewhere with -o, or add --force to replace it`);
+}
+
 /** model.json → model.last.json: where the latest state goes when it is not the best. */
 export function lastPath(output: string): string {
   return output.endsWith('.json') ? output.slice(0, -5) + '.last.json' : output + '.last';
@@ -147,6 +164,8 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     { role: 'corpus', path: opts.corpus }, { role: 'model to fine-tune (--init-from)', path: opts.initFrom }, { role: 'log (--log)', path: opts.log },
     { role: 'output (-o)', path: opts.output }, { role: 'latest-state file', path: lastPath(opts.output) },
   ]);
+
+  refuseToReplace(host, opts.output, lastPath(opts.output), opts.resume !== undefined || opts.force, 'rnnlm train');
 
   const name = sourceName(opts.corpus);
   // a latest-state file that is there before this run starts is older than anything it writes
