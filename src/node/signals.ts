@@ -13,12 +13,42 @@ import { constants } from 'node:os';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 
+/** Ends the process with 128 + the signal's number: what a command that handles no signal does with one. */
+const exitWithSignal = (sig: NodeJS.Signals): void => process.exit(128 + constants.signals[sig]);
+let exitingOnSignals = false;
+
+/**
+ * Until a command installs its own handler (onStopSignal), a stop signal
+ * ends the process with 128 + its number — at the end of the current
+ * synchronous work, not in its middle: every file rnnlm writes is written
+ * synchronously to a temporary and renamed, so a signal during a write of
+ * `strip`, `export` or `view` lets the write finish (or clean up after
+ * itself) instead of leaving a hidden temporary behind. Called once, by the
+ * command-line entry point.
+ */
+export function exitOnStopSignals(): void {
+  if (exitingOnSignals) return;
+  exitingOnSignals = true;
+  for (const sig of STOP_SIGNALS) process.on(sig, exitWithSignal);
+}
+
 export function onStopSignal(handler: (signal: number) => void): () => void {
-  const off = () => { for (const sig of STOP_SIGNALS) process.off(sig, h); };
-  let first = true;
+  // while this handler is installed, it alone answers the signals
+  const fallback = exitingOnSignals;
+  if (fallback) for (const sig of STOP_SIGNALS) process.off(sig, exitWithSignal);
+  let signalled = false;
+  const remove = () => { for (const sig of STOP_SIGNALS) process.off(sig, h); };
+  let removed = false;
+  const off = () => {
+    if (removed) return;
+    removed = true;
+    remove();
+    // taken off by its command (not by a signal): the signals end the process as before it
+    if (fallback && !signalled) for (const sig of STOP_SIGNALS) process.on(sig, exitWithSignal);
+  };
   const h = (sig: NodeJS.Signals) => {
-    if (first) {
-      first = false;
+    if (!signalled) {
+      signalled = true;
       setImmediate(off);
     }
     handler(constants.signals[sig]);
