@@ -17,6 +17,15 @@ export function sharedBackend(model: { backend: Backend; params: { data: Vec } }
   return bk.name === 'wasm' && bk.owns?.(model.params.data) ? (model.backend as WasmKernels) : null;
 }
 
+/**
+ * A byte offset of the memory kept in a control block's Int32 word: stored
+ * as it is, read back unsigned, so that offsets past 2 GB (a memory grows to
+ * 4 GB) are not read as negative numbers.
+ */
+export function offsetAt(ctl: Int32Array, word: number): number {
+  return ctl[word]! >>> 0;
+}
+
 /** Where the protocol's words are in a control block. */
 export interface ControlWords {
   readonly seq: number;

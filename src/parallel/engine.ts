@@ -20,7 +20,7 @@ import { sparseGradientRows, type Model } from '../core/model.js';
 import { markRows, shareSpans } from '../core/live-rows.js';
 import type { ParamSet } from '../core/params.js';
 import { clipScale, reduceSpans, updateSlice, updateSpans } from '../core/optimizer.js';
-import { command, sharedBackend, startWorker, stopWorkers } from './control.js';
+import { command, offsetAt, sharedBackend, startWorker, stopWorkers } from './control.js';
 import { Cmd, Ctl, Num, controlWords, numCount, numLoss, numSquares, numberWords, slice, type WorkerReady, type WorkerSetup } from './protocol.js';
 
 /** The engine createParallelEngine makes (core/engine.ts's Engine). */
@@ -153,7 +153,7 @@ export async function createParallelEngine(model: Model, T: number, B: number, t
       return { sum, count };
     },
     update(params, grads, opt, cfg, lr, clip) {
-      if (grads.data.byteOffset !== ctl[Ctl.gradsOffsets] || !wasm.owns(grads.data)) return localUpdate(params, grads, opt, cfg, lr, clip);
+      if (grads.data.byteOffset !== offsetAt(ctl, Ctl.gradsOffsets) || !wasm.owns(grads.data)) return localUpdate(params, grads, opt, cfg, lr, clip);
       // the norm from the slices' sums of squares (in thread order), then each thread clips and updates its slice
       let sq = 0;
       for (let w = 0; w < W; w++) sq += nums[numSquares(w)]!;

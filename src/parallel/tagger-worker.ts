@@ -12,7 +12,7 @@ import { createTaggerWorkspacePool } from '../core/tagger-pool.js';
 import { sliceTaggerBatch } from '../core/tagger-batch.js';
 import { createWasmKernels } from '../core/wasm/wasm-kernels.js';
 import { slice } from './protocol.js';
-import { serve } from './control.js';
+import { offsetAt, serve } from './control.js';
 import { TCmd, TCtl, readBatch, type TaggerWorkerReady, type TaggerWorkerSetup } from './tagger-protocol.js';
 
 const setup = workerData as TaggerWorkerSetup;
@@ -45,8 +45,8 @@ function gradients(): void {
 
 let arenas: Float32Array[] = [];
 function reduce(): void {
-  const into = wasm.view(ctl[TCtl.arenas]!, layout.total);
-  if (arenas.length !== W - 1) arenas = Array.from({ length: W - 1 }, (_, i) => wasm.view(ctl[TCtl.arenas + 1 + i]!, layout.total));
+  const into = wasm.view(offsetAt(ctl, TCtl.arenas), layout.total);
+  if (arenas.length !== W - 1) arenas = Array.from({ length: W - 1 }, (_, i) => wasm.view(offsetAt(ctl, TCtl.arenas + 1 + i), layout.total));
   const [a, b] = slice(into.length, W, me);
   reduceSlice(into, arenas, a, b);
 }

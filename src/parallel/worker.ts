@@ -11,7 +11,7 @@ import { allocParams, viewParams } from '../core/params.js';
 import { createWasmKernels } from '../core/wasm/wasm-kernels.js';
 import type { Window } from '../core/batches.js';
 import { reduceSpans, updateSpans, type OptimizerConfig } from '../core/optimizer.js';
-import { serve } from './control.js';
+import { offsetAt, serve } from './control.js';
 import { Cmd, Ctl, Num, numCount, numLoss, numSquares, type WorkerReady, type WorkerSetup } from './protocol.js';
 
 const setup = workerData as WorkerSetup;
@@ -38,7 +38,7 @@ const win: Window = {
 let all: Float32Array[] = [];
 function arenas(): Float32Array[] {
   for (let w = 0; w < setup.threads; w++) {
-    const off = ctl[Ctl.gradsOffsets + w]!;
+    const off = offsetAt(ctl, Ctl.gradsOffsets + w);
     if (all[w]?.byteOffset !== off) all[w] = wasm.view(off, layout.total);
   }
   return all;
@@ -85,7 +85,7 @@ serve(ctl, Ctl, Cmd.exit, ready, (cmd) => {
   const g0 = arenas()[0]!;
   const sgd = ctl[Ctl.sgd] === 1;
   const cfg: OptimizerConfig = { kind: sgd ? 'sgd' : 'adam', beta1: nums[Num.beta1]!, beta2: nums[Num.beta2]!, eps: nums[Num.eps]! };
-  const moments = sgd ? { m: null, v: null } : { m: momentView(ctl[Ctl.mOffset]!), v: momentView(ctl[Ctl.vOffset]!) };
+  const moments = sgd ? { m: null, v: null } : { m: momentView(offsetAt(ctl, Ctl.mOffset)), v: momentView(offsetAt(ctl, Ctl.vOffset)) };
   updateSpans(model.params.data, g0, moments, cfg, nums[Num.lr]!, nums[Num.step]!, nums[Num.clipScale]!, shareSpans(sgd ? live : null, layout.total, setup.threads, setup.index));
   }
 });

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { command, startWorker, stopWorkers } from '../../src/parallel/control.js';
+import { command, startWorker, stopWorkers, offsetAt } from '../../src/parallel/control.js';
 
 const W = { seq: 0, cmd: 1, done: 2, failed: 3 };
 
@@ -24,4 +24,12 @@ test('a worker that ends unasked: the next command throws, and so does every one
   assert.equal(mine, 0, 'nothing posted to a failed pool');
   assert.throws(() => command(ctl, W, 1, 1, () => {}, 'a thread failed'), /a thread failed/);
   await stopWorkers(ctl, W, 2, [worker]);
+});
+
+test('offsetAt: a byte offset past 2 GB kept in an Int32 control word reads back whole, not negative', () => {
+  const ctl = new Int32Array(4);
+  for (const off of [0, 8, 2 ** 31 - 4, 2 ** 31, 2 ** 31 + 174_752, 2 ** 32 - 4]) {
+    ctl[2] = off;
+    assert.equal(offsetAt(ctl, 2), off);
+  }
 });
