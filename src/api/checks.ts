@@ -34,3 +34,13 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
 }
 
+/**
+ * A text the api reads: a string, or UTF-8 bytes (a Uint8Array or Buffer,
+ * checked later as the command line checks a file). `what` names it ("train()'s
+ * text"), `hint` says what to pass.
+ */
+export function checkText(text: unknown, what: string, hint: string): asserts text is string | Uint8Array {
+  if (typeof text !== 'string' && !(text instanceof Uint8Array)) {
+    throw new OptionError(`${what} must be a string, or a Uint8Array (or Buffer) of UTF-8 bytes (got ${describeValue(text)})`, hint);
+  }
+}

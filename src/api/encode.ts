@@ -10,12 +10,13 @@
 import type { Checkpoint } from '../checkpoint/codec.js';
 import { writeSafetensors } from '../checkpoint/safetensors.js';
 import { encodeCorpus, type EncodedCorpus } from '../core/tokenize.js';
-import { checkCheckpoint } from './checks.js';
+import { checkCheckpoint, checkText } from './checks.js';
 import { sentencesOfText } from './text.js';
 
 /** The text's sentences as the model's token ids (<EOS> after each). */
 export function encodeText(ck: Checkpoint, text: string | Uint8Array, what = "encodeText()'s text"): EncodedCorpus & { sentences: number } {
   checkCheckpoint(ck, "encodeText()'s model");
+  checkText(text, what, "pass the text itself, e.g. await readFile('corpus.txt', 'utf8')");
   const sentences = sentencesOfText(text, ck.tokenizer.sentence, what, 'encode');
   return { ...encodeCorpus(sentences, ck.vocab, ck.tokenizer), sentences: sentences.length };
 }

@@ -20,8 +20,8 @@ import { encode, encodeCorpus, readModeOf, splitSentences, tokenize, type Encode
 import { evaluationSums, type EvaluationSums, type TargetLogProb } from '../core/train.js';
 import { mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
 import { DEFAULT_LAMBDA, lambdaOption } from './score.js';
-import { checkCheckpoint } from './checks.js';
-import { describeValue, int, parseWith, real } from './options.js';
+import { checkCheckpoint, checkText } from './checks.js';
+import { int, parseWith, real } from './options.js';
 import type { Platform } from './platform.js';
 import { sentencesOfText } from './text.js';
 import type { Spelling } from './train.js';
@@ -119,13 +119,10 @@ export async function evaluate(
   platform: Platform, ck: Checkpoint, text: TextSource, options: EvaluateOptionsInput = {}, spelling: EvaluateSpelling = LIBRARY,
 ): Promise<Evaluation> {
   checkCheckpoint(ck, "evaluate()'s model");
-  if (typeof text !== 'string' && !(text instanceof Uint8Array) && typeof text !== 'function') {
-    throw new OptionError(`${spelling.text} must be a string, or a Uint8Array (or Buffer) of UTF-8 bytes (got ${describeValue(text)})`,
-      "pass the text itself, e.g. await readFile('test.txt', 'utf8')");
-  }
+  if (typeof text !== 'function') checkText(text, spelling.text, "pass the text itself, e.g. await readFile('test.txt', 'utf8'), or a function that reads it");
   const opts = parseWith(evaluateOptionsSchema, options, spelling.name, spelling.hint, { what: spelling.what });
   const threads = opts.threads ?? platform.threads;
-  const given = typeof text === 'function' ? await text() : text;
+  const given = typeof text === 'function' ? await readText(text, spelling.text) : text;
   const sentences = sentencesOfText(given, ck.tokenizer.sentence, spelling.text, 'evaluate');
   const corpus = encodeCorpus(sentences, ck.vocab, ck.tokenizer);
   const mode: ReadMode = readModeOf(ck.tokenizer.sentence);
@@ -146,6 +143,13 @@ export async function evaluate(
       lambda, ngramOrder: opts.ngram!.order, rnnPerplexity: Math.exp(mix.rnnSum / count), ngramPerplexity: Math.exp(mix.ngramSum / count), ngramOov: ngram.oov,
     } : null,
   };
+}
+
+/** What a text given as a function returns, checked as the text itself is (the function is the caller's: it may return anything). */
+async function readText(read: () => unknown, what: string): Promise<string | Uint8Array> {
+  const text = await read();
+  checkText(text, `${what} (what its function returned)`, "a text given as a function must return (or resolve to) a string or bytes, e.g. () => readFile('test.txt', 'utf8')");
+  return text;
 }
 
 /** The numbers of an Evaluation from the sums: cross-entropy, perplexity (also without <UNK>), bits, the <UNK> rate. */

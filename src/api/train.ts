@@ -14,7 +14,7 @@ import { DataError, DivergedError, OptionError } from '../core/errors.js';
 import { openRunKeeper, type RunFilePaths } from './run-files.js';
 import type { ModelConfig } from '../core/model.js';
 import { train as trainLoop, type EvalReport, type StepReport, type StopReason, type TrainState } from '../core/train.js';
-import { checkCheckpoint, isObject } from './checks.js';
+import { checkCheckpoint, checkText, isObject } from './checks.js';
 import { describeValue, parseWith, trainOptionsSchema, trainOptionsShape, unknownOption, type TrainOptionsInput } from './options.js';
 import type { Platform } from './platform.js';
 import { checkpointOf, prepareTraining } from './setup.js';
@@ -124,10 +124,7 @@ export async function train(
   platform: Platform, text: string | Uint8Array, options: TrainOptionsInput = {}, run: TrainRun = {},
   files: TrainFiles | null = null, spelling: Spelling = LIBRARY, onStart?: (s: TrainStart) => void,
 ): Promise<TrainOutcome> {
-  if (typeof text !== 'string' && !(text instanceof Uint8Array)) {
-    throw new OptionError(`train()'s text must be a string, or a Uint8Array (or Buffer) of UTF-8 bytes (got ${describeValue(text)})`,
-      "pass the corpus itself, e.g. await readFile('corpus.txt', 'utf8')");
-  }
+  checkText(text, "train()'s text", "pass the corpus itself, e.g. await readFile('corpus.txt', 'utf8')");
   // each option read once (a getter is not asked twice), then checked and used as read
   const raw: Record<string, unknown> = isObject(options) && !Array.isArray(options) ? { ...options } : options as never;
   const opts = parseWith(trainOptionsSchema, raw, spelling.name, spelling.hint, { what: spelling.what, numbersAsNumbers: spelling === LIBRARY });
@@ -225,9 +222,7 @@ function checkRun(cb: unknown): TrainRun {
     throw new OptionError('callbacks.resume and callbacks.initFrom cannot go together', 'resume continues a run exactly; initFrom starts a new run (fine-tuning) from a model: give one of them');
   }
   const v = cb['valText'];
-  if (v !== undefined && typeof v !== 'string' && !(v instanceof Uint8Array)) {
-    throw new OptionError(`callbacks.valText must be a string, or a Uint8Array (or Buffer) of UTF-8 bytes (got ${describeValue(v)})`, "pass the validation text itself, e.g. { valText: await readFile('valid.txt', 'utf8') }");
-  }
+  if (v !== undefined) checkText(v, 'callbacks.valText', "pass the validation text itself, e.g. { valText: await readFile('valid.txt', 'utf8') }");
   if (cb['addTokens'] !== undefined && typeof cb['addTokens'] !== 'boolean') throw new OptionError(`callbacks.addTokens must be true or false (got ${describeValue(cb['addTokens'])})`, 'e.g. { initFrom: model, addTokens: true }');
   if (cb['addTokens'] === true && cb['initFrom'] === undefined) throw new OptionError('callbacks.addTokens goes with initFrom only', "it adds a corpus's new tokens to the vocabulary of the model given as initFrom");
   return cb as TrainRun;

@@ -76,3 +76,14 @@ test('refused before any work: the options (before the text is read), then a tex
   await assert.rejects(evaluate(basicPlatform(), m.ref, 42 as never), (e: Error) => e instanceof OptionError && /^evaluate\(\)'s text must be a string/.test(e.message));
   await assert.rejects(evaluate(basicPlatform(), {} as never, m.text), (e: Error) => e instanceof OptionError && /^evaluate\(\)'s model must be a model/.test(e.message));
 });
+
+test('a text given as a function is checked for what it returns: a string or bytes, else one OptionError naming the text', async () => {
+  for (const bad of [5, undefined, null, {}, ['abc']]) {
+    await assert.rejects(evaluate(basicPlatform(), m.ref, (async () => bad) as never),
+      (e: Error) => e instanceof OptionError && e.message === `evaluate()'s text (what its function returned) must be a string, or a Uint8Array (or Buffer) of UTF-8 bytes (got ${bad === undefined ? 'undefined' : bad === null ? 'null' : typeof bad === 'number' ? '5' : Array.isArray(bad) ? 'an array of 1' : 'an object'})`);
+  }
+  // a plain (not async) function is awaited too, and its text used as the text itself would be
+  const viaFunction = await evaluate(basicPlatform(), m.ref, (() => m.text) as never);
+  const direct = await evaluate(basicPlatform(), m.ref, m.text);
+  assert.equal(viaFunction.crossEntropy, direct.crossEntropy);
+});
