@@ -5,6 +5,7 @@
 import type { Checkpoint } from '../checkpoint/codec.js';
 import { OptionError } from '../core/errors.js';
 import { describeValue } from './options.js';
+import type { Platform } from './platform.js';
 
 /**
  * A cheap check that `ck` is what loadModel() and train() return: an object
@@ -42,5 +43,23 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 export function checkText(text: unknown, what: string, hint: string): asserts text is string | Uint8Array {
   if (typeof text !== 'string' && !(text instanceof Uint8Array)) {
     throw new OptionError(`${what} must be a string, or a Uint8Array (or Buffer) of UTF-8 bytes (got ${describeValue(text)})`, hint);
+  }
+}
+
+/**
+ * A cheap check that `p` is a Platform (basicPlatform(), or one of the same
+ * shape): a backend, the engine and timing functions, and a whole number of
+ * threads, so that a wrong value is one OptionError rather than a TypeError
+ * (or a memory estimate of NaN) from inside.
+ */
+export function checkPlatform(p: unknown, what: string): asserts p is Platform {
+  const hint = "pass basicPlatform() (from 'rnnlm/api'), or the platform of your host";
+  if (!isObject(p)) throw new OptionError(`${what} must be a Platform such as basicPlatform() returns (got ${describeValue(p)})`, hint);
+  const missing = (['engine', 'taggerEngine', 'now', 'pause'] as const).find((k) => typeof p[k] !== 'function');
+  if (missing !== undefined) throw new OptionError(`${what} must be a Platform such as basicPlatform() returns (its ${missing} is ${describeValue(p[missing])}, not a function)`, hint);
+  if (!isObject(p['backend'])) throw new OptionError(`${what} must be a Platform such as basicPlatform() returns (its backend is ${describeValue(p['backend'])})`, hint);
+  const threads = p['threads'];
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1) {
+    throw new OptionError(`${what}'s threads must be a whole number of at least 1 (got ${describeValue(threads)})`, hint);
   }
 }

@@ -20,8 +20,8 @@ import { encode, encodeCorpus, readModeOf, splitSentences, tokenize, type Encode
 import { evaluationSums, type EvaluationSums, type TargetLogProb } from '../core/train.js';
 import { mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
 import { DEFAULT_LAMBDA, lambdaOption } from './score.js';
-import { checkCheckpoint, checkText } from './checks.js';
-import { int, parseWith, real } from './options.js';
+import { checkCheckpoint, checkPlatform, checkText, isObject } from './checks.js';
+import { describeValue, int, parseWith, real } from './options.js';
 import type { Platform } from './platform.js';
 import { sentencesOfText } from './text.js';
 import type { Spelling } from './train.js';
@@ -65,6 +65,10 @@ export interface EvaluateSpelling extends Spelling {
 const LIBRARY: EvaluateSpelling = {
   name: (k) => k, hint: "evaluate() takes { batch, bptt, threads }, the options of 'rnnlm eval --help'", what: 'the options of evaluate()',
   text: "evaluate()'s text",
+};
+const STREAM_LIBRARY: EvaluateSpelling = {
+  name: (k) => k, hint: "evaluateStream() takes { batch, bptt, threads }, the options of 'rnnlm eval --help'", what: 'the options of evaluateStream()',
+  text: "evaluateStream()'s sentences",
 };
 
 /** Up to this many distinct forms outside the vocabulary are listed. */
@@ -118,6 +122,7 @@ export interface Evaluation {
 export async function evaluate(
   platform: Platform, ck: Checkpoint, text: TextSource, options: EvaluateOptionsInput = {}, spelling: EvaluateSpelling = LIBRARY,
 ): Promise<Evaluation> {
+  checkPlatform(platform, "evaluate()'s platform");
   checkCheckpoint(ck, "evaluate()'s model");
   if (typeof text !== 'function') checkText(text, spelling.text, "pass the text itself, e.g. await readFile('test.txt', 'utf8'), or a function that reads it");
   const opts = parseWith(evaluateOptionsSchema, options, spelling.name, spelling.hint, { what: spelling.what });
@@ -188,10 +193,16 @@ export interface EvaluationProgress { sentences: number; tokens: number; crossEn
  * whole text), dynamic evaluation or interpolation: evaluate() does those.
  */
 export async function evaluateStream(
-  platform: Platform, ck: Checkpoint, sentences: AsyncIterable<string>, options: EvaluateOptionsInput = {}, spelling: EvaluateSpelling = LIBRARY,
+  platform: Platform, ck: Checkpoint, sentences: AsyncIterable<string>, options: EvaluateOptionsInput = {}, spelling: EvaluateSpelling = STREAM_LIBRARY,
   progress?: (p: EvaluationProgress) => void,
 ): Promise<Evaluation> {
+  checkPlatform(platform, "evaluateStream()'s platform");
   checkCheckpoint(ck, "evaluateStream()'s model");
+  if (!isObject(sentences) || typeof (sentences as Partial<AsyncIterable<string>>)[Symbol.asyncIterator] !== 'function') {
+    throw new OptionError(`${spelling.text} must be an async iterable of strings, such as an async generator or a readline interface (got ${typeof sentences === 'string' ? `the string ${describeValue(sentences)}` : describeValue(sentences)})`,
+      'for a whole text (a string, bytes, or an array of lines joined) use evaluate()');
+  }
+  if (progress !== undefined && typeof progress !== 'function') throw new OptionError(`evaluateStream()'s progress must be a function (got ${describeValue(progress)})`, 'e.g. (p) => console.error(p.sentences)');
   const opts = parseWith(evaluateOptionsSchema, options, spelling.name, spelling.hint, { what: spelling.what });
   const mode = readModeOf(ck.tokenizer.sentence);
   if (mode !== 'sentences' || opts.dynamicLr > 0 || opts.ngram) {
@@ -223,7 +234,10 @@ export async function evaluateStream(
   };
   let info = { threads: 1, fallback: null as string | null };
   try {
-    for await (const text of sentences) {
+    let n = 0;
+    for await (const text of sentences as AsyncIterable<unknown>) {
+      n++;
+      if (typeof text !== 'string') throw new OptionError(`${spelling.text} must give strings (its item ${n} is ${describeValue(text)})`, 'yield each sentence (or line) as a string');
       // cleaned and skipped as training cleans and skips its sentences
       for (const sentence of splitSentences(text, ck.tokenizer.sentence)) chunk.push(sentence);
       if (chunk.length >= STREAM_CHUNK_BATCHES * opts.batch) await flush(false);

@@ -59,3 +59,19 @@ test('rnnlm eval reads a line-mode corpus as it comes: the library\'s numbers; a
   assert.equal(piped.code, 0, piped.stderr);
   assert.equal((JSON.parse(piped.stdout) as { sentences: number }).sentences, 2);
 });
+
+test('every argument checked first, one OptionError naming it: the platform, the sentences (an async iterable of strings, not a string), what they yield', async () => {
+  const named = (re: RegExp) => (e: Error) => e instanceof OptionError && re.test(e.message);
+  await assert.rejects(evaluateStream(null as never, m.ref, arriving(lines)), named(/^evaluateStream\(\)'s platform must be a Platform such as basicPlatform\(\) returns \(got null\)$/));
+  await assert.rejects(evaluateStream({} as never, m.ref, arriving(lines)), named(/^evaluateStream\(\)'s platform must be a Platform .*\(its engine is undefined, not a function\)$/));
+  await assert.rejects(evaluateStream({ ...basicPlatform(), threads: undefined } as never, m.ref, arriving(lines)), named(/^evaluateStream\(\)'s platform's threads must be a whole number of at least 1 \(got undefined\)$/));
+  await assert.rejects(evaluate(undefined as never, m.ref, m.text), named(/^evaluate\(\)'s platform must be a Platform/));
+  await assert.rejects(evaluateStream(basicPlatform(), m.ref, 'abc' as never), named(/^evaluateStream\(\)'s sentences must be an async iterable of strings, .*\(got the string "abc"\)$/));
+  for (const [bad, shown] of [[undefined, 'undefined'], [null, 'null'], [5, '5'], [{}, 'an object'], [['abc'], 'an array of 1']] as const) {
+    await assert.rejects(evaluateStream(basicPlatform(), m.ref, bad as never), named(new RegExp(`^evaluateStream\\(\\)'s sentences must be an async iterable of strings, .*\\(got ${shown}\\)$`)));
+  }
+  await assert.rejects(evaluateStream(basicPlatform(), m.ref, arriving(['abc', 5 as never])), named(/^evaluateStream\(\)'s sentences must give strings \(its item 2 is 5\)$/));
+  await assert.rejects(evaluateStream(basicPlatform(), m.ref, arriving(lines), { batch: 0 }), named(/^batch must be a whole number from 1 to 4096 \(got 0\)$/));
+  await assert.rejects(evaluateStream(basicPlatform(), m.ref, arriving(lines), null as never), named(/^the options of evaluateStream\(\) must be an object/));
+  await assert.rejects(evaluateStream(basicPlatform(), m.ref, arriving(lines), {}, undefined, 5 as never), named(/^evaluateStream\(\)'s progress must be a function \(got 5\)$/));
+});
