@@ -6,6 +6,7 @@
  * synchronous; the buffers of a tagger are made once and kept with it, so
  * calling again and again takes no more memory.
  */
+import { z } from 'zod';
 import type { TaggerCheckpoint } from '../checkpoint/tagger-codec.js';
 import { isTaggerCheckpoint, taggerProblem } from '../checkpoint/tagger-codec.js';
 import { DataError, OptionError } from '../core/errors.js';
@@ -17,7 +18,7 @@ import { detectFormat, type TagFormat } from './conll.js';
 import { conlleval, confusionTable, isChunkLabelSet, tokenAccuracy, type ConfusionTable, type ConllevalResult, type TokenAccuracy } from './tag-metrics.js';
 import { defaultColumn, encodeTagSentence, missingLabel, readLabelled, unknownWords } from './tag-data.js';
 import { WORDS_PER_SENTENCE } from './tag-train.js';
-import { tagReadOptionsSchema, type TagReadOptionsInput } from './tag-options.js';
+import { tagReadOptionsSchema, tagReadOptionsShape, type TagReadOptionsInput } from './tag-options.js';
 import { textFromBytes } from './text.js';
 
 /** Rows and columns of tagEvaluate's confusion table: the most frequent labels, the rest folded into one (UPOS has 17; lemmas are thousands). */
@@ -102,6 +103,12 @@ export interface TagEvaluation {
   predicted: string[][];
 }
 
+/** tagEvaluate()'s options: how the gold text is read, and its name in messages. */
+const tagEvaluateOptionsSchema = z.strictObject({
+  ...tagReadOptionsShape,
+  name: z.string({ error: 'must be text (the name of the gold data in messages, e.g. its file name)' }).default('the gold data'),
+});
+
 /**
  * Tag a gold-labelled text (CoNLL-U or plain CoNLL; its label column by
  * default the one the tagger was trained on, when the format is the same)
@@ -109,8 +116,7 @@ export interface TagEvaluation {
  */
 export function tagEvaluate(_platform: Platform, tagger: TaggerCheckpoint, gold: string | Uint8Array, options: TagReadOptionsInput & { name?: string } = {}): TagEvaluation {
   checkTagger(tagger, "tagEvaluate()'s tagger");
-  const { name = 'the gold data', ...rest } = options;
-  const o = parseWith(tagReadOptionsSchema, rest, (k) => k, "tagEvaluate() takes { format, label, batch, name }", { what: "tagEvaluate()'s options", numbersAsNumbers: true });
+  const { name, ...o } = parseWith(tagEvaluateOptionsSchema, options, (k) => k, "tagEvaluate() takes { format, label, batch, name }", { what: "tagEvaluate()'s options", numbersAsNumbers: true });
   if (typeof gold !== 'string' && !(gold instanceof Uint8Array)) throw new OptionError(`tagEvaluate()'s gold text must be a string or bytes (got ${describeValue(gold)})`, 'pass the text of a CoNLL-U or word TAB label file');
   const text = typeof gold === 'string' ? gold : textFromBytes(gold, name);
   return evaluateText(tagger, text, o.format, o.label, o.batch, name, (k) => k);

@@ -193,3 +193,17 @@ test('tagPredict and tagEvaluate check the tagger as a file written from it woul
     assert.throws(() => tagEvaluate(p, bad as unknown as TaggerCheckpoint, tiny), OptionError);
   }
 });
+
+test('tagEvaluate\'s options are checked as tagPredict\'s are: an object of known options (name a string, batch a number, not text), else one OptionError', async () => {
+  const { checkpoint: tg } = await tagTrain(platform, tiny, { hidden: 4, embedding: 4, charEmbedding: 2, charHidden: 2, maxSteps: 1, minCount: 1 });
+  const named = (re: RegExp) => (e: unknown) => e instanceof OptionError && re.test(e.message);
+  for (const [bad, shown] of [[null, 'null'], [5, '5'], ['x', '"x"'], [[], 'an array of 0']] as const) {
+    assert.throws(() => tagPredict(platform, tg, [['a']], bad as never), named(new RegExp(`^tagPredict\\(\\)'s options must be an object of option names and values \\(got ${shown.replace(/[()]/g, '\\$&')}\\)$`)));
+    assert.throws(() => tagEvaluate(platform, tg, tiny, bad as never), named(new RegExp(`^tagEvaluate\\(\\)'s options must be an object of option names and values \\(got ${shown.replace(/[()]/g, '\\$&')}\\)$`)));
+  }
+  assert.throws(() => tagEvaluate(platform, tg, tiny, { name: 5 } as never), named(/^name must be text .*\(got 5\)$/));
+  assert.throws(() => tagEvaluate(platform, tg, tiny, { batch: '2' } as never), named(/^batch must be a number, not the text "2"$/));
+  assert.throws(() => tagEvaluate(platform, tg, tiny, { nmae: 'x' } as never), (e: unknown) => e instanceof OptionError && /^unknown option nmae$/.test(e.message) && /did you mean name\?/.test(e.hint ?? ''));
+  assert.throws(() => tagEvaluate(platform, tg, '\n\n', { name: 'gold.conllu' }), (e: unknown) => e instanceof DataError && /^gold\.conllu has no labelled sentences$/.test(e.message));
+  assert.equal(tagEvaluate(platform, tg, tiny, { batch: 2 }).sentences, tagEvaluate(platform, tg, tiny).sentences);
+});
