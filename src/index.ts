@@ -21,13 +21,16 @@ export {
   type TagTrainData, type TagTrainOutcome, type TagTrainCallbacks, type TagPrediction, type TagEvaluation, type TaggerCheckpoint,
 } from './node/library.js';
 export { tagTrainOptionsSchema, type TagTrainOptionsInput } from './api/tag-options.js';
-export { parseTagger, parseTaggerBytes, serializeTagger, serializeTaggerChunks, TAGGER_FORMAT, TAGGER_VERSION } from './checkpoint/tagger-codec.js';
+export { parseTagger, parseTaggerBytes, TAGGER_FORMAT, TAGGER_VERSION } from './checkpoint/tagger-codec.js';
 export { trainOptionsSchema, sampleOptionsSchema, type TrainOptions, type TrainOptionsInput } from './api/options.js';
 export {
-  parseCheckpoint, parseCheckpointBytes, serializeCheckpoint, serializeCheckpointChunks, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION,
+  parseCheckpoint, parseCheckpointBytes, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION,
   type Checkpoint, type TokenizerSettings, type TrainingInfo,
 } from './checkpoint/codec.js';
-export { onnxModel, safetensorsChunks, encodeText, idsSafetensors, evaluateStream } from './api/index.js';
+export {
+  onnxModel, safetensorsChunks, encodeText, idsSafetensors, evaluateStream,
+  serializeCheckpoint, serializeCheckpointChunks, serializeTagger, serializeTaggerChunks,
+} from './api/index.js';
 export { parseSafetensors, checkpointFromSafetensors } from './checkpoint/safetensors.js';
 export { RnnlmError, DataError, OptionError, DivergedError, OutOfMemoryError, ShapeError } from './core/errors.js';
 export { FileError } from './node/files.js';

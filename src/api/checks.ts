@@ -3,6 +3,7 @@
  * that takes them: one OptionError (one line) each, before any work.
  */
 import type { Checkpoint } from '../checkpoint/codec.js';
+import { isTaggerCheckpoint, taggerProblem, type TaggerCheckpoint } from '../checkpoint/tagger-codec.js';
 import { OptionError } from '../core/errors.js';
 import { describeValue } from './options.js';
 import type { Platform } from './platform.js';
@@ -44,6 +45,21 @@ export function checkText(text: unknown, what: string, hint: string): asserts te
   if (typeof text !== 'string' && !(text instanceof Uint8Array)) {
     throw new OptionError(`${what} must be a string, or a Uint8Array (or Buffer) of UTF-8 bytes (got ${describeValue(text)})`, hint);
   }
+}
+
+/**
+ * A cheap check that `x` is a tagger as loadTagger() and tagTrain() return
+ * it, then that it is a whole one (its vocabularies, labels and tensors fit
+ * its config, as a file written from it would be checked; once per object).
+ */
+export function checkTagger(x: unknown, what: string): asserts x is TaggerCheckpoint {
+  if (!isTaggerCheckpoint(x)) {
+    const lm = typeof x === 'object' && x !== null && 'model' in x && 'vocab' in x;
+    throw new OptionError(`${what} must be a tagger as loadTagger() or tagTrain() return it (got ${lm ? 'a language model' : describeValue(x)})`,
+      lm ? 'a language model scores and samples; train a tagger with tagTrain() or rnnlm tag train' : 'pass await loadTagger(path), or the checkpoint of what tagTrain() returns');
+  }
+  const problem = taggerProblem(x);
+  if (problem !== null) throw new OptionError(`${what} is not a whole tagger: ${problem}`, 'pass a tagger as loadTagger() or tagTrain() return it, unchanged');
 }
 
 /**

@@ -1,18 +1,50 @@
 /**
- * The model in other formats, as the library offers them: ONNX and
- * safetensors (checkpoint/onnx.ts, checkpoint/safetensors.ts), with the
- * model argument checked first, so that a wrong value is an OptionError that
- * says what to pass rather than a TypeError from inside.
+ * The model in its own format and in others, as the library offers them: the
+ * checkpoint and the tagger as JSON (checkpoint/codec.ts,
+ * checkpoint/tagger-codec.ts), ONNX and safetensors (checkpoint/onnx.ts,
+ * checkpoint/safetensors.ts), with the arguments checked first, so that a
+ * wrong value is an OptionError that says what to pass rather than a
+ * TypeError from inside.
  */
-import type { Checkpoint } from '../checkpoint/codec.js';
+import { serializeCheckpoint as serialize, serializeCheckpointChunks as serializeChunks, type Checkpoint } from '../checkpoint/codec.js';
 import { onnxModel as onnx } from '../checkpoint/onnx.js';
 import { safetensorsChunks as safetensors } from '../checkpoint/safetensors.js';
-import { checkCheckpoint } from './checks.js';
+import { serializeTagger as serializeTaggerText, serializeTaggerChunks as serializeTaggerParts, type TaggerCheckpoint } from '../checkpoint/tagger-codec.js';
+import { OptionError } from '../core/errors.js';
+import { checkCheckpoint, checkTagger } from './checks.js';
+import { describeValue } from './options.js';
 
-/** The model as an ONNX file's bytes (see checkpoint/onnx.ts for its inputs and outputs). */
+/** The checkpoint file's text (what saveModel writes). */
+export function serializeCheckpoint(ck: Checkpoint): string {
+  checkCheckpoint(ck, "serializeCheckpoint()'s model");
+  return serialize(ck);
+}
+
+/** The checkpoint file's text in chunks, for models of any size (the model is checked when this is called, not at the first chunk). */
+export function serializeCheckpointChunks(ck: Checkpoint): Generator<string, void, undefined> {
+  checkCheckpoint(ck, "serializeCheckpointChunks()'s model");
+  return serializeChunks(ck);
+}
+
+/** The tagger file's text (what saveTagger writes). */
+export function serializeTagger(tagger: TaggerCheckpoint): string {
+  checkTagger(tagger, "serializeTagger()'s tagger");
+  return serializeTaggerText(tagger);
+}
+
+/** The tagger file's text in chunks (the tagger is checked when this is called, not at the first chunk). */
+export function serializeTaggerChunks(tagger: TaggerCheckpoint): Generator<string, void, undefined> {
+  checkTagger(tagger, "serializeTaggerChunks()'s tagger");
+  return serializeTaggerParts(tagger);
+}
+
+/** The model as an ONNX file's bytes (see checkpoint/onnx.ts for its inputs and outputs); `producerVersion` is written in the file. */
 export function onnxModel(ck: Checkpoint, producerVersion = ''): Uint8Array {
   checkCheckpoint(ck, "onnxModel()'s model");
-  return onnx(ck, typeof producerVersion === 'string' ? producerVersion : '');
+  if (typeof producerVersion !== 'string') {
+    throw new OptionError(`onnxModel()'s producerVersion must be a string (got ${describeValue(producerVersion)})`, "the version written in the file as its producer's, e.g. '0.1.0', or nothing");
+  }
+  return onnx(ck, producerVersion);
 }
 
 /** The model as a safetensors file, in chunks (see checkpoint/safetensors.ts). */

@@ -8,11 +8,11 @@
  */
 import { z } from 'zod';
 import type { TaggerCheckpoint } from '../checkpoint/tagger-codec.js';
-import { isTaggerCheckpoint, taggerProblem } from '../checkpoint/tagger-codec.js';
 import { DataError, OptionError } from '../core/errors.js';
 import type { Tagger } from '../core/tagger.js';
 import { createTaggerWorkspacePool, predictAll, type EncodedTagSentence, type TaggerWorkspacePool } from '../core/tagger-train.js';
 import { describeValue, parseWith } from './options.js';
+import { checkTagger } from './checks.js';
 import type { Platform } from './platform.js';
 import { detectFormat, type TagFormat } from './conll.js';
 import { conlleval, confusionTable, isChunkLabelSet, tokenAccuracy, type ConfusionTable, type ConllevalResult, type TokenAccuracy } from './tag-metrics.js';
@@ -43,16 +43,6 @@ function poolOf(tagger: TaggerCheckpoint, batch: number): TaggerWorkspacePool {
   let pool = byBatch.get(batch);
   if (!pool) byBatch.set(batch, (pool = createTaggerWorkspacePool(tagger.tagger, batch, WORDS_PER_SENTENCE * batch, tagger.tokenizer.maxWordChars)));
   return pool;
-}
-
-function checkTagger(x: unknown, what: string): asserts x is TaggerCheckpoint {
-  if (!isTaggerCheckpoint(x)) {
-    const lm = typeof x === 'object' && x !== null && 'model' in x && 'vocab' in x;
-    throw new OptionError(`${what} must be a tagger as loadTagger() or tagTrain() return it (got ${lm ? 'a language model' : describeValue(x)})`,
-      lm ? 'a language model scores and samples; train a tagger with tagTrain() or rnnlm tag train' : 'pass await loadTagger(path), or the checkpoint of what tagTrain() returns');
-  }
-  const problem = taggerProblem(x);
-  if (problem !== null) throw new OptionError(`${what} is not a whole tagger: ${problem}`, 'pass a tagger as loadTagger() or tagTrain() return it, unchanged');
 }
 
 /** The encoded sentences' predictions, in their order, batch by batch (sentences of similar length together). */

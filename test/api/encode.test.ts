@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { encodeText } from '../../src/api/encode.js';
+import { encodeText, idsSafetensors } from '../../src/api/encode.js';
 import { OptionError } from '../../src/core/errors.js';
 import { tinyModel, type TinyModel } from './tiny-model.js';
 
@@ -23,4 +23,16 @@ test('encodeText: the text must be a string or bytes; anything else is one Optio
   const asBytes = encodeText(m.ref, new TextEncoder().encode('ab\nc\n'));
   assert.deepEqual(asBytes, asText);
   assert.equal(asText.sentences, 2);
+});
+
+test('idsSafetensors: the model, then the corpus (what encodeText returns), each refused with one OptionError naming it', () => {
+  const corpus = encodeText(m.ref, 'ab\nc\n');
+  for (const [bad, shown] of [[undefined, 'undefined'], [null, 'null'], [5, '5']] as const) {
+    assert.throws(() => idsSafetensors(bad as never, corpus), (e: Error) => e instanceof OptionError && e.message === `idsSafetensors()'s model must be a model as loadModel() or train() return it (got ${shown})`);
+  }
+  for (const [bad, shown] of [[undefined, 'undefined'], [null, 'null'], [5, '5'], [{}, 'an object'], ['ab', '"ab"'], [{ ids: [1], starts: [0, 1], unkCount: 0 }, 'an object']] as const) {
+    assert.throws(() => idsSafetensors(m.ref, bad as never), (e: Error) => e instanceof OptionError && e.message === `idsSafetensors()'s corpus must be what encodeText() returns, { ids, starts, unkCount } (got ${shown})`);
+  }
+  const file = [...idsSafetensors(m.ref, corpus)];
+  assert.ok(file.length > 0 && file.every((c) => c instanceof Uint8Array));
 });
