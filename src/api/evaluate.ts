@@ -125,7 +125,8 @@ export async function evaluate(
   checkPlatform(platform, "evaluate()'s platform");
   checkCheckpoint(ck, "evaluate()'s model");
   if (typeof text !== 'function') checkText(text, spelling.text, "pass the text itself, e.g. await readFile('test.txt', 'utf8'), or a function that reads it");
-  const opts = parseWith(evaluateOptionsSchema, options, spelling.name, spelling.hint, { what: spelling.what });
+  // from code a number is given as a number (batch: '2' is a slip), as sample() and train() insist; the command line passes text
+  const opts = parseWith(evaluateOptionsSchema, options, spelling.name, spelling.hint, { what: spelling.what, numbersAsNumbers: spelling === LIBRARY || spelling === STREAM_LIBRARY });
   const threads = opts.threads ?? platform.threads;
   const given = typeof text === 'function' ? await readText(text, spelling.text) : text;
   const sentences = sentencesOfText(given, ck.tokenizer.sentence, spelling.text, 'evaluate');
@@ -203,7 +204,8 @@ export async function evaluateStream(
       'for a whole text (a string, bytes, or an array of lines joined) use evaluate()');
   }
   if (progress !== undefined && typeof progress !== 'function') throw new OptionError(`evaluateStream()'s progress must be a function (got ${describeValue(progress)})`, 'e.g. (p) => console.error(p.sentences)');
-  const opts = parseWith(evaluateOptionsSchema, options, spelling.name, spelling.hint, { what: spelling.what });
+  // from code a number is given as a number (batch: '2' is a slip), as sample() and train() insist; the command line passes text
+  const opts = parseWith(evaluateOptionsSchema, options, spelling.name, spelling.hint, { what: spelling.what, numbersAsNumbers: spelling === LIBRARY || spelling === STREAM_LIBRARY });
   const mode = readModeOf(ck.tokenizer.sentence);
   if (mode !== 'sentences' || opts.dynamicLr > 0 || opts.ngram) {
     throw new OptionError('evaluateStream() reads the sentences of a line- or paragraph-mode model, without dynamic evaluation or an n-gram model', 'use evaluate(), which reads the whole text');

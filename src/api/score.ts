@@ -195,7 +195,7 @@ export type ScoreOptionsInput = z.input<typeof scoreOptionsSchema>;
  */
 export async function score(platform: Platform, ck: Checkpoint, sentences: readonly string[], options: ScoreOptionsInput = {}): Promise<ScoredSentence[]> {
   checkScoreArguments(ck, sentences);
-  const { threads, ngram, lambda } = parseWith(scoreOptionsSchema, options, (k) => k, "score() takes { threads, ngram, lambda }", { what: 'the options of score()' });
+  const { threads, ngram, lambda } = parseWith(scoreOptionsSchema, options, (k) => k, "score() takes { threads, ngram, lambda }", { what: 'the options of score()', numbersAsNumbers: true });
   const scorer = await createSentenceScorer(platform, ck, { threads, sentences: sentences.length, ngram: ngram ? { model: ngram, lambda: lambda ?? DEFAULT_LAMBDA } : undefined });
   try {
     return asGiven(scorer.score(sentences.map(cleanSentence)), sentences);

@@ -75,3 +75,7 @@ test('every argument checked first, one OptionError naming it: the platform, the
   await assert.rejects(evaluateStream(basicPlatform(), m.ref, arriving(lines), null as never), named(/^the options of evaluateStream\(\) must be an object/));
   await assert.rejects(evaluateStream(basicPlatform(), m.ref, arriving(lines), {}, undefined, 5 as never), named(/^evaluateStream\(\)'s progress must be a function \(got 5\)$/));
 });
+
+test('evaluateStream takes numbers as numbers from code, as evaluate() does', async () => {
+  await assert.rejects(evaluateStream(basicPlatform(), m.ref, arriving(lines), { batch: '3' } as never), (e: Error) => e instanceof OptionError && e.message === 'batch must be a number, not the text "3"');
+});

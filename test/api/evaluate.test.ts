@@ -87,3 +87,14 @@ test('a text given as a function is checked for what it returns: a string or byt
   const direct = await evaluate(basicPlatform(), m.ref, m.text);
   assert.equal(viaFunction.crossEntropy, direct.crossEntropy);
 });
+
+test('numbers are given as numbers from code: batch: \'2\' is refused as sample() refuses n: \'3\' (the command line, all text, still takes them)', async () => {
+  for (const [k, v] of [['batch', '2'], ['bptt', '8'], ['threads', '1'], ['dynamicLr', '0.1']] as const) {
+    await assert.rejects(evaluate(basicPlatform(), m.ref, m.text, { [k]: v } as never), (e: Error) => e instanceof OptionError && e.message === `${k} must be a number, not the text "${v}"`);
+  }
+  await assert.rejects(score(basicPlatform(), m.ref, ['ab'], { threads: '1' } as never), (e: Error) => e instanceof OptionError && e.message === 'threads must be a number, not the text "1"');
+  const spelling = { name: (k: string) => `--${k}`, hint: "see 'rnnlm eval --help'", what: 'options', text: 'test.txt' };
+  const asText = await evaluate(basicPlatform(), m.ref, m.text, { batch: '2' } as never, spelling);
+  const asNumber = await evaluate(basicPlatform(), m.ref, m.text, { batch: 2 });
+  assert.equal(asText.crossEntropy, asNumber.crossEntropy);
+});
