@@ -17,7 +17,7 @@ import type { Model } from '../core/model.js';
 import { createScorer, perplexity, type Scorer, type SentenceScore } from '../core/score.js';
 import { encodeCorpus, normalizeText, splitSentences, tokenize } from '../core/tokenize.js';
 import { mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
-import { checkCheckpoint } from './checks.js';
+import { checkCheckpoint, checkPlatform } from './checks.js';
 import { describeValue, int, parseWith, real } from './options.js';
 import type { Engine, Platform } from './platform.js';
 import { cleanSentence } from './text.js';
@@ -122,6 +122,7 @@ function localScorer(model: Model): Scorer {
  * Close it when done.
  */
 export async function createSentenceScorer(platform: Platform, ck: Checkpoint, options: SentenceScorerOptions = {}): Promise<SentenceScorer> {
+  checkPlatform(platform, "createSentenceScorer()'s platform");
   checkCheckpoint(ck, "score()'s model");
   const threads = options.threads ?? platform.threads;
   const engine: Engine | null = (options.sentences ?? Infinity) >= SCORE_BATCH ? await platform.engine(ck.model, SCORE_BPTT, SCORE_BATCH, threads) : null;
@@ -194,6 +195,7 @@ export type ScoreOptionsInput = z.input<typeof scoreOptionsSchema>;
  * be a model as loadModel() or train() return it.
  */
 export async function score(platform: Platform, ck: Checkpoint, sentences: readonly string[], options: ScoreOptionsInput = {}): Promise<ScoredSentence[]> {
+  checkPlatform(platform, "score()'s platform");
   checkScoreArguments(ck, sentences);
   const { threads, ngram, lambda } = parseWith(scoreOptionsSchema, options, (k) => k, "score() takes { threads, ngram, lambda }", { what: 'the options of score()', numbersAsNumbers: true });
   const scorer = await createSentenceScorer(platform, ck, { threads, sentences: sentences.length, ngram: ngram ? { model: ngram, lambda: lambda ?? DEFAULT_LAMBDA } : undefined });

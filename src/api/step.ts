@@ -33,7 +33,7 @@ import { decode, encode } from '../core/tokenize.js';
 import { EOS, UNK } from '../core/vocab.js';
 import { createWorkspace, type Workspace } from '../core/workspace.js';
 import { checkCheckpoint } from './checks.js';
-import { describeValue } from './options.js';
+import { describeValue, isPlainObject } from './options.js';
 import type { Platform } from './platform.js';
 
 export interface StepperOptions {
@@ -119,7 +119,7 @@ interface State {
  */
 export function createStepper(_platform: Platform, ck: Checkpoint, options: StepperOptions = {}): Stepper {
   checkCheckpoint(ck, "createStepper()'s model");
-  if (typeof options !== 'object' || options === null) throw new OptionError(`createStepper()'s options must be an object such as { seed: 1 } (got ${describeValue(options)})`, 'pass { seed } or nothing');
+  if (!isPlainObject(options)) throw new OptionError(`createStepper()'s options must be an object such as { seed: 1 } (got ${describeValue(options)})`, 'pass { seed } or nothing');
   const unknown = Object.keys(options).find((k) => k !== 'seed');
   if (unknown !== undefined) throw new OptionError(`createStepper() has no option ${JSON.stringify(unknown)}`, 'its one option is seed (a whole number)');
   const seed = options.seed ?? 1;

@@ -19,7 +19,7 @@ import {
   type EncodedTagSentence, type SentencePrediction, type TaggerEvalReport, type TaggerStepReport, type TaggerTrainConfig, type TaggerTrainState,
 } from '../core/tagger-train.js';
 import type { StopReason } from '../core/train.js';
-import { isObject } from './checks.js';
+import { checkPlatform, isObject } from './checks.js';
 import { corpusFingerprint } from './fingerprint.js';
 import { describeValue, parseWith, unknownOption } from './options.js';
 import type { Platform } from './platform.js';
@@ -135,6 +135,7 @@ export async function tagTrain(
   platform: Platform, data: TagTrainData, options: TagTrainOptionsInput = {}, run: TagTrainRun = {},
   files: TagTrainFiles | null = null, spelling: Spelling = LIBRARY, onStart?: (s: TagTrainStart) => void,
 ): Promise<TagTrainOutcome> {
+  checkPlatform(platform, "tagTrain()'s platform");
   const input = checkData(data);
   const raw: Record<string, unknown> = isObject(options) && !Array.isArray(options) ? { ...options } : options as never;
   const opts = parseWith(tagTrainOptionsSchema, raw, spelling.name, spelling.hint, { what: spelling.what, numbersAsNumbers: spelling === LIBRARY });

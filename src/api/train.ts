@@ -14,7 +14,7 @@ import { DataError, DivergedError, OptionError } from '../core/errors.js';
 import { openRunKeeper, type RunFilePaths } from './run-files.js';
 import type { ModelConfig } from '../core/model.js';
 import { train as trainLoop, type EvalReport, type StepReport, type StopReason, type TrainState } from '../core/train.js';
-import { checkCheckpoint, checkText, isObject } from './checks.js';
+import { checkCheckpoint, checkPlatform, checkText, isObject } from './checks.js';
 import { describeValue, parseWith, trainOptionsSchema, trainOptionsShape, unknownOption, type TrainOptionsInput } from './options.js';
 import type { Platform } from './platform.js';
 import { checkpointOf, prepareTraining } from './setup.js';
@@ -124,6 +124,7 @@ export async function train(
   platform: Platform, text: string | Uint8Array, options: TrainOptionsInput = {}, run: TrainRun = {},
   files: TrainFiles | null = null, spelling: Spelling = LIBRARY, onStart?: (s: TrainStart) => void,
 ): Promise<TrainOutcome> {
+  checkPlatform(platform, "train()'s platform");
   checkText(text, "train()'s text", "pass the corpus itself, e.g. await readFile('corpus.txt', 'utf8')");
   // each option read once (a getter is not asked twice), then checked and used as read
   const raw: Record<string, unknown> = isObject(options) && !Array.isArray(options) ? { ...options } : options as never;

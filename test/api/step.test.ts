@@ -126,4 +126,5 @@ test('bad arguments: one-line OptionErrors', () => {
   refused(() => s.feedText(5 as never), /feedText\(\) takes a string/);
   refused(() => createStepper(basicPlatform(), tiny.ref, { seed: -1 }), /seed must be a whole number/);
   refused(() => createStepper(basicPlatform(), 'model.json' as never), /createStepper\(\)'s model must be a model/);
+  refused(() => createStepper(basicPlatform(), tiny.ref, [] as never), /^createStepper\(\)'s options must be an object such as \{ seed: 1 \} \(got an array of 0\)$/);
 });
