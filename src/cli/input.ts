@@ -17,6 +17,27 @@ export async function readBytes(host: Host, path: string): Promise<Uint8Array> {
   return path === '-' ? host.readStdin() : host.readFile(path);
 }
 
+/** An input of a command in its role, for checkOneStdin: `fix` says how to give it as a file. */
+export interface InputRole {
+  /** What it is, in messages: 'corpus', 'model'. */
+  role: string;
+  /** Its path; '-' is standard input, undefined not given. */
+  path: string | undefined;
+  /** The hint when it must be a file: 'give the model as a file: -m model.json'. */
+  fix: string;
+}
+
+/**
+ * Standard input can be read once: two inputs given as '-' are a usage
+ * error naming both roles (`rnnlm train`'s rule), the hint the second's fix.
+ * List the input that is usually piped in first.
+ */
+export function checkOneStdin(inputs: readonly InputRole[]): void {
+  const piped = inputs.filter((i) => i.path === '-');
+  if (piped.length < 2) return;
+  throw new UsageError(`the ${piped[0]!.role} and the ${piped[1]!.role} cannot both be standard input`, piped[1]!.fix);
+}
+
 /** How a path is named in messages: '-' is standard input. */
 export const sourceName = (path: string): string => (path === '-' ? 'standard input' : path);
 

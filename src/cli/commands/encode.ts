@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatInt, shown } from '../format.js';
 import type { Host } from '../host.js';
-import { asInputError, checkPathArgument, readBytes, readCheckpoint, sourceName } from '../input.js';
+import { asInputError, checkOneStdin, checkPathArgument, readBytes, readCheckpoint, sourceName } from '../input.js';
 import { parseOptions } from '../options.js';
 
 export const encodeOptionsSchema = z.object({
@@ -43,6 +43,7 @@ export async function runEncode(host: Host, raw: Record<string, unknown>): Promi
   const opts = parseOptions(encodeOptionsSchema, raw, 'encode');
   for (const [p, what] of [[opts.output, '-o path'], [opts.model, 'model path'], [opts.corpus, 'corpus path']] as const) checkPathArgument(p, what);
   if (opts.output === '-') throw new UsageError('-o - would write binary data to standard output', 'give a file name, e.g. -o ids.safetensors');
+  checkOneStdin([{ role: 'corpus', path: opts.corpus, fix: 'give the corpus as a file' }, { role: 'model', path: opts.model, fix: 'give the model as a file: -m model.json' }]);
   host.checkWritable(opts.output, 'output (-o)');
   host.checkDistinct([{ role: 'corpus', path: opts.corpus }, { role: 'model (-m)', path: opts.model }, { role: 'output (-o)', path: opts.output }]);
   const ck = await readCheckpoint(host, opts.model);

@@ -13,7 +13,7 @@ import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { shown } from '../format.js';
 import type { Host } from '../host.js';
-import { checkPathArgument, readBytes, readCheckpoint, sourceName } from '../input.js';
+import { checkOneStdin, checkPathArgument, readBytes, readCheckpoint, sourceName } from '../input.js';
 import { parseOptions } from '../options.js';
 
 export const importOptionsSchema = z.object({
@@ -47,6 +47,7 @@ export async function runImport(host: Host, raw: Record<string, unknown>): Promi
   checkPathArgument(opts.weights, 'weights path');
   checkPathArgument(opts.config, '--config path');
   if (opts.output === '-') throw new UsageError('-o - would write the checkpoint to standard output, which cannot hold it', 'give a file name, e.g. -o model.json');
+  checkOneStdin([{ role: 'weights', path: opts.weights, fix: 'give the weights as a file' }, { role: 'config', path: opts.config, fix: 'give the config as a file: --config model.json' }]);
   host.checkWritable(opts.output, 'output (-o)');
   host.checkDistinct([{ role: 'weights', path: opts.weights }, { role: 'output (-o)', path: opts.output },
     ...(opts.config !== undefined ? [{ role: '--config', path: opts.config }] : [])]);

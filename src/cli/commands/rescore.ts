@@ -14,7 +14,7 @@ import { cleanSentence } from '../../api/text.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { readCheckpoint, readNgram, readText, sourceName } from '../input.js';
+import { checkOneStdin, readCheckpoint, readNgram, readText, sourceName } from '../input.js';
 import { int, parseOptions, real } from '../options.js';
 
 const weightList = z.string().transform((s, ctx) => {
@@ -44,8 +44,7 @@ export const rescoreOptionsSchema = z.object({
   threads: int(1, 256).optional(),
 }).refine((o) => o.lambda === undefined || o.ngram !== undefined, { error: 'needs --ngram: the n-gram model to interpolate with', path: ['lambda'] })
   .refine((o) => o.format === 'fields' || o.scores === undefined, { error: "goes with --format fields (Kaldi's scores are in a separate file: --scores-file)", path: ['scores'] })
-  .refine((o) => o.format === 'kaldi' || o.scoresFile === undefined, { error: 'goes with --format kaldi (in the fields format the scores are on the n-best lines: --scores K)', path: ['scoresFile'] })
-  .refine((o) => !(o.nbest === '-' && o.model === '-'), { error: 'and the model cannot both be standard input', path: ['nbest'] });
+  .refine((o) => o.format === 'kaldi' || o.scoresFile === undefined, { error: 'goes with --format kaldi (in the fields format the scores are on the n-best lines: --scores K)', path: ['scoresFile'] });
 
 export function registerRescore(program: Command, run: (action: (host: Host) => Promise<number>) => void): void {
   program
@@ -85,6 +84,12 @@ const CHUNK = 2048;
 
 export async function runRescore(host: Host, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(rescoreOptionsSchema, raw, 'rescore');
+  checkOneStdin([
+    { role: 'n-best list', path: opts.nbest, fix: 'give the n-best list as a file' },
+    { role: 'model', path: opts.model, fix: 'give the model as a file: -m model.json' },
+    { role: 'scores file', path: opts.scoresFile, fix: 'give the scores as a file: --scores-file ac_cost' },
+    { role: 'n-gram model', path: opts.ngram, fix: 'give the n-gram model as a file: --ngram model.arpa' },
+  ]);
   const ck = await readCheckpoint(host, opts.model);
   const ngram = opts.ngram !== undefined ? { model: await readNgram(host, opts.ngram), lambda: opts.lambda ?? DEFAULT_LAMBDA } : undefined;
   const name = sourceName(opts.nbest);

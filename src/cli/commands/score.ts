@@ -19,7 +19,7 @@ import { wasInvalidUtf8 } from '../argv.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { readCheckpoint, readNgram } from '../input.js';
+import { checkOneStdin, readCheckpoint, readNgram } from '../input.js';
 import { UnitReader, type InputUnit } from '../lines.js';
 import { parseOptions } from '../options.js';
 import { count, formatInt, shellWord, shown } from '../format.js';
@@ -78,6 +78,12 @@ export async function runScore(host: Host, raw: Record<string, unknown>): Promis
   opts.sentences.forEach((s, i) => {
     if (wasInvalidUtf8(s)) throw new InputError(`sentence argument ${i + 1} (${JSON.stringify(s.length > 40 ? `${s.slice(0, 37)}…` : s)}) is not valid UTF-8 text`, NOT_UTF8_HINT);
   });
+  // with no sentence argument the sentences are read from standard input
+  checkOneStdin([
+    { role: 'sentences', path: opts.sentences.length > 0 ? undefined : '-', fix: 'give the sentences as arguments' },
+    { role: 'model', path: opts.model, fix: 'give the model as a file: -m model.json' },
+    { role: 'n-gram model', path: opts.ngram, fix: 'give the n-gram model as a file: --ngram model.arpa' },
+  ]);
   const ck = await readCheckpoint(host, opts.model);
   const ngram = opts.ngram !== undefined ? { model: await readNgram(host, opts.ngram), lambda: opts.lambda ?? DEFAULT_LAMBDA } : undefined;
   // sentences given as arguments are cleaned as training cleaned its lines (BOM, CR, trailing

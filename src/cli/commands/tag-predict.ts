@@ -32,7 +32,7 @@ import { NOT_UTF8_HINT } from '../../api/text.js';
 import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { checkPathArgument, sourceName } from '../input.js';
+import { checkOneStdin, checkPathArgument, sourceName } from '../input.js';
 import { int, oneOf, parseOptions } from '../options.js';
 import { count, formatInt, jsonLine, shown } from '../format.js';
 import { makeStyle } from '../style.js';
@@ -85,7 +85,7 @@ export async function runTagPredict(host: Host, raw: Record<string, unknown>): P
   if (opts.text.length > 0 && opts.input !== undefined) throw new UsageError('give the sentences with --text or as an input file, not both', "e.g. rnnlm tag predict -m tagger.json --text 'Harry Potter met Hermione'");
   if (opts.text.length > 0 && opts.format !== 'auto' && opts.format !== 'text') throw new UsageError(`--text takes plain sentences, not --format ${opts.format}`, 'drop --format, or give the input as a file');
   const inputPath = opts.text.length > 0 ? null : opts.input ?? '-';
-  if (inputPath === '-' && opts.model === '-') throw new UsageError('the tagger and the input cannot both be standard input', 'give the tagger as a file: -m tagger.json');
+  checkOneStdin([{ role: 'input', path: inputPath ?? undefined, fix: 'give the input as a file' }, { role: 'tagger', path: opts.model, fix: 'give the tagger as a file: -m tagger.json' }]);
   const tagger = await readTagger(host, opts.model);
   const style = makeStyle(host);
   const note = (text: string) => { if (!opts.quiet) host.stderr.write(style.yellow(`note: ${shown(text)}`) + '\n'); };

@@ -18,7 +18,7 @@ import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, shown } from '../format.js';
 import type { Host } from '../host.js';
-import { checkPathArgument, readBytes, readCheckpoint, readText, sourceName } from '../input.js';
+import { checkOneStdin, checkPathArgument, readBytes, readCheckpoint, readText, sourceName } from '../input.js';
 import { modelArgument } from '../model-argument.js';
 import { parseOptions } from '../options.js';
 import { pageHtml } from '../page-html.js';
@@ -71,7 +71,10 @@ export async function runView(host: Host, raw: Record<string, unknown>): Promise
   checkPathArgument(opts.output, '-o path');
   checkPathArgument(opts.model, 'model path');
   if (opts.output === '-') throw new UsageError('-o - would write the page to standard output', 'give a file name, e.g. -o model.html');
-  if (opts.model === '-' && opts.textFile === '-') throw new UsageError('the model and --text-file cannot both be standard input', 'give one of them as a file');
+  checkOneStdin([
+    { role: 'model', path: opts.model, fix: 'give the model as a file' },
+    { role: 'starting text (--text-file)', path: opts.textFile, fix: 'give the starting text as a file: --text-file start.txt' },
+  ]);
   host.checkWritable(opts.output, 'output (-o)');
   host.checkDistinct([{ role: 'model', path: opts.model }, { role: 'output (-o)', path: opts.output }, { role: '--text-file', path: opts.textFile }]);
   const bundle = await host.readFileIfExists(BUNDLE);
