@@ -67,7 +67,9 @@ Examples:
     await program.parseAsync(args, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+      // help asked for (--help, `rnnlm help`) is a success; help shown because no command was given (`rnnlm`, `rnnlm tag`) is not
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.ok;
+      if (err.code === 'commander.help' && err.exitCode === 0) return ExitCode.ok;
       return ExitCode.usage;
     }
     host.stderr.write(formatError(err) + '\n');

@@ -24,3 +24,17 @@ test('standard input for two roles: refused before reading, naming both (exit 2)
     assert.match(oneLineError(r.stderr), re, argv.join(' '));
   }
 });
+
+test('no command (rnnlm, rnnlm tag): the help on stderr, exit 2; help asked for: stdout, exit 0', async () => {
+  for (const argv of [[], ['tag']]) {
+    const r = await runCli(argv);
+    assert.equal(r.code, 2, `rnnlm ${argv.join(' ')}`);
+    assert.match(r.stderr, /Usage: rnnlm/);
+    assert.equal(r.stdout, '');
+  }
+  for (const argv of [['help'], ['--help'], ['tag', '--help'], ['help', 'tag'], ['tag', 'help']]) {
+    const r = await runCli(argv);
+    assert.equal(r.code, 0, `rnnlm ${argv.join(' ')}`);
+    assert.match(r.stdout, /Usage: rnnlm/);
+  }
+});
