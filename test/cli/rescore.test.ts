@@ -92,7 +92,9 @@ test('rescore refusals: malformed lines name the line (exit 1); options that do 
     [[f('short.txt', 'u1 -1 2 ab\nu1 -2\n'), '--scores', '2'], 1, /short\.txt line 2: 2 scores expected after the utterance id, found 1 field/],
     [[f('empty.txt', '\n\n')], 1, /empty\.txt has no hypothesis/],
     [[f('k.txt', 'u-1 ab\nu x\n'), '--format', 'kaldi'], 1, /k\.txt line 2: "u" is not a Kaldi n-best id/],
-    [[nb, '--score-weights', '1,2'], 1, /--score-weights gives 2 weights for 1 score per hypothesis/],
+    // too many weights for the list's score columns: the option is wrong, not the file
+    [[nb, '--score-weights', '1,2'], 2, /--score-weights gives 2 weights for 1 score per hypothesis — give one weight per score \(1\)/],
+    [[nb, '--score-weights', '1,2,3'], 2, /--score-weights gives 3 weights for 1 score per hypothesis/],
     [[nb, '--score-weights', '1,x'], 2, /--score-weights must be numbers separated by commas/],
     [[nb, '--scores-file', nb], 2, /--scores-file goes with --format kaldi/],
     [[nb, '--format', 'kaldi', '--scores', '1'], 2, /--scores goes with --format fields/],

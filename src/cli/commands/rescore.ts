@@ -11,7 +11,7 @@ import { RnnlmError } from '../../api/index.js';
 import { attachScores, bestPerUtterance, combinedScore, parseKaldiNbest, parseNbestFields, type Hypothesis } from '../../api/nbest.js';
 import { createSentenceScorer, DEFAULT_LAMBDA, lambdaOption } from '../../api/score.js';
 import { cleanSentence } from '../../api/text.js';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { checkOneStdin, readCheckpoint, readNgram, readText, sourceName } from '../input.js';
@@ -111,7 +111,8 @@ export async function runRescore(host: Host, raw: Record<string, unknown>): Prom
   const weights = opts.scoreWeights ?? [];
   const nScores = hyps[0]!.scores.length;
   if (weights.length > 0 && weights.length !== nScores) {
-    throw new InputError(`--score-weights gives ${weights.length} weight${weights.length === 1 ? '' : 's'} for ${nScores} score${nScores === 1 ? '' : 's'} per hypothesis`, `give one weight per score (${nScores})`);
+    // the option does not fit the list (exit 2), which is known only once the list is read
+    throw new UsageError(`--score-weights gives ${weights.length} weight${weights.length === 1 ? '' : 's'} for ${nScores} score${nScores === 1 ? '' : 's'} per hypothesis`, `give one weight per score (${nScores}); see 'rnnlm rescore --help'`);
   }
   const lm = new Float64Array(hyps.length);
   const combined = new Float64Array(hyps.length);
