@@ -6,7 +6,7 @@
 import { parseCheckpointBytes, type Checkpoint } from '../api/index.js';
 import { DataError, RnnlmError } from '../api/index.js';
 import { parseArpa, type NgramModel } from '../api/arpa.js';
-import { textFromBytes } from '../api/text.js';
+import { NOT_UTF8_HINT, textFromBytes } from '../api/text.js';
 import { InputError, UsageError } from './errors.js';
 import { wasInvalidUtf8 } from './argv.js';
 import type { Host } from './host.js';
@@ -81,10 +81,23 @@ export async function readCheckpoint(host: Host, path: string): Promise<Checkpoi
 /**
  * A path given on the command line that was not UTF-8 reached us with U+FFFD
  * in place of its bytes: it would name another file (to read, or worse, to
- * write). Refused, naming what it is (`-o path`, `corpus path`).
+ * write). Refused (exit 2), naming what it is (`-o path`, `corpus path`).
  */
 export function checkPathArgument(path: string | undefined, what: string): void {
-  if (path !== undefined && wasInvalidUtf8(path)) {
-    throw new UsageError(`the ${what} is not valid UTF-8 (it would name another file: ${JSON.stringify(path)})`, 'use a name in UTF-8');
+  refuseNotUtf8(path, what, 'it would name another file: ', 'use a name in UTF-8');
+}
+
+/**
+ * Text given on the command line (a sentence, --prime) that was not UTF-8:
+ * it would be read with U+FFFD in place of its bytes. Refused (exit 2), as a
+ * path is, naming what it is (`--prime text`, `sentence argument 2`).
+ */
+export function checkTextArgument(text: string | undefined, what: string): void {
+  refuseNotUtf8(text, what, 'it would be read as ', NOT_UTF8_HINT);
+}
+
+function refuseNotUtf8(arg: string | undefined, what: string, because: string, hint: string): void {
+  if (arg !== undefined && wasInvalidUtf8(arg)) {
+    throw new UsageError(`the ${what} is not valid UTF-8 (${because}${JSON.stringify(arg.length > 40 ? `${arg.slice(0, 37)}…` : arg)})`, hint);
   }
 }

@@ -5,7 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { oneLineError, runCli } from '../helpers/fake-host.js';
+import { repoPath } from '../helpers/paths.js';
 
 test('standard input for two roles: refused before reading, naming both (exit 2)', async () => {
   const cases: [string[], RegExp][] = [
@@ -36,5 +39,26 @@ test('no command (rnnlm, rnnlm tag): the help on stderr, exit 2; help asked for:
     const r = await runCli(argv);
     assert.equal(r.code, 0, `rnnlm ${argv.join(' ')}`);
     assert.match(r.stdout, /Usage: rnnlm/);
+  }
+});
+
+test('arguments that are not UTF-8, text or path: exit 2, one line naming the argument', { skip: !existsSync('/proc/self/cmdline') }, () => {
+  // bash passes the raw bytes (Latin-1 é, a lone 0xFF) to node, which would read U+FFFD; every check comes before a file is read
+  const rnnlm = `"${process.execPath}" "${repoPath('bin/rnnlm.js')}"`;
+  const cases: [string, RegExp][] = [
+    [`score -m m.json abc $'caf\\xe9'`, /^rnnlm: the sentence argument 2 is not valid UTF-8 \(it would be read as "caf\ufffd"\) — convert it to UTF-8 first/],
+    [`sample -m m.json -p $'caf\\xe9'`, /^rnnlm: the --prime text is not valid UTF-8 \(it would be read as "caf\ufffd"\) — convert it to UTF-8 first/],
+    [`sample -m m.json --stop $'\\xe9'`, /^rnnlm: the --stop text is not valid UTF-8/],
+    [`score -m $'m\\xff.json' x`, /^rnnlm: the model path \(-m\) is not valid UTF-8 \(it would name another file: "m\ufffd\.json"\) — use a name in UTF-8/],
+    [`eval -m m.json $'c\\xff.txt'`, /^rnnlm: the corpus path is not valid UTF-8/],
+    [`rescore -m m.json nb.txt --ngram $'n\\xff.arpa'`, /^rnnlm: the --ngram path is not valid UTF-8/],
+    [`info $'m\\xff.json'`, /^rnnlm: the model path is not valid UTF-8/],
+    [`strip m.json -o $'m\\xff.json'`, /^rnnlm: the -o path is not valid UTF-8/],
+  ];
+  for (const [args, re] of cases) {
+    const r = spawnSync('bash', ['-c', `${rnnlm} ${args}`], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(r.status, 2, `${args}: ${r.stderr}`);
+    assert.match(oneLineError(r.stderr), re, args);
+    assert.equal(r.stdout, '');
   }
 });

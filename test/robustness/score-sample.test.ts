@@ -229,7 +229,7 @@ function sh(script: string, timeoutMs = 60_000): Promise<{ code: number | null; 
 
 describe('arguments that are not UTF-8', () => {
   const bin = 'node bin/rnnlm.js';
-  const NOT_UTF8 = /is not valid UTF-8 text( \(byte 0x[0-9A-F]{2} at offset \d+\))? — convert it to UTF-8 first \(e\.g\. iconv -f latin1 -t utf-8\)$/;
+  const NOT_UTF8 = /is not valid UTF-8( text)?( \(byte 0x[0-9A-F]{2} at offset \d+\)| \(it would be read as "[^"]*"\))? — convert it to UTF-8 first \(e\.g\. iconv -f latin1 -t utf-8\)$/;
 
   test('wasInvalidUtf8: an argument holding U+FFFD that some raw entry of the command line spells in invalid UTF-8', () => {
     const cmdline = (...entries: (string | number[])[]) => Uint8Array.from(entries.flatMap((e) => [...(typeof e === 'string' ? Buffer.from(e) : e), 0]));
@@ -241,13 +241,13 @@ describe('arguments that are not UTF-8', () => {
     assert.equal(wasInvalidUtf8('caf\ufffdx', raw), false, 'the lenient decoding must be the whole argument');
   });
 
-  test('invalid UTF-8 in a sentence argument of score: exit 1, one line naming the argument, nothing scored', { timeout: 60_000, skip: !existsSync('/proc/self/cmdline') }, async () => {
+  test('invalid UTF-8 in a sentence argument of score: exit 2 (usage), one line naming the argument, nothing scored', { timeout: 60_000, skip: !existsSync('/proc/self/cmdline') }, async () => {
     // bash passes the raw byte \xe9 (Latin-1 é) to node; Node would read it as U+FFFD
     const r = await sh(`${bin} score -m '${model}' abc "$(printf 'caf\\xe9')"`);
-    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stdout, '', 'nothing scored, not even the valid first argument');
     const line = oneLineError(r.stderr);
-    assert.match(line, /^rnnlm: sentence argument 2 \("caf\ufffd"\) /);
+    assert.match(line, /^rnnlm: the sentence argument 2 is not valid UTF-8 \(it would be read as "caf\ufffd"\) /);
     assert.match(line, NOT_UTF8);
     // the same bytes on stdin: that line is named, keeps its place with a NaN record, and the run exits 1
     const s = await sh(`printf 'caf\\xe9\\n' | ${bin} score -m '${model}'`);
@@ -256,7 +256,7 @@ describe('arguments that are not UTF-8', () => {
     // an overlong form, an encoded surrogate, a cut sequence: each refused, each named by its position
     for (const [i, bytes] of [['1', '\\xc0\\xaf'], ['1', '\\xed\\xa0\\x80'], ['1', 'ab\\xf0\\x9f\\x98']]) {
       const c = await sh(`${bin} score -m '${model}' "$(printf '${bytes}')"`);
-      assert.equal(c.code, 1, `${bytes}: ${c.stderr}`);
+      assert.equal(c.code, 2, `${bytes}: ${c.stderr}`);
       assert.match(oneLineError(c.stderr), new RegExp(`sentence argument ${i} `));
     }
     // U+FFFD written as valid UTF-8 is a character like any other: scored
@@ -265,9 +265,9 @@ describe('arguments that are not UTF-8', () => {
     assert.equal(ok.stdout.split('\n').length, 2);
     // and sample's --prime the same way
     const p = await sh(`${bin} sample -m '${model}' -n 1 --prime "$(printf 'caf\\xe9')"`);
-    assert.equal(p.code, 1, p.stderr);
+    assert.equal(p.code, 2, p.stderr);
     assert.equal(p.stdout, '');
-    assert.match(oneLineError(p.stderr), /^rnnlm: --prime is not valid UTF-8 text — convert it/);
+    assert.match(oneLineError(p.stderr), /^rnnlm: the --prime text is not valid UTF-8 \(it would be read as "caf\ufffd"\) — convert it/);
   });
 });
 

@@ -445,7 +445,7 @@ test('-o /dev/stdout with stdout appended to a file: refused, the file untouched
   assert.match(p.stderr, /the -o path is not valid UTF-8/);
   const i = spawnSync('bash', ['-c', `cd "${dir}" && cp m.json "$(printf 'm\\xe9.json')" && "${process.execPath}" "${BIN}" info "$(printf 'm\\xe9.json')"`], { encoding: 'utf8' });
   assert.equal(i.status, 2, i.stderr);
-  assert.match(i.stderr, /the path is not valid UTF-8/);
+  assert.match(i.stderr, /the model path is not valid UTF-8/);
   assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.svg')), []);
   // /dev/null on standard input is the usual "no input": nothing to score, exit 0
   const n = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" score -m "${m}" < /dev/null`], { encoding: 'utf8' });

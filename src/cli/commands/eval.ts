@@ -16,7 +16,7 @@ import { ExitCode } from '../exit-codes.js';
 import { inputUnits } from '../lines.js';
 import { formatInt, jsonLine, shown } from '../format.js';
 import type { Host } from '../host.js';
-import { checkOneStdin, readCheckpoint, readNgram, readText, sourceName } from '../input.js';
+import { checkOneStdin, checkPathArgument, readCheckpoint, readNgram, readText, sourceName } from '../input.js';
 import { flagName, parseOptions, real } from '../options.js';
 import { makeStyle } from '../style.js';
 
@@ -92,6 +92,9 @@ export interface EvalSummary extends Omit<Evaluation, 'unknown' | 'threads' | 'f
 
 export async function runEval(host: Host, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(evalOptionsSchema, raw, 'eval');
+  checkPathArgument(opts.model, 'model path (-m)');
+  checkPathArgument(opts.corpus, 'corpus path');
+  checkPathArgument(opts.ngram, '--ngram path');
   checkOneStdin([
     { role: 'corpus', path: opts.corpus, fix: 'give the corpus as a file' },
     { role: 'model', path: opts.model, fix: 'give the model as a file: -m model.json' },

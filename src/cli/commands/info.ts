@@ -12,7 +12,7 @@ import { describeCheckpoint, type CheckpointInfo } from '../../api/info.js';
 import { ExitCode } from '../exit-codes.js';
 import { count, formatBytes, formatDuration, formatInt, jsonLine, shown, shellWord } from '../format.js';
 import type { Host } from '../host.js';
-import { readBytes, readCheckpoint } from '../input.js';
+import { checkPathArgument, readBytes, readCheckpoint } from '../input.js';
 import { int, parseOptions } from '../options.js';
 import { modelArgument } from '../model-argument.js';
 
@@ -60,6 +60,7 @@ export function trainCommand(options: Record<string, unknown>): string {
 
 export async function runInfo(host: Host, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(infoOptionsSchema, raw, 'info');
+  checkPathArgument(opts.model, 'model path');
   const bytes = await readBytes(host, opts.model);
   // parse the bytes already read (stdin can be read only once), with readCheckpoint's one-line errors
   const ck = await readCheckpoint({ ...host, readFile: async () => bytes, readStdin: async () => bytes }, opts.model);

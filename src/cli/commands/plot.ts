@@ -77,6 +77,7 @@ interface Curve {
 export async function runPlot(host: Host, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(plotOptionsSchema, raw, 'plot');
   checkPathArgument(opts.output, '-o path');
+  checkPathArgument(opts.input, 'input path');
   if (opts.output !== '-') host.checkWritable(opts.output, 'output (-o)');
   host.checkDistinct([{ role: 'input', path: opts.input }, { role: 'output (-o)', path: opts.output }]);
   const name = sourceName(opts.input);

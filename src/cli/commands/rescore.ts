@@ -14,7 +14,7 @@ import { cleanSentence } from '../../api/text.js';
 import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { checkOneStdin, readCheckpoint, readNgram, readText, sourceName } from '../input.js';
+import { checkOneStdin, checkPathArgument, readCheckpoint, readNgram, readText, sourceName } from '../input.js';
 import { int, parseOptions, real } from '../options.js';
 
 const weightList = z.string().transform((s, ctx) => {
@@ -84,6 +84,10 @@ const CHUNK = 2048;
 
 export async function runRescore(host: Host, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(rescoreOptionsSchema, raw, 'rescore');
+  checkPathArgument(opts.model, 'model path (-m)');
+  checkPathArgument(opts.nbest, 'n-best path');
+  checkPathArgument(opts.scoresFile, '--scores-file path');
+  checkPathArgument(opts.ngram, '--ngram path');
   checkOneStdin([
     { role: 'n-best list', path: opts.nbest, fix: 'give the n-best list as a file' },
     { role: 'model', path: opts.model, fix: 'give the model as a file: -m model.json' },

@@ -15,12 +15,10 @@ import { z } from 'zod';
 import { OptionError } from '../../api/index.js';
 import { extendSampleOptions, parseWith } from '../../api/options.js';
 import { samplingLanes, startSampling, type SampleSpelling } from '../../api/sample.js';
-import { NOT_UTF8_HINT } from '../../api/text.js';
-import { wasInvalidUtf8 } from '../argv.js';
-import { InputError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { readCheckpoint } from '../input.js';
+import { checkPathArgument, checkTextArgument, readCheckpoint } from '../input.js';
 import { shown } from '../format.js';
 import { flagName } from '../options.js';
 import { modelArgument } from '../model-argument.js';
@@ -97,9 +95,10 @@ export async function runSample(host: Host, raw: Record<string, unknown>): Promi
     if (err instanceof OptionError) throw new UsageError(err.message, err.hint);
     throw err;
   }
-  if (wasInvalidUtf8(opts.prime)) throw new InputError('--prime is not valid UTF-8 text', NOT_UTF8_HINT);
-  for (const stop of opts.stop) if (wasInvalidUtf8(stop)) throw new InputError('--stop is not valid UTF-8 text', NOT_UTF8_HINT);
-  if (opts.separator !== undefined && wasInvalidUtf8(opts.separator)) throw new InputError('--separator is not valid UTF-8 text', NOT_UTF8_HINT);
+  checkPathArgument(opts.model, 'model path');
+  checkTextArgument(opts.prime, '--prime text');
+  for (const stop of opts.stop) checkTextArgument(stop, '--stop text');
+  checkTextArgument(opts.separator, '--separator text');
   if (opts.separator !== undefined && opts.null) throw new UsageError('--separator and --null both say what follows a sample', 'give one of them');
   const rawOut = opts.raw || opts.null || opts.separator !== undefined;
   if (opts.json && rawOut) {

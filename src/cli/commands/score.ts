@@ -14,12 +14,10 @@ import type { Checkpoint } from '../../api/index.js';
 import { createSentenceScorer, DEFAULT_LAMBDA, lambdaOption, perplexity, scoreOptionsShape, type SentenceScorer } from '../../api/score.js';
 import { UNK_TOKEN } from '../../api/index.js';
 import type { Platform } from '../../api/platform.js';
-import { cleanSentence, NOT_UTF8_HINT } from '../../api/text.js';
-import { wasInvalidUtf8 } from '../argv.js';
-import { InputError } from '../errors.js';
+import { cleanSentence } from '../../api/text.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { checkOneStdin, readCheckpoint, readNgram } from '../input.js';
+import { checkOneStdin, checkPathArgument, checkTextArgument, readCheckpoint, readNgram } from '../input.js';
 import { UnitReader, type InputUnit } from '../lines.js';
 import { parseOptions } from '../options.js';
 import { count, formatInt, shellWord, shown } from '../format.js';
@@ -74,10 +72,10 @@ Examples:
 
 export async function runScore(host: Host, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(scoreOptionsSchema, raw, 'score');
-  // an argument that was not UTF-8 reached us with U+FFFD in place of its bytes: refused, as on stdin
-  opts.sentences.forEach((s, i) => {
-    if (wasInvalidUtf8(s)) throw new InputError(`sentence argument ${i + 1} (${JSON.stringify(s.length > 40 ? `${s.slice(0, 37)}…` : s)}) is not valid UTF-8 text`, NOT_UTF8_HINT);
-  });
+  // an argument that was not UTF-8 reached us with U+FFFD in place of its bytes: refused
+  opts.sentences.forEach((s, i) => checkTextArgument(s, `sentence argument ${i + 1}`));
+  checkPathArgument(opts.model, 'model path (-m)');
+  checkPathArgument(opts.ngram, '--ngram path');
   // with no sentence argument the sentences are read from standard input
   checkOneStdin([
     { role: 'sentences', path: opts.sentences.length > 0 ? undefined : '-', fix: 'give the sentences as arguments' },

@@ -32,7 +32,7 @@ import { NOT_UTF8_HINT } from '../../api/text.js';
 import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { checkOneStdin, checkPathArgument, sourceName } from '../input.js';
+import { checkOneStdin, checkPathArgument, checkTextArgument, sourceName } from '../input.js';
 import { int, oneOf, parseOptions } from '../options.js';
 import { count, formatInt, jsonLine, shown } from '../format.js';
 import { makeStyle } from '../style.js';
@@ -82,6 +82,7 @@ export async function runTagPredict(host: Host, raw: Record<string, unknown>): P
   const opts = parseOptions(tagPredictSchema, raw, 'tag predict');
   checkPathArgument(opts.input, 'input path');
   checkPathArgument(opts.model, 'tagger path (-m)');
+  opts.text.forEach((t, i) => checkTextArgument(t, opts.text.length > 1 ? `--text text ${i + 1}` : '--text text'));
   if (opts.text.length > 0 && opts.input !== undefined) throw new UsageError('give the sentences with --text or as an input file, not both', "e.g. rnnlm tag predict -m tagger.json --text 'Harry Potter met Hermione'");
   if (opts.text.length > 0 && opts.format !== 'auto' && opts.format !== 'text') throw new UsageError(`--text takes plain sentences, not --format ${opts.format}`, 'drop --format, or give the input as a file');
   const inputPath = opts.text.length > 0 ? null : opts.input ?? '-';

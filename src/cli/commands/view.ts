@@ -18,7 +18,7 @@ import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, shown } from '../format.js';
 import type { Host } from '../host.js';
-import { checkOneStdin, checkPathArgument, readBytes, readCheckpoint, readText, sourceName } from '../input.js';
+import { checkOneStdin, checkPathArgument, checkTextArgument, readBytes, readCheckpoint, readText, sourceName } from '../input.js';
 import { modelArgument } from '../model-argument.js';
 import { parseOptions } from '../options.js';
 import { pageHtml } from '../page-html.js';
@@ -70,6 +70,8 @@ export async function runView(host: Host, raw: Record<string, unknown>): Promise
   const opts = parseOptions(viewOptionsSchema, raw, 'view');
   checkPathArgument(opts.output, '-o path');
   checkPathArgument(opts.model, 'model path');
+  checkPathArgument(opts.textFile, '--text-file path');
+  checkTextArgument(opts.text, '--text text');
   if (opts.output === '-') throw new UsageError('-o - would write the page to standard output', 'give a file name, e.g. -o model.html');
   checkOneStdin([
     { role: 'model', path: opts.model, fix: 'give the model as a file' },
