@@ -10,17 +10,21 @@
 import { cleanSentence } from '../api/text.js';
 import { firstInvalidUtf8 } from '../api/index.js';
 
-export type InputUnit = { line: number; text: string } | { line: number; error: string };
+/** A unit read, or one that could not be: `error` names it, `hint` says how to fix the input (they differ by cause). */
+export type InputUnit = { line: number; text: string } | { line: number; error: string; hint: string };
+
+/** The fix for a unit that is not UTF-8. */
+export const NOT_UTF8_INPUT_HINT = 'convert the input to UTF-8 (e.g. iconv -f latin1 -t utf-8)';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function decodeLine(bytes: Uint8Array | null, line: number): InputUnit {
-  if (bytes === null) return { line, error: TOO_LONG('line', line) };
+  if (bytes === null) return { line, error: TOO_LONG('line', line), hint: LINE_TOO_LONG_HINT };
   try {
     return { line, text: decoder.decode(bytes) };
   } catch {
     const at = firstInvalidUtf8(bytes);
-    return { line, error: `line ${line} is not valid UTF-8 text${at >= 0 ? ` (byte 0x${bytes[at]!.toString(16).toUpperCase().padStart(2, '0')} at offset ${at} of the line)` : ''}` };
+    return { line, error: `line ${line} is not valid UTF-8 text${at >= 0 ? ` (byte 0x${bytes[at]!.toString(16).toUpperCase().padStart(2, '0')} at offset ${at} of the line)` : ''}`, hint: NOT_UTF8_INPUT_HINT };
   }
 }
 
@@ -28,6 +32,8 @@ function decodeLine(bytes: Uint8Array | null, line: number): InputUnit {
 export const MAX_UNIT_BYTES = 16 * 2 ** 20;
 
 const TOO_LONG = (what: string, line: number) => `${what} ${line} is longer than 16 MB: not scored`;
+const LINE_TOO_LONG_HINT = 'split it into shorter lines, one sentence each (e.g. fold -s -w 10000)';
+const PARAGRAPH_TOO_LONG_HINT = 'end each paragraph with a blank line, or split it';
 
 /** Bytes of text decoded at once (cut at a line end): pieces small enough to die young whatever the chunk size. */
 const PIECE = 4096;
@@ -157,7 +163,7 @@ export class UnitReader {
   private start = 0;
   private parts: string[] = [];
   private size = 0;
-  private error: string | null = null;
+  private error: { error: string; hint: string } | null = null;
 
   constructor(unit: 'line' | 'paragraph', private readonly sink: (u: InputUnit) => void) {
     this.paragraphs = unit === 'paragraph';
@@ -181,7 +187,7 @@ export class UnitReader {
 
   private endParagraph(): void {
     if ((this.parts.length || this.error) && this.error !== SKIPPED) {
-      this.sink(this.error ? { line: this.start, error: this.error } : { line: this.start, text: cleanSentence(this.parts.join('\n')) });
+      this.sink(this.error ? { line: this.start, ...this.error } : { line: this.start, text: cleanSentence(this.parts.join('\n')) });
     }
     this.parts = [];
     this.size = 0;
@@ -196,13 +202,13 @@ export class UnitReader {
     }
     if (!this.parts.length && !this.error) this.start = line;
     if ('error' in u) {
-      this.error ??= u.error;
+      this.error ??= { error: u.error, hint: u.hint };
     } else if (!this.error) {
       this.size += bytes!.length + 1;
       // a paragraph that does not end is not held in memory without bound: reported, the rest of it skipped
       if (this.size > MAX_UNIT_BYTES) {
         // said at once (the paragraph may never end), then the rest of it is skipped up to its blank line
-        this.sink({ line: this.start, error: TOO_LONG('the paragraph at line', this.start) });
+        this.sink({ line: this.start, error: TOO_LONG('the paragraph at line', this.start), hint: PARAGRAPH_TOO_LONG_HINT });
         this.error = SKIPPED;
         this.parts = [];
       } else {
@@ -230,4 +236,4 @@ export async function* inputUnits(chunks: AsyncIterable<Uint8Array>, unit: 'line
 }
 
 /** A paragraph already reported as too long: nothing more is said of it. */
-const SKIPPED = '(skipped)';
+const SKIPPED = { error: '(skipped)', hint: '' };

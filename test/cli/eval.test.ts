@@ -118,6 +118,14 @@ test('eval: empty corpus → exit 1, one line; missing model → exit 1; bad or 
   const s = await runCli(['eval', '-m', model, '-'], { stdin: '' });
   assert.equal(s.code, 1);
   assert.match(oneLineError(s.stderr), /standard input has no text/);
+  // a line that cannot be read stops the run; the hint is its cause's
+  const latin1 = await runCli(['eval', '-m', model, '-'], { stdin: Uint8Array.from([0x61, 0x0a, 0x63, 0xe9, 0x0a]) });
+  assert.equal(latin1.code, 1);
+  assert.match(oneLineError(latin1.stderr), /standard input: line 2 is not valid UTF-8 text .* — the evaluation stops there: fix or remove that line, or convert the input to UTF-8/);
+  // (in pieces, as a pipe delivers it: the line is cut off at 16 MB, not read whole)
+  const long = await runCli(['eval', '-m', model, '-'], { stdinPieces: [{ data: 'a\n' }, ...Array.from({ length: 17 }, () => ({ data: 'b'.repeat(2 ** 20) })), { data: '\n' }] });
+  assert.equal(long.code, 1);
+  assert.match(oneLineError(long.stderr), /standard input: line 2 is longer than 16 MB: not scored — the evaluation stops there: fix or remove that line, or split it into shorter lines/);
   const m = await runCli(['eval', '-m', join(dir, 'none.json'), tiny]);
   assert.equal(m.code, 1);
   assert.match(oneLineError(m.stderr), /does not exist/);

@@ -37,7 +37,7 @@ test('one line out per line in: blank lines (P(<EOS>)), CRLF, and a line that is
   assert.equal(lines[2], await alone('ava'));
   assert.equal(lines[3], 'NaN\tNaN\t0\t0\t');
   assert.equal(lines[4], await alone('mia'));
-  assert.match(r.stderr, /rnnlm: line 4 is not valid UTF-8 text \(byte 0xE9 at offset 2 of the line\)/);
+  assert.match(r.stderr, /rnnlm: line 4 is not valid UTF-8 text \(byte 0xE9 at offset 2 of the line\) — scored as NaN; convert the input to UTF-8 \(e\.g\. iconv/);
   assert.match(r.stderr, /^4 sentences, /m);
   const json = await runCli(['score', '-m', m, '--json'], { stdin });
   const recs = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
@@ -81,7 +81,11 @@ test('a line or paragraph longer than 16 MB: reported at once as an error record
   assert.equal(r.code, 1);
   const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(recs.map((x) => x.sentence ?? x.error), ['emma', 'line 2 is longer than 16 MB: not scored', 'ava']);
+  // the hint is the cause's: split the line (converting it to UTF-8 would not help)
+  assert.match(r.stderr, /^rnnlm: line 2 is longer than 16 MB: not scored — scored as NaN; split it into shorter lines/m);
+  assert.doesNotMatch(r.stderr, /iconv/);
   const p = await runCli(['score', '-m', m, '--json', '--input', 'paragraph'], { stdinPieces: [{ data: 'emma\n\n' }, ...Array.from({ length: 40 }, () => ({ data: 'x'.repeat(2 ** 20 - 1) + '\n' })), { data: '\nava\n' }] });
   const precs = p.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(precs.map((x) => x.sentence ?? x.error), ['emma', 'the paragraph at line 3 is longer than 16 MB: not scored', 'ava']);
+  assert.match(p.stderr, /^rnnlm: the paragraph at line 3 is longer than 16 MB: not scored — scored as NaN; end each paragraph with a blank line/m);
 });

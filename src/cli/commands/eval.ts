@@ -69,11 +69,11 @@ Examples:
     .action((corpus: string, raw: Record<string, unknown>) => run((host) => runEval(host, { ...raw, corpus })));
 }
 
-/** The corpus's sentences (lines or paragraphs) as they are read; a unit that is not UTF-8 stops the run, naming its line. */
+/** The corpus's sentences (lines or paragraphs) as they are read; a unit that cannot be read (not UTF-8, too long) stops the run, naming its line. */
 async function* units(host: Host, path: string, unit: 'line' | 'paragraph'): AsyncGenerator<string> {
   const chunks = path === '-' ? host.stdinChunks() : host.fileChunks(path);
   for await (const u of inputUnits(chunks, unit)) {
-    if ('error' in u) throw new InputError(`${sourceName(path)}: ${u.error}`, 'the evaluation stops there: fix or remove that line (iconv -f … -t UTF-8 converts a file in another encoding)');
+    if ('error' in u) throw new InputError(`${sourceName(path)}: ${u.error}`, `the evaluation stops there: fix or remove that line, or ${u.hint}`);
     yield u.text;
   }
 }

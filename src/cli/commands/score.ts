@@ -137,14 +137,14 @@ const CHUNK = 2048;
  * Score the units as they come, in chunks (a chunk is scored when it is full,
  * when the input pauses for IDLE_MS, and at the end): a line (or JSON object)
  * per unit on stdout in input order, flushed per chunk; the summary on stderr.
- * A unit that could not be read (not UTF-8) keeps its place with an error
+ * A unit that could not be read (not UTF-8, too long) keeps its place with an error
  * record, is named on stderr, and makes the exit code 1.
  */
 async function printScores(host: Host, platform: Platform, opts: z.output<typeof scoreOptionsSchema>, ck: Checkpoint, input: { sentences: readonly string[] } | { chunks: AsyncIterable<Uint8Array> }, scorer: SentenceScorer): Promise<number> {
   const [base, unitName] = opts.log10 ? [Math.LN10, 'log10'] : opts.bits ? [Math.LN2, 'log2'] : [1, 'ln'];
   let totalLogProb = 0, totalTokens = 0, totalUnk = 0, totalChars = 0, knownLogProb = 0, knownTokens = 0, rnnLogProb = 0, ngramLogProb = 0, ngramOov = 0;
   let scoredCount = 0;
-  const errors: string[] = [];
+  const errors: { error: string; hint: string }[] = [];
   let readerGone = false;
   let buffer: InputUnit[] = [];
   const flush = (): void => {
@@ -155,7 +155,7 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
     let out = '';
     for (const u of buffer) {
       if ('error' in u) {
-        errors.push(u.error);
+        errors.push(u);
         out += opts.json ? JSON.stringify({ line: u.line, error: u.error }) + '\n' : `NaN\tNaN\t0\t0\t\n`;
         continue;
       }
@@ -244,7 +244,8 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
   if (readerGone) return ExitCode.ok;
   // no summary of a run the reader cut short: it would describe sentences nobody saw
   if (!opts.quiet && errors.length) {
-    for (const e of errors.slice(0, 10)) host.stderr.write(`rnnlm: ${shown(e)} — scored as NaN; convert the input to UTF-8 (e.g. iconv -f latin1 -t utf-8)\n`);
+    // the hint is the cause's: not UTF-8 (convert it), too long (split it)
+    for (const e of errors.slice(0, 10)) host.stderr.write(`rnnlm: ${shown(e.error)} — scored as NaN; ${e.hint}\n`);
     if (errors.length > 10) host.stderr.write(`rnnlm: and ${count(errors.length - 10, 'more line')} that could not be read\n`);
   }
   if (!opts.quiet && !opts.json && scoredCount > 0) {
