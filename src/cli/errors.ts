@@ -32,6 +32,16 @@ export function formatError(err: unknown): string {
   return `rnnlm: ${oneLine(String(err))}`;
 }
 
+/**
+ * Commander's message of a command-line error as one line of ours: no
+ * "error: " prefix, and its suggestion on the same line ("unknown option
+ * '--hiden'\n(Did you mean --hidden?)" → "unknown option '--hiden' (did you
+ * mean --hidden?)"), not an escaped line break.
+ */
+export function commanderMessage(s: string): string {
+  return oneLine(s.replace(/^error: /, '').replace(/\n\s*\(Did you mean /g, ' (did you mean '));
+}
+
 /** A foreign (multi-line) message: line breaks with the blanks around them become one space, anything else unsafe an escape. */
 function oneLine(s: string): string {
   return shown(s.replace(/\s*\n\s*/g, ' ').trim());

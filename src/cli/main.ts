@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from './exit-codes.js';
-import { exitCodeOf, formatError } from './errors.js';
+import { commanderMessage, exitCodeOf, formatError } from './errors.js';
 import type { Host } from './host.js';
 import { registerTrain } from './commands/train.js';
 import { registerScore } from './commands/score.js';
@@ -19,7 +19,6 @@ import { registerEncode } from './commands/encode.js';
 import { registerRescore } from './commands/rescore.js';
 import { registerView } from './commands/view.js';
 import { registerTag } from './commands/tag.js';
-import { shown } from './format.js';
 
 export const VERSION = '0.1.0';
 
@@ -37,7 +36,7 @@ export async function main(argv: readonly string[], host: Host): Promise<number>
     .configureOutput({
       writeOut: (s) => host.stdout.write(s),
       writeErr: (s) => host.stderr.write(s),
-      outputError: (s, write) => write(`rnnlm: ${shown(s.replace(/^error: /, '').trim())} — see 'rnnlm --help'\n`),
+      outputError: (s, write) => write(`rnnlm: ${commanderMessage(s)} — see 'rnnlm --help'\n`),
     })
     .addHelpText('after', `
 Exit codes: 0 ok, 1 failure (bad file, corrupt checkpoint, diverged training), 2 usage (bad option, a run too large
@@ -59,7 +58,7 @@ Examples:
     cmd.exitOverride().configureOutput({
       writeOut: (s) => host.stdout.write(s),
       writeErr: (s) => host.stderr.write(s),
-      outputError: (s, write) => write(`rnnlm ${cmd.name()}: ${shown(s.replace(/^error: /, '').trim())} — see 'rnnlm ${cmd.name()} --help'\n`),
+      outputError: (s, write) => write(`rnnlm ${cmd.name()}: ${commanderMessage(s)} — see 'rnnlm ${cmd.name()} --help'\n`),
     });
   }
 

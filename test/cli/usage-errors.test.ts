@@ -62,3 +62,16 @@ test('arguments that are not UTF-8, text or path: exit 2, one line naming the ar
     assert.equal(r.stdout, '');
   }
 });
+
+test("commander's suggestion stays on the error's line: no escaped line break", async () => {
+  const cases: [string[], string][] = [
+    [['train', 'x.txt', '--hiden', '5'], "rnnlm train: unknown option '--hiden' (did you mean --hidden?) — see 'rnnlm train --help'"],
+    [['trian'], "rnnlm: unknown command 'trian' (did you mean train?) — see 'rnnlm --help'"],
+    [['tag', 'predcit'], "rnnlm tag: unknown command 'predcit' (did you mean predict?) — see 'rnnlm tag --help'"],
+  ];
+  for (const [argv, want] of cases) {
+    const r = await runCli(argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.equal(oneLineError(r.stderr), want);
+  }
+});

@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import type { Host } from '../host.js';
-import { shown } from '../format.js';
+import { commanderMessage } from '../errors.js';
 import { registerTagTrain } from './tag-train.js';
 import { registerTagPredict } from './tag-predict.js';
 import { registerTagEval } from './tag-eval.js';
@@ -32,7 +32,7 @@ Examples:
     // the subcommands inherit the program's output (made before them); their errors name their own help
     cmd.exitOverride().configureOutput({
       ...cmd.configureOutput(),
-      outputError: (s, write) => write(`rnnlm tag ${cmd.name()}: ${shown(s.replace(/^error: /, '').trim())} — see 'rnnlm tag ${cmd.name()} --help'\n`),
+      outputError: (s, write) => write(`rnnlm tag ${cmd.name()}: ${commanderMessage(s)} — see 'rnnlm tag ${cmd.name()} --help'\n`),
     });
   }
 }
