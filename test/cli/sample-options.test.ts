@@ -130,7 +130,9 @@ test('refused before any sample: two output formats, two separators, drawing opt
     [['--top-p', '1.5'], /^rnnlm: --top-p must be a number greater than 0 and at most 1/],
     [['--min-length', '-1'], /^rnnlm: --min-length must be a whole number from 0 to 10000000/],
     [['--min-length', '300'], /^rnnlm: --min-length \(300\) is more than --max-length \(200\): no sample could end at <EOS> — lower --min-length, or raise --max-length/],
-    [['--stop', ''], /^rnnlm: --stop must not be empty text/],
+    // the empty text named as such, not the list the texts are collected in ("got an array of 1")
+    [['--stop', ''], /^rnnlm: --stop must not be empty text \(got ""\) — give the text a sample ends with/],
+    [['--stop', '.', '--stop', ''], /^rnnlm: --stop must not be empty text \(got ""\)/],
   ];
   for (const [extra, want] of cases) {
     const r = await runCli(['sample', lineModel.file, ...extra]);

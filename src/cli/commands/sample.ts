@@ -88,6 +88,10 @@ Examples:
 
 export async function runSample(host: Host, raw: Record<string, unknown>): Promise<number> {
   const { number, ...rest } = raw;
+  // the library sees the --stop texts as one list, and would describe it ("got an array of 1"): the empty text is named here
+  if (Array.isArray(rest['stop']) && rest['stop'].includes('')) {
+    throw new UsageError('--stop must not be empty text (got "")', "give the text a sample ends with, e.g. --stop '.'; see 'rnnlm sample --help'");
+  }
   let opts;
   try {
     opts = parseWith(sampleOptionsSchema, { ...rest, n: number }, sampleFlag, "see 'rnnlm sample --help'");
