@@ -66,4 +66,15 @@ test('export and import refusals: an extension that says nothing, the same file 
     assert.equal(r.code, code, `${argv.join(' ')}: ${r.stderr}`);
     assert.match(oneLineError(r.stderr), re, argv.join(' '));
   }
+  // --format against the name's extension: written as asked, with a warning naming both (none with -q)
+  const onnxName = join(d, 'x.onnx');
+  const w = await runCli(['export', model, '-o', onnxName, '--format', 'safetensors']);
+  assert.equal(w.code, 0, w.stderr);
+  assert.equal(readFileSync(onnxName).subarray(8, 9).toString(), '{', 'a safetensors header');
+  const [warning, ...rest] = w.stderr.trim().split('\n');
+  assert.match(warning!, /^warning: .*x\.onnx holds safetensors \(--format safetensors\), but its name says ONNX — name it \*\.safetensors, or drop --format to write ONNX$/);
+  assert.equal(rest.length, 1);
+  assert.match(rest[0]!, /^wrote .*x\.onnx: /);
+  assert.equal((await runCli(['export', model, '-o', onnxName, '--format', 'safetensors', '-q'])).stderr, '');
+  assert.doesNotMatch((await runCli(['export', model, '-o', onnxName, '--format', 'onnx'])).stderr, /warning/);
 });

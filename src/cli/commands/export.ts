@@ -17,6 +17,7 @@ import type { Host } from '../host.js';
 import { checkPathArgument, readCheckpoint } from '../input.js';
 import { modelArgument } from '../model-argument.js';
 import { parseOptions } from '../options.js';
+import { makeStyle } from '../style.js';
 
 export const exportOptionsSchema = z.object({
   model: z.string().min(1, { error: "needs a checkpoint file (or '-' for standard input)" }),
@@ -57,12 +58,15 @@ Examples:
     })));
 }
 
+const FORMAT_NAME = { onnx: 'ONNX', safetensors: 'safetensors' } as const;
+
 export async function runExport(host: Host, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(exportOptionsSchema, raw, 'export');
   checkPathArgument(opts.output, '-o path');
   checkPathArgument(opts.model, 'model path');
   if (opts.output === '-') throw new UsageError('-o - would write binary data to standard output', 'give a file name, e.g. -o model.safetensors');
-  const format = opts.format ?? (/\.onnx$/i.test(opts.output) ? 'onnx' : /\.safetensors$/i.test(opts.output) ? 'safetensors' : null);
+  const named = /\.onnx$/i.test(opts.output) ? 'onnx' : /\.safetensors$/i.test(opts.output) ? 'safetensors' : null;
+  const format = opts.format ?? named;
   if (format === null) throw new UsageError(`cannot tell the format from ${shown(opts.output)}`, 'name the output *.onnx or *.safetensors, or add --format onnx|safetensors');
   host.checkWritable(opts.output, 'output (-o)');
   host.checkDistinct([{ role: 'model', path: opts.model }, { role: 'output (-o)', path: opts.output }]);
@@ -80,6 +84,10 @@ export async function runExport(host: Host, raw: Record<string, unknown>): Promi
     written = bytes.length;
   } else {
     await host.writeFileAtomic(opts.output, counted(safetensorsChunks(ck)));
+  }
+  // written as asked, but a name that says the other format misleads whoever opens the file (said after the write: an error stays the only line)
+  if (named !== null && named !== format && !opts.quiet) {
+    host.stderr.write(makeStyle(host).yellow(`warning: ${shown(opts.output)} holds ${FORMAT_NAME[format]} (--format ${format}), but its name says ${FORMAT_NAME[named]} — name it *.${format}, or drop --format to write ${FORMAT_NAME[named]}`) + '\n');
   }
   if (!opts.quiet) {
     const what = format === 'onnx'
