@@ -44,7 +44,12 @@ function at(pts: readonly { step: number; loss: number }[], step: number, tol: n
   if (step <= pts[0]!.step) return pts[0]!.loss;
   for (let i = 1; i < pts.length; i++) {
     const a = pts[i - 1]!, b = pts[i]!;
-    if (step <= b.step) return b.step === a.step ? b.loss : a.loss + ((step - a.step) / (b.step - a.step)) * (b.loss - a.loss);
+    if (step <= b.step) {
+      if (b.step === a.step) return b.loss;
+      // weighted, not a.loss + t·(b.loss − a.loss): the difference of ±1e308 overflows
+      const t = (step - a.step) / (b.step - a.step);
+      return a.loss * (1 - t) + b.loss * t;
+    }
   }
   return pts[pts.length - 1]!.loss;
 }
@@ -72,7 +77,9 @@ export function lossChart(history: readonly EvalRecord[], width: number, height:
   const s1 = steps.length ? maxOf(steps) : 0;
   const stepOf = (c: number) => (cols === 1 || s1 === s0 ? s0 : s0 + ((s1 - s0) * c) / (cols - 1));
   const tol = cols > 1 && s1 > s0 ? (s1 - s0) / (cols - 1) / 2 : 0;
-  const rowOf = (v: number) => (hi === lo ? Math.floor((Hh - 1) / 2) : Math.round(((hi - v) / (hi - lo)) * (Hh - 1)));
+  // halves: hi − lo overflows for losses of ±1e308 (and a span too small to halve is no span)
+  const half = hi / 2 - lo / 2;
+  const rowOf = (v: number) => (half > 0 ? Math.min(Hh - 1, Math.max(0, Math.round(((hi / 2 - v / 2) / half) * (Hh - 1)))) : Math.floor((Hh - 1) / 2));
 
   const grid: string[][] = Array.from({ length: Hh }, () => Array<string>(cols).fill(' '));
   const draw = (pts: { step: number; loss: number }[], mark: string) => {
@@ -98,7 +105,7 @@ export function lossChart(history: readonly EvalRecord[], width: number, height:
   draw(val, VAL_MARK);
 
   const lines: string[] = [];
-  const labels = new Map<number, string>(hi === lo ? [[rowOf(hi), top]] : [[Hh - 1, bottom], [0, top]]);
+  const labels = new Map<number, string>(half > 0 ? [[Hh - 1, bottom], [0, top]] : [[rowOf(hi), top]]);
   grid.forEach((row, r) => {
     const label = labels.get(r) ?? '';
     lines.push(fit(`${label.padStart(lw)} ${label ? '┤' : '│'}${row.join('')}`.trimEnd(), W));

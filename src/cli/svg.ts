@@ -57,17 +57,41 @@ function clean(x: number): number {
 }
 
 /**
+ * The largest magnitude an axis shows: values beyond it are drawn at it.
+ * An axis of ±1e308 would overflow (its span, its ticks widened to whole
+ * steps), and no loss worth reading is near it.
+ */
+export const AXIS_LIMIT = 1e300;
+
+/** The narrowest range an axis spans: a narrower one is widened (as one value is). */
+const MIN_SPAN = 1e-200;
+
+/** `v` within ±AXIS_LIMIT. */
+export function onAxis(v: number): number {
+  return Math.min(AXIS_LIMIT, Math.max(-AXIS_LIMIT, v));
+}
+
+/**
  * Nice ticks (1, 2 or 5 × 10^k apart) covering [lo, hi] with about `target`
  * intervals (at least `minStep` apart: 1 for whole numbers); the range is
- * widened to whole steps. lo = hi gets a range ±10% (±1 around 0).
+ * widened to whole steps. lo = hi gets a range ±10% (±1 around 0), and so
+ * does a range too narrow for its ticks to be told apart (1e15 to 1e15 + 1,
+ * 0 to 5e-324);
+ * lo and hi are taken within ±AXIS_LIMIT. The result is always finite, with
+ * lo < hi.
  */
 export function niceTicks(lo: number, hi: number, target = 5, minStep = 0): Ticks {
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new RangeError(`niceTicks: range [${lo}, ${hi}] is not finite`);
   if (hi < lo) [lo, hi] = [hi, lo];
-  if (hi === lo) {
-    const d = lo === 0 ? 1 : Math.abs(lo) * 0.1;
-    lo -= d;
-    hi += d;
+  lo = onAxis(lo);
+  hi = onAxis(hi);
+  // ticks are cleaned to 12 significant digits: a narrower range (relative to its values) would have one tick,
+  // and a step under 1e-300 is not a number log10 can size
+  if (hi - lo <= Math.max(Math.abs(lo), Math.abs(hi)) * 1e-9 || hi - lo < MIN_SPAN) {
+    const mid = lo / 2 + hi / 2;
+    const d = Math.abs(mid) * 0.1 >= MIN_SPAN ? Math.abs(mid) * 0.1 : 1;
+    lo = mid - d;
+    hi = mid + d;
   }
   const raw = (hi - lo) / Math.max(1, target);
   const mag = Math.pow(10, Math.floor(Math.log10(raw)));
@@ -118,6 +142,8 @@ export function lossPlotSvg(history: readonly EvalRecord[], o: LossPlotOptions):
   const val = history.filter((r) => r.valLoss !== null && Number.isFinite(r.valLoss)).map((r) => ({ step: r.step, loss: r.valLoss as number }));
   let best: { step: number; loss: number } | null = null;
   for (const v of val) if (best === null || v.loss < best.loss) best = v;
+  // drawn within the axis's limit (labels give the values as they are)
+  const drawn = (pts: { step: number; loss: number }[]) => pts.map((p) => ({ step: p.step, loss: onAxis(p.loss) }));
 
   // ── scales ──
   const steps = history.map((r) => r.step);
@@ -133,7 +159,7 @@ export function lossPlotSvg(history: readonly EvalRecord[], o: LossPlotOptions):
     xHi = sMax;
   }
   const xt = niceTicks(xLo, xHi, 6, 1);
-  const losses = [...train, ...val].map((p) => p.loss);
+  const losses = [...train, ...val].map((p) => onAxis(p.loss));
   const yt = losses.length ? niceTicks(minOf(losses), maxOf(losses), 6) : niceTicks(0, 1, 5);
 
   const top = o.subtitle ? 100 : 84;
@@ -224,8 +250,8 @@ export function lossPlotSvg(history: readonly EvalRecord[], o: LossPlotOptions):
       for (let k = 1; k < n; k++) ink.push({ x: q.x + ((r.x - q.x) * k) / n, y: q.y + ((r.y - q.y) * k) / n });
     });
   };
-  if (train.length) series('train', train, 1.5);
-  if (val.length) series('val', val, 2);
+  if (train.length) series('train', drawn(train), 1.5);
+  if (val.length) series('val', drawn(val), 2);
 
   // ── legend (top right, inside the plot) ──
   const items: [string, string][] = [];
@@ -237,9 +263,11 @@ export function lossPlotSvg(history: readonly EvalRecord[], o: LossPlotOptions):
 
   // ── best validation point, its label where it covers the fewest drawn points ──
   if (best) {
-    const bx = X(best.step), by = Y(best.loss);
+    const bx = X(best.step), by = Y(onAxis(best.loss));
     out.push(`<line class="best-guide" x1="${f(bx)}" y1="${f(by)}" x2="${f(bx)}" y2="${margin.top + ph}" stroke="${COLOR.best}" stroke-dasharray="3 3" stroke-width="1"/>`);
-    const label = `best ${best.loss.toFixed(4)} at step ${formatInt(best.step)} (ppl ${Math.exp(best.loss).toFixed(2)}${o.bitsAxis ? `, ${(best.loss / Math.LN2).toFixed(3)} bits/char` : ''})`;
+    // the perplexity and the bits of a loss near the float range's ends overflow: said in words
+    const num = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : x > 0 ? 'over 1e308' : 'below -1e308');
+    const label = `best ${best.loss.toFixed(4)} at step ${formatInt(best.step)} (ppl ${num(Math.exp(best.loss), 2)}${o.bitsAxis ? `, ${num(best.loss / Math.LN2, 3)} bits/char` : ''})`;
     const at = placeLabel(bx, by, label.length * 7, ink, { x0: margin.left, y0: margin.top, x1: margin.left + pw, y1: margin.top + ph }, legend);
     out.push(`<line class="best-leader" x1="${f(bx)}" y1="${f(by)}" x2="${f(at.x)}" y2="${f(at.y - 4)}" stroke="${COLOR.best}" stroke-width="1"/>`);
     out.push(`<circle class="best" cx="${f(bx)}" cy="${f(by)}" r="6" fill="#ffffff" fill-opacity="0.6" stroke="${COLOR.best}" stroke-width="2"/>`);

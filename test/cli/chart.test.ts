@@ -71,3 +71,14 @@ test('lossChart: one record, NaN training losses, no validation, no records', ()
   assert.equal(none.length, 3 + EXTRA);
   for (const l of none) assert.ok(cps(l) <= 30);
 });
+
+test('lossChart: losses at the ends of the float range (max − min overflows) draw, labelled, without NaN', () => {
+  const M = Number.MAX_VALUE;
+  for (const history of [[rec(1, 1e308, null), rec(2, -1e308, -1e308), rec(9, 3, 1e308)], [rec(1, M, -M), rec(5, -M, M)], [rec(3, -M, null)]]) {
+    const lines = lossChart(history, 60, 6);
+    assert.equal(lines.length, 6 + EXTRA);
+    const text = lines.join('\n');
+    assert.ok(!/NaN|Infinity/.test(text), text);
+    assert.ok(text.includes(TRAIN_MARK));
+  }
+});

@@ -145,6 +145,39 @@ test('plot: NaN training losses are skipped; one record is enough', async () => 
   assert.match(noVal, /no validation data/);
 });
 
+test('plot: losses at the ends of the float range, or too close to tell apart: a finite scale, no NaN or Infinity in the SVG', async () => {
+  const rec = (step: number, trainLoss: number, valLoss: number | null): EvalRecord => ({ step, epoch: 0, tokensSeen: step * 100, trainLoss, valLoss, lr: 0.002, elapsedMs: step * 10 });
+  // the review's log: max − min overflows to Infinity
+  const log = join(dir, 'huge.ndjson');
+  writeFileSync(log, toLog([rec(1, 1e308, null), rec(2, -1e308, null)]));
+  const r = await runCli(['plot', log, '-o', '-', '-q']);
+  assert.equal(r.code, 0, r.stderr);
+  assertSvg(r.stdout);
+  assert.ok(!/NaN|Infinity/.test(r.stdout), 'no NaN or Infinity');
+  assert.equal(polyline(r.stdout, 'series-train')?.length, 2);
+  const M = Number.MAX_VALUE, S = Number.MAX_SAFE_INTEGER;
+  const histories: [string, EvalRecord[]][] = [
+    ['±MAX_VALUE, validation too', [rec(1, M, -M), rec(2, -M, M), rec(3, 1, 2)]],
+    ['one huge record', [rec(7, 1e308, 1e308)]],
+    ['a validation loss whose perplexity overflows', [rec(1, 3, 800), rec(2, 2, 900)]],
+    ['losses equal to 15 digits', [rec(1, 1, 1 + 1e-15), rec(2, 1 + 2e-15, 1)]],
+    ['huge and nearly equal', [rec(1, 1e300, 1e300 * (1 + 1e-15)), rec(2, 1e300, 1e300)]],
+    ['steps near the largest safe integer', [rec(S - 2, 3, 2.5), rec(S - 1, 2, 2.4), rec(S, 1, 2.3)]],
+    ['tiny losses', [rec(1, 5e-324, 0), rec(2, 0, 5e-324)]],
+  ];
+  for (const [what, history] of histories) {
+    for (const bitsAxis of [false, true]) {
+      const svg = lossPlotSvg(history, { title: what, caption: 'c', bitsAxis });
+      assertSvg(svg);
+      assert.ok(!/NaN|Infinity/.test(svg), `${what}: ${svg.match(/.{60}(NaN|Infinity).{20}/)?.[0]}`);
+    }
+  }
+  for (const [lo, hi] of [[-M, M], [1, 1 + 1e-15], [S - 1, S], [0, 5e-324], [1e308, 1e308]] as const) {
+    const t = niceTicks(lo, hi, 6);
+    assert.ok(Number.isFinite(t.lo) && Number.isFinite(t.hi) && t.lo < t.hi && t.values.every(Number.isFinite), `[${lo}, ${hi}]: ${JSON.stringify(t)}`);
+  }
+});
+
 test('plot: bad log → exit 1, one line naming the line; checkpoint without history → exit 1; no -o → exit 2', async () => {
   const bad = join(dir, 'bad.ndjson');
   const good = toLog(ck.training!.state.history.slice(0, 1));
