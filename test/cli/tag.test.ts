@@ -277,6 +277,20 @@ test('predict and eval on bad input: not UTF-8, binary, a CoNLL-U line out of se
   }
 });
 
+test('tag predict: 10 tab-separated columns are CoNLL-U (as the help says) even with a bad ID: refused, MISC never overwritten', async () => {
+  await ready;
+  const bad = join(dir, 'bad-id.conllu');
+  writeFileSync(bad, 'x\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\tSpaceAfter=No\n1\tcat\tcat\tNOUN\tNN\t_\t0\troot\t_\t_\n\n');
+  const r = await runCli(['tag', 'predict', '-m', upos, bad, '-q']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(oneLineError(r.stderr), /bad-id\.conllu line 1: ID "x" is not a word number .* — CoNLL-U has 10 tab-separated columns.*; for plain CoNLL with 10 columns give --format conll$/);
+  // plain CoNLL asked for: the last column replaced, as asked
+  const plain = await runCli(['tag', 'predict', '-m', upos, bad, '--format', 'conll', '-q']);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.doesNotMatch(plain.stdout, /SpaceAfter=No/);
+});
+
 test('tag train: --log writes one JSON line per evaluation; a dev label the training data lacks is said, and counts as an error', async () => {
   const train = join(dir, 'train-small.txt'), devFile = join(dir, 'dev-small.txt'), log = join(dir, 'run.ndjson');
   writeFileSync(train, 'Ron\tB-PER\nflew\tO\n\nHarry\tB-PER\nsat\tO\n');

@@ -24,7 +24,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import {
-  columnFor, conlluColumnIndex, createSentenceReader, DataError, detectFormat, firstInvalidUtf8, formatConll, formatConllu, OptionError, plainFields, tagPredict,
+  columnFor, conlluColumnIndex, createSentenceReader, DataError, firstInvalidUtf8, formatConll, formatConllu, OptionError, plainFields, tagPredict,
   type TagFormat, type TaggedSentence, type TagPrediction,
 } from '../../api/index.js';
 import { labelColumn } from '../../api/tag-options.js';
@@ -161,7 +161,7 @@ export async function runTagPredict(host: Host, raw: Record<string, unknown>): P
       pendingText += chunk;
       const first = firstWordLine(pendingText, end);
       if (first === undefined) return;
-      begin(first === null ? 'text' : detectFormat(first) === 'conllu' ? 'conllu' : first.includes('\t') ? 'conll' : 'text');
+      begin(first === null ? 'text' : autoFormat(first));
       chunk = pendingText;
       pendingText = '';
     }
@@ -177,7 +177,8 @@ export async function runTagPredict(host: Host, raw: Record<string, unknown>): P
         queue.push(...r.push(chunk));
         if (end) queue.push(...r.end());
       } catch (err) {
-        if (err instanceof DataError) throw new InputError(err.message, err.hint);
+        // read as CoNLL-U for its 10 columns: the way out for plain CoNLL that has 10 too
+        if (err instanceof DataError) throw new InputError(err.message, opts.format === 'auto' && format === 'conllu' ? `${err.hint}; for plain CoNLL with 10 columns give --format conll` : err.hint);
         throw err;
       }
       flush();
@@ -242,6 +243,16 @@ function asRead(lines: readonly string[] | undefined): string {
 /** A label column given as text that is a number is that number. */
 function columnOf(label: string | number): string | number {
   return typeof label === 'string' && /^-?\d+$/.test(label.trim()) ? Number(label.trim()) : label;
+}
+
+/**
+ * --format auto from the first word line, as the help says: CoNLL-U when it
+ * has 10 tab-separated columns, whatever its ID column holds (the CoNLL-U
+ * reader then names a bad ID, where plain CoNLL would write the label over
+ * MISC), plain CoNLL when it holds a tab, else plain text.
+ */
+function autoFormat(first: string): TagFormat | 'text' {
+  return first.split('\t').length === 10 ? 'conllu' : first.includes('\t') ? 'conll' : 'text';
 }
 
 /**
