@@ -150,16 +150,21 @@ function conllColumn(column: string | number): number {
   throw new OptionError(`plain CoNLL label column ${n} is ${n === 1 ? 'the token column' : 'not a column'}`, 'give the label column by number: 2 for the second, -1 for the last (the default)');
 }
 
-/** Whether a token line (not blank, not a comment) is a CoNLL-U word line: 10 tab-separated columns, an ID of one of the three kinds. */
+/**
+ * Whether a token line (not blank, not a comment) is read as CoNLL-U: it has
+ * 10 tab-separated columns (as `rnnlm tag --help` says). Its ID is then
+ * checked by the CoNLL-U reader, which names a bad one with its line: a
+ * malformed CoNLL-U file is refused, not read as plain CoNLL (where a
+ * prediction would land on its MISC column).
+ */
 function isConlluLine(line: string): boolean {
-  const f = line.split('\t');
-  return f.length === 10 && (ID_WORD.test(f[0]!) || ID_RANGE.test(f[0]!) || ID_EMPTY.test(f[0]!));
+  return line.split('\t').length === 10;
 }
 
 /**
  * The format of a text (or of its first few kilobytes), from its first
  * line that is neither blank nor a '#' comment: CoNLL-U when that line has
- * 10 tab-separated columns and an ID (1, 3-4 or 5.1), plain CoNLL otherwise
+ * 10 tab-separated columns, plain CoNLL otherwise
  * (also for a text without such a line). A head of the text will do, as
  * long as it holds the first token line whole.
  */

@@ -74,7 +74,8 @@ function linesOf(text: string): string[] {
 export function parseNbestFields(text: string, k: number, name: string, costs = false): Hypothesis[] {
   const out: Hypothesis[] = [];
   const seen = new Map<string, number>();
-  const hint = `each line is 'utt-id score1 … score${k} hypothesis words' (--scores ${k}); give the number of score fields with --scores`;
+  const scoreFields = k === 0 ? '' : k === 1 ? ' score1' : k === 2 ? ' score1 score2' : ` score1 … score${k}`;
+  const hint = `each line is 'utt-id${scoreFields} hypothesis words' (--scores ${k}); give the number of score fields with --scores`;
   linesOf(text).forEach((line, i) => {
     if (line.trim() === '') return;
     const f = fields(line, k + 1);

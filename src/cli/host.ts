@@ -5,7 +5,7 @@
 import { fstatSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { randomInt } from 'node:crypto';
-import { checkDistinct, checkOutputPath, readFileBytes, fileChunks, readFileIfExists, isRegularFile, removeRegularFile, writeFileAtomic, type Content } from '../node/files.js';
+import { checkDistinct, checkOutputPath, fileError, readFileBytes, fileChunks, readFileIfExists, isRegularFile, removeRegularFile, writeFileAtomic, type Content } from '../node/files.js';
 import { shown } from './format.js';
 import { InputError } from './errors.js';
 import type { Backend } from '../api/index.js';
@@ -140,6 +140,11 @@ function makeOutStream(stream: NodeJS.WriteStream, name: string): OutStream {
     poll();
     if (failure && !reported && name === 'standard output') {
       reported = true;
+      // a file-size limit (ulimit -f) or a quota: said as for an output file
+      if (failure.code === 'EFBIG' || failure.code === 'EDQUOT') {
+        const e = fileError(failure, name, 'written');
+        throw new InputError(e.message, e.hint);
+      }
       const why = failure.code === 'ENOSPC' ? 'the disk is full' : failure.code ?? failure.message;
       throw new InputError(`cannot write to ${name} (${why})`, 'check where the output goes: free some space or choose another file');
     }

@@ -137,12 +137,18 @@ export interface SaveOptions {
 export async function saveModel(ck: Checkpoint, path: string, options: SaveOptions = {}): Promise<void> {
   checkCheckpoint(ck, "saveModel()'s model");
   if (typeof path !== 'string') throw new OptionError(`saveModel()'s path must be a string (got ${describeValue(path)})`, 'pass the path of the file to write, e.g. model.json');
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new OptionError(`saveModel()'s options must be an object such as { modelOnly: true } (got ${describeValue(options)})`, 'pass { modelOnly: true } to leave out the training state, or nothing');
-  const unknown = Object.keys(options).find((k) => k !== 'modelOnly');
-  if (unknown !== undefined) throw new OptionError(`saveModel() has no option ${JSON.stringify(unknown)}`, 'its one option is modelOnly: true (leave out the training state)');
-  if (options.modelOnly !== undefined && typeof options.modelOnly !== 'boolean') throw new OptionError(`saveModel()'s modelOnly must be true or false (got ${describeValue(options.modelOnly)})`, 'e.g. saveModel(ck, path, { modelOnly: true })');
+  checkSaveOptions(options, 'saveModel');
   checkOutputPath(path);
   await writeFileAtomic(path, serializeCheckpointChunks(options.modelOnly ? { ...ck, training: null } : ck));
+}
+
+/** The options of saveModel() and saveTagger(): an object whose one option, modelOnly, is true or false. */
+function checkSaveOptions(options: unknown, fn: 'saveModel' | 'saveTagger'): asserts options is SaveOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new OptionError(`${fn}()'s options must be an object such as { modelOnly: true } (got ${describeValue(options)})`, 'pass { modelOnly: true } to leave out the training state, or nothing');
+  const unknown = Object.keys(options).find((k) => k !== 'modelOnly');
+  if (unknown !== undefined) throw new OptionError(`${fn}() has no option ${JSON.stringify(unknown)}`, 'its one option is modelOnly: true (leave out the training state)');
+  const modelOnly = (options as SaveOptions).modelOnly;
+  if (modelOnly !== undefined && typeof modelOnly !== 'boolean') throw new OptionError(`${fn}()'s modelOnly must be true or false (got ${describeValue(modelOnly)})`, `e.g. ${fn}(${fn === 'saveModel' ? 'ck' : 'tagger'}, path, { modelOnly: true })`);
 }
 
 // ── the tagger (rnnlm tag) ──────────────────────────────────────────────────
@@ -186,9 +192,7 @@ export async function loadTagger(path: string): Promise<TaggerCheckpoint> {
 export async function saveTagger(tagger: TaggerCheckpoint, path: string, options: SaveOptions = {}): Promise<void> {
   if (!isTaggerCheckpoint(tagger)) throw new OptionError(`saveTagger()'s tagger must be a tagger as tagTrain() or loadTagger() return it (got ${describeValue(tagger)})`, "pass the result's .checkpoint, or await loadTagger(path)");
   if (typeof path !== 'string') throw new OptionError(`saveTagger()'s path must be a string (got ${describeValue(path)})`, 'pass the path of the file to write, e.g. tagger.json');
-  if (typeof options !== 'object' || options === null || Array.isArray(options) || Object.keys(options).some((k) => k !== 'modelOnly')) {
-    throw new OptionError(`saveTagger()'s options must be { modelOnly: true } or nothing (got ${describeValue(options)})`, 'its one option is modelOnly: true (leave out the training state)');
-  }
+  checkSaveOptions(options, 'saveTagger');
   checkOutputPath(path);
   await writeFileAtomic(path, serializeTaggerChunks(options.modelOnly ? { ...tagger, training: null } : tagger));
 }

@@ -179,6 +179,10 @@ test('format detection from the first token line, and the explicit override', ()
   assert.equal(detectFormat(TINY.slice(0, 150)), 'conllu', 'a head holding the first word line');
   assert.equal(detectFormat(NER), 'conll');
   assert.equal(detectFormat('1\tx\n'), 'conll', 'two columns, an integer token');
+  // 10 columns are CoNLL-U whatever the ID: a bad one is refused by the CoNLL-U reader, naming its line
+  const badId = 'x\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\t_\n\n';
+  assert.equal(detectFormat(badId), 'conllu');
+  assert.throws(() => parseTagged(badId, { name: 'bad' }), oneLine(DataError, /^bad line 1: /));
   assert.equal(detectFormat(''), 'conll');
   assert.equal(parseTagged(TINY).format, 'conllu');
   assert.deepEqual(parseTagged(TINY).sentences, parseConllu(TINY).sentences);

@@ -207,3 +207,12 @@ test('tagEvaluate\'s options are checked as tagPredict\'s are: an object of know
   assert.throws(() => tagEvaluate(platform, tg, '\n\n', { name: 'gold.conllu' }), (e: unknown) => e instanceof DataError && /^gold\.conllu has no labelled sentences$/.test(e.message));
   assert.equal(tagEvaluate(platform, tg, tiny, { batch: 2 }).sentences, tagEvaluate(platform, tg, tiny).sentences);
 });
+
+test('saveTagger refuses options as saveModel does: an object whose one option, modelOnly, is true or false', async () => {
+  const { saveTagger } = await import('../../src/node/library.js');
+  const r = await tagTrain(platform, { train: tiny }, { ...small, epochs: 1 });
+  const p = repoPath('does-not-matter.json');
+  await assert.rejects(saveTagger(r.checkpoint, p, { modelOnly: 'yes' } as never), (e: unknown) => e instanceof OptionError && /^saveTagger\(\)'s modelOnly must be true or false \(got "yes"\)$/.test(e.message));
+  await assert.rejects(saveTagger(r.checkpoint, p, { modelonly: true } as never), (e: unknown) => e instanceof OptionError && /saveTagger\(\) has no option "modelonly"/.test(e.message));
+  await assert.rejects(saveTagger(r.checkpoint, p, 'small' as never), (e: unknown) => e instanceof OptionError && /options must be an object/.test(e.message));
+});

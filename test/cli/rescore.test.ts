@@ -88,7 +88,7 @@ test('rescore refusals: malformed lines name the line (exit 1); options that do 
   const f = (name: string, body: string) => { const p = join(m.dir, name); writeFileSync(p, body); return p; };
   const nb = f('nb.txt', 'u1 -1 ab\nu1 -2 ba\n');
   const cases: [string[], number, RegExp][] = [
-    [[f('bad.txt', 'u1 -1 ab\nu1 oops ba\n')], 1, /bad\.txt line 2: score 1 \("oops"\) is not a number — each line is 'utt-id score1 … score1 hypothesis words' \(--scores 1\)/],
+    [[f('bad.txt', 'u1 -1 ab\nu1 oops ba\n')], 1, /bad\.txt line 2: score 1 \("oops"\) is not a number — each line is 'utt-id score1 hypothesis words' \(--scores 1\)/],
     [[f('short.txt', 'u1 -1 2 ab\nu1 -2\n'), '--scores', '2'], 1, /short\.txt line 2: 2 scores expected after the utterance id, found 1 field/],
     [[f('empty.txt', '\n\n')], 1, /empty\.txt has no hypothesis/],
     [[f('k.txt', 'u-1 ab\nu x\n'), '--format', 'kaldi'], 1, /k\.txt line 2: "u" is not a Kaldi n-best id/],

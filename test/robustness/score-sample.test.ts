@@ -304,6 +304,12 @@ describe('real processes: readers that go away, disks that are full', () => {
     }
   });
 
+  test('stdout over a file-size limit (ulimit -f): one readable line, exit 1', { timeout: 60_000 }, async () => {
+    const r = await sh(`ulimit -f 1; yes abc | head -20000 | ${bin} score -m '${model}' > '${join(tempDir(), 'out.txt')}'`);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(oneLineError(r.stderr), /^rnnlm: standard output could not be written: the file size limit was reached \(ulimit -f\) — raise the limit/);
+  });
+
   test('stderr on a full disk: train still trains and saves (messages are not worth failing for)', { timeout: 60_000, skip: !existsSync('/dev/full') }, async () => {
     const out = join(scratchDir(), 'm.json');
     const r = await sh(`${bin} train '${tiny}' -o '${out}' --hidden 8 --layers 1 --epochs 1 --samples 1 2> /dev/full`);
