@@ -252,13 +252,23 @@ function stopChecker(stops: readonly string[], prime: Prime, ck: Checkpoint): ((
   };
 }
 
+/** The most samples sample() returns in its array (startSampling draws any number, one at a time). */
+export const SAMPLES_IN_AN_ARRAY = 100_000;
+
 /**
  * Draw sentences, as `rnnlm sample` prints them: each starts with the prime
  * as given (a character or word the model does not know is read as <UNK>
  * but shown as written), then the tokens drawn until <EOS> or maxLength.
+ * At most SAMPLES_IN_AN_ARRAY of them.
  */
 export function sample(platform: Platform, ck: Checkpoint, options: SampleOptionsInput = {}): string[] {
   const run = startSampling(platform, ck, options);
+  // every sample is kept until the end: a count that would not fit in memory is refused, not run out of memory on
+  const n = (options as { n?: unknown }).n;
+  if (typeof n === 'number' && n > SAMPLES_IN_AN_ARRAY) {
+    throw new OptionError(`sample() returns its samples in one array: options.n is at most ${SAMPLES_IN_AN_ARRAY.toLocaleString('en-US')} (got ${n})`,
+      "draw more one at a time with startSampling() from 'rnnlm/api' (its next() gives each sample; nothing is kept), as rnnlm sample does");
+  }
   const out: string[] = [];
   for (let s = run.next(); s !== null; s = run.next()) out.push(s.text);
   return out;

@@ -195,3 +195,12 @@ test('copies: marked against the model\'s training-sentence set; novel keeps dra
   assert.deepEqual([stuck.drawn, stuck.copies, stuck.maxDraws], [130, 130, 130], '10 per sample asked + 100');
   assert.throws(() => startSampling(basicPlatform(), noSet, { novel: true }), (e: Error) => e instanceof DataError && /does not keep its training sentences/.test(e.message));
 });
+
+test('sample() keeps every sample in its array: more than 100,000 is refused at once, pointing to startSampling', () => {
+  assert.throws(() => sample(basicPlatform(), m.ref, { n: 5_000_000, maxLength: 1 }),
+    (e: unknown) => e instanceof OptionError && /^sample\(\) returns its samples in one array: options\.n is at most 100,000 \(got 5000000\)$/.test(e.message) && /startSampling\(\)/.test(e.hint ?? ''));
+  assert.throws(() => sample(basicPlatform(), m.ref, { n: 100_001 }), OptionError);
+  // startSampling draws as many as asked, one at a time
+  const run = startSampling(basicPlatform(), m.ref, { n: 5_000_000, maxLength: 1, seed: 1 });
+  assert.ok(run.next() !== null);
+});
