@@ -97,10 +97,31 @@ export function writeTarget(path: string): { target: string; existing: Stats | n
       throw new FileError(`cannot write ${show(path)}: it is a symbolic link to a file that does not exist`, 'remove the link or choose another output path');
     }
     if (!st.isFile()) throw new FileError(`cannot write ${show(path)}: it links to ${kindOf(st)}`, 'give the path of a regular file');
-    return { target: realpathSync(path), existing: st };
+    const target = realpathSync(path);
+    refuseWriteProtected(path, target, st);
+    return { target, existing: st };
   }
   if (l && !l.isFile()) throw new FileError(`cannot write ${show(path)}: it is ${kindOf(l)}, not a regular file`, 'give the path of a regular file, e.g. model.json');
+  if (l) refuseWriteProtected(path, path, l);
   return { target: path, existing: l };
+}
+
+/**
+ * A write replaces the file by a rename, which the directory's permissions
+ * allow even when the file's own do not: a file its owner made read-only
+ * (no write bit for anyone: refused even for root, as rm asks first), or
+ * one this user may not write, is refused instead of replaced.
+ */
+function refuseWriteProtected(path: string, target: string, st: Stats): void {
+  let writable = (st.mode & 0o222) !== 0;
+  if (writable) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch {
+      writable = false;
+    }
+  }
+  if (!writable) throw new FileError(`cannot write ${show(path)}: it is write-protected`, `make it writable to replace it (chmod u+w ${show(path)}), or choose another output path`);
 }
 
 /**

@@ -538,3 +538,23 @@ process.stdout.write('not stopped');`;
     assert.deepEqual(listing(dir), ['big.json'], 'no temporary');
   }
 });
+
+test('a write-protected output is refused, not replaced by the rename its directory allows', async () => {
+  const dir = tempDir();
+  const m = join(dir, 'm.json');
+  assert.equal((await runCli(['train', CORPUS, '-o', m, ...QUICK])).code, 0);
+  const ro = join(dir, 'ro.json');
+  writeFileSync(ro, 'kept');
+  chmodSync(ro, 0o444);
+  const r = await runCli(['strip', m, '-o', ro]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(oneLineError(r.stderr), /cannot write .*ro\.json.*: it is write-protected — make it writable to replace it \(chmod u\+w/);
+  assert.equal(readFileSync(ro, 'utf8'), 'kept');
+  assert.throws(() => writeFileAtomicSync(ro, ['x']), /write-protected/);
+  // through a symbolic link too
+  symlinkSync(ro, join(dir, 'link.json'));
+  assert.throws(() => checkOutputPath(join(dir, 'link.json')), /write-protected/);
+  chmodSync(ro, 0o644);
+  writeFileAtomicSync(ro, ['replaced']);
+  assert.equal(readFileSync(ro, 'utf8'), 'replaced');
+});
