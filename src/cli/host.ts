@@ -44,7 +44,7 @@ export interface Host {
   /** Throws FileError when `path` could not be written at the end (bad name, missing directory, not a regular file). */
   checkWritable(path: string, what?: string): void;
   /** Throws FileError when two of the paths (corpus, output, log, …) are one file; '-' and undefined are skipped. */
-  checkDistinct(entries: readonly { role: string; path: string | undefined }[]): void;
+  checkDistinct(entries: readonly { role: string; path: string | undefined; rename?: string }[]): void;
   /** Milliseconds, monotonic. */
   now(): number;
   /**

@@ -189,7 +189,7 @@ export function fileIdentity(path: string): string {
  * overwrite the corpus. Entries with path '-' (standard input/output) or
  * undefined are skipped.
  */
-export function checkDistinct(entries: readonly { role: string; path: string | undefined }[]): void {
+export function checkDistinct(entries: readonly { role: string; path: string | undefined; rename?: string }[]): void {
   const seen = new Map<string, { role: string; path: string }>();
   for (const e of entries) {
     if (e.path === undefined || e.path === '-') continue;
@@ -197,7 +197,7 @@ export function checkDistinct(entries: readonly { role: string; path: string | u
     const prev = seen.get(id);
     if (prev) {
       const same = prev.path === e.path ? `${show(e.path)}` : `${show(e.path)} and ${show(prev.path)} (the same file)`;
-      throw new FileError(`the ${e.role} and the ${prev.role} are both ${same}`, `give the ${e.role} another name`);
+      throw new FileError(`the ${e.role} and the ${prev.role} are both ${same}`, e.rename ?? `give the ${e.role} another name`);
     }
     seen.set(id, { role: e.role, path: e.path });
   }

@@ -186,6 +186,12 @@ test('train refuses an output, log or resume that is another of its files, befor
     assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
     assert.match(oneLineError(r.stderr), why);
   }
+  // a corpus named as the latest-state file of -o, a file the user does not name directly: the hint says how it is named
+  const last = join(dir, 'c.last.json');
+  writeFileSync(last, readFileSync(CORPUS));
+  const named = await runCli(['train', last, '-o', join(dir, 'c.json'), ...QUICK]);
+  assert.equal(named.code, 1);
+  assert.match(oneLineError(named.stderr), /the latest-state file and the corpus are both .*c\.last\.json — choose another -o: the latest-state file is named after it \(.*c\.json → .*c\.last\.json\)/);
   assert.deepEqual(readFileSync(corpus), original);
   assert.deepEqual(readFileSync(m), model);
   assert.ok(!existsSync(join(dir, 'n.json')));

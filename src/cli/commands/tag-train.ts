@@ -19,7 +19,7 @@ import { createReporter, type Reporter } from '../progress.js';
 import { trainingInterrupts } from '../interrupts.js';
 import { count, formatBytes, formatDuration, formatInt, shellWord, shown } from '../format.js';
 import { makeStyle } from '../style.js';
-import { lastPath, refuseToReplace } from './train.js';
+import { lastPath, latestState, refuseToReplace } from './train.js';
 import { lossChart } from '../chart.js';
 import { columnName, readTagger } from './tag-shared.js';
 
@@ -113,7 +113,7 @@ export async function runTagTrain(host: Host, raw: Record<string, unknown>): Pro
   host.checkWritable(last, 'latest-state file');
   if (opts.log !== undefined) host.checkWritable(opts.log, 'log (--log)');
   // the dev data may be the training data (an overfitting check); neither may be written over
-  const outputs = [{ role: 'output (-o)', path: opts.output }, { role: 'latest-state file', path: last }, { role: 'log (--log)', path: opts.log }];
+  const outputs = [{ role: 'output (-o)', path: opts.output }, latestState(opts.output), { role: 'log (--log)', path: opts.log }];
   host.checkDistinct([{ role: 'training data', path: opts.data }, ...outputs]);
   host.checkDistinct([{ role: 'dev data (--dev)', path: opts.dev }, ...outputs]);
   // the resumed tagger may be this run's own output or latest state (read in full first, then replaced atomically)

@@ -117,6 +117,12 @@ export function refuseToReplace(host: Host, output: string, last: string, allowe
     `continue that run with ${command} … --resume ${shellWord(resumeFrom)} -o ${shellWord(output)}, write elsewhere with -o, or add --force to replace it`);
 }
 
+/** The latest-state file as a role of checkDistinct: it cannot be renamed on its own, only through -o. */
+export function latestState(output: string): { role: string; path: string; rename: string } {
+  const last = lastPath(output);
+  return { role: 'latest-state file', path: last, rename: `choose another -o: the latest-state file is named after it (${shown(output)} → ${shown(last)})` };
+}
+
 /** model.json → model.last.json: where the latest state goes when it is not the best. */
 export function lastPath(output: string): string {
   return output.endsWith('.json') ? output.slice(0, -5) + '.last.json' : output + '.last';
@@ -151,18 +157,18 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   // the resumed checkpoint may be this run's own output or latest state (read in full first, then replaced atomically)
   host.checkDistinct([
     { role: 'corpus', path: opts.corpus }, { role: 'output (-o)', path: opts.output },
-    { role: 'latest-state file', path: lastPath(opts.output) }, { role: 'log (--log)', path: opts.log },
+    latestState(opts.output), { role: 'log (--log)', path: opts.log },
   ]);
   // the validation text is only read, but not where this run writes
   host.checkDistinct([
     { role: 'validation text (--val-file)', path: opts.valFile }, { role: 'output (-o)', path: opts.output },
-    { role: 'latest-state file', path: lastPath(opts.output) }, { role: 'log (--log)', path: opts.log },
+    latestState(opts.output), { role: 'log (--log)', path: opts.log },
   ]);
   host.checkDistinct([{ role: 'corpus', path: opts.corpus }, { role: 'checkpoint to resume (--resume)', path: opts.resume }, { role: 'log (--log)', path: opts.log }]);
   // a fine-tuned model is a new run: written over its base, the base would be gone
   host.checkDistinct([
     { role: 'corpus', path: opts.corpus }, { role: 'model to fine-tune (--init-from)', path: opts.initFrom }, { role: 'log (--log)', path: opts.log },
-    { role: 'output (-o)', path: opts.output }, { role: 'latest-state file', path: lastPath(opts.output) },
+    { role: 'output (-o)', path: opts.output }, latestState(opts.output),
   ]);
 
   refuseToReplace(host, opts.output, lastPath(opts.output), opts.resume !== undefined || opts.force, 'rnnlm train');
