@@ -18,7 +18,7 @@ import { createScorer, perplexity, type Scorer, type SentenceScore } from '../co
 import { encodeCorpus, normalizeText, splitSentences, tokenize } from '../core/tokenize.js';
 import { mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
 import { checkCheckpoint, checkPlatform } from './checks.js';
-import { describeValue, int, parseWith, real } from './options.js';
+import { describeValue, int, isPlainObject, parseWith, real } from './options.js';
 import type { Engine, Platform } from './platform.js';
 import { cleanSentence } from './text.js';
 
@@ -123,19 +123,21 @@ function localScorer(model: Model): Scorer {
  */
 export async function createSentenceScorer(platform: Platform, ck: Checkpoint, options: SentenceScorerOptions = {}): Promise<SentenceScorer> {
   checkPlatform(platform, "createSentenceScorer()'s platform");
-  checkCheckpoint(ck, "score()'s model");
-  const threads = options.threads ?? platform.threads;
-  const engine: Engine | null = (options.sentences ?? Infinity) >= SCORE_BATCH ? await platform.engine(ck.model, SCORE_BPTT, SCORE_BATCH, threads) : null;
+  checkCheckpoint(ck, "createSentenceScorer()'s model");
+  const o = parseWith(scorerOptionsSchema, options, (k) => k, 'createSentenceScorer() takes { threads, sentences, ngram }', { what: "createSentenceScorer()'s options", numbersAsNumbers: true });
+  const ngram = checkInterpolation(o.ngram, "createSentenceScorer()'s ngram");
+  const threads = o.threads ?? platform.threads;
+  const engine: Engine | null = (o.sentences ?? Infinity) >= SCORE_BATCH ? await platform.engine(ck.model, SCORE_BPTT, SCORE_BATCH, threads) : null;
   const scorer = engine ? createScorer(ck.model, { batch: SCORE_BATCH, bptt: SCORE_BPTT, reuseBuffers: true }, engine) : localScorer(ck.model);
   let closed = false;
   return {
     score(sentences) {
       if (closed) throw new Error('this scorer is closed');
-      return scoreWith(scorer, ck, sentences, options.ngram);
+      return scoreWith(scorer, ck, sentences, ngram);
     },
     threads: engine?.threads ?? 1,
     fallback: engine?.fallback ?? null,
-    ngram: options.ngram ?? null,
+    ngram: ngram ?? null,
     // once: an engine's threads are stopped once
     async close() {
       if (closed) return;
@@ -173,14 +175,33 @@ export const scoreOptionsShape = {
 export const DEFAULT_LAMBDA = 0.75;
 export const lambdaOption = real(0, 1);
 const isNgramModel = (v: unknown): v is NgramModel => typeof v === 'object' && v !== null && typeof (v as NgramModel).logProb10 === 'function' && typeof (v as NgramModel).order === 'number';
+const ngramModel = z.custom<NgramModel>(isNgramModel, { error: 'must be an n-gram model from parseArpa()' });
 const scoreOptionsSchema = z.strictObject({
   ...scoreOptionsShape,
   /** An n-gram model from parseArpa() to interpolate with. */
-  ngram: z.custom<NgramModel>(isNgramModel, { error: 'must be an n-gram model from parseArpa()' }).optional(),
+  ngram: ngramModel.optional(),
   /** The RNN's weight λ: P = λ·P_rnn + (1−λ)·P_ngram per token (default 0.75); only with ngram. */
   lambda: lambdaOption.optional(),
 }).refine((o) => o.lambda === undefined || o.ngram !== undefined, { error: 'needs ngram: the n-gram model to interpolate with', path: ['lambda'] });
 export type ScoreOptionsInput = z.input<typeof scoreOptionsSchema>;
+
+/** createSentenceScorer()'s options (its ngram is checked by checkInterpolation, naming each field). */
+const scorerOptionsSchema = z.strictObject({
+  ...scoreOptionsShape,
+  // Infinity (the command line's "many, unknown"), which z.number() refuses
+  sentences: z.custom<number>((n) => typeof n === 'number' && n >= 0 && (Number.isInteger(n) || n === Infinity), { error: 'must be a whole number of at least 0, or Infinity' }).optional(),
+  ngram: z.unknown().optional(),
+});
+
+const interpolationSchema = z.strictObject({ model: ngramModel, lambda: lambdaOption });
+
+/** `ngram` as given to scoreNow() or createSentenceScorer(): nothing, or an Interpolation { model, lambda }; else one OptionError naming `what`. */
+function checkInterpolation(ngram: unknown, what: string): Interpolation | undefined {
+  if (ngram === undefined) return undefined;
+  const hint = `pass { model: parseArpa(text), lambda: ${DEFAULT_LAMBDA} } (lambda: the RNN's weight, 0 to 1), or nothing`;
+  if (!isPlainObject(ngram)) throw new OptionError(`${what} must be an interpolation { model, lambda } (got ${describeValue(ngram)})`, hint);
+  return parseWith(interpolationSchema, ngram, (k) => `${what}.${k}`, hint, { what, numbersAsNumbers: true });
+}
 
 /**
  * log P of each sentence under the model (natural log, <EOS> included): each
@@ -209,7 +230,8 @@ export async function score(platform: Platform, ck: Checkpoint, sentences: reado
 /** score() at once, on this thread (what a synchronous caller can have): the same numbers as score() to rounding. */
 export function scoreNow(ck: Checkpoint, sentences: readonly string[], ngram?: Interpolation): ScoredSentence[] {
   checkScoreArguments(ck, sentences);
-  return asGiven(scoreWith(localScorer(ck.model), ck, sentences.map(cleanSentence), ngram), sentences);
+  const interpolation = checkInterpolation(ngram, "scoreNow()'s ngram");
+  return asGiven(scoreWith(localScorer(ck.model), ck, sentences.map(cleanSentence), interpolation), sentences);
 }
 
 /** Each entry names the sentence as the caller gave it, not as it was cleaned. */
