@@ -9,7 +9,7 @@
 import { serializeCheckpoint as serialize, serializeCheckpointChunks as serializeChunks, type Checkpoint } from '../checkpoint/codec.js';
 import { onnxModel as onnx } from '../checkpoint/onnx.js';
 import { safetensorsChunks as safetensors } from '../checkpoint/safetensors.js';
-import { serializeTagger as serializeTaggerText, serializeTaggerChunks as serializeTaggerParts, type TaggerCheckpoint } from '../checkpoint/tagger-codec.js';
+import { serializeTagger as serializeTaggerText, serializeTaggerChunks as serializeTaggerParts, stripTagger as strip, type TaggerCheckpoint } from '../checkpoint/tagger-codec.js';
 import { OptionError } from '../core/errors.js';
 import { checkCheckpoint, checkTagger } from './checks.js';
 import { describeValue } from './options.js';
@@ -51,4 +51,10 @@ export function onnxModel(ck: Checkpoint, producerVersion = ''): Uint8Array {
 export function safetensorsChunks(ck: Checkpoint): Generator<Uint8Array, void, undefined> {
   checkCheckpoint(ck, "safetensorsChunks()'s model");
   return safetensors(ck);
+}
+
+/** The tagger without its training state (a smaller file; it tags, it cannot be resumed). */
+export function stripTagger(tagger: TaggerCheckpoint): TaggerCheckpoint {
+  checkTagger(tagger, "stripTagger()'s tagger");
+  return strip(tagger);
 }

@@ -18,7 +18,7 @@ export { trainOptionsSchema, sampleOptionsSchema, type TrainOptionsInput } from 
 export { parseCheckpoint, parseCheckpointBytes, type Checkpoint } from '../checkpoint/codec.js';
 export { parseSafetensors, checkpointFromSafetensors } from '../checkpoint/safetensors.js';
 export { ONNX_OPSET } from '../checkpoint/onnx.js';
-export { onnxModel, safetensorsChunks, serializeCheckpoint, serializeCheckpointChunks, serializeTagger, serializeTaggerChunks } from './formats.js';
+export { onnxModel, safetensorsChunks, serializeCheckpoint, serializeCheckpointChunks, serializeTagger, serializeTaggerChunks, stripTagger } from './formats.js';
 export { RnnlmError, DataError, OptionError, DivergedError, OutOfMemoryError, ShapeError, MEMORY_HINT } from '../core/errors.js';
 export { CELL_KINDS, type CellKind } from '../core/cells/index.js';
 export { UNK_TOKEN, EOS_TOKEN } from '../core/vocab.js';
@@ -43,7 +43,7 @@ export { tagPredict, tagEvaluate, evaluateText, columnFor, type TagPrediction, t
 export { tagTrainOptionsSchema, tagReadOptionsSchema, type TagTrainOptionsInput, type TagReadOptionsInput } from './tag-options.js';
 export { encodeTagSentence, wordChars, readLabelled, defaultColumn, columnValue } from './tag-data.js';
 export {
-  parseTagger, parseTaggerBytes, stripTagger, isTaggerCheckpoint, TAGGER_FORMAT, TAGGER_VERSION,
+  parseTagger, parseTaggerBytes, isTaggerCheckpoint, TAGGER_FORMAT, TAGGER_VERSION,
   type TaggerCheckpoint, type TaggerTrainingInfo, type TagVocab,
 } from '../checkpoint/tagger-codec.js';
 export type { TaggerStepReport, TaggerEvalReport, TaggerEvalRecord } from '../core/tagger-train.js';

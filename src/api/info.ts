@@ -8,7 +8,9 @@
  */
 import type { Checkpoint } from '../checkpoint/codec.js';
 import type { EvalRecord } from '../core/train.js';
-import { checkCheckpoint } from './checks.js';
+import { OptionError } from '../core/errors.js';
+import { checkCheckpoint, isObject } from './checks.js';
+import { describeValue } from './options.js';
 
 export interface TokenCount {
   token: string;
@@ -107,6 +109,10 @@ export type { EvalRecord } from '../core/train.js';
  * loss (the first of equals), null when none has one.
  */
 export function trainingCurve(history: readonly EvalRecord[]): { history: EvalRecord[]; best: EvalRecord | null } {
+  const hint = 'pass a checkpoint\'s training.state.history, or the records of a training log';
+  if (!Array.isArray(history)) throw new OptionError(`trainingCurve()'s history must be an array of evaluation records (got ${describeValue(history)})`, hint);
+  const bad = history.findIndex((r: unknown) => !isObject(r) || typeof r['step'] !== 'number' || (r['valLoss'] !== null && typeof r['valLoss'] !== 'number'));
+  if (bad >= 0) throw new OptionError(`trainingCurve()'s history[${bad}] must be an evaluation record { step, valLoss, … } (got ${describeValue(history[bad])})`, hint);
   const sorted = [...history].sort((a, b) => a.step - b.step);
   const best = sorted.reduce<EvalRecord | null>((b, r) => (r.valLoss !== null && Number.isFinite(r.valLoss) && (b === null || r.valLoss < b.valLoss!) ? r : b), null);
   return { history: sorted, best };

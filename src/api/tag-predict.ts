@@ -12,7 +12,7 @@ import { DataError, OptionError } from '../core/errors.js';
 import type { Tagger } from '../core/tagger.js';
 import { createTaggerWorkspacePool, predictAll, type EncodedTagSentence, type TaggerWorkspacePool } from '../core/tagger-train.js';
 import { describeValue, parseWith } from './options.js';
-import { checkTagger } from './checks.js';
+import { checkPlatform, checkTagger } from './checks.js';
 import type { Platform } from './platform.js';
 import { detectFormat, type TagFormat } from './conll.js';
 import { conlleval, confusionTable, isChunkLabelSet, tokenAccuracy, type ConfusionTable, type ConllevalResult, type TokenAccuracy } from './tag-metrics.js';
@@ -57,7 +57,8 @@ function predictEncoded(tagger: TaggerCheckpoint, sentences: readonly EncodedTag
  * vocabulary is read as <UNK> (and by its characters, when the tagger has
  * them). `options.batch`: sentences per forward pass (64).
  */
-export function tagPredict(_platform: Platform, tagger: TaggerCheckpoint, sentences: readonly (readonly string[])[], options: { batch?: number } = {}): TagPrediction[] {
+export function tagPredict(platform: Platform, tagger: TaggerCheckpoint, sentences: readonly (readonly string[])[], options: { batch?: number } = {}): TagPrediction[] {
+  checkPlatform(platform, "tagPredict()'s platform");
   checkTagger(tagger, "tagPredict()'s tagger");
   if (!Array.isArray(sentences) || !sentences.every((s) => Array.isArray(s) && s.every((w) => typeof w === 'string' && w !== ''))) {
     throw new OptionError(`tagPredict()'s sentences must be an array of sentences, each an array of non-empty words (got ${describeValue(sentences)})`, "e.g. [['Harry', 'Potter', 'met', 'Hermione']], or a line split on whitespace: line.split(/\\s+/)");
@@ -104,7 +105,8 @@ const tagEvaluateOptionsSchema = z.strictObject({
  * default the one the tagger was trained on, when the format is the same)
  * and score the predictions.
  */
-export function tagEvaluate(_platform: Platform, tagger: TaggerCheckpoint, gold: string | Uint8Array, options: TagReadOptionsInput & { name?: string } = {}): TagEvaluation {
+export function tagEvaluate(platform: Platform, tagger: TaggerCheckpoint, gold: string | Uint8Array, options: TagReadOptionsInput & { name?: string } = {}): TagEvaluation {
+  checkPlatform(platform, "tagEvaluate()'s platform");
   checkTagger(tagger, "tagEvaluate()'s tagger");
   const { name, ...o } = parseWith(tagEvaluateOptionsSchema, options, (k) => k, "tagEvaluate() takes { format, label, batch, name }", { what: "tagEvaluate()'s options", numbersAsNumbers: true });
   if (typeof gold !== 'string' && !(gold instanceof Uint8Array)) throw new OptionError(`tagEvaluate()'s gold text must be a string or bytes (got ${describeValue(gold)})`, 'pass the text of a CoNLL-U or word TAB label file');
@@ -114,6 +116,8 @@ export function tagEvaluate(_platform: Platform, tagger: TaggerCheckpoint, gold:
 
 /** The label column to read in `format` when none is given: the tagger's own in its format, else the format's default. */
 export function columnFor(tagger: TaggerCheckpoint, format: TagFormat): string | number {
+  checkTagger(tagger, "columnFor()'s tagger");
+  if (format !== 'conllu' && format !== 'conll') throw new OptionError(`columnFor()'s format must be 'conllu' or 'conll' (got ${describeValue(format)})`, 'detectFormat(text) tells which a text is');
   return format === tagger.data.format ? tagger.data.label : defaultColumn(format);
 }
 
@@ -121,6 +125,12 @@ export function columnFor(tagger: TaggerCheckpoint, format: TagFormat): string |
 export function evaluateText(
   tagger: TaggerCheckpoint, text: string, format: 'auto' | TagFormat, label: string | number | undefined, batch: number, name: string, flag: (k: string) => string,
 ): TagEvaluation {
+  checkTagger(tagger, "evaluateText()'s tagger");
+  if (typeof text !== 'string') throw new OptionError(`evaluateText()'s text must be a string (got ${describeValue(text)})`, 'pass the text of a CoNLL-U or word TAB label file (tagEvaluate() also takes bytes)');
+  if (typeof name !== 'string') throw new OptionError(`evaluateText()'s name must be a string (got ${describeValue(name)})`, 'the name of the gold data in messages, e.g. its file name');
+  if (typeof flag !== 'function') throw new OptionError(`evaluateText()'s flag must be a function (got ${describeValue(flag)})`, 'how an option is spelt in messages, e.g. (k) => k');
+  // format, label and batch as tagEvaluate() takes them in its options
+  ({ format, label, batch } = parseWith(tagReadOptionsSchema, { format, label, batch }, (k) => `evaluateText()'s ${k}`, 'evaluateText(tagger, text, format, label, batch, name, flag)', { what: "evaluateText()'s arguments", numbersAsNumbers: true }));
   // the column: the one given, or (once the format is known) the tagger's own when the format is its format
   const wanted = format === 'auto' ? detectFormat(text.slice(0, 1 << 16)) : format;
   const read = readLabelled(text, wanted, label ?? columnFor(tagger, wanted), name, flag);
