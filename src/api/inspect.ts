@@ -26,11 +26,12 @@
  * what makes both the reuse and `top` cheap. Pure: no platform API.
  */
 import type { Checkpoint } from '../checkpoint/codec.js';
+import { z } from 'zod';
 import { OptionError } from '../core/errors.js';
 import { encode, normalizeText, splitSentences, tokenize } from '../core/tokenize.js';
 import { EOS, UNK } from '../core/vocab.js';
-import { checkCheckpoint } from './checks.js';
-import { describeValue } from './options.js';
+import { checkCheckpoint, checkPlatform } from './checks.js';
+import { describeValue, int, parseWith } from './options.js';
 import type { Platform } from './platform.js';
 import { createStepper, type Stepper, type TokenProbability } from './step.js';
 
@@ -105,13 +106,16 @@ export interface Inspector {
   readonly hasMemory: boolean;
 }
 
+const inspectorOptionsSchema = z.strictObject({ maxTokens: int(1, Number.MAX_SAFE_INTEGER).optional() });
+
 /** An inspector of `ck`'s model (as loadModel() or train() return it). */
 export function createInspector(platform: Platform, ck: Checkpoint, options: InspectorOptions = {}): Inspector {
+  checkPlatform(platform, "createInspector()'s platform");
   checkCheckpoint(ck, "createInspector()'s model");
   const start = createStepper(platform, ck);
   const { layers, hidden } = ck.model.config;
-  const maxTokens = options.maxTokens ?? defaultMaxTokens(ck);
-  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) throw new OptionError(`createInspector()'s maxTokens must be a whole number of at least 1 (got ${describeValue(maxTokens)})`, 'e.g. { maxTokens: 5000 }');
+  const o = parseWith(inspectorOptionsSchema, options, (k) => `createInspector()'s ${k}`, 'createInspector() takes { maxTokens }, e.g. { maxTokens: 5000 }', { what: "createInspector()'s options", numbersAsNumbers: true });
+  const maxTokens = o.maxTokens ?? defaultMaxTokens(ck);
   const hasMemory = start.state().c[0] !== null;
   const tok = ck.tokenizer;
   const joiner = ck.tokenizer.level === 'char' ? '' : ' ';

@@ -15,7 +15,7 @@ import { PRIME_WINDOW, SAMPLE_LANES, beamSearch, sampleLanes } from '../core/sam
 import { decode } from '../core/tokenize.js';
 import { workspaceLanes, type Lanes, type ThreadLanes } from '../core/lanes.js';
 import { createWorkspace, type Workspace } from '../core/workspace.js';
-import { checkCheckpoint } from './checks.js';
+import { checkCheckpoint, checkPlatform } from './checks.js';
 import { inSentenceSet } from './novelty.js';
 import { parseWith, sampleOptionsSchema, type ParseNaming } from './options.js';
 import type { Platform } from './platform.js';
@@ -136,8 +136,9 @@ export const novelDraws = (n: number): number => 10 * n + 100;
  * the same samples, on several threads); the platform is the door's usual
  * first argument.
  */
-export function startSampling(_platform: Platform, ck: Checkpoint, options: SampleOptionsInput = {}, spelling: SampleSpelling = LIBRARY,
+export function startSampling(platform: Platform, ck: Checkpoint, options: SampleOptionsInput = {}, spelling: SampleSpelling = LIBRARY,
   lanes?: Lanes): Sampling {
+  checkPlatform(platform, "startSampling()'s platform");
   checkCheckpoint(ck, "sample()'s model");
   const opts = parseWith(sampleOptionsSchema, options, spelling.name, spelling.hint, { ...spelling, numbersAsNumbers: spelling === LIBRARY });
   const maxLength = opts.maxLength ?? (ck.tokenizer.level === 'char' ? 200 : 50);
@@ -262,6 +263,7 @@ export const SAMPLES_IN_AN_ARRAY = 100_000;
  * At most SAMPLES_IN_AN_ARRAY of them.
  */
 export function sample(platform: Platform, ck: Checkpoint, options: SampleOptionsInput = {}): string[] {
+  checkPlatform(platform, "sample()'s platform");
   const run = startSampling(platform, ck, options);
   // every sample is kept until the end: a count that would not fit in memory is refused, not run out of memory on
   const n = (options as { n?: unknown }).n;

@@ -32,7 +32,7 @@ import { pickToken, topK, topP, withoutToken } from '../core/sample.js';
 import { decode, encode } from '../core/tokenize.js';
 import { EOS, UNK } from '../core/vocab.js';
 import { createWorkspace, type Workspace } from '../core/workspace.js';
-import { checkCheckpoint } from './checks.js';
+import { checkCheckpoint, checkPlatform } from './checks.js';
 import { describeValue, isPlainObject } from './options.js';
 import type { Platform } from './platform.js';
 
@@ -117,7 +117,8 @@ interface State {
  * start of a sentence. `platform` is the api's first argument everywhere;
  * the model computes on the backend its checkpoint was read with.
  */
-export function createStepper(_platform: Platform, ck: Checkpoint, options: StepperOptions = {}): Stepper {
+export function createStepper(platform: Platform, ck: Checkpoint, options: StepperOptions = {}): Stepper {
+  checkPlatform(platform, "createStepper()'s platform");
   checkCheckpoint(ck, "createStepper()'s model");
   if (!isPlainObject(options)) throw new OptionError(`createStepper()'s options must be an object such as { seed: 1 } (got ${describeValue(options)})`, 'pass { seed } or nothing');
   const unknown = Object.keys(options).find((k) => k !== 'seed');

@@ -13,7 +13,11 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { CheckpointError, DataError, FileError, OptionError, loadModel, sample, saveModel, score, train, type Checkpoint } from '../../src/index.js';
+import { CheckpointError, DataError, FileError, OptionError, loadModel, sample, saveModel, score, tagTrain, train, type Checkpoint, type TaggerCheckpoint } from '../../src/index.js';
+import {
+  basicPlatform, columnFor, createInspector, createSentenceScorer, evaluateText, parseArpa, sample as apiSample, scoreNow, startSampling, stripTagger,
+  createStepper as apiStepper, tagEvaluate as apiTagEvaluate, tagPredict as apiTagPredict, trainingCurve,
+} from '../../src/api/index.js';
 import { runCli, tempDir } from '../helpers/fake-host.js';
 
 const text = 'emma\nolivia\nava\nisabella\nsophia\nmia\ncharlotte\namelia\n'.repeat(4);
@@ -294,4 +298,79 @@ test('loadModel of a FIFO waits for its writer without blocking the event loop (
   await writeFile(fifo, readFileSync(saved));
   const back = await loading;
   assert.equal(back.model.layout.total, checkpoint.model.layout.total);
+});
+
+describe('rnnlm/api: positional arguments checked, one OptionError naming the argument', () => {
+  const tagText = 'the\tDET\ncat\tNOUN\nsat\tVERB\n\na\tDET\ndog\tNOUN\nran\tVERB\n\n'.repeat(2);
+  let tagger: TaggerCheckpoint;
+  const P = basicPlatform();
+  before(async () => {
+    ({ checkpoint: tagger } = await tagTrain(tagText, { hidden: 4, embedding: 4, charEmbedding: 4, charHidden: 4, maxSteps: 1, threads: 1, minCount: 1 }));
+  });
+  const bad = [undefined, null, 5, 'x', {}, []];
+  const never = (v: unknown) => v as never;
+
+  test('scoreNow: its ngram is nothing or { model, lambda }', () => {
+    const ngram = parseArpa(readFileSync(new URL('../../../test/fixtures/tiny.arpa', import.meta.url), 'utf8'));
+    for (const v of [null, 5, 'x', [], {}, { model: ngram }, { model: {}, lambda: 0.5 }, { model: ngram, lambda: 2 }, { model: ngram, lambda: 0.5, x: 1 }]) {
+      assert.throws(() => scoreNow(ck, ['emma'], never(v)), typed(OptionError, /^(unknown option )?scoreNow\(\)'s ngram/));
+    }
+    assert.equal(scoreNow(ck, ['emma'], { model: ngram, lambda: 0.5 }).length, 1);
+  });
+
+  test('createSentenceScorer: its options an object of known keys, as score() checks them', async () => {
+    for (const v of [null, 5, 'x', []]) await assert.rejects(createSentenceScorer(P, ck, never(v)), typed(OptionError, /^createSentenceScorer\(\)'s options must be an object/));
+    await assert.rejects(createSentenceScorer(P, ck, never({ thread: 1 })), typed(OptionError, /^unknown option thread$/, /did you mean threads\?/));
+    await assert.rejects(createSentenceScorer(P, ck, never({ sentences: -1 })), typed(OptionError, /^sentences must be a whole number/));
+    await assert.rejects(createSentenceScorer(P, ck, never({ ngram: 5 })), typed(OptionError, /^createSentenceScorer\(\)'s ngram must be/));
+    await assert.rejects(createSentenceScorer(P, never({}), {}), typed(OptionError, /^createSentenceScorer\(\)'s model/));
+    const s = await createSentenceScorer(P, ck, { sentences: Infinity, threads: 1 });
+    await s.close();
+  });
+
+  test('trainingCurve: an array of evaluation records', () => {
+    for (const v of [undefined, null, 5, 'x', {}]) assert.throws(() => trainingCurve(never(v)), typed(OptionError, /^trainingCurve\(\)'s history must be an array/));
+    assert.throws(() => trainingCurve(never([{ step: 1, valLoss: 1 }, 5])), typed(OptionError, /^trainingCurve\(\)'s history\[1\] must be an evaluation record/));
+    assert.deepEqual(trainingCurve([]), { history: [], best: null });
+  });
+
+  test('evaluateText and columnFor: each positional argument', () => {
+    for (const v of bad) {
+      assert.throws(() => columnFor(never(v), 'conll'), typed(OptionError, /^columnFor\(\)'s tagger must be a tagger/));
+      assert.throws(() => columnFor(tagger, never(v)), typed(OptionError, /^columnFor\(\)'s format must be 'conllu' or 'conll'/));
+      assert.throws(() => evaluateText(never(v), tagText, 'auto', undefined, 8, 'gold', (k) => k), typed(OptionError, /^evaluateText\(\)'s tagger must be a tagger/));
+      if (typeof v !== 'string') assert.throws(() => evaluateText(tagger, never(v), 'auto', undefined, 8, 'gold', (k) => k), typed(OptionError, /^evaluateText\(\)'s text must be a string/));
+    }
+    assert.throws(() => evaluateText(tagger, tagText, never('csv'), undefined, 8, 'gold', (k) => k), typed(OptionError, /^evaluateText\(\)'s format must be/));
+    assert.throws(() => evaluateText(tagger, tagText, 'auto', never({}), 8, 'gold', (k) => k), typed(OptionError, /^evaluateText\(\)'s label/));
+    assert.throws(() => evaluateText(tagger, tagText, 'auto', undefined, never('x'), 'gold', (k) => k), typed(OptionError, /^evaluateText\(\)'s batch/));
+    assert.throws(() => evaluateText(tagger, tagText, 'auto', undefined, 8, never(5), (k) => k), typed(OptionError, /^evaluateText\(\)'s name must be a string/));
+    assert.throws(() => evaluateText(tagger, tagText, 'auto', undefined, 8, 'gold', never(null)), typed(OptionError, /^evaluateText\(\)'s flag must be a function/));
+    assert.equal(evaluateText(tagger, tagText, 'auto', undefined, 8, 'gold', (k) => k).sentences, 4);
+    assert.equal(columnFor(tagger, 'conll'), tagger.data.label);
+  });
+
+  test('stripTagger: given a tagger', () => {
+    for (const v of [...bad, ck]) assert.throws(() => stripTagger(never(v)), typed(OptionError, /^stripTagger\(\)'s tagger must be a tagger/));
+    assert.equal(stripTagger(tagger).training, null);
+  });
+
+  test('the functions that do not use their platform still check it', () => {
+    const calls: [RegExp, (p: never) => unknown][] = [
+      [/^sample\(\)'s platform/, (p) => apiSample(p, ck, { n: 1 })],
+      [/^startSampling\(\)'s platform/, (p) => startSampling(p, ck, { n: 1 })],
+      [/^createStepper\(\)'s platform/, (p) => apiStepper(p, ck)],
+      [/^createInspector\(\)'s platform/, (p) => createInspector(p, ck)],
+      [/^tagPredict\(\)'s platform/, (p) => apiTagPredict(p, tagger, [['the']])],
+      [/^tagEvaluate\(\)'s platform/, (p) => apiTagEvaluate(p, tagger, tagText)],
+    ];
+    for (const [re, call] of calls) for (const v of bad) assert.throws(() => call(never(v)), typed(OptionError, re));
+    assert.equal(apiSample(P, ck, { n: 1 }).length, 1);
+  });
+
+  test('createInspector: its options an object of known keys', () => {
+    for (const v of [null, 5, 'x', []]) assert.throws(() => createInspector(P, ck, never(v)), typed(OptionError, /^createInspector\(\)'s options must be an object/));
+    assert.throws(() => createInspector(P, ck, never({ maxToken: 5 })), typed(OptionError, /^unknown option createInspector\(\)'s maxToken$/));
+    assert.throws(() => createInspector(P, ck, { maxTokens: 0 }), typed(OptionError, /^createInspector\(\)'s maxTokens must be a whole number/));
+  });
 });
