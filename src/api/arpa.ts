@@ -32,6 +32,7 @@
  * counted as an n-gram OOV.
  */
 import { DataError } from '../core/errors.js';
+import { checkString } from './checks.js';
 
 /** log10 P of a word the model does not know, when it has no `<unk>`. */
 export const OOV_LOG10 = -7;
@@ -73,6 +74,8 @@ function arpaNumber(field: string): number {
  * name). Every problem is a DataError naming the line.
  */
 export function parseArpa(text: string, name = 'the ARPA model'): NgramModel {
+  checkString(text, "parseArpa()'s text", "pass the ARPA file's text, e.g. await readFile('lm.arpa', 'utf8')");
+  checkString(name, "parseArpa()'s name", 'what the model is, in messages (a file name), or nothing');
   const lines = text.split('\n');
   const fail = (line: number, problem: string, hint = ARPA_HINT): never => {
     throw new DataError(`${name} line ${line}: ${problem}`, hint);

@@ -47,6 +47,11 @@ export function checkText(text: unknown, what: string, hint: string): asserts te
   }
 }
 
+/** A string argument: `what` names it ("parseArpa()'s text"), `hint` says what to pass. */
+export function checkString(v: unknown, what: string, hint: string): asserts v is string {
+  if (typeof v !== 'string') throw new OptionError(`${what} must be a string (got ${describeValue(v)})`, hint);
+}
+
 /**
  * A cheap check that `x` is a tagger as loadTagger() and tagTrain() return
  * it, then that it is a whole one (its vocabularies, labels and tensors fit

@@ -42,6 +42,8 @@
  * readSentences (an async generator over chunks).
  */
 import { DataError, OptionError, ShapeError } from '../core/errors.js';
+import { checkString } from './checks.js';
+import { describeValue, isPlainObject } from './options.js';
 
 export type TagFormat = 'conllu' | 'conll';
 
@@ -169,6 +171,7 @@ function isConlluLine(line: string): boolean {
  * long as it holds the first token line whole.
  */
 export function detectFormat(text: string): TagFormat {
+  checkString(text, "detectFormat()'s text", 'pass the text (or its first kilobytes) of a CoNLL-U or word TAB label file');
   const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
   for (const raw of lines) {
     const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -180,6 +183,7 @@ export function detectFormat(text: string): TagFormat {
 
 /** Splits plain-format fields: at tabs when the line holds one (spaces around them dropped), else at runs of spaces. */
 export function plainFields(line: string): string[] {
+  checkString(line, "plainFields()'s line", 'pass one line of a plain CoNLL file');
   const t = line.replace(/^[ \t]+|[ \t]+$/g, '');
   return t.includes('\t') ? t.split(/ *\t[ \t]*/) : t.split(/ +/);
 }
@@ -329,6 +333,7 @@ function conllParser(o: { column: number | null; name: string; keep: boolean }, 
  * (OptionError) are thrown here, data errors (DataError) by push/end.
  */
 export function createSentenceReader(options: TagReadOptions = {}): SentenceReader {
+  checkReadOptions(options, 'createSentenceReader');
   const name = options.name ?? 'the input';
   const keep = options.keepLines ?? false;
   const wanted = options.format ?? 'auto';
@@ -403,8 +408,18 @@ export function createSentenceReader(options: TagReadOptions = {}): SentenceRead
   };
 }
 
+const TAG_TEXT = 'pass the text of a CoNLL-U file, or of word TAB label lines';
+
+/** The options of the readers: an object ({} or nothing for the defaults), its name a string. */
+function checkReadOptions(options: unknown, fn: string): void {
+  if (!isPlainObject(options)) throw new OptionError(`${fn}()'s options must be an object such as { format: 'conllu' } (got ${describeValue(options)})`, 'its options: format, label, name, keepLines; or nothing');
+  if (options['name'] !== undefined) checkString(options['name'], `${fn}()'s name`, 'what the text is, in messages (a file name)');
+}
+
 /** The sentences of a whole text, its format detected unless options.format says it. */
 export function parseTagged(text: string, options: TagReadOptions = {}): TaggedText {
+  checkString(text, "parseTagged()'s text", TAG_TEXT);
+  checkReadOptions(options, 'parseTagged');
   const reader = createSentenceReader(options);
   const sentences = reader.push(text);
   for (const s of reader.end()) sentences.push(s);
@@ -414,11 +429,15 @@ export function parseTagged(text: string, options: TagReadOptions = {}): TaggedT
 
 /** The sentences of a CoNLL-U text; the label column by name or number (default upos). */
 export function parseConllu(text: string, options: Omit<TagReadOptions, 'format'> = {}): TaggedText {
+  checkString(text, "parseConllu()'s text", TAG_TEXT);
+  checkReadOptions(options, 'parseConllu');
   return parseTagged(text, { ...options, format: 'conllu' });
 }
 
 /** The sentences of a plain CoNLL text (token first, label column by number, default the last). */
 export function parseConll(text: string, options: Omit<TagReadOptions, 'format'> = {}): TaggedText {
+  checkString(text, "parseConll()'s text", TAG_TEXT);
+  checkReadOptions(options, 'parseConll');
   return parseTagged(text, { ...options, format: 'conll' });
 }
 
@@ -428,6 +447,10 @@ export function parseConll(text: string, options: Omit<TagReadOptions, 'format'>
  * at a time, as soon as each is complete.
  */
 export async function* readSentences(chunks: AsyncIterable<string> | Iterable<string>, options: TagReadOptions = {}): AsyncGenerator<TaggedSentence, TagReadStats> {
+  const iterable = (x: unknown) => typeof x === 'object' && x !== null && (Symbol.asyncIterator in x || Symbol.iterator in x);
+  if (!iterable(chunks)) {
+    throw new OptionError(`readSentences()'s chunks must be an iterable or async iterable of strings (got ${describeValue(chunks)})`, 'e.g. a file stream set to UTF-8, or an array of strings');
+  }
   const reader = createSentenceReader(options);
   for await (const chunk of chunks) yield* reader.push(chunk);
   yield* reader.end();
@@ -535,6 +558,8 @@ export function formatTagRecord(record: { id?: string; words: readonly string[];
  * length, probs (optional) numbers, one per word, id (optional) a string.
  */
 export function parseTagRecords(text: string, name = 'the input'): TagRecord[] {
+  checkString(text, "parseTagRecords()'s text", 'pass the text of tag records, one JSON object per line');
+  checkString(name, "parseTagRecords()'s name", 'what the text is, in messages (a file name)');
   const hint = 'give one JSON object per line: {"words": [...], "labels": [...]} with one label per word';
   const out: TagRecord[] = [];
   const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');

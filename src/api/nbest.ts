@@ -20,7 +20,9 @@
  * last score (or its id), leading and trailing blanks removed; it may be
  * empty (it is then scored as the empty sentence).
  */
-import { DataError } from '../core/errors.js';
+import { DataError, OptionError } from '../core/errors.js';
+import { checkString } from './checks.js';
+import { describeValue } from './options.js';
 
 export interface Hypothesis {
   /** The line it was read from (1-based). */
@@ -72,6 +74,9 @@ function linesOf(text: string): string[] {
  * so that higher is better throughout.
  */
 export function parseNbestFields(text: string, k: number, name: string, costs = false): Hypothesis[] {
+  checkNbestText(text, name, 'parseNbestFields');
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 0) throw new OptionError(`parseNbestFields()'s k must be a whole number of at least 0 (got ${describeValue(k)})`, 'how many scores follow the utterance id on each line');
+  if (typeof costs !== 'boolean') throw new OptionError(`parseNbestFields()'s costs must be true or false (got ${describeValue(costs)})`, 'true when the scores are costs (Kaldi), to be negated');
   const out: Hypothesis[] = [];
   const seen = new Map<string, number>();
   const scoreFields = k === 0 ? '' : k === 1 ? ' score1' : k === 2 ? ' score1 score2' : ` score1 … score${k}`;
@@ -96,8 +101,15 @@ export function parseNbestFields(text: string, k: number, name: string, costs = 
   return out;
 }
 
+/** The text and name arguments of the n-best readers. */
+function checkNbestText(text: unknown, name: unknown, fn: string): void {
+  checkString(text, `${fn}()'s text`, 'pass the text of the n-best file');
+  checkString(name, `${fn}()'s name`, 'what the text is, in messages (a file name)');
+}
+
 /** Kaldi's n-best text: `utt-id-N words…` per line. */
 export function parseKaldiNbest(text: string, name: string): Hypothesis[] {
+  checkNbestText(text, name, 'parseKaldiNbest');
   const out: Hypothesis[] = [];
   const ids = new Set<string>();
   linesOf(text).forEach((line, i) => {
@@ -120,6 +132,8 @@ export function parseKaldiNbest(text: string, name: string): Hypothesis[] {
  * the same number of values on every line, and no other.
  */
 export function attachScores(hyps: Hypothesis[], text: string, name: string, costs = false): void {
+  if (!Array.isArray(hyps)) throw new OptionError(`attachScores()'s hyps must be an array of hypotheses (got ${describeValue(hyps)})`, 'pass what parseNbestFields() or parseKaldiNbest() return');
+  checkNbestText(text, name, 'attachScores');
   const byId = new Map<string, number[]>();
   let width = -1;
   linesOf(text).forEach((line, i) => {

@@ -19,6 +19,7 @@ import { TAG_UNK_TOKEN, tagVocab } from '../checkpoint/tagger-codec.js';
 import { OptionError } from '../core/errors.js';
 import { TAG_UNK, UNKNOWN_LABEL, type EncodedTagSentence } from '../core/tagger-train.js';
 import { compareCodePoints } from '../core/vocab.js';
+import { checkString } from './checks.js';
 import { createSentenceReader, type TagFormat, type TaggedSentence, type TagReadStats } from './conll.js';
 
 export interface LabelledText {
@@ -48,6 +49,8 @@ export function readLabelled(
   text: string, format: TagFormat | 'auto', label: string | number | null | undefined, source: string,
   name: (key: string) => string = (k) => k, keepLines = false,
 ): LabelledText {
+  checkString(text, "readLabelled()'s text", 'pass the text of a CoNLL-U file, or of word TAB label lines');
+  checkString(source, "readLabelled()'s source", 'what the text is, in messages (a file name)');
   let sentences: TaggedSentence[], stats: TagReadStats;
   try {
     const reader = createSentenceReader({ format, label: label === undefined || label === null ? label : columnValue(label), name: source, keepLines });

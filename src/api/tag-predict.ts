@@ -12,7 +12,7 @@ import { DataError, OptionError } from '../core/errors.js';
 import type { Tagger } from '../core/tagger.js';
 import { createTaggerWorkspacePool, predictAll, type EncodedTagSentence, type TaggerWorkspacePool } from '../core/tagger-train.js';
 import { describeValue, parseWith } from './options.js';
-import { checkPlatform, checkTagger } from './checks.js';
+import { checkPlatform, checkString, checkTagger } from './checks.js';
 import type { Platform } from './platform.js';
 import { detectFormat, type TagFormat } from './conll.js';
 import { conlleval, confusionTable, isChunkLabelSet, tokenAccuracy, type ConfusionTable, type ConllevalResult, type TokenAccuracy } from './tag-metrics.js';
@@ -126,8 +126,8 @@ export function evaluateText(
   tagger: TaggerCheckpoint, text: string, format: 'auto' | TagFormat, label: string | number | undefined, batch: number, name: string, flag: (k: string) => string,
 ): TagEvaluation {
   checkTagger(tagger, "evaluateText()'s tagger");
-  if (typeof text !== 'string') throw new OptionError(`evaluateText()'s text must be a string (got ${describeValue(text)})`, 'pass the text of a CoNLL-U or word TAB label file (tagEvaluate() also takes bytes)');
-  if (typeof name !== 'string') throw new OptionError(`evaluateText()'s name must be a string (got ${describeValue(name)})`, 'the name of the gold data in messages, e.g. its file name');
+  checkString(text, "evaluateText()'s text", 'pass the text of a CoNLL-U or word TAB label file (tagEvaluate() also takes bytes)');
+  checkString(name, "evaluateText()'s name", 'the name of the gold data in messages, e.g. its file name');
   if (typeof flag !== 'function') throw new OptionError(`evaluateText()'s flag must be a function (got ${describeValue(flag)})`, 'how an option is spelt in messages, e.g. (k) => k');
   // format, label and batch as tagEvaluate() takes them in its options
   ({ format, label, batch } = parseWith(tagReadOptionsSchema, { format, label, batch }, (k) => `evaluateText()'s ${k}`, 'evaluateText(tagger, text, format, label, batch, name, flag)', { what: "evaluateText()'s arguments", numbersAsNumbers: true }));
