@@ -8,7 +8,8 @@
  */
 import { serializeCheckpoint as serialize, serializeCheckpointChunks as serializeChunks, type Checkpoint } from '../checkpoint/codec.js';
 import { onnxModel as onnx } from '../checkpoint/onnx.js';
-import { safetensorsChunks as safetensors } from '../checkpoint/safetensors.js';
+import { checkpointFromSafetensors as fromSafetensors, safetensorsChunks as safetensors } from '../checkpoint/safetensors.js';
+import { referenceBackend, type Backend } from '../core/backend.js';
 import { serializeTagger as serializeTaggerText, serializeTaggerChunks as serializeTaggerParts, stripTagger as strip, type TaggerCheckpoint } from '../checkpoint/tagger-codec.js';
 import { OptionError } from '../core/errors.js';
 import { checkCheckpoint, checkTagger } from './checks.js';
@@ -57,4 +58,15 @@ export function safetensorsChunks(ck: Checkpoint): Generator<Uint8Array, void, u
 export function stripTagger(tagger: TaggerCheckpoint): TaggerCheckpoint {
   checkTagger(tagger, "stripTagger()'s tagger");
   return strip(tagger);
+}
+
+/**
+ * A model-only checkpoint from a safetensors file's bytes: the description in
+ * its "rnnlm" metadata, or `base`'s when given (a model as loadModel() returns
+ * it: its config, tokenizer and vocabulary kept, the tensors replaced).
+ */
+export function checkpointFromSafetensors(bytes: Uint8Array, base: Checkpoint | null = null, backend: Backend = referenceBackend): Checkpoint {
+  if (!(bytes instanceof Uint8Array)) throw new OptionError(`checkpointFromSafetensors()'s bytes must be a Uint8Array (got ${describeValue(bytes)})`, "pass the file's bytes, e.g. await readFile('model.safetensors')");
+  if (base !== null) checkCheckpoint(base, "checkpointFromSafetensors()'s base");
+  return fromSafetensors(bytes, base, backend);
 }

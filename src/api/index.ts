@@ -16,9 +16,9 @@ export { createInspector, defaultMaxTokens, inspectedLength, patternIndicator, t
 export { createStepper, type Stepper, type StepperOptions, type DrawOptions, type TokenProbability } from './step.js';
 export { trainOptionsSchema, sampleOptionsSchema, type TrainOptionsInput } from './options.js';
 export { parseCheckpoint, parseCheckpointBytes, type Checkpoint } from '../checkpoint/codec.js';
-export { parseSafetensors, checkpointFromSafetensors } from '../checkpoint/safetensors.js';
+export { parseSafetensors } from '../checkpoint/safetensors.js';
 export { ONNX_OPSET } from '../checkpoint/onnx.js';
-export { onnxModel, safetensorsChunks, serializeCheckpoint, serializeCheckpointChunks, serializeTagger, serializeTaggerChunks, stripTagger } from './formats.js';
+export { onnxModel, safetensorsChunks, serializeCheckpoint, serializeCheckpointChunks, serializeTagger, serializeTaggerChunks, stripTagger, checkpointFromSafetensors } from './formats.js';
 export { RnnlmError, DataError, OptionError, DivergedError, OutOfMemoryError, ShapeError, MEMORY_HINT } from '../core/errors.js';
 export { CELL_KINDS, type CellKind } from '../core/cells/index.js';
 export { UNK_TOKEN, EOS_TOKEN } from '../core/vocab.js';

@@ -34,6 +34,7 @@ export function topTokens(ck: Checkpoint, top: number): TokenCount[] {
  */
 export function describeCheckpoint(ck: Checkpoint, top = 10) {
   checkCheckpoint(ck, "describeCheckpoint()'s model");
+  if (typeof top !== 'number' || !Number.isInteger(top) || top < 0) throw new OptionError(`describeCheckpoint()'s top must be a whole number of at least 0 (got ${describeValue(top)})`, 'how many of the most frequent tokens to list, e.g. 10 (the default)');
   const c = ck.model.config;
   const char = ck.tokenizer.level === 'char';
   const tr = ck.training;

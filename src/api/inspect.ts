@@ -30,7 +30,7 @@ import { z } from 'zod';
 import { OptionError } from '../core/errors.js';
 import { encode, normalizeText, splitSentences, tokenize } from '../core/tokenize.js';
 import { EOS, UNK } from '../core/vocab.js';
-import { checkCheckpoint, checkPlatform } from './checks.js';
+import { checkCheckpoint, checkPlatform, checkString } from './checks.js';
 import { describeValue, int, parseWith } from './options.js';
 import type { Platform } from './platform.js';
 import { createStepper, type Stepper, type TokenProbability } from './step.js';
@@ -224,12 +224,15 @@ export function createInspector(platform: Platform, ck: Checkpoint, options: Ins
 
 /** createInspector's default maxTokens for `ck`: its per-token steppers within about 32 MB. */
 export function defaultMaxTokens(ck: Checkpoint): number {
+  checkCheckpoint(ck, "defaultMaxTokens()'s model");
   const { layers, hidden, vocabSize } = ck.model.config;
   return Math.min(20_000, Math.max(500, Math.floor(4e6 / (vocabSize + 2 * layers * hidden))));
 }
 
 /** How many tokens an inspection of `text` reads, <EOS> included (the model is not run). */
 export function inspectedLength(ck: Checkpoint, text: string): number {
+  checkCheckpoint(ck, "inspectedLength()'s model");
+  checkString(text, "inspectedLength()'s text", 'pass the text to inspect');
   let n = 0;
   for (const sentence of sentencesOf(text, ck.tokenizer.sentence)) n += tokenize(sentence, ck.tokenizer).length + 1;
   return n;

@@ -106,6 +106,7 @@ export interface Sampling {
  * kept, or a model-only file written without it).
  */
 export function trainSentencesOf(ck: Checkpoint): Uint32Array | null {
+  checkCheckpoint(ck, "trainSentencesOf()'s model");
   return ck.trainSentences ?? null;
 }
 

@@ -17,7 +17,7 @@ import type { Model } from '../core/model.js';
 import { createScorer, perplexity, type Scorer, type SentenceScore } from '../core/score.js';
 import { encodeCorpus, normalizeText, splitSentences, tokenize } from '../core/tokenize.js';
 import { mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
-import { checkCheckpoint, checkPlatform } from './checks.js';
+import { checkCheckpoint, checkPlatform, checkString, isObject } from './checks.js';
 import { describeValue, int, isPlainObject, parseWith, real } from './options.js';
 import type { Engine, Platform } from './platform.js';
 import { cleanSentence } from './text.js';
@@ -59,9 +59,21 @@ export interface Interpolation {
  * starting with <s> and ending with </s> for <EOS>.
  */
 export function interpolated(s: ScoredSentence, ck: Checkpoint, sentence: string, ngram: Interpolation): ScoredSentence {
+  const hint = 'pass a score of scoreNow() or score(), the model, the sentence and { model, lambda }';
+  if (!isObject(s) || !Array.isArray(s.perToken) || typeof s.tokens !== 'number') throw new OptionError(`interpolated()'s score must be a sentence's score as scoreNow() returns it (got ${describeValue(s)})`, hint);
+  checkCheckpoint(ck, "interpolated()'s model");
+  checkString(sentence, "interpolated()'s sentence", hint);
+  const interpolation = checkInterpolation(ngram, "interpolated()'s ngram");
+  if (interpolation === undefined) throw new OptionError("interpolated()'s ngram must be an interpolation { model, lambda } (got undefined)", hint);
+  return mixed(s, ck, sentence, interpolation);
+}
+
+function mixed(s: ScoredSentence, ck: Checkpoint, sentence: string, ngram: Interpolation): ScoredSentence {
   const words = tokenize(sentence, ck.tokenizer).map((t) => ngramWord(t, ck.tokenizer.level));
   const { logProbs, oov } = ngramSentenceLogProbs(ngram.model, words);
-  if (logProbs.length !== s.perToken.length) throw new Error(`interpolation: ${logProbs.length} n-gram tokens for ${s.perToken.length} RNN tokens`);
+  if (logProbs.length !== s.perToken.length) {
+    throw new OptionError(`interpolated()'s sentence is ${logProbs.length} tokens (its end included) but its score is of ${s.perToken.length}`, 'pass the sentence the score is of, as it was scored');
+  }
   let sum = 0, rnn = 0, ng = 0;
   const perToken = s.perToken.map(({ token, logProb }, t) => {
     const b = logProbs[t]!;
@@ -149,7 +161,7 @@ export async function createSentenceScorer(platform: Platform, ck: Checkpoint, o
 
 function scoreWith(scorer: Scorer, ck: Checkpoint, sentences: readonly string[], ngram?: Interpolation): ScoredSentence[] {
   const scores = scorer.scoreCorpus(encodeCorpus(sentences, ck.vocab, ck.tokenizer));
-  return scores.map((sc, i) => (ngram ? interpolated(scored(sentences[i]!, sc, ck), ck, sentences[i]!, ngram) : scored(sentences[i]!, sc, ck)));
+  return scores.map((sc, i) => (ngram ? mixed(scored(sentences[i]!, sc, ck), ck, sentences[i]!, ngram) : scored(sentences[i]!, sc, ck)));
 }
 
 function scored(sentence: string, sc: SentenceScore, ck: Checkpoint): ScoredSentence {

@@ -17,6 +17,9 @@ import { CheckpointError, DataError, FileError, OptionError, loadModel, sample, 
 import {
   basicPlatform, columnFor, createInspector, createSentenceScorer, evaluateText, parseArpa, sample as apiSample, scoreNow, startSampling, stripTagger,
   createStepper as apiStepper, tagEvaluate as apiTagEvaluate, tagPredict as apiTagPredict, trainingCurve,
+  attachScores, checkpointFromSafetensors, createSentenceReader, defaultMaxTokens, describeCheckpoint, detectFormat, inspectedLength, interpolated,
+  parseConll, parseConllu, parseKaldiNbest, parseNbestFields, parseTagged, parseTagRecords, plainFields, readLabelled, readSentences, safetensorsChunks,
+  trainSentencesOf,
 } from '../../src/api/index.js';
 import { runCli, tempDir } from '../helpers/fake-host.js';
 
@@ -372,5 +375,62 @@ describe('rnnlm/api: positional arguments checked, one OptionError naming the ar
     for (const v of [null, 5, 'x', []]) assert.throws(() => createInspector(P, ck, never(v)), typed(OptionError, /^createInspector\(\)'s options must be an object/));
     assert.throws(() => createInspector(P, ck, never({ maxToken: 5 })), typed(OptionError, /^unknown option createInspector\(\)'s maxToken$/));
     assert.throws(() => createInspector(P, ck, { maxTokens: 0 }), typed(OptionError, /^createInspector\(\)'s maxTokens must be a whole number/));
+  });
+});
+
+describe('rnnlm/api: what a sweep of every export with undefined, null, 5, \'x\', {}, [] found', () => {
+  const never = (v: unknown) => v as never;
+  const notText = [undefined, null, 5, {}, []];
+  const arpa = () => readFileSync(new URL('../../../test/fixtures/tiny.arpa', import.meta.url), 'utf8');
+
+  test('the text readers: a text that is not a string, options that are not an object', () => {
+    const readers: [string, (t: never) => unknown][] = [
+      ['parseArpa', (t) => parseArpa(t)], ['parseTagged', (t) => parseTagged(t)], ['parseConllu', (t) => parseConllu(t)], ['parseConll', (t) => parseConll(t)],
+      ['detectFormat', (t) => detectFormat(t)], ['plainFields\\(\\)\'s line', (t) => plainFields(t)], ['parseTagRecords', (t) => parseTagRecords(t)],
+      ['parseKaldiNbest', (t) => parseKaldiNbest(t, 'nb')], ['parseNbestFields', (t) => parseNbestFields(t, 1, 'nb')], ['attachScores', (t) => attachScores([], t, 'sc')],
+      ['readLabelled', (t) => readLabelled(t, 'auto', undefined, 'gold')], ['inspectedLength', (t) => inspectedLength(ck, t)],
+    ];
+    for (const [fn, call] of readers) {
+      const re = new RegExp(`^${fn.includes('\\(') ? fn : `${fn}\\(\\)'s text`} must be a string \\(got `);
+      for (const v of notText) assert.throws(() => call(never(v)), typed(OptionError, re));
+    }
+    assert.throws(() => parseArpa(arpa(), never(5)), typed(OptionError, /^parseArpa\(\)'s name must be a string/));
+    assert.throws(() => parseNbestFields('u1 -1 a\n', never('x'), 'nb'), typed(OptionError, /^parseNbestFields\(\)'s k must be a whole number/));
+    assert.throws(() => attachScores(never(5), 'u1 -1\n', 'sc'), typed(OptionError, /^attachScores\(\)'s hyps must be an array/));
+    for (const v of [null, 5, 'x', []]) {
+      assert.throws(() => parseTagged('a\tB\n', never(v)), typed(OptionError, /^parseTagged\(\)'s options must be an object/));
+      assert.throws(() => createSentenceReader(never(v)), typed(OptionError, /^createSentenceReader\(\)'s options must be an object/));
+    }
+    assert.throws(() => parseConllu('', never({ name: 5 })), typed(OptionError, /^parseConllu\(\)'s name must be a string/));
+    assert.equal(parseTagged('a\tB\n\n').sentences.length, 1);
+  });
+
+  test('readSentences: its chunks an iterable', async () => {
+    for (const v of [undefined, null, 5, {}]) await assert.rejects(readSentences(never(v)).next(), typed(OptionError, /^readSentences\(\)'s chunks must be an iterable/));
+    await assert.rejects(readSentences([''], never(null)).next(), typed(OptionError, /^createSentenceReader\(\)'s options must be an object/));
+  });
+
+  test('the functions of a model: the model checked, and their other arguments', () => {
+    for (const v of [undefined, null, 5, 'x', {}, []]) {
+      assert.throws(() => defaultMaxTokens(never(v)), typed(OptionError, /^defaultMaxTokens\(\)'s model must be a model/));
+      assert.throws(() => inspectedLength(never(v), 'emma'), typed(OptionError, /^inspectedLength\(\)'s model must be a model/));
+      assert.throws(() => trainSentencesOf(never(v)), typed(OptionError, /^trainSentencesOf\(\)'s model must be a model/));
+      if (v !== undefined && v !== 5) assert.throws(() => describeCheckpoint(ck, never(v)), typed(OptionError, /^describeCheckpoint\(\)'s top must be a whole number/));
+      if (v !== undefined && v !== null) assert.throws(() => checkpointFromSafetensors(Buffer.concat([...safetensorsChunks(ck)]), never(v)), typed(OptionError, /^checkpointFromSafetensors\(\)'s base must be a model/));
+      assert.throws(() => checkpointFromSafetensors(never(v)), typed(OptionError, /^checkpointFromSafetensors\(\)'s bytes must be a Uint8Array/));
+    }
+  });
+
+  test('interpolated: a score, the model, its sentence and { model, lambda }', () => {
+    const ngram = { model: parseArpa(arpa()), lambda: 0.5 };
+    const s = () => scoreNow(ck, ['emma'])[0]!;
+    for (const v of [undefined, null, 5, 'x', {}, []]) {
+      assert.throws(() => interpolated(never(v), ck, 'emma', ngram), typed(OptionError, /^interpolated\(\)'s score must be/));
+      assert.throws(() => interpolated(s(), never(v), 'emma', ngram), typed(OptionError, /^interpolated\(\)'s model must be/));
+      assert.throws(() => interpolated(s(), ck, 'emma', never(v)), typed(OptionError, /^(unknown option )?interpolated\(\)'s ngram/));
+      if (typeof v !== 'string') assert.throws(() => interpolated(s(), ck, never(v), ngram), typed(OptionError, /^interpolated\(\)'s sentence must be a string/));
+    }
+    assert.throws(() => interpolated(s(), ck, 'x', ngram), typed(OptionError, /^interpolated\(\)'s sentence is 2 tokens .* of 5$/));
+    assert.equal(interpolated(s(), ck, 'emma', ngram).perToken.length, 5);
   });
 });
