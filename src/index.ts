@@ -31,7 +31,8 @@ export {
   onnxModel, safetensorsChunks, encodeText, idsSafetensors, evaluateStream,
   serializeCheckpoint, serializeCheckpointChunks, serializeTagger, serializeTaggerChunks,
 } from './api/index.js';
-export { parseSafetensors, checkpointFromSafetensors } from './checkpoint/safetensors.js';
+export { parseSafetensors } from './checkpoint/safetensors.js';
+export { checkpointFromSafetensors } from './api/formats.js';
 export { RnnlmError, DataError, OptionError, DivergedError, OutOfMemoryError, ShapeError } from './core/errors.js';
 export { FileError } from './node/files.js';
 export type { StepReport, EvalReport, EvalRecord, StopReason } from './core/train.js';
