@@ -310,9 +310,17 @@ export function* sampleLanes(model: Model, opts: LaneOptions, count: number, rng
     rows.setState(b, startH, startC);
   };
   for (let b = 0; b < L; b++) begin(b);
+  // finished samples held for the consumer are at most AHEAD: a lane whose samples end at their first
+  // token (maxLength 1, an early <EOS>) would otherwise draw every one of them before the first is yielded
+  const AHEAD = 2 * L;
+  const parked = new Uint8Array(L);
   while (emit < count) {
     for (let b = 0; b < L; b++) {
       step[b] = -1;
+      if (parked[b] && next - emit < AHEAD) {
+        parked[b] = 0;
+        begin(b);
+      }
       for (let s = lane[b]; s !== null; s = lane[b]) {
         let tok: number;
         if (s.fresh) {
@@ -338,6 +346,12 @@ export function* sampleLanes(model: Model, opts: LaneOptions, count: number, rng
         }
         if (end === null) { step[b] = tok; break; }
         done.set(s.index, { index: s.index, ids: s.ids, end, logProb: s.logProb });
+        if (next < count && next - emit >= AHEAD) {
+          // the consumer is behind: this lane waits (its state is set again when it begins)
+          lane[b] = null;
+          parked[b] = 1;
+          break;
+        }
         begin(b); // and draw its first token from the prime's distribution now
       }
     }
@@ -347,7 +361,8 @@ export function* sampleLanes(model: Model, opts: LaneOptions, count: number, rng
       yield out;
     }
     if (emit >= count) return;
-    rows.step(step);
+    // a round in which every lane waits or has just begun has nothing to step
+    if (step.some((id) => id >= 0)) rows.step(step);
   }
 }
 

@@ -286,3 +286,17 @@ test('sampleLanes on the WebAssembly backend: each logProb is the float64 log P 
     assert.ok(Math.abs(s.logProb - want) <= 1e-6 * tokens * Math.max(1, Math.abs(want) / tokens), `sample ${s.index}: ${s.logProb} vs ${want}`);
   }
 });
+
+test('sampleLanes stays lazy when samples end at their first token: the first is yielded after a bounded number of draws', () => {
+  for (const over of [{ maxLength: 1 }, { maxLength: 1, prime: Int32Array.from([3]) }]) {
+    let started = 0;
+    const gen = sampleLanes(model, { ...defaultSampleOptions, ...over }, 1_000_000, (i) => { started++; return streamRng(4, i); }, 4);
+    const first = gen.next();
+    assert.equal(first.done, false);
+    assert.equal((first.value as { index: number }).index, 0);
+    assert.ok(started <= 2 * 4 + 4, `${started} samples begun before the first was yielded`);
+    // and the samples are the same ones as with a count that ends early
+    const some = [first.value, ...Array.from({ length: 29 }, () => gen.next().value)];
+    assert.deepEqual(some, [...sampleLanes(model, { ...defaultSampleOptions, ...over }, 30, (i) => streamRng(4, i), 4)]);
+  }
+});
