@@ -84,3 +84,31 @@ export function checkPlatform(p: unknown, what: string): asserts p is Platform {
     throw new OptionError(`${what}'s threads must be a whole number of at least 1 (got ${describeValue(threads)})`, hint);
   }
 }
+
+/** An array of strings (a sentence's words, its labels): `what` names it, `hint` says what to pass. */
+export function checkStrings(v: unknown, what: string, hint: string): asserts v is readonly string[] {
+  if (!Array.isArray(v)) throw new OptionError(`${what} must be an array of strings (got ${describeValue(v)})`, hint);
+  const i = v.findIndex((x) => typeof x !== 'string');
+  if (i >= 0) throw new OptionError(`${what}[${i}] must be a string (got ${describeValue(v[i])})`, hint);
+}
+
+/** Sentences of strings (each sentence's labels): an array of arrays of strings. */
+export function checkSentences(v: unknown, what: string, hint: string): asserts v is readonly (readonly string[])[] {
+  if (!Array.isArray(v)) throw new OptionError(`${what} must be an array of sentences, each an array of strings (got ${describeValue(v)})`, hint);
+  v.forEach((s, i) => checkStrings(s, `${what}[${i}]`, hint));
+}
+
+/** A number (not NaN; ±Infinity allowed unless `finite`): `what` names it, `hint` says what to pass. */
+export function checkNumber(v: unknown, what: string, hint: string, finite = false): asserts v is number {
+  if (typeof v !== 'number' || Number.isNaN(v) || (finite && !Number.isFinite(v))) {
+    throw new OptionError(`${what} must be a ${finite ? 'finite ' : ''}number (got ${describeValue(v)})`, hint);
+  }
+}
+
+/** A whole number from `min` to `max`: `what` names it, `hint` says what to pass. */
+export function checkWhole(v: unknown, what: string, hint: string, min = 0, max = Number.MAX_SAFE_INTEGER): asserts v is number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new OptionError(`${what} must be a whole number ${range} (got ${describeValue(v)})`, hint);
+  }
+}

@@ -58,7 +58,9 @@
  * lines, so on CoNLL-2003 files its token count and accuracy differ from
  * ours by them (precision, recall and F1 do not).
  */
-import { DataError } from '../core/errors.js';
+import { DataError, OptionError } from '../core/errors.js';
+import { checkSentences, checkStrings, checkWhole, isObject } from './checks.js';
+import { describeValue } from './options.js';
 
 /** A chunk: words start … end − 1 of a sentence, of a type. */
 export interface Chunk {
@@ -125,6 +127,7 @@ function endsChunk(prevTag: string, tag: string, prevType: string, type: string)
  * end closes the last one).
  */
 export function chunksOf(labels: readonly string[]): Chunk[] {
+  checkStrings(labels, "chunksOf()'s labels", "one sentence's labels, e.g. ['B-PER', 'I-PER', 'O']");
   const out: Chunk[] = [];
   let open: Chunk | null = null;
   let prevTag = 'O', prevType = '';
@@ -149,6 +152,14 @@ function sameLength(gold: readonly string[], predicted: readonly string[], sente
     throw new DataError(`sentence ${sentence} has ${gold.length} gold label${gold.length === 1 ? '' : 's'} and ${predicted.length} predicted`,
       'score predictions made for the same sentences, word for word, as the gold file');
   }
+}
+
+const SENTENCES_HINT = "one array of labels per sentence, e.g. [['B-PER', 'I-PER', 'O']], gold and predicted alike";
+
+/** gold and predicted of `fn`: arrays of sentences of labels. */
+function checkLabelled(fn: string, gold: unknown, predicted: unknown): void {
+  checkSentences(gold, `${fn}()'s gold`, SENTENCES_HINT);
+  checkSentences(predicted, `${fn}()'s predicted`, SENTENCES_HINT);
 }
 
 function sameCount(gold: readonly unknown[], predicted: readonly unknown[]): void {
@@ -239,6 +250,7 @@ export function createConllevalCounter(): ConllevalCounter {
 
 /** conlleval's scores of predicted against gold labels, sentence by sentence. */
 export function conlleval(gold: readonly (readonly string[])[], predicted: readonly (readonly string[])[]): ConllevalResult {
+  checkLabelled('conlleval', gold, predicted);
   sameCount(gold, predicted);
   const counter = createConllevalCounter();
   for (let s = 0; s < gold.length; s++) counter.add(gold[s]!, predicted[s]!);
@@ -283,6 +295,7 @@ const pct = (x: number) => printf2(x).padStart(6);
  * (the last number of a type's line is its count of found chunks).
  */
 export function formatConlleval(result: ConllevalResult): string {
+  checkConllevalResult(result);
   const o = result.overall;
   const p = o.found > 0 ? (100 * o.correct) / o.found : 0;
   const r = o.gold > 0 ? (100 * o.correct) / o.gold : 0;
@@ -300,6 +313,26 @@ export function formatConlleval(result: ConllevalResult): string {
   return out;
 }
 
+/** formatConlleval's result: the counts it prints, each a whole number (the percentages are computed from them). */
+function checkConllevalResult(result: unknown): asserts result is ConllevalResult {
+  const what = "formatConlleval()'s result", hint = "pass what conlleval() or a conlleval counter's result() returns";
+  const counts = (o: unknown, name: string, keys: readonly string[]) => {
+    if (!isObject(o)) throw new OptionError(`${what} must be a conlleval result (its ${name} is ${describeValue(o)})`, hint);
+    for (const k of keys) checkWhole(o[k], `${what}'s ${name}.${k}`, hint);
+    return o;
+  };
+  if (!isObject(result)) throw new OptionError(`${what} must be a conlleval result (got ${describeValue(result)})`, hint);
+  const r = result as Record<string, unknown>;
+  for (const k of ['tokens', 'correctTags']) checkWhole(r[k], `${what}'s ${k}`, hint);
+  counts(r['overall'], 'overall', ['gold', 'found', 'correct']);
+  const byType = r['byType'];
+  if (!Array.isArray(byType)) throw new OptionError(`${what} must be a conlleval result (its byType is ${describeValue(byType)})`, hint);
+  byType.forEach((t, i) => {
+    const c = counts(t, `byType[${i}]`, ['gold', 'found', 'correct']);
+    if (typeof c['type'] !== 'string') throw new OptionError(`${what}'s byType[${i}].type must be a string (got ${describeValue(c['type'])})`, hint);
+  });
+}
+
 // ——— token accuracy and the confusion table ———
 
 export interface TokenAccuracy {
@@ -311,6 +344,7 @@ export interface TokenAccuracy {
 
 /** The share of words whose predicted label equals the gold one. */
 export function tokenAccuracy(gold: readonly (readonly string[])[], predicted: readonly (readonly string[])[]): TokenAccuracy {
+  checkLabelled('tokenAccuracy', gold, predicted);
   sameCount(gold, predicted);
   let correct = 0, total = 0;
   for (let s = 0; s < gold.length; s++) {
@@ -350,8 +384,13 @@ export interface ConfusionCounter {
 
 /** Whether every label is O or PREFIX-TYPE with prefix B, I, E or S (chunk labels), and one is not O. */
 export function isChunkLabelSet(labels: Iterable<string>): boolean {
+  const hint = "the labels, e.g. ['B-PER', 'I-PER', 'O'] or a Set of them";
+  if (typeof labels === 'string' || !isObject(labels) || typeof (labels as Partial<Iterable<string>>)[Symbol.iterator] !== 'function') {
+    throw new OptionError(`isChunkLabelSet()'s labels must be an array or another iterable of strings (got ${describeValue(labels)})`, hint);
+  }
   let any = false;
   for (const l of labels) {
+    if (typeof l !== 'string') throw new OptionError(`isChunkLabelSet()'s labels must all be strings (got ${describeValue(l)})`, hint);
     if (l === 'O') continue;
     if (!/^[BIES]-./.test(l)) return false;
     any = true;
@@ -422,6 +461,9 @@ export function createConfusionCounter(): ConfusionCounter {
 
 /** The confusion table of predicted against gold labels (see ConfusionCounter.table for `labels`). */
 export function confusionTable(gold: readonly (readonly string[])[], predicted: readonly (readonly string[])[], labels?: readonly string[], maxLabels = Infinity): ConfusionTable {
+  checkLabelled('confusionTable', gold, predicted);
+  if (labels !== undefined) checkStrings(labels, "confusionTable()'s labels", 'the order of its rows and columns, e.g. [\'NOUN\', \'VERB\'], or nothing for the default order');
+  if (maxLabels !== Infinity) checkWhole(maxLabels, "confusionTable()'s maxLabels", 'rows past it are folded into one, e.g. 30; or nothing for no limit', 1);
   sameCount(gold, predicted);
   const counter = createConfusionCounter();
   for (let s = 0; s < gold.length; s++) counter.add(gold[s]!, predicted[s]!);
@@ -445,6 +487,7 @@ export interface ConfusionStyle {
  * spaces; no colours unless `style` adds them.
  */
 export function formatConfusion(table: ConfusionTable, style: ConfusionStyle = {}): string {
+  checkConfusion(table, style);
   const id = (s: string) => s;
   const header = style.header ?? id, diagonal = style.diagonal ?? id, error = style.error ?? id;
   const corner = 'gold\\pred';
@@ -465,4 +508,23 @@ export function formatConfusion(table: ConfusionTable, style: ConfusionStyle = {
     out += '\n';
   });
   return out.replace(/ +\n/g, '\n');
+}
+
+/** formatConfusion's table (labels, and a row of counts per label, a count per label) and style (functions, each optional). */
+function checkConfusion(table: unknown, style: unknown): void {
+  const what = "formatConfusion()'s table", hint = 'pass what confusionTable() or a confusion counter\'s table() returns';
+  if (!isObject(table)) throw new OptionError(`${what} must be a confusion table (got ${describeValue(table)})`, hint);
+  checkStrings(table['labels'], `${what}'s labels`, hint);
+  const n = (table['labels'] as string[]).length, counts = table['counts'];
+  if (!Array.isArray(counts) || counts.length !== n) throw new OptionError(`${what}'s counts must be an array of ${n} rows, one per label (got ${describeValue(counts)})`, hint);
+  counts.forEach((row: unknown, i) => {
+    if (!Array.isArray(row) || row.length !== n || !row.every((c) => typeof c === 'number' && Number.isInteger(c) && c >= 0)) {
+      throw new OptionError(`${what}'s counts[${i}] must be an array of ${n} whole numbers, one per label (got ${describeValue(row)})`, hint);
+    }
+  });
+  const styleHint = 'an object of optional functions header, diagonal and error (each takes a cell\'s text and returns it decorated), or nothing';
+  if (!isObject(style) || Array.isArray(style)) throw new OptionError(`formatConfusion()'s style must be an object (got ${describeValue(style)})`, styleHint);
+  for (const k of ['header', 'diagonal', 'error']) {
+    if (style[k] !== undefined && typeof style[k] !== 'function') throw new OptionError(`formatConfusion()'s style.${k} must be a function (got ${describeValue(style[k])})`, styleHint);
+  }
 }

@@ -20,6 +20,7 @@ import {
   attachScores, checkpointFromSafetensors, createSentenceReader, defaultMaxTokens, describeCheckpoint, detectFormat, inspectedLength, interpolated,
   parseConll, parseConllu, parseKaldiNbest, parseNbestFields, parseTagged, parseTagRecords, plainFields, readLabelled, readSentences, safetensorsChunks,
   trainSentencesOf,
+  chunksOf, confusionTable, conlleval, formatConfusion, formatConlleval, isChunkLabelSet, tokenAccuracy,
 } from '../../src/api/index.js';
 import { runCli, tempDir } from '../helpers/fake-host.js';
 
@@ -432,5 +433,50 @@ describe('rnnlm/api: what a sweep of every export with undefined, null, 5, \'x\'
     }
     assert.throws(() => interpolated(s(), ck, 'x', ngram), typed(OptionError, /^interpolated\(\)'s sentence is 2 tokens .* of 5$/));
     assert.equal(interpolated(s(), ck, 'emma', ngram).perToken.length, 5);
+  });
+});
+
+describe('rnnlm/api: the sweep\'s third pass, the metrics, formatters and per-token functions', () => {
+  const never = (v: unknown) => v as never;
+  const bad = [undefined, null, 5, 'x', {}, []];
+  const gold = [['B-X', 'O']];
+
+  test('conlleval, tokenAccuracy, confusionTable: gold and predicted arrays of sentences of labels', () => {
+    const fns = { conlleval, tokenAccuracy, confusionTable } as Record<string, (g: never, p: never) => unknown>;
+    for (const [name, fn] of Object.entries(fns)) {
+      for (const v of [undefined, null, 5, 'x', {}]) {
+        assert.throws(() => fn(never(v), never(gold)), typed(OptionError, new RegExp(`^${name}\\(\\)'s gold must be an array of sentences`)));
+        assert.throws(() => fn(never(gold), never(v)), typed(OptionError, new RegExp(`^${name}\\(\\)'s predicted must be an array of sentences`)));
+      }
+      assert.throws(() => fn(never([['B-X', 5]]), never(gold)), typed(OptionError, new RegExp(`^${name}\\(\\)'s gold\\[0\\]\\[1\\] must be a string \\(got 5\\)`)));
+      assert.throws(() => fn(never(gold), never(['B-X O'])), typed(OptionError, new RegExp(`^${name}\\(\\)'s predicted\\[0\\] must be an array of strings`)));
+    }
+    for (const v of [null, 5, 'x', {}]) assert.throws(() => confusionTable(gold, gold, never(v)), typed(OptionError, /^confusionTable\(\)'s labels must be an array of strings/));
+    assert.throws(() => confusionTable(gold, gold, undefined, 0), typed(OptionError, /^confusionTable\(\)'s maxLabels must be a whole number of at least 1/));
+    assert.equal(conlleval(gold, gold).overall.f1, 1);
+    assert.equal(tokenAccuracy(gold, gold).accuracy, 1);
+    assert.equal(confusionTable(gold, gold).total, 2);
+  });
+
+  test('formatConlleval and formatConfusion: a result or table as made, and the style an object of functions', () => {
+    for (const v of [...bad, { ...conlleval(gold, gold), overall: null }, { ...conlleval(gold, gold), byType: [{ type: 5, gold: 1, found: 1, correct: 1 }] }]) {
+      assert.throws(() => formatConlleval(never(v)), typed(OptionError, /^formatConlleval\(\)'s result/));
+    }
+    const table = confusionTable(gold, gold);
+    for (const v of [...bad, { labels: ['a'], counts: [] }, { labels: ['a'], counts: [['1']] }]) {
+      assert.throws(() => formatConfusion(never(v)), typed(OptionError, /^formatConfusion\(\)'s table/));
+    }
+    for (const v of [null, 5, 'x', [], { header: 5 }]) assert.throws(() => formatConfusion(table, never(v)), typed(OptionError, /^formatConfusion\(\)'s style/));
+    assert.match(formatConlleval(conlleval(gold, gold)), /^processed 2 tokens with 1 phrases/);
+    assert.match(formatConfusion(table, { header: (s) => s }), /^gold\\pred/);
+  });
+
+  test('chunksOf and isChunkLabelSet: one sentence\'s labels', () => {
+    for (const v of [undefined, null, 5, 'x', {}, [5]]) {
+      assert.throws(() => chunksOf(never(v)), typed(OptionError, /^chunksOf\(\)'s labels(\[0\])? must be/));
+      assert.throws(() => isChunkLabelSet(never(v)), typed(OptionError, /^isChunkLabelSet\(\)'s labels must/));
+    }
+    assert.deepEqual(chunksOf(['B-X', 'O']), [{ type: 'X', start: 0, end: 1 }]);
+    assert.equal(isChunkLabelSet(new Set(['B-X', 'O'])), true);
   });
 });
