@@ -42,7 +42,7 @@
  * readSentences (an async generator over chunks).
  */
 import { DataError, OptionError, ShapeError } from '../core/errors.js';
-import { checkString } from './checks.js';
+import { checkString, checkStrings, checkWhole, isObject } from './checks.js';
 import { describeValue, isPlainObject } from './options.js';
 
 export type TagFormat = 'conllu' | 'conll';
@@ -133,6 +133,9 @@ function clip(s: string): string {
  */
 export function conlluColumnIndex(column: string | number): number {
   const names = CONLLU_COLUMNS.join(', ');
+  if (typeof column !== 'string' && typeof column !== 'number') {
+    throw new OptionError(`conlluColumnIndex()'s column must be a column name or number (got ${describeValue(column)})`, `give a column number from 2 to 10 or a name: ${names}`);
+  }
   if (typeof column === 'number') {
     if (Number.isInteger(column) && column >= 2 && column <= 10) return column - 1;
     throw new OptionError(`CoNLL-U label column ${column} does not exist`, `give a column number from 2 to 10 or a name: ${names}`);
@@ -475,6 +478,15 @@ function checkField(value: string, what: string, separator?: string): void {
  * one line per word, `_` in the other columns.
  */
 export function formatConllu(sentence: { words: readonly string[]; lines?: readonly string[]; id?: string; text?: string }, labels: readonly string[], column: string | number = 'upos'): string {
+  const hint = 'pass a sentence as the readers return it (its words; its lines when read with keepLines), then its labels, one per word';
+  if (!isObject(sentence) || Array.isArray(sentence)) throw new OptionError(`formatConllu()'s sentence must be an object with its words (got ${describeValue(sentence)})`, hint);
+  checkStrings(sentence.words, "formatConllu()'s sentence.words", hint);
+  if (sentence.lines !== undefined) checkStrings(sentence.lines, "formatConllu()'s sentence.lines", hint);
+  for (const k of ['id', 'text'] as const) if (sentence[k] !== undefined) checkString(sentence[k], `formatConllu()'s sentence.${k}`, hint);
+  checkStrings(labels, "formatConllu()'s labels", hint);
+  if (typeof column !== 'string' && typeof column !== 'number') {
+    throw new OptionError(`formatConllu()'s column must be a column name or number (got ${describeValue(column)})`, `give a column number from 2 to 10 or a name: ${CONLLU_COLUMNS.join(', ')}`);
+  }
   const col = conlluColumnIndex(column);
   if (labels.length !== sentence.words.length) throw new ShapeError(`formatConllu: ${labels.length} labels for ${sentence.words.length} words`);
   labels.forEach((l, i) => checkField(l, `the label of word ${i + 1}`));
@@ -512,6 +524,11 @@ export function formatConllu(sentence: { words: readonly string[]; lines?: reado
  * is a DataError (the file could not be read back).
  */
 export function formatConll(words: readonly string[], columns: readonly (readonly string[])[], separator = '\t'): string {
+  const hint = "pass a sentence's words, then its columns, e.g. formatConll(['the', 'cat'], [['DET', 'NOUN']])";
+  checkStrings(words, "formatConll()'s words", hint);
+  if (!Array.isArray(columns)) throw new OptionError(`formatConll()'s columns must be an array of columns, each an array of strings (got ${describeValue(columns)})`, hint);
+  columns.forEach((c, k) => checkStrings(c, `formatConll()'s columns[${k}]`, hint));
+  if (typeof separator !== 'string' || separator === '') throw new OptionError(`formatConll()'s separator must be a non-empty string (got ${describeValue(separator)})`, "'\\t' (the default) or ' '");
   for (const c of columns) if (c.length !== words.length) throw new ShapeError(`formatConll: a column of ${c.length} values for ${words.length} words`);
   let out = '';
   for (let i = 0; i < words.length; i++) {
@@ -541,6 +558,16 @@ export interface TagRecord {
  * id, words, labels, probs; probs rounded to `digits` decimals when given.
  */
 export function formatTagRecord(record: { id?: string; words: readonly string[]; labels: readonly string[]; probs?: ArrayLike<number> }, digits?: number): string {
+  const hint = "pass { words, labels } (and optionally id and probs), one label per word, e.g. tagPredict()'s prediction";
+  if (!isObject(record) || Array.isArray(record)) throw new OptionError(`formatTagRecord()'s record must be an object with words and labels (got ${describeValue(record)})`, hint);
+  checkStrings(record.words, "formatTagRecord()'s record.words", hint);
+  checkStrings(record.labels, "formatTagRecord()'s record.labels", hint);
+  if (record.id !== undefined) checkString(record.id, "formatTagRecord()'s record.id", hint);
+  const probs: unknown = record.probs;
+  if (probs !== undefined && !(isObject(probs) && typeof probs['length'] === 'number' && Array.from(probs as unknown as ArrayLike<unknown>).every((p) => typeof p === 'number'))) {
+    throw new OptionError(`formatTagRecord()'s record.probs must be an array of numbers, one per word (got ${describeValue(probs)})`, hint);
+  }
+  if (digits !== undefined) checkWhole(digits, "formatTagRecord()'s digits", 'the decimals probabilities are rounded to, e.g. 4, or nothing for all', 0, 15);
   if (record.labels.length !== record.words.length) throw new ShapeError(`formatTagRecord: ${record.labels.length} labels for ${record.words.length} words`);
   const out: TagRecord = { words: [...record.words], labels: [...record.labels] };
   const ordered: TagRecord = record.id !== undefined ? { id: record.id, ...out } : out;

@@ -30,7 +30,7 @@ import { z } from 'zod';
 import { OptionError } from '../core/errors.js';
 import { encode, normalizeText, splitSentences, tokenize } from '../core/tokenize.js';
 import { EOS, UNK } from '../core/vocab.js';
-import { checkCheckpoint, checkPlatform, checkString } from './checks.js';
+import { checkCheckpoint, checkPlatform, checkString, isObject } from './checks.js';
 import { describeValue, int, parseWith } from './options.js';
 import type { Platform } from './platform.js';
 import { createStepper, type Stepper, type TokenProbability } from './step.js';
@@ -280,7 +280,11 @@ function unitScores(rows: readonly Float64Array[], H: number, target: readonly n
  * characters inside quotes (the quotes included).
  */
 export function patternIndicator(inspection: Inspection, pattern: RegExp): Float64Array {
-  if (!(pattern instanceof RegExp)) throw new OptionError(`patternIndicator() takes a regular expression (got ${describeValue(pattern)})`, 'e.g. /"[^"]*"/g');
+  const read: unknown = isObject(inspection) ? inspection['read'] : undefined, tokens: unknown = isObject(inspection) ? inspection['tokens'] : undefined;
+  if (!Array.isArray(read) || !read.every((l) => typeof l === 'string') || !Array.isArray(tokens) || !tokens.every(isObject)) {
+    throw new OptionError(`patternIndicator()'s inspection must be what an inspector's inspect() returns (got ${describeValue(inspection)})`, 'pass createInspector(platform, model).inspect(text)');
+  }
+  if (!(pattern instanceof RegExp)) throw new OptionError(`patternIndicator()'s pattern must be a regular expression (got ${describeValue(pattern)})`, 'e.g. /"[^"]*"/g');
   const re = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
   const inside = inspection.read.map((line) => {
     const mark = new Uint8Array(line.length);

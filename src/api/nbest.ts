@@ -21,7 +21,7 @@
  * empty (it is then scored as the empty sentence).
  */
 import { DataError, OptionError } from '../core/errors.js';
-import { checkString } from './checks.js';
+import { checkString, isObject } from './checks.js';
 import { describeValue } from './options.js';
 
 export interface Hypothesis {
@@ -176,6 +176,14 @@ export function combinedScore(scores: readonly number[], weights: readonly numbe
  * Utterances in the order they first appear.
  */
 export function bestPerUtterance(hyps: readonly { utterance: string }[], combined: ArrayLike<number>): number[] {
+  const hint = 'pass the hypotheses parseNbestFields() or parseKaldiNbest() return, and one combined score per hypothesis (combinedScore())';
+  if (!Array.isArray(hyps)) throw new OptionError(`bestPerUtterance()'s hyps must be an array of hypotheses (got ${describeValue(hyps)})`, hint);
+  const bad = hyps.findIndex((h) => !isObject(h) || typeof h.utterance !== 'string');
+  if (bad >= 0) throw new OptionError(`bestPerUtterance()'s hyps[${bad}] must be a hypothesis with its utterance (got ${describeValue(hyps[bad])})`, hint);
+  const scores: unknown = combined;
+  if (!isObject(scores) || scores['length'] !== hyps.length || !Array.from(scores as unknown as ArrayLike<unknown>).every((x) => typeof x === 'number' && !Number.isNaN(x))) {
+    throw new OptionError(`bestPerUtterance()'s combined must be an array of ${hyps.length} numbers, one per hypothesis (got ${describeValue(combined)})`, hint);
+  }
   const best = new Map<string, number>();
   hyps.forEach((h, i) => {
     const b = best.get(h.utterance);

@@ -20,6 +20,7 @@ import { OptionError } from '../core/errors.js';
 import { TAG_UNK, UNKNOWN_LABEL, type EncodedTagSentence } from '../core/tagger-train.js';
 import { compareCodePoints } from '../core/vocab.js';
 import { checkString } from './checks.js';
+import { describeValue } from './options.js';
 import { createSentenceReader, type TagFormat, type TaggedSentence, type TagReadStats } from './conll.js';
 
 export interface LabelledText {
@@ -32,11 +33,15 @@ export interface LabelledText {
 
 /** A column given as text that is a number ("2", "-1") is that number. */
 export function columnValue(label: string | number): string | number {
+  if (typeof label !== 'string' && typeof label !== 'number') {
+    throw new OptionError(`columnValue()'s label must be a column name or number (got ${describeValue(label)})`, "a CoNLL-U column name ('upos') or number, as text or number ('2', 2, -1)");
+  }
   return typeof label === 'string' && /^-?\d+$/.test(label.trim()) ? Number(label.trim()) : label;
 }
 
 /** The label column a format reads by default: upos for CoNLL-U, the last column for plain CoNLL. */
 export function defaultColumn(format: TagFormat): string | number {
+  if (format !== 'conllu' && format !== 'conll') throw new OptionError(`defaultColumn()'s format must be 'conllu' or 'conll' (got ${describeValue(format)})`, 'the format of the text, e.g. as detectFormat() tells it');
   return format === 'conllu' ? 'upos' : -1;
 }
 

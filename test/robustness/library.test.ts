@@ -21,6 +21,7 @@ import {
   parseConll, parseConllu, parseKaldiNbest, parseNbestFields, parseTagged, parseTagRecords, plainFields, readLabelled, readSentences, safetensorsChunks,
   trainSentencesOf,
   chunksOf, confusionTable, conlleval, formatConfusion, formatConlleval, isChunkLabelSet, tokenAccuracy,
+  bestPerUtterance, columnValue, conlluColumnIndex, defaultColumn, formatConll, formatConllu, formatTagRecord, patternIndicator,
 } from '../../src/api/index.js';
 import { runCli, tempDir } from '../helpers/fake-host.js';
 
@@ -478,5 +479,55 @@ describe('rnnlm/api: the sweep\'s third pass, the metrics, formatters and per-to
     }
     assert.deepEqual(chunksOf(['B-X', 'O']), [{ type: 'X', start: 0, end: 1 }]);
     assert.equal(isChunkLabelSet(new Set(['B-X', 'O'])), true);
+  });
+
+  test('formatConllu, formatConll, formatTagRecord, conlluColumnIndex: a sentence and its labels', () => {
+    for (const v of bad) {
+      assert.throws(() => formatConllu(never(v), ['DET']), typed(OptionError, /^formatConllu\(\)'s sentence/));
+      assert.throws(() => formatTagRecord(never(v)), typed(OptionError, /^formatTagRecord\(\)'s record/));
+      if (!Array.isArray(v)) {
+        assert.throws(() => formatConllu({ words: ['the'] }, never(v)), typed(OptionError, /^formatConllu\(\)'s labels must be an array of strings/));
+        assert.throws(() => formatConll(never(v), [['DET']]), typed(OptionError, /^formatConll\(\)'s words must be an array of strings/));
+        assert.throws(() => formatConll(['the'], never(v)), typed(OptionError, /^formatConll\(\)'s columns must be an array/));
+      }
+      if (typeof v !== 'number' && typeof v !== 'string') {
+        assert.throws(() => conlluColumnIndex(never(v)), typed(OptionError, /^conlluColumnIndex\(\)'s column must be a column name or number/));
+        assert.throws(() => formatConllu({ words: ['the'] }, ['DET'], never(v ?? null)), typed(OptionError, /^formatConllu\(\)'s column must be/));
+      }
+    }
+    assert.throws(() => formatConll(['the'], [[5]] as never), typed(OptionError, /^formatConll\(\)'s columns\[0\]\[0\] must be a string/));
+    assert.throws(() => formatConll(['the'], [['DET']], never(5)), typed(OptionError, /^formatConll\(\)'s separator must be a non-empty string/));
+    assert.throws(() => formatTagRecord({ words: ['the'], labels: ['DET'], probs: never('x') }), typed(OptionError, /^formatTagRecord\(\)'s record.probs must be an array of numbers/));
+    for (const v of [null, 'x', -1, 1.5, {}, []]) {
+      assert.throws(() => formatTagRecord({ words: ['the'], labels: ['DET'] }, never(v)), typed(OptionError, /^formatTagRecord\(\)'s digits must be a whole number from 0 to 15/));
+    }
+    assert.equal(formatConllu({ words: ['the'] }, ['DET']), '1\tthe\t_\tDET\t_\t_\t_\t_\t_\t_\n\n');
+    assert.equal(formatConll(['the'], [['DET']]), 'the\tDET\n\n');
+    assert.equal(formatTagRecord({ words: ['the'], labels: ['DET'], probs: [0.123456] }, 2), '{"words":["the"],"labels":["DET"],"probs":[0.12]}\n');
+    assert.equal(conlluColumnIndex('xpos'), 4);
+  });
+
+  test('columnValue and defaultColumn: a column, a format', () => {
+    for (const v of [undefined, null, {}, []]) assert.throws(() => columnValue(never(v)), typed(OptionError, /^columnValue\(\)'s label must be a column name or number/));
+    for (const v of [...bad, 'csv']) assert.throws(() => defaultColumn(never(v)), typed(OptionError, /^defaultColumn\(\)'s format must be 'conllu' or 'conll'/));
+    assert.equal(columnValue('2'), 2);
+    assert.equal(defaultColumn('conll'), -1);
+  });
+
+  test('bestPerUtterance: the hypotheses and one number for each', () => {
+    const hyps = parseNbestFields('u1 -10.5 the cat\nu1 -11 cats\n', 1, 'nb');
+    for (const v of bad) {
+      if (!Array.isArray(v)) assert.throws(() => bestPerUtterance(never(v), [1, 2]), typed(OptionError, /^bestPerUtterance\(\)'s hyps must be an array of hypotheses/));
+      assert.throws(() => bestPerUtterance(hyps, never(v)), typed(OptionError, /^bestPerUtterance\(\)'s combined must be an array of 2 numbers/));
+    }
+    assert.throws(() => bestPerUtterance(never([5]), [1]), typed(OptionError, /^bestPerUtterance\(\)'s hyps\[0\] must be a hypothesis/));
+    assert.deepEqual(bestPerUtterance(hyps, [1, 2]), [1]);
+  });
+
+  test('patternIndicator: an inspection and a regular expression', () => {
+    const inspection = createInspector(basicPlatform(), ck).inspect('emma');
+    for (const v of bad) assert.throws(() => patternIndicator(never(v), /m/), typed(OptionError, /^patternIndicator\(\)'s inspection must be what an inspector's inspect\(\) returns/));
+    for (const v of bad) assert.throws(() => patternIndicator(inspection, never(v)), typed(OptionError, /^patternIndicator\(\)'s pattern must be a regular expression/));
+    assert.deepEqual([...patternIndicator(inspection, /m/)], [0, 1, 1, 0, 0]);
   });
 });
