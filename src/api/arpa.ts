@@ -58,6 +58,10 @@ export interface NgramModel {
   logProb10(word: string, history: readonly string[]): number;
 }
 
+/** Whether `v` is an n-gram model as parseArpa() returns it (its order, has and logProb10). */
+export const isNgramModel = (v: unknown): v is NgramModel => typeof v === 'object' && v !== null && typeof (v as NgramModel).logProb10 === 'function'
+  && typeof (v as NgramModel).has === 'function' && typeof (v as NgramModel).order === 'number';
+
 const ARPA_HINT = 'give an ARPA back-off model (\\data\\, ngram N=count lines, \\N-grams: sections, \\end\\), e.g. from build-lm.sh, ngram-count or lmplz';
 
 interface Entry { prob: number; bow: number }

@@ -18,7 +18,7 @@ import { createOptimizerState } from '../core/optimizer.js';
 import { allocParams } from '../core/params.js';
 import { encode, encodeCorpus, readModeOf, splitSentences, tokenize, type EncodedCorpus } from '../core/tokenize.js';
 import { evaluationSums, type EvaluationSums, type TargetLogProb } from '../core/train.js';
-import { mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
+import { isNgramModel, mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
 import { DEFAULT_LAMBDA, lambdaOption } from './score.js';
 import { checkCheckpoint, checkPlatform, checkText, isObject } from './checks.js';
 import { describeValue, int, parseWith, real } from './options.js';
@@ -42,7 +42,6 @@ export const evaluateOptionsShape = {
    */
   dynamicLr: real(0, 100).default(0),
 };
-const isNgramModel = (v: unknown): v is NgramModel => typeof v === 'object' && v !== null && typeof (v as NgramModel).logProb10 === 'function' && typeof (v as NgramModel).order === 'number';
 const evaluateOptionsSchema = z.strictObject({
   ...evaluateOptionsShape,
   /** An n-gram model from parseArpa() to interpolate with (not with dynamic evaluation). */

@@ -16,7 +16,7 @@ import { OptionError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { createScorer, perplexity, type Scorer, type SentenceScore } from '../core/score.js';
 import { encodeCorpus, normalizeText, splitSentences, tokenize } from '../core/tokenize.js';
-import { mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
+import { isNgramModel, mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
 import { checkCheckpoint, checkPlatform, checkString, isObject } from './checks.js';
 import { describeValue, int, isPlainObject, parseWith, real } from './options.js';
 import type { Engine, Platform } from './platform.js';
@@ -186,7 +186,6 @@ export const scoreOptionsShape = {
 /** The RNN's weight in the interpolation with an n-gram model (RNNLM's -lambda; its default). */
 export const DEFAULT_LAMBDA = 0.75;
 export const lambdaOption = real(0, 1);
-const isNgramModel = (v: unknown): v is NgramModel => typeof v === 'object' && v !== null && typeof (v as NgramModel).logProb10 === 'function' && typeof (v as NgramModel).order === 'number';
 const ngramModel = z.custom<NgramModel>(isNgramModel, { error: 'must be an n-gram model from parseArpa()' });
 const scoreOptionsSchema = z.strictObject({
   ...scoreOptionsShape,
