@@ -22,12 +22,11 @@ export { onnxModel, safetensorsChunks, serializeCheckpoint, serializeCheckpointC
 export { RnnlmError, DataError, OptionError, DivergedError, OutOfMemoryError, ShapeError, MEMORY_HINT } from '../core/errors.js';
 export { CELL_KINDS, type CellKind } from '../core/cells/index.js';
 export { UNK_TOKEN, EOS_TOKEN } from '../core/vocab.js';
-export { firstInvalidUtf8 } from '../checkpoint/json-bytes.js';
+export { firstInvalidUtf8, fastestBackend, ngramWord, ngramSentenceLogProbs, mixLogProb, combinedScore, encodeTagSentence, wordChars } from './checked.js';
 export type { EvalRecord, EvalReport, StepReport, StopReason } from '../core/train.js';
 export { referenceBackend, type Backend } from '../core/backend.js';
-export { fastestBackend } from '../core/wasm/fastest.js';
-export { parseArpa, ngramWord, ngramSentenceLogProbs, mixLogProb, OOV_LOG10, type NgramModel } from './arpa.js';
-export { parseNbestFields, parseKaldiNbest, attachScores, combinedScore, bestPerUtterance, type Hypothesis } from './nbest.js';
+export { parseArpa, OOV_LOG10, type NgramModel } from './arpa.js';
+export { parseNbestFields, parseKaldiNbest, attachScores, bestPerUtterance, type Hypothesis } from './nbest.js';
 export { DEFAULT_LAMBDA, interpolated, type Interpolation } from './score.js';
 export {
   parseConllu, parseConll, parseTagged, detectFormat, createSentenceReader, readSentences, conlluColumnIndex, CONLLU_COLUMNS, plainFields,
@@ -41,7 +40,7 @@ export {
 export { tagTrain, WORDS_PER_SENTENCE, type TagTrainData, type TagTrainRun, type TagTrainFiles, type TagTrainStart, type TagTrainOutcome, type TagEvalEvent } from './tag-train.js';
 export { tagPredict, tagEvaluate, evaluateText, columnFor, type TagPrediction, type TagEvaluation } from './tag-predict.js';
 export { tagTrainOptionsSchema, tagReadOptionsSchema, type TagTrainOptionsInput, type TagReadOptionsInput } from './tag-options.js';
-export { encodeTagSentence, wordChars, readLabelled, defaultColumn, columnValue } from './tag-data.js';
+export { readLabelled, defaultColumn, columnValue } from './tag-data.js';
 export {
   parseTagger, parseTaggerBytes, isTaggerCheckpoint, TAGGER_FORMAT, TAGGER_VERSION,
   type TaggerCheckpoint, type TaggerTrainingInfo, type TagVocab,

@@ -22,6 +22,7 @@ import {
   trainSentencesOf,
   chunksOf, confusionTable, conlleval, formatConfusion, formatConlleval, isChunkLabelSet, tokenAccuracy,
   bestPerUtterance, columnValue, conlluColumnIndex, defaultColumn, formatConll, formatConllu, formatTagRecord, patternIndicator,
+  combinedScore, encodeTagSentence, fastestBackend, firstInvalidUtf8, mixLogProb, ngramSentenceLogProbs, ngramWord, wordChars,
 } from '../../src/api/index.js';
 import { runCli, tempDir } from '../helpers/fake-host.js';
 
@@ -529,5 +530,63 @@ describe('rnnlm/api: the sweep\'s third pass, the metrics, formatters and per-to
     for (const v of bad) assert.throws(() => patternIndicator(never(v), /m/), typed(OptionError, /^patternIndicator\(\)'s inspection must be what an inspector's inspect\(\) returns/));
     for (const v of bad) assert.throws(() => patternIndicator(inspection, never(v)), typed(OptionError, /^patternIndicator\(\)'s pattern must be a regular expression/));
     assert.deepEqual([...patternIndicator(inspection, /m/)], [0, 1, 1, 0, 0]);
+  });
+
+  test('the per-token functions, checked at rnnlm/api\'s door: ngramWord, ngramSentenceLogProbs, mixLogProb, combinedScore', () => {
+    const ngram = parseArpa(readFileSync(new URL('../../../test/fixtures/tiny.arpa', import.meta.url), 'utf8'));
+    for (const v of bad) {
+      if (typeof v !== 'string') assert.throws(() => ngramWord(never(v), 'word'), typed(OptionError, /^ngramWord\(\)'s token must be a string/));
+      assert.throws(() => ngramWord('a', never(v)), typed(OptionError, /^ngramWord\(\)'s level must be 'char' or 'word'/));
+      assert.throws(() => ngramSentenceLogProbs(never(v), ['a']), typed(OptionError, /^ngramSentenceLogProbs\(\)'s model must be an n-gram model/));
+      if (!Array.isArray(v)) assert.throws(() => ngramSentenceLogProbs(ngram, never(v)), typed(OptionError, /^ngramSentenceLogProbs\(\)'s words must be an array of strings/));
+      for (const [i, name] of [[0, 'a'], [1, 'b'], [2, 'lambda']] as const) {
+        if (typeof v === 'number') continue;
+        const args: [number, number, number] = [-1, -2, 0.5];
+        args[i] = never(v);
+        assert.throws(() => mixLogProb(...args), typed(OptionError, new RegExp(`^mixLogProb\\(\\)'s ${name} must be a( finite)? number`)));
+      }
+      if (!Array.isArray(v)) {
+        assert.throws(() => combinedScore(never(v), [1], -3, 1), typed(OptionError, /^combinedScore\(\)'s scores must be an array of numbers/));
+        assert.throws(() => combinedScore([1], never(v), -3, 1), typed(OptionError, /^combinedScore\(\)'s weights must be an array of numbers/));
+      }
+      if (typeof v !== 'number') {
+        assert.throws(() => combinedScore([1], [1], never(v), 1), typed(OptionError, /^combinedScore\(\)'s lm must be a number/));
+        assert.throws(() => combinedScore([1], [1], -3, never(v)), typed(OptionError, /^combinedScore\(\)'s lmWeight must be a number/));
+      }
+    }
+    assert.throws(() => mixLogProb(NaN, -1, 0.5), typed(OptionError, /^mixLogProb\(\)'s a must be a number \(got NaN\)/));
+    assert.throws(() => mixLogProb(-1, -1, 2), typed(OptionError, /^mixLogProb\(\)'s lambda must be a number from 0 to 1 \(got 2\)/));
+    assert.throws(() => combinedScore(['1'] as never, [1], -3, 1), typed(OptionError, /^combinedScore\(\)'s scores\[0\] must be a number/));
+    assert.equal(ngramWord(' ', 'char'), '<space>');
+    assert.equal(ngramSentenceLogProbs(ngram, ['a']).logProbs.length, 2);
+    assert.equal(mixLogProb(-1, -2, 1), -1);
+    assert.equal(combinedScore([1, 2], [1, 1], -3, 1), 0);
+  });
+
+  test('the tagger\'s encoding, checked at rnnlm/api\'s door: wordChars and encodeTagSentence', async () => {
+    const { checkpoint: tagger } = await tagTrain('the\tDET\ncat\tNOUN\n\n'.repeat(4), { hidden: 4, embedding: 4, charEmbedding: 4, charHidden: 4, maxSteps: 1, threads: 1, minCount: 1 });
+    for (const v of bad) {
+      if (typeof v !== 'string') assert.throws(() => wordChars(never(v), 5), typed(OptionError, /^wordChars\(\)'s word must be a string/));
+      if (v !== 5) assert.throws(() => wordChars('cat', never(v)), typed(OptionError, /^wordChars\(\)'s maxChars must be a whole number of at least 1/));
+      if (!Array.isArray(v)) assert.throws(() => encodeTagSentence(never(v), tagger), typed(OptionError, /^encodeTagSentence\(\)'s words must be an array of strings/));
+      assert.throws(() => encodeTagSentence(['the'], never(v)), typed(OptionError, /^encodeTagSentence\(\)'s tagger must be a tagger/));
+      if (v !== undefined) assert.throws(() => encodeTagSentence(['the'], tagger, never(v)), typed(OptionError, /^encodeTagSentence\(\)'s labels must be \{ index, of \}/));
+    }
+    assert.throws(() => wordChars('cat', 0), typed(OptionError, /^wordChars\(\)'s maxChars must be a whole number of at least 1 \(got 0\)/));
+    assert.throws(() => encodeTagSentence(['the'], tagger, { index: new Map(), of: [] }), typed(OptionError, /^encodeTagSentence\(\)'s labels.of has 0 labels for 1 words/));
+    assert.deepEqual(wordChars('abcdef', 4), ['a', 'b', 'e', 'f']);
+    assert.equal(encodeTagSentence(['the', 'cat'], tagger).words.length, 2);
+  });
+
+  test('firstInvalidUtf8 and fastestBackend: bytes and an offset, a byte count', () => {
+    for (const v of bad) {
+      assert.throws(() => firstInvalidUtf8(never(v)), typed(OptionError, /^firstInvalidUtf8\(\)'s bytes must be a Uint8Array/));
+      if (v !== undefined) {
+        assert.throws(() => firstInvalidUtf8(new Uint8Array([65]), never(v === 5 ? -1 : v)), typed(OptionError, /^firstInvalidUtf8\(\)'s from must be a whole number of at least 0/));
+        assert.throws(() => fastestBackend(never(v === 5 ? 1.5 : v)), typed(OptionError, /^fastestBackend\(\)'s fixedBytes must be a whole number of at least 0/));
+      }
+    }
+    assert.equal(firstInvalidUtf8(new Uint8Array([65, 0xff]), 0), 1);
+    assert.equal(typeof fastestBackend().name, 'string');
   });
 });
