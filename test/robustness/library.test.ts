@@ -578,7 +578,7 @@ describe('rnnlm/api: the sweep\'s third pass, the metrics, formatters and per-to
     assert.equal(encodeTagSentence(['the', 'cat'], tagger).words.length, 2);
   });
 
-  test('firstInvalidUtf8 and fastestBackend: bytes and an offset, a byte count', () => {
+  test('firstInvalidUtf8, fastestBackend and basicPlatform: bytes and an offset, a byte count, a backend', () => {
     for (const v of bad) {
       assert.throws(() => firstInvalidUtf8(never(v)), typed(OptionError, /^firstInvalidUtf8\(\)'s bytes must be a Uint8Array/));
       if (v !== undefined) {
@@ -586,6 +586,8 @@ describe('rnnlm/api: the sweep\'s third pass, the metrics, formatters and per-to
         assert.throws(() => fastestBackend(never(v === 5 ? 1.5 : v)), typed(OptionError, /^fastestBackend\(\)'s fixedBytes must be a whole number of at least 0/));
       }
     }
+    for (const v of [null, 5, 'x', {}, []]) assert.throws(() => basicPlatform(never(v)), typed(OptionError, /^basicPlatform\(\)'s backend must be a Backend/));
+    assert.equal(basicPlatform(fastestBackend()).threads, 1);
     assert.equal(firstInvalidUtf8(new Uint8Array([65, 0xff]), 0), 1);
     assert.equal(typeof fastestBackend().name, 'string');
   });
