@@ -13,7 +13,7 @@
  *               scorer, sampler, backends), typed arrays in and out
  */
 export {
-  train, score, sample, evaluate, loadModel, saveModel, createStepper,
+  train, score, sample, evaluate, evaluateStream, loadModel, saveModel, createStepper,
   type TrainCallbacks, type TrainOutcome, type ScoredSentence, type SampleOptionsInput,
   type EvaluateOptionsInput, type Evaluation, type TextSource,
   type SaveOptions, type Stepper, type StepperOptions, type DrawOptions, type TokenProbability,
@@ -28,7 +28,7 @@ export {
   type Checkpoint, type TokenizerSettings, type TrainingInfo,
 } from './checkpoint/codec.js';
 export {
-  onnxModel, safetensorsChunks, encodeText, idsSafetensors, evaluateStream,
+  onnxModel, safetensorsChunks, encodeText, idsSafetensors,
   serializeCheckpoint, serializeCheckpointChunks, serializeTagger, serializeTaggerChunks,
 } from './api/index.js';
 export { parseSafetensors } from './checkpoint/safetensors.js';

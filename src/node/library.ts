@@ -17,7 +17,7 @@ import { nodePlatform } from './platform.js';
 import { OptionError } from '../core/errors.js';
 import { describeValue, type TrainOptionsInput } from '../api/options.js';
 import { checkCheckpoint } from '../api/checks.js';
-import { evaluate as evaluateOn, type EvaluateOptionsInput, type Evaluation, type TextSource } from '../api/evaluate.js';
+import { evaluate as evaluateOn, evaluateStream as evaluateStreamOn, type EvaluateOptionsInput, type Evaluation, type TextSource } from '../api/evaluate.js';
 import { sample as sampleOn, type SampleOptionsInput } from '../api/sample.js';
 import { scoreNow, type ScoredSentence } from '../api/score.js';
 import { train as runTraining, type TrainOutcome, type TrainRun } from '../api/train.js';
@@ -91,6 +91,15 @@ export function sample(ck: Checkpoint, options: SampleOptionsInput = {}): string
  */
 export async function evaluate(ck: Checkpoint, text: TextSource, options: EvaluateOptionsInput = {}): Promise<Evaluation> {
   return evaluateOn(nodePlatform(), ck, text, options);
+}
+
+/**
+ * evaluate() over sentences as they come (an async iterable of strings, each
+ * a sentence of a line- or paragraph-mode model): memory stays flat whatever
+ * the length. api/evaluate.ts's evaluateStream on Node's platform.
+ */
+export async function evaluateStream(ck: Checkpoint, sentences: AsyncIterable<string>, options: EvaluateOptionsInput = {}): Promise<Evaluation> {
+  return evaluateStreamOn(nodePlatform(), ck, sentences, options);
 }
 
 /**

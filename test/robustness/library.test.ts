@@ -592,3 +592,14 @@ describe('rnnlm/api: the sweep\'s third pass, the metrics, formatters and per-to
     assert.equal(typeof fastestBackend().name, 'string');
   });
 });
+
+test("rnnlm's evaluateStream takes (model, sentences, options), as evaluate takes (model, text): Node's platform underneath", async () => {
+  const lib = await import('../../src/index.js');
+  const api = await import('../../src/api/index.js');
+  async function* lines() { yield 'emma'; yield 'olivia'; }
+  const e = await lib.evaluateStream(ck, lines());
+  assert.equal(e.sentences, 2);
+  const viaApi = await api.evaluateStream(api.basicPlatform(), ck, lines());
+  assert.ok(Math.abs(e.crossEntropy - viaApi.crossEntropy) < 1e-5, `${e.crossEntropy} vs ${viaApi.crossEntropy}`);
+  await assert.rejects(lib.evaluateStream(ck, 'emma' as never), OptionError);
+});
