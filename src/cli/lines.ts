@@ -39,8 +39,29 @@ const PARAGRAPH_TOO_LONG_HINT = 'end each paragraph with a blank line, or split 
 const PIECE = 4096;
 
 /**
+ * Line ends as training reads them (normalizeText: CRLF, and a lone CR as
+ * old Mac files end their lines) turned into LF in buf[from, end), in
+ * place; returns the new end. A CR in the last byte is left as it is: the
+ * next chunk may begin with its LF.
+ */
+function lineEndsToLf(buf: Uint8Array, from: number, end: number): number {
+  let r = buf.indexOf(0x0d, from);
+  if (r < 0 || r >= end) return end;
+  let w = r;
+  for (; r < end; r++) {
+    const b = buf[r]!;
+    if (b !== 0x0d) buf[w++] = b;
+    else if (r + 1 === end) buf[w++] = b; // held back
+    else if (buf[r + 1] !== 0x0a) buf[w++] = 0x0a; // a lone CR: a line end
+    // else: the CR of a CRLF, dropped
+  }
+  return w;
+}
+
+/**
  * Splits a byte stream into numbered lines, a chunk at a time, without
- * their LF (and the CR before it); the first line loses a leading BOM
+ * their line ends (LF, CRLF or a lone CR, as training splits its corpus: a
+ * file with old Mac line ends has a line per CR); the first line loses a leading BOM
  * (U+FEFF elsewhere is text). `push` hands each complete line to `take` as
  * bytes (a view valid during the call only), or, when `takeText` is given
  * and a piece of lines is all valid UTF-8 (the usual case), as a string cut
@@ -65,13 +86,15 @@ class LineSplitter {
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    const n = this.have + chunk.length;
-    if (n > this.store.length) {
-      const grown = new Uint8Array(Math.max(n, 2 * this.store.length));
+    const end = this.have + chunk.length;
+    if (end > this.store.length) {
+      const grown = new Uint8Array(Math.max(end, 2 * this.store.length));
       grown.set(this.store.subarray(0, this.have));
       this.store = grown;
     }
     this.store.set(chunk, this.have);
+    // from the carried line's last byte: a CR held back there may be the first half of a CRLF
+    const n = lineEndsToLf(this.store, Math.max(0, this.have - 1), end);
     const buf = this.store;
     const last = buf.lastIndexOf(0x0a, n - 1);
     let from = 0;

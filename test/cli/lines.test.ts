@@ -1,8 +1,8 @@
 /**
  * The input reader of `score` and `eval` (src/cli/lines.ts) against a plain
- * reference written here: split the whole input at LF, drop one CR before
- * each LF (and at the very end), a BOM at the start, decode each line on its
- * own. Whatever the chunking — every two-piece split, one byte at a time,
+ * reference written here: split the whole input at its line ends as
+ * training does (LF, CRLF, a lone CR), drop a BOM at the start, decode each
+ * line on its own. Whatever the chunking — every two-piece split, one byte at a time,
  * random sizes — the units must be the reference's, in order.
  */
 import { test } from 'node:test';
@@ -20,13 +20,15 @@ const cat = (...parts: Uint8Array[]): Uint8Array => {
 };
 
 /** What every line becomes: its cleaned text, or (not UTF-8) the start of the error that names it. */
-function reference(bytes: Uint8Array): { line: number; text?: string; error?: string }[] {
+function reference(input: Uint8Array): { line: number; text?: string; error?: string }[] {
+  // line ends as training reads them: CRLF, LF, and a lone CR
+  const bytes = Uint8Array.from(Array.from(input).flatMap((b, i) => (b === 0x0d ? (input[i + 1] === 0x0a ? [] : [0x0a]) : [b])));
   const lines: Uint8Array[] = [];
   let from = 0;
   for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a) { lines.push(bytes.subarray(from, i)); from = i + 1; }
   if (from < bytes.length) lines.push(bytes.subarray(from));
   return lines.map((raw, i) => {
-    let b = raw.length && raw[raw.length - 1] === 0x0d ? raw.subarray(0, -1) : raw;
+    let b = raw;
     if (i === 0 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) b = b.subarray(3);
     try {
       return { line: i + 1, text: cleanSentence(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(b)) };
@@ -60,7 +62,8 @@ const inputs: [string, Uint8Array][] = [
   ['blank lines, CRLF, no final LF', enc('a\nb\r\n\nc')],
   ['a BOM, then U+FEFF inside a line', enc('\uFEFFx\ny\uFEFFz\n')],
   ['a line that is not UTF-8 among good ones', cat(enc('ok\n'), Uint8Array.of(0xff, 0x20), enc('bad\nok2 é\n'))],
-  ['a lone CR inside a line, CR at the very end', enc('a\rb\nc\r')],
+  ['a lone CR is a line end, as training reads it (old Mac files); CR at the very end', enc('a\rb\nc\r')],
+  ['old Mac line ends only, a blank line among them, CR then CRLF', enc('one\rtwo\r\rthree\r\r\nfour')],
   ['only line feeds', enc('\n\n\n')],
   ['lines longer than a decoded piece, multi-byte characters', enc(`${long}\nshort\n${long}\r\n${'z'.repeat(4095)}\n${'w'.repeat(4096)}\n`)],
   ['trailing spaces and tabs are cleaned', enc('a b  \t\nc\t\n')],
