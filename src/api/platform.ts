@@ -13,7 +13,6 @@ import type { Model } from '../core/model.js';
 import type { ThreadLanes } from '../core/lanes.js';
 import { localTaggerEngine, type TaggerEngine, type TaggerEngineCapacity } from '../core/tagger-engine.js';
 import type { Tagger } from '../core/tagger.js';
-import { isObject } from './checks.js';
 import { describeValue } from './options.js';
 
 export type { Engine } from '../core/engine.js';
@@ -45,7 +44,9 @@ export interface FileSink {
 
 /** A platform with nothing but the language: one thread, the TypeScript reference, a clock of its own. */
 export function basicPlatform(backend: Backend = referenceBackend): Platform {
-  if (!isObject(backend) || typeof backend.name !== 'string' || typeof backend.alloc !== 'function' || !isObject(backend.kernels)) {
+  // checked here, not with checks.ts (which takes the Platform type from this file: no cycle)
+  const isObj = (v: unknown): boolean => typeof v === 'object' && v !== null;
+  if (!isObj(backend) || typeof backend.name !== 'string' || typeof backend.alloc !== 'function' || !isObj(backend.kernels)) {
     throw new OptionError(`basicPlatform()'s backend must be a Backend such as referenceBackend or fastestBackend() returns (got ${describeValue(backend)})`,
       "pass nothing (the TypeScript reference), referenceBackend or fastestBackend() (from 'rnnlm/api')");
   }
