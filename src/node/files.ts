@@ -21,6 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RnnlmError } from '../core/errors.js';
+import { deferStopSignals } from './signals.js';
 
 /** A file that cannot be read or written (exit 1 on the command line). */
 export class FileError extends RnnlmError {}
@@ -285,6 +286,16 @@ export async function writeFileAtomic(path: string, content: Content): Promise<v
 
 /** `nonce` fixes the temporary's random part (tests only). */
 export function writeFileAtomicSync(path: string, content: Content, nonce?: string): void {
+  // a signal during the write ends the process after it, not in it (no temporary left behind)
+  const release = deferStopSignals();
+  try {
+    writeAtomically(path, content, nonce);
+  } finally {
+    release();
+  }
+}
+
+function writeAtomically(path: string, content: Content, nonce?: string): void {
   let target: string, existing: Stats | null;
   try {
     ({ target, existing } = writeTarget(path));

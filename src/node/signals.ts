@@ -13,42 +13,35 @@ import { constants } from 'node:os';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 
-/** Ends the process with 128 + the signal's number: what a command that handles no signal does with one. */
+/** Ends the process with 128 + the signal's number: what a signal that comes during a write does when nothing else handles it. */
 const exitWithSignal = (sig: NodeJS.Signals): void => process.exit(128 + constants.signals[sig]);
-let exitingOnSignals = false;
 
 /**
- * Until a command installs its own handler (onStopSignal), a stop signal
- * ends the process with 128 + its number — at the end of the current
- * synchronous work, not in its middle: every file rnnlm writes is written
- * synchronously to a temporary and renamed, so a signal during a write of
- * `strip`, `export` or `view` lets the write finish (or clean up after
- * itself) instead of leaving a hidden temporary behind. Called once, by the
- * command-line entry point.
+ * For the length of a synchronous file write (src/node/files.ts): a stop
+ * signal that nothing else handles ends the process with 128 + its number
+ * just after the write — whole, or cleaned up — instead of in its middle,
+ * which would leave a hidden temporary behind (`strip`, `export`, `view`,
+ * the library's saveModel). Where a handler is installed (training's
+ * onStopSignal, a program's own), it is left to answer. Outside writes the
+ * default action stands: a signal ends a command at once. The returned
+ * release keeps the handler SIGNAL_GRACE_MS longer, so that a signal that
+ * came during the write is answered even when nothing else is left to do.
  */
-export function exitOnStopSignals(): void {
-  if (exitingOnSignals) return;
-  exitingOnSignals = true;
+const SIGNAL_GRACE_MS = 20;
+
+export function deferStopSignals(): () => void {
+  if (STOP_SIGNALS.some((sig) => process.listenerCount(sig) > 0)) return () => {};
   for (const sig of STOP_SIGNALS) process.on(sig, exitWithSignal);
+  // a timer, not setImmediate: with an immediate pending, the loop's poll may not read the signal before it runs
+  return () => { setTimeout(() => { for (const sig of STOP_SIGNALS) process.off(sig, exitWithSignal); }, SIGNAL_GRACE_MS); };
 }
 
 export function onStopSignal(handler: (signal: number) => void): () => void {
-  // while this handler is installed, it alone answers the signals
-  const fallback = exitingOnSignals;
-  if (fallback) for (const sig of STOP_SIGNALS) process.off(sig, exitWithSignal);
-  let signalled = false;
-  const remove = () => { for (const sig of STOP_SIGNALS) process.off(sig, h); };
-  let removed = false;
-  const off = () => {
-    if (removed) return;
-    removed = true;
-    remove();
-    // taken off by its command (not by a signal): the signals end the process as before it
-    if (fallback && !signalled) for (const sig of STOP_SIGNALS) process.on(sig, exitWithSignal);
-  };
+  const off = () => { for (const sig of STOP_SIGNALS) process.off(sig, h); };
+  let first = true;
   const h = (sig: NodeJS.Signals) => {
-    if (!signalled) {
-      signalled = true;
+    if (first) {
+      first = false;
       setImmediate(off);
     }
     handler(constants.signals[sig]);
