@@ -78,7 +78,8 @@ const notALog = (path: string, line: number, now = false): string =>
  * already (or nothing): a checkpoint or a text given as --log by mistake is
  * refused, not appended to. Each write reads the file again and replaces it
  * with that and the records not yet written, atomically: never half-written,
- * and two runs sharing a log keep each other's records. A failed write is
+ * and two runs sharing a log keep each other's earlier records (not those
+ * another run writes between this read and this rename). A failed write is
  * reported and tried again with those records at the next evaluation (and
  * once more at the end).
  */

@@ -79,17 +79,17 @@ test('--resume on another corpus: a note when the vocabulary covers it, a refusa
   const half = join(dir, 'half.txt');
   const lines = readFileSync(CORPUS, 'utf8').split('\n');
   writeFileSync(half, lines.slice(0, lines.length / 2).join('\n'));
-  const near = await runCli(['train', half, '--resume', m, '-o', out, '--max-steps', '1', '--samples', '0']);
+  const near = await runCli(['train', half, '--resume', m, '-o', out, '--max-steps', '1', '--samples', '0', '--force']);
   assert.equal(near.code, 0, near.stderr);
   assert.match(near.stderr, /note: this corpus is not the one the checkpoint was trained on; 0\.0% of its tokens are <UNK>/);
   // text in another script: every character unknown
   const greek = join(dir, 'greek.txt');
   writeFileSync(greek, 'αβγδε ζηθ\nικλμν ξοπ\nρστυφ χψω\n'.repeat(20));
-  const far = await runCli(['train', greek, '--resume', m, '-o', out, '--max-steps', '1', '--samples', '0']);
+  const far = await runCli(['train', greek, '--resume', m, '-o', out, '--max-steps', '1', '--samples', '0', '--force']);
   assert.equal(far.code, 1, far.stderr);
   assert.match(oneLineError(far.stderr), /not the one the checkpoint was trained on: \d+\.\d% of its tokens are unknown .* — --resume continues a run on its own corpus/);
   // the same corpus: no note at all
-  const same = await runCli(['train', CORPUS, '--resume', m, '-o', out, '--max-steps', '1', '--samples', '0']);
+  const same = await runCli(['train', CORPUS, '--resume', m, '-o', out, '--max-steps', '1', '--samples', '0', '--force']);
   assert.doesNotMatch(same.stderr, /not the one/);
 });
 
@@ -99,7 +99,7 @@ test('--resume of a file-mode model on a 2-character (or 12-character) corpus: n
   writeFileSync(tiny, 'ab');
   for (const text of ['ab', 'the cat sat\n']) {
     writeFileSync(tiny, text);
-    const r = await runCli(['train', tiny, '--resume', m, '-o', join(dir, 'out.json'), '--max-steps', '2', '--samples', '0', '--eval-every', '1']);
+    const r = await runCli(['train', tiny, '--resume', m, '-o', join(dir, 'out.json'), '--max-steps', '2', '--samples', '0', '--eval-every', '1', '--force']);
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /NaN/);
   }
@@ -114,7 +114,7 @@ test('--resume refuses a checkpoint whose saved options are out of range (hand-e
     const edited = existing.test(text) ? text.replace(existing, `"${field}": ${value}`) : text.replace(/"options": \{/, `"options": {\n      "${field}": ${value},`);
     assert.notEqual(edited, text);
     writeFileSync(bad, edited);
-    const r = await runCli(['train', CORPUS, '--resume', bad, '-o', join(dir, 'out.json'), '--max-steps', '1', '-q']);
+    const r = await runCli(['train', CORPUS, '--resume', bad, '-o', join(dir, 'out.json'), '--max-steps', '1', '-q', '--force']);
     assert.equal(r.code, 1, r.stderr);
     assert.match(oneLineError(r.stderr), why);
   }
@@ -134,7 +134,7 @@ test('--resume refuses hand-edited training values (all-zero RNG, a read mode it
     edit(j);
     const bad = join(dir, `bad-${name}.json`);
     writeFileSync(bad, JSON.stringify(j));
-    const r = await runCli(['train', CORPUS, '--resume', bad, '-o', join(dir, 'out.json'), '--max-steps', '1', '-q']);
+    const r = await runCli(['train', CORPUS, '--resume', bad, '-o', join(dir, 'out.json'), '--max-steps', '1', '-q', '--force']);
     if (why === null) {
       assert.equal(r.code, 0, `${name}: ${r.stderr}`);
     } else {
@@ -157,7 +157,7 @@ test('hand-edited values rnnlm reads back are checked too: bestValLoss "NaN", an
     edit(j);
     const bad = join(dir, `bad-${name}.json`);
     writeFileSync(bad, JSON.stringify(j));
-    for (const args of [['info', bad], ['train', CORPUS, '--resume', bad, '-o', join(dir, 'out.json'), '--max-steps', '1', '-q']]) {
+    for (const args of [['info', bad], ['train', CORPUS, '--resume', bad, '-o', join(dir, 'out.json'), '--max-steps', '1', '-q', '--force']]) {
       const r = await runCli(args);
       assert.equal(r.code, 1, `${name} ${args[0]}: ${r.stderr}`);
       assert.match(oneLineError(r.stderr), why);

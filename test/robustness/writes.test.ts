@@ -492,6 +492,14 @@ test('a new run does not replace an earlier run\'s checkpoint or its latest stat
   // continuing it is what --resume is for
   assert.equal((await runCli(['train', CORPUS, '-o', m, '--resume', m, ...QUICK])).code, 0);
   assert.ok(parseCheckpoint(readFileSync(m, 'utf8')).training!.state.step > 2, 'it went on from step 2');
+  // resuming another run's checkpoint does not make -o free to replace
+  const other = join(dir, 'other.json');
+  assert.equal((await runCli(['train', CORPUS, '-o', other, ...QUICK])).code, 0);
+  const before = readFileSync(m);
+  const elsewhere = await runCli(['train', CORPUS, '-o', m, '--resume', other, ...QUICK]);
+  assert.equal(elsewhere.code, 2);
+  assert.match(oneLineError(elsewhere.stderr), /m\.json exists already/);
+  assert.deepEqual(readFileSync(m), before);
   // --force: a new run from step 0
   assert.equal((await runCli(['train', CORPUS, '-o', m, ...QUICK, '--force'])).code, 0);
   assert.equal(parseCheckpoint(readFileSync(m, 'utf8')).training!.state.step, 2);

@@ -120,7 +120,7 @@ export async function runTagTrain(host: Host, raw: Record<string, unknown>): Pro
   host.checkDistinct([{ role: 'training data', path: opts.data }, { role: 'tagger to resume (--resume)', path: opts.resume }, { role: 'log (--log)', path: opts.log }]);
   host.checkDistinct([{ role: 'dev data (--dev)', path: opts.dev }, { role: 'tagger to resume (--resume)', path: opts.resume }]);
 
-  refuseToReplace(host, opts.output, last, opts.resume !== undefined || opts.force, 'rnnlm tag train');
+  refuseToReplace(host, opts.output, last, opts.resume, opts.force, 'rnnlm tag train');
 
   const staleLast = host.isFile(last);
   const train = await readText(host, opts.data);

@@ -105,11 +105,14 @@ Examples:
 /**
  * A new run does not write over the checkpoints of an earlier one: an
  * existing output (or its latest-state file) is refused unless the run
- * continues it (`allowed`: --resume) or is told to replace it (--force).
+ * continues it (--resume naming that output or its latest-state file) or is
+ * told to replace it (--force).
  * `command` names the command in the hint.
  */
-export function refuseToReplace(host: Host, output: string, last: string, allowed: boolean, command: string): void {
-  if (allowed) return;
+export function refuseToReplace(host: Host, output: string, last: string, resume: string | undefined, force: boolean, command: string): void {
+  if (force) return;
+  // --resume continues the run -o holds: its best file or its latest state, not another run's
+  if (resume !== undefined && resume !== '-' && (sameFile(host, resume, output) || sameFile(host, resume, last))) return;
   const there = [output, last].find((p) => host.isFile(p));
   if (there === undefined) return;
   const resumeFrom = host.isFile(last) ? last : output;
@@ -121,6 +124,17 @@ export function refuseToReplace(host: Host, output: string, last: string, allowe
 export function latestState(output: string): { role: string; path: string; rename: string } {
   const last = lastPath(output);
   return { role: 'latest-state file', path: last, rename: `choose another -o: the latest-state file is named after it (${shown(output)} → ${shown(last)})` };
+}
+
+/** Whether two paths name one existing file (through links too): checkDistinct's test, asked the other way. */
+function sameFile(host: Host, a: string, b: string): boolean {
+  if (!host.isFile(a) || !host.isFile(b)) return false;
+  try {
+    host.checkDistinct([{ role: 'a', path: a }, { role: 'b', path: b }]);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** model.json → model.last.json: where the latest state goes when it is not the best. */
@@ -171,7 +185,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     { role: 'output (-o)', path: opts.output }, latestState(opts.output),
   ]);
 
-  refuseToReplace(host, opts.output, lastPath(opts.output), opts.resume !== undefined || opts.force, 'rnnlm train');
+  refuseToReplace(host, opts.output, lastPath(opts.output), opts.resume, opts.force, 'rnnlm train');
 
   const name = sourceName(opts.corpus);
   // a latest-state file that is there before this run starts is older than anything it writes
