@@ -41,8 +41,9 @@ const PIECE = 4096;
 /**
  * Line ends as training reads them (normalizeText: CRLF, and a lone CR as
  * old Mac files end their lines) turned into LF in buf[from, end), in
- * place; returns the new end. A CR in the last byte is left as it is: the
- * next chunk may begin with its LF.
+ * place; returns the new end. A CR in the last byte ends its line at once
+ * (an interactive pipe gets its answer); the splitter then drops an LF that
+ * begins the next chunk, the second half of that CRLF.
  */
 function lineEndsToLf(buf: Uint8Array, from: number, end: number): number {
   let r = buf.indexOf(0x0d, from);
@@ -51,8 +52,7 @@ function lineEndsToLf(buf: Uint8Array, from: number, end: number): number {
   for (; r < end; r++) {
     const b = buf[r]!;
     if (b !== 0x0d) buf[w++] = b;
-    else if (r + 1 === end) buf[w++] = b; // held back
-    else if (buf[r + 1] !== 0x0a) buf[w++] = 0x0a; // a lone CR: a line end
+    else if (r + 1 === end || buf[r + 1] !== 0x0a) buf[w++] = 0x0a; // a lone CR (or the chunk's last byte): a line end
     // else: the CR of a CRLF, dropped
   }
   return w;
@@ -78,6 +78,8 @@ class LineSplitter {
   private have = 0;
   private line = 0;
   private skipping = false;
+  /** The last chunk ended with a CR (its line is ended). */
+  private afterCr = false;
 
   constructor(
     private readonly take: (line: number, bytes: Uint8Array | null) => void,
@@ -85,6 +87,10 @@ class LineSplitter {
   ) {}
 
   push(chunk: Uint8Array): void {
+    // the LF of a CRLF whose CR ended the last chunk (and its line)
+    if (chunk.length === 0) return;
+    if (this.afterCr && chunk[0] === 0x0a) chunk = chunk.subarray(1);
+    this.afterCr = chunk.length > 0 && chunk[chunk.length - 1] === 0x0d;
     if (chunk.length === 0) return;
     const end = this.have + chunk.length;
     if (end > this.store.length) {
@@ -93,8 +99,7 @@ class LineSplitter {
       this.store = grown;
     }
     this.store.set(chunk, this.have);
-    // from the carried line's last byte: a CR held back there may be the first half of a CRLF
-    const n = lineEndsToLf(this.store, Math.max(0, this.have - 1), end);
+    const n = lineEndsToLf(this.store, this.have, end);
     const buf = this.store;
     const last = buf.lastIndexOf(0x0a, n - 1);
     let from = 0;
