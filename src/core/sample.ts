@@ -261,8 +261,8 @@ export const SAMPLE_LANES = 8;
  * i, so what sample i is does not depend on how many are asked for, nor on
  * the lane it runs in: the batch is `lanes` rows wide even for fewer samples
  * (another width may change the logits in their last bits, since the matrix
- * kernels group rows by the batch's width). The consumer may stop early; lanes run
- * ahead by at most (lanes − 1) samples. `lanes`: a width (a workspace of that
+ * kernels group rows by the batch's width). The consumer may stop early; at
+ * most 2 × lanes finished samples wait for it. `lanes`: a width (a workspace of that
  * many rows is made), or the Lanes to use (lanes.ts: a caller's kept
  * workspace, WebAssembly memory being never freed, or lanes on several
  * threads). `given`: a prime workspace as for createSampler.
