@@ -33,7 +33,7 @@ test('--tied: the embedding follows --hidden, no decoder.weight in the file, V·
   assert.match(info.stdout, /embedding of 12, tied/);
   const score = await runCli(['score', '-m', tied, 'the cat sat']);
   assert.equal(score.code, 0, score.stderr);
-  const resumed = await runCli(['train', file, '--resume', tied, '--max-steps', '2', '-q', '--samples', '0']);
+  const resumed = await runCli(['train', file, '--resume', tied, '-o', tied, '--max-steps', '2', '-q', '--samples', '0']);
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.equal(parseCheckpoint(readFileSync(tied, 'utf8')).model.config.tied, true);
   const tuned = join(d, 'tuned.json');
@@ -67,7 +67,7 @@ test('--input-dropout, --word-dropout, --locked-dropout: kept in the config, sho
   const c = parseCheckpoint(readFileSync(out, 'utf8')).model.config;
   assert.deepEqual([c.dropout, c.inputDropout, c.wordDropout, c.lockedDropout], [0.1, 0.2, 0.3, true]);
   assert.match((await runCli(['info', out])).stdout, /dropout +0\.1 between layers and on the output · input 0\.2 · words 0\.3 \(locked/);
-  const resumed = await runCli(['train', file, '--resume', out, '--word-dropout', '0.5', '--max-steps', '2', '--samples', '0']);
+  const resumed = await runCli(['train', file, '--resume', out, '-o', out, '--word-dropout', '0.5', '--max-steps', '2', '--samples', '0']);
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.match(resumed.stderr, /changed training settings: --word-dropout 0\.5 \(was 0\.3\)/);
   const oneHot = await runCli(['train', file, '--input-dropout', '0.2', '-o', join(d, 'x.json'), ...quick]);

@@ -25,7 +25,7 @@ test('--lr-warmup scales the rate of step s by (s + 1) / N; --lr-plateau and its
   assert.ok(rows.length >= 2);
   const tc = parseCheckpoint(readFileSync(out, 'utf8')).training!.config;
   assert.deepEqual([tc.lrWarmup, tc.lrPlateau, tc.lrPlateauPatience], [100, 0.25, 2]);
-  const again = await runCli(['train', file, '--resume', out, '--lr-plateau', '0.5', '--max-steps', '1', '--samples', '0']);
+  const again = await runCli(['train', file, '--resume', out, '-o', out, '--lr-plateau', '0.5', '--max-steps', '1', '--samples', '0']);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, /changed training settings: --lr-plateau 0\.5 \(was 0\.25\)/);
 });
