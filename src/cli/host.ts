@@ -5,7 +5,7 @@
 import { fstatSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { randomInt } from 'node:crypto';
-import { checkDistinct, checkOutputPath, fileError, readFileBytes, fileChunks, readFileIfExists, isRegularFile, removeRegularFile, writeFileAtomic, type Content } from '../node/files.js';
+import { checkDistinct, checkOutputPath, fileError, fileIdentity, readFileBytes, fileChunks, readFileIfExists, isRegularFile, removeRegularFile, writeFileAtomic, type Content } from '../node/files.js';
 import { shown } from './format.js';
 import { InputError } from './errors.js';
 import type { Backend } from '../api/index.js';
@@ -45,6 +45,8 @@ export interface Host {
   checkWritable(path: string, what?: string): void;
   /** Throws FileError when two of the paths (corpus, output, log, …) are one file; '-' and undefined are skipped. */
   checkDistinct(entries: readonly { role: string; path: string | undefined; rename?: string }[]): void;
+  /** Whether two paths name one file (device and inode: through links, and any spelling). */
+  sameFile(a: string, b: string): boolean;
   /** Milliseconds, monotonic. */
   now(): number;
   /**
@@ -188,6 +190,7 @@ export function nodeHost(): Host {
     writeFileAtomic,
     checkWritable: (path, what) => checkOutputPath(path, what),
     checkDistinct,
+    sameFile: (a, b) => fileIdentity(a) === fileIdentity(b),
     now: () => performance.now(),
     onInterrupt: onStopSignal,
     exitNow: (code) => process.exit(code),

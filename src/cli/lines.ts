@@ -123,11 +123,11 @@ class LineSplitter {
     if (this.store.length > 1 << 20 && this.have < 1 << 15) this.store = this.store.slice(0, 1 << 16);
   }
 
-  /** The line after the last LF, if the stream did not end with one. */
+  /** The line after the last line end, if the stream did not end with one (every CR is an LF by now: lineEndsToLf). */
   end(): void {
     const c = this.store.subarray(0, this.have);
     this.have = 0;
-    if (c.length > 0 && !this.skipping) this.one(c[c.length - 1] === 0x0d ? c.subarray(0, -1) : c);
+    if (c.length > 0 && !this.skipping) this.one(c);
   }
 
   /** The complete lines in buf[from, last): LF-separated, the LF at `last` ending the final one. */
@@ -156,7 +156,7 @@ class LineSplitter {
         for (;;) {
           const lf = text.indexOf('\n', at);
           const stop = lf < 0 ? text.length : lf;
-          let part = text.slice(at, stop > at && text.charCodeAt(stop - 1) === 0x0d ? stop - 1 : stop);
+          let part = text.slice(at, stop);
           this.line++;
           if (this.line === 1 && part.charCodeAt(0) === 0xfeff) part = part.slice(1);
           this.takeText(this.line, part);
@@ -166,7 +166,7 @@ class LineSplitter {
       }
     }
     for (let i = buf.indexOf(0x0a, from); i >= 0 && i <= end; i = buf.indexOf(0x0a, from)) {
-      this.one(buf.subarray(from, i > from && buf[i - 1] === 0x0d ? i - 1 : i));
+      this.one(buf.subarray(from, i));
       from = i + 1;
     }
   }

@@ -13,7 +13,7 @@ import { extendTagTrainOptions, tagTrainOptionsShape } from '../../api/tag-optio
 import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { checkPathArgument, readText, sourceName } from '../input.js';
+import { checkOneStdin, checkPathArgument, readText, sourceName } from '../input.js';
 import { flagName, parseOptions } from '../options.js';
 import { createReporter, type Reporter } from '../progress.js';
 import { trainingInterrupts } from '../interrupts.js';
@@ -105,9 +105,11 @@ export async function runTagTrain(host: Host, raw: Record<string, unknown>): Pro
   checkPathArgument(opts.data, 'data path');
   checkPathArgument(opts.dev, '--dev path');
   if (opts.output === '-') throw new UsageError('-o - would write the tagger to standard output, which cannot hold it', 'give a file name, e.g. -o tagger.json');
-  if ([opts.dev, opts.resume].filter((p) => p === '-').length + (opts.data === '-' ? 1 : 0) > 1) {
-    throw new UsageError('only one input can be standard input', 'give the others as files');
-  }
+  checkOneStdin([
+    { role: 'training data', path: opts.data, fix: 'give the training data as a file' },
+    { role: 'dev data', path: opts.dev, fix: 'give the dev data as a file: --dev dev.conllu' },
+    { role: 'tagger to resume', path: opts.resume, fix: 'give the tagger as a file: --resume tagger.last.json' },
+  ]);
   if (opts.log === '-') throw new UsageError('--log - is not supported: the log is a file', 'give a file name, e.g. --log run.ndjson');
   host.checkWritable(opts.output, 'output (-o)');
   host.checkWritable(last, 'latest-state file');

@@ -15,7 +15,7 @@ import { train } from '../../api/train.js';
 import { sample } from '../../api/sample.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { checkPathArgument, readCheckpoint, readText, sourceName } from '../input.js';
+import { checkOneStdin, checkPathArgument, readCheckpoint, readText, sourceName } from '../input.js';
 import { flagName, int, parseOptions } from '../options.js';
 import { createReporter, type Reporter } from '../progress.js';
 import { trainingInterrupts } from '../interrupts.js';
@@ -112,7 +112,7 @@ Examples:
 export function refuseToReplace(host: Host, output: string, last: string, resume: string | undefined, force: boolean, command: string): void {
   if (force) return;
   // --resume continues the run -o holds: its best file or its latest state, not another run's
-  if (resume !== undefined && resume !== '-' && (sameFile(host, resume, output) || sameFile(host, resume, last))) return;
+  if (resume !== undefined && resume !== '-' && (host.sameFile(resume, output) || host.sameFile(resume, last))) return;
   const there = [output, last].find((p) => host.isFile(p));
   if (there === undefined) return;
   const resumeFrom = host.isFile(last) ? last : output;
@@ -124,17 +124,6 @@ export function refuseToReplace(host: Host, output: string, last: string, resume
 export function latestState(output: string): { role: string; path: string; rename: string } {
   const last = lastPath(output);
   return { role: 'latest-state file', path: last, rename: `choose another -o: the latest-state file is named after it (${shown(output)} → ${shown(last)})` };
-}
-
-/** Whether two paths name one existing file (through links too): checkDistinct's test, asked the other way. */
-function sameFile(host: Host, a: string, b: string): boolean {
-  if (!host.isFile(a) || !host.isFile(b)) return false;
-  try {
-    host.checkDistinct([{ role: 'a', path: a }, { role: 'b', path: b }]);
-    return false;
-  } catch {
-    return true;
-  }
 }
 
 /** model.json → model.last.json: where the latest state goes when it is not the best. */
@@ -156,11 +145,13 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
     throw new UsageError('--resume and --init-from cannot go together', '--resume continues a run exactly; --init-from starts a new run from a model (fine-tuning): give one of them');
   }
   if (opts.addTokens && opts.initFrom === undefined) throw new UsageError('--add-tokens goes with --init-from only', "it adds the corpus's new tokens to the vocabulary of the model being fine-tuned");
-  if (opts.corpus === '-' && opts.initFrom === '-') throw new UsageError('the corpus and the model to fine-tune cannot both be standard input', 'give the model as a file: --init-from model.json');
   checkPathArgument(opts.corpus, 'corpus path');
-  if (opts.corpus === '-' && opts.valFile === '-') throw new UsageError('the corpus and the validation text cannot both be standard input', 'give the validation text as a file: --val-file valid.txt');
-  if ([opts.resume, opts.initFrom].includes('-') && opts.valFile === '-') throw new UsageError('the validation text and the checkpoint cannot both be standard input', 'give them as files');
-  if (opts.corpus === '-' && opts.resume === '-') throw new UsageError('the corpus and the checkpoint to resume cannot both be standard input', 'give the checkpoint as a file: --resume model.last.json');
+  checkOneStdin([
+    { role: 'corpus', path: opts.corpus, fix: 'give the corpus as a file' },
+    { role: 'checkpoint to resume', path: opts.resume, fix: 'give the checkpoint as a file: --resume model.last.json' },
+    { role: 'model to fine-tune', path: opts.initFrom, fix: 'give the model as a file: --init-from model.json' },
+    { role: 'validation text', path: opts.valFile, fix: 'give the validation text as a file: --val-file valid.txt' },
+  ]);
   if (opts.output === '-') throw new UsageError('-o - would write checkpoints to standard output, which cannot hold them', 'give a file name, e.g. -o model.json');
   host.checkWritable(opts.output, 'output (-o)');
   host.checkWritable(lastPath(opts.output), 'latest-state file');
