@@ -40,6 +40,15 @@ export interface FileSink {
   write(path: string, content: Iterable<string | Uint8Array>): Promise<void>;
   /** The bytes of `path`, or null when there is no file there. */
   read(path: string): Promise<Uint8Array | null>;
+  /**
+   * Optional (the training log uses it when present, else reads and rewrites
+   * the file whole): add `text` at the end of `path` in one write, creating it
+   * when absent, so that writers sharing the file keep each other's lines; a
+   * line end first when the file's last line has none. `check` first gets the
+   * file's last bytes (`whole`: all of them) and may throw an RnnlmError to
+   * refuse. A failed write leaves the file as it was; throws an RnnlmError.
+   */
+  append?(path: string, text: string, check: (tail: Uint8Array, whole: boolean) => void): Promise<void>;
 }
 
 /** A platform with nothing but the language: one thread, the TypeScript reference, a clock of its own. */

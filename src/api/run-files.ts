@@ -4,7 +4,7 @@
  * write is reported, the last good file stays, and it is tried again at the
  * next evaluation and at the end), the latest state at the end when it is not
  * the best already written (for --resume), and the log, one NDJSON record
- * per evaluation, appended by rewriting it whole so it is never half-written.
+ * per evaluation, appended (never left half-written: see openLog).
  * Every write goes through the FileSink (Node's: atomic).
  */
 import { DataError, DivergedError, RnnlmError } from '../core/errors.js';
@@ -74,27 +74,58 @@ const notALog = (path: string, line: number, now = false): string =>
   `${path} is ${now ? 'no longer' : 'not'} a training log (line ${line} is not an evaluation record)`;
 
 /**
+ * What keeps a log from taking more records: its last bytes (`whole`: the
+ * file) hold a line that is not an evaluation record, or a line longer than
+ * they are. Null when records may follow.
+ */
+function tailProblem(path: string, tail: Uint8Array, whole: boolean): string | null {
+  let lines = tail;
+  if (!whole) {
+    // the first line may be cut (maybe inside a character): from the first line end on (not the last byte's)
+    const cut = tail.subarray(0, tail.length - 1).indexOf(0x0a);
+    if (cut < 0) return `${path} is no longer a training log (its last line is not an evaluation record)`;
+    lines = tail.subarray(cut + 1);
+  }
+  const bad = firstNonRecordLine(lines);
+  if (bad === 0) return null;
+  return whole ? notALog(path, bad, true) : `${path} is no longer a training log (a line near its end is not an evaluation record)`;
+}
+
+/**
  * A log file: records appended to what it holds. It must hold records
  * already (or nothing): a checkpoint or a text given as --log by mistake is
- * refused, not appended to. Each write reads the file again and replaces it
- * with that and the records not yet written, atomically: never half-written,
- * and two runs sharing a log keep each other's earlier records (not those
- * another run writes between this read and this rename). A failed write is
- * reported and tried again with those records at the next evaluation (and
- * once more at the end).
+ * refused, not appended to. With a sink that appends (Node's: O_APPEND, one
+ * write per evaluation) the records go at the end, checked against the
+ * file's last lines only, so two runs sharing a log keep all of each other's
+ * records and a long run's writes stay small. A sink without `append` gets
+ * the file re-read and replaced whole at each write (atomic; a write by
+ * another run between that read and this replacement is lost). Either way a
+ * failed write is reported and tried again with those records at the next
+ * evaluation (and once more at the end); the file is never left half-written.
  */
 export async function openLog(sink: FileSink, path: string) {
   const before = await sink.read(path);
   const bad = before ? firstNonRecordLine(before) : 0;
   if (bad > 0) throw new DataError(notALog(path, bad), 'give --log a new file, or a log written by an earlier run (its records are kept and this run\'s appended)');
   let unwritten: string[] = [];
+  const notWritten = (why: string) => `${why}: its records were not written`;
+  const rewrite = async (): Promise<void> => {
+    const now = await sink.read(path);
+    const nowBad = now ? firstNonRecordLine(now) : 0;
+    if (nowBad > 0) throw new DataError(notWritten(notALog(path, nowBad, true)));
+    const head: (Uint8Array | string)[] = now && now.length > 0 ? (now[now.length - 1] !== 0x0a ? [now, '\n'] : [now]) : [];
+    await sink.write(path, [...head, ...unwritten]);
+  };
   const flush = async (): Promise<string | null> => {
     try {
-      const now = await sink.read(path);
-      const nowBad = now ? firstNonRecordLine(now) : 0;
-      if (nowBad > 0) return notALog(path, nowBad, true) + ': its records were not written';
-      const head: (Uint8Array | string)[] = now && now.length > 0 ? (now[now.length - 1] !== 0x0a ? [now, '\n'] : [now]) : [];
-      await sink.write(path, [...head, ...unwritten]);
+      if (sink.append) {
+        await sink.append(path, unwritten.join(''), (tail, whole) => {
+          const why = tailProblem(path, tail, whole);
+          if (why !== null) throw new DataError(notWritten(why));
+        });
+      } else {
+        await rewrite();
+      }
       unwritten = [];
       return null;
     } catch (err) {

@@ -57,7 +57,7 @@ export interface TrainFiles extends RunFilePaths {
 export interface EvalEvent extends EvalReport {
   /** The best checkpoint's write at this evaluation: null when there was none to make. */
   saved: { path: string; error: string | null; stillHolds: number | null } | null;
-  /** Why the log could not be written this time (it is tried again, whole, at the next evaluation). */
+  /** Why the log could not be written this time (its records are tried again at the next evaluation). */
   logError: string | null;
 }
 

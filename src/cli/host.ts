@@ -10,7 +10,7 @@ import { shown } from './format.js';
 import { InputError } from './errors.js';
 import type { Backend } from '../api/index.js';
 import { nodeBackend } from '../node/backend.js';
-import { nodePlatform } from '../node/platform.js';
+import { nodeFiles, nodePlatform } from '../node/platform.js';
 import { onStopSignal } from '../node/signals.js';
 import type { FileSink, Platform } from '../api/platform.js';
 
@@ -198,6 +198,6 @@ export function nodeHost(): Host {
     cpus: availableParallelism(),
     backend: () => nodeBackend(process.env),
     platform: () => nodePlatform(process.env),
-    files: () => ({ write: writeFileAtomic, read: async (p) => readFileIfExists(p) }),
+    files: () => nodeFiles,
   };
 }

@@ -14,8 +14,8 @@
  * cleaned up.
  */
 import {
-  accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, readSync, realpathSync,
-  renameSync, statSync, unlinkSync, writeSync, type Stats,
+  accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, ftruncateSync, lstatSync, openSync, readdirSync, readSync,
+  realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats,
 } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -331,6 +331,65 @@ function writeAtomically(path: string, content: Content, nonce?: string): void {
   }
   syncDirectory(dir);
   removeStaleTemporaries(target);
+}
+
+/** How much of a file's end `appendLine`'s check sees. */
+export const APPEND_TAIL_BYTES = 65536;
+
+/**
+ * Add `text` at the end of `path` (created when absent) in one write with
+ * O_APPEND, so that two processes appending to one file keep each other's
+ * lines, and the cost does not grow with the file. `check` first sees the
+ * file's last bytes (all of them when `whole`) and may throw to refuse; a
+ * line end is written first when the file's last line has none. A failed or
+ * partial write (a full disk, `ulimit -f`) is cut off again: the file is as
+ * it was. Links and write-protection as for writeFileAtomic. Throws FileError,
+ * or what `check` throws.
+ */
+export function appendLine(path: string, text: string, check: (tail: Uint8Array, whole: boolean) => void): void {
+  const release = deferStopSignals();
+  try {
+    appendTo(path, text, check);
+  } finally {
+    release();
+  }
+}
+
+function appendTo(path: string, text: string, check: (tail: Uint8Array, whole: boolean) => void): void {
+  let target: string;
+  try {
+    ({ target } = writeTarget(path));
+  } catch (err) {
+    throw fileError(err, path, 'written');
+  }
+  let fd = -1;
+  try {
+    fd = openSync(target, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o666);
+  } catch (err) {
+    throw fileError(err, path, 'written');
+  }
+  let size = -1;
+  try {
+    size = fstatSync(fd).size;
+    const n = Math.min(size, APPEND_TAIL_BYTES);
+    const tail = new Uint8Array(n);
+    for (let got = 0; got < n;) {
+      const r = readSync(fd, tail, got, n - got, size - n + got);
+      if (r <= 0) break;
+      got += r;
+    }
+    check(tail, n === size);
+    const bytes = encoder.encode(n > 0 && tail[n - 1] !== 0x0a ? '\n' + text : text);
+    writeAll(fd, bytes);
+    fsyncSync(fd);
+  } catch (err) {
+    // cut off what a failed write left (another process's line appended meanwhile would go too: rare, and whole lines stay whole)
+    if (size >= 0) try { ftruncateSync(fd, size); } catch { /* nothing more to do */ }
+    try { closeSync(fd); } catch { /* already failed */ }
+    if (err instanceof RnnlmError) throw err;
+    throw fileError(err, path, 'written');
+  }
+  try { closeSync(fd); } catch (err) { throw fileError(err, path, 'written'); }
 }
 
 /** fsync the directory so the rename itself survives a power loss. Best effort (not every platform allows it). */

@@ -32,7 +32,7 @@ export interface FakeOptions {
   closeStdoutAfter?: number;
   /** Width of the (fake) terminal (default 100). */
   columns?: number;
-  /** Make writeFileAtomic fail (as on a full disk) for the paths where this returns true. */
+  /** Make writeFileAtomic (and the log's appends) fail (as on a full disk) for the paths where this returns true. */
   failWrite?: (path: string, attempt: number) => boolean;
 }
 
@@ -84,7 +84,15 @@ export function fakeHost(opts: FakeOptions = {}): { host: Host; out: Capture; er
     backend: () => nodeBackend(opts.env ?? {}),
     platform: () => nodePlatform(opts.env ?? {}),
     // through this host's writeFileAtomic, so that failWrite reaches every file the api writes
-    files: () => ({ write: (p, c) => host.writeFileAtomic(p, c), read: real.files().read }),
+    files: () => ({
+      write: (p, c) => host.writeFileAtomic(p, c),
+      read: real.files().read,
+      async append(p, text, check) {
+        attempts++;
+        if (opts.failWrite?.(p, attempts)) throw new InputError(`${p} could not be written: the disk is full`, 'free some space');
+        return real.files().append!(p, text, check);
+      },
+    }),
   };
   return { host, out, err };
 }

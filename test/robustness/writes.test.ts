@@ -15,7 +15,7 @@ import {
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  checkDistinct, checkOutputPath, FileError, isOurTemporary, temporaryName, writeFileAtomic, writeFileAtomicSync,
+  appendLine, checkDistinct, checkOutputPath, FileError, isOurTemporary, temporaryName, writeFileAtomic, writeFileAtomicSync,
 } from '../../src/node/files.js';
 import { parseCheckpoint } from '../../src/checkpoint/codec.js';
 import { oneLineError, runCli, tempDir } from '../helpers/fake-host.js';
@@ -112,6 +112,67 @@ for (let i = 0; i < 40; i++) await writeFileAtomic(${JSON.stringify(p)}, ${JSON.
   assert.deepEqual(codes, [0, 0]);
   assert.match(readFileSync(p, 'utf8'), /^(A+|B+)$/);
   assert.deepEqual(listing(dir), ['m.json']);
+});
+
+// ── the appender (training logs) ────────────────────────────────────────────
+
+test('appender: two processes appending to one file keep every line, each process\'s in its order', async () => {
+  const dir = tempDir();
+  const p = join(dir, 'run.ndjson');
+  const script = (tag: string) => `import { appendLine } from ${JSON.stringify(repoPath('dist/src/node/files.js'))};
+for (let i = 0; i < 300; i++) appendLine(${JSON.stringify(p)}, JSON.stringify({ step: i, run: ${JSON.stringify(tag)}, pad: 'x'.repeat(i) }) + '\\n', () => {});`;
+  const runs = ['a', 'b'].map((tag) => spawn(process.execPath, ['--input-type=module', '-e', script(tag)], { stdio: 'inherit' }));
+  const codes = await Promise.all(runs.map((c) => new Promise((r) => c.once('exit', r))));
+  assert.deepEqual(codes, [0, 0]);
+  const recs = readFileSync(p, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { step: number; run: string; pad: string });
+  assert.equal(recs.length, 600);
+  for (const tag of ['a', 'b']) {
+    const mine = recs.filter((r) => r.run === tag);
+    assert.deepEqual(mine.map((r) => r.step), Array.from({ length: 300 }, (_, i) => i));
+    assert.ok(mine.every((r) => r.pad.length === r.step));
+  }
+  assert.deepEqual(listing(dir), ['run.ndjson']);
+});
+
+test('appender: a line end first when the last line has none; the check sees the end and may refuse; links followed, write-protection kept', () => {
+  const dir = tempDir();
+  const p = join(dir, 'log');
+  writeFileSync(p, 'one');
+  const seen: [string, boolean][] = [];
+  appendLine(p, 'two\n', (tail, whole) => { seen.push([new TextDecoder().decode(tail), whole]); });
+  assert.equal(readFileSync(p, 'utf8'), 'one\ntwo\n');
+  assert.deepEqual(seen, [['one', true]]);
+  writeFileSync(p, 'z'.repeat(70000) + '\n');
+  appendLine(p, 'end\n', (tail, whole) => { seen.push([String(tail.length), whole]); });
+  assert.deepEqual(seen[1], ['65536', false]);
+  assert.throws(() => appendLine(p, 'no\n', () => { throw new FileError('refused', 'by the check'); }), /^FileError: refused$/);
+  assert.equal(readFileSync(p, 'utf8'), 'z'.repeat(70000) + '\nend\n');
+  const link = join(dir, 'link');
+  symlinkSync(p, link);
+  appendLine(link, 'via link\n', () => {});
+  assert.ok(lstatSync(link).isSymbolicLink());
+  assert.match(readFileSync(p, 'utf8'), /\nend\nvia link\n$/);
+  const ro = join(dir, 'ro');
+  writeFileSync(ro, 'kept\n');
+  chmodSync(ro, 0o444);
+  assert.throws(() => appendLine(ro, 'x\n', () => {}), /write-protected/);
+  assert.equal(readFileSync(ro, 'utf8'), 'kept\n');
+  appendLine(join(dir, 'new'), 'first\n', (tail, whole) => { assert.equal(tail.length, 0); assert.equal(whole, true); });
+  assert.equal(readFileSync(join(dir, 'new'), 'utf8'), 'first\n');
+});
+
+test('appender: a write cut short (ulimit -f) is taken back: the file is as it was', () => {
+  const dir = tempDir();
+  const p = join(dir, 'run.ndjson');
+  const before = '{"step":1}\n'.repeat(50); // 550 bytes
+  writeFileSync(p, before);
+  const script = `import { appendLine } from ${JSON.stringify(repoPath('dist/src/node/files.js'))};
+try { appendLine(${JSON.stringify(p)}, 'y'.repeat(3000) + '\\n', () => {}); console.log('wrote'); }
+catch (e) { console.log(e.name + ': ' + e.message); }`;
+  // 1 KB: 550 bytes fit, 3 KB more do not
+  const r = spawnSync('bash', ['-c', `ulimit -f 1; exec "${process.execPath}" --input-type=module -e "$0"`, script], { encoding: 'utf8' });
+  assert.match(r.stdout, /^FileError: .*run\.ndjson could not be written: the file size limit was reached/m, r.stdout + r.stderr);
+  assert.equal(readFileSync(p, 'utf8'), before);
 });
 
 test('outputs: devices, FIFOs, directories, dangling links, trailing slashes and over-long names are refused', () => {
