@@ -24,6 +24,10 @@ export function checkCheckpoint(ck: unknown, what: string): asserts ck is Checkp
   if (isObject(c['checkpoint']) && 'reason' in c) refuse("got the result of train(); pass its .checkpoint");
   const model = c['model'], vocab = c['vocab'], tok = c['tokenizer'];
   if (!isObject(model) || !isObject(model['config']) || !isObject(model['layout']) || !isObject(model['params'])) refuse('its model is missing or is not a model');
+  const backend = (model as { backend?: unknown }).backend;
+  if (!isObject(backend) || typeof backend['alloc'] !== 'function' || !isObject(backend['kernels'])) {
+    refuse('its model has no backend: a copy made by JSON or structuredClone loses it; copy a model with parseCheckpoint(serializeCheckpoint(model))');
+  }
   if (!isObject(vocab) || !Array.isArray(vocab['tokens']) || !(vocab['index'] instanceof Map)) refuse('its vocab is missing or is not a vocabulary');
   if (!isObject(tok) || (tok['level'] !== 'char' && tok['level'] !== 'word') || typeof tok['lowercase'] !== 'boolean' || (tok['unkToken'] !== null && typeof tok['unkToken'] !== 'string')) {
     refuse('its tokenizer settings are missing or damaged');

@@ -603,3 +603,19 @@ test("rnnlm's evaluateStream takes (model, sentences, options), as evaluate take
   assert.ok(Math.abs(e.crossEntropy - viaApi.crossEntropy) < 1e-5, `${e.crossEntropy} vs ${viaApi.crossEntropy}`);
   await assert.rejects(lib.evaluateStream(ck, 'emma' as never), OptionError);
 });
+
+test('a model copied by JSON or structuredClone-style spreading without its backend is refused with the way to copy one', async () => {
+  const { backend: _b, ...noBackend } = ck.model as unknown as Record<string, unknown>;
+  const copies = [{ ...ck, model: noBackend }, { ...ck, model: { ...ck.model, backend: {} } }];
+  for (const bad of copies) {
+    assert.throws(() => score(bad as never, ['emma']), typed(OptionError, /^score\(\)'s model must be a model as loadModel\(\) or train\(\) return it \(its model has no backend: .*parseCheckpoint\(serializeCheckpoint\(model\)\)\)$/));
+    assert.throws(() => sample(bad as never, { n: 1 }), typed(OptionError, /its model has no backend/));
+  }
+  // the way the message gives makes a working, independent copy with the same numbers
+  const { parseCheckpoint, serializeCheckpoint } = await import('../../src/index.js');
+  const copy = parseCheckpoint(serializeCheckpoint(ck));
+  assert.notEqual(copy.model, ck.model);
+  // (parseCheckpoint's default backend is the TypeScript reference: the same numbers to float32 rounding)
+  const [a, b] = [score(copy, ['emma'])[0]!.logProb, score(ck, ['emma'])[0]!.logProb];
+  assert.ok(Math.abs(a - b) <= 1e-6 * Math.abs(b) + 1e-6, `${a} vs ${b}`);
+});
