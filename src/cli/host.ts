@@ -10,7 +10,7 @@ import { shown } from './format.js';
 import { InputError } from './errors.js';
 import type { Backend } from '../api/index.js';
 import { nodeBackend } from '../node/backend.js';
-import { nodeFiles, nodePlatform } from '../node/platform.js';
+import { nodeFiles, nodePlatform, nodePlatformNote } from '../node/platform.js';
 import { onStopSignal } from '../node/signals.js';
 import type { FileSink, Platform } from '../api/platform.js';
 
@@ -165,7 +165,15 @@ function makeOutStream(stream: NodeJS.WriteStream, name: string): OutStream {
 }
 
 export function nodeHost(): Host {
-  return {
+  // once, when the work first needs the backend: what an address-space limit (ulimit -v) cost this process
+  let noted = false;
+  const noteLimits = () => {
+    if (noted) return;
+    noted = true;
+    const note = nodePlatformNote(process.env);
+    if (note !== null) host.stderr.write(`warning: ${note}\n`);
+  };
+  const host: Host = {
     stdout: outStream(process.stdout, 'standard output'),
     stderr: outStream(process.stderr, 'standard error'),
     env: process.env,
@@ -196,8 +204,9 @@ export function nodeHost(): Host {
     exitNow: (code) => process.exit(code),
     randomSeed: () => randomInt(0, 2 ** 31),
     cpus: availableParallelism(),
-    backend: () => nodeBackend(process.env),
-    platform: () => nodePlatform(process.env),
+    backend: () => { const b = nodeBackend(process.env); noteLimits(); return b; },
+    platform: () => { const p = nodePlatform(process.env); noteLimits(); return p; },
     files: () => nodeFiles,
   };
+  return host;
 }

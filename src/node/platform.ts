@@ -10,19 +10,33 @@ import type { FileSink, Platform } from '../api/platform.js';
 import { createParallelEngine } from '../parallel/engine.js';
 import { createTaggerParallelEngine } from '../parallel/tagger-engine.js';
 import { createThreadLanes } from '../parallel/lanes.js';
-import { nodeBackend } from './backend.js';
+import { kernelsLost, nodeBackend } from './backend.js';
+import { addressSpaceNote, roomForThreads } from './address-space.js';
 import { appendLine, readFileIfExists, writeFileAtomic } from './files.js';
 
 export function nodePlatform(env: Readonly<Record<string, string | undefined>> = process.env): Platform {
+  const backend = nodeBackend(env);
+  // no more threads than the address space leaves room for (past that, V8 would end the process)
+  const room = roomForThreads(Number.MAX_SAFE_INTEGER);
+  const cap = (threads: number) => Math.min(threads, room);
   return {
-    backend: nodeBackend(env),
-    engine: createParallelEngine,
-    taggerEngine: createTaggerParallelEngine,
-    lanes: createThreadLanes,
-    threads: availableParallelism(),
+    backend,
+    engine: (model, T, B, threads) => createParallelEngine(model, T, B, cap(threads)),
+    taggerEngine: (model, threads, capacity) => createTaggerParallelEngine(model, cap(threads), capacity),
+    lanes: (model, width, threads) => createThreadLanes(model, width, cap(threads)),
+    threads: cap(availableParallelism()),
     now: () => performance.now(),
     pause: () => new Promise<void>((done) => setImmediate(done)),
   };
+}
+
+/**
+ * What this process lost to an address-space limit (ulimit -v), in one
+ * line for the user: the WebAssembly kernels, or threads. Null when nothing.
+ */
+export function nodePlatformNote(env: Readonly<Record<string, string | undefined>> = process.env): string | null {
+  const wanted = availableParallelism();
+  return addressSpaceNote({ kernels: kernelsLost(env), threads: [wanted, Math.min(wanted, roomForThreads(wanted))] });
 }
 
 export const nodeFiles: FileSink = {
