@@ -52,6 +52,8 @@ export function fileError(err: unknown, path: string, verb: 'read' | 'written'):
     EIO: [`could not be ${verb}: input/output error`, 'check the disk'],
     ENOMEM: [`could not be ${verb}: out of memory`, 'free some memory or use a smaller file'],
     ERR_FS_FILE_TOO_LARGE: ['is too large to read (4 GB or more)', 'use a smaller file'],
+    EMFILE: [`could not be ${verb}: this process may open too few files (ulimit -n)`, 'raise the limit (ulimit -n 1024)'],
+    ENFILE: [`could not be ${verb}: the system has too many files open`, 'close some programs, then try again'],
   };
   if (code === 'ENOENT' && verb === 'written') {
     return new FileError(`${show(path)} could not be written: its directory ${show(dirname(resolve(path)))} no longer exists`, 'create the directory again (or choose another output path)');

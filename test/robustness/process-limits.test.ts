@@ -3,7 +3,8 @@
  * WebAssembly's memory with V8's guard regions (~10 GB of addresses) may not
  * be made, and a worker thread may not start (V8 then ends the process). rnnlm
  * says what it lost and how to get it back, runs on what it has, and never
- * starts a thread the address space has no room for.
+ * starts a thread the address space has no room for. Under a low `ulimit -n`
+ * it says that the limit is what stops it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { addressSpace, addressSpaceNote, guardRegions, roomForThreads } from '../../src/node/address-space.js';
+import { fileError } from '../../src/node/files.js';
 import { tempDir } from '../helpers/fake-host.js';
 import { repoPath } from '../helpers/paths.js';
 
@@ -90,4 +92,18 @@ console.log(/VmSize:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[
   assert.doesNotMatch(r.stderr, /Fatal process OOM/);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /^warning: 1 of \d+ threads: the address space has no room for more \(ulimit -v: /m);
+});
+
+test('ulimit -n too low for Node to load rnnlm: one line naming the limit and the fix, exit 1, no stack trace', { skip: !linux && 'no /proc here' }, () => {
+  const r = spawnSync('bash', ['-c', `ulimit -n 40; exec "${process.execPath}" "$0" --help`, BIN], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.equal(r.stderr, 'rnnlm: could not start: this process may open too few files (ulimit -n) — raise the limit (ulimit -n 1024), then try again\n');
+  assert.equal(r.stdout, '');
+});
+
+test('a file that cannot be opened for want of descriptors says so (EMFILE, ENFILE)', () => {
+  const err = (code: string) => Object.assign(new Error(code), { code });
+  assert.equal(fileError(err('EMFILE'), 'm.json', 'read').message, 'm.json could not be read: this process may open too few files (ulimit -n)');
+  assert.equal(fileError(err('EMFILE'), 'm.json', 'read').hint, 'raise the limit (ulimit -n 1024)');
+  assert.equal(fileError(err('ENFILE'), 'm.json', 'written').message, 'm.json could not be written: the system has too many files open');
 });
