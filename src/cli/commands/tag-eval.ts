@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DataError, evaluateText, formatConfusion, formatConlleval, type TagEvaluation } from '../../api/index.js';
+import { columnValue, DataError, evaluateText, formatConfusion, formatConlleval, type TagEvaluation } from '../../api/index.js';
 import { labelColumn } from '../../api/tag-options.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -63,7 +63,8 @@ export async function runTagEval(host: Host, raw: Record<string, unknown>): Prom
   const text = await readText(host, goldPath);
   let e: TagEvaluation;
   try {
-    e = evaluateText(tagger, text, opts.format, opts.label, opts.batch, sourceName(goldPath), flagName);
+    // a column given by number comes as text ("2", "-1"): evaluateText takes it as a number
+    e = evaluateText(tagger, text, opts.format, opts.label === undefined ? undefined : columnValue(opts.label), opts.batch, sourceName(goldPath), flagName);
   } catch (err) {
     if (err instanceof DataError) throw new InputError(err.message, err.hint);
     throw err;
