@@ -162,12 +162,17 @@ export function attachScores(hyps: Hypothesis[], text: string, name: string, cos
 
 /**
  * The combined score of a hypothesis: Σ weights[k]·scores[k] + lmWeight·lm
- * (a missing weight is 1). Higher is better.
+ * (a missing weight is 1). Higher is better. A term whose weight is 0 adds
+ * nothing, even to an infinite score (an n-gram's log 0 with --lm-weight 0),
+ * where 0·∞ would make the sum NaN.
  */
 export function combinedScore(scores: readonly number[], weights: readonly number[], lm: number, lmWeight: number): number {
   let s = 0;
-  for (let k = 0; k < scores.length; k++) s += (weights[k] ?? 1) * scores[k]!;
-  return s + lmWeight * lm;
+  for (let k = 0; k < scores.length; k++) {
+    const w = weights[k] ?? 1;
+    if (w !== 0) s += w * scores[k]!;
+  }
+  return lmWeight === 0 ? s : s + lmWeight * lm;
 }
 
 /**

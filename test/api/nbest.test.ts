@@ -54,6 +54,9 @@ test('combinedScore: Σ wₖ·scoreₖ + W·lm, a missing weight is 1', () => {
   assert.equal(combinedScore([-100, 4], [1, 0.5], -20, 2), -100 + 2 - 40);
   assert.equal(combinedScore([-100, 4], [], -20, 0.5), -100 + 4 - 10);
   assert.equal(combinedScore([], [], -3, 1), -3);
+  // a weight of 0 drops its term, even an infinite one (an n-gram's log 0), where 0·∞ is NaN
+  assert.equal(combinedScore([-5], [1], -Infinity, 0), -5);
+  assert.equal(combinedScore([-Infinity, 2], [0, 1], -1, 1), 2 - 1);
 });
 
 test('bestPerUtterance: the highest combined score per utterance, the first on a tie, utterances in first-seen order', () => {

@@ -5,10 +5,11 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oneLineError, runCli, tempDir } from '../helpers/fake-host.js';
 import { repoPath } from '../helpers/paths.js';
+import { ENV, tinyModel } from '../api/tiny-model.js';
 
 const NER = repoPath('test/fixtures/tag/ner-bio.txt');
 const TINY = repoPath('test/fixtures/tag/tiny.conllu');
@@ -42,4 +43,30 @@ test('tag eval --label as a column number (as tag train and tag predict take it)
   const bad = await runCli(['tag', 'eval', '-m', upos, TINY, '--label', '11']);
   assert.equal(bad.code, 2);
   assert.match(oneLineError(bad.stderr), /^rnnlm: --label: CoNLL-U label column 11 does not exist/);
+});
+
+test('rescore: scores that overflow once weighted are refused naming the line (exit 1); --lm-weight 0 ignores an LM log P of −∞ (an n-gram\'s log 0)', async () => {
+  const m = await tinyModel();
+  // 2 × 1e308 and 2 × −1e308 are beyond the largest double (~1.8e308): their sum would be NaN
+  const nb = join(dir, 'overflow.txt');
+  writeFileSync(nb, 'u 1 1 ab\nu 1e308 -1e308 abc\n');
+  const r = await runCli(['rescore', '-m', m.file, nb, '--scores', '2', '--score-weights', '2,2'], { env: ENV });
+  assert.equal(r.code, 1);
+  assert.match(oneLineError(r.stderr), /^rnnlm: .*overflow\.txt line 2: the weighted sum of the hypothesis's scores is beyond the range of numbers/);
+  assert.equal(r.stdout, '');
+  // one overflowing to +∞ alone would win whatever the others: refused as well
+  writeFileSync(nb, 'u 1 ab\nu 1e308 abc\n');
+  const inf = await runCli(['rescore', '-m', m.file, nb, '--score-weights', '2'], { env: ENV });
+  assert.equal(inf.code, 1);
+  assert.match(oneLineError(inf.stderr), /line 2: the weighted sum/);
+
+  // an n-gram that gives c probability 0 (log10 −inf); with λ = 0 "abc" has log P −∞, and with --lm-weight 0 the given scores alone decide
+  const arpa = join(dir, 'zero-c.arpa');
+  writeFileSync(arpa, '\\data\\\nngram 1=6\n\n\\1-grams:\n-99 <s>\n-0.5 a\n-0.6 b\n-inf c\n-0.8 <space>\n-1.1 </s>\n\n\\end\\\n');
+  writeFileSync(nb, 'u -3 ab\nu -2 abc\nu -4 ba\n');
+  const z = await runCli(['rescore', '-m', m.file, nb, '--ngram', arpa, '--lambda', '0', '--lm-weight', '0', '--json', '--threads', '1'], { env: ENV });
+  assert.equal(z.code, 0, z.stderr);
+  const recs = z.stdout.trim().split('\n').map((l) => JSON.parse(l) as { combined: number; best: boolean });
+  assert.deepEqual(recs.map((x) => x.combined), [-3, -2, -4]);
+  assert.deepEqual(recs.map((x) => x.best), [false, true, false]);
 });

@@ -118,6 +118,12 @@ export async function runRescore(host: Host, raw: Record<string, unknown>): Prom
     // the option does not fit the list (exit 2), which is known only once the list is read
     throw new UsageError(`--score-weights gives ${weights.length} weight${weights.length === 1 ? '' : 's'} for ${nScores} score${nScores === 1 ? '' : 's'} per hypothesis`, `give one weight per score (${nScores}); see 'rnnlm rescore --help'`);
   }
+  // the given scores are finite, but weighted and summed they can overflow (1e308 × 2): a sum of ±∞ or NaN would choose at random
+  for (const h of hyps) {
+    if (!Number.isFinite(combinedScore(h.scores, weights, 0, 0))) {
+      throw new InputError(`${name} line ${h.line}: the weighted sum of the hypothesis's scores is beyond the range of numbers (±1.8e308)`, 'scale the scores or --score-weights down');
+    }
+  }
   const lm = new Float64Array(hyps.length);
   const combined = new Float64Array(hyps.length);
   const scorer = await createSentenceScorer(host.platform(), ck, { threads: opts.threads, sentences: hyps.length, ngram });
