@@ -20,8 +20,8 @@
  * Fields are separated by spaces or tabs; blank lines are ignored, as is any
  * text before `\data\` (a header comment). A backoff weight on the highest
  * order, a missing or extra field, a number that is not one, a section out
- * of order, a count that does not match the entries, an n-gram listed twice
- * or a missing `\end\` is refused with the line's number.
+ * of order, a count that does not match the entries, an n-gram listed twice,
+ * a missing `\end\` or a model of no 1-gram is refused with the line's number.
  *
  * P(w | h) by the standard backoff recursion (Katz): the probability of the
  * longest n-gram "h w" the model lists; for each history word dropped on the
@@ -103,6 +103,8 @@ export function parseArpa(text: string, name = 'the ARPA model'): NgramModel {
     }
     const n = Number(m![1]), c = Number(m![2]);
     if (n !== counts.length + 1) fail(i + 1, `'ngram ${n}=' where 'ngram ${counts.length + 1}=' was expected (orders go 1, 2, 3, … in order)`);
+    // with no word, every word would take the OOV floor: a probability made up, not the model's
+    if (n === 1 && c === 0) fail(i + 1, "'ngram 1=0': a model without a single word (1-gram)");
     counts.push(c);
   }
   if (counts.length === 0) throw new DataError(`${name} line ${Math.min(i, lines.length) + 1}: the \\data\\ section lists no 'ngram N=count' line`, ARPA_HINT);

@@ -109,6 +109,8 @@ test('malformed ARPA files: one-line DataError naming the line', () => {
     [good.map((l, i) => (i === 8 ? '\\3-grams:' : l)), /line 9: expected '\\2-grams:'/],
     [good.slice(0, -1), /no '\\end\\'/],
     [['hello', 'world'], /no \\data\\ line/],
+    // no word at all: every word would take the OOV floor
+    [['\\data\\', 'ngram 1=0', '', '\\1-grams:', '', '\\end\\'], /line 2: 'ngram 1=0': a model without a single word/],
   ];
   for (const [lines, want] of cases) {
     assert.throws(() => parseArpa(lines.join('\n'), 'm.arpa'), (e: unknown) => {
