@@ -18,7 +18,7 @@ textarea { width: 100%; min-height: 96px; font: 14px/1.4 ui-monospace, "SFMono-R
 input, select, button { font: inherit; }
 button.go { background: var(--ink); color: #fff; border: none; border-radius: 6px; padding: 6px 16px; cursor: pointer; }
 .coloured { font: 15px/1.9 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; white-space: pre-wrap; word-break: break-all; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; min-height: 3em; }
-.coloured span.t { border-radius: 2px; cursor: default; }
+.coloured span.t { border-radius: 2px; cursor: default; unicode-bidi: isolate; }
 .coloured span.eos { color: #8a94a0; font-size: 12px; }
 .coloured span.unk { outline: 1px dashed #8a94a0; }
 .totals { font-size: 14px; color: var(--muted); margin: 8px 0; }
@@ -28,6 +28,7 @@ button.go { background: var(--ink); color: #fff; border: none; border-radius: 6p
 #tip { position: fixed; pointer-events: none; background: #fff; border: 1px solid var(--line); box-shadow: 0 4px 16px rgba(0,0,0,.12); border-radius: 6px; padding: 8px 10px; font-size: 13px; z-index: 10; min-width: 210px; }
 #tip table { border-collapse: collapse; width: 100%; font-family: ui-monospace, Menlo, Consolas, monospace; }
 #tip td { padding: 0 4px; }
+#tip b { unicode-bidi: isolate; }
 #tip td.p { text-align: right; }
 #tip tr.this { background: #fde7e5; font-weight: 600; }
 .units { display: grid; grid-template-columns: minmax(0, 1fr) 250px; gap: 16px; }
