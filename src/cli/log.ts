@@ -16,13 +16,15 @@ import { InputError } from './errors.js';
 
 const NON_FINITE = ['NaN', 'Infinity', '-Infinity'] as const;
 
+/** Any JSON number: one past the double range (1e309) is read as ±Infinity, as "Infinity" is (z.number() refuses it). */
+const anyNumber = z.custom<number>((v) => typeof v === 'number');
 /** A number that may be non-finite: a JSON number or "NaN" / "Infinity" / "-Infinity". */
 const real = z
-  .union([z.number(), z.enum(NON_FINITE)], { error: 'should be a number (or "NaN", "Infinity", "-Infinity")' })
+  .union([anyNumber, z.enum(NON_FINITE)], { error: 'should be a number (or "NaN", "Infinity", "-Infinity")' })
   .transform((v) => (typeof v === 'number' ? v : Number(v)));
 /** As `real`, and null (JSON.stringify(NaN)) reads as NaN. */
 const realOrNull = z
-  .union([z.number(), z.enum(NON_FINITE), z.null()], { error: 'should be a number (or "NaN", "Infinity", "-Infinity", null)' })
+  .union([anyNumber, z.enum(NON_FINITE), z.null()], { error: 'should be a number (or "NaN", "Infinity", "-Infinity", null)' })
   .transform((v) => (v === null ? NaN : Number(v)));
 const count = z.number({ error: 'should be a whole number ≥ 0' }).int({ error: 'should be a whole number ≥ 0' }).min(0, { error: 'should be a whole number ≥ 0' });
 
@@ -66,7 +68,8 @@ export function parseTrainLog(text: string, name = 'training log'): EvalRecord[]
       const issue = r.error.issues[0]!;
       const field = issue.path.map(String).join('.');
       const got = (raw as Record<string, unknown>)[String(issue.path[0])];
-      const message = got === undefined ? 'is missing' : `${issue.message} (got ${clip(JSON.stringify(got) ?? String(got), 40)})`;
+      // a number as read (JSON.stringify writes 1e309, read as Infinity, as null)
+      const message = got === undefined ? 'is missing' : `${issue.message} (got ${clip(typeof got === 'number' ? String(got) : JSON.stringify(got) ?? String(got), 40)})`;
       throw new InputError(`${where}: ${field} ${message}`, HINT);
     }
     out.push(r.data);

@@ -193,6 +193,15 @@ test('plot: bad log → exit 1, one line naming the line; checkpoint without his
   assert.match(oneLineError((await runCli(['plot', bad, '-o', out])).stderr), /line 1: trainLoss should be a number/);
   writeFileSync(bad, '\n\n');
   assert.match(oneLineError((await runCli(['plot', bad, '-o', out])).stderr), /no evaluation records/);
+  // a number past the double range is read as Infinity: the message shows it so, not as JSON.stringify's null
+  writeFileSync(bad, '{"step": 1e309, "epoch": 0, "tokensSeen": 5, "trainLoss": 1, "valLoss": null, "lr": 1, "elapsedMs": 1}\n');
+  assert.match(oneLineError((await runCli(['plot', bad, '-o', out])).stderr), /line 1: step should be a whole number ≥ 0 \(got Infinity\)/);
+  // and a loss of 1e309 is a loss of "Infinity", which the log may hold: skipped as any non-finite loss
+  writeFileSync(bad, '{"step": 1, "epoch": 0, "tokensSeen": 5, "trainLoss": 2, "valLoss": 1e309, "lr": 1, "elapsedMs": 1}\n{"step": 2, "epoch": 0, "tokensSeen": 9, "trainLoss": 1.5, "valLoss": 1.7, "lr": 1, "elapsedMs": 2}\n');
+  assert.deepEqual(parseTrainLog(readFileSync(bad, 'utf8')).map((x) => x.valLoss), [Infinity, 1.7]);
+  const big = await runCli(['plot', bad, '-o', '-', '-q']);
+  assert.equal(big.code, 0, big.stderr);
+  assert.equal(polyline(big.stdout, 'series-val')?.length, 1);
 
   const bare = join(dir, 'bare.json');
   writeFileSync(bare, serializeCheckpoint({ ...ck, training: null }));
