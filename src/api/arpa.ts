@@ -31,8 +31,9 @@
  * otherwise its probability is the floor 10^OOV_LOG10 (= 10⁻⁷) and it is
  * counted as an n-gram OOV.
  */
-import { DataError } from '../core/errors.js';
-import { checkString } from './checks.js';
+import { DataError, OptionError } from '../core/errors.js';
+import { checkString, checkStrings } from './checks.js';
+import { describeValue } from './options.js';
 
 /** log10 P of a word the model does not know, when it has no `<unk>`. */
 export const OOV_LOG10 = -7;
@@ -155,6 +156,8 @@ function clip(s: string): string {
   return s.length > 40 ? `${s.slice(0, 37)}…` : s;
 }
 
+const LOGPROB_HINT = "pass a word and its history, oldest word first, e.g. logProb10('cat', ['<s>', 'the'])";
+
 function makeModel(tables: Map<string, Entry>[], counts: number[]): NgramModel {
   const order = tables.length;
   const unigrams = tables[0]!;
@@ -164,9 +167,14 @@ function makeModel(tables: Map<string, Entry>[], counts: number[]): NgramModel {
     order, counts, hasUnk,
     has: (w) => unigrams.has(w),
     logProb10(word, history) {
+      checkString(word, "logProb10()'s word", LOGPROB_HINT);
+      if (!Array.isArray(history)) throw new OptionError(`logProb10()'s history must be an array of words (got ${describeValue(history)})`, LOGPROB_HINT);
+      // only the last order − 1 words count
+      const recent = history.slice(Math.max(0, history.length - (order - 1)));
+      checkStrings(recent, "logProb10()'s history (its last words)", LOGPROB_HINT);
       const w = known(word);
       if (w === null) return OOV_LOG10;
-      const h = history.slice(Math.max(0, history.length - (order - 1))).map((x) => known(x) ?? x);
+      const h = recent.map((x) => known(x) ?? x);
       let bows = 0;
       // the longest listed n-gram: drop the oldest history word at each miss, adding the dropped history's weight
       for (let k = 0; k <= h.length; k++) {

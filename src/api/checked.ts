@@ -84,7 +84,8 @@ export function combinedScore(scores: readonly number[], weights: readonly numbe
   const hint = "a hypothesis' scores, their weights (a missing one is 1), its LM score and the LM's weight, all numbers";
   for (const [v, name] of [[scores, 'scores'], [weights, 'weights']] as const) {
     if (!Array.isArray(v)) throw new OptionError(`combinedScore()'s ${name} must be an array of numbers (got ${describeValue(v)})`, hint);
-    v.forEach((x, k) => checkNumber(x, `combinedScore()'s ${name}[${k}]`, hint));
+    // every score, holes included (forEach skips them: scores new Array(3) summed to NaN); a weight left out is 1
+    for (let k = 0; k < v.length; k++) if (name === 'scores' || v[k] !== undefined) checkNumber(v[k], `combinedScore()'s ${name}[${k}]`, hint);
   }
   checkNumber(lm, "combinedScore()'s lm", hint);
   checkNumber(lmWeight, "combinedScore()'s lmWeight", hint);

@@ -384,6 +384,7 @@ export function createSentenceReader(options: TagReadOptions = {}): SentenceRead
   const drain = () => out.splice(0, out.length);
   return {
     push(chunk) {
+      checkString(chunk, "a sentence reader's push()'s chunk", 'push the text as strings, e.g. decoded with a TextDecoder (stream: true)');
       if (atStart) {
         if (chunk === '') return [];
         if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);

@@ -133,6 +133,8 @@ export function parseKaldiNbest(text: string, name: string): Hypothesis[] {
  */
 export function attachScores(hyps: Hypothesis[], text: string, name: string, costs = false): void {
   if (!Array.isArray(hyps)) throw new OptionError(`attachScores()'s hyps must be an array of hypotheses (got ${describeValue(hyps)})`, 'pass what parseNbestFields() or parseKaldiNbest() return');
+  const bad = hyps.findIndex((h: unknown) => !isObject(h) || typeof h['id'] !== 'string' || !Array.isArray(h['scores']) || typeof h['line'] !== 'number');
+  if (bad >= 0) throw new OptionError(`attachScores()'s hyps[${bad}] must be a hypothesis with its id, line and scores (got ${describeValue(hyps[bad])})`, 'pass what parseNbestFields() or parseKaldiNbest() return');
   checkNbestText(text, name, 'attachScores');
   const byId = new Map<string, number[]>();
   let width = -1;

@@ -207,7 +207,6 @@ describe('score(model, sentences) and sample(model, options): the model and the 
       assert.throws(() => score(ck, bad as unknown as string[]), typed(OptionError, /^score\(\)'s sentences must be an array of strings \(got /), String(bad));
     }
     assert.throws(() => score(ck, ['emma', 3 as unknown as string]), typed(OptionError, /^score\(\)'s sentences\[1\] must be a string \(got 3\)$/));
-    // eslint-disable-next-line no-sparse-arrays
     assert.throws(() => score(ck, [, 'emma'] as unknown as string[]), typed(OptionError, /^score\(\)'s sentences\[0\] must be a string \(got undefined\)$/));
   });
 
@@ -400,6 +399,18 @@ describe('rnnlm/api: what a sweep of every export with undefined, null, 5, \'x\'
     assert.throws(() => parseArpa(arpa(), never(5)), typed(OptionError, /^parseArpa\(\)'s name must be a string/));
     assert.throws(() => parseNbestFields('u1 -1 a\n', never('x'), 'nb'), typed(OptionError, /^parseNbestFields\(\)'s k must be a whole number/));
     assert.throws(() => attachScores(never(5), 'u1 -1\n', 'sc'), typed(OptionError, /^attachScores\(\)'s hyps must be an array/));
+    // an array, but of something else than hypotheses
+    for (const v of [null, 5, {}, { id: 'u-1' }]) assert.throws(() => attachScores([never(v)], 'u-1 -1\n', 'sc'), typed(OptionError, /^attachScores\(\)'s hyps\[0\] must be a hypothesis/));
+    // a reader's chunks are strings
+    for (const v of [undefined, null, 5, new Uint8Array(2)]) assert.throws(() => createSentenceReader().push(never(v)), typed(OptionError, /^a sentence reader's push\(\)'s chunk must be a string/));
+    // an n-gram model's logProb10: a word and an array of words
+    const lm = parseArpa(arpa());
+    for (const v of [undefined, null, 5, {}]) {
+      assert.throws(() => lm.logProb10(never(v), []), typed(OptionError, /^logProb10\(\)'s word must be a string/));
+      assert.throws(() => lm.logProb10('a', never(v)), typed(OptionError, /^logProb10\(\)'s history must be an array of words/));
+    }
+    assert.throws(() => lm.logProb10('a', never('a b')), typed(OptionError, /^logProb10\(\)'s history must be an array of words/));
+    assert.throws(() => lm.logProb10('a', never([5])), typed(OptionError, /^logProb10\(\)'s history \(its last words\)\[0\] must be a string/));
     for (const v of [null, 5, 'x', []]) {
       assert.throws(() => parseTagged('a\tB\n', never(v)), typed(OptionError, /^parseTagged\(\)'s options must be an object/));
       assert.throws(() => createSentenceReader(never(v)), typed(OptionError, /^createSentenceReader\(\)'s options must be an object/));
@@ -557,6 +568,9 @@ describe('rnnlm/api: the sweep\'s third pass, the metrics, formatters and per-to
     assert.throws(() => mixLogProb(NaN, -1, 0.5), typed(OptionError, /^mixLogProb\(\)'s a must be a number \(got NaN\)/));
     assert.throws(() => mixLogProb(-1, -1, 2), typed(OptionError, /^mixLogProb\(\)'s lambda must be a number from 0 to 1 \(got 2\)/));
     assert.throws(() => combinedScore(['1'] as never, [1], -3, 1), typed(OptionError, /^combinedScore\(\)'s scores\[0\] must be a number/));
+    // a hole in the scores is no number (forEach would skip it and the sum be NaN); a weight left out is 1
+    assert.throws(() => combinedScore(new Array<number>(2), [], -3, 1), typed(OptionError, /^combinedScore\(\)'s scores\[0\] must be a number \(got undefined\)/));
+    assert.equal(combinedScore([1, 2], [, 3] as number[], -3, 1), 1 + 6 - 3);
     assert.equal(ngramWord(' ', 'char'), '<space>');
     assert.equal(ngramSentenceLogProbs(ngram, ['a']).logProbs.length, 2);
     assert.equal(mixLogProb(-1, -2, 1), -1);
