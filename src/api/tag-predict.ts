@@ -81,7 +81,7 @@ export interface TagEvaluation {
   words: number;
   /** Gold words <UNK> to the word vocabulary. */
   unknownWords: number;
-  /** Token accuracy over every word. */
+  /** Token accuracy over every word that has a gold label (in CoNLL-U a '_' label is none: the word is not scored, here or below). */
   accuracy: TokenAccuracy;
   /** Token accuracy over the words <UNK> to the vocabulary (what the chars are for). */
   unknownAccuracy: TokenAccuracy;
@@ -138,22 +138,27 @@ export function evaluateText(
   const index = new Map(tagger.labels.map((l, i) => [l, i]));
   const encoded = read.sentences.map((s) => encodeTagSentence(s.words, tagger, { index, of: s.labels, missing: missingLabel(read.format) }));
   const predictedIds = predictEncoded(tagger, encoded, batch, false);
-  const goldLabels = read.sentences.map((s) => s.labels);
   const predicted = predictedIds.map((p) => Array.from(p.labels, (id) => tagger.labels[id]!));
+  // a word without a gold label ('_' in CoNLL-U) is not scored, as tag train's dev accuracy does not score it
+  const missing = missingLabel(read.format);
+  const scored = (labels: readonly string[], i: number) => labels.filter((_, t) => read.sentences[i]!.labels[t] !== missing);
+  const goldLabels = read.sentences.map((s, i) => scored(s.labels, i));
+  const predictedScored = predicted.map(scored);
   const unknown = unknownWords(encoded);
   // accuracy on the words the vocabulary lacks
   let uc = 0, ut = 0;
   encoded.forEach((s, i) => s.words.forEach((id, t) => {
-    if (id !== 0) return;
+    const gold = read.sentences[i]!.labels[t];
+    if (id !== 0 || gold === missing) return;
     ut++;
-    if (goldLabels[i]![t] === predicted[i]![t]) uc++;
+    if (gold === predicted[i]![t]) uc++;
   }));
   const unknownLabels = [...new Set(goldLabels.flat().filter((l) => !index.has(l)))];
   const chunks = isChunkLabelSet(new Set([...tagger.labels, ...goldLabels.flat()]));
   return {
     format: read.format, label: read.label, sentences: read.sentences.length, words: read.stats.words, unknownWords: unknown.unknown,
-    accuracy: tokenAccuracy(goldLabels, predicted), unknownAccuracy: { correct: uc, total: ut, accuracy: ut > 0 ? uc / ut : 0 },
-    confusion: confusionTable(goldLabels, predicted, undefined, CONFUSION_LABELS), conlleval: chunks ? conlleval(goldLabels, predicted) : null,
+    accuracy: tokenAccuracy(goldLabels, predictedScored), unknownAccuracy: { correct: uc, total: ut, accuracy: ut > 0 ? uc / ut : 0 },
+    confusion: confusionTable(goldLabels, predictedScored, undefined, CONFUSION_LABELS), conlleval: chunks ? conlleval(goldLabels, predictedScored) : null,
     unknownLabels, predicted,
   };
 }

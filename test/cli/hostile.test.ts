@@ -5,11 +5,12 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oneLineError, runCli, tempDir } from '../helpers/fake-host.js';
 import { repoPath } from '../helpers/paths.js';
 import { ENV, tinyModel } from '../api/tiny-model.js';
+import { parseConllu } from '../../src/api/conll.js';
 
 const NER = repoPath('test/fixtures/tag/ner-bio.txt');
 const TINY = repoPath('test/fixtures/tag/tiny.conllu');
@@ -69,4 +70,33 @@ test('rescore: scores that overflow once weighted are refused naming the line (e
   const recs = z.stdout.trim().split('\n').map((l) => JSON.parse(l) as { combined: number; best: boolean });
   assert.deepEqual(recs.map((x) => x.combined), [-3, -2, -4]);
   assert.deepEqual(recs.map((x) => x.best), [false, true, false]);
+});
+
+test('tag eval: a word whose CoNLL-U gold label is "_" (none) is not scored, as tag train\'s dev accuracy does not score it', async () => {
+  const text = readFileSync(TINY, 'utf8');
+  // every third word's UPOS made "_"
+  let k = 0;
+  const dev = join(dir, 'some-none.conllu');
+  writeFileSync(dev, text.split('\n').map((l) => (/^\d+\t/.test(l) && k++ % 3 === 0 ? l.split('\t').map((c, i) => (i === 3 ? '_' : c)).join('\t') : l)).join('\n'));
+  const tagger = join(dir, 'dev-none.json');
+  const log = join(dir, 'dev-none.log');
+  const r = await runCli(['tag', 'train', TINY, '--dev', dev, '-o', tagger, '--log', log, '--max-steps', '4', '--eval-every', '1', '--hidden', '4', '--embedding', '4', '--char-embedding', '4', '--char-hidden', '4', '--threads', '1', '-q']);
+  assert.equal(r.code, 0, r.stderr);
+  const ev = await runCli(['tag', 'eval', '-m', tagger, dev, '--json']);
+  assert.equal(ev.code, 0, ev.stderr);
+  assert.equal(ev.stderr, '', 'no note that "_" is a label the tagger lacks');
+  const e = JSON.parse(ev.stdout) as { accuracy: number; correct: number; unknownLabels: string[]; confusion: { labels: string[] } };
+  assert.deepEqual(e.unknownLabels, []);
+  assert.ok(!e.confusion.labels.includes('_'));
+  // the accuracy counted here: the predictions against the gold labels of the words that have one
+  const gold = parseConllu(readFileSync(dev, 'utf8')).sentences.map((s) => s.labels);
+  const predicted = (await runCli(['tag', 'predict', '-m', tagger, dev, '--json', '-q'])).stdout.trim().split('\n').map((l) => (JSON.parse(l) as { labels: string[] }).labels);
+  let correct = 0, total = 0;
+  gold.forEach((g, s) => g.forEach((l, t) => { if (l !== '_') { total++; if (l === predicted[s]![t]) correct++; } }));
+  assert.equal(total, k - Math.ceil(k / 3));
+  assert.equal(e.correct, correct);
+  assert.equal(e.accuracy, correct / total);
+  // and training chose (and saved) the tagger by that same accuracy
+  const best = Math.max(...readFileSync(log, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { devAccuracy: number }).devAccuracy));
+  assert.equal(e.accuracy, best);
 });
