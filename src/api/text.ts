@@ -2,8 +2,9 @@
  * Text the user hands rnnlm, read the same way by the command line and the
  * library, so that the two cannot drift apart:
  *
- *   textFromBytes  bytes → text: strict UTF-8, no binary (a NUL byte), a
- *                  leading BOM kept for normalizeText to drop;
+ *   textFromBytes  bytes → text: strict UTF-8, no binary (a NUL byte) nor a
+ *                  compressed file (gzip, …), a leading BOM kept for
+ *                  normalizeText to drop;
  *   cleanSentence  a sentence given one by one (a `score` argument, an
  *                  element of score()'s array) cleaned as training cleaned
  *                  its lines;
@@ -31,6 +32,8 @@ export const NOT_UTF8_HINT = 'convert it to UTF-8 first (e.g. iconv -f latin1 -t
  * A leading BOM is kept (normalizeText drops it).
  */
 export function textFromBytes(bytes: Uint8Array, name: string): string {
+  const packed = compressedError(bytes, name);
+  if (packed) throw packed;
   const nul = bytes.indexOf(0);
   if (nul >= 0) throw new DataError(`${name} looks like a binary file (a NUL byte at offset ${nul})`, 'give a UTF-8 text file');
   try {
@@ -42,6 +45,27 @@ export function textFromBytes(bytes: Uint8Array, name: string): string {
     }
     throw notUtf8(bytes, name);
   }
+}
+
+/** The signatures of the compressed files a text is often kept in, and the command that decompresses each. */
+const COMPRESSED: readonly { magic: readonly number[]; kind: string; tool: string }[] = [
+  { magic: [0x1f, 0x8b], kind: 'gzip', tool: 'gunzip -k' },
+  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], kind: 'xz', tool: 'unxz -k' },
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], kind: 'zstd', tool: 'unzstd' },
+  // "BZh", the block size 1–9, then the block magic (π's digits): text cannot start so
+  { magic: [0x42, 0x5a, 0x68, -1, 0x31, 0x41, 0x59, 0x26, 0x53, 0x59], kind: 'bzip2', tool: 'bunzip2 -k' },
+  { magic: [0x50, 0x4b, 0x03, 0x04], kind: 'zip', tool: 'unzip' },
+];
+
+/**
+ * A DataError when `bytes` (the start of a file) are a compressed file
+ * (gzip, xz, zstd, bzip2, zip), naming it and the command that decompresses
+ * it; else null. Such a file is no text, and "not UTF-8" or "binary" would
+ * not say why.
+ */
+export function compressedError(bytes: Uint8Array, name: string): DataError | null {
+  const c = COMPRESSED.find((x) => bytes.length >= x.magic.length && x.magic.every((b, i) => (b < 0 ? bytes[i]! >= 0x31 && bytes[i]! <= 0x39 : bytes[i] === b)));
+  return c ? new DataError(`${name} is compressed (${c.kind}), not text`, `decompress it first (${c.tool})`) : null;
 }
 
 /**

@@ -7,6 +7,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { oneLineError, runCli, tempDir } from '../helpers/fake-host.js';
 import { repoPath } from '../helpers/paths.js';
 import { ENV, tinyModel } from '../api/tiny-model.js';
@@ -99,4 +100,25 @@ test('tag eval: a word whose CoNLL-U gold label is "_" (none) is not scored, as 
   // and training chose (and saved) the tagger by that same accuracy
   const best = Math.max(...readFileSync(log, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { devAccuracy: number }).devAccuracy));
   assert.equal(e.accuracy, best);
+});
+
+test('a compressed file where text is expected (an n-best list, an ARPA model, CoNLL-U read as a stream): refused naming the compression', async () => {
+  const m = await tinyModel();
+  const nb = join(dir, 'nbest.txt.gz');
+  writeFileSync(nb, gzipSync('u -1 ab\n'));
+  const r = await runCli(['rescore', '-m', m.file, nb], { env: ENV });
+  assert.equal(r.code, 1);
+  assert.match(oneLineError(r.stderr), /nbest\.txt\.gz is compressed \(gzip\), not text — decompress it first \(gunzip -k\)$/);
+  const plain = join(dir, 'nbest.txt');
+  writeFileSync(plain, 'u -1 ab\n');
+  const arpa = join(dir, 'lm.arpa.gz');
+  writeFileSync(arpa, gzipSync(readFileSync(repoPath('test/fixtures/tiny-char.arpa'))));
+  const a = await runCli(['rescore', '-m', m.file, plain, '--ngram', arpa], { env: ENV });
+  assert.equal(a.code, 1);
+  assert.match(oneLineError(a.stderr), /lm\.arpa\.gz is compressed \(gzip\)/);
+  const tagger = await quickTagger(NER, join(dir, 'ner-gz.json'));
+  const p = await runCli(['tag', 'predict', '-m', tagger], { stdin: gzipSync(readFileSync(TINY)) });
+  assert.equal(p.code, 1);
+  assert.match(oneLineError(p.stderr), /^rnnlm: standard input is compressed \(gzip\), not text/);
+  assert.equal(p.stdout, '');
 });

@@ -7,6 +7,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { parseCheckpoint, type Checkpoint } from '../../src/checkpoint/codec.js';
 import { oneLineError, runCli, tempDir, type CliResult } from '../helpers/fake-host.js';
 import { repoPath } from '../helpers/paths.js';
@@ -74,6 +75,19 @@ describe('corpora that are refused', () => {
   test('binary data (a NUL byte): refused, with the offset of the first NUL', async () => {
     const bytes = Buffer.concat([Buffer.from('some text\nmore\n'), Buffer.from([0, 1, 2, 0xff, 0])]);
     await refused(bytes, new RegExp(`binary file \\(a NUL byte at offset ${bytes.indexOf(0)}\\)`));
+  });
+
+  test('a compressed corpus (gzip, xz, zstd, bzip2, zip): refused naming the compression and the command that undoes it', async () => {
+    const text = Buffer.from('emma\nolivia\n');
+    // gzip and bzip2 by node's zlib and by hand: the formats' signatures, then anything
+    await refused(gzipSync(text), /is compressed \(gzip\), not text — decompress it first \(gunzip -k\)/);
+    await refused(Buffer.concat([Buffer.from('BZh9'), Buffer.from([0x31, 0x41, 0x59, 0x26, 0x53, 0x59]), text]), /is compressed \(bzip2\), not text — decompress it first \(bunzip2 -k\)/);
+    await refused(Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), text]), /is compressed \(xz\)/);
+    await refused(Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), text]), /is compressed \(zstd\)/);
+    await refused(Buffer.concat([Buffer.from('PK\x03\x04'), text]), /is compressed \(zip\)/);
+    // a text that merely starts like one is text
+    const r = await trainOn('BZh9 is a name\nemma\nolivia\n');
+    assert.equal(r.code, 0, r.stderr);
   });
 
   test('invalid UTF-8: Latin-1, a stray continuation byte, overlong, an encoded surrogate, a cut sequence', async () => {

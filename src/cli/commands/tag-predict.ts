@@ -28,7 +28,7 @@ import {
   type TagFormat, type TaggedSentence, type TagPrediction,
 } from '../../api/index.js';
 import { labelColumn } from '../../api/tag-options.js';
-import { NOT_UTF8_HINT } from '../../api/text.js';
+import { compressedError, NOT_UTF8_HINT } from '../../api/text.js';
 import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
@@ -197,6 +197,8 @@ export async function runTagPredict(host: Host, raw: Record<string, unknown>): P
     const chunks = inputPath === '-' ? host.stdinChunks() : host.fileChunks(inputPath);
     let offset = 0, newlines = 0;
     for await (const bytes of chunks) {
+      const packed = offset === 0 ? compressedError(bytes, source) : null;
+      if (packed) throw new InputError(packed.message, packed.hint);
       const nul = bytes.indexOf(0);
       if (nul >= 0) throw new InputError(`${source} looks like a binary file (a NUL byte at offset ${offset + nul})`, 'give UTF-8 text');
       let text: string;
