@@ -49,7 +49,8 @@ export function textFromBytes(bytes: Uint8Array, name: string): string {
 
 /** The signatures of the compressed files a text is often kept in, and the command that decompresses each. */
 const COMPRESSED: readonly { magic: readonly number[]; kind: string; tool: string }[] = [
-  { magic: [0x1f, 0x8b], kind: 'gzip', tool: 'gunzip -k' },
+  // with its method byte (8, deflate): a safetensors header length of 0x8b1f is two bytes alike
+  { magic: [0x1f, 0x8b, 0x08], kind: 'gzip', tool: 'gunzip -k' },
   { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], kind: 'xz', tool: 'unxz -k' },
   { magic: [0x28, 0xb5, 0x2f, 0xfd], kind: 'zstd', tool: 'unzstd' },
   // "BZh", the block size 1–9, then the block magic (π's digits): text cannot start so
@@ -65,7 +66,7 @@ const COMPRESSED: readonly { magic: readonly number[]; kind: string; tool: strin
  */
 export function compressedError(bytes: Uint8Array, name: string): DataError | null {
   const c = COMPRESSED.find((x) => bytes.length >= x.magic.length && x.magic.every((b, i) => (b < 0 ? bytes[i]! >= 0x31 && bytes[i]! <= 0x39 : bytes[i] === b)));
-  return c ? new DataError(`${name} is compressed (${c.kind}), not text`, `decompress it first (${c.tool})`) : null;
+  return c ? new DataError(`${name} is compressed (${c.kind})`, `decompress it first (${c.tool})`) : null;
 }
 
 /**

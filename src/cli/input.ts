@@ -6,15 +6,18 @@
 import { parseCheckpointBytes, type Checkpoint } from '../api/index.js';
 import { DataError, RnnlmError } from '../api/index.js';
 import { parseArpa, type NgramModel } from '../api/arpa.js';
-import { NOT_UTF8_HINT, textFromBytes } from '../api/text.js';
+import { compressedError, NOT_UTF8_HINT, textFromBytes } from '../api/text.js';
 import { InputError, UsageError } from './errors.js';
 import { wasInvalidUtf8 } from './argv.js';
 import type { Host } from './host.js';
 
-/** Bytes of a file, or of stdin for '-'. */
+/** Bytes of a file, or of stdin for '-'; a compressed file (model.json.gz) refused naming how to decompress it: nothing rnnlm reads is compressed. */
 export async function readBytes(host: Host, path: string): Promise<Uint8Array> {
   checkPathArgument(path, 'path');
-  return path === '-' ? host.readStdin() : host.readFile(path);
+  const bytes = await (path === '-' ? host.readStdin() : host.readFile(path));
+  const packed = compressedError(bytes, sourceName(path));
+  if (packed) throw new InputError(packed.message, packed.hint);
+  return bytes;
 }
 
 /** An input of a command in its role, for checkOneStdin: `fix` says how to give it as a file. */

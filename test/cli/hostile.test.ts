@@ -108,7 +108,7 @@ test('a compressed file where text is expected (an n-best list, an ARPA model, C
   writeFileSync(nb, gzipSync('u -1 ab\n'));
   const r = await runCli(['rescore', '-m', m.file, nb], { env: ENV });
   assert.equal(r.code, 1);
-  assert.match(oneLineError(r.stderr), /nbest\.txt\.gz is compressed \(gzip\), not text — decompress it first \(gunzip -k\)$/);
+  assert.match(oneLineError(r.stderr), /nbest\.txt\.gz is compressed \(gzip\) — decompress it first \(gunzip -k\)$/);
   const plain = join(dir, 'nbest.txt');
   writeFileSync(plain, 'u -1 ab\n');
   const arpa = join(dir, 'lm.arpa.gz');
@@ -119,6 +119,17 @@ test('a compressed file where text is expected (an n-best list, an ARPA model, C
   const tagger = await quickTagger(NER, join(dir, 'ner-gz.json'));
   const p = await runCli(['tag', 'predict', '-m', tagger], { stdin: gzipSync(readFileSync(TINY)) });
   assert.equal(p.code, 1);
-  assert.match(oneLineError(p.stderr), /^rnnlm: standard input is compressed \(gzip\), not text/);
+  assert.match(oneLineError(p.stderr), /^rnnlm: standard input is compressed \(gzip\)/);
   assert.equal(p.stdout, '');
+});
+
+test('a compressed checkpoint, tagger or safetensors file: refused naming the compression, for every command that reads one', async () => {
+  const m = await tinyModel();
+  const gz = join(dir, 'model.json.gz');
+  writeFileSync(gz, gzipSync(readFileSync(m.file)));
+  for (const args of [['score', '-m', gz, 'ab'], ['info', gz], ['strip', gz, '-o', join(dir, 's.json')], ['export', gz, '-o', join(dir, 'x.onnx')], ['import', gz, '-o', join(dir, 'i.json')], ['tag', 'predict', '-m', gz, '--text', 'a']]) {
+    const r = await runCli(args, { env: ENV });
+    assert.equal(r.code, 1, args.join(' '));
+    assert.match(oneLineError(r.stderr), /model\.json\.gz is compressed \(gzip\) — decompress it first \(gunzip -k\)$/, args.join(' '));
+  }
 });
