@@ -31,7 +31,7 @@
  *   `-DOCSTART-` lines (CoNLL-2003's document separators) are skipped. There
  *   are no comments: a line starting with '#' is a token ('#').
  *
- * Both: a BOM at the start, CRLF line ends, a last line without a line end, a
+ * Both: a BOM at the start, CRLF or lone CR line ends, a last line without a line end, a
  * last sentence without a blank line after it and several blank lines in a row
  * (or lines of spaces) are all read as expected. Errors are DataErrors, one
  * line, `<name> line <n>: <problem>`, with a hint naming the fix.
@@ -175,9 +175,8 @@ function isConlluLine(line: string): boolean {
  */
 export function detectFormat(text: string): TagFormat {
   checkString(text, "detectFormat()'s text", 'pass the text (or its first kilobytes) of a CoNLL-U or word TAB label file');
-  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
-  for (const raw of lines) {
-    const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r\n?|\n/);
+  for (const l of lines) {
     if (l.trim() === '' || l.startsWith('#')) continue;
     return isConlluLine(l) ? 'conllu' : 'conll';
   }
@@ -374,6 +373,8 @@ export function createSentenceReader(options: TagReadOptions = {}): SentenceRead
   let buffer = '';
   let atStart = true;
   let lineNo = 0;
+  /** The last chunk ended with a CR, which ended its line at once: an LF starting the next chunk is that line end's second half. */
+  let skipLf = false;
   const take = (l: string) => {
     lineNo++;
     if (l.endsWith('\r')) l = l.slice(0, -1);
@@ -390,11 +391,17 @@ export function createSentenceReader(options: TagReadOptions = {}): SentenceRead
         if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
         atStart = false;
       }
+      if (chunk === '') return drain();
+      if (skipLf && chunk.charCodeAt(0) === 0x0a) chunk = chunk.slice(1);
+      skipLf = false;
       buffer += chunk;
+      // LF, CRLF or a lone CR (old Mac files) ends a line, as normalizeText reads a corpus
+      const ends = /\r\n|\r|\n/g;
       let from = 0;
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n', from)) {
-        take(buffer.slice(from, nl));
-        from = nl + 1;
+      for (let m = ends.exec(buffer); m !== null; m = ends.exec(buffer)) {
+        take(buffer.slice(from, m.index));
+        from = m.index + m[0].length;
+        if (m[0] === '\r' && from === buffer.length) skipLf = true;
       }
       buffer = buffer.slice(from);
       return drain();

@@ -16,7 +16,7 @@
  *           any, in a separate file of `utt-id-N value…` lines (Kaldi's
  *           ac_cost, lm_cost files), every hypothesis listed once.
  *
- * Blank lines are skipped. The hypothesis is the rest of the line after its
+ * Lines end with LF, CRLF or a lone CR. Blank lines are skipped. The hypothesis is the rest of the line after its
  * last score (or its id), leading and trailing blanks removed; it may be
  * empty (it is then scored as the empty sentence).
  */
@@ -62,10 +62,11 @@ function fields(line: string, k: number): { head: string[]; rest: string } | nul
   return { head, rest: line.slice(at).replace(/^[ \t]+|[ \t]+$/g, '') };
 }
 
+/** The lines of a text: LF, CRLF or a lone CR (old Mac files) end one, as normalizeText reads a corpus. */
 function linesOf(text: string): string[] {
-  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r\n?|\n/);
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
-  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  return lines;
 }
 
 /**

@@ -92,6 +92,19 @@ test('mixLogProb: log(λ·e^a + (1−λ)·e^b); λ = 1 is a and λ = 0 is b exac
   assert.equal(mixLogProb(-Infinity, -Infinity, 0.5), -Infinity);
 });
 
+test('line ends: CRLF and a lone CR (old Mac files) read as LF', () => {
+  const text = ['\\data\\', 'ngram 1=3', 'ngram 2=1', '', '\\1-grams:', '-0.5 a -0.1', '-0.6 b', '-0.7 </s>', '', '\\2-grams:', '-0.2 a b', '', '\\end\\', ''].join('\n');
+  const lf = parseArpa(text);
+  for (const other of [text.replace(/\n/g, '\r\n'), text.replace(/\n/g, '\r')]) {
+    const m = parseArpa(other);
+    assert.deepEqual(m.counts, [3, 1]);
+    for (const [w, h] of [['b', ['a']], ['b', ['b']], ['</s>', ['a']]] as const) assert.equal(m.logProb10(w, h), lf.logProb10(w, h));
+  }
+  // b after a is the bigram's; </s> after a backs off: a's weight, then </s>'s unigram
+  assert.equal(lf.logProb10('b', ['a']), -0.2);
+  assert.equal(lf.logProb10('</s>', ['a']), -0.1 + -0.7);
+});
+
 test('malformed ARPA files: one-line DataError naming the line', () => {
   const good = ['\\data\\', 'ngram 1=2', 'ngram 2=1', '', '\\1-grams:', '-0.5 a -0.1', '-0.5 </s>', '', '\\2-grams:', '-0.2 a </s>', '', '\\end\\'];
   assert.doesNotThrow(() => parseArpa(good.join('\n')));

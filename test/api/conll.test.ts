@@ -85,6 +85,12 @@ test('CoNLL-U: CRLF, a BOM, no line end at the end, blank lines in a row, lines 
   assert.deepEqual(plain(parseConllu(TINY.trimEnd()).sentences), want, 'the last line without a line end');
   assert.deepEqual(plain(parseConllu(`\n\n${TINY.replace(/\n\n/g, '\n\n \n\t\n\n')}\n\n\n`).sentences), want);
   assert.deepEqual(parseConllu(crlf).sentences.map((s) => s.line), [1, 9, 20], 'line numbers count CRLF lines once');
+  // a lone CR (old Mac files) ends a line, as the corpus reader's normalizeText reads it
+  const cr = TINY.replace(/\n/g, '\r');
+  assert.deepEqual(plain(parseConllu(cr).sentences), want);
+  assert.deepEqual(parseConllu(cr).sentences.map((s) => s.line), [1, 9, 20]);
+  assert.equal(detectFormat(cr), 'conllu');
+  assert.deepEqual(plain(parseConll(NER.replace(/\n/g, '\r')).sentences), plain(parseConll(NER).sentences));
   assert.deepEqual(parseConllu('').sentences, []);
   assert.deepEqual(parseConllu('# only a comment\n\n').sentences, [], 'comments without words make no sentence');
 });
@@ -92,17 +98,20 @@ test('CoNLL-U: CRLF, a BOM, no line end at the end, blank lines in a row, lines 
 test('reading in chunks: every cut (inside a CRLF, before the BOM’s text) gives the same sentences, as each completes', async () => {
   const crlf = `\ufeff${TINY.replace(/\n/g, '\r\n')}`;
   const want = parseConllu(crlf, { keepLines: true }).sentences;
-  for (const size of [1, 2, 3, 7, 64]) {
-    const reader = createSentenceReader({ format: 'conllu', keepLines: true });
-    const got: TaggedSentence[] = [];
-    const completed: number[] = [];
-    for (let at = 0; at < crlf.length; at += size) {
-      got.push(...reader.push(crlf.slice(at, at + size)));
-      completed.push(got.length);
+  // CRLF, and lone CRs: a CR that ends a chunk ends its line, an LF starting the next is its second half
+  for (const text of [crlf, `\ufeff${TINY.replace(/\n/g, '\r')}`]) {
+    for (const size of [1, 2, 3, 7, 64]) {
+      const reader = createSentenceReader({ format: 'conllu', keepLines: true });
+      const got: TaggedSentence[] = [];
+      const completed: number[] = [];
+      for (let at = 0; at < text.length; at += size) {
+        got.push(...reader.push(text.slice(at, at + size)));
+        completed.push(got.length);
+      }
+      got.push(...reader.end());
+      assert.deepEqual(got, want, `chunks of ${size}`);
+      if (size === 1) assert.ok(completed.includes(1) && completed.includes(2), 'sentences come out before the end');
     }
-    got.push(...reader.end());
-    assert.deepEqual(got, want, `chunks of ${size}`);
-    if (size === 1) assert.ok(completed.includes(1) && completed.includes(2), 'sentences come out before the end');
   }
   const streamed: TaggedSentence[] = [];
   const gen = readSentences((async function* () { yield ''; yield NER.slice(0, 50); yield NER.slice(50); })());

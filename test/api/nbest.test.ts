@@ -64,3 +64,14 @@ test('bestPerUtterance: the highest combined score per utterance, the first on a
   assert.deepEqual(bestPerUtterance(hyps, [-5, -1, -3, -3, -1, -9]), [2, 1, 5], 'u1: -3 first at index 2 (tie with 3); u2: tie, first');
   assert.deepEqual(bestPerUtterance([], []), []);
 });
+
+test('line ends: LF, CRLF and a lone CR (old Mac files) each end a line, in the n-best list and the scores file', () => {
+  const lf = 'u1 -1 the cat\nu1 -2 a dog\nu2 -3 the\n';
+  const want = parseNbestFields(lf, 1, 'nb');
+  assert.equal(want.length, 3);
+  for (const text of [lf.replace(/\n/g, '\r\n'), lf.replace(/\n/g, '\r')]) assert.deepEqual(parseNbestFields(text, 1, 'nb'), want);
+  const k = parseKaldiNbest('u1-1 the cat\ru1-2 a dog\r', 'nb');
+  assert.deepEqual(k.map((h) => [h.line, h.id, h.text]), [[1, 'u1-1', 'the cat'], [2, 'u1-2', 'a dog']]);
+  attachScores(k, 'u1-1 10\ru1-2 12\r', 'ac');
+  assert.deepEqual(k.map((h) => h.scores), [[10], [12]]);
+});

@@ -133,3 +133,19 @@ test('a compressed checkpoint, tagger or safetensors file: refused naming the co
     assert.match(oneLineError(r.stderr), /model\.json\.gz is compressed \(gzip\) — decompress it first \(gunzip -k\)$/, args.join(' '));
   }
 });
+
+test('tag predict: lone CRs (old Mac files) end lines, in CoNLL-U and plain text, a CR and its LF in separate pieces of input too', async () => {
+  const tagger = await quickTagger(TINY, join(dir, 'cr.json'));
+  const conllu = readFileSync(TINY, 'utf8');
+  const want = await runCli(['tag', 'predict', '-m', tagger, '-q'], { stdin: conllu });
+  assert.equal(want.code, 0, want.stderr);
+  const cr = await runCli(['tag', 'predict', '-m', tagger, '-q'], { stdin: conllu.replace(/\n/g, '\r') });
+  assert.equal(cr.stdout, want.stdout);
+  const text = 'the cat sat\nthe dog\n';
+  const wantText = await runCli(['tag', 'predict', '-m', tagger, '-q', '--json'], { stdin: text });
+  assert.equal(wantText.stdout.trim().split('\n').length, 2);
+  for (const pieces of [['the cat sat\r', 'the dog\r'], ['the cat sat\r', '\nthe dog\r\n'], ['the cat sat\rthe dog\r']]) {
+    const r = await runCli(['tag', 'predict', '-m', tagger, '-q', '--json'], { stdinPieces: pieces.map((data) => ({ data })) });
+    assert.equal(r.stdout, wantText.stdout, JSON.stringify(pieces));
+  }
+});

@@ -166,8 +166,12 @@ export async function runTagPredict(host: Host, raw: Record<string, unknown>): P
       pendingText = '';
     }
     if (format === 'text') {
-      const lines = (pendingText + chunk).split('\n');
-      pendingText = lines.pop()!;
+      // LF, CRLF or a lone CR ends a line; a CR at the end of what came so far waits for a possible LF
+      let text = pendingText + chunk;
+      const cr = !end && text.endsWith('\r') ? '\r' : '';
+      if (cr) text = text.slice(0, -1);
+      const lines = text.split(/\r\n|\r|\n/);
+      pendingText = lines.pop()! + cr;
       for (const l of lines) textLine(l);
       if (end && pendingText !== '') textLine(pendingText);
       if (end) pendingText = '';
@@ -264,13 +268,16 @@ function autoFormat(first: string): TagFormat | 'text' {
  */
 function firstWordLine(text: string, end: boolean): string | null | undefined {
   let from = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // LF, CRLF or a lone CR ends a line
+  const ends = /\r\n?|\n/g;
   for (;;) {
-    const nl = text.indexOf('\n', from);
-    if (nl < 0 && !end) return undefined;
-    const line = (nl < 0 ? text.slice(from) : text.slice(from, nl)).replace(/\r$/, '');
+    ends.lastIndex = from;
+    const m = ends.exec(text);
+    if (m === null && !end) return undefined;
+    const line = m === null ? text.slice(from) : text.slice(from, m.index);
     if (line.trim() !== '' && !line.startsWith('#')) return line;
-    if (nl < 0) return null;
-    from = nl + 1;
+    if (m === null) return null;
+    from = m.index + m[0].length;
   }
 }
 
