@@ -49,14 +49,43 @@ export const sourceName = (path: string): string => (path === '-' ? 'standard in
  * one-line reason naming the file. The check itself is the library's
  * (src/api/text.ts textFromBytes), so train(bytes) and `rnnlm train` agree.
  */
-export async function readText(host: Host, path: string): Promise<string> {
+export async function readText(host: Host, path: string, options: { checkpointOk?: boolean; expected?: string } = {}): Promise<string> {
   const bytes = await readBytes(host, path);
+  if (!options.checkpointOk) checkTextStart(bytes, sourceName(path), options.expected);
   return asInputError(() => textFromBytes(bytes, sourceName(path)));
+}
+
+const CHECKPOINT_START = /^\uFEFF?\s*\{\s*"format"\s*:\s*"rnnlm-(checkpoint|tagger)"/;
+
+/**
+ * What no text input is, seen in its first bytes: a compressed file, or an
+ * rnnlm checkpoint given where its text was meant (`rnnlm train model.json`
+ * would train on the JSON). One line naming the file and what goes there.
+ */
+export function checkTextStart(bytes: Uint8Array, name: string, expected = 'text'): void {
+  const packed = compressedError(bytes, name);
+  if (packed) throw new InputError(packed.message, packed.hint);
+  const kind = CHECKPOINT_START.exec(new TextDecoder().decode(bytes.subarray(0, 256)))?.[1];
+  const here = `give ${expected === 'text' ? 'the text' : expected} here`;
+  if (kind === 'checkpoint') throw new InputError(`${name} is a language model (an rnnlm checkpoint), not ${expected}`, `${here}; a model goes with -m (to train it further: --resume or --init-from)`);
+  if (kind === 'tagger') throw new InputError(`${name} is a tagger (an rnnlm checkpoint), not ${expected}`, `${here}; a tagger goes with -m (to train it further: tag train --resume)`);
+}
+
+/** Chunks of an input read as it comes, its first bytes checked as checkTextStart checks a whole text. */
+export async function* checkedChunks(chunks: AsyncIterable<Uint8Array>, name: string): AsyncGenerator<Uint8Array> {
+  let first = true;
+  for await (const c of chunks) {
+    if (first && c.length > 0) {
+      checkTextStart(c, name);
+      first = false;
+    }
+    yield c;
+  }
 }
 
 /** An ARPA model from a path; a problem in it is a one-line error naming the file and line (exit 1). */
 export async function readNgram(host: Host, path: string): Promise<NgramModel> {
-  const text = await readText(host, path);
+  const text = await readText(host, path, { expected: 'an ARPA n-gram model' });
   return asInputError(() => parseArpa(text, sourceName(path)));
 }
 

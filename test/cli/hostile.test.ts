@@ -5,7 +5,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { oneLineError, runCli, tempDir } from '../helpers/fake-host.js';
@@ -148,4 +148,37 @@ test('tag predict: lone CRs (old Mac files) end lines, in CoNLL-U and plain text
     const r = await runCli(['tag', 'predict', '-m', tagger, '-q', '--json'], { stdinPieces: pieces.map((data) => ({ data })) });
     assert.equal(r.stdout, wantText.stdout, JSON.stringify(pieces));
   }
+});
+
+test('a checkpoint given where text is expected (rnnlm train model.json): refused naming what it is, never trained on, scored or tagged as text', async () => {
+  const m = await tinyModel();
+  const tagger = await quickTagger(NER, join(dir, 'as-text.json'));
+  const corpus = repoPath('test/fixtures/tiny.txt');
+  const out = join(dir, 'never.json');
+  const lm = /is a language model \(an rnnlm checkpoint\), not text — give the text here; a model goes with -m/;
+  const tg = /is a tagger \(an rnnlm checkpoint\), not text — give the text here; a tagger goes with -m/;
+  const cases: [string[], RegExp, string?][] = [
+    [['train', m.file, '-o', out], lm],
+    [['train', corpus, '--val-file', m.file, '-o', out], lm],
+    [['train', '-', '-o', out], tg, 'stdin'],
+    [['eval', '-m', m.file, tagger], tg],
+    [['eval', '-m', m.file, '-'], lm, 'stdin'],
+    [['rescore', '-m', m.file, m.file], lm],
+    [['encode', '-m', m.file, tagger, '-o', out], tg],
+    [['tag', 'train', tagger, '-o', out], tg],
+    [['tag', 'eval', '-m', tagger, m.file], lm],
+    [['tag', 'predict', '-m', tagger, m.file], lm],
+    [['tag', 'predict', '-m', tagger], lm, 'stdin'],
+  ];
+  for (const [args, want, stdin] of cases) {
+    const r = await runCli(args, { env: ENV, ...(stdin ? { stdin: readFileSync(want === lm ? m.file : tagger) } : {}) });
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(oneLineError(r.stderr), want, args.join(' '));
+    assert.equal(r.stdout, '', args.join(' '));
+    assert.ok(!existsSync(out), args.join(' '));
+  }
+  // plot reads a checkpoint (or a log): still drawn
+  const p = await runCli(['plot', m.file, '-o', '-', '-q']);
+  assert.equal(p.code, 0, p.stderr);
+  assert.match(p.stdout, /^<svg/);
 });

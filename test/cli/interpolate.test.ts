@@ -132,7 +132,8 @@ test('CLI: score --ngram --json --per-token and eval --ngram agree with the api;
     [['score', '-m', m.file, '--ngram', ARPA, '--lambda', '1.5', 'ab'], 2, /--lambda must be a number at least 0 and at most 1/],
     [['eval', '-m', m.file, corpus, '--ngram', ARPA, '--dynamic'], 2, /--dynamic cannot go with --ngram/],
     [['eval', '-m', m.file, corpus, '--ngram', join(m.dir, 'missing.arpa')], 1, /missing\.arpa/],
-    [['score', '-m', m.file, '--ngram', m.file, 'ab'], 1, /tiny\.json is not an ARPA model: no \\data\\ line — give an ARPA/],
+    [['score', '-m', m.file, '--ngram', m.file, 'ab'], 1, /tiny\.json is a language model \(an rnnlm checkpoint\), not an ARPA n-gram model — give an ARPA n-gram model here; a model goes with -m/],
+    [['score', '-m', m.file, '--ngram', corpus, 'ab'], 1, /held\.txt is not an ARPA model: no \\data\\ line — give an ARPA/],
   ] as [string[], number, RegExp][]) {
     const r = await runCli(argv, { env: ENV });
     assert.equal(r.code, code, `${argv.join(' ')}: ${r.stderr}`);

@@ -16,7 +16,7 @@ import { ExitCode } from '../exit-codes.js';
 import { inputUnits } from '../lines.js';
 import { formatInt, jsonLine, shown } from '../format.js';
 import type { Host } from '../host.js';
-import { checkOneStdin, checkPathArgument, readCheckpoint, readNgram, readText, sourceName } from '../input.js';
+import { checkedChunks, checkOneStdin, checkPathArgument, readCheckpoint, readNgram, readText, sourceName } from '../input.js';
 import { flagName, parseOptions, real } from '../options.js';
 import { makeStyle } from '../style.js';
 
@@ -71,7 +71,7 @@ Examples:
 
 /** The corpus's sentences (lines or paragraphs) as they are read; a unit that cannot be read (not UTF-8, too long) stops the run, naming its line. */
 async function* units(host: Host, path: string, unit: 'line' | 'paragraph'): AsyncGenerator<string> {
-  const chunks = path === '-' ? host.stdinChunks() : host.fileChunks(path);
+  const chunks = checkedChunks(path === '-' ? host.stdinChunks() : host.fileChunks(path), sourceName(path));
   for await (const u of inputUnits(chunks, unit)) {
     if ('error' in u) throw new InputError(`${sourceName(path)}: ${u.error}`, `the evaluation stops there: fix or remove that line, or ${u.hint}`);
     yield u.text;

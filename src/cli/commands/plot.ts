@@ -84,7 +84,7 @@ export async function runPlot(host: Host, raw: Record<string, unknown>): Promise
   const bytes = await readBytes(host, opts.input);
   // parse the bytes already read (stdin can be read only once), with the usual one-line errors
   const again: Host = { ...host, readFile: async () => bytes, readStdin: async () => bytes };
-  const text = await readText(again, opts.input);
+  const text = await readText(again, opts.input, { checkpointOk: true });
   const curve = looksLikeCheckpoint(text)
     ? fromCheckpoint(await readCheckpoint(again, opts.input), name)
     : fromLog(parseTrainLog(text, name), name);

@@ -28,11 +28,11 @@ import {
   type TagFormat, type TaggedSentence, type TagPrediction,
 } from '../../api/index.js';
 import { labelColumn } from '../../api/tag-options.js';
-import { compressedError, NOT_UTF8_HINT } from '../../api/text.js';
+import { NOT_UTF8_HINT } from '../../api/text.js';
 import { InputError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { checkOneStdin, checkPathArgument, checkTextArgument, sourceName } from '../input.js';
+import { checkedChunks, checkOneStdin, checkPathArgument, checkTextArgument, sourceName } from '../input.js';
 import { int, oneOf, parseOptions } from '../options.js';
 import { count, formatInt, jsonLine, shown } from '../format.js';
 import { makeStyle } from '../style.js';
@@ -198,11 +198,9 @@ export async function runTagPredict(host: Host, raw: Record<string, unknown>): P
     feed(opts.text.join('\n'), true);
   } else {
     const decoder = new TextDecoder('utf-8', { fatal: true });
-    const chunks = inputPath === '-' ? host.stdinChunks() : host.fileChunks(inputPath);
+    const chunks = checkedChunks(inputPath === '-' ? host.stdinChunks() : host.fileChunks(inputPath), source);
     let offset = 0, newlines = 0;
     for await (const bytes of chunks) {
-      const packed = offset === 0 ? compressedError(bytes, source) : null;
-      if (packed) throw new InputError(packed.message, packed.hint);
       const nul = bytes.indexOf(0);
       if (nul >= 0) throw new InputError(`${source} looks like a binary file (a NUL byte at offset ${offset + nul})`, 'give UTF-8 text');
       let text: string;
