@@ -182,3 +182,20 @@ test('a checkpoint given where text is expected (rnnlm train model.json): refuse
   assert.equal(p.code, 0, p.stderr);
   assert.match(p.stdout, /^<svg/);
 });
+
+test('rescore --json: one line per record whatever the hypothesis holds (U+2028, NEL, a bidi override), as every --json of rnnlm is, and the same text parsed back', async () => {
+  const m = await tinyModel();
+  const nb = join(dir, 'seps.txt');
+  const hyp = 'ab \u2028 c \u0085 b \u202e a';
+  writeFileSync(nb, `u -1 ${hyp}\nu -2 ab\n`);
+  for (const extra of [[], ['--best']]) {
+    const r = await runCli(['rescore', '-m', m.file, nb, '--json', ...extra], { env: ENV });
+    assert.equal(r.code, 0, r.stderr);
+    // splitlines()-style readers (Python's) split at U+2028, U+2029 and NEL too
+    const lines = r.stdout.split(/\r\n|[\n\r\u2028\u2029\u0085\v\f\u001c-\u001e]/).filter((l) => l !== '');
+    assert.equal(lines.length, extra.length ? 1 : 2);
+    assert.ok(!/[\u202a-\u202e\u2066-\u2069]/.test(r.stdout), 'no raw bidi control');
+    const first = JSON.parse(lines[0]!) as { hypothesis: string; combined: number };
+    if (!extra.length) assert.equal(first.hypothesis, hyp);
+  }
+});

@@ -16,6 +16,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { checkOneStdin, checkPathArgument, readCheckpoint, readNgram, readText, sourceName } from '../input.js';
 import { int, parseOptions, real } from '../options.js';
+import { jsonLine } from '../format.js';
 
 const weightList = z.string().transform((s, ctx) => {
   const parts = s.split(',').map((x) => x.trim());
@@ -145,14 +146,14 @@ export async function runRescore(host: Host, raw: Record<string, unknown>): Prom
     for (const i of best) {
       const h = hyps[i]!;
       host.stdout.write(opts.json
-        ? JSON.stringify({ utterance: h.utterance, index: h.index, id: h.id, scores: h.scores, lmLogProb: lm[i], combined: combined[i], hypothesis: h.text }) + '\n'
+        ? jsonLine({ utterance: h.utterance, index: h.index, id: h.id, scores: h.scores, lmLogProb: lm[i], combined: combined[i], hypothesis: h.text }) + '\n'
         : `${h.utterance}${h.text ? ' ' + oneLine(h.text) : ''}\n`);
     }
     return ExitCode.ok;
   }
   hyps.forEach((h, i) => {
     host.stdout.write(opts.json
-      ? JSON.stringify({ utterance: h.utterance, index: h.index, id: h.id, scores: h.scores, lmLogProb: lm[i], combined: combined[i], best: isBest.has(i), hypothesis: h.text }) + '\n'
+      ? jsonLine({ utterance: h.utterance, index: h.index, id: h.id, scores: h.scores, lmLogProb: lm[i], combined: combined[i], best: isBest.has(i), hypothesis: h.text }) + '\n'
       : `${h.utterance}\t${h.index}\t${combined[i]!.toFixed(4)}\t${lm[i]!.toFixed(4)}\t${oneLine(h.text)}\n`);
   });
   return ExitCode.ok;
