@@ -99,6 +99,9 @@ test('rescore refusals: malformed lines name the line (exit 1); options that do 
     [[nb, '--scores-file', nb], 2, /--scores-file goes with --format kaldi/],
     [[nb, '--format', 'kaldi', '--scores', '1'], 2, /--scores goes with --format fields/],
     [[nb, '--lambda', '0.5'], 2, /--lambda needs --ngram/],
+    // --costs with no score to negate would change nothing, silently
+    [[nb, '--scores', '0', '--costs'], 2, /--costs negates the given scores, and there are none/],
+    [[nb, '--format', 'kaldi', '--costs'], 2, /--costs negates the given scores, and there are none/],
     [[nb, '--format', 'srilm'], 2, /--format must be fields or kaldi/],
     [[join(m.dir, 'missing.txt')], 1, /missing\.txt/],
   ];

@@ -45,7 +45,9 @@ export const rescoreOptionsSchema = z.object({
   threads: int(1, 256).optional(),
 }).refine((o) => o.lambda === undefined || o.ngram !== undefined, { error: 'needs --ngram: the n-gram model to interpolate with', path: ['lambda'] })
   .refine((o) => o.format === 'fields' || o.scores === undefined, { error: "goes with --format fields (Kaldi's scores are in a separate file: --scores-file)", path: ['scores'] })
-  .refine((o) => o.format === 'kaldi' || o.scoresFile === undefined, { error: 'goes with --format kaldi (in the fields format the scores are on the n-best lines: --scores K)', path: ['scoresFile'] });
+  .refine((o) => o.format === 'kaldi' || o.scoresFile === undefined, { error: 'goes with --format kaldi (in the fields format the scores are on the n-best lines: --scores K)', path: ['scoresFile'] })
+  // --costs negates the given scores: with none it would do nothing (it never touches the model's log P)
+  .refine((o) => !o.costs || (o.format === 'kaldi' ? o.scoresFile !== undefined : o.scores !== 0), { error: "negates the given scores, and there are none (--scores 0, or --format kaldi without --scores-file); the model's log P is weighted by --lm-weight", path: ['costs'] });
 
 export function registerRescore(program: Command, run: (action: (host: Host) => Promise<number>) => void): void {
   program
