@@ -91,7 +91,11 @@ export function parseNbestFields(text: string, k: number, name: string, costs = 
     }
     const scores = f.head.slice(1).map((s, j) => {
       const v = num(s);
-      if (!Number.isFinite(v)) throw new DataError(`${name} line ${i + 1}: score ${j + 1} (${JSON.stringify(clip(s))}) is not a number`, hint);
+      if (!Number.isFinite(v)) {
+        // 'utt-id-N words': Kaldi's n-best text given in the default format
+        const kaldi = /^.+-\d+$/.test(f.head[0]!) ? "; for Kaldi's 'utt-id-N hypothesis words' lines use --format kaldi" : '';
+        throw new DataError(`${name} line ${i + 1}: score ${j + 1} (${JSON.stringify(clip(s))}) is ${NUMBER.test(s) ? 'beyond the range of numbers' : 'not a number'}`, hint + kaldi);
+      }
       return costs ? -v : v;
     });
     const utterance = f.head[0]!;
@@ -148,7 +152,7 @@ export function attachScores(hyps: Hypothesis[], text: string, name: string, cos
     width = f.length - 1;
     const values = f.slice(1).map((s, j) => {
       const v = num(s);
-      if (!Number.isFinite(v)) throw new DataError(`${name} line ${i + 1}: score ${j + 1} (${JSON.stringify(clip(s))}) is not a number`, "each line is 'utt-id-N score…'");
+      if (!Number.isFinite(v)) throw new DataError(`${name} line ${i + 1}: score ${j + 1} (${JSON.stringify(clip(s))}) is ${NUMBER.test(s) ? 'beyond the range of numbers' : 'not a number'}`, "each line is 'utt-id-N score…'");
       return costs ? -v : v;
     });
     if (byId.has(id)) throw new DataError(`${name} line ${i + 1}: ${JSON.stringify(clip(id))} is listed twice`, 'give each hypothesis one line of scores');

@@ -75,3 +75,12 @@ test('line ends: LF, CRLF and a lone CR (old Mac files) each end a line, in the 
   attachScores(k, 'u1-1 10\ru1-2 12\r', 'ac');
   assert.deepEqual(k.map((h) => h.scores), [[10], [12]]);
 });
+
+test('a score past the range of numbers is said to be so, not "not a number"; Kaldi lines in the fields format point to --format kaldi', () => {
+  assert.throws(() => parseNbestFields('u1 1e309 a\n', 1, 'nb'), oneLineDataError(/^nb line 1: score 1 \("1e309"\) is beyond the range of numbers$/));
+  assert.throws(() => parseNbestFields('u1 -1e309 a\n', 1, 'nb'), oneLineDataError(/beyond the range of numbers/));
+  assert.throws(() => parseNbestFields('u1 inf a\n', 1, 'nb'), oneLineDataError(/score 1 \("inf"\) is not a number$/));
+  assert.throws(() => attachScores(parseKaldiNbest('u-1 a\n', 'nb'), 'u-1 1e400\n', 'ac'), oneLineDataError(/^ac line 1: score 1 \("1e400"\) is beyond the range of numbers$/));
+  assert.throws(() => parseNbestFields('utt7-3 the cat\n', 1, 'nb'), (e: unknown) => e instanceof DataError && /use --format kaldi$/.test(e.hint ?? ''));
+  assert.throws(() => parseNbestFields('utt7 the cat\n', 1, 'nb'), (e: unknown) => e instanceof DataError && !/kaldi/.test(e.hint ?? ''));
+});
