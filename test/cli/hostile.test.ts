@@ -199,3 +199,18 @@ test('rescore --json: one line per record whatever the hypothesis holds (U+2028,
     if (!extra.length) assert.equal(first.hypothesis, hyp);
   }
 });
+
+test('sample --json: one line per sample when the text holds U+2028 or a bidi override (from the prime or the vocabulary), parsed back the same', async () => {
+  const m = await tinyModel();
+  const prime = 'a\u2028b\u202e';
+  const r = await runCli(['sample', '-m', m.file, '-n', '3', '--seed', '1', '--json', '--prime', prime], { env: ENV });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(!/[\u2028\u2029\u0085\u202a-\u202e]/.test(r.stdout), 'escaped, as jsonLine escapes them');
+  const lines = r.stdout.split(/\r\n|[\n\r\u2028\u2029\u0085]/).filter((l) => l !== '');
+  assert.equal(lines.length, 3);
+  for (const l of lines) {
+    const s = JSON.parse(l) as { text: string; prime: string };
+    assert.equal(s.prime, prime);
+    assert.ok(s.text.startsWith(prime));
+  }
+});

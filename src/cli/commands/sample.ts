@@ -19,7 +19,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { checkPathArgument, checkTextArgument, readCheckpoint } from '../input.js';
-import { shown } from '../format.js';
+import { jsonLine, shown } from '../format.js';
 import { flagName } from '../options.js';
 import { modelArgument } from '../model-argument.js';
 import { makeStyle } from '../style.js';
@@ -135,7 +135,7 @@ export async function runSample(host: Host, raw: Record<string, unknown>): Promi
       if (s === null) break;
       printed++;
       if (opts.json) {
-        host.stdout.write(JSON.stringify({
+        host.stdout.write(jsonLine({
           text: s.text, prime: run.prime.shown, tokens: s.tokens, end: s.end, logProb: s.logProb, copy: s.copy, seed: beam ? null : seedUsed, index: i,
         }) + '\n');
       } else if (rawOut) {
