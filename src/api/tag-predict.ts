@@ -143,6 +143,10 @@ export function evaluateText(
   const missing = missingLabel(read.format);
   const scored = (labels: readonly string[], i: number) => labels.filter((_, t) => read.sentences[i]!.labels[t] !== missing);
   const goldLabels = read.sentences.map((s, i) => scored(s.labels, i));
+  // nothing to score: an accuracy "0 of 0" would read as a result (tag train refuses such a column too)
+  if (missing !== null && goldLabels.every((g) => g.length === 0)) {
+    throw new DataError(`the ${JSON.stringify(read.label)} column of ${name} holds no labels: every word's is "${missing}" (unspecified in CoNLL-U)`, `choose a column that has them with ${flag('label')}, e.g. xpos or deprel`);
+  }
   const predictedScored = predicted.map(scored);
   const unknown = unknownWords(encoded);
   // accuracy on the words the vocabulary lacks

@@ -214,3 +214,14 @@ test('sample --json: one line per sample when the text holds U+2028 or a bidi ov
     assert.ok(s.text.startsWith(prime));
   }
 });
+
+test('tag eval: a gold column of "_" only (no labels at all) is refused naming --label, as tag train refuses it, not scored "0 of 0"', async () => {
+  const tagger = await quickTagger(TINY, join(dir, 'all-none.json'));
+  const text = readFileSync(TINY, 'utf8');
+  const none = join(dir, 'all-none.conllu');
+  writeFileSync(none, text.split('\n').map((l) => (/^\d+\t/.test(l) ? l.split('\t').map((c, i) => (i === 3 ? '_' : c)).join('\t') : l)).join('\n'));
+  const r = await runCli(['tag', 'eval', '-m', tagger, none]);
+  assert.equal(r.code, 1);
+  assert.match(oneLineError(r.stderr), /the "upos" column of .*all-none\.conllu holds no labels: every word's is "_" .* — choose a column that has them with --label/);
+  assert.equal(r.stdout, '');
+});
