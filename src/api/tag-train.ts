@@ -154,6 +154,10 @@ export async function tagTrain(
   if (train.sentences.length === 0) throw new DataError(`${input.trainName} has no labelled sentences`, 'give CoNLL-U, or one "word TAB label" line per word with a blank line between sentences');
   const dev = input.dev !== null ? readLabelled(asText(input.dev, input.devName), opts.format, label ?? undefined, input.devName, name) : null;
   if (dev && dev.sentences.length === 0) throw new DataError(`${input.devName} has no labelled sentences`, 'give a dev set in the format of the training data, or none');
+  // a dev set with no label at all ('_' everywhere): no accuracy to choose the tagger by, yet it would look as given
+  if (dev && dev.sentences.every((s) => s.labels.every((l) => l === missingLabel(dev.format)))) {
+    throw new DataError(`the ${JSON.stringify(dev.label)} column of ${input.devName} holds no labels: every word's is "_" (unspecified in CoNLL-U)`, `give a dev set with labels in that column, or choose another with ${name('label')}`);
+  }
 
   const setup = resumed ? resumeSetup(resumed, opts, given, train, trainText, notes, name) : freshSetup(platform, opts, given, train, trainText, notes);
   if (files?.command && !resumed) setup.options = { ...files.command, ...setup.options };

@@ -215,7 +215,7 @@ test('sample --json: one line per sample when the text holds U+2028 or a bidi ov
   }
 });
 
-test('tag eval: a gold column of "_" only (no labels at all) is refused naming --label, as tag train refuses it, not scored "0 of 0"', async () => {
+test('tag eval and tag train --dev: a gold column of "_" only (no labels at all) is refused naming --label, as tag train refuses it for training, not scored "0 of 0" nor trained without a dev accuracy', async () => {
   const tagger = await quickTagger(TINY, join(dir, 'all-none.json'));
   const text = readFileSync(TINY, 'utf8');
   const none = join(dir, 'all-none.conllu');
@@ -224,4 +224,10 @@ test('tag eval: a gold column of "_" only (no labels at all) is refused naming -
   assert.equal(r.code, 1);
   assert.match(oneLineError(r.stderr), /the "upos" column of .*all-none\.conllu holds no labels: every word's is "_" .* — choose a column that has them with --label/);
   assert.equal(r.stdout, '');
+  // as a dev set: no accuracy to choose the tagger by, so refused before training
+  const out = join(dir, 'never-tagger.json');
+  const t = await runCli(['tag', 'train', TINY, '--dev', none, '-o', out, '--max-steps', '1', '--hidden', '4', '-q']);
+  assert.equal(t.code, 1);
+  assert.match(oneLineError(t.stderr), /the "upos" column of .*all-none\.conllu holds no labels: every word's is "_" .* — give a dev set with labels in that column, or choose another with --label/);
+  assert.ok(!existsSync(out));
 });
