@@ -21,7 +21,7 @@
  * text before `\data\` (a header comment). A backoff weight on the highest
  * order, a missing or extra field, a number that is not one, a section out
  * of order, a count that does not match the entries, an n-gram listed twice,
- * a missing `\end\` or a model of no 1-gram is refused with the line's number.
+ * a missing `\end\`, text after it or a model of no 1-gram is refused with the line's number.
  *
  * P(w | h) by the standard backoff recursion (Katz): the probability of the
  * longest n-gram "h w" the model lists; for each history word dropped on the
@@ -149,6 +149,10 @@ export function parseArpa(text: string, name = 'the ARPA model'): NgramModel {
   if (!ended) {
     fail(Math.min(i, lines.length - 1) + 1, i < lines.length ? `expected '\\end\\' after the ${order}-grams, found ${JSON.stringify(clip(lines[i]!.trim()))}` : `no '\\end\\' (the file is cut short?)`,
       i < lines.length && /^\\\d+-grams:$/.test(lines[i]!.trim()) ? `\\data\\ announces ${order} order${order === 1 ? '' : 's'}: add the 'ngram N=count' line for this section` : ARPA_HINT);
+  }
+  // after \end\: nothing but blank lines (a second model appended, cat a.arpa b.arpa, would be ignored)
+  for (let j = i + 1; j < lines.length; j++) {
+    if (lines[j]!.trim() !== '') fail(j + 1, `text after '\\end\\' (${JSON.stringify(clip(lines[j]!.trim()))}): two models in one file?`, 'give one ARPA model per file');
   }
   return makeModel(tables, counts);
 }

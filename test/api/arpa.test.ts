@@ -122,6 +122,8 @@ test('malformed ARPA files: one-line DataError naming the line', () => {
     [good.map((l, i) => (i === 8 ? '\\3-grams:' : l)), /line 9: expected '\\2-grams:'/],
     [good.slice(0, -1), /no '\\end\\'/],
     [['hello', 'world'], /no \\data\\ line/],
+    // two models in one file: the second would be ignored
+    [[...good, '', '\\data\\', 'ngram 1=1'], /line 14: text after '\\end\\' \("\\\\data\\\\"\): two models in one file\?/],
     // no word at all: every word would take the OOV floor
     [['\\data\\', 'ngram 1=0', '', '\\1-grams:', '', '\\end\\'], /line 2: 'ngram 1=0': a model without a single word/],
   ];
