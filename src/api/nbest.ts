@@ -117,6 +117,8 @@ export function parseKaldiNbest(text: string, name: string): Hypothesis[] {
   checkNbestText(text, name, 'parseKaldiNbest');
   const out: Hypothesis[] = [];
   const ids = new Set<string>();
+  // utterance and number → the id first given them: u1-1 and u1-01 are one hypothesis number twice
+  const numbered = new Map<string, string>();
   linesOf(text).forEach((line, i) => {
     if (line.trim() === '') return;
     const f = fields(line, 1)!;
@@ -124,6 +126,12 @@ export function parseKaldiNbest(text: string, name: string): Hypothesis[] {
     const m = /^(.+)-(\d+)$/.exec(id);
     if (!m) throw new DataError(`${name} line ${i + 1}: ${JSON.stringify(clip(id))} is not a Kaldi n-best id (utt-id-N)`, "each line is 'utt-id-N hypothesis words' (Kaldi's n-best text); for 'utt-id score words' lines use --format fields");
     if (ids.has(id)) throw new DataError(`${name} line ${i + 1}: hypothesis ${JSON.stringify(clip(id))} is listed twice`, 'give each hypothesis once');
+    const key = `${m[1]!}\u0000${Number(m[2])}`;
+    const first = numbered.get(key);
+    if (first !== undefined) {
+      throw new DataError(`${name} line ${i + 1}: hypothesis ${JSON.stringify(clip(id))} has the number of ${JSON.stringify(clip(first))} (${Number(m[2])} of utterance ${JSON.stringify(clip(m[1]!))})`, 'give each hypothesis of an utterance its own number');
+    }
+    numbered.set(key, id);
     ids.add(id);
     out.push({ line: i + 1, utterance: m[1]!, id, index: Number(m[2]), scores: [], text: f.rest });
   });

@@ -41,6 +41,8 @@ test('Kaldi format: utt-id-N words; a scores file joined by id; its errors', () 
   assert.deepEqual(h.map((x) => x.scores), [[-4.25], [-3], [-7.5]]);
   assert.throws(() => parseKaldiNbest('utt-a-1 x\nutt-a y\n', 'text'), oneLineDataError(/^text line 2: "utt-a" is not a Kaldi n-best id \(utt-id-N\)/));
   assert.throws(() => parseKaldiNbest('u-1 x\nu-1 y\n', 'text'), oneLineDataError(/line 2: hypothesis "u-1" is listed twice/));
+  assert.throws(() => parseKaldiNbest('u1-1 x\nu1-01 y\n', 'text'), oneLineDataError(/^text line 2: hypothesis "u1-01" has the number of "u1-1" \(1 of utterance "u1"\)$/));
+  assert.equal(parseKaldiNbest('u1-1 x\nu1-10 y\nu11-1 z\n', 'text').length, 3);
   const fresh = () => parseKaldiNbest('u-1 x\nu-2 y\n', 'text');
   assert.throws(() => attachScores(fresh(), 'u-1 1\n', 'ac'), oneLineDataError(/^ac has no scores for hypothesis "u-2" \(n-best line 2\)/));
   assert.throws(() => attachScores(fresh(), 'u-1 1\nu-2 2\nu-3 3\n', 'ac'), oneLineDataError(/ac has scores for "u-3", which is not in the n-best list/));
