@@ -42,7 +42,8 @@ export interface Host {
   /** Write to a temporary file beside `path`, fsync, rename over `path`: never a half-written file (src/node/files.ts). */
   writeFileAtomic(path: string, content: Content): Promise<void>;
   /** Throws FileError when `path` could not be written at the end (bad name, missing directory, not a regular file). */
-  checkWritable(path: string, what?: string): void;
+  /** `example`: the file name the hints suggest (model.json unless said). */
+  checkWritable(path: string, what?: string, example?: string): void;
   /** Throws FileError when two of the paths (corpus, output, log, …) are one file; '-' and undefined are skipped. */
   checkDistinct(entries: readonly { role: string; path: string | undefined; rename?: string }[]): void;
   /** Whether two paths name one file (device and inode: through links, and any spelling). */
@@ -196,7 +197,7 @@ export function nodeHost(): Host {
     isFile: isRegularFile,
     removeFile: async (path) => removeRegularFile(path),
     writeFileAtomic,
-    checkWritable: (path, what) => checkOutputPath(path, what),
+    checkWritable: (path, what, example) => checkOutputPath(path, what, example),
     checkDistinct,
     sameFile: (a, b) => fileIdentity(a) === fileIdentity(b),
     now: () => performance.now(),

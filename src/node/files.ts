@@ -87,9 +87,10 @@ function kindOf(st: Stats): string {
  * Where a write to `path` really lands: a symbolic link to a regular file is
  * followed (the link stays a link; its target is replaced), so the real path
  * is what gets renamed over. Throws FileError for anything that is not a
- * regular file or absent, and for a link that points nowhere.
+ * regular file or absent, and for a link that points nowhere. `example`:
+ * the file name the hint suggests.
  */
-export function writeTarget(path: string): { target: string; existing: Stats | null } {
+export function writeTarget(path: string, example = 'model.json'): { target: string; existing: Stats | null } {
   const l = statOrNull(path, false);
   if (l?.isSymbolicLink()) {
     // what the link leads to (a pipe behind /dev/stdout has no path of its own: ask stat, not realpath)
@@ -104,7 +105,7 @@ export function writeTarget(path: string): { target: string; existing: Stats | n
     refuseWriteProtected(path, target, st);
     return { target, existing: st };
   }
-  if (l && !l.isFile()) throw new FileError(`cannot write ${show(path)}: it is ${kindOf(l)}, not a regular file`, 'give the path of a regular file, e.g. model.json');
+  if (l && !l.isFile()) throw new FileError(`cannot write ${show(path)}: it is ${kindOf(l)}, not a regular file`, `give the path of a regular file, e.g. ${example}`);
   if (l) refuseWriteProtected(path, path, l);
   return { target: path, existing: l };
 }
@@ -132,21 +133,22 @@ function refuseWriteProtected(path: string, target: string, st: Stats): void {
  * end: empty, ending in a slash, a name longer than NAME_MAX bytes, a missing
  * or unwritable directory, or something other than a regular file (a
  * directory, a device such as /dev/null, a FIFO, a dangling link).
+ * `example` is the name the hints suggest (model.json unless said).
  */
-export function checkOutputPath(path: string, what = 'output'): void {
-  if (path === '') throw new FileError(`the ${what} path is empty`, 'give a file name, e.g. model.json');
+export function checkOutputPath(path: string, what = 'output', example = 'model.json'): void {
+  if (path === '') throw new FileError(`the ${what} path is empty`, `give a file name, e.g. ${example}`);
   // a standard stream by name: renaming over it would replace the file the shell redirected it to (`>> f.txt`)
   if (/^\/dev\/(stdin|stdout|stderr|fd\/\d+)$|^\/proc\/(self|\d+)\/fd\/\d+$/.test(path)) {
     throw new FileError(`cannot write ${show(path)}: it is a standard stream, not a file (whatever the shell connected it to would be replaced)`, 'give the path of a file');
   }
   if (/[/\\]$/.test(path) || /(^|\/)\.{1,2}$/.test(path)) {
-    throw new FileError(`cannot write ${show(path)}: the ${what} must be a file name, not a directory`, 'give a file name, e.g. model.json');
+    throw new FileError(`cannot write ${show(path)}: the ${what} must be a file name, not a directory`, `give a file name, e.g. ${example}`);
   }
   if (new TextEncoder().encode(basename(path)).length > NAME_MAX) {
     throw new FileError(`cannot write ${show(path)}: the file name is longer than ${NAME_MAX} bytes`, 'choose a shorter name');
   }
   if (path.includes('\0')) throw new FileError(`cannot write ${show(path)}: the name holds a NUL byte`, 'choose another name');
-  const { target, existing } = writeTarget(path);
+  const { target, existing } = writeTarget(path, example);
   // the file this process's output goes to (`-o log.txt > log.txt`, or a link to /dev/stdout): replacing it would lose that output
   if (existing) {
     for (const [fd, stream] of [[1, 'standard output'], [2, 'standard error']] as const) {

@@ -205,6 +205,22 @@ test('outputs: devices, FIFOs, directories, dangling links, trailing slashes and
   assert.equal(readFileSync(longest, 'utf8'), 'ok');
 });
 
+test('the hints for an output that is not a file name suggest a file of the kind the command writes', async () => {
+  const dir = tempDir();
+  const model = join(dir, 'm.json');
+  assert.equal((await runCli(['train', CORPUS, '-o', model, ...QUICK])).code, 0);
+  for (const [args, example] of [
+    [['export', model, '-o', dir, '--format', 'onnx'], 'model.onnx'],
+    [['export', model, '-o', dir + '/', '--format', 'safetensors'], 'model.safetensors'],
+    [['view', model, '-o', dir], 'model.html'],
+    [['strip', model, '-o', dir], 'model.json'],
+  ] as const) {
+    const r = await runCli([...args]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, new RegExp(`give (the path of a regular file|a file name), e\\.g\\. ${example.replace('.', '\\.')}\\n$`), args.join(' '));
+  }
+});
+
 test('same file under two names: symbolic links, hard links and spellings of one path are found', () => {
   const dir = tempDir();
   const a = join(dir, 'a.txt');

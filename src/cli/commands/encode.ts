@@ -44,7 +44,7 @@ export async function runEncode(host: Host, raw: Record<string, unknown>): Promi
   for (const [p, what] of [[opts.output, '-o path'], [opts.model, 'model path'], [opts.corpus, 'corpus path']] as const) checkPathArgument(p, what);
   if (opts.output === '-') throw new UsageError('-o - would write binary data to standard output', 'give a file name, e.g. -o ids.safetensors');
   checkOneStdin([{ role: 'corpus', path: opts.corpus, fix: 'give the corpus as a file' }, { role: 'model', path: opts.model, fix: 'give the model as a file: -m model.json' }]);
-  host.checkWritable(opts.output, 'output (-o)');
+  host.checkWritable(opts.output, 'output (-o)', 'ids.safetensors');
   host.checkDistinct([{ role: 'corpus', path: opts.corpus }, { role: 'model (-m)', path: opts.model }, { role: 'output (-o)', path: opts.output }]);
   const ck = await readCheckpoint(host, opts.model);
   const bytes = await readBytes(host, opts.corpus);

@@ -68,7 +68,7 @@ export async function runExport(host: Host, raw: Record<string, unknown>): Promi
   const named = /\.onnx$/i.test(opts.output) ? 'onnx' : /\.safetensors$/i.test(opts.output) ? 'safetensors' : null;
   const format = opts.format ?? named;
   if (format === null) throw new UsageError(`cannot tell the format from ${shown(opts.output)}`, 'name the output *.onnx or *.safetensors, or add --format onnx|safetensors');
-  host.checkWritable(opts.output, 'output (-o)');
+  host.checkWritable(opts.output, 'output (-o)', `model.${format}`);
   host.checkDistinct([{ role: 'model', path: opts.model }, { role: 'output (-o)', path: opts.output }]);
   const ck = await readCheckpoint(host, opts.model);
   let written = 0;

@@ -78,7 +78,7 @@ export async function runPlot(host: Host, raw: Record<string, unknown>): Promise
   const opts = parseOptions(plotOptionsSchema, raw, 'plot');
   checkPathArgument(opts.output, '-o path');
   checkPathArgument(opts.input, 'input path');
-  if (opts.output !== '-') host.checkWritable(opts.output, 'output (-o)');
+  if (opts.output !== '-') host.checkWritable(opts.output, 'output (-o)', 'curve.svg');
   host.checkDistinct([{ role: 'input', path: opts.input }, { role: 'output (-o)', path: opts.output }]);
   const name = sourceName(opts.input);
   const bytes = await readBytes(host, opts.input);

@@ -111,9 +111,9 @@ export async function runTagTrain(host: Host, raw: Record<string, unknown>): Pro
     { role: 'tagger to resume', path: opts.resume, fix: 'give the tagger as a file: --resume tagger.last.json' },
   ]);
   if (opts.log === '-') throw new UsageError('--log - is not supported: the log is a file', 'give a file name, e.g. --log run.ndjson');
-  host.checkWritable(opts.output, 'output (-o)');
-  host.checkWritable(last, 'latest-state file');
-  if (opts.log !== undefined) host.checkWritable(opts.log, 'log (--log)');
+  host.checkWritable(opts.output, 'output (-o)', 'tagger.json');
+  host.checkWritable(last, 'latest-state file', 'tagger.json');
+  if (opts.log !== undefined) host.checkWritable(opts.log, 'log (--log)', 'run.ndjson');
   // the dev data may be the training data (an overfitting check); neither may be written over
   const outputs = [{ role: 'output (-o)', path: opts.output }, latestState(opts.output), { role: 'log (--log)', path: opts.log }];
   host.checkDistinct([{ role: 'training data', path: opts.data }, ...outputs]);

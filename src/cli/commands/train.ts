@@ -157,7 +157,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   host.checkWritable(lastPath(opts.output), 'latest-state file');
   if (opts.log !== undefined) {
     if (opts.log === '-') throw new UsageError('--log - is not supported: the log is a file', 'give a file name, e.g. --log run.ndjson');
-    host.checkWritable(opts.log, 'log (--log)');
+    host.checkWritable(opts.log, 'log (--log)', 'run.ndjson');
   }
   // the resumed checkpoint may be this run's own output or latest state (read in full first, then replaced atomically)
   host.checkDistinct([

@@ -77,7 +77,7 @@ export async function runView(host: Host, raw: Record<string, unknown>): Promise
     { role: 'model', path: opts.model, fix: 'give the model as a file' },
     { role: 'starting text (--text-file)', path: opts.textFile, fix: 'give the starting text as a file: --text-file start.txt' },
   ]);
-  host.checkWritable(opts.output, 'output (-o)');
+  host.checkWritable(opts.output, 'output (-o)', 'model.html');
   host.checkDistinct([{ role: 'model', path: opts.model }, { role: 'output (-o)', path: opts.output }, { role: '--text-file', path: opts.textFile }]);
   const bundle = await host.readFileIfExists(BUNDLE);
   if (bundle === null) throw new InputError(`this installation of rnnlm has no page code (${BUNDLE})`, 'build it: npm run build (it bundles src/page with esbuild)');
