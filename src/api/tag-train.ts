@@ -261,7 +261,7 @@ function freshSetup(platform: Platform, opts: TagTrainOptions, given: ReadonlySe
     throw new DataError(`the ${JSON.stringify(train.label)} column of the training data holds no labels: every word's is "_" (unspecified in CoNLL-U)`, 'choose a column that has them with --label (label in the library), e.g. xpos or deprel');
   }
   if (vocabs.rareWords > 0 && opts.minCount > 1) {
-    notes.push(`${vocabs.rareWords} word${vocabs.rareWords === 1 ? '' : 's'} seen fewer than ${opts.minCount} times read as <UNK>${opts.chars ? ' (their characters still read)' : ''}; vocabulary ${vocabs.words.tokens.length} words`);
+    notes.push(`${vocabs.rareWords} word${vocabs.rareWords === 1 ? '' : 's'} seen fewer than ${opts.minCount} times read as <UNK>${opts.chars ? ' (their characters still read)' : ''}; vocabulary ${vocabs.words.tokens.length} word${vocabs.words.tokens.length === 1 ? '' : 's'}`);
   }
   if (vocabs.labels.length < 2) notes.push(`the training data has one label only (${JSON.stringify(vocabs.labels[0])}): every word will get it`);
   const config: TaggerConfig = {

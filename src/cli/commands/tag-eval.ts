@@ -82,7 +82,7 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 function report(path: string, e: TagEvaluation): string {
   const lines = [
     `${sourceName(path)}: ${count(e.sentences, 'sentence')}, ${count(e.words, 'word')} (${e.format === 'conllu' ? 'CoNLL-U' : 'plain CoNLL'}, labels: ${columnName(e.label)})`,
-    `accuracy       ${pct(e.accuracy.accuracy)} (${formatInt(e.accuracy.correct)} of ${formatInt(e.accuracy.total)} words)`,
+    `accuracy       ${pct(e.accuracy.accuracy)} (${formatInt(e.accuracy.correct)} of ${count(e.accuracy.total, 'word')})`,
     `unknown words  ${e.unknownAccuracy.total > 0 ? `${pct(e.unknownAccuracy.accuracy)} (${formatInt(e.unknownAccuracy.correct)} of ${formatInt(e.unknownAccuracy.total)} words the tagger's vocabulary lacks)` : e.unknownWords > 0 ? 'none scored (the words the tagger\'s vocabulary lacks have no gold label)' : 'none (every word is in the tagger\'s vocabulary)'}`,
     '',
     'confusion (rows: gold, columns: predicted)',

@@ -167,12 +167,12 @@ export async function runTagTrain(host: Host, raw: Record<string, unknown>): Pro
       for (const note of s.notes) say(style.yellow(`note: ${note}`));
       const c = s.config;
       say(style.bold(`rnnlm tag train ${shown(opts.data)}`) + (resumed ? ` (resuming ${shown(opts.resume ?? '')} at step ${s.step})` : ''));
-      say(`  tagger  ${c.cell}${c.peephole ? '+peepholes' : ''} ${c.layers}×${c.hidden} per direction, word embedding ${c.embedding} (${formatInt(c.vocabSize)} words)` +
+      say(`  tagger  ${c.cell}${c.peephole ? '+peepholes' : ''} ${c.layers}×${c.hidden} per direction, word embedding ${c.embedding} (${count(c.vocabSize, 'word')})` +
         (c.chars ? `, chars ${c.chars.embedding}→2×${c.chars.hidden} (${formatInt(c.chars.vocabSize)} characters)` : ', no chars') +
         `, ${count(c.labels, 'label')}; ${formatInt(s.parameters)} parameters (${formatBytes(s.parameters * 4)})`);
       say(`  data    ${count(s.trainSentences, 'sentence')}, ${count(s.trainWords, 'word')} (${s.format === 'conllu' ? 'CoNLL-U' : 'plain CoNLL'}, labels: ${columnName(s.label)})` +
         (s.devSentences !== null ? `; dev ${count(s.devSentences, 'sentence')}, ${count(s.devWords ?? 0, 'word')} (${(100 * (s.devUnknownRate ?? 0)).toFixed(1)}% <UNK>)` : '; no dev set'));
-      say(`  steps   batches of ≤ ${s.batch} sentences, ${formatInt(s.epochBatches)} steps per epoch${s.maxTimeMs ? `; time budget ${formatDuration(s.maxTimeMs - s.elapsedMs)}` : ''}`);
+      say(`  steps   batches of ≤ ${s.batch} sentences, ${count(s.epochBatches, 'step')} per epoch${s.maxTimeMs ? `; time budget ${formatDuration(s.maxTimeMs - s.elapsedMs)}` : ''}`);
       if (s.threads > 1) say(`  threads ${s.threads} (each step's sentences split among them)`);
       say(`  output  ${shown(opts.output)}`);
       reporter = createReporter(host, style, { epochs: s.epochs >= MAX_EPOCHS ? null : s.epochs, epochWindows: s.epochBatches, maxTimeMs: s.maxTimeMs }, opts.quiet);

@@ -237,7 +237,7 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
       const mc = s.config;
       say(style.bold(`rnnlm train ${shown(opts.corpus)}`) + (resumed ? ` (resuming ${shown(opts.resume ?? '')} at step ${s.step})` : base ? ` (fine-tuning ${shown(opts.initFrom ?? '')})` : ''));
       say(`  model   ${mc.cell}${mc.peephole ? '+peepholes' : ''} ${mc.layers}×${mc.hidden}, ${mc.embedding ? `embedding ${mc.embedding}${mc.tied ? ' (tied)' : ''}` : 'one-hot input'}, vocabulary ${formatInt(mc.vocabSize)} (${s.level}), ${formatInt(s.parameters)} parameters (${formatBytes(s.parameters * 4)})`);
-      say(`  data    ${formatInt(s.trainTokens)} training tokens${s.valTokens !== null ? `, ${formatInt(s.valTokens)} validation tokens` : ', no validation'}; batch ${s.batch} × ${s.bptt} steps, ~${formatInt(s.epochWindows)} steps per epoch`);
+      say(`  data    ${formatInt(s.trainTokens)} training tokens${s.valTokens !== null ? `, ${formatInt(s.valTokens)} validation tokens` : ', no validation'}; batch ${s.batch} × ${s.bptt} steps, ~${count(s.epochWindows, 'step')} per epoch`);
       say(`  output  ${shown(opts.output)}${s.maxTimeMs ? `; time budget ${formatDuration(s.maxTimeMs - s.elapsedMs)}` : ''}`);
       if (s.threads > 1) say(`  threads ${s.threads} (each step's batch split among them)`);
       if (s.threadsFallback && opts.threads !== undefined) say(style.yellow(`note: one thread: ${s.threadsFallback}`));
