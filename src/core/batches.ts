@@ -53,9 +53,10 @@ function sentenceLength(c: EncodedCorpus, s: number): number {
  * sorted by length within chunks of 50·B so that a batch wastes little on
  * padding, then the batches shuffled again. seed null = corpus order (evaluation).
  */
-export function batchOrder(c: EncodedCorpus, B: number, seed: number | null): Int32Array[] {
+export function batchOrder(c: EncodedCorpus, B: number, seed: number | null, into?: Int32Array): Int32Array[] {
   const S = c.starts.length - 1;
-  const order = new Int32Array(S);
+  // `into`, when long enough: a caller planning chunk after chunk (a scorer) allocates no array per call
+  const order = into !== undefined && into.length >= S ? into.subarray(0, S) : new Int32Array(S);
   for (let i = 0; i < S; i++) order[i] = i;
   if (seed === null) return chunk(order, B);
   const rng = createRng(seed);
@@ -77,7 +78,17 @@ function chunk(order: Int32Array, B: number): Int32Array[] {
   return out;
 }
 
-export function sentencePlan(c: EncodedCorpus, batches: readonly Int32Array[], B: number, T: number): EpochPlan {
+/** The window sentencePlan fills, for (T, B): make one to pass to plan after plan. */
+export function planWindow(B: number, T: number): Window {
+  return { inputs: new Int32Array(T * B), targets: new Int32Array(T * B), T, reset: true, tokens: 0, batch: new Int32Array(0), start: 0 };
+}
+
+/**
+ * The windows of `batches` (from batchOrder), a batch of sentences at a time.
+ * `w`: the window to fill (planWindow(B, T)); a caller planning chunk after
+ * chunk passes the same one (no arrays per plan).
+ */
+export function sentencePlan(c: EncodedCorpus, batches: readonly Int32Array[], B: number, T: number, w: Window = planWindow(B, T)): EpochPlan {
   let windows = 0;
   let tokens = 0;
   for (const batch of batches) {
@@ -89,7 +100,6 @@ export function sentencePlan(c: EncodedCorpus, batches: readonly Int32Array[], B
     }
     windows += Math.ceil(max / T);
   }
-  const w: Window = { inputs: new Int32Array(T * B), targets: new Int32Array(T * B), T, reset: true, tokens: 0, batch: new Int32Array(0), start: 0 };
   function* iterate(): Generator<Window> {
     for (const batch of batches) {
       w.batch = batch;

@@ -7,7 +7,7 @@
  * batches, in windows of T steps with the state carried, as in training but
  * without dropout.
  */
-import { batchOrder, sentencePlan } from './batches.js';
+import { batchOrder, planWindow, sentencePlan, type Window } from './batches.js';
 import type { StepEngine } from './engine.js';
 import { softmaxCrossEntropy } from './loss.js';
 import { forward, type Model } from './model.js';
@@ -42,11 +42,26 @@ export interface ScoreOptions {
   reuseBuffers?: boolean;
 }
 
+/** The scores of an encoded corpus's sentences in two arrays, no object per sentence (see Scorer.scoreFlat). */
+export interface FlatScores {
+  /** log P of each id of corpus.ids (laid out as they are), natural log. */
+  tokenLogProbs: Float64Array;
+  /** Per sentence, Σ of its tokenLogProbs (summed in token order, as SentenceScore.logProb is). */
+  logProbs: Float64Array;
+}
+
 export interface Scorer {
   /** Score sentences given as token ids (without EOS; it is appended). */
   score(sentences: readonly Int32Array[]): SentenceScore[];
   /** Score the sentences of an encoded corpus, each closed by its EOS; the results' ids are views of corpus.ids. */
   scoreCorpus(corpus: EncodedCorpus): SentenceScore[];
+  /**
+   * scoreCorpus's numbers without an object per sentence: with reuseBuffers,
+   * views of two buffers the scorer keeps and the next call overwrites (a
+   * filter scoring a stream chunk by chunk then keeps nothing per sentence
+   * alive while a chunk is scored).
+   */
+  scoreFlat(corpus: EncodedCorpus): FlatScores;
 }
 
 /**
@@ -76,25 +91,29 @@ export function createScorer(model: Model, opts: ScoreOptions = {}, engine?: Ste
     return ws;
   };
   const logp = new Float64Array(T * batch);
-  // with reuseBuffers: the results' log-probabilities, grown as needed and kept
+  // the plans' arrays, kept from call to call: the batches' order, and a window per lane count
+  let order = new Int32Array(0);
+  const windows = new Map<number, Window>();
+  const windowFor = (B: number): Window => {
+    let w = windows.get(B);
+    if (!w) windows.set(B, (w = planWindow(B, T)));
+    return w;
+  };
+  // with reuseBuffers: the results' log-probabilities and sums, grown as needed and kept
   let kept = new Float64Array(0);
-  const scoreCorpus = (corpus: EncodedCorpus): SentenceScore[] => {
-    const { ids, starts } = corpus;
-    const S = starts.length - 1;
-    if (S <= 0) return [];
-    const B = lanesFor(S);
-    const N = starts[S]!;
-    // one buffer for every sentence's log-probabilities (views of it), not one per sentence
+  let keptSums = new Float64Array(0);
+  const scoreFlat = (corpus: EncodedCorpus): FlatScores => {
+    const { starts } = corpus;
+    const S = Math.max(0, starts.length - 1);
+    const N = S > 0 ? starts[S]! : 0;
     if (opts.reuseBuffers && kept.length < N) kept = new Float64Array(Math.max(N, 2 * kept.length));
-    const logProbs = opts.reuseBuffers ? kept : new Float64Array(N);
-    const out: SentenceScore[] = [];
-    for (let s = 0; s < S; s++) {
-      const own = ids.subarray(starts[s]!, starts[s + 1]!);
-      let unk = 0;
-      for (const id of own) if (id === UNK) unk++;
-      out.push({ ids: own, tokenLogProbs: logProbs.subarray(starts[s]!, starts[s + 1]!), logProb: 0, tokens: own.length, unk });
-    }
-    const plan = sentencePlan(corpus, batchOrder(corpus, B, null), B, T);
+    if (opts.reuseBuffers && keptSums.length < S) keptSums = new Float64Array(Math.max(S, 2 * keptSums.length));
+    const tokenLogProbs = opts.reuseBuffers ? kept.subarray(0, N) : new Float64Array(N);
+    const logProbs = opts.reuseBuffers ? keptSums.subarray(0, S) : new Float64Array(S);
+    if (S === 0) return { tokenLogProbs, logProbs };
+    const B = lanesFor(S);
+    if (order.length < S) order = new Int32Array(Math.max(S, 2 * order.length));
+    const plan = sentencePlan(corpus, batchOrder(corpus, B, null, order), B, T, windowFor(B));
     const onEngine = engine !== undefined && engine.B === B && engine.T === T;
     const ws = onEngine ? null : workspace(B);
     for (const w of plan.iterate()) {
@@ -109,17 +128,32 @@ export function createScorer(model: Model, opts: ScoreOptions = {}, engine?: Ste
         engine!.carry(w.T);
       }
       for (let b = 0; b < w.batch.length; b++) {
-        const sc = out[w.batch[b]!]!;
+        const s = w.batch[b]!;
+        const s0 = starts[s]!, tokens = starts[s + 1]! - s0;
         for (let t = 0; t < w.T; t++) {
           const pos = w.start + t;
-          if (pos < sc.tokens) sc.tokenLogProbs[pos] = logp[t * B + b]!;
+          if (pos < tokens) tokenLogProbs[s0 + pos] = logp[t * B + b]!;
         }
       }
     }
-    for (const sc of out) {
+    for (let s = 0; s < S; s++) {
       let sum = 0;
-      for (const lp of sc.tokenLogProbs) sum += lp;
-      sc.logProb = sum;
+      for (let i = starts[s]!; i < starts[s + 1]!; i++) sum += tokenLogProbs[i]!;
+      logProbs[s] = sum;
+    }
+    return { tokenLogProbs, logProbs };
+  };
+  const scoreCorpus = (corpus: EncodedCorpus): SentenceScore[] => {
+    const { ids, starts } = corpus;
+    const S = starts.length - 1;
+    if (S <= 0) return [];
+    const { tokenLogProbs, logProbs } = scoreFlat(corpus);
+    const out: SentenceScore[] = [];
+    for (let s = 0; s < S; s++) {
+      const own = ids.subarray(starts[s]!, starts[s + 1]!);
+      let unk = 0;
+      for (const id of own) if (id === UNK) unk++;
+      out.push({ ids: own, tokenLogProbs: tokenLogProbs.subarray(starts[s]!, starts[s + 1]!), logProb: logProbs[s]!, tokens: own.length, unk });
     }
     return out;
   };
@@ -137,6 +171,7 @@ export function createScorer(model: Model, opts: ScoreOptions = {}, engine?: Ste
       return scoreCorpus({ ids, starts, unkCount: 0 });
     },
     scoreCorpus,
+    scoreFlat,
   };
 }
 

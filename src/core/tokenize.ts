@@ -368,6 +368,67 @@ export function encodeCorpus(sentences: readonly string[], vocab: Vocab, cfg: To
 }
 
 /**
+ * Sentences encoded one at a time into reused arrays, as encodeCorpus encodes
+ * them (the same ids, each sentence followed by <EOS>): a filter that scores
+ * a stream chunk by chunk keeps its pending sentences here, as ids, with no
+ * object or string per sentence. `corpus()` views the sentences added since
+ * the last `clear()` (valid until the next add or clear); the arrays grow as
+ * needed and are kept.
+ */
+export class CorpusBuilder {
+  private ids = new Int32Array(1024);
+  private starts = new Int32Array(65);
+  private n = 0;
+  private count = 0;
+  private unk = 0;
+  private readonly table: CharIds | null;
+  private readonly addId = (id: number): void => {
+    if (id === UNK) this.unk++;
+    if (this.n === this.ids.length) {
+      const grown = new Int32Array(2 * this.ids.length);
+      grown.set(this.ids);
+      this.ids = grown;
+    }
+    this.ids[this.n++] = id;
+  };
+  private readonly addCodePoint = (cp: number): void => this.addId(charIdOf(this.table!, cp));
+  private readonly addToken = (t: string): void => this.addId(idOf(this.vocab, t));
+
+  constructor(private readonly vocab: Vocab, private readonly cfg: TokenizerConfig) {
+    this.table = cfg.level === 'char' ? charIds(vocab) : null;
+  }
+
+  /** Sentences added since the last clear(). */
+  get size(): number {
+    return this.count;
+  }
+
+  add(sentence: string): void {
+    if (this.count + 1 === this.starts.length) {
+      const grown = new Int32Array(2 * this.starts.length);
+      grown.set(this.starts);
+      this.starts = grown;
+    }
+    this.starts[this.count] = this.n;
+    if (this.cfg.level === 'char') forEachCodePoint(this.cfg.lowercase ? sentence.toLowerCase() : sentence, this.addCodePoint);
+    else forEachToken(sentence, this.cfg, this.addToken);
+    this.addId(EOS);
+    this.starts[++this.count] = this.n;
+  }
+
+  /** The sentences added since the last clear(), as encodeCorpus would return them (views of the kept arrays). */
+  corpus(): EncodedCorpus {
+    return { ids: this.ids.subarray(0, this.n), starts: this.starts.subarray(0, this.count + 1), unkCount: this.unk };
+  }
+
+  clear(): void {
+    this.n = 0;
+    this.count = 0;
+    this.unk = 0;
+  }
+}
+
+/**
  * Encodes one sentence (no <EOS> appended). `unknown` lists, in order of
  * first appearance, the distinct surface forms that were not in the
  * vocabulary and so became <UNK> (the corpus <UNK> literal is not listed).

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { streamPlan } from '../../src/core/batches.js';
+import { batchOrder, planWindow, sentencePlan, streamPlan, type Window } from '../../src/core/batches.js';
 import { float64Backend } from '../../src/core/backend.js';
 import { localEngine } from '../../src/core/engine.js';
 import { createModel, initModel } from '../../src/core/model.js';
@@ -48,4 +48,26 @@ test('the evaluation of a stream in B lanes = each lane evaluated alone from a z
   }
   assert.equal(all.count, count);
   assert.ok(Math.abs(all.sum - sum) < 1e-12 * sum, `${all.sum} vs ${sum}`);
+});
+
+test('sentence windows in corpus order: a window and an order array passed in (reused plan after plan) are filled as fresh ones are', () => {
+  // sentences of 3, 1 and 5 ids (EOS included), batches of 2, windows of 2 steps
+  const corpus = { ids: Int32Array.from([5, 6, 0, 0, 7, 8, 9, 4, 0]), starts: Int32Array.from([0, 3, 4, 9]), unkCount: 0 };
+  const snap = (w: Window) => ({ inputs: [...w.inputs], targets: [...w.targets], T: w.T, reset: w.reset, tokens: w.tokens, batch: [...w.batch], start: w.start });
+  const order = new Int32Array(8).fill(42);
+  const batches = batchOrder(corpus, 2, null, order);
+  assert.deepEqual(batches.map((b) => [...b]), [[0, 1], [2]]);
+  assert.equal(batches[0]!.buffer, order.buffer, 'the order is written into the array given');
+  const w = planWindow(2, 2);
+  w.inputs.fill(3);
+  const got = Array.from(sentencePlan(corpus, batches, 2, 2, w).iterate(), snap); // the window is reused: each one copied as it comes
+  const fresh = Array.from(sentencePlan(corpus, batchOrder(corpus, 2, null), 2, 2).iterate(), snap);
+  assert.deepEqual(got, fresh);
+  // by hand: batch [0, 1] in 2 windows (3 steps), batch [2] in 3 (5 steps); time-major (t, slot), −1 = zero input / padding
+  assert.deepEqual(fresh.map((x) => [x.start, x.T, x.reset]), [[0, 2, true], [2, 1, false], [0, 2, true], [2, 2, false], [4, 1, false]]);
+  assert.deepEqual(fresh[0]!.inputs, [-1, -1, 5, -1]);
+  assert.deepEqual(fresh[0]!.targets, [5, 0, 6, -1]);
+  assert.deepEqual(fresh[1]!.inputs.slice(0, 2), [6, -1]);
+  assert.deepEqual(fresh[1]!.targets.slice(0, 2), [0, -1]);
+  assert.deepEqual(fresh[4]!.targets.slice(0, 2), [0, -1]);
 });

@@ -77,6 +77,28 @@ test('scoreCorpus on an encoded corpus gives what score gives; with reuseBuffers
   }
 });
 
+test('scoreFlat gives scoreCorpus\'s numbers in two arrays: token log-probabilities laid out as the ids, and per sentence their sum in token order', () => {
+  const starts = new Int32Array(sentences.length + 1);
+  sentences.forEach((s, i) => { starts[i + 1] = starts[i]! + s.length + 1; });
+  const ids = new Int32Array(starts[sentences.length]!);
+  sentences.forEach((s, i) => { ids.set(s, starts[i]!); ids[starts[i + 1]! - 1] = EOS; });
+  const corpus = { ids, starts, unkCount: 0 };
+  for (const reuseBuffers of [false, true]) {
+    const scorer = createScorer(model, { batch: 3, bptt: 4, reuseBuffers });
+    const flat = scorer.scoreFlat(corpus);
+    assert.equal(flat.tokenLogProbs.length, ids.length);
+    assert.equal(flat.logProbs.length, sentences.length);
+    sentences.forEach((sent, i) => {
+      const want = direct(sent);
+      want.forEach((w, t) => assert.ok(Math.abs(flat.tokenLogProbs[starts[i]! + t]! - w) < 1e-5, `sentence ${i} token ${t}`));
+      let sum = 0;
+      for (let t = starts[i]!; t < starts[i + 1]!; t++) sum += flat.tokenLogProbs[t]!;
+      assert.equal(flat.logProbs[i], sum);
+    });
+    assert.deepEqual(Array.from(scorer.scoreFlat({ ids: new Int32Array(0), starts: new Int32Array(1), unkCount: 0 }).logProbs), []);
+  }
+});
+
 test('perplexity is exp(−log P / N)', () => {
   assert.ok(Math.abs(perplexity(-Math.log(4) * 3, 3) - 4) < 1e-12);
   // a uniform model over V outcomes has perplexity V

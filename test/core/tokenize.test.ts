@@ -5,6 +5,7 @@ import fc from 'fast-check';
 
 import { ShapeError } from '../../src/core/errors.js';
 import {
+  CorpusBuilder,
   countTokens,
   decode,
   encode,
@@ -202,6 +203,47 @@ describe('encode and decode', () => {
     assert.throws(() => decode([4], vocab, CHAR), ShapeError);
     assert.throws(() => decode([-1], vocab, CHAR), ShapeError);
     assert.throws(() => decode([1.5], vocab, CHAR), ShapeError);
+  });
+});
+
+describe('CorpusBuilder', () => {
+  it('lays out sentences as encodeCorpus does, one at a time (char level: ids written out by hand)', () => {
+    const vocab = vocabOf(['ab', 'ba'], CHAR); // <EOS> 0, <UNK> 1, a 2, b 3
+    const b = new CorpusBuilder(vocab, CHAR);
+    for (const s of ['ab', 'ba', '', 'cab']) b.add(s);
+    const c = b.corpus();
+    //           a  b  .  b  a  .  .  c  a  b  .
+    assert.deepEqual([...c.ids], [2, 3, 0, 3, 2, 0, 0, 1, 2, 3, 0]);
+    assert.deepEqual([...c.starts], [0, 3, 6, 7, 11]);
+    assert.equal(c.unkCount, 1);
+    assert.equal(b.size, 4);
+  });
+
+  it('at word level, lowercased, and after clear() starts again with the arrays it has', () => {
+    const cfg: TokenizerConfig = { ...PTB, lowercase: true };
+    const vocab = vocabOf(['the cat sat .'], cfg); // <EOS> 0, <UNK> 1, . 2, cat 3, sat 4, the 5
+    const b = new CorpusBuilder(vocab, cfg);
+    b.add('no such words');
+    b.clear();
+    assert.equal(b.size, 0);
+    assert.deepEqual([...b.corpus().starts], [0]);
+    b.add('The dog sat.');
+    b.add('the <unk> CAT');
+    const c = b.corpus();
+    assert.deepEqual([...c.ids], [5, 1, 4, 2, 0, 5, 1, 3, 0]);
+    assert.deepEqual([...c.starts], [0, 5, 9]);
+    assert.equal(c.unkCount, 2);
+  });
+
+  it('grows past its first arrays: 5000 sentences give what encodeCorpus gives', () => {
+    const vocab = vocabOf(['abc'], CHAR);
+    const sentences = Array.from({ length: 5000 }, (_, i) => 'abcx'.slice(i % 4, 4 - (i % 3)));
+    const b = new CorpusBuilder(vocab, CHAR);
+    for (const s of sentences) b.add(s);
+    const want = encodeCorpus(sentences, vocab, CHAR);
+    assert.deepEqual([...b.corpus().ids], [...want.ids]);
+    assert.deepEqual([...b.corpus().starts], [...want.starts]);
+    assert.equal(b.corpus().unkCount, want.unkCount);
   });
 });
 
