@@ -14,8 +14,9 @@ import { z } from 'zod';
 import type { Checkpoint } from '../checkpoint/codec.js';
 import { OptionError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
-import { createScorer, perplexity, type Scorer, type SentenceScore } from '../core/score.js';
-import { encodeCorpus, normalizeText, splitSentences, tokenize } from '../core/tokenize.js';
+import { createScorer, perplexity, type FlatScores, type Scorer, type SentenceScore } from '../core/score.js';
+import { CorpusBuilder, encodeCorpus, normalizeText, splitSentences, tokenize, type EncodedCorpus } from '../core/tokenize.js';
+import { UNK } from '../core/vocab.js';
 import { isNgramModel, mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
 import { checkCheckpoint, checkPlatform, checkString, isObject } from './checks.js';
 import { describeValue, int, isPlainObject, parseWith, real } from './options.js';
@@ -87,6 +88,8 @@ function mixed(s: ScoredSentence, ck: Checkpoint, sentence: string, ngram: Inter
 }
 
 export { perplexity } from '../core/score.js';
+export type { FlatScores } from '../core/score.js';
+export type { CorpusBuilder, EncodedCorpus } from '../core/tokenize.js';
 
 /** Sentences per batch and time steps per window: a call with a full batch of sentences runs it on the engine. */
 export const SCORE_BATCH = 32;
@@ -99,6 +102,18 @@ export interface SentenceScorer {
    * calls at once (they share the buffers).
    */
   score(sentences: readonly string[]): ScoredSentence[];
+  /**
+   * For a filter scoring a long stream chunk by chunk, with nothing per
+   * sentence alive while a chunk waits or is scored: `encoder()` gathers
+   * sentences (as score() takes them, no cleaning) as ids in reused arrays;
+   * `scoreEncoded(encoder.corpus())` scores them with the numbers score()
+   * gives, the RNN's alone, in two arrays (views the next call overwrites);
+   * `scoredAt` makes one sentence's ScoredSentence from them, as score()
+   * returns it (interpolated with the n-gram model, if any).
+   */
+  encoder(): CorpusBuilder;
+  scoreEncoded(corpus: EncodedCorpus): FlatScores;
+  scoredAt(corpus: EncodedCorpus, scores: FlatScores, i: number, sentence: string): ScoredSentence;
   /** Threads the full batches run on (1: this thread only). */
   readonly threads: number;
   /** Why fewer threads run than were asked for (null when all of them do, or when no engine was needed). */
@@ -146,6 +161,19 @@ export async function createSentenceScorer(platform: Platform, ck: Checkpoint, o
     score(sentences) {
       if (closed) throw new Error('this scorer is closed');
       return scoreWith(scorer, ck, sentences, ngram);
+    },
+    encoder: () => new CorpusBuilder(ck.vocab, ck.tokenizer),
+    scoreEncoded(corpus) {
+      if (closed) throw new Error('this scorer is closed');
+      return scorer.scoreFlat(corpus);
+    },
+    scoredAt(corpus, scores, i, sentence) {
+      const s0 = corpus.starts[i]!, s1 = corpus.starts[i + 1]!;
+      const ids = corpus.ids.subarray(s0, s1);
+      let unk = 0;
+      for (let t = 0; t < ids.length; t++) if (ids[t] === UNK) unk++;
+      const sc = scored(sentence, { ids, tokenLogProbs: scores.tokenLogProbs.subarray(s0, s1), logProb: scores.logProbs[i]!, tokens: s1 - s0, unk }, ck);
+      return ngram ? mixed(sc, ck, sentence, ngram) : sc;
     },
     threads: engine?.threads ?? 1,
     fallback: engine?.fallback ?? null,

@@ -90,6 +90,34 @@ test('rnnlm score prints the api\'s numbers, to the bit (stdin, full batches on 
   });
 });
 
+test('rnnlm score\'s plain lines carry the api\'s numbers: log P to 4 places, perplexity to 3, tokens, <UNK>s, the sentence', async () => {
+  const lines = m.text.repeat(7) + '\u2603a\n\n';
+  const r = await runCli(['score', '-m', m.file], { stdin: lines });
+  assert.equal(r.code, 0, r.stderr);
+  const api = await score(nodePlatform(ENV), m.node, lines.split('\n').slice(0, -1));
+  const want = api.map((s) => `${s.logProb.toFixed(4)}\t${s.perplexity.toFixed(3)}\t${s.tokens}\t${s.unk}\t${s.sentence}\n`).join('');
+  assert.equal(r.stdout, want);
+});
+
+test('a scorer\'s encoder, scoreEncoded and scoredAt give what its score() gives, to the bit, chunk after chunk', async () => {
+  const scorer = await createSentenceScorer(nodePlatform(ENV), m.node, { threads: 2 });
+  try {
+    const sentences = [...sentencesToScore(m.node, m.text.repeat(6)), '', '\u2603a']; // 38: a full batch and a short one
+    const want = scorer.score(sentences);
+    const enc = scorer.encoder();
+    for (let round = 0; round < 2; round++) {
+      enc.clear();
+      for (const s of sentences) enc.add(s);
+      const corpus = enc.corpus();
+      const flat = scorer.scoreEncoded(corpus);
+      assert.deepEqual(Array.from(flat.logProbs), want.map((s) => s.logProb));
+      sentences.forEach((s, i) => assert.deepEqual(scorer.scoredAt(corpus, flat, i, s), want[i]));
+    }
+  } finally {
+    await scorer.close();
+  }
+});
+
 test('a scorer made for many sentences reuses its engine from call to call; closing it twice is harmless', async () => {
   const scorer = await createSentenceScorer(nodePlatform(ENV), m.node, { threads: 2 });
   const sentences = sentencesToScore(m.node, m.text.repeat(6)); // 36
