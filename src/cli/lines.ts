@@ -179,25 +179,40 @@ class LineSplitter {
 }
 
 /**
+ * Where a UnitReader hands its units, without an object per unit: a text
+ * (cleaned), or a unit that could not be read.
+ */
+export interface UnitSink {
+  text(line: number, text: string): void;
+  error(line: number, error: string, hint: string): void;
+}
+
+/**
  * Turns chunks of bytes into input units as they arrive, handing each to
  * `sink` as soon as it is complete: `line` — one per line; `paragraph` — the
  * lines up to a blank one, joined by line feeds (the line number is the
- * paragraph's first). `push` a chunk, then `end` once.
+ * paragraph's first). `push` a chunk, then `end` once. The sink is a
+ * function taking InputUnit objects, or a UnitSink.
  */
 export class UnitReader {
   private readonly splitter: LineSplitter;
   private readonly paragraphs: boolean;
+  private readonly sink: UnitSink;
   // paragraph mode: the paragraph being read
   private start = 0;
   private parts: string[] = [];
   private size = 0;
   private error: { error: string; hint: string } | null = null;
 
-  constructor(unit: 'line' | 'paragraph', private readonly sink: (u: InputUnit) => void) {
+  constructor(unit: 'line' | 'paragraph', sink: ((u: InputUnit) => void) | UnitSink) {
     this.paragraphs = unit === 'paragraph';
+    const to = typeof sink === 'function'
+      ? { text: (line: number, text: string) => sink({ line, text }), error: (line: number, error: string, hint: string) => sink({ line, error, hint }) }
+      : sink;
+    this.sink = to;
     this.splitter = this.paragraphs
       ? new LineSplitter((line, bytes) => this.paragraphLine(line, bytes), null)
-      : new LineSplitter((line, bytes) => this.unit(decodeLine(bytes, line)), (line, text) => sink({ line, text: cleanSentence(text) }));
+      : new LineSplitter((line, bytes) => this.unit(decodeLine(bytes, line)), (line, text) => to.text(line, cleanSentence(text)));
   }
 
   push(chunk: Uint8Array): void {
@@ -210,12 +225,14 @@ export class UnitReader {
   }
 
   private unit(u: InputUnit): void {
-    this.sink('text' in u ? { line: u.line, text: cleanSentence(u.text) } : u);
+    if ('text' in u) this.sink.text(u.line, cleanSentence(u.text));
+    else this.sink.error(u.line, u.error, u.hint);
   }
 
   private endParagraph(): void {
     if ((this.parts.length || this.error) && this.error !== SKIPPED) {
-      this.sink(this.error ? { line: this.start, ...this.error } : { line: this.start, text: cleanSentence(this.parts.join('\n')) });
+      if (this.error) this.sink.error(this.start, this.error.error, this.error.hint);
+      else this.sink.text(this.start, cleanSentence(this.parts.join('\n')));
     }
     this.parts = [];
     this.size = 0;
@@ -236,7 +253,7 @@ export class UnitReader {
       // a paragraph that does not end is not held in memory without bound: reported, the rest of it skipped
       if (this.size > MAX_UNIT_BYTES) {
         // said at once (the paragraph may never end), then the rest of it is skipped up to its blank line
-        this.sink({ line: this.start, error: TOO_LONG('the paragraph at line', this.start), hint: PARAGRAPH_TOO_LONG_HINT });
+        this.sink.error(this.start, TOO_LONG('the paragraph at line', this.start), PARAGRAPH_TOO_LONG_HINT);
         this.error = SKIPPED;
         this.parts = [];
       } else {

@@ -121,6 +121,25 @@ test('UnitReader: paragraphs are the lines up to a blank one, numbered by their 
   }
 });
 
+test('UnitReader: a UnitSink gets the units a function sink gets, as calls (text, or error with its hint), in order', () => {
+  const bytes = cat(enc('\uFEFFone  \r\ntwo\n'), Uint8Array.of(0x61, 0xff), enc('\n\nlast'));
+  for (const unit of ['line', 'paragraph'] as const) {
+    const calls: InputUnit[] = [];
+    const reader = new UnitReader(unit, {
+      text: (line, text) => calls.push({ line, text }),
+      error: (line, error, hint) => calls.push({ line, error, hint }),
+    });
+    reader.push(bytes);
+    reader.end();
+    assert.deepEqual(calls, read([bytes], unit));
+  }
+  const lines: InputUnit[] = [];
+  const reader = new UnitReader('line', { text: (line, text) => lines.push({ line, text }), error: (line, error, hint) => lines.push({ line, error, hint }) });
+  reader.push(bytes);
+  reader.end();
+  assert.deepEqual(lines.map((u) => ('text' in u ? u.text : `error ${u.line}`)), ['one', 'two', 'error 3', '', 'last']);
+});
+
 test('inputUnits: the same units from an async stream of chunks', async () => {
   const bytes = inputs[2]![1];
   async function* chunks() { for (const b of bytes) yield Uint8Array.of(b); }

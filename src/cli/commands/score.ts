@@ -18,7 +18,9 @@ import { cleanSentence } from '../../api/text.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
 import { checkOneStdin, checkPathArgument, checkTextArgument, readCheckpoint, readNgram } from '../input.js';
-import { UnitReader, type InputUnit } from '../lines.js';
+import { UnitReader, type UnitSink } from '../lines.js';
+import { OutputBytes } from '../output-bytes.js';
+import { PendingUnits } from '../pending-units.js';
 import { parseOptions } from '../options.js';
 import { count, formatInt, shellWord, shown } from '../format.js';
 import { makeStyle } from '../style.js';
@@ -146,20 +148,46 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
   let scoredCount = 0;
   const errors: { error: string; hint: string }[] = [];
   let readerGone = false;
-  let buffer: InputUnit[] = [];
+  // the units waiting to be scored, flat (ids and bytes), and the chunk's output as bytes
+  const pending = new PendingUnits(scorer.encoder());
+  const out = new OutputBytes();
+  // plain lines from the scores' arrays; the other forms from each sentence's record
+  const plain = !opts.json && !opts.perToken && scorer.ngram === null;
+  const tokenOf = ck.vocab.tokens;
   const flush = (): void => {
-    const texts = buffer.filter((u): u is { line: number; text: string } => 'text' in u).map((u) => u.text);
-    const scores = texts.length ? scorer.score(texts) : [];
-    let k = 0;
-    // the chunk's output, written at once
-    let out = '';
-    for (const u of buffer) {
-      if ('error' in u) {
-        errors.push(u);
-        out += opts.json ? JSON.stringify({ line: u.line, error: u.error }) + '\n' : `NaN\tNaN\t0\t0\t\n`;
+    const corpus = pending.corpus();
+    const scores = pending.sentences ? scorer.scoreEncoded(corpus) : null;
+    const { ids, starts } = corpus;
+    let k = 0, e = 0;
+    for (let u = 0; u < pending.size; u++) {
+      const err = pending.errors[e];
+      if (err !== undefined && err.at === u) {
+        e++;
+        errors.push({ error: err.error, hint: err.hint });
+        out.text(opts.json ? JSON.stringify({ line: err.line, error: err.error }) + '\n' : `NaN\tNaN\t0\t0\t\n`);
         continue;
       }
-      const sc = scores[k++]!;
+      if (plain) {
+        const s0 = starts[k]!, s1 = starts[k + 1]!;
+        const logProb = scores!.logProbs[k]!, tokens = s1 - s0;
+        let unk = 0;
+        // KenLM's second perplexity: over the tokens that are not <UNK>
+        for (let i = s0; i < s1; i++) {
+          if (tokenOf[ids[i]!] === UNK_TOKEN) unk++;
+          else { knownLogProb += scores!.tokenLogProbs[i]!; knownTokens++; }
+        }
+        scoredCount++;
+        totalLogProb += logProb;
+        totalTokens += tokens;
+        totalUnk += unk;
+        totalChars += tokens;
+        // one line per sentence: a paragraph's line breaks (and tabs) show as spaces
+        out.text(`${(logProb / base).toFixed(4)}\t${perplexity(logProb, tokens).toFixed(3)}\t${tokens}\t${unk}\t`);
+        out.bytesOnOneLine(pending.textBytes(k++));
+        out.byte(0x0a);
+        continue;
+      }
+      const sc = scorer.scoredAt(corpus, scores!, k, pending.text(k++));
       const text = sc.sentence;
       scoredCount++;
       totalLogProb += sc.logProb;
@@ -169,7 +197,6 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
       rnnLogProb += sc.rnnLogProb ?? 0;
       ngramLogProb += sc.ngramLogProb ?? 0;
       ngramOov += sc.ngramOov ?? 0;
-      // KenLM's second perplexity: over the tokens that are not <UNK>
       for (const { token, logProb } of sc.perToken) if (token !== UNK_TOKEN) { knownLogProb += logProb; knownTokens++; }
       const lp = sc.logProb / base;
       const ppl = sc.perplexity;
@@ -181,40 +208,51 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
           rec.perToken = sc.perToken.map(({ token, logProb, rnnLogProb: r, ngramLogProb: g }) =>
             (r === undefined ? { token, logProb: logProb / base, prob: Math.exp(logProb) } : { token, logProb: logProb / base, prob: Math.exp(logProb), rnnLogProb: r / base, ngramLogProb: g! / base }));
         }
-        out += JSON.stringify(rec) + '\n';
+        out.text(JSON.stringify(rec) + '\n');
         continue;
       }
-      // one line per sentence: a paragraph's line breaks (and tabs) show as spaces
-      out += `${lp.toFixed(4)}\t${ppl.toFixed(3)}\t${sc.tokens}\t${sc.unk}\t${text.replace(/[\t\n]/g, ' ')}\n`;
+      out.text(`${lp.toFixed(4)}\t${ppl.toFixed(3)}\t${sc.tokens}\t${sc.unk}\t${text.replace(/[\t\n]/g, ' ')}\n`);
       if (opts.perToken) {
         for (const { token, logProb } of sc.perToken) {
-          out += `\t${JSON.stringify(token)}\t${(logProb / base).toFixed(4)}\t${Math.exp(logProb).toFixed(6)}\n`;
+          out.text(`\t${JSON.stringify(token)}\t${(logProb / base).toFixed(4)}\t${Math.exp(logProb).toFixed(6)}\n`);
         }
       }
     }
-    buffer = [];
+    pending.clear();
+    // the chunk's output, written at once
+    const text = out.take();
     if (host.stdout.closed) readerGone = true;
-    else if (out) host.stdout.write(out);
+    else if (text) host.stdout.write(text);
   };
-  // each unit goes into the buffer as soon as it is read; a full buffer is scored at once
+  // each unit is kept as soon as it is read; a full chunk is scored at once
   let flushed = false;
-  const take = (u: InputUnit): void => {
-    if (readerGone) return;
-    buffer.push(u);
-    if (buffer.length >= CHUNK) {
+  const full = (): void => {
+    if (pending.size >= CHUNK) {
       flush();
       flushed = true;
     }
   };
+  const sink: UnitSink = {
+    text(_line, text) {
+      if (readerGone) return;
+      pending.addText(text);
+      full();
+    },
+    error(line, error, hint) {
+      if (readerGone) return;
+      pending.addError(line, error, hint);
+      full();
+    },
+  };
   if ('sentences' in input) {
-    input.sentences.forEach((text, i) => take({ line: i + 1, text }));
+    input.sentences.forEach((text, i) => sink.text(i + 1, text));
   } else {
-    const reader = new UnitReader(opts.input, take);
+    const reader = new UnitReader(opts.input, sink);
     const it = input.chunks[Symbol.asyncIterator]();
     let next = it.next();
     while (!readerGone) {
       let r: IteratorResult<Uint8Array> | 'idle';
-      if (buffer.length) {
+      if (pending.size) {
         // lines are waiting: answer them if the input pauses (a pipe kept open, `tail -f`)
         let timer: ReturnType<typeof setTimeout> | undefined;
         r = await Promise.race([next, new Promise<'idle'>((done) => { timer = setTimeout(() => done('idle'), IDLE_MS); })]);
