@@ -231,3 +231,16 @@ test('tag eval and tag train --dev: a gold column of "_" only (no labels at all)
   assert.match(oneLineError(t.stderr), /the "upos" column of .*all-none\.conllu holds no labels: every word's is "_" .* — give a dev set with labels in that column, or choose another with --label/);
   assert.ok(!existsSync(out));
 });
+
+test('score --json and --per-token: a sentence holding U+2028, NEL or a bidi override stays one record per line, parsed back the same', async () => {
+  const m = await tinyModel();
+  const sentence = 'a\u2028b\u0085c\u202ed';
+  const r = await runCli(['score', '-m', m.file, '--json', '--per-token', sentence], { env: ENV });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(!/[\u2028\u2029\u0085\u202a-\u202e]/.test(r.stdout), 'escaped, as jsonLine escapes them');
+  const lines = r.stdout.split(/\r\n|[\n\r\u2028\u2029\u0085]/).filter((l) => l !== '');
+  assert.equal(lines.length, 1);
+  assert.equal((JSON.parse(lines[0]!) as { sentence: string }).sentence, sentence);
+  const tsv = await runCli(['score', '-m', m.file, '--per-token', sentence], { env: ENV });
+  assert.ok(!/[\u2028\u0085\u202e]/.test(tsv.stdout.split('\n').slice(1).join('\n')), 'the per-token lines quote their tokens with escapes');
+});

@@ -22,7 +22,7 @@ import { UnitReader, type UnitSink } from '../lines.js';
 import { OutputBytes } from '../output-bytes.js';
 import { PendingUnits } from '../pending-units.js';
 import { parseOptions } from '../options.js';
-import { count, formatInt, shellWord, shown } from '../format.js';
+import { count, formatInt, jsonLine, shellWord, shown } from '../format.js';
 import { makeStyle } from '../style.js';
 
 export const scoreOptionsSchema = z.object({
@@ -164,7 +164,7 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
       if (err !== undefined && err.at === u) {
         e++;
         errors.push({ error: err.error, hint: err.hint });
-        out.text(opts.json ? JSON.stringify({ line: err.line, error: err.error }) + '\n' : `NaN\tNaN\t0\t0\t\n`);
+        out.text(opts.json ? jsonLine({ line: err.line, error: err.error }) + '\n' : `NaN\tNaN\t0\t0\t\n`);
         continue;
       }
       if (plain) {
@@ -208,13 +208,13 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
           rec.perToken = sc.perToken.map(({ token, logProb, rnnLogProb: r, ngramLogProb: g }) =>
             (r === undefined ? { token, logProb: logProb / base, prob: Math.exp(logProb) } : { token, logProb: logProb / base, prob: Math.exp(logProb), rnnLogProb: r / base, ngramLogProb: g! / base }));
         }
-        out.text(JSON.stringify(rec) + '\n');
+        out.text(jsonLine(rec) + '\n');
         continue;
       }
       out.text(`${lp.toFixed(4)}\t${ppl.toFixed(3)}\t${sc.tokens}\t${sc.unk}\t${text.replace(/[\t\n]/g, ' ')}\n`);
       if (opts.perToken) {
         for (const { token, logProb } of sc.perToken) {
-          out.text(`\t${JSON.stringify(token)}\t${(logProb / base).toFixed(4)}\t${Math.exp(logProb).toFixed(6)}\n`);
+          out.text(`\t${jsonLine(token)}\t${(logProb / base).toFixed(4)}\t${Math.exp(logProb).toFixed(6)}\n`);
         }
       }
     }
