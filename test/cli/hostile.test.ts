@@ -244,3 +244,15 @@ test('score --json and --per-token: a sentence holding U+2028, NEL or a bidi ove
   const tsv = await runCli(['score', '-m', m.file, '--per-token', sentence], { env: ENV });
   assert.ok(!/[\u2028\u0085\u202e]/.test(tsv.stdout.split('\n').slice(1).join('\n')), 'the per-token lines quote their tokens with escapes');
 });
+
+test('score from standard input: a gzipped text or a checkpoint is refused in one line before anything is scored (exit 1)', async () => {
+  const m = await tinyModel();
+  const gz = await runCli(['score', '-m', m.file], { env: ENV, stdin: gzipSync('ab\nba\n') });
+  assert.equal(gz.code, 1, gz.stderr);
+  assert.equal(gz.stdout, '');
+  assert.match(oneLineError(gz.stderr), /^rnnlm: standard input is compressed \(gzip\) — decompress it first/);
+  const ck = await runCli(['score', '-m', m.file], { env: ENV, stdin: readFileSync(m.file) });
+  assert.equal(ck.code, 1, ck.stderr);
+  assert.equal(ck.stdout, '');
+  assert.match(oneLineError(ck.stderr), /^rnnlm: standard input is a language model \(an rnnlm checkpoint\), not text/);
+});

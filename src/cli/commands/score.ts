@@ -17,7 +17,7 @@ import type { Platform } from '../../api/platform.js';
 import { cleanSentence } from '../../api/text.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Host } from '../host.js';
-import { checkOneStdin, checkPathArgument, checkTextArgument, readCheckpoint, readNgram } from '../input.js';
+import { checkedChunks, checkOneStdin, checkPathArgument, checkTextArgument, readCheckpoint, readNgram } from '../input.js';
 import { UnitReader, type UnitSink } from '../lines.js';
 import { OutputBytes } from '../output-bytes.js';
 import { PendingUnits } from '../pending-units.js';
@@ -91,7 +91,7 @@ export async function runScore(host: Host, raw: Record<string, unknown>): Promis
   // scores P(<EOS>) at the first step
   const args = opts.sentences.length > 0;
   // standard input is read as it comes, a unit at a time (--input line: every line, blank ones too)
-  const input = args ? { sentences: opts.sentences.map(cleanSentence) } : { chunks: host.stdinChunks() };
+  const input = args ? { sentences: opts.sentences.map(cleanSentence) } : { chunks: checkedChunks(host.stdinChunks(), 'standard input') };
   const files = opts.quiet ? [] : filesAmong(host, opts.sentences);
   // full batches of 32 sentences on every thread (a few arguments are not worth starting threads for)
   const platform = host.platform();
