@@ -134,6 +134,20 @@ test('help shows defaults one way: the description ends "(default: X)" (or "(…
   assert.ok(p.includes('picture width in pixels (default: 820)') && p.includes('picture height in pixels (default: 520)'));
 });
 
+test('help examples are command lines as typed: each on one line, no raw control characters (sample --stop $\'\\n\\n\' as the README writes it)', async () => {
+  const helps = [[], ...['train', 'score', 'sample', 'eval', 'info', 'plot', 'strip', 'rescore', 'export', 'import', 'encode', 'view', 'tag'].map((c) => [c]),
+    ['tag', 'train'], ['tag', 'predict'], ['tag', 'eval']];
+  for (const args of helps) {
+    const h = await runCli([...args, '--help']);
+    assert.equal(h.code, 0, args.join(' '));
+    assert.ok(!/[\x00-\x09\x0b-\x1f\x7f]/.test(h.stdout), `${args.join(' ')} --help holds a control character`);
+    const examples = h.stdout.split('Examples:\n')[1];
+    if (examples === undefined) continue;
+    for (const line of examples.trimEnd().split('\n')) assert.match(line, /^ {2}\S/, `${args.join(' ')} --help: an example line broken: ${JSON.stringify(line)}`);
+  }
+  assert.ok((await runCli(['sample', '--help'])).stdout.includes("rnnlm sample shakespeare.json --raw --stop $'\\n\\n' --max-length 500\n"));
+});
+
 test('the defaults the help states are the ones used (zod supplies them)', async () => {
   // sample: 10 samples, temperature 1, top-k 0 — the same bytes as the library's draw with those options
   const r = await runCli(['sample', m.file, '--seed', '9']);

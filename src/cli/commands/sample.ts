@@ -79,7 +79,7 @@ Examples:
   rnnlm sample model.json --seed 7 --top-k 5 | head -1
   rnnlm sample names.json --top-p 0.9 --min-length 4 --novel
   rnnlm sample names.json --beam 5 --json
-  rnnlm sample shakespeare.json --raw --stop $'\n\n' --max-length 500
+  rnnlm sample shakespeare.json --raw --stop $'\\n\\n' --max-length 500
   rnnlm sample shakespeare.json -n 100 -0 | xargs -0 -n 1 echo`)
     .action((model: string | undefined, raw: Record<string, unknown>) => run((host) => runSample(host, {
       ...raw, model: modelArgument(model, raw['model'], { command: 'sample', what: 'model', needed: 'the checkpoint to sample from', example: 'model.json' }),
