@@ -601,7 +601,7 @@ test('--log refuses a file that is not a training log (a checkpoint, a text), be
     const out = join(dir, 'other.json');
     const r = await runCli(['train', CORPUS, '-o', out, '--log', victim, ...QUICK]);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(oneLineError(r.stderr), new RegExp(`${name} is not a training log \\(line 1 is not an evaluation record\\) — give --log a new file`));
+    assert.match(oneLineError(r.stderr), new RegExp(`^rnnlm: [^ ]*${name} is not a training log \\(line 1 is not an evaluation record\\) — give --log a new file`));
     assert.deepEqual(readFileSync(victim), before);
     assert.ok(!existsSync(out), 'nothing trained');
   }

@@ -247,6 +247,8 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   } catch (err) {
     // data errors: name the file they are about
     if (err instanceof DataError) {
+      // a log that is not a log names itself: "names.txt: run.json is not a training log" would blame the corpus
+      if (opts.log !== undefined && err.message.startsWith(`${opts.log} is `)) throw new InputError(err.message, err.hint);
       const about = /^(the )?checkpoint/.test(err.message) ? opts.resume ?? opts.initFrom : /^the validation text/.test(err.message) ? sourceName(opts.valFile ?? '-') : name;
       throw new InputError(`${about}: ${err.message}`, err.hint);
     }
