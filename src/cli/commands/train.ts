@@ -58,7 +58,7 @@ export function registerTrain(program: Command, run: (action: (host: Host) => Pr
     .option('--cutoffs <list>', 'the adaptive softmax\'s cut-offs in the frequency-sorted vocabulary, e.g. 2000,10000 (implies --adaptive)')
     .option('--adaptive-div <d>', 'tail cluster i of the adaptive softmax has hidden/d^(i+1) units (default: 4)')
     .option('--tied', 'tied input and output embeddings (Press & Wolf): the decoder reads the embedding matrix; the embedding size follows --hidden')
-    .option('--dropout <p>', 'dropout between layers while training, 0 to <1 (default: 0)')
+    .option('--dropout <p>', 'dropout between layers and on the last layer\'s output (the decoder\'s input) while training, 0 to <1 (default: 0)')
     .option('--bptt <n>', 'time steps per window of backpropagation through time (default: 64 char, 35 word)')
     .option('--batch <n>', 'sentences (or stream lanes) per step (default: 32 char, 20 word)')
     .option('--lr <rate>', 'learning rate (default: 0.002)')
