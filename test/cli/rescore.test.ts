@@ -112,3 +112,22 @@ test('rescore refusals: malformed lines name the line (exit 1); options that do 
     assert.equal(r.stdout, '', 'nothing printed before the error');
   }
 });
+
+test("the help's Kaldi example, as printed: with equal acoustic costs the best is the hypothesis the model finds likelier", async () => {
+  const m = await tinyModel();
+  const help = (await runCli(['rescore', '--help'])).stdout;
+  const line = help.split('\n').find((l) => l.includes('--format kaldi'))!.trim();
+  const hyps = ['ab', 'cab'];
+  const lm = (await runCli(['score', '-m', m.file, '--json', '--threads', '1', ...hyps], { env: ENV })).stdout.trim().split('\n')
+    .map((l) => (JSON.parse(l) as { logProb: number }).logProb);
+  assert.notEqual(lm[0], lm[1]);
+  const nb = join(m.dir, 'text.nbest');
+  const costs = join(m.dir, 'ac_cost');
+  writeFileSync(nb, hyps.map((h, i) => `u-${i + 1} ${h}`).join('\n') + '\n');
+  writeFileSync(costs, 'u-1 7.5\nu-2 7.5\n');
+  const args = line.split(/\s+/).slice(1).map((a) => ({ 'model.json': m.file, 'text.nbest': nb, ac_cost: costs } as Record<string, string>)[a] ?? a);
+  assert.deepEqual(args.slice(0, 1), ['rescore']);
+  const r = await runCli([...args, '--threads', '1'], { env: ENV });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `u ${hyps[lm[0]! > lm[1]! ? 0 : 1]}\n`);
+});

@@ -78,7 +78,7 @@ Best per utterance: the highest combined score; on a tie, the first in input ord
 Examples:
   rnnlm rescore -m model.json nbest.txt --lm-weight 0.5 --best > best.txt
   rnnlm rescore -m model.json nbest.txt --scores 2 --score-weights 1,0.1
-  rnnlm rescore -m model.json --format kaldi text.nbest --scores-file ac_cost --costs --lm-weight -1 --best`)
+  rnnlm rescore -m model.json --format kaldi text.nbest --scores-file ac_cost --costs --lm-weight 0.5 --best`)
     .action((nbest: string, raw: Record<string, unknown>) => run((host) => runRescore(host, { ...raw, nbest })));
 }
 
