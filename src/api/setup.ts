@@ -632,12 +632,13 @@ function trainConfig(
  */
 function fitBatch(cfg: TrainConfig, mode: ReadMode, units: number, explicit: boolean, notes: string[], name: (key: string) => string): void {
   const limit = mode === 'stream' ? Math.floor(units / 2) : units;
+  const unitsText = `${units} training ${mode === 'stream' ? 'token' : 'sentence'}${units === 1 ? '' : 's'}`;
   if (limit < 1) throw new DataError('the corpus is too small to train on (fewer than 2 tokens)', 'give a larger corpus');
   if (cfg.batch <= limit) return;
   if (explicit) {
-    const what = mode === 'stream' ? `number of 2-token lanes in the ${units} training tokens (${limit})` : `${units} training sentences`;
+    const what = mode === 'stream' ? `number of 2-token lanes in the ${unitsText} (${limit})` : unitsText;
     throw new OptionError(`${name('batch')} ${cfg.batch} is larger than the ${what}`, `use ${name('batch')} ${limit} or less, or a larger corpus`);
   }
-  if (cfg.batch !== limit) notes.push(`batch reduced to ${limit} to fit the ${units} training ${mode === 'stream' ? 'tokens' : 'sentences'}`);
+  if (cfg.batch !== limit) notes.push(`batch reduced to ${limit} to fit the ${unitsText}`);
   cfg.batch = limit;
 }

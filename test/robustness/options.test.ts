@@ -121,6 +121,20 @@ describe('train: accepted limits', () => {
     assert.equal(parseCheckpoint(readFileSync(out, 'utf8')).training!.config.batch, tinyLines);
   });
 
+  test('a one-sentence corpus: the batch note and the refusal say "1 training sentence", singular', async () => {
+    const dir = scratchDir();
+    const corpus = join(dir, 'one.txt');
+    writeFileSync(corpus, 'just one sentence\n');
+    const out = join(dir, 'm.json');
+    const common = [corpus, '-o', out, '--hidden', '8', '--layers', '1', '--max-steps', '1', '--samples', '0'];
+    const r = await runCli(['train', ...common, '--batch', '2']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(oneLineError(r.stderr), /--batch 2 is larger than the 1 training sentence — use --batch 1 or less/);
+    const d = await runCli(['train', ...common]);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stderr, /note: batch reduced to 1 to fit the 1 training sentence\n/);
+  });
+
   test('--bptt 2, --batch 1, --max-vocab 3, --val-fraction 0.9, --dropout 0.99: the edges of each range train', async () => {
     const dir = scratchDir();
     for (const extra of [['--bptt', '2'], ['--batch', '1'], ['--max-vocab', '3'], ['--val-fraction', '0.9'], ['--dropout', '0.99'], ['--clip', '0'], ['--embedding', '0']]) {
