@@ -128,6 +128,7 @@ export async function train(
   checkText(text, "train()'s text", "pass the corpus itself, e.g. await readFile('corpus.txt', 'utf8')");
   // each option read once (a getter is not asked twice), then checked and used as read
   const raw: Record<string, unknown> = isObject(options) && !Array.isArray(options) ? { ...options } : options as never;
+  if (spelling === LIBRARY && isObject(raw)) checkRunKeysAmongOptions(raw);
   const opts = parseWith(trainOptionsSchema, raw, spelling.name, spelling.hint, { what: spelling.what, numbersAsNumbers: spelling === LIBRARY });
   const cb = checkRun(run);
   const corpus = textOf(text, "train()'s text");
@@ -198,6 +199,24 @@ function lastValLoss(state: TrainState): number | null {
 }
 
 /** The third argument of train(): known keys, functions where functions go, an AbortSignal-like signal, a checkpoint to resume. */
+/**
+ * `rnnlm train --init-from m.json` is "the options of rnnlm train in
+ * camelCase" read literally: initFrom, resume, addTokens (and --val-file's
+ * text) are train()'s third argument, which the refusal says instead of
+ * listing forty options that do not include it.
+ */
+function checkRunKeysAmongOptions(raw: Record<string, unknown>): void {
+  for (const key of Object.keys(raw)) {
+    if (Object.hasOwn(trainOptionsShape, key)) continue;
+    if (key === 'valFile') {
+      throw new OptionError('unknown option valFile', "the validation text goes in train()'s third argument, as the text itself: train(text, options, { valText: await readFile('valid.txt', 'utf8') })");
+    }
+    if ((RUN_KEYS as readonly string[]).includes(key)) {
+      throw new OptionError(`unknown option ${key}`, `${key} goes in train()'s third argument: train(text, options, { ${key}: … })`);
+    }
+  }
+}
+
 function checkRun(cb: unknown): TrainRun {
   if (cb === undefined) return {};
   if (!isObject(cb) || Array.isArray(cb) || typeof (cb as { then?: unknown }).then === 'function') {

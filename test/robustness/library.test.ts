@@ -77,6 +77,14 @@ describe('unknown option names: refused with the closest known name, as commande
     await assert.rejects(train(text, tiny, anyOptions({ onstep: () => {} })), typed(OptionError, /^unknown option callbacks\.onstep$/, /did you mean callbacks\.onStep\?/));
     await assert.rejects(train(text, tiny, anyOptions({ maxSteps: 3 })), typed(OptionError, /callbacks\.maxSteps/, /maxSteps is an option: it goes in train\(\)'s second argument/));
   });
+
+  test("train: the command line's --init-from, --resume, --add-tokens and --val-file among the options: refused, saying they go in the third argument", async () => {
+    for (const key of ['initFrom', 'resume', 'addTokens']) {
+      await assert.rejects(train(text, anyOptions({ ...tiny, [key]: key === 'addTokens' ? true : ck })),
+        typed(OptionError, new RegExp(`^unknown option ${key}$`), new RegExp(`^${key} goes in train\\(\\)'s third argument: train\\(text, options, \\{ ${key}: `)));
+    }
+    await assert.rejects(train(text, anyOptions({ ...tiny, valFile: 'valid.txt' })), typed(OptionError, /^unknown option valFile$/, /third argument, as the text itself: .*valText/));
+  });
 });
 
 describe('option values out of range: the same refusals as the command line', () => {
