@@ -60,7 +60,7 @@ const tokenizerSchema = z.object({
 });
 
 const within = (lo: number, hi: number, open: { lo?: boolean; hi?: boolean } = {}) => {
-  const msg = `should be a number ${open.lo ? 'above' : 'from'} ${lo} ${open.hi ? 'and below' : 'to'} ${hi}`;
+  const msg = `should be a ${hi >= Number.MAX_VALUE ? 'finite ' : ''}number ${open.lo ? 'above' : hi >= Number.MAX_VALUE ? 'of at least' : 'from'} ${lo}${hi >= Number.MAX_VALUE ? '' : ` ${open.hi ? 'and below' : 'to'} ${hi}`}`;
   return z.number({ error: msg }).refine((x) => Number.isFinite(x) && (open.lo ? x > lo : x >= lo) && (open.hi ? x < hi : x <= hi), { error: msg });
 };
 const intWithin = (lo: number, hi: number) => z.number().int().min(lo).max(hi);

@@ -210,6 +210,16 @@ async function expectRefused(path: string, b: Broken, cmd: string, argv: string[
   assert.ok(!existsSync(out), `${what}: no output written`);
 }
 
+test('a training setting with no upper bound is said as such: "lr should be a finite number above 0", not "… to 1.7976931348623157e+308"', async () => {
+  const j = JSON.parse(good) as Json;
+  j.training.config.lr = -1;
+  const path = join(dir, 'lr-negative.json');
+  writeFileSync(path, JSON.stringify(j));
+  const r = await runCli(['info', path]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(oneLineError(r.stderr), /checkpoint field training\.config\.lr should be a finite number above 0, got -1 — /);
+});
+
 describe('broken checkpoints into score, sample and train --resume', () => {
   test('the base checkpoint itself works in all three (so each refusal below is the damage)', { timeout: 60_000 }, async () => {
     const path = join(dir, 'good.json');
