@@ -203,12 +203,12 @@ export const trainingSchema = z.object({
 export const metaSchema = z.custom<Record<string, string | number>>(
   (x) => isPlainObject(x) && Object.values(x).every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))),
   { error: 'should be an object whose values are strings or numbers' },
-).refine(
-  // the two fields rnnlm itself reads back (--resume's corpus check): the rest is free-form provenance
-  (m) => (m['corpusUnkRate'] === undefined || (typeof m['corpusUnkRate'] === 'number' && m['corpusUnkRate'] >= 0 && m['corpusUnkRate'] <= 1))
-    && (m['corpusFingerprint'] === undefined || typeof m['corpusFingerprint'] === 'string'),
-  { error: 'should hold corpusUnkRate as a fraction from 0 to 1 and corpusFingerprint as text, when it has them' },
-);
+)
+  // the two fields rnnlm itself reads back (--resume's corpus check): the rest is free-form provenance; each named with its value
+  .refine((m) => m['corpusUnkRate'] === undefined || (typeof m['corpusUnkRate'] === 'number' && m['corpusUnkRate'] >= 0 && m['corpusUnkRate'] <= 1),
+    { error: 'should be a fraction from 0 to 1 (the corpus\'s <UNK> rate)', path: ['corpusUnkRate'] })
+  .refine((m) => m['corpusFingerprint'] === undefined || typeof m['corpusFingerprint'] === 'string',
+    { error: 'should be text (the corpus fingerprint)', path: ['corpusFingerprint'] });
 
 /**
  * The training-sentence set (api/novelty.ts): `count` sorted, distinct 64-bit

@@ -150,7 +150,8 @@ test('hand-edited values rnnlm reads back are checked too: bestValLoss "NaN", an
   const cases: [string, (j: { meta: Record<string, unknown>; training: { state: Record<string, unknown> & { history: { step: number }[] } } }) => void, RegExp][] = [
     ['best', (j) => { j.training.state['bestValLoss'] = 'NaN'; }, /training\.state\.bestValLoss should be a number, got "NaN"/],
     ['history', (j) => { const h = j.training.state.history; [h[0], h[1]] = [h[1]!, h[0]!]; }, /training\.state\.history\[1\]\.step should not be before the previous evaluation's step/],
-    ['unkrate', (j) => { j.meta['corpusUnkRate'] = -3; }, /meta should hold corpusUnkRate as a fraction from 0 to 1/],
+    ['unkrate', (j) => { j.meta['corpusUnkRate'] = -3; }, /meta\.corpusUnkRate should be a fraction from 0 to 1 \(the corpus's <UNK> rate\), got -3 — /],
+    ['fingerprint', (j) => { j.meta['corpusFingerprint'] = 7; }, /meta\.corpusFingerprint should be text \(the corpus fingerprint\), got 7 — /],
   ];
   for (const [name, edit, why] of cases) {
     const j = JSON.parse(text);
