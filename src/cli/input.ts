@@ -105,7 +105,7 @@ export async function readCheckpoint(host: Host, path: string): Promise<Checkpoi
   try {
     return parseCheckpointBytes(bytes, host.backend());
   } catch (err) {
-    if (err instanceof RnnlmError) throw new InputError(`${path}: ${err.message}`, err.hint);
+    if (err instanceof RnnlmError) throw new InputError(`${sourceName(path)}: ${err.message}`, err.hint);
     throw err;
   }
 }
