@@ -371,3 +371,10 @@ test('tag train --resume refuses a tagger whose saved options were edited by han
     assert.ok(!existsSync(join(dir, `edited-out-${key}.json`)));
   }
 });
+
+test('the run header counts steps per epoch with a singular for one: "1 step per epoch"', async () => {
+  // the NER fixture's sentences fit one batch of 64
+  const r = await runCli(['tag', 'train', NER, '-o', join(dir, 'one-step.json'), '--max-steps', '1', '--batch', '64', ...SMALL.filter((_, i, a) => a[i] !== '--batch' && a[i - 1] !== '--batch')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /batches of ≤ 64 sentences, 1 step per epoch\n/);
+});

@@ -133,6 +133,7 @@ describe('train: accepted limits', () => {
     const d = await runCli(['train', ...common]);
     assert.equal(d.code, 0, d.stderr);
     assert.match(d.stderr, /note: batch reduced to 1 to fit the 1 training sentence\n/);
+    assert.match(d.stderr, /batch 1 × \d+ steps, ~1 step per epoch\n/);
   });
 
   test('--bptt 2, --batch 1, --max-vocab 3, --val-fraction 0.9, --dropout 0.99: the edges of each range train', async () => {

@@ -405,7 +405,7 @@ test('a second signal ends the process at once, even in the middle of a long val
   writeFileSync(big, readFileSync(CORPUS, 'utf8').repeat(150));
   const args = (out: string) => [BIN, 'train', big, '-o', out, '--hidden', '128', '--val-fraction', '0.5', '--eval-every', '100000',
     '--epochs', '1000', '--threads', '1', '--samples', '0'];
-  const go = (out: string) => spawnRnnlm(args(out).slice(1), /threads|steps per epoch/);
+  const go = (out: string) => spawnRnnlm(args(out).slice(1), /threads|steps? per epoch/);
   // one signal: the run validates and saves before it exits — this is how long that takes
   const one = go(join(dir, 'one.json'));
   await one.started;
@@ -441,7 +441,7 @@ test('a signal during the last validation of a run that ends on its own: said, s
   const big = join(dir, 'big.txt');
   writeFileSync(big, readFileSync(CORPUS, 'utf8').repeat(150));
   // one step, then the final validation pass over half of the corpus: seconds long
-  const go = (out: string) => spawnRnnlm(['train', big, '-o', out, '--hidden', '128', '--val-fraction', '0.5', '--max-steps', '1', '--threads', '1', '--samples', '0'], /steps per epoch/);
+  const go = (out: string) => spawnRnnlm(['train', big, '-o', out, '--hidden', '128', '--val-fraction', '0.5', '--max-steps', '1', '--threads', '1', '--samples', '0'], /steps? per epoch/);
   const one = go(join(dir, 'one.json'));
   await one.started;
   await new Promise((r) => setTimeout(r, 1500));
@@ -545,7 +545,7 @@ test('two signals within one long training step: the second is not lost — the 
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  await new Promise<void>((resolve) => { const t = setInterval(() => { if (/steps per epoch/.test(stderr)) { clearInterval(t); resolve(); } }, 20); });
+  await new Promise<void>((resolve) => { const t = setInterval(() => { if (/steps? per epoch/.test(stderr)) { clearInterval(t); resolve(); } }, 20); });
   await new Promise((r) => setTimeout(r, 300));
   child.kill('SIGINT');
   await new Promise((r) => setTimeout(r, 200));
