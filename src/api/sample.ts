@@ -158,8 +158,12 @@ export function startSampling(platform: Platform, ck: Checkpoint, options: Sampl
   }
   const trainSet = trainSentencesOf(ck);
   if (opts.novel && trainSet === null) {
+    // a stream model never keeps them, so retraining cannot help it; a line or paragraph model lacks them when its corpus was too large or its rnnlm older
+    const mode = ck.tokenizer.sentence;
     throw new DataError(`${spelling.name('novel')}: this model does not keep its training sentences, so copies cannot be told`,
-      'train it again with this version of rnnlm (the checkpoint then keeps them), or drop ' + spelling.name('novel'));
+      mode === 'file' || mode === 'stream'
+        ? `a model trained with ${spelling.name('sentence')} ${mode} reads its text as one stream and keeps no sentences to compare with: drop ${spelling.name('novel')}`
+        : `its corpus had more than 1,000,000 sentences, or an older rnnlm wrote it: train it again with this version on fewer sentences (the checkpoint then keeps them), or drop ${spelling.name('novel')}`);
   }
   // the model reads unknown characters or words of the prime as <UNK>; the samples show them as given
   const prime = primeOf(opts.prime, ck.vocab, ck.tokenizer);

@@ -194,6 +194,10 @@ test('copies: marked against the model\'s training-sentence set; novel keeps dra
   assert.equal(stuck.next(), null);
   assert.deepEqual([stuck.drawn, stuck.copies, stuck.maxDraws], [130, 130, 130], '10 per sample asked + 100');
   assert.throws(() => startSampling(basicPlatform(), noSet, { novel: true }), (e: Error) => e instanceof DataError && /does not keep its training sentences/.test(e.message));
+  // a line-mode model without its set (a corpus over the cap, an older file): retraining on fewer sentences gives it one
+  assert.equal(noSet.tokenizer.sentence, 'line');
+  assert.throws(() => startSampling(basicPlatform(), noSet, { novel: true }),
+    (e: Error & { hint?: string }) => /more than 1,000,000 sentences, or an older rnnlm wrote it: train it again .*drop novel$/.test(e.hint ?? ''));
 });
 
 test('sample() keeps every sample in its array: more than 100,000 is refused at once, pointing to startSampling', () => {

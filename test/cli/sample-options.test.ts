@@ -113,7 +113,8 @@ test('copies: a note on stderr counting them; --novel prints only new ones; --no
 
   const no = await runCli(['sample', fileModel.file, '--novel']);
   assert.equal(no.code, 1);
-  assert.match(oneLineError(no.stderr), /^rnnlm: --novel: this model does not keep its training sentences, so copies cannot be told — train it again/);
+  // retraining a file-mode model would not help: the hint says why, not "train it again"
+  assert.match(oneLineError(no.stderr), /^rnnlm: --novel: this model does not keep its training sentences, so copies cannot be told — a model trained with --sentence file reads its text as one stream and keeps no sentences to compare with: drop --novel$/);
 });
 
 test('refused before any sample: two output formats, two separators, drawing options with --beam, --min-length over the cap, an empty --stop', async () => {
