@@ -117,3 +117,13 @@ test('info: missing or corrupt file → exit 1, one line; bad flag value → exi
   assert.equal(h.code, 0);
   assert.match(h.stdout, /Examples:/);
 });
+
+test('info: why a model keeps no training-sentence set — its mode for a stream model, the cap or an older rnnlm for a line model', async () => {
+  const stream = join(dir, 'stream.json');
+  const t = await runCli(['train', tiny, '-o', stream, '--sentence', 'stream', '--hidden', '4', '--layers', '1', '--max-steps', '1', '--samples', '0', '-q']);
+  assert.equal(t.code, 0, t.stderr);
+  assert.match((await runCli(['info', stream])).stdout, /\n {2}sentences +no training-sentence set \(stream mode reads one stream\): sample cannot mark copies\n/);
+  const old = join(dir, 'no-set.json');
+  writeFileSync(old, serializeCheckpoint({ ...ck, trainSentences: null }));
+  assert.match((await runCli(['info', old])).stdout, /\n {2}sentences +no training-sentence set \(a corpus of more than 1,000,000 sentences, or an older rnnlm\): sample cannot mark copies\n/);
+});

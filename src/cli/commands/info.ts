@@ -118,7 +118,9 @@ function report(i: Info): string {
   }
 
   row('sentences', i.trainSentences === null
-    ? 'no training-sentence set (file mode, or an older or very large corpus): sample cannot mark copies'
+    ? `no training-sentence set (${i.vocabulary.sentence === 'file' || i.vocabulary.sentence === 'stream'
+      ? `${i.vocabulary.sentence} mode reads one stream`
+      : 'a corpus of more than 1,000,000 sentences, or an older rnnlm'}): sample cannot mark copies`
     : `${count(i.trainSentences, 'training sentence')} kept as hashes (sample can mark copies of them)`);
 
   lines.push('training');
