@@ -50,3 +50,12 @@ test('the README\'s onnxruntime example runs and prints what rnnlm score says', 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('npm run demo is the command the README quotes, and runs again over its own names.json (--force: a new run refuses an existing -o)', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const demo = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['demo']!;
+  const quoted = /one minute \(`(node bin\/rnnlm\.js train [^`]*)`/.exec(readme)![1]!;
+  assert.ok(demo.includes(` ${quoted} `), `${demo} runs ${quoted}`);
+  assert.match(quoted, / --force /);
+  assert.ok(demo.includes('node bin/rnnlm.js sample -m names.json -n 5'));
+});
