@@ -372,9 +372,10 @@ function appendTo(path: string, text: string, check: (tail: Uint8Array, whole: b
   } catch (err) {
     throw fileError(err, path, 'written');
   }
-  let size = -1;
+  // bytes of ours in the file: what a failure must take back (none before the write starts)
+  let written = 0;
   try {
-    size = fstatSync(fd).size;
+    const size = fstatSync(fd).size;
     const n = Math.min(size, APPEND_TAIL_BYTES);
     const tail = new Uint8Array(n);
     for (let got = 0; got < n;) {
@@ -384,11 +385,19 @@ function appendTo(path: string, text: string, check: (tail: Uint8Array, whole: b
     }
     check(tail, n === size);
     const bytes = encoder.encode(n > 0 && tail[n - 1] !== 0x0a ? '\n' + text : text);
-    writeAll(fd, bytes);
+    for (let off = 0; off < bytes.length;) {
+      const w = writeSync(fd, bytes, off, bytes.length - off);
+      // a write that takes nothing would loop for ever; the disk is as good as full
+      if (w <= 0) throw Object.assign(new Error('no progress writing'), { code: 'ENOSPC' });
+      off += w;
+      written = off;
+    }
     fsyncSync(fd);
   } catch (err) {
-    // cut off what a failed write left (another process's line appended meanwhile would go too: rare, and whole lines stay whole)
-    if (size >= 0) try { ftruncateSync(fd, size); } catch { /* nothing more to do */ }
+    // Cut off what a failed write left: with O_APPEND our bytes are the file's last (a line another
+    // process appended before them stays; cutting back to the size seen before the write would take
+    // it too, and a write that failed with nothing written has nothing to cut).
+    if (written > 0) try { ftruncateSync(fd, Math.max(0, fstatSync(fd).size - written)); } catch { /* nothing more to do */ }
     try { closeSync(fd); } catch { /* already failed */ }
     if (err instanceof RnnlmError) throw err;
     throw fileError(err, path, 'written');

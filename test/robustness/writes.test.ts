@@ -175,6 +175,33 @@ catch (e) { console.log(e.name + ': ' + e.message); }`;
   assert.equal(readFileSync(p, 'utf8'), before);
 });
 
+test('appender: a failed write takes back only its own bytes, not a line another process appended after the look at the file', () => {
+  // the other process's append is made inside the check, i.e. between this appender's look at the
+  // file (its size) and its write: the window two runs sharing a log can hit
+  const dir = tempDir();
+  const p = join(dir, 'run.ndjson');
+  const before = '{"step":1}\n'.repeat(50); // 550 bytes
+  const run = (other: string) => {
+    writeFileSync(p, before);
+    const script = `import { appendFileSync } from 'node:fs';
+import { appendLine } from ${JSON.stringify(repoPath('dist/src/node/files.js'))};
+try { appendLine(${JSON.stringify(p)}, 'y'.repeat(3000) + '\\n', () => { appendFileSync(${JSON.stringify(p)}, ${JSON.stringify(other)}); }); console.log('wrote'); }
+catch (e) { console.log(e.name + ': ' + e.message); }`;
+    // ulimit -f 1: the file may grow to 1024 bytes
+    const r = spawnSync('bash', ['-c', `ulimit -f 1; exec "${process.execPath}" --input-type=module -e "$0"`, script], { encoding: 'utf8' });
+    assert.match(r.stdout, /^FileError: .*run\.ndjson could not be written: the file size limit was reached/m, r.stdout + r.stderr);
+    return readFileSync(p, 'utf8');
+  };
+  // the other line fills the file to the limit (550 + 474 = 1024): this write gets nothing in
+  const full = JSON.stringify({ step: 2, pad: 'o'.repeat(474 - 20) }) + '\n';
+  assert.equal(full.length, 474);
+  assert.equal(run(full), before + full);
+  // the other line leaves 74 bytes (550 + 400 = 950): this write gets 74 in, and only they go
+  const most = JSON.stringify({ step: 2, pad: 'o'.repeat(400 - 20) }) + '\n';
+  assert.equal(most.length, 400);
+  assert.equal(run(most), before + most);
+});
+
 test('outputs: devices, FIFOs, directories, dangling links, trailing slashes and over-long names are refused', () => {
   const dir = tempDir();
   const fifo = join(dir, 'fifo');
