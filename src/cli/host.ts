@@ -166,13 +166,16 @@ function makeOutStream(stream: NodeJS.WriteStream, name: string): OutStream {
 }
 
 export function nodeHost(): Host {
-  // once, when the work first needs the backend: what an address-space limit (ulimit -v) cost this process
+  // what an address-space limit (ulimit -v) cost this process, one warning at most: the kernels
+  // (when the work first needs the backend), else threads (when an engine is started on fewer
+  // than the command asked for; a command that starts none loses none)
   let noted = false;
-  const noteLimits = () => {
+  const noteLimits = (threads: [number, number] | null = null) => {
     if (noted) return;
+    const note = nodePlatformNote(process.env, threads);
+    if (note === null) return;
     noted = true;
-    const note = nodePlatformNote(process.env);
-    if (note !== null) host.stderr.write(`warning: ${note}\n`);
+    host.stderr.write(`warning: ${note}\n`);
   };
   const host: Host = {
     stdout: outStream(process.stdout, 'standard output'),
@@ -206,7 +209,7 @@ export function nodeHost(): Host {
     randomSeed: () => randomInt(0, 2 ** 31),
     cpus: availableParallelism(),
     backend: () => { const b = nodeBackend(process.env); noteLimits(); return b; },
-    platform: () => { const p = nodePlatform(process.env); noteLimits(); return p; },
+    platform: () => { const p = nodePlatform(process.env, (wanted, got) => noteLimits([wanted, got])); noteLimits(); return p; },
     files: () => nodeFiles,
   };
   return host;

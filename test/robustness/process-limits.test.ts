@@ -92,6 +92,14 @@ console.log(/VmSize:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[
   assert.doesNotMatch(r.stderr, /Fatal process OOM/);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /^warning: 1 of \d+ threads: the address space has no room for more \(ulimit -v: /m);
+  // a command that asks for one thread, or starts none (one sentence to score), loses none: no warning
+  const one = underLimit(held + 400 * 1024, ['train', repoPath('corpora/sentences.txt'), '-o', join(dir, 'm1.json'), '--hidden', '8', '--layers', '1', '--max-steps', '2', '--threads', '1', '--samples', '0', '-q']);
+  assert.equal(one.status, 0, one.stderr);
+  assert.equal(one.stderr, '');
+  const s = underLimit(held + 400 * 1024, ['score', '-m', join(dir, 'm1.json'), 'the cat']);
+  assert.equal(s.status, 0, s.stderr);
+  assert.match(s.stdout, /^-?\d/);
+  assert.doesNotMatch(s.stderr, /warning/);
 });
 
 test('ulimit -n too low for Node to load rnnlm: one line naming the limit and the fix, exit 1, no stack trace', { skip: !linux && 'no /proc here' }, () => {
