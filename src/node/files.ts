@@ -375,15 +375,15 @@ function appendTo(path: string, text: string, check: (tail: Uint8Array, whole: b
   // bytes of ours in the file: what a failure must take back (none before the write starts)
   let written = 0;
   try {
-    const size = fstatSync(fd).size;
-    const n = Math.min(size, APPEND_TAIL_BYTES);
-    const tail = new Uint8Array(n);
-    for (let got = 0; got < n;) {
-      const r = readSync(fd, tail, got, n - got, size - n + got);
-      if (r <= 0) break;
-      got += r;
+    // the file's end; one without a line end may be another run's record still arriving (a write
+    // is seen in pieces, page by page): look again for a few ms before taking it as a last line unended
+    let { tail, whole } = tailOf(fd);
+    for (let tries = 0; tail.length > 0 && tail[tail.length - 1] !== 0x0a && tries < 5; tries++) {
+      Atomics.wait(PAUSE, 0, 0, 2);
+      ({ tail, whole } = tailOf(fd));
     }
-    check(tail, n === size);
+    const n = tail.length;
+    check(tail, whole);
     const bytes = encoder.encode(n > 0 && tail[n - 1] !== 0x0a ? '\n' + text : text);
     for (let off = 0; off < bytes.length;) {
       const w = writeSync(fd, bytes, off, bytes.length - off);
@@ -402,7 +402,25 @@ function appendTo(path: string, text: string, check: (tail: Uint8Array, whole: b
     if (err instanceof RnnlmError) throw err;
     throw fileError(err, path, 'written');
   }
-  try { closeSync(fd); } catch (err) { throw fileError(err, path, 'written'); }
+  // written and synced: a failing close must not have the records written again
+  try { closeSync(fd); } catch { /* the data is on disk */ }
+}
+
+/** A 2 ms pause for appendTo (Atomics.wait on a word nothing notifies). */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/** The last APPEND_TAIL_BYTES of an open file (`whole`: all of it). */
+function tailOf(fd: number): { tail: Uint8Array; whole: boolean } {
+  const size = fstatSync(fd).size;
+  const n = Math.min(size, APPEND_TAIL_BYTES);
+  const tail = new Uint8Array(n);
+  let got = 0;
+  while (got < n) {
+    const r = readSync(fd, tail, got, n - got, size - n + got);
+    if (r <= 0) break;
+    got += r;
+  }
+  return { tail: tail.subarray(0, got), whole: n === size };
 }
 
 /** fsync the directory so the rename itself survives a power loss. Best effort (not every platform allows it). */
