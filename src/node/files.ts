@@ -263,13 +263,15 @@ function removeStaleTemporaries(target: string): void {
 
 // ── writing ─────────────────────────────────────────────────────────────────
 
-function writeAll(fd: number, bytes: Uint8Array): void {
+/** Every byte of `bytes` to `fd`; `done.bytes` counts what is written so far (for a caller that must take it back). */
+function writeAll(fd: number, bytes: Uint8Array, done: { bytes: number } = { bytes: 0 }): void {
   let off = 0;
   while (off < bytes.length) {
     const n = writeSync(fd, bytes, off, bytes.length - off);
     // a write that takes nothing would loop for ever; the disk is as good as full
     if (n <= 0) throw Object.assign(new Error('no progress writing'), { code: 'ENOSPC' });
     off += n;
+    done.bytes = off;
   }
 }
 
@@ -290,10 +292,14 @@ export async function writeFileAtomic(path: string, content: Content): Promise<v
 
 /** `nonce` fixes the temporary's random part (tests only). */
 export function writeFileAtomicSync(path: string, content: Content, nonce?: string): void {
-  // a signal during the write ends the process after it, not in it (no temporary left behind)
+  signalsAfter(() => writeAtomically(path, content, nonce));
+}
+
+/** Run a write so that a signal during it ends the process after it, not in it (no temporary or partial line left behind). */
+function signalsAfter(write: () => void): void {
   const release = deferStopSignals();
   try {
-    writeAtomically(path, content, nonce);
+    write();
   } finally {
     release();
   }
@@ -351,12 +357,7 @@ export const APPEND_TAIL_BYTES = 65536;
  * or what `check` throws.
  */
 export function appendLine(path: string, text: string, check: (tail: Uint8Array, whole: boolean) => void): void {
-  const release = deferStopSignals();
-  try {
-    appendTo(path, text, check);
-  } finally {
-    release();
-  }
+  signalsAfter(() => appendTo(path, text, check));
 }
 
 function appendTo(path: string, text: string, check: (tail: Uint8Array, whole: boolean) => void): void {
@@ -373,7 +374,7 @@ function appendTo(path: string, text: string, check: (tail: Uint8Array, whole: b
     throw fileError(err, path, 'written');
   }
   // bytes of ours in the file: what a failure must take back (none before the write starts)
-  let written = 0;
+  const written = { bytes: 0 };
   try {
     // the file's end; one without a line end may be another run's record still arriving (a write
     // is seen in pieces, page by page): look again for a few ms before taking it as a last line unended
@@ -385,19 +386,13 @@ function appendTo(path: string, text: string, check: (tail: Uint8Array, whole: b
     const n = tail.length;
     check(tail, whole);
     const bytes = encoder.encode(n > 0 && tail[n - 1] !== 0x0a ? '\n' + text : text);
-    for (let off = 0; off < bytes.length;) {
-      const w = writeSync(fd, bytes, off, bytes.length - off);
-      // a write that takes nothing would loop for ever; the disk is as good as full
-      if (w <= 0) throw Object.assign(new Error('no progress writing'), { code: 'ENOSPC' });
-      off += w;
-      written = off;
-    }
+    writeAll(fd, bytes, written);
     fsyncSync(fd);
   } catch (err) {
     // Cut off what a failed write left: with O_APPEND our bytes are the file's last (a line another
     // process appended before them stays; cutting back to the size seen before the write would take
     // it too, and a write that failed with nothing written has nothing to cut).
-    if (written > 0) try { ftruncateSync(fd, Math.max(0, fstatSync(fd).size - written)); } catch { /* nothing more to do */ }
+    if (written.bytes > 0) try { ftruncateSync(fd, Math.max(0, fstatSync(fd).size - written.bytes)); } catch { /* nothing more to do */ }
     try { closeSync(fd); } catch { /* already failed */ }
     if (err instanceof RnnlmError) throw err;
     throw fileError(err, path, 'written');
@@ -414,13 +409,18 @@ function tailOf(fd: number): { tail: Uint8Array; whole: boolean } {
   const size = fstatSync(fd).size;
   const n = Math.min(size, APPEND_TAIL_BYTES);
   const tail = new Uint8Array(n);
-  let got = 0;
-  while (got < n) {
-    const r = readSync(fd, tail, got, n - got, size - n + got);
-    if (r <= 0) break;
-    got += r;
+  return { tail: tail.subarray(0, readFully(fd, tail, size - n)), whole: n === size };
+}
+
+/** Fill `buf` from `fd` (from byte `at`, or from the file position when null) until it is full or the file ends; the bytes read. */
+function readFully(fd: number, buf: Uint8Array, at: number | null): number {
+  let off = 0;
+  while (off < buf.length) {
+    const n = readSync(fd, buf, off, buf.length - off, at === null ? null : at + off);
+    if (n <= 0) break;
+    off += n;
   }
-  return { tail: tail.subarray(0, got), whole: n === size };
+  return off;
 }
 
 /** fsync the directory so the rename itself survives a power loss. Best effort (not every platform allows it). */
@@ -447,12 +447,7 @@ export function readFileBytes(path: string): Uint8Array {
     if (!st.isFile()) return readStream(fd);
     if (st.size >= 2 ** 32) throw Object.assign(new Error('too large'), { code: 'ERR_FS_FILE_TOO_LARGE' });
     const out = Buffer.allocUnsafe(st.size);
-    let off = 0;
-    while (off < out.length) {
-      const n = readSync(fd, out, off, out.length - off, null);
-      if (n === 0) break;
-      off += n;
-    }
+    const off = readFully(fd, out, null);
     // a file that grew while read is read to its size at open; one that shrank, to its end
     return off === out.length ? out : out.subarray(0, off);
   } catch (err) {
