@@ -339,32 +339,36 @@ export function encodeCorpus(sentences: readonly string[], vocab: Vocab, cfg: To
     for (let s = 0; s < S; s++) capacity += sentences[s]!.length;
   }
   const buf = idBuffer(capacity);
-  if (cfg.level === 'char') {
-    const table = charIds(vocab);
-    const add = (cp: number): void => {
-      const id = charIdOf(table, cp);
-      if (id === UNK) unkCount++;
-      buf.push(id);
-    };
-    for (let s = 0; s < S; s++) {
-      starts[s] = buf.length();
-      forEachCodePoint(cfg.lowercase ? sentences[s]!.toLowerCase() : sentences[s]!, add);
-      buf.push(EOS);
-    }
-  } else {
-    const add = (t: string): void => {
-      const id = idOf(vocab, t);
-      if (id === UNK) unkCount++;
-      buf.push(id);
-    };
-    for (let s = 0; s < S; s++) {
-      starts[s] = buf.length();
-      forEachToken(sentences[s]!, cfg, add);
-      buf.push(EOS);
-    }
+  const encode = sentenceEncoder(vocab, cfg, (id) => {
+    if (id === UNK) unkCount++;
+    buf.push(id);
+  });
+  for (let s = 0; s < S; s++) {
+    starts[s] = buf.length();
+    encode(sentences[s]!);
   }
   starts[S] = buf.length();
   return { ids: buf.finish(), starts, unkCount };
+}
+
+/**
+ * A function that hands `push` the ids of a sentence and then <EOS>, as
+ * encodeCorpus encodes each (made once: no closure per sentence).
+ */
+function sentenceEncoder(vocab: Vocab, cfg: TokenizerConfig, push: (id: number) => void): (sentence: string) => void {
+  if (cfg.level === 'char') {
+    const table = charIds(vocab);
+    const add = (cp: number): void => push(charIdOf(table, cp));
+    return (sentence) => {
+      forEachCodePoint(cfg.lowercase ? sentence.toLowerCase() : sentence, add);
+      push(EOS);
+    };
+  }
+  const add = (t: string): void => push(idOf(vocab, t));
+  return (sentence) => {
+    forEachToken(sentence, cfg, add);
+    push(EOS);
+  };
 }
 
 /**
@@ -381,7 +385,7 @@ export class CorpusBuilder {
   private n = 0;
   private count = 0;
   private unk = 0;
-  private readonly table: CharIds | null;
+  private readonly encode: (sentence: string) => void;
   private readonly addId = (id: number): void => {
     if (id === UNK) this.unk++;
     if (this.n === this.ids.length) {
@@ -391,11 +395,9 @@ export class CorpusBuilder {
     }
     this.ids[this.n++] = id;
   };
-  private readonly addCodePoint = (cp: number): void => this.addId(charIdOf(this.table!, cp));
-  private readonly addToken = (t: string): void => this.addId(idOf(this.vocab, t));
 
-  constructor(private readonly vocab: Vocab, private readonly cfg: TokenizerConfig) {
-    this.table = cfg.level === 'char' ? charIds(vocab) : null;
+  constructor(vocab: Vocab, cfg: TokenizerConfig) {
+    this.encode = sentenceEncoder(vocab, cfg, this.addId);
   }
 
   /** Sentences added since the last clear(). */
@@ -410,9 +412,7 @@ export class CorpusBuilder {
       this.starts = grown;
     }
     this.starts[this.count] = this.n;
-    if (this.cfg.level === 'char') forEachCodePoint(this.cfg.lowercase ? sentence.toLowerCase() : sentence, this.addCodePoint);
-    else forEachToken(sentence, this.cfg, this.addToken);
-    this.addId(EOS);
+    this.encode(sentence);
     this.starts[++this.count] = this.n;
   }
 
