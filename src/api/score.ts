@@ -14,9 +14,8 @@ import { z } from 'zod';
 import type { Checkpoint } from '../checkpoint/codec.js';
 import { OptionError } from '../core/errors.js';
 import type { Model } from '../core/model.js';
-import { createScorer, perplexity, type FlatScores, type Scorer, type SentenceScore } from '../core/score.js';
+import { createScorer, perplexity, sentenceScoreAt, type FlatScores, type Scorer, type SentenceScore } from '../core/score.js';
 import { CorpusBuilder, encodeCorpus, normalizeText, splitSentences, tokenize, type EncodedCorpus } from '../core/tokenize.js';
-import { UNK } from '../core/vocab.js';
 import { isNgramModel, mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
 import { checkCheckpoint, checkPlatform, checkString, isObject } from './checks.js';
 import { describeValue, int, isPlainObject, parseWith, real } from './options.js';
@@ -168,11 +167,7 @@ export async function createSentenceScorer(platform: Platform, ck: Checkpoint, o
       return scorer.scoreFlat(corpus);
     },
     scoredAt(corpus, scores, i, sentence) {
-      const s0 = corpus.starts[i]!, s1 = corpus.starts[i + 1]!;
-      const ids = corpus.ids.subarray(s0, s1);
-      let unk = 0;
-      for (let t = 0; t < ids.length; t++) if (ids[t] === UNK) unk++;
-      const sc = scored(sentence, { ids, tokenLogProbs: scores.tokenLogProbs.subarray(s0, s1), logProb: scores.logProbs[i]!, tokens: s1 - s0, unk }, ck);
+      const sc = scored(sentence, sentenceScoreAt(corpus, scores, i), ck);
       return ngram ? mixed(sc, ck, sentence, ngram) : sc;
     },
     threads: engine?.threads ?? 1,

@@ -50,6 +50,15 @@ export interface FlatScores {
   logProbs: Float64Array;
 }
 
+/** Sentence s's SentenceScore from a corpus and its flat scores (views of both). */
+export function sentenceScoreAt(corpus: EncodedCorpus, flat: FlatScores, s: number): SentenceScore {
+  const s0 = corpus.starts[s]!, s1 = corpus.starts[s + 1]!;
+  const ids = corpus.ids.subarray(s0, s1);
+  let unk = 0;
+  for (let t = 0; t < ids.length; t++) if (ids[t] === UNK) unk++;
+  return { ids, tokenLogProbs: flat.tokenLogProbs.subarray(s0, s1), logProb: flat.logProbs[s]!, tokens: s1 - s0, unk };
+}
+
 export interface Scorer {
   /** Score sentences given as token ids (without EOS; it is appended). */
   score(sentences: readonly Int32Array[]): SentenceScore[];
@@ -144,17 +153,11 @@ export function createScorer(model: Model, opts: ScoreOptions = {}, engine?: Ste
     return { tokenLogProbs, logProbs };
   };
   const scoreCorpus = (corpus: EncodedCorpus): SentenceScore[] => {
-    const { ids, starts } = corpus;
-    const S = starts.length - 1;
+    const S = corpus.starts.length - 1;
     if (S <= 0) return [];
-    const { tokenLogProbs, logProbs } = scoreFlat(corpus);
+    const flat = scoreFlat(corpus);
     const out: SentenceScore[] = [];
-    for (let s = 0; s < S; s++) {
-      const own = ids.subarray(starts[s]!, starts[s + 1]!);
-      let unk = 0;
-      for (const id of own) if (id === UNK) unk++;
-      out.push({ ids: own, tokenLogProbs: tokenLogProbs.subarray(starts[s]!, starts[s + 1]!), logProb: logProbs[s]!, tokens: own.length, unk });
-    }
+    for (let s = 0; s < S; s++) out.push(sentenceScoreAt(corpus, flat, s));
     return out;
   };
   return {
