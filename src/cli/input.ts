@@ -50,8 +50,9 @@ export const sourceName = (path: string): string => (path === '-' ? 'standard in
  * (src/api/text.ts textFromBytes), so train(bytes) and `rnnlm train` agree.
  */
 export async function readText(host: Host, path: string, options: { checkpointOk?: boolean; expected?: string } = {}): Promise<string> {
+  // readBytes has refused a compressed file already
   const bytes = await readBytes(host, path);
-  if (!options.checkpointOk) checkTextStart(bytes, sourceName(path), options.expected);
+  if (!options.checkpointOk) refuseCheckpoint(bytes, sourceName(path), options.expected);
   return asInputError(() => textFromBytes(bytes, sourceName(path)));
 }
 
@@ -65,6 +66,11 @@ const CHECKPOINT_START = /^\uFEFF?\s*\{\s*"format"\s*:\s*"rnnlm-(checkpoint|tagg
 export function checkTextStart(bytes: Uint8Array, name: string, expected = 'text'): void {
   const packed = compressedError(bytes, name);
   if (packed) throw new InputError(packed.message, packed.hint);
+  refuseCheckpoint(bytes, name, expected);
+}
+
+/** A text input (already read: no compressed file) that is an rnnlm checkpoint or tagger: refused as checkTextStart says. */
+export function refuseCheckpoint(bytes: Uint8Array, name: string, expected = 'text'): void {
   const kind = CHECKPOINT_START.exec(new TextDecoder().decode(bytes.subarray(0, 256)))?.[1];
   const here = `give ${expected === 'text' ? 'the text' : expected} here`;
   if (kind === 'checkpoint') throw new InputError(`${name} is a language model (an rnnlm checkpoint), not ${expected}`, `${here}; a model goes with -m (to train it further: --resume or --init-from)`);

@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatInt, shown } from '../format.js';
 import type { Host } from '../host.js';
-import { asInputError, checkOneStdin, checkPathArgument, checkTextStart, readBytes, readCheckpoint, sourceName } from '../input.js';
+import { asInputError, checkOneStdin, checkPathArgument, readBytes, readCheckpoint, refuseCheckpoint, sourceName } from '../input.js';
 import { parseOptions } from '../options.js';
 
 export const encodeOptionsSchema = z.object({
@@ -48,7 +48,8 @@ export async function runEncode(host: Host, raw: Record<string, unknown>): Promi
   host.checkDistinct([{ role: 'corpus', path: opts.corpus }, { role: 'model (-m)', path: opts.model }, { role: 'output (-o)', path: opts.output }]);
   const ck = await readCheckpoint(host, opts.model);
   const bytes = await readBytes(host, opts.corpus);
-  checkTextStart(bytes, sourceName(opts.corpus));
+  // readBytes has refused a compressed file already
+  refuseCheckpoint(bytes, sourceName(opts.corpus));
   const corpus = asInputError(() => encodeText(ck, bytes, sourceName(opts.corpus)));
   await host.writeFileAtomic(opts.output, idsSafetensors(ck, corpus));
   if (!opts.quiet) {
