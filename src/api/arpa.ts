@@ -32,6 +32,7 @@
  * counted as an n-gram OOV.
  */
 import { DataError, OptionError } from '../core/errors.js';
+import { textLines } from '../core/tokenize.js';
 import { checkString, checkStrings } from './checks.js';
 import { describeValue } from './options.js';
 
@@ -81,8 +82,8 @@ function arpaNumber(field: string): number {
 export function parseArpa(text: string, name = 'the ARPA model'): NgramModel {
   checkString(text, "parseArpa()'s text", "pass the ARPA file's text, e.g. await readFile('lm.arpa', 'utf8')");
   checkString(name, "parseArpa()'s name", 'what the model is, in messages (a file name), or nothing');
-  // LF, CRLF or a lone CR (old Mac files) ends a line
-  const lines = text.split(/\r\n?|\n/);
+  // LF, CRLF or a lone CR (old Mac files) ends a line; a BOM is dropped
+  const lines = textLines(text);
   const fail = (line: number, problem: string, hint = ARPA_HINT): never => {
     throw new DataError(`${name} line ${line}: ${problem}`, hint);
   };

@@ -42,6 +42,7 @@
  * readSentences (an async generator over chunks).
  */
 import { DataError, OptionError, ShapeError } from '../core/errors.js';
+import { textLines } from '../core/tokenize.js';
 import { checkString, checkStrings, checkWhole, isObject } from './checks.js';
 import { describeValue, isPlainObject } from './options.js';
 
@@ -175,8 +176,7 @@ function isConlluLine(line: string): boolean {
  */
 export function detectFormat(text: string): TagFormat {
   checkString(text, "detectFormat()'s text", 'pass the text (or its first kilobytes) of a CoNLL-U or word TAB label file');
-  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r\n?|\n/);
-  for (const l of lines) {
+  for (const l of textLines(text)) {
     if (l.trim() === '' || l.startsWith('#')) continue;
     return isConlluLine(l) ? 'conllu' : 'conll';
   }
@@ -597,8 +597,7 @@ export function parseTagRecords(text: string, name = 'the input'): TagRecord[] {
   checkString(name, "parseTagRecords()'s name", 'what the text is, in messages (a file name)');
   const hint = 'give one JSON object per line: {"words": [...], "labels": [...]} with one label per word';
   const out: TagRecord[] = [];
-  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
-  lines.forEach((raw, i) => {
+  textLines(text).forEach((raw, i) => {
     const l = raw.trim();
     if (l === '') return;
     const fail = (problem: string): never => { throw new DataError(`${name} line ${i + 1}: ${problem}`, hint); };

@@ -21,6 +21,7 @@
  * empty (it is then scored as the empty sentence).
  */
 import { DataError, OptionError } from '../core/errors.js';
+import { textLines } from '../core/tokenize.js';
 import { checkString, isObject } from './checks.js';
 import { describeValue } from './options.js';
 
@@ -62,9 +63,9 @@ function fields(line: string, k: number): { head: string[]; rest: string } | nul
   return { head, rest: line.slice(at).replace(/^[ \t]+|[ \t]+$/g, '') };
 }
 
-/** The lines of a text: LF, CRLF or a lone CR (old Mac files) end one, as normalizeText reads a corpus. */
+/** The lines of a text (textLines), without the '' after a final line end. */
 function linesOf(text: string): string[] {
-  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r\n?|\n/);
+  const lines = textLines(text);
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
   return lines;
 }

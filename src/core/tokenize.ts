@@ -52,6 +52,15 @@ export function normalizeText(text: string): string {
   return noBom.replace(/\r\n?/g, '\n');
 }
 
+/**
+ * The lines of a text as normalizeText reads it (a leading BOM dropped; LF,
+ * CRLF or a lone CR, as old Mac files have, ends a line), without a copy of
+ * the whole text; '' last when the text ends with a line end.
+ */
+export function textLines(text: string): string[] {
+  return (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r\n?|\n/);
+}
+
 const isBlank = (s: string): boolean => s.trim() === '';
 
 /**

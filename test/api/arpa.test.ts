@@ -175,3 +175,11 @@ test('IRSTLM agrees: a trigram from build-lm.sh, perplexity by compile-lm --eval
   assert.equal(n, Number(/Nw=(\d+)/.exec(out)?.[1]), 'the same tokens, </s> included');
   assert.ok(Math.abs(ours - theirs) <= 0.006, `ours ${ours} vs IRSTLM ${theirs}`);
 });
+
+test('parseArpa: a leading BOM is dropped, as from every other text', () => {
+  const text = readFileSync(repoPath('test/fixtures/tiny.arpa'), 'utf8');
+  const plain = parseArpa(text, 'a');
+  const bom = parseArpa('\ufeff' + text, 'b');
+  assert.equal(bom.order, plain.order);
+  assert.equal(bom.logProb10('</s>', []), plain.logProb10('</s>', []));
+});

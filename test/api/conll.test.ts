@@ -285,3 +285,8 @@ test('UD English EWT: dev 2,001 sentences / 25,147 words, train 12,544 / 204,577
     assert.deepEqual(t, { format: 'conllu', sentences: 12544, words: 204577, multiwordTokens: 2614, emptyNodes: 37, documentStarts: 0 });
   }
 });
+
+test('parseTagRecords: a lone CR ends a record line, as everywhere else (old Mac line ends)', () => {
+  const recs = parseTagRecords('\ufeff{"words":["a"],"labels":["X"]}\r{"words":["b","c"],"labels":["Y","Z"]}\r', 'recs');
+  assert.deepEqual(recs.map((r) => r.labels), [['X'], ['Y', 'Z']]);
+});
