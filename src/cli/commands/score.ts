@@ -144,7 +144,7 @@ const CHUNK = 2048;
  */
 async function printScores(host: Host, platform: Platform, opts: z.output<typeof scoreOptionsSchema>, ck: Checkpoint, input: { sentences: readonly string[] } | { chunks: AsyncIterable<Uint8Array> }, scorer: SentenceScorer): Promise<number> {
   const [base, unitName] = opts.log10 ? [Math.LN10, 'log10'] : opts.bits ? [Math.LN2, 'log2'] : [1, 'ln'];
-  let totalLogProb = 0, totalTokens = 0, totalUnk = 0, totalChars = 0, knownLogProb = 0, knownTokens = 0, rnnLogProb = 0, ngramLogProb = 0, ngramOov = 0;
+  let totalLogProb = 0, totalTokens = 0, totalUnk = 0, knownLogProb = 0, knownTokens = 0, rnnLogProb = 0, ngramLogProb = 0, ngramOov = 0;
   let scoredCount = 0;
   const errors: { error: string; hint: string }[] = [];
   let readerGone = false;
@@ -180,7 +180,6 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
         totalLogProb += logProb;
         totalTokens += tokens;
         totalUnk += unk;
-        totalChars += tokens;
         // one line per sentence: a paragraph's line breaks (and tabs) show as spaces
         out.text(`${(logProb / base).toFixed(4)}\t${perplexity(logProb, tokens).toFixed(3)}\t${tokens}\t${unk}\t`);
         out.bytesOnOneLine(pending.textBytes(k++));
@@ -193,7 +192,6 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
       totalLogProb += sc.logProb;
       totalTokens += sc.tokens;
       totalUnk += sc.unk;
-      totalChars += sc.tokens;
       rnnLogProb += sc.rnnLogProb ?? 0;
       ngramLogProb += sc.ngramLogProb ?? 0;
       ngramOov += sc.ngramOov ?? 0;
@@ -290,7 +288,7 @@ async function printScores(host: Host, platform: Platform, opts: z.output<typeof
     const ppl = perplexity(totalLogProb, totalTokens);
     let line = `${count(scoredCount, 'sentence')}, ${count(totalTokens, 'token')} (<EOS> included), ${formatInt(totalUnk)} <UNK>; log P ${(totalLogProb / base).toFixed(3)} ${unitName}; perplexity ${ppl.toFixed(3)}` +
       (totalUnk > 0 ? ` (${knownTokens > 0 ? perplexity(knownLogProb, knownTokens).toFixed(3) : '–'} excluding <UNK> tokens)` : '');
-    if (ck.tokenizer.level === 'char') line += `; ${(-totalLogProb / Math.LN2 / totalChars).toFixed(4)} bits/char`;
+    if (ck.tokenizer.level === 'char') line += `; ${(-totalLogProb / Math.LN2 / totalTokens).toFixed(4)} bits/char`;
     host.stderr.write(line + '\n');
     const ng = scorer.ngram;
     if (ng) {
