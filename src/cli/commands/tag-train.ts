@@ -19,7 +19,7 @@ import { createReporter, type Reporter } from '../progress.js';
 import { trainingInterrupts } from '../interrupts.js';
 import { count, formatBytes, formatDuration, formatInt, shellWord, shown } from '../format.js';
 import { makeStyle } from '../style.js';
-import { lastPath, latestState, refuseToReplace } from './train.js';
+import { lastPath, latestState, logNotices, refuseToReplace } from './train.js';
 import { lossChart } from '../chart.js';
 import { columnName, readTagger } from './tag-shared.js';
 
@@ -96,6 +96,7 @@ Examples:
 export async function runTagTrain(host: Host, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(tagTrainCliSchema, raw, 'tag train');
   const style = makeStyle(host, !opts.color);
+  const noteLog = logNotices(style);
   const say = (text: string) => { if (!opts.quiet) host.stderr.write(text + '\n'); };
   const last = lastPath(opts.output);
   // every path this run will write, checked before any work
@@ -155,7 +156,8 @@ export async function runTagTrain(host: Host, raw: Record<string, unknown>): Pro
           saved = style.red(` ✗ not saved: ${shown(r.saved.error)}${r.saved.stillHolds !== null ? ` (${shown(opts.output)} still holds step ${r.saved.stillHolds})` : ''}; trying again at the next evaluation`);
         }
         reporter!.line(describe(r, chunk) + saved);
-        if (r.logError !== null) reporter!.line(style.red(`✗ log not written: ${shown(r.logError)}; trying again at the next evaluation (nothing is lost)`));
+        const logNote = noteLog(r.logError);
+        if (logNote !== null) reporter!.line(logNote);
       },
     }, {
       sink: host.files(), best: opts.output, last, log: opts.log,

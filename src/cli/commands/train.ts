@@ -5,6 +5,7 @@
  * that --resume continues exactly.
  */
 import type { Command } from 'commander';
+import type { ChalkInstance } from 'chalk';
 import { z } from 'zod';
 import { CELL_KINDS, MAX_EPOCHS } from '../../api/index.js';
 import type { EvalReport } from '../../api/index.js';
@@ -126,6 +127,24 @@ export function latestState(output: string): { role: string; path: string; renam
   return { role: 'latest-state file', path: last, rename: `choose another -o: the latest-state file is named after it (${shown(output)} → ${shown(last)})` };
 }
 
+/**
+ * What to print about the training log after an evaluation: a failure when it
+ * is new (the first, or one for another reason), and once that the log is
+ * written again. Not the same failure at every evaluation: a run that
+ * evaluates every step would print one line per step. The records held back
+ * are kept in any case and written with the next write that succeeds.
+ */
+export function logNotices(style: ChalkInstance): (error: string | null) => string | null {
+  let last: string | null = null;
+  return (error) => {
+    if (error === last) return null;
+    const was = last;
+    last = error;
+    if (error === null) return style.green(`✓ log written again: the records held back since the failure (${shown(was ?? '')}) are in it`);
+    return style.red(`✗ log not written: ${shown(error)}; its records are kept and tried again at each evaluation (said again only if the reason changes)`);
+  };
+}
+
 /** model.json → model.last.json: where the latest state goes when it is not the best. */
 export function lastPath(output: string): string {
   return output.endsWith('.json') ? output.slice(0, -5) + '.last.json' : output + '.last';
@@ -134,6 +153,7 @@ export function lastPath(output: string): string {
 export async function runTrain(host: Host, raw: Record<string, unknown>): Promise<number> {
   const opts = parseOptions(trainCliSchema, raw, 'train');
   const style = makeStyle(host, !opts.color);
+  const noteLog = logNotices(style);
   const say = (text: string) => { if (!opts.quiet) host.stderr.write(text + '\n'); };
   // every path this run will write, checked before any work: a bad one would lose the whole run at the end
   checkPathArgument(opts.output, '-o path');
@@ -222,7 +242,8 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
           saved = style.red(` ✗ not saved: ${shown(r.saved.error)}${r.saved.stillHolds !== null ? ` (${host.isFile(opts.output) ? `${shown(opts.output)} still holds step ${r.saved.stillHolds}` : `the last good write, step ${r.saved.stillHolds}, is gone with its file`})` : ''}; trying again at the next evaluation`);
         }
         reporter!.line(describe(r, level) + saved);
-        if (r.logError !== null) reporter!.line(style.red(`✗ log not written: ${shown(r.logError)}; trying again at the next evaluation (nothing is lost)`));
+        const logNote = noteLog(r.logError);
+        if (logNote !== null) reporter!.line(logNote);
       },
     }, {
       sink: host.files(), best: opts.output, last: lastPath(opts.output), log: opts.log,
