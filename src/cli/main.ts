@@ -41,7 +41,8 @@ export async function main(argv: readonly string[], host: Host): Promise<number>
     .addHelpText('after', `
 Exit codes: 0 ok, 1 failure (bad file, corrupt checkpoint, diverged training), 2 usage (bad option, a run too large
 for memory), 128+n stopped by signal n (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT).
-Add --debug to any command for a stack trace on errors.
+Add --debug to any command for a stack trace on errors. -q leaves on stderr only errors and, once, a warning
+when the machine's limits (ulimit -v) make rnnlm run in TypeScript or on fewer threads.
 
 Examples:
   rnnlm train corpora/names.txt --max-time 2m -o names.json
