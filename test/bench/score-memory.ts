@@ -11,6 +11,9 @@
  * The model: `--score-memory-model PATH`, or a names model (LSTM 2×128, the
  * defaults) trained for 30 steps on corpora/names.txt (its weights do not
  * change the memory).
+ * `--score-memory-node-options FLAGS` runs it with NODE_OPTIONS=FLAGS, e.g.
+ * --max-semi-space-size=1 (V8's young generation kept at 1 MB per semi-space
+ * instead of growing towards 16 MB as a run goes on).
  * Linux only (/proc).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,15 +28,18 @@ export interface ScoreMemoryOptions {
   model?: string | undefined;
   lines: number[];
   json: boolean;
+  /** NODE_OPTIONS for the rnnlm process (e.g. --max-semi-space-size=1: V8's young generation kept small). */
+  nodeOptions?: string | undefined;
 }
 
 interface Row { lines: number; out: number; peakMB: number; seconds: number; firstAnswerMs: number | null }
 
 const MB = 1e6;
 
-function run(bin: string, model: string, n: number): Promise<Row> {
+function run(bin: string, model: string, n: number, nodeOptions: string | undefined): Promise<Row> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'score', '-m', model, '-q'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const env = nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: nodeOptions };
+    const child = spawn(process.execPath, [bin, 'score', '-m', model, '-q'], { stdio: ['pipe', 'pipe', 'inherit'], env });
     const t0 = performance.now();
     let firstIn = 0;
     let firstAnswerMs: number | null = null;
@@ -84,11 +90,11 @@ export async function runScoreMemory(o: ScoreMemoryOptions): Promise<number> {
       const t = spawnSync(process.execPath, [bin, 'train', path.join(o.repoRoot, 'corpora', 'names.txt'), '-o', model, '--max-steps', '30', '-q', '--samples', '0'], { stdio: 'inherit' });
       if (t.status !== 0) throw new Error('training the names model failed');
     }
-    out(`rnnlm bench --score-memory — ${new Date().toISOString()}; Node ${process.version}; model ${o.model ?? 'names (LSTM 2×128, 30 steps)'}`);
+    out(`rnnlm bench --score-memory — ${new Date().toISOString()}; Node ${process.version}; model ${o.model ?? 'names (LSTM 2×128, 30 steps)'}${o.nodeOptions !== undefined ? `; NODE_OPTIONS=${o.nodeOptions}` : ''}`);
     const rows: Row[] = [];
     for (const n of o.lines) {
       process.stderr.write(`  ${n.toLocaleString('en-US')} lines …\n`);
-      rows.push(await run(bin, model, n));
+      rows.push(await run(bin, model, n, o.nodeOptions));
     }
     if (o.json) {
       process.stdout.write(`${JSON.stringify({ rows })}\n`);
