@@ -16,7 +16,7 @@ import { memoryNeed, refuseIfTooLarge } from '../core/memory.js';
 import { createModel } from '../core/model.js';
 import { createOptimizerState } from '../core/optimizer.js';
 import { allocParams } from '../core/params.js';
-import { encode, encodeCorpus, readModeOf, splitSentences, tokenize, type EncodedCorpus } from '../core/tokenize.js';
+import { CorpusBuilder, encode, encodeCorpus, readModeOf, splitSentences, tokenize, type EncodedCorpus } from '../core/tokenize.js';
 import { evaluationSums, type EvaluationSums, type TargetLogProb } from '../core/train.js';
 import { isNgramModel, mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
 import { DEFAULT_LAMBDA, lambdaOption } from './score.js';
@@ -196,12 +196,31 @@ export async function evaluateStream(
   platform: Platform, ck: Checkpoint, sentences: AsyncIterable<string>, options: EvaluateOptionsInput = {}, spelling: EvaluateSpelling = STREAM_LIBRARY,
   progress?: (p: EvaluationProgress) => void,
 ): Promise<Evaluation> {
-  checkPlatform(platform, "evaluateStream()'s platform");
-  checkCheckpoint(ck, "evaluateStream()'s model");
   if (!isObject(sentences) || typeof (sentences as Partial<AsyncIterable<string>>)[Symbol.asyncIterator] !== 'function') {
+    checkPlatform(platform, "evaluateStream()'s platform");
+    checkCheckpoint(ck, "evaluateStream()'s model");
     throw new OptionError(`${spelling.text} must be an async iterable of strings, such as an async generator or a readline interface (got ${typeof sentences === 'string' ? `the string ${describeValue(sentences)}` : describeValue(sentences)})`,
       'for a whole text (a string, bytes, or an array of lines joined) use evaluate()');
   }
+  return evaluateChunks(platform, ck, oneByOne(sentences), options, spelling, progress);
+}
+
+/** Each item of an iterable as a chunk of one. */
+async function* oneByOne<T>(items: AsyncIterable<T>): AsyncGenerator<readonly T[]> {
+  for await (const item of items) yield [item];
+}
+
+/**
+ * evaluateStream() over chunks of sentences (arrays, each any length): what
+ * the command line calls with the lines of each piece of input it reads, so
+ * that no promise is made per line. The same checks, numbers and progress.
+ */
+export async function evaluateChunks(
+  platform: Platform, ck: Checkpoint, chunks: AsyncIterable<readonly unknown[]>, options: EvaluateOptionsInput = {}, spelling: EvaluateSpelling = STREAM_LIBRARY,
+  progress?: (p: EvaluationProgress) => void,
+): Promise<Evaluation> {
+  checkPlatform(platform, "evaluateStream()'s platform");
+  checkCheckpoint(ck, "evaluateStream()'s model");
   if (progress !== undefined && typeof progress !== 'function') throw new OptionError(`evaluateStream()'s progress must be a function (got ${describeValue(progress)})`, 'e.g. (p) => console.error(p.sentences)');
   // from code a number is given as a number (batch: '2' is a slip), as sample() and train() insist; the command line passes text
   const opts = parseWith(evaluateOptionsSchema, options, spelling.name, spelling.hint, { what: spelling.what, numbersAsNumbers: spelling === LIBRARY || spelling === STREAM_LIBRARY });
@@ -213,10 +232,12 @@ export async function evaluateStream(
   let engine: Engine | null = null;
   let S = 0, sum = 0, count = 0, knownSum = 0, knownCount = 0, unk = 0;
   const unknown = new Set<string>();
-  let chunk: string[] = [];
+  // a chunk's sentences, encoded as they come into arrays kept from chunk to chunk (the text kept for the <UNK> list)
+  const chunk: string[] = [];
+  const builder = new CorpusBuilder(ck.vocab, ck.tokenizer);
   const flush = async (ended: boolean): Promise<void> => {
     if (chunk.length === 0) return;
-    const corpus = encodeCorpus(chunk, ck.vocab, ck.tokenizer);
+    const corpus = builder.corpus();
     const longest = longestSentence(corpus);
     if (engine === null) {
       // made for the first chunk: a text that ends within it gets windows no larger than it needs, as evaluate() fits them
@@ -230,18 +251,25 @@ export async function evaluateStream(
     unk += corpus.unkCount;
     if (corpus.unkCount > 0 && unknown.size < UNKNOWN_LISTED) for (const u of unknownForms(chunk, ck, UNKNOWN_LISTED - unknown.size)) unknown.add(u);
     S += chunk.length;
-    chunk = [];
+    chunk.length = 0;
+    builder.clear();
     progress?.({ sentences: S, tokens: count, crossEntropy: sum / count });
   };
+  const full = STREAM_CHUNK_BATCHES * opts.batch;
   let info = { threads: 1, fallback: null as string | null };
   try {
     let n = 0;
-    for await (const text of sentences as AsyncIterable<unknown>) {
-      n++;
-      if (typeof text !== 'string') throw new OptionError(`${spelling.text} must give strings (its item ${n} is ${describeValue(text)})`, 'yield each sentence (or line) as a string');
-      // cleaned and skipped as training cleans and skips its sentences
-      for (const sentence of splitSentences(text, ck.tokenizer.sentence)) chunk.push(sentence);
-      if (chunk.length >= STREAM_CHUNK_BATCHES * opts.batch) await flush(false);
+    for await (const items of chunks) {
+      for (const text of items) {
+        n++;
+        if (typeof text !== 'string') throw new OptionError(`${spelling.text} must give strings (its item ${n} is ${describeValue(text)})`, 'yield each sentence (or line) as a string');
+        // cleaned and skipped as training cleans and skips its sentences
+        for (const sentence of splitSentences(text, ck.tokenizer.sentence)) {
+          chunk.push(sentence);
+          builder.add(sentence);
+        }
+        if (chunk.length >= full) await flush(false);
+      }
     }
     await flush(true);
   } finally {

@@ -263,21 +263,22 @@ export class UnitReader {
   }
 }
 
-/** The units of `chunks`, one at a time (see UnitReader). */
-export async function* inputUnits(chunks: AsyncIterable<Uint8Array>, unit: 'line' | 'paragraph'): AsyncGenerator<InputUnit> {
+/**
+ * The units of `chunks` (see UnitReader), as arrays: those that each chunk
+ * completes, so that a consumer awaits once per chunk, not once per unit.
+ */
+export async function* inputUnits(chunks: AsyncIterable<Uint8Array>, unit: 'line' | 'paragraph'): AsyncGenerator<InputUnit[]> {
   let units: InputUnit[] = [];
   const reader = new UnitReader(unit, (u) => units.push(u));
-  const taken = (): InputUnit[] => {
-    const out = units;
-    units = [];
-    return out;
-  };
   for await (const chunk of chunks) {
     reader.push(chunk);
-    yield* taken();
+    if (units.length > 0) {
+      yield units;
+      units = [];
+    }
   }
   reader.end();
-  yield* taken();
+  if (units.length > 0) yield units;
 }
 
 /** A paragraph already reported as too long: nothing more is said of it. */

@@ -140,10 +140,10 @@ test('UnitReader: a UnitSink gets the units a function sink gets, as calls (text
   assert.deepEqual(lines.map((u) => ('text' in u ? u.text : `error ${u.line}`)), ['one', 'two', 'error 3', '', 'last']);
 });
 
-test('inputUnits: the same units from an async stream of chunks', async () => {
+test('inputUnits: the same units from an async stream of chunks, an array per chunk', async () => {
   const bytes = inputs[2]![1];
   async function* chunks() { for (const b of bytes) yield Uint8Array.of(b); }
   const got: InputUnit[] = [];
-  for await (const u of inputUnits(chunks(), 'line')) got.push(u);
+  for await (const us of inputUnits(chunks(), 'line')) got.push(...us);
   same(got, reference(bytes), 'async');
 });

@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { UNKNOWN_LISTED, evaluate, evaluateOptionsShape, evaluateStream, type Evaluation, type EvaluationProgress } from '../../api/evaluate.js';
+import { UNKNOWN_LISTED, evaluate, evaluateChunks, evaluateOptionsShape, type Evaluation, type EvaluationProgress } from '../../api/evaluate.js';
 import { DEFAULT_LAMBDA, lambdaOption } from '../../api/score.js';
 import { InputError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -69,12 +69,20 @@ Examples:
     .action((corpus: string, raw: Record<string, unknown>) => run((host) => runEval(host, { ...raw, corpus })));
 }
 
-/** The corpus's sentences (lines or paragraphs) as they are read; a unit that cannot be read (not UTF-8, too long) stops the run, naming its line. */
-async function* units(host: Host, path: string, unit: 'line' | 'paragraph'): AsyncGenerator<string> {
+/**
+ * The corpus's sentences (lines or paragraphs) as they are read, those of
+ * each piece of input together; a unit that cannot be read (not UTF-8, too
+ * long) stops the run, naming its line.
+ */
+async function* units(host: Host, path: string, unit: 'line' | 'paragraph'): AsyncGenerator<string[]> {
   const chunks = checkedChunks(path === '-' ? host.stdinChunks() : host.fileChunks(path), sourceName(path));
-  for await (const u of inputUnits(chunks, unit)) {
-    if ('error' in u) throw new InputError(`${sourceName(path)}: ${u.error}`, `the evaluation stops there: fix or remove that line, or ${u.hint}`);
-    yield u.text;
+  for await (const us of inputUnits(chunks, unit)) {
+    const texts: string[] = [];
+    for (const u of us) {
+      if ('error' in u) throw new InputError(`${sourceName(path)}: ${u.error}`, `the evaluation stops there: fix or remove that line, or ${u.hint}`);
+      texts.push(u.text);
+    }
+    yield texts;
   }
 }
 
@@ -110,7 +118,7 @@ export async function runEval(host: Host, raw: Record<string, unknown>): Promise
   // a model that reads sentences is evaluated as the input is read, a chunk at a time: memory stays flat, progress shows
   const streaming = ck.tokenizer.sentence !== 'file' && ck.tokenizer.sentence !== 'stream' && options.dynamicLr === 0 && ngram === undefined;
   const e = streaming
-    ? await evaluateStream(host.platform(), ck, units(host, opts.corpus, ck.tokenizer.sentence === 'paragraph' ? 'paragraph' : 'line'), options, spelling,
+    ? await evaluateChunks(host.platform(), ck, units(host, opts.corpus, ck.tokenizer.sentence === 'paragraph' ? 'paragraph' : 'line'), options, spelling,
       progressLine(host, style, opts.quiet))
     : await evaluate(host.platform(), ck, () => readText(host, opts.corpus), options, spelling);
   if (streaming && host.stderr.isTTY && !opts.quiet) host.stderr.write('\r\x1b[K');
