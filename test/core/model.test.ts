@@ -303,3 +303,44 @@ test('init schemes: character level N(0, 1) embedding and forget bias 1; word le
   assert.deepEqual(Array.from(dflt.params.data), Array.from(char.params.data));
   assert.deepEqual(Array.from(made(WORD_INIT).params.data), Array.from(word.params.data));
 });
+
+/**
+ * One-hot input with few rows: when 4·T·B < V, forward adds column y of W_ih
+ * row by row and backward scatters ∂xp into column y of ∂W_ih the same way,
+ * instead of going through the transposed (V, G·H) table the checks above
+ * (T·B = 12 ≥ V/4 = 1.5) always take. Training a character model of a large
+ * alphabet with a small batch and window takes this path. Central differences
+ * in float64 as above: every element of every tensor, relative error < 1e-6
+ * (test/helpers/gradcheck.ts: ε = 1e-5 leaves truncation and rounding near 1e-10
+ * absolute, far below the gradients' size here), and the zero input of step 1
+ * (id −1) must add nothing.
+ */
+for (const cell of ['lstm', 'gru', 'rnn'] as CellKind[]) {
+  test(`model gradient check: 2-layer ${cell}, one-hot input over V = 40 > 4·T·B (the column-gather path), dropout 0.3`, (t) => {
+    const Tg = 3, Bg = 2, Vg = 40;
+    const config: ModelConfig = { cell, peephole: false, layers: 2, hidden: 3, vocabSize: Vg, embedding: 0, dropout: 0.3 };
+    const model = createModel(config, float64Backend);
+    initModel(model, createRng(3));
+    randomFill(model.params.data as Float64Array, 17, 0.7);
+    const ws = createWorkspace(model, Tg, Bg, alloc64);
+    const ins = Int32Array.from([-1, -1, 7, 39, 7, 0]);
+    const tgt = Int32Array.from([7, 39, 7, 0, 21, -1]);
+    const loss = (grad: boolean) => {
+      ws.layers.forEach((lb) => { lb.hs.fill(0); lb.cs?.fill(0); });
+      forward(model, ws, ins, Tg, { seed: 5, slot0: 0 });
+      return softmaxCrossEntropy(model.backend.elementwise, ws.logits, Tg * Bg, Vg, tgt, grad, 1).sum;
+    };
+    loss(true);
+    const grads = allocParams(model.layout, alloc64);
+    backward(model, ws, grads, Tg);
+    for (const tensor of model.layout.tensors) {
+      const r = gradcheck(() => loss(false), model.params.views[tensor.name] as Float64Array, grads.views[tensor.name]!);
+      t.diagnostic(`${tensor.name}: max rel err ${r.maxRel.toExponential(2)}`);
+      assert.ok(r.maxRel < 1e-6, `${tensor.name}: ${r.maxRel} at ${r.worst} (${r.analytic} vs ${r.numeric})`);
+    }
+    // columns of W_ih of tokens never read as input get nothing
+    const dW = grads.views['weight_ih_l0']!;
+    const G = dW.length / (3 * Vg);
+    for (let g = 0; g < G * 3; g++) for (const v of [1, 2, 38]) assert.equal(dW[g * Vg + v], 0);
+  });
+}
