@@ -104,9 +104,20 @@ test('ablation: the same LSTM with the classifier blind to the reverse direction
   assert.ok(r.accuracy < 1, `best accuracy ${r.accuracy}`);
 });
 
-test('the WebAssembly float32 tagger agrees with the float64 reference: log-probabilities within 1e-5, gradient within 1e-4 relative', () => {
+/**
+ * Every cell kind (the LSTM with and without peepholes: only the one without runs
+ * the WebAssembly LSTM step, the peephole one the reference step), H = 8 so that
+ * the fast steps' 4-wide blocks run as well as H = 6's tail. The bounds are
+ * float32's (u ≈ 6e-8) over sums of at most a few dozen products through 5
+ * steps each way: errors of a few 1e-6 relative; a missing or wrong term is O(1).
+ */
+const wasmVariants: { cell: TaggerConfig['cell']; peephole: boolean; hidden: number }[] = [
+  { cell: 'lstm', peephole: true, hidden: 6 }, { cell: 'lstm', peephole: false, hidden: 8 }, { cell: 'gru', peephole: false, hidden: 8 },
+  { cell: 'gru-simple', peephole: false, hidden: 6 }, { cell: 'rnn', peephole: false, hidden: 8 },
+];
+for (const v of wasmVariants) test(`the WebAssembly float32 tagger agrees with the float64 reference: log-probabilities within 1e-5, gradient within 1e-4 relative (${v.cell}${v.peephole ? ' with peepholes' : ''}, H = ${v.hidden})`, () => {
   assert.ok(wasm);
-  const config: TaggerConfig = { ...base, cell: 'lstm', peephole: true, layers: 2, hidden: 6, dropout: 0.2, chars: { vocabSize: CHARS.length + 1, embedding: 3, hidden: 3 } };
+  const config: TaggerConfig = { ...base, ...v, layers: 2, dropout: 0.2, chars: { vocabSize: CHARS.length + 1, embedding: 3, hidden: 3 } };
   const ref = createTagger(config, float64Backend);
   initTagger(ref, createRng(3));
   randomFill(ref.params.data as Float64Array, 5, 0.5);
@@ -131,4 +142,5 @@ test('the WebAssembly float32 tagger agrees with the float64 reference: log-prob
   let num = 0, den = 0;
   for (let i = 0; i < b.grads.length; i++) { num += (a.grads[i]! - b.grads[i]!) ** 2; den += b.grads[i]! ** 2; }
   assert.ok(Math.sqrt(num / den) < 1e-4, `gradient relative error ${Math.sqrt(num / den)}`);
+  assert.ok(wasm.owns(fast.params.data), 'the fast tagger computes in WebAssembly memory');
 });
