@@ -98,3 +98,74 @@ test('numbers are given as numbers from code: batch: \'2\' is refused as sample(
   const asNumber = await evaluate(basicPlatform(), m.ref, m.text, { batch: 2 });
   assert.equal(asText.crossEntropy, asNumber.crossEntropy);
 });
+
+/**
+ * Dynamic evaluation's step, computed independently: the documented rule is
+ * "each window scored with the parameters as they are, then one SGD step of
+ * rate lr on its mean loss, clipped at norm 5". Here, on two sentences (two
+ * windows of one lane, the state reset between them in line mode), in float64:
+ * L1 = −Σ log P(sentence 1 | θ0) from the core's forward; g = ∂(L1 / n1)/∂θ by
+ * central finite differences over every parameter (not the backward pass);
+ * θ1 = θ0 − lr · clip5(g); L2 = −Σ log P(sentence 2 | θ1). evaluate()'s
+ * cross-entropy × tokens must be L1 + L2. The model computes in float32
+ * (basic platform): forward errors of a few u = 6e-8 relative per operation,
+ * and a float32 step lr·g off by about 1e-5 relative, which moves L2 by
+ * lr·|g|·|∇L2|·1e-5, far less than 1e-4·(L1 + L2) (asserted); the step itself
+ * moves L2 by more than 100 times that (asserted), so a missing or doubled
+ * step would fail. (The mean loss's gradient stays below 5 on models this
+ * small — the decoder's part is at most √2·‖a‖ ≤ √(2H) — so the clipping,
+ * which the rule applies, does not act here; test/core/train.test.ts checks
+ * the update's clipping.)
+ */
+test('eval --dynamic\'s step = one SGD step on the window\'s mean loss (gradient by finite differences, float64), before the next window is scored', async (t) => {
+  const { createModel, forward } = await import('../../src/core/model.js');
+  const { createWorkspace } = await import('../../src/core/workspace.js');
+  const { softmaxCrossEntropy } = await import('../../src/core/loss.js');
+  const { float64Backend } = await import('../../src/core/backend.js');
+  const { alloc64 } = await import('../../src/core/params.js');
+  const { encodeCorpus } = await import('../../src/core/tokenize.js');
+  const sentences = ['abcab', 'cab ba'];
+  // a copy whose weights are the tiny model's ×3: a larger gradient, a larger effect of the step
+  const ck = { ...m.ref, model: createModel(m.ref.model.config, m.ref.model.backend) };
+  ck.model.params.data.set(m.ref.model.params.data.map((x) => 3 * x));
+  const corpus = encodeCorpus(sentences, ck.vocab, ck.tokenizer);
+  const model = createModel(ck.model.config, float64Backend);
+  model.params.data.set(ck.model.params.data);
+  const V = model.config.vocabSize;
+  const sentenceLoss = (s: number) => {
+    const ids = corpus.ids.subarray(corpus.starts[s]!, corpus.starts[s + 1]!);
+    const n = ids.length;
+    const ws = createWorkspace(model, n, 1, alloc64);
+    const inputs = Int32Array.from(ids, (_, t) => (t === 0 ? -1 : ids[t - 1]!));
+    forward(model, ws, inputs, n, null);
+    return { n, loss: softmaxCrossEntropy(model.backend.elementwise, ws.logits, n, V, Int32Array.from(ids), false, 1).sum };
+  };
+  const { n: n1, loss: L1 } = sentenceLoss(0);
+  const theta = model.params.data as Float64Array;
+  const g = new Float64Array(theta.length);
+  const eps = 1e-5;
+  for (let i = 0; i < theta.length; i++) {
+    const keep = theta[i]!;
+    theta[i] = keep + eps; const up = sentenceLoss(0).loss;
+    theta[i] = keep - eps; const down = sentenceLoss(0).loss;
+    theta[i] = keep;
+    g[i] = (up - down) / (2 * eps) / n1;
+  }
+  const norm = Math.sqrt(g.reduce((s, x) => s + x * x, 0));
+  const lr = 2;
+  const scale = norm > 5 ? 5 / norm : 1;
+  const staticL2 = sentenceLoss(1).loss;
+  for (let i = 0; i < theta.length; i++) theta[i] = theta[i]! - lr * scale * g[i]!;
+  const { n: n2, loss: L2 } = sentenceLoss(1);
+  const e = await evaluate(basicPlatform(), ck, sentences.join('\n') + '\n', { dynamicLr: lr });
+  assert.equal(e.tokens, n1 + n2);
+  assert.equal(e.dynamicLr, lr);
+  const got = e.crossEntropy * e.tokens, want = L1 + L2;
+  t.diagnostic(`‖g‖ ${norm.toFixed(3)}, L1 ${L1.toFixed(4)}, L2 ${staticL2.toFixed(4)} → ${L2.toFixed(4)}, evaluate ${got.toFixed(6)} vs ${want.toFixed(6)}`);
+  const tol = 1e-4 * want;
+  assert.ok(Math.abs(got - want) < tol, `dynamic: ${got} vs ${want} (static would be ${L1 + staticL2})`);
+  assert.ok(Math.abs(L2 - staticL2) > 100 * tol, `the step moves the second sentence's loss: ${staticL2} → ${L2}`);
+  // the model given is not changed
+  const fresh = await evaluate(basicPlatform(), ck, sentences.join('\n') + '\n');
+  assert.ok(Math.abs(fresh.crossEntropy * fresh.tokens - (L1 + staticL2)) < tol);
+});
