@@ -145,3 +145,48 @@ test('gradient clipping rescales the whole vector to the threshold, direction un
   clipGlobalNorm(small, 1);
   assert.deepEqual(small, Float32Array.from([0.1, 0.2]));
 });
+
+/**
+ * Clipping as training applies it (engine.update: localUpdate with the live
+ * rows of an untied embedding, clipScale, updateSlice), not only the
+ * standalone clipGlobalNorm above: with SGD at rate 1 the change of every
+ * parameter is −min(1, c/‖g‖)·g, ‖g‖ the norm of the whole gradient computed
+ * here in float64, whichever tensor (embedding rows, recurrent, decoder) the
+ * element is in, and the norm returned is ‖g‖. float32: θ − s·g rounds once
+ * (|error| ≤ u·(|θ| + |s·g|), u = 2⁻²⁴) and s is within a few u of c/‖g‖;
+ * 4u·(|θ| + |g|) is asserted per element. Elements whose gradient is 0 (rows
+ * of tokens not in the window) do not move at all.
+ */
+test('training\'s update clips the whole gradient: every element moves by −(c/‖g‖)·g with SGD, embedding rows included', async () => {
+  const { localEngine } = await import('../../src/core/engine.js');
+  const { createOptimizerState } = await import('../../src/core/optimizer.js');
+  const { allocParams } = await import('../../src/core/params.js');
+  const lines = ['the cat sat', 'a dog ran', 'we eat pears'];
+  for (const [over, clip] of [[{ embedding: 6 }, 0.05], [{ embedding: 16, tied: true }, 0.05], [{ embedding: 6 }, 1e9]] as const) {
+    const { model, corpus } = setup('lstm', lines, { layers: 2, ...over });
+    const T = 5, B = 2;
+    const engine = localEngine(model, T, B);
+    engine.reset();
+    const ids = corpus.ids;
+    const inputs = Int32Array.from({ length: T * B }, (_, i) => (i < B ? -1 : ids[i - B]!));
+    const targets = Int32Array.from({ length: T * B }, (_, i) => ids[i]!);
+    const grads = allocParams(model.layout, model.backend.alloc);
+    engine.gradients({ inputs, targets, T, reset: true, tokens: T * B, batch: new Int32Array(0), start: 0 }, grads, 1 / (T * B), null);
+    const g = Float64Array.from(grads.data);
+    const norm = Math.sqrt(g.reduce((s, x) => s + x * x, 0));
+    const before = Float64Array.from(model.params.data);
+    const sgd = { kind: 'sgd' as const, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+    const got = engine.update(model.params, grads, createOptimizerState(sgd, model.layout.total, model.backend.alloc), sgd, 1, clip);
+    assert.ok(Math.abs(got - norm) <= 1e-6 * norm, `norm ${got} vs ${norm}`);
+    const s = Math.min(1, clip / norm);
+    if (clip < 1) assert.ok(s < 0.5, `the clipping acts (‖g‖ = ${norm})`);
+    const u = 2 ** -24;
+    let zeros = 0;
+    for (let i = 0; i < g.length; i++) {
+      const want = before[i]! - s * g[i]!;
+      assert.ok(Math.abs(model.params.data[i]! - want) <= 4 * u * (Math.abs(before[i]!) + Math.abs(g[i]!)), `element ${i}: ${model.params.data[i]} vs ${want}`);
+      if (g[i] === 0) { zeros++; assert.equal(model.params.data[i], before[i]); }
+    }
+    if (!('tied' in over)) assert.ok(zeros >= 6, 'rows of tokens outside the window have no gradient and stay');
+  }
+});
