@@ -312,6 +312,8 @@ function trainingToJson(tr: TrainingInfo, model: Model): NonNullable<CheckpointF
       })),
       bestValLoss: s.bestValLoss, // finite and ≥ 0 by the schema (a loss is never negative)
       bestStep: s.bestStep, evalsSinceBest: s.evalsSinceBest, lrScale: s.lrScale, tokensSeen: s.tokensSeen, elapsedMs: s.elapsedMs, // finite and ≥ 0 by the schema (the check before writing says so)
+      // written only after a closing evaluation: other files keep their bytes
+      ...(s.scheduled ? { scheduled: { ...s.scheduled } } : {}),
     },
   };
 }
@@ -583,6 +585,7 @@ function readTraining(tr: NonNullable<CheckpointFile['training']>, layout: Param
     history,
     bestValLoss: s.bestValLoss, bestStep: s.bestStep, evalsSinceBest: s.evalsSinceBest, lrScale: s.lrScale ?? 1,
     tokensSeen: s.tokensSeen, elapsedMs: s.elapsedMs,
+    ...(s.scheduled ? { scheduled: { ...s.scheduled } } : {}),
   };
   return { options: tr.options, config, state };
 }

@@ -101,6 +101,22 @@ export interface TrainState {
   lrScale: number;
   tokensSeen: number;
   elapsedMs: number;
+  /**
+   * After a closing evaluation — the one a run makes at its last step when it
+   * stops between scheduled evaluations (max steps, time, a signal, the last
+   * epoch ending off the schedule) — the schedule's values from before it; a
+   * resumed run continues from these, since the uninterrupted run never made
+   * that evaluation. Null (or absent) when the last evaluation was a scheduled one.
+   */
+  scheduled?: ScheduledValues | null;
+}
+
+/** The values the evaluations' schedule carries from one to the next: what a closing evaluation must not change for a resumed run. */
+export interface ScheduledValues {
+  bestValLoss: number | null;
+  bestStep: number;
+  evalsSinceBest: number;
+  lrScale: number;
 }
 
 export function newTrainState(model: Model, cfg: TrainConfig, rng: RngState): TrainState {
@@ -313,8 +329,10 @@ export async function train(
   let sinceEvalCount = 0;
   let lastEvalStep = state.history.length ? state.history[state.history.length - 1]!.step : -1;
 
-  const runEval = async (): Promise<boolean> => {
+  /** `closing`: the evaluation at the last step of a run that stops between scheduled ones (see TrainState.scheduled). */
+  const runEval = async (closing = false): Promise<boolean> => {
     tick();
+    if (closing) state.scheduled ??= { bestValLoss: state.bestValLoss, bestStep: state.bestStep, evalsSinceBest: state.evalsSinceBest, lrScale: state.lrScale };
     let valLoss: number | null = null;
     if (data.val) {
       // a validation part too short for the engine's lanes predicts nothing: no loss rather than 0/0
@@ -358,7 +376,8 @@ export async function train(
     return null;
   };
   const finish = async (reason: StopReason): Promise<TrainResult> => {
-    if (reason !== 'early-stop' && lastEvalStep !== state.step) await runEval();
+    // off the schedule, except at the end of the last epoch when the schedule is once per epoch (a longer run evaluates there too)
+    if (reason !== 'early-stop' && lastEvalStep !== state.step) await runEval(!(reason === 'epochs' && cfg.evalEvery === 0));
     tick();
     state.rng = rng.state();
     state.carry = engine.saveCarry();
@@ -367,6 +386,11 @@ export async function train(
 
   const early = stopNow();
   if (early) return finish(early);
+  // continuing after a closing evaluation: from the schedule's values, as the run that did not stop there
+  if (state.scheduled) {
+    Object.assign(state, state.scheduled);
+    state.scheduled = null;
+  }
 
   while (state.epoch < cfg.epochs) {
     if (state.windowInEpoch === 0) state.epochSeed = rng.nextU32();

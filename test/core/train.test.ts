@@ -190,3 +190,33 @@ test('training\'s update clips the whole gradient: every element moves by −(c/
     if (!('tied' in over)) assert.ok(zeros >= 6, 'rows of tokens outside the window have no gradient and stay');
   }
 });
+
+/**
+ * A run that stops between scheduled evaluations (max steps, Ctrl-C, a time
+ * budget) evaluates once more at its last step, so that its best file is up
+ * to date; the uninterrupted run makes no such evaluation. That closing
+ * evaluation must not steer the continuation: with a plateau cut (and
+ * patience), a closing validation loss that is worse than the best would count
+ * as one more evaluation without improvement and cut the rate (or stop the
+ * run) where the one-piece run does not; a better one would become the best
+ * that later evaluations are compared with. Every split point off the schedule
+ * (evalEvery 3) from 4 to 16 is tried; the rate is high enough (0.1) that
+ * validation worsens at some of them (asserted, so the test bites).
+ */
+test('resume after a stop between scheduled evaluations = one run: the closing evaluation does not move the plateau cuts, patience or best', async () => {
+  const over = { lrPlateau: 0.5, evalEvery: 3, lr: 0.1 };
+  const total = 21;
+  const straight = await run(total, undefined, over);
+  let worse = 0, better = 0;
+  for (const n of [4, 5, 7, 8, 10, 11, 13, 14, 16]) {
+    const first = await run(n, undefined, over);
+    const closing = first.state.history.at(-1)!;
+    assert.equal(closing.step, n, 'the first run evaluated at its last step');
+    if (first.state.bestStep === n) better++; else worse++;
+    const resumed = await run(total, first, over);
+    assert.deepEqual(new Uint8Array(resumed.params.buffer), new Uint8Array(straight.params.buffer), `split at ${n}: the same parameters`);
+    for (const k of ['lrScale', 'bestValLoss', 'bestStep', 'evalsSinceBest'] as const) assert.equal(resumed.state[k], straight.state[k], `split at ${n}: ${k}`);
+  }
+  assert.ok(worse > 0 && better > 0, `closing evaluations both worse (${worse}) and better (${better}) than the best so far`);
+  assert.ok(straight.state.lrScale < 1, 'the one-piece run cuts the rate too');
+});
