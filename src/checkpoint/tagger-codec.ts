@@ -138,6 +138,7 @@ function trainingToJson(tr: TaggerTrainingInfo): NonNullable<TaggerFileJson['tra
         lr: r(h.lr), elapsedMs: r(h.elapsedMs),
       })),
       bestDevAccuracy: s.bestDevAccuracy, bestStep: s.bestStep, evalsSinceBest: s.evalsSinceBest, tokensSeen: s.tokensSeen, elapsedMs: s.elapsedMs,
+      ...(s.scheduled ? { scheduled: { ...s.scheduled } } : {}),
     },
   };
 }
@@ -230,6 +231,7 @@ function readTraining(tr: NonNullable<TaggerFile['training']>, layout: ParamLayo
     step: s.step, epoch: s.epoch, batchInEpoch: s.batchInEpoch, epochSeed: s.epochSeed, rng: [s.rng[0], s.rng[1], s.rng[2], s.rng[3]],
     opt: { step: s.optimizer.step, m: vec(s.optimizer.m, 'training.state.optimizer.m'), v: vec(s.optimizer.v, 'training.state.optimizer.v') },
     history, bestDevAccuracy: s.bestDevAccuracy, bestStep: s.bestStep, evalsSinceBest: s.evalsSinceBest, tokensSeen: s.tokensSeen, elapsedMs: s.elapsedMs,
+    ...(s.scheduled ? { scheduled: { ...s.scheduled } } : {}),
   };
   return { options: tr.options, config, state };
 }

@@ -124,6 +124,13 @@ export interface TaggerTrainState {
   evalsSinceBest: number;
   tokensSeen: number;
   elapsedMs: number;
+  /**
+   * After a closing evaluation (at the last step of a run that stops between
+   * scheduled ones), the schedule's values from before it, which a resumed run
+   * continues from: the uninterrupted run made no such evaluation (as
+   * TrainState.scheduled for the language model). Null or absent otherwise.
+   */
+  scheduled?: { bestDevAccuracy: number | null; bestStep: number; evalsSinceBest: number } | null;
 }
 
 export function newTaggerTrainState(model: Tagger, cfg: TaggerTrainConfig, rng: RngState): TaggerTrainState {
@@ -356,8 +363,9 @@ export async function trainTagger(
     return r.value;
   };
 
-  const runEval = async (): Promise<boolean> => {
+  const runEval = async (closing = false): Promise<boolean> => {
     tick();
+    if (closing) state.scheduled ??= { bestDevAccuracy: state.bestDevAccuracy, bestStep: state.bestStep, evalsSinceBest: state.evalsSinceBest };
     let devAccuracy: number | null = null, devScore: number | null = null;
     if (dev) {
       const predicted = await evaluateDev();
@@ -401,7 +409,8 @@ export async function trainTagger(
   };
   const finish = async (reason: StopReason) => {
     // the last state evaluated (the best checkpoint is chosen at evaluations), unless an early stop just did
-    if (reason !== 'early-stop' && lastEvalStep !== state.step) await runEval();
+    // off the schedule (a closing evaluation), except at the end of the last epoch when the schedule is once per epoch
+    if (reason !== 'early-stop' && lastEvalStep !== state.step) await runEval(!(reason === 'epochs' && cfg.evalEvery === 0));
     tick();
     state.rng = rng.state();
     return { reason, state };
@@ -409,6 +418,11 @@ export async function trainTagger(
 
   const early = stopNow();
   if (early) return finish(early);
+  // continuing after a closing evaluation: from the schedule's values, as the run that did not stop there
+  if (state.scheduled) {
+    Object.assign(state, state.scheduled);
+    state.scheduled = null;
+  }
   while (state.epoch < cfg.epochs) {
     if (state.batchInEpoch === 0) state.epochSeed = rng.nextU32();
     const plan = epochBatches(lengths, B, W, state.epochSeed);

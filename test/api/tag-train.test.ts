@@ -216,3 +216,30 @@ test('saveTagger refuses options as saveModel does: an object whose one option, 
   await assert.rejects(saveTagger(r.checkpoint, p, { modelonly: true } as never), (e: unknown) => e instanceof OptionError && /saveTagger\(\) has no option "modelonly"/.test(e.message));
   await assert.rejects(saveTagger(r.checkpoint, p, 'small' as never), (e: unknown) => e instanceof OptionError && /options must be an object/.test(e.message));
 });
+
+/**
+ * A run stopped between scheduled evaluations evaluates once more at its last
+ * step (its best file up to date); the uninterrupted run does not. With
+ * --patience that closing evaluation must not count: a closing accuracy no
+ * better than the best would otherwise bring the early stop forward in the
+ * resumed run only. Every split point off the schedule (evalEvery 2) before
+ * the one-piece run's early stop is tried.
+ */
+test('resume after a stop between scheduled evaluations = one run, early stop by --patience included', async () => {
+  const opts: TagTrainOptionsInput = { ...small, batch: 1, seed: 3, epochs: 200, evalEvery: 2, patience: 2 };
+  const data = { train: tiny, dev: tiny };
+  const whole = await tagTrain(platform, data, opts);
+  assert.equal(whole.reason, 'early-stop');
+  const end = whole.checkpoint.training!.state.step;
+  let notBetter = 0;
+  for (let n = 1; n < end; n += 2) {
+    const first = await tagTrain(platform, data, { ...opts, maxSteps: n });
+    assert.equal(first.checkpoint.training!.state.history.at(-1)!.step, n, `split at ${n}: evaluated at its last step`);
+    if (first.bestStep !== n) notBetter++;
+    const rest = await tagTrain(platform, data, opts, { resume: throughFile(first) });
+    assert.equal(rest.reason, 'early-stop', `split at ${n}`);
+    assert.deepEqual(fingerprint(rest.checkpoint), fingerprint(whole.checkpoint), `split at ${n}`);
+    assert.deepEqual([rest.bestStep, rest.bestDevAccuracy], [whole.bestStep, whole.bestDevAccuracy], `split at ${n}`);
+  }
+  assert.ok(notBetter > 0, 'some closing evaluation did not beat the best (the case that moved the stop)');
+});
