@@ -118,3 +118,56 @@ test('two threads score and evaluate as one does (up to rounding), and evaluatio
     }
   }
 });
+
+/**
+ * The gradient of one window on two threads (each computes its slots' part;
+ * the parts are summed) against the one-thread engine, for the options the
+ * two-thread runs above do not use: an adaptive softmax, tied embeddings, input,
+ * word and locked dropout. The one-thread gradient is the float64 reference's
+ * to float32 rounding (test/core/fast.test.ts), which finite differences
+ * check (test/core/model.test.ts). Bound: the two differ by the order of one
+ * sum over the slots in float32, a few u = 6e-8 relative; 1e-5 (RMS over the
+ * arena) is asserted, while a thread's masks drawn for the wrong slots, a
+ * row counted twice, or a part lost would be O(1).
+ */
+for (const [what, over] of [
+  ['adaptive softmax, dropout', { embedding: 8, cutoffs: [6, 14], adaptiveDiv: 2, dropout: 0.2 }],
+  ['tied, input and word dropout, locked', { embedding: 16, tied: true, inputDropout: 0.2, wordDropout: 0.3, lockedDropout: true, dropout: 0.1 }],
+] as const) {
+  test(`two threads' gradient of a window = one thread's (up to summation order): ${what}`, async () => {
+    assert.ok(wasm, 'WebAssembly SIMD is available on Node 20');
+    const { vocab } = buildVocab(countTokens(lines, tok));
+    const corpus = encodeCorpus(lines, vocab, tok);
+    const V = vocab.tokens.length;
+    const config: ModelConfig = { cell: 'lstm', peephole: false, layers: 2, hidden: 16, vocabSize: V, ...over };
+    const model = createModel(config, wasm);
+    initModel(model, createRng(5));
+    const T = 6, B = 4;
+    const ids = corpus.ids;
+    const win = {
+      inputs: Int32Array.from({ length: T * B }, (_, i) => (i < B ? -1 : ids[(i * 7) % ids.length]!)),
+      targets: Int32Array.from({ length: T * B }, (_, i) => (i % 5 === 4 ? -1 : ids[(i * 7 + 3) % ids.length]!)),
+      T, reset: true, tokens: 0, batch: new Int32Array(0), start: 0,
+    };
+    win.tokens = win.targets.filter((y) => y >= 0).length;
+    const { localEngine } = await import('../../src/core/engine.js');
+    const { allocParams } = await import('../../src/core/params.js');
+    const one = localEngine(model, T, B);
+    one.reset();
+    const g1 = allocParams(model.layout, wasm.alloc);
+    const l1 = one.gradients(win, g1, 1 / win.tokens, 77);
+    const engine = await createParallelEngine(model, T, B, 2);
+    try {
+      assert.equal(engine.threads, 2);
+      engine.reset();
+      const g2 = allocParams(model.layout, wasm.alloc);
+      const l2 = engine.gradients(win, g2, 1 / win.tokens, 77);
+      assert.ok(Math.abs(l1 - l2) < 1e-5 * l1, `loss ${l2} vs ${l1}`);
+      let num = 0, den = 0;
+      for (let i = 0; i < g1.data.length; i++) { num += (g1.data[i]! - g2.data[i]!) ** 2; den += g1.data[i]! ** 2; }
+      assert.ok(den > 0 && Math.sqrt(num / den) < 1e-5, `relative difference ${Math.sqrt(num / den)}`);
+    } finally {
+      await engine.close();
+    }
+  });
+}
