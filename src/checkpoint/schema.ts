@@ -191,12 +191,10 @@ export const trainStateSchema = z.object({
   lrScale: within(0, 1, { lo: true }).optional(),
   tokensSeen: count,
   elapsedMs: within(0, Number.MAX_VALUE),
-  /** After a closing evaluation: the schedule's values from before it (see TrainState.scheduled); absent otherwise. */
+  /** The schedule's own best where a closing evaluation did better (see TrainState.scheduled); absent otherwise. */
   scheduled: z.strictObject({
     bestValLoss: within(0, Number.MAX_VALUE).nullable(),
     bestStep: count,
-    evalsSinceBest: count,
-    lrScale: within(0, 1, { lo: true }),
   }).optional(),
 });
 

@@ -100,8 +100,8 @@ const taggerTrainStateSchema = trainStateSchema.pick({ step: true, epoch: true, 
   batchInEpoch: count,
   history: z.array(taggerEvalRecordSchema),
   bestDevAccuracy: fraction.nullable(),
-  /** After a closing evaluation: the schedule's values from before it (TaggerTrainState.scheduled); absent otherwise. */
-  scheduled: z.strictObject({ bestDevAccuracy: fraction.nullable(), bestStep: count, evalsSinceBest: count }).optional(),
+  /** The schedule's own best where a closing evaluation did better (TaggerTrainState.scheduled); absent otherwise. */
+  scheduled: z.strictObject({ bestDevAccuracy: fraction.nullable(), bestStep: count }).optional(),
 });
 
 const trainingSchema = z.object({

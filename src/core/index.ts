@@ -24,7 +24,7 @@ export { splitTrainVal, prepareData, encodeSplit, type Split, type PreparedData 
 export { epochPlan, type ReadMode, type EpochPlan, type Window } from './batches.js';
 export {
   train, evaluate, evaluateOn, evaluationSums, newTrainState, learningRate, defaultTrainConfig,
-  type TrainConfig, type TrainState, type ScheduledValues, type TrainHooks, type TrainResult, type TrainData, type StepReport, type EvalReport, type EvalRecord, type StopReason, type EvaluationSums, type TargetLogProb,
+  type TrainConfig, type TrainState, type ScheduledBest, type TrainHooks, type TrainResult, type TrainData, type StepReport, type EvalReport, type EvalRecord, type StopReason, type EvaluationSums, type TargetLogProb,
 } from './train.js';
 export { localEngine, singleThreadEngine, type StepEngine, type Engine } from './engine.js';
 export { memoryNeed, refuseIfTooLarge, MEMORY_CEILING_BYTES, type MemoryNeed } from './memory.js';

@@ -125,12 +125,14 @@ export interface TaggerTrainState {
   tokensSeen: number;
   elapsedMs: number;
   /**
-   * After a closing evaluation (at the last step of a run that stops between
-   * scheduled ones), the schedule's values from before it, which a resumed run
-   * continues from: the uninterrupted run made no such evaluation (as
-   * TrainState.scheduled for the language model). Null or absent otherwise.
+   * The best of the scheduled evaluations, when a closing evaluation (at the
+   * last step of a run that stops between scheduled ones) did better: the
+   * best file and bestDevAccuracy follow the closing evaluation, the patience
+   * count never does, so a resumed run continues as the uninterrupted one
+   * (as TrainState.scheduled for the language model). Null or absent when the
+   * two bests are the same.
    */
-  scheduled?: { bestDevAccuracy: number | null; bestStep: number; evalsSinceBest: number } | null;
+  scheduled?: { bestDevAccuracy: number | null; bestStep: number } | null;
 }
 
 export function newTaggerTrainState(model: Tagger, cfg: TaggerTrainConfig, rng: RngState): TaggerTrainState {
@@ -365,7 +367,6 @@ export async function trainTagger(
 
   const runEval = async (closing = false): Promise<boolean> => {
     tick();
-    if (closing) state.scheduled ??= { bestDevAccuracy: state.bestDevAccuracy, bestStep: state.bestStep, evalsSinceBest: state.evalsSinceBest };
     let devAccuracy: number | null = null, devScore: number | null = null;
     if (dev) {
       const predicted = await evaluateDev();
@@ -385,11 +386,19 @@ export async function trainTagger(
     state.history.push(rec);
     let best = true;
     if (devAccuracy !== null) {
+      // the schedule's best, before this evaluation
+      const sched = state.scheduled ?? { bestDevAccuracy: state.bestDevAccuracy, bestStep: state.bestStep };
       best = state.bestDevAccuracy === null || devAccuracy > state.bestDevAccuracy;
       if (best) {
         state.bestDevAccuracy = devAccuracy;
         state.bestStep = state.step;
+      }
+      if (closing) {
+        // the best file follows it; the patience count does not see it
+        if (best) state.scheduled = sched;
+      } else if (sched.bestDevAccuracy === null || devAccuracy > sched.bestDevAccuracy) {
         state.evalsSinceBest = 0;
+        state.scheduled = best ? null : { bestDevAccuracy: devAccuracy, bestStep: state.step };
       } else {
         state.evalsSinceBest++;
       }
@@ -418,11 +427,6 @@ export async function trainTagger(
 
   const early = stopNow();
   if (early) return finish(early);
-  // continuing after a closing evaluation: from the schedule's values, as the run that did not stop there
-  if (state.scheduled) {
-    Object.assign(state, state.scheduled);
-    state.scheduled = null;
-  }
   while (state.epoch < cfg.epochs) {
     if (state.batchInEpoch === 0) state.epochSeed = rng.nextU32();
     const plan = epochBatches(lengths, B, W, state.epochSeed);

@@ -102,21 +102,23 @@ export interface TrainState {
   tokensSeen: number;
   elapsedMs: number;
   /**
-   * After a closing evaluation — the one a run makes at its last step when it
-   * stops between scheduled evaluations (max steps, time, a signal, the last
-   * epoch ending off the schedule) — the schedule's values from before it; a
-   * resumed run continues from these, since the uninterrupted run never made
-   * that evaluation. Null (or absent) when the last evaluation was a scheduled one.
+   * The schedule's own best, when a closing evaluation did better: the one a
+   * run makes at its last step when it stops between scheduled evaluations
+   * (max steps, time, a signal, the last epoch ending off the schedule), so
+   * that the best file holds the best model seen. A closing evaluation never
+   * advances the schedule (the plateau cut, the patience count, the best they
+   * compare with): the run that did not stop there made no such evaluation,
+   * so a resumed run continues as it would have. bestValLoss and bestStep stay
+   * the best of all evaluations (what the best file holds). Null (or absent)
+   * when the two bests are the same.
    */
-  scheduled?: ScheduledValues | null;
+  scheduled?: ScheduledBest | null;
 }
 
-/** The values the evaluations' schedule carries from one to the next: what a closing evaluation must not change for a resumed run. */
-export interface ScheduledValues {
+/** The best of the scheduled evaluations (null: none had a validation loss), where a closing evaluation did better. */
+export interface ScheduledBest {
   bestValLoss: number | null;
   bestStep: number;
-  evalsSinceBest: number;
-  lrScale: number;
 }
 
 export function newTrainState(model: Model, cfg: TrainConfig, rng: RngState): TrainState {
@@ -332,7 +334,6 @@ export async function train(
   /** `closing`: the evaluation at the last step of a run that stops between scheduled ones (see TrainState.scheduled). */
   const runEval = async (closing = false): Promise<boolean> => {
     tick();
-    if (closing) state.scheduled ??= { bestValLoss: state.bestValLoss, bestStep: state.bestStep, evalsSinceBest: state.evalsSinceBest, lrScale: state.lrScale };
     let valLoss: number | null = null;
     if (data.val) {
       // a validation part too short for the engine's lanes predicts nothing: no loss rather than 0/0
@@ -351,11 +352,19 @@ export async function train(
     state.history.push(rec);
     let best = true;
     if (valLoss !== null) {
+      // the schedule's best, before this evaluation
+      const sched: ScheduledBest = state.scheduled ?? { bestValLoss: state.bestValLoss, bestStep: state.bestStep };
       best = state.bestValLoss === null || valLoss < state.bestValLoss;
       if (best) {
         state.bestValLoss = valLoss;
         state.bestStep = state.step;
+      }
+      if (closing) {
+        // the best file follows it; the schedule does not see it
+        if (best) state.scheduled = sched;
+      } else if (sched.bestValLoss === null || valLoss < sched.bestValLoss) {
         state.evalsSinceBest = 0;
+        state.scheduled = best ? null : { bestValLoss: valLoss, bestStep: state.step };
       } else {
         state.evalsSinceBest++;
         if (cfg.lrPlateau < 1 && state.evalsSinceBest % (cfg.lrPlateauPatience + 1) === 0) state.lrScale *= cfg.lrPlateau;
@@ -386,11 +395,6 @@ export async function train(
 
   const early = stopNow();
   if (early) return finish(early);
-  // continuing after a closing evaluation: from the schedule's values, as the run that did not stop there
-  if (state.scheduled) {
-    Object.assign(state, state.scheduled);
-    state.scheduled = null;
-  }
 
   while (state.epoch < cfg.epochs) {
     if (state.windowInEpoch === 0) state.epochSeed = rng.nextU32();

@@ -199,11 +199,13 @@ test('training\'s update clips the whole gradient: every element moves by −(c/
  * patience), a closing validation loss that is worse than the best would count
  * as one more evaluation without improvement and cut the rate (or stop the
  * run) where the one-piece run does not; a better one would become the best
- * that later evaluations are compared with. Every split point off the schedule
+ * that later evaluations are compared with. It still counts for the best file
+ * (bestValLoss): a resumed run never replaces a better model with a worse one.
+ * Every split point off the schedule
  * (evalEvery 3) from 4 to 16 is tried; the rate is high enough (0.1) that
  * validation worsens at some of them (asserted, so the test bites).
  */
-test('resume after a stop between scheduled evaluations = one run: the closing evaluation does not move the plateau cuts, patience or best', async () => {
+test('resume after a stop between scheduled evaluations = one run: the closing evaluation does not move the plateau cuts, patience or the schedule\'s best; the best file keeps it when it is better', async () => {
   const over = { lrPlateau: 0.5, evalEvery: 3, lr: 0.1 };
   const total = 21;
   const straight = await run(total, undefined, over);
@@ -215,7 +217,13 @@ test('resume after a stop between scheduled evaluations = one run: the closing e
     if (first.state.bestStep === n) better++; else worse++;
     const resumed = await run(total, first, over);
     assert.deepEqual(new Uint8Array(resumed.params.buffer), new Uint8Array(straight.params.buffer), `split at ${n}: the same parameters`);
-    for (const k of ['lrScale', 'bestValLoss', 'bestStep', 'evalsSinceBest'] as const) assert.equal(resumed.state[k], straight.state[k], `split at ${n}: ${k}`);
+    for (const k of ['lrScale', 'evalsSinceBest'] as const) assert.equal(resumed.state[k], straight.state[k], `split at ${n}: ${k}`);
+    // the schedule's best is the one-piece run's; the best file's is the better of that and the closing evaluation
+    const sched = resumed.state.scheduled ?? { bestValLoss: resumed.state.bestValLoss, bestStep: resumed.state.bestStep };
+    assert.deepEqual(sched, { bestValLoss: straight.state.bestValLoss, bestStep: straight.state.bestStep }, `split at ${n}: the schedule's best`);
+    const closingWins = closing.valLoss! < straight.state.bestValLoss!;
+    assert.equal(resumed.state.bestValLoss, closingWins ? closing.valLoss : straight.state.bestValLoss, `split at ${n}: the best loss`);
+    assert.equal(resumed.state.bestStep, closingWins ? n : straight.state.bestStep, `split at ${n}: the best step`);
   }
   assert.ok(worse > 0 && better > 0, `closing evaluations both worse (${worse}) and better (${better}) than the best so far`);
   assert.ok(straight.state.lrScale < 1, 'the one-piece run cuts the rate too');
