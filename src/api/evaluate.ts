@@ -232,16 +232,18 @@ export async function evaluateChunks(
   let engine: Engine | null = null;
   let S = 0, sum = 0, count = 0, knownSum = 0, knownCount = 0, unk = 0;
   const unknown = new Set<string>();
-  // a chunk's sentences, encoded as they come into arrays kept from chunk to chunk (the text kept for the <UNK> list)
-  const chunk: string[] = [];
+  // a chunk's sentences, encoded as they come into arrays kept from chunk to chunk; the text is kept only of those
+  // with an <UNK> while the list of unknown forms is short (no string per sentence outlives its encoding)
   const builder = new CorpusBuilder(ck.vocab, ck.tokenizer);
+  const withUnk: string[] = [];
   const flush = async (ended: boolean): Promise<void> => {
-    if (chunk.length === 0) return;
+    const pending = builder.size;
+    if (pending === 0) return;
     const corpus = builder.corpus();
     const longest = longestSentence(corpus);
     if (engine === null) {
       // made for the first chunk: a text that ends within it gets windows no larger than it needs, as evaluate() fits them
-      const fit = fitWindows(corpus, 'sentences', ended ? opts.batch : Math.max(opts.batch, chunk.length), opts.bptt);
+      const fit = fitWindows(corpus, 'sentences', ended ? opts.batch : Math.max(opts.batch, pending), opts.bptt);
       const B = ended ? fit.batch : opts.batch;
       refuseIfTooLarge(memoryNeed(ck.model.config, fit.bptt, B, threads, null), spelling.name);
       engine = await platform.engine(ck.model, fit.bptt, B, threads);
@@ -249,9 +251,9 @@ export async function evaluateChunks(
     const r = evaluationSums(engine, corpus, 'sentences', undefined, Math.min(engine.T, longest));
     sum += r.sum; count += r.count; knownSum += r.knownSum; knownCount += r.knownCount;
     unk += corpus.unkCount;
-    if (corpus.unkCount > 0 && unknown.size < UNKNOWN_LISTED) for (const u of unknownForms(chunk, ck, UNKNOWN_LISTED - unknown.size)) unknown.add(u);
-    S += chunk.length;
-    chunk.length = 0;
+    if (withUnk.length > 0) for (const u of unknownForms(withUnk, ck, UNKNOWN_LISTED - unknown.size)) unknown.add(u);
+    S += pending;
+    withUnk.length = 0;
     builder.clear();
     progress?.({ sentences: S, tokens: count, crossEntropy: sum / count });
   };
@@ -265,10 +267,11 @@ export async function evaluateChunks(
         if (typeof text !== 'string') throw new OptionError(`${spelling.text} must give strings (its item ${n} is ${describeValue(text)})`, 'yield each sentence (or line) as a string');
         // cleaned and skipped as training cleans and skips its sentences
         for (const sentence of splitSentences(text, ck.tokenizer.sentence)) {
-          chunk.push(sentence);
+          const unk = builder.unknown;
           builder.add(sentence);
+          if (builder.unknown > unk && unknown.size < UNKNOWN_LISTED) withUnk.push(sentence);
         }
-        if (chunk.length >= full) await flush(false);
+        if (builder.size >= full) await flush(false);
       }
     }
     await flush(true);

@@ -414,6 +414,11 @@ export class CorpusBuilder {
     return this.count;
   }
 
+  /** <UNK> ids among those added since the last clear(). */
+  get unknown(): number {
+    return this.unk;
+  }
+
   add(sentence: string): void {
     if (this.count + 1 === this.starts.length) {
       const grown = new Int32Array(2 * this.starts.length);

@@ -479,10 +479,14 @@ function readSome(fd: number, buf: Buffer): number | null {
   }
 }
 
+/** Bytes per chunk of fileChunks. */
+const FILE_CHUNK = 1 << 16;
+
 /**
- * A file's bytes in chunks of at most 1 MiB, read as they are taken (memory
- * stays flat whatever the size), with readFileBytes's refusals (directories,
- * devices, sockets); a FIFO is read to its end.
+ * A file's bytes in chunks of at most 64 KiB (a pipe's size: what a reader
+ * makes of one chunk, e.g. its lines as objects, stays small), read as they
+ * are taken (memory stays flat whatever the size), with readFileBytes's
+ * refusals (directories, devices, sockets); a FIFO is read to its end.
  */
 export async function* fileChunks(path: string): AsyncGenerator<Uint8Array, void, undefined> {
   let fd = -1;
@@ -490,7 +494,7 @@ export async function* fileChunks(path: string): AsyncGenerator<Uint8Array, void
     fd = openSync(path, 'r');
     readableStat(fd, path);
     for (;;) {
-      const buf = Buffer.allocUnsafe(1 << 20);
+      const buf = Buffer.allocUnsafe(FILE_CHUNK);
       const n = readSome(fd, buf);
       if (n === null) {
         await new Promise((r) => setTimeout(r, 10)); // a FIFO with nothing yet
