@@ -263,18 +263,26 @@ export class UnitReader {
   }
 }
 
+/** Bytes of input read into units before they are handed on (see inputUnits). */
+const UNIT_SLICE = 4096;
+
 /**
- * The units of `chunks` (see UnitReader), as arrays: those that each chunk
- * completes, so that a consumer awaits once per chunk, not once per unit.
+ * The units of `chunks` (see UnitReader), as arrays: those that each 4 KiB of
+ * input completes, so that a consumer awaits once per array, not once per
+ * unit, and no more than a few hundred units wait at a time (a 64 KiB chunk
+ * of short lines would make ~13,000 objects alive together, each outliving
+ * the young generation's collections).
  */
 export async function* inputUnits(chunks: AsyncIterable<Uint8Array>, unit: 'line' | 'paragraph'): AsyncGenerator<InputUnit[]> {
   let units: InputUnit[] = [];
   const reader = new UnitReader(unit, (u) => units.push(u));
   for await (const chunk of chunks) {
-    reader.push(chunk);
-    if (units.length > 0) {
-      yield units;
-      units = [];
+    for (let at = 0; at < chunk.length; at += UNIT_SLICE) {
+      reader.push(chunk.subarray(at, Math.min(at + UNIT_SLICE, chunk.length)));
+      if (units.length > 0) {
+        yield units;
+        units = [];
+      }
     }
   }
   reader.end();

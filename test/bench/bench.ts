@@ -10,7 +10,7 @@
  *                    [--quality [--quality-setup match|defaults] [--quality-tokens N] [--quality-seeds 1,2]]
  *                    [--quality-word [--quality-minutes M] [--quality-eval-tokens N] [--quality-systems rnnlm-full,pytorch-full,…]]
  *                    [--memory [--memory-corpus PATH] [--memory-epochs N] [--threads N]]
- *                    [--score-memory [--score-memory-model PATH] [--score-memory-lines 10000,1000000] [--score-memory-node-options FLAGS]]
+ *                    [--score-memory [--score-memory-model PATH] [--score-memory-lines 10000,1000000] [--score-memory-node-options FLAGS] [--score-memory-eval]]
  *                    [--sampling [--sampling-model PATH] [--sampling-n N] [--sampling-lanes 4,8,16]]
  *                    [--interop [--interop-corpus PATH] [--interop-steps N]]
  *                    [--page [--page-hidden N]]
@@ -725,6 +725,7 @@ async function main(): Promise<number> {
       'score-memory-model': { type: 'string' },
       'score-memory-lines': { type: 'string' },
       'score-memory-node-options': { type: 'string' },
+      'score-memory-eval': { type: 'boolean', default: false },
       memory: { type: 'boolean', default: false },
       'memory-corpus': { type: 'string' },
       'memory-epochs': { type: 'string' },
@@ -808,7 +809,7 @@ async function main(): Promise<number> {
   }
   if (values['score-memory']) {
     const { runScoreMemory } = await import('./score-memory.js');
-    return runScoreMemory({ repoRoot, json: values.json, model: values['score-memory-model'], nodeOptions: values['score-memory-node-options'],
+    return runScoreMemory({ repoRoot, json: values.json, model: values['score-memory-model'], nodeOptions: values['score-memory-node-options'], eval: values['score-memory-eval'],
       lines: (values['score-memory-lines'] ?? '10000,100000,1000000').split(',').map(Number) });
   }
   if (values['quality-word']) {

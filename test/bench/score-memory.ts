@@ -11,13 +11,14 @@
  * The model: `--score-memory-model PATH`, or a names model (LSTM 2×128, the
  * defaults) trained for 30 steps on corpora/names.txt (its weights do not
  * change the memory).
+ * `--score-memory-eval` also runs `rnnlm eval` on a file of as many lines.
  * `--score-memory-node-options FLAGS` runs it with NODE_OPTIONS=FLAGS, e.g.
  * --max-semi-space-size=1 (V8's young generation kept at 1 MB per semi-space
  * instead of growing towards 16 MB as a run goes on).
  * Linux only (/proc).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +31,8 @@ export interface ScoreMemoryOptions {
   json: boolean;
   /** NODE_OPTIONS for the rnnlm process (e.g. --max-semi-space-size=1: V8's young generation kept small). */
   nodeOptions?: string | undefined;
+  /** Also `rnnlm eval` on a file of as many lines (streamed a chunk at a time): its peak RSS per N. */
+  eval?: boolean;
 }
 
 interface Row { lines: number; out: number; peakMB: number; seconds: number; firstAnswerMs: number | null }
@@ -75,6 +78,31 @@ function run(bin: string, model: string, n: number, nodeOptions: string | undefi
   });
 }
 
+/** `rnnlm eval -m MODEL FILE -q --json` on a file of n lines of "emma": its peak RSS and the sentences it counted. */
+function runEval(bin: string, model: string, n: number, nodeOptions: string | undefined, dir: string): Promise<Row> {
+  const file = path.join(dir, `emma-${n}.txt`);
+  const fd = openSync(file, 'w');
+  const block = Buffer.from('emma\n'.repeat(4096));
+  for (let sent = 0; sent < n; sent += 4096) writeSync(fd, block, 0, 5 * Math.min(4096, n - sent));
+  closeSync(fd);
+  return new Promise((resolve, reject) => {
+    const env = nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: nodeOptions };
+    const child = spawn(process.execPath, [bin, 'eval', '-m', model, file, '-q', '--json'], { stdio: ['ignore', 'pipe', 'inherit'], env });
+    const t0 = performance.now();
+    let peak = 0;
+    let json = '';
+    const sampler = setInterval(() => { const s = readStatus(child.pid!); if (s && Number.isFinite(s.hwm)) peak = Math.max(peak, s.hwm); }, 20);
+    child.stdout.on('data', (b: Buffer) => { json += b.toString(); });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(sampler);
+      rmSync(file, { force: true });
+      if (code !== 0) reject(new Error(`rnnlm eval exited with ${code}`));
+      else resolve({ lines: n, out: (JSON.parse(json) as { sentences: number }).sentences, peakMB: peak / MB, seconds: (performance.now() - t0) / 1000, firstAnswerMs: null });
+    });
+  });
+}
+
 export async function runScoreMemory(o: ScoreMemoryOptions): Promise<number> {
   const out = (s: string): void => { if (!o.json) process.stdout.write(`${s}\n`); };
   if (!existsSync('/proc/self/status')) {
@@ -96,8 +124,15 @@ export async function runScoreMemory(o: ScoreMemoryOptions): Promise<number> {
       process.stderr.write(`  ${n.toLocaleString('en-US')} lines …\n`);
       rows.push(await run(bin, model, n, o.nodeOptions));
     }
+    const evalRows: Row[] = [];
+    if (o.eval) {
+      for (const n of o.lines) {
+        process.stderr.write(`  eval, ${n.toLocaleString('en-US')} lines …\n`);
+        evalRows.push(await runEval(bin, model, n, o.nodeOptions, dir));
+      }
+    }
     if (o.json) {
-      process.stdout.write(`${JSON.stringify({ rows })}\n`);
+      process.stdout.write(`${JSON.stringify(o.eval ? { rows, evalRows } : { rows })}\n`);
       return 0;
     }
     out('lines in   lines out   peak RSS MB   seconds   first answer (input open)');
@@ -110,6 +145,14 @@ export async function runScoreMemory(o: ScoreMemoryOptions): Promise<number> {
     if (rows.length > 2) {
       const prev = rows[rows.length - 2]!;
       out(`peak RSS at ${last.lines.toLocaleString('en-US')} lines / at ${prev.lines.toLocaleString('en-US')}: ${(last.peakMB / prev.peakMB).toFixed(3)}`);
+    }
+    if (evalRows.length > 0) {
+      out('');
+      out('rnnlm eval on a file of that many lines (read a chunk at a time):');
+      out('lines      sentences   peak RSS MB   seconds');
+      for (const r of evalRows) out(`${r.lines.toLocaleString('en-US').padStart(9)}  ${r.out.toLocaleString('en-US').padStart(10)}  ${r.peakMB.toFixed(1).padStart(12)}  ${r.seconds.toFixed(1).padStart(8)}`);
+      const e0 = evalRows[0]!, e1 = evalRows[evalRows.length - 1]!;
+      out(`eval peak RSS at ${e1.lines.toLocaleString('en-US')} lines / at ${e0.lines.toLocaleString('en-US')}: ${(e1.peakMB / e0.peakMB).toFixed(3)}`);
     }
     return 0;
   } finally {

@@ -140,10 +140,25 @@ test('UnitReader: a UnitSink gets the units a function sink gets, as calls (text
   assert.deepEqual(lines.map((u) => ('text' in u ? u.text : `error ${u.line}`)), ['one', 'two', 'error 3', '', 'last']);
 });
 
-test('inputUnits: the same units from an async stream of chunks, an array per chunk', async () => {
+test('inputUnits: the same units from an async stream of chunks, in arrays', async () => {
   const bytes = inputs[2]![1];
   async function* chunks() { for (const b of bytes) yield Uint8Array.of(b); }
   const got: InputUnit[] = [];
   for await (const us of inputUnits(chunks(), 'line')) got.push(...us);
   same(got, reference(bytes), 'async');
+});
+
+test('inputUnits: a large chunk of short lines comes out in arrays of at most one 4 KiB slice\'s lines, all of them, in order', async () => {
+  const n = 32768;
+  const big = new TextEncoder().encode('a\n'.repeat(n)); // 64 KiB in one chunk
+  async function* chunks() { yield big; }
+  const sizes: number[] = [];
+  const got: InputUnit[] = [];
+  for await (const us of inputUnits(chunks(), 'line')) {
+    sizes.push(us.length);
+    got.push(...us);
+  }
+  assert.equal(got.length, n);
+  assert.ok(got.every((u, i) => 'text' in u && u.text === 'a' && u.line === i + 1));
+  assert.ok(Math.max(...sizes) <= 4096 / 2, `arrays of ${Math.max(...sizes)} units`);
 });
