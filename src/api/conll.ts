@@ -44,7 +44,7 @@
 import { DataError, OptionError, ShapeError } from '../core/errors.js';
 import { textLines } from '../core/tokenize.js';
 import { checkString, checkStrings, checkWhole, isObject } from './checks.js';
-import { describeValue, isPlainObject } from './options.js';
+import { describeValue, isPlainObject, readPlain } from './options.js';
 
 export type TagFormat = 'conllu' | 'conll';
 
@@ -335,7 +335,7 @@ function conllParser(o: { column: number | null; name: string; keep: boolean }, 
  * (OptionError) are thrown here, data errors (DataError) by push/end.
  */
 export function createSentenceReader(options: TagReadOptions = {}): SentenceReader {
-  checkReadOptions(options, 'createSentenceReader');
+  options = checkReadOptions(options, 'createSentenceReader');
   const name = options.name ?? 'the input';
   const keep = options.keepLines ?? false;
   const wanted = options.format ?? 'auto';
@@ -422,15 +422,17 @@ export function createSentenceReader(options: TagReadOptions = {}): SentenceRead
 const TAG_TEXT = 'pass the text of a CoNLL-U file, or of word TAB label lines';
 
 /** The options of the readers: an object ({} or nothing for the defaults), its name a string. */
-function checkReadOptions(options: unknown, fn: string): void {
+function checkReadOptions<T>(given: T, fn: string): T {
+  const options: unknown = readPlain(given, `${fn}()'s options`, 'its options: format, label, name, keepLines; or nothing');
   if (!isPlainObject(options)) throw new OptionError(`${fn}()'s options must be an object such as { format: 'conllu' } (got ${describeValue(options)})`, 'its options: format, label, name, keepLines; or nothing');
   if (options['name'] !== undefined) checkString(options['name'], `${fn}()'s name`, 'what the text is, in messages (a file name)');
+  return options as T;
 }
 
 /** The sentences of a whole text, its format detected unless options.format says it. */
 export function parseTagged(text: string, options: TagReadOptions = {}): TaggedText {
   checkString(text, "parseTagged()'s text", TAG_TEXT);
-  checkReadOptions(options, 'parseTagged');
+  options = checkReadOptions(options, 'parseTagged');
   const reader = createSentenceReader(options);
   const sentences = reader.push(text);
   for (const s of reader.end()) sentences.push(s);
@@ -441,14 +443,14 @@ export function parseTagged(text: string, options: TagReadOptions = {}): TaggedT
 /** The sentences of a CoNLL-U text; the label column by name or number (default upos). */
 export function parseConllu(text: string, options: Omit<TagReadOptions, 'format'> = {}): TaggedText {
   checkString(text, "parseConllu()'s text", TAG_TEXT);
-  checkReadOptions(options, 'parseConllu');
+  options = checkReadOptions(options, 'parseConllu');
   return parseTagged(text, { ...options, format: 'conllu' });
 }
 
 /** The sentences of a plain CoNLL text (token first, label column by number, default the last). */
 export function parseConll(text: string, options: Omit<TagReadOptions, 'format'> = {}): TaggedText {
   checkString(text, "parseConll()'s text", TAG_TEXT);
-  checkReadOptions(options, 'parseConll');
+  options = checkReadOptions(options, 'parseConll');
   return parseTagged(text, { ...options, format: 'conll' });
 }
 

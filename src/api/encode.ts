@@ -12,7 +12,7 @@ import { writeSafetensors } from '../checkpoint/safetensors.js';
 import { encodeCorpus, type EncodedCorpus } from '../core/tokenize.js';
 import { OptionError } from '../core/errors.js';
 import { checkCheckpoint, checkText, isObject } from './checks.js';
-import { describeValue } from './options.js';
+import { describeValue, readPlain } from './options.js';
 import { sentencesOfText } from './text.js';
 
 /** The text's sentences as the model's token ids (<EOS> after each). */
@@ -26,7 +26,7 @@ export function encodeText(ck: Checkpoint, text: string | Uint8Array, what = "en
 /** The ids file of an encoded text (see the top of this file), in chunks. */
 export function idsSafetensors(ck: Checkpoint, corpus: EncodedCorpus): Generator<Uint8Array, void, undefined> {
   checkCheckpoint(ck, "idsSafetensors()'s model");
-  const c: unknown = corpus;
+  const c: unknown = corpus = readPlain(corpus, "idsSafetensors()'s corpus", 'pass encodeText(model, text)');
   if (!isObject(c) || !(c['ids'] instanceof Int32Array) || !(c['starts'] instanceof Int32Array) || c['starts'].length < 1 || typeof c['unkCount'] !== 'number') {
     throw new OptionError(`idsSafetensors()'s corpus must be what encodeText() returns, { ids, starts, unkCount } (got ${describeValue(corpus)})`, 'pass encodeText(model, text)');
   }

@@ -20,8 +20,8 @@ import { CorpusBuilder, encode, encodeCorpus, readModeOf, splitSentences, tokeni
 import { evaluationSums, type EvaluationSums, type TargetLogProb } from '../core/train.js';
 import { isNgramModel, mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
 import { DEFAULT_LAMBDA, lambdaOption } from './score.js';
-import { checkCheckpoint, checkPlatform, checkText, isObject } from './checks.js';
-import { describeValue, int, parseWith, real } from './options.js';
+import { callerFailure, callerItems, checkCheckpoint, checkPlatform, checkText, isObject } from './checks.js';
+import { describeValue, int, parseWith, readFailure, real } from './options.js';
 import type { Platform } from './platform.js';
 import { sentencesOfText } from './text.js';
 import type { Spelling } from './train.js';
@@ -152,7 +152,12 @@ export async function evaluate(
 
 /** What a text given as a function returns, checked as the text itself is (the function is the caller's: it may return anything). */
 async function readText(read: () => unknown, what: string): Promise<string | Uint8Array> {
-  const text = await read();
+  let text: unknown;
+  try {
+    text = await read();
+  } catch (e) {
+    throw callerFailure(e, `${what} (a function)`, 'threw', 'the error it threw is this error\'s cause (err.cause)');
+  }
   checkText(text, `${what} (what its function returned)`, "a text given as a function must return (or resolve to) a string or bytes, e.g. () => readFile('test.txt', 'utf8')");
   return text;
 }
@@ -196,13 +201,19 @@ export async function evaluateStream(
   platform: Platform, ck: Checkpoint, sentences: AsyncIterable<string>, options: EvaluateOptionsInput = {}, spelling: EvaluateSpelling = STREAM_LIBRARY,
   progress?: (p: EvaluationProgress) => void,
 ): Promise<Evaluation> {
-  if (!isObject(sentences) || typeof (sentences as Partial<AsyncIterable<string>>)[Symbol.asyncIterator] !== 'function') {
-    checkPlatform(platform, "evaluateStream()'s platform");
-    checkCheckpoint(ck, "evaluateStream()'s model");
+  checkPlatform(platform, "evaluateStream()'s platform");
+  checkCheckpoint(ck, "evaluateStream()'s model");
+  let iterate: unknown;
+  try {
+    iterate = isObject(sentences) ? (sentences as Partial<AsyncIterable<string>>)[Symbol.asyncIterator] : undefined;
+  } catch (e) {
+    throw readFailure(e, spelling.text, 'pass an async generator or a readline interface');
+  }
+  if (typeof iterate !== 'function') {
     throw new OptionError(`${spelling.text} must be an async iterable of strings, such as an async generator or a readline interface (got ${typeof sentences === 'string' ? `the string ${describeValue(sentences)}` : describeValue(sentences)})`,
       'for a whole text (a string, bytes, or an array of lines joined) use evaluate()');
   }
-  return evaluateChunks(platform, ck, oneByOne(sentences), options, spelling, progress);
+  return evaluateChunks(platform, ck, oneByOne(callerItems(sentences, spelling.text)), options, spelling, progress);
 }
 
 /** Each item of an iterable as a chunk of one. */

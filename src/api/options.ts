@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { CELL_KINDS, type CellKind } from '../core/cells/index.js';
-import { OptionError } from '../core/errors.js';
+import { OptionError, RnnlmError } from '../core/errors.js';
 
 /** Decimal text such as 12, -3.5, .5, 1e-3 (not '', ' ', 0x10 or Infinity, which Number() would take). */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -273,6 +273,7 @@ export function parseWith<S extends z.ZodType>(
   schema: S, raw: unknown, name: (key: string) => string, hint: string, naming: ParseNaming = {},
 ): z.output<S> {
   const what = naming.what ?? 'options';
+  raw = readPlain(raw, what, hint);
   if (!isPlainObject(raw)) throw new OptionError(`${what} must be an object of option names and values (got ${describeValue(raw)})`, hint);
   if (naming.numbersAsNumbers && schema instanceof z.ZodObject) {
     // from code a number is given as a number: "8" for hidden is a slip the command line (all text) cannot make
@@ -353,6 +354,50 @@ export function editDistance(a: string, b: string): number {
   return d[A.length]![B.length]!;
 }
 
+/**
+ * An object of options as the caller handed it, read once into a plain copy:
+ * each own enumerable property read one time (a getter is not asked twice,
+ * so what is checked is what is used). Reading that throws — a getter or a
+ * Proxy trap of the caller's — is one OptionError naming `what` (and the
+ * property), never the caller's raw error from deep inside. A value that is
+ * not a plain object is returned as it is, for the caller's own check to
+ * refuse with its own words.
+ */
+export function readPlain<T>(v: T, what: string, hint: string): T {
+  if (typeof v !== 'object' || v === null) return v;
+  let key: string | null = null;
+  try {
+    if (!isPlainObject(v)) return v;
+    const copy: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) {
+      key = k;
+      copy[k] = (v as Record<string, unknown>)[k];
+    }
+    return copy as T;
+  } catch (e) {
+    throw readFailure(e, what, hint, key);
+  }
+}
+
+/** The one error for a caller's value whose reading threw (a getter, a Proxy): OptionError, the thrown error as its cause. */
+export function readFailure(e: unknown, what: string, hint: string, key: string | null = null): Error {
+  if (e instanceof RnnlmError) return e; // one of ours already (a check that refused), with its own words
+  const err = new OptionError(`${what} could not be read: reading ${key === null ? 'it' : `its ${JSON.stringify(key)}`} threw ${thrownText(e)}`, hint);
+  (err as { cause?: unknown }).cause = e;
+  return err;
+}
+
+/** What a caller's code threw, for a message: its message quoted (cut to 80 characters), or what it was. */
+export function thrownText(e: unknown): string {
+  let text: string;
+  try {
+    text = e instanceof Error ? `${e.name}: ${e.message}` : typeof e === 'string' ? e : describeValue(e);
+  } catch {
+    text = 'an error that cannot be read';
+  }
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}…` : text);
+}
+
 /** A plain object ({ … }, Object.create(null)): not null, an array, a Map, a typed array or a class instance. */
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
@@ -367,6 +412,15 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
  * Uint8Array of 10 bytes"), never more than about 60 characters.
  */
 export function describeValue(v: unknown): string {
+  try {
+    return describeReadable(v);
+  } catch {
+    // a Proxy whose traps throw, a getter that throws: say what it is without reading it again
+    return 'an object that cannot be read';
+  }
+}
+
+function describeReadable(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}…` : v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (typeof v === 'bigint') return `${v}n`;

@@ -271,8 +271,9 @@ export function sample(platform: Platform, ck: Checkpoint, options: SampleOption
   checkPlatform(platform, "sample()'s platform");
   const run = startSampling(platform, ck, options);
   // every sample is kept until the end: a count that would not fit in memory is refused, not run out of memory on
-  const n = (options as { n?: unknown }).n;
-  if (typeof n === 'number' && n > SAMPLES_IN_AN_ARRAY) {
+  // the count as startSampling read and checked it (options.n is not read again: a getter could give another value)
+  const n = run.count;
+  if (n > SAMPLES_IN_AN_ARRAY) {
     throw new OptionError(`sample() returns its samples in one array: options.n is at most ${SAMPLES_IN_AN_ARRAY.toLocaleString('en-US')} (got ${n})`,
       "draw more one at a time with startSampling() from 'rnnlm/api' (its next() gives each sample; nothing is kept), as rnnlm sample does");
   }

@@ -33,7 +33,7 @@ import { decode, encode } from '../core/tokenize.js';
 import { EOS, UNK } from '../core/vocab.js';
 import { createWorkspace, type Workspace } from '../core/workspace.js';
 import { checkCheckpoint, checkPlatform } from './checks.js';
-import { describeValue, isPlainObject } from './options.js';
+import { describeValue, isPlainObject, readFailure, readPlain } from './options.js';
 import type { Platform } from './platform.js';
 
 export interface StepperOptions {
@@ -120,6 +120,7 @@ interface State {
 export function createStepper(platform: Platform, ck: Checkpoint, options: StepperOptions = {}): Stepper {
   checkPlatform(platform, "createStepper()'s platform");
   checkCheckpoint(ck, "createStepper()'s model");
+  options = readPlain(options, "createStepper()'s options", 'pass { seed } or nothing');
   if (!isPlainObject(options)) throw new OptionError(`createStepper()'s options must be an object such as { seed: 1 } (got ${describeValue(options)})`, 'pass { seed } or nothing');
   const unknown = Object.keys(options).find((k) => k !== 'seed');
   if (unknown !== undefined) throw new OptionError(`createStepper() has no option ${JSON.stringify(unknown)}`, 'its one option is seed (a whole number)');
@@ -205,12 +206,8 @@ function stepper(ck: Checkpoint, s: State): Stepper {
   const entry = (id: number): TokenProbability => ({ id, token: ck.vocab.tokens[id]!, prob: Math.exp(s.logp[id]!), logProb: s.logp[id]! });
   const self: Stepper = {
     feed(ids) {
-      const list = typeof ids === 'number' ? [ids] : ids;
-      if (typeof list !== 'object' || list === null || typeof (list as ArrayLike<number>).length !== 'number') {
-        throw new OptionError(`feed() takes a token id or an array of them (got ${describeValue(ids)})`, 'e.g. feed([5, 7]); feedText() takes text');
-      }
-      // all checked before any is fed
-      for (let i = 0; i < list.length; i++) checkId(list[i], `feed()'s id at ${i}`);
+      // all read once and checked before any is fed
+      const list = idList(typeof ids === 'number' ? [ids] : ids, (id, i) => checkId(id, `feed()'s id at ${i}`));
       for (let i = 0; i < list.length; i++) feedOne(list[i]!);
     },
     feedText(text) {
@@ -266,11 +263,30 @@ function stepper(ck: Checkpoint, s: State): Stepper {
   return self;
 }
 
+/** feed()'s ids, each read once (a getter or a Proxy is not asked twice: what is checked is what is fed). */
+function idList(ids: unknown, check: (id: unknown, i: number) => void): number[] {
+  const hint = 'e.g. feed([5, 7]); feedText() takes text';
+  try {
+    const n = typeof ids === 'object' && ids !== null ? (ids as ArrayLike<unknown>).length : undefined;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new OptionError(`feed() takes a token id or an array of them (got ${describeValue(ids)})`, hint);
+    const list: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const id = (ids as ArrayLike<unknown>)[i];
+      check(id, i);
+      list.push(id as number);
+    }
+    return list;
+  } catch (e) {
+    throw readFailure(e, "feed()'s ids", hint);
+  }
+}
+
 function checkTemperature(t: unknown): asserts t is number {
   if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) throw new OptionError(`the temperature must be a number above 0 (got ${describeValue(t)})`, 'e.g. 0.8 for safer choices, 1 for the model as it is');
 }
 
-function checkDraw(options: unknown): Required<DrawOptions> {
+function checkDraw(given: unknown): Required<DrawOptions> {
+  const options = readPlain(given, "draw()'s options", 'pass { temperature, topK, topP, unk } or nothing');
   if (typeof options !== 'object' || options === null) throw new OptionError(`draw()'s options must be an object such as { temperature: 0.8 } (got ${describeValue(options)})`, 'or nothing');
   const o = options as Record<string, unknown>;
   const unknown = Object.keys(o).find((k) => !['temperature', 'topK', 'topP', 'unk'].includes(k));

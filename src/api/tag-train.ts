@@ -19,9 +19,9 @@ import {
   type EncodedTagSentence, type SentencePrediction, type TaggerEvalReport, type TaggerStepReport, type TaggerTrainConfig, type TaggerTrainState,
 } from '../core/tagger-train.js';
 import type { StopReason } from '../core/train.js';
-import { checkPlatform, isObject } from './checks.js';
+import { callBack, callerSignal, checkSignal, checkPlatform, checkTagger, isObject } from './checks.js';
 import { corpusFingerprint } from './fingerprint.js';
-import { describeValue, parseWith, unknownOption } from './options.js';
+import { describeValue, parseWith, readPlain, unknownOption } from './options.js';
 import type { Platform } from './platform.js';
 import { conlleval, isChunkLabelSet } from './tag-metrics.js';
 import { buildTagVocabs, columnValue, encodeTagSentence, missingLabel, readLabelled, unknownWords, type LabelledText } from './tag-data.js';
@@ -137,7 +137,7 @@ export async function tagTrain(
 ): Promise<TagTrainOutcome> {
   checkPlatform(platform, "tagTrain()'s platform");
   const input = checkData(data);
-  const raw: Record<string, unknown> = isObject(options) && !Array.isArray(options) ? { ...options } : options as never;
+  const raw = readPlain(options as unknown, spelling.what, spelling.hint) as Record<string, unknown>;
   const opts = parseWith(tagTrainOptionsSchema, raw, spelling.name, spelling.hint, { what: spelling.what, numbersAsNumbers: spelling === LIBRARY });
   const cb = checkRun(run);
   const given = new Set(Object.keys(tagTrainOptionsShape).filter((k) => raw[k] !== undefined));
@@ -218,15 +218,15 @@ export async function tagTrain(
       pause: () => platform.pause(),
       scoreDev: chunkLabels && devGold ? (predicted) => devF1(devGold, predicted, labels) : undefined,
       onStep: async (r) => {
-        await cb.onStep?.(r);
+        await callBack(cb.onStep, r, 'callbacks.onStep of tagTrain()');
         // let the platform deliver signals (Ctrl-C) and timers between steps
         await platform.pause();
       },
       onEval: async (r) => {
         const { saved, logError } = await keeper.evaluated(r);
-        await cb.onEval?.({ ...r, saved, logError });
+        await callBack(cb.onEval, { ...r, saved, logError }, 'callbacks.onEval of tagTrain()');
       },
-    }, { signal: cb.signal, engine });
+    }, { signal: callerSignal(cb.signal, 'callbacks.signal of tagTrain()'), engine });
   } catch (err) {
     throw err instanceof DivergedError ? keeper.diverged(err) : err;
   } finally {
@@ -376,6 +376,7 @@ const isText = (x: unknown): x is string | Uint8Array => typeof x === 'string' |
 function checkData(data: unknown): { train: string | Uint8Array; dev: string | Uint8Array | null; trainName: string; devName: string } {
   const hint = "pass the training data's text (CoNLL-U or word TAB label lines), or { train, dev } with both texts";
   if (isText(data)) return { train: data, dev: null, trainName: 'the training data', devName: 'the dev data' };
+  data = readPlain(data, "tagTrain()'s data", hint);
   if (!isObject(data) || Array.isArray(data)) throw new OptionError(`tagTrain()'s data must be a string, bytes, or { train, dev } (got ${describeValue(data)})`, hint);
   const d = data as Record<string, unknown>;
   const known = ['train', 'dev', 'trainName', 'devName'];
@@ -394,19 +395,14 @@ function checkData(data: unknown): { train: string | Uint8Array; dev: string | U
 function checkRun(cb: unknown): TagTrainRun {
   const hint = `tagTrain()'s fourth argument takes ${RUN_KEYS.join(', ')}`;
   if (cb === undefined) return {};
+  cb = readPlain(cb, 'the callbacks of tagTrain()', hint);
   if (!isObject(cb) || Array.isArray(cb)) throw new OptionError(`the callbacks of tagTrain() must be an object such as { onStep, signal } (got ${describeValue(cb)})`, hint);
   const unknown = Object.keys(cb).find((k) => !(RUN_KEYS as readonly string[]).includes(k));
   if (unknown !== undefined) throw unknownOption(unknown, RUN_KEYS, (k) => `callbacks.${k}`, hint, {}, false);
   for (const k of ['onStep', 'onEval'] as const) {
     if (cb[k] !== undefined && typeof cb[k] !== 'function') throw new OptionError(`callbacks.${k} must be a function (got ${describeValue(cb[k])})`, `e.g. ${k}: (r) => console.error(r.step)`);
   }
-  const s = cb['signal'];
-  if (s !== undefined && (typeof s !== 'object' || s === null || typeof (s as { aborted?: unknown }).aborted !== 'boolean')) {
-    throw new OptionError(`callbacks.signal must be an AbortSignal (got ${describeValue(s)})`, 'pass the signal of an AbortController');
-  }
-  const r = cb['resume'];
-  if (r !== undefined && !(isObject(r) && isObject(r['tagger']) && Array.isArray(r['labels']))) {
-    throw new OptionError(`callbacks.resume must be a tagger as loadTagger() or tagTrain() return it (got ${describeValue(r)})`, 'pass await loadTagger(path)');
-  }
+  checkSignal(cb['signal'], 'callbacks.signal', 'pass the signal of an AbortController');
+  if (cb['resume'] !== undefined) checkTagger(cb['resume'], 'callbacks.resume');
   return cb as TagTrainRun;
 }

@@ -14,8 +14,8 @@ import { DataError, DivergedError, OptionError } from '../core/errors.js';
 import { openRunKeeper, type RunFilePaths } from './run-files.js';
 import type { ModelConfig } from '../core/model.js';
 import { train as trainLoop, type EvalReport, type StepReport, type StopReason, type TrainState } from '../core/train.js';
-import { checkCheckpoint, checkPlatform, checkText, isObject } from './checks.js';
-import { describeValue, parseWith, trainOptionsSchema, trainOptionsShape, unknownOption, type TrainOptionsInput } from './options.js';
+import { callBack, callerSignal, checkSignal, checkCheckpoint, checkResumable, checkPlatform, checkText, isObject } from './checks.js';
+import { describeValue, parseWith, readPlain, trainOptionsSchema, trainOptionsShape, unknownOption, type TrainOptionsInput } from './options.js';
 import type { Platform } from './platform.js';
 import { checkpointOf, prepareTraining } from './setup.js';
 import { textFromBytes } from './text.js';
@@ -127,7 +127,7 @@ export async function train(
   checkPlatform(platform, "train()'s platform");
   checkText(text, "train()'s text", "pass the corpus itself, e.g. await readFile('corpus.txt', 'utf8')");
   // each option read once (a getter is not asked twice), then checked and used as read
-  const raw: Record<string, unknown> = isObject(options) && !Array.isArray(options) ? { ...options } : options as never;
+  const raw = readPlain(options as unknown, spelling.what, spelling.hint) as Record<string, unknown>;
   if (spelling === LIBRARY && isObject(raw)) checkRunKeysAmongOptions(raw);
   const opts = parseWith(trainOptionsSchema, raw, spelling.name, spelling.hint, { what: spelling.what, numbersAsNumbers: spelling === LIBRARY });
   const cb = checkRun(run);
@@ -158,15 +158,15 @@ export async function train(
       now: () => platform.now(),
       pause: () => platform.pause(),
       onStep: async (r) => {
-        await cb.onStep?.(r);
+        await callBack(cb.onStep, r, 'callbacks.onStep of train()');
         // let the platform deliver signals (Ctrl-C) and timers between steps
         await platform.pause();
       },
       onEval: async (r) => {
         const { saved, logError } = await keeper.evaluated(r);
-        await cb.onEval?.({ ...r, saved, logError });
+        await callBack(cb.onEval, { ...r, saved, logError }, 'callbacks.onEval of train()');
       },
-    }, { signal: cb.signal, engine });
+    }, { signal: callerSignal(cb.signal, 'callbacks.signal of train()'), engine });
   } catch (err) {
     throw err instanceof DivergedError ? keeper.diverged(err) : err;
   } finally {
@@ -219,6 +219,7 @@ function checkRunKeysAmongOptions(raw: Record<string, unknown>): void {
 
 function checkRun(cb: unknown): TrainRun {
   if (cb === undefined) return {};
+  cb = readPlain(cb, 'the callbacks of train()', RUN_HINT);
   if (!isObject(cb) || Array.isArray(cb) || typeof (cb as { then?: unknown }).then === 'function') {
     throw new OptionError(`the callbacks of train() must be an object such as { onStep, signal } (got ${describeValue(cb)})`, RUN_HINT);
   }
@@ -232,11 +233,8 @@ function checkRun(cb: unknown): TrainRun {
   for (const k of ['onStep', 'onEval'] as const) {
     if (cb[k] !== undefined && typeof cb[k] !== 'function') throw new OptionError(`callbacks.${k} must be a function (got ${describeValue(cb[k])})`, `e.g. ${k}: (r) => console.error(r.step)`);
   }
-  const s = cb['signal'];
-  if (s !== undefined && (typeof s !== 'object' || s === null || typeof (s as { aborted?: unknown }).aborted !== 'boolean')) {
-    throw new OptionError(`callbacks.signal must be an AbortSignal (got ${describeValue(s)})`, 'pass the signal of an AbortController: const c = new AbortController(); train(text, options, { signal: c.signal })');
-  }
-  if (cb['resume'] !== undefined) checkCheckpoint(cb['resume'], 'callbacks.resume');
+  checkSignal(cb['signal'], 'callbacks.signal', 'pass the signal of an AbortController: const c = new AbortController(); train(text, options, { signal: c.signal })');
+  if (cb['resume'] !== undefined) checkResumable(cb['resume'], 'callbacks.resume');
   if (cb['initFrom'] !== undefined) checkCheckpoint(cb['initFrom'], 'callbacks.initFrom');
   if (cb['resume'] !== undefined && cb['initFrom'] !== undefined) {
     throw new OptionError('callbacks.resume and callbacks.initFrom cannot go together', 'resume continues a run exactly; initFrom starts a new run (fine-tuning) from a model: give one of them');

@@ -15,8 +15,8 @@ import { checkOutputPath, readFileBytesAsync, writeFileAtomic } from './files.js
 import { nodeBackend } from './backend.js';
 import { nodePlatform } from './platform.js';
 import { OptionError } from '../core/errors.js';
-import { describeValue, type TrainOptionsInput } from '../api/options.js';
-import { checkCheckpoint } from '../api/checks.js';
+import { describeValue, readPlain, type TrainOptionsInput } from '../api/options.js';
+import { checkCheckpoint, checkTagger } from '../api/checks.js';
 import { evaluate as evaluateOn, evaluateStream as evaluateStreamOn, type EvaluateOptionsInput, type Evaluation, type TextSource } from '../api/evaluate.js';
 import { sample as sampleOn, type SampleOptionsInput } from '../api/sample.js';
 import { scoreNow, type ScoredSentence } from '../api/score.js';
@@ -25,7 +25,7 @@ import { createStepper as stepperOn, type Stepper, type StepperOptions } from '.
 import { tagTrain as tagTrainOn, type TagTrainData, type TagTrainOutcome, type TagTrainRun } from '../api/tag-train.js';
 import { tagEvaluate as tagEvaluateOn, tagPredict as tagPredictOn, type TagEvaluation, type TagPrediction } from '../api/tag-predict.js';
 import type { TagReadOptionsInput, TagTrainOptionsInput } from '../api/tag-options.js';
-import { isTaggerCheckpoint, parseTaggerBytes, serializeTaggerChunks, type TaggerCheckpoint } from '../checkpoint/tagger-codec.js';
+import { parseTaggerBytes, serializeTaggerChunks, type TaggerCheckpoint } from '../checkpoint/tagger-codec.js';
 
 export type { TrainOutcome } from '../api/train.js';
 export type { ScoredSentence } from '../api/score.js';
@@ -146,18 +146,20 @@ export interface SaveOptions {
 export async function saveModel(ck: Checkpoint, path: string, options: SaveOptions = {}): Promise<void> {
   checkCheckpoint(ck, "saveModel()'s model");
   if (typeof path !== 'string') throw new OptionError(`saveModel()'s path must be a string (got ${describeValue(path)})`, 'pass the path of the file to write, e.g. model.json');
-  checkSaveOptions(options, 'saveModel');
+  const { modelOnly } = saveOptions(options, 'saveModel');
   checkOutputPath(path);
-  await writeFileAtomic(path, serializeCheckpointChunks(options.modelOnly ? { ...ck, training: null } : ck));
+  await writeFileAtomic(path, serializeCheckpointChunks(modelOnly ? { ...ck, training: null } : ck));
 }
 
 /** The options of saveModel() and saveTagger(): an object whose one option, modelOnly, is true or false. */
-function checkSaveOptions(options: unknown, fn: 'saveModel' | 'saveTagger'): asserts options is SaveOptions {
+function saveOptions(given: unknown, fn: 'saveModel' | 'saveTagger'): SaveOptions {
+  const options = readPlain(given, `${fn}()'s options`, 'pass { modelOnly: true } to leave out the training state, or nothing');
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new OptionError(`${fn}()'s options must be an object such as { modelOnly: true } (got ${describeValue(options)})`, 'pass { modelOnly: true } to leave out the training state, or nothing');
   const unknown = Object.keys(options).find((k) => k !== 'modelOnly');
   if (unknown !== undefined) throw new OptionError(`${fn}() has no option ${JSON.stringify(unknown)}`, 'its one option is modelOnly: true (leave out the training state)');
   const modelOnly = (options as SaveOptions).modelOnly;
   if (modelOnly !== undefined && typeof modelOnly !== 'boolean') throw new OptionError(`${fn}()'s modelOnly must be true or false (got ${describeValue(modelOnly)})`, `e.g. ${fn}(${fn === 'saveModel' ? 'ck' : 'tagger'}, path, { modelOnly: true })`);
+  return { modelOnly: modelOnly === true };
 }
 
 // ── the tagger (rnnlm tag) ──────────────────────────────────────────────────
@@ -199,9 +201,9 @@ export async function loadTagger(path: string): Promise<TaggerCheckpoint> {
 
 /** Write a tagger atomically (the command line's writer); `{ modelOnly: true }` leaves out the training state. */
 export async function saveTagger(tagger: TaggerCheckpoint, path: string, options: SaveOptions = {}): Promise<void> {
-  if (!isTaggerCheckpoint(tagger)) throw new OptionError(`saveTagger()'s tagger must be a tagger as tagTrain() or loadTagger() return it (got ${describeValue(tagger)})`, "pass the result's .checkpoint, or await loadTagger(path)");
+  checkTagger(tagger, "saveTagger()'s tagger");
   if (typeof path !== 'string') throw new OptionError(`saveTagger()'s path must be a string (got ${describeValue(path)})`, 'pass the path of the file to write, e.g. tagger.json');
-  checkSaveOptions(options, 'saveTagger');
+  const { modelOnly } = saveOptions(options, 'saveTagger');
   checkOutputPath(path);
-  await writeFileAtomic(path, serializeTaggerChunks(options.modelOnly ? { ...tagger, training: null } : tagger));
+  await writeFileAtomic(path, serializeTaggerChunks(modelOnly ? { ...tagger, training: null } : tagger));
 }

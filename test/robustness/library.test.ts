@@ -641,3 +641,124 @@ test('a model copied by JSON or structuredClone-style spreading without its back
   const [a, b] = [score(copy, ['emma'])[0]!.logProb, score(ck, ['emma'])[0]!.logProb];
   assert.ok(Math.abs(a - b) <= 1e-6 * Math.abs(b) + 1e-6, `${a} vs ${b}`);
 });
+
+describe('fifth hostile pass: values that throw when read, callbacks that throw, models edited after they were made', () => {
+  /** An object every trap of which throws, and one whose one getter throws. */
+  const trap = () => new Proxy({}, { get() { throw new Error('trap'); }, ownKeys() { throw new Error('trap'); }, has() { throw new Error('trap'); }, getOwnPropertyDescriptor() { throw new Error('trap'); } });
+  const getter = () => ({ get hidden(): number { throw new Error('getter'); } });
+  const thrown = /could not be read: reading (it|its "hidden") threw "Error: (trap|getter)"/;
+
+  test('a Proxy or a getter that throws, as the model, the options, the callbacks, the signal or an id list: one OptionError naming the argument', async () => {
+    const lib = await import('../../src/index.js');
+    for (const bad of [trap(), getter()]) {
+      assert.throws(() => sample(ck, bad as never), typed(OptionError, /^the options of sample\(\) could not be read/));
+      await assert.rejects(train(text, bad as never), typed(OptionError, /^the options of train\(\) could not be read/));
+      await assert.rejects(train(text, tiny, bad as never), typed(OptionError, /^the callbacks of train\(\) (could not be read|has no|must)|^unknown option callbacks\.hidden/));
+      await assert.rejects(lib.evaluate(ck, 'emma\n', bad as never), typed(OptionError, thrown));
+      await assert.rejects(saveModel(ck, join(tempDir(), 'm.json'), bad as never), typed(OptionError, thrown));
+      assert.throws(() => lib.createStepper(ck, bad as never), typed(OptionError, thrown));
+      assert.throws(() => lib.createStepper(ck).draw(bad as never), typed(OptionError, thrown));
+    }
+    for (const call of [() => score(trap() as never, ['emma']), () => sample(trap() as never), () => lib.createStepper(trap() as never), () => lib.onnxModel(trap() as never)]) {
+      assert.throws(call, typed(OptionError, /model could not be read: reading it threw "Error: trap"/));
+    }
+    assert.throws(() => score(ck, trap() as never), typed(OptionError, /sentences must be an array of strings \(got an object that cannot be read\)/));
+    assert.throws(() => lib.createStepper(ck).feed(trap() as never), typed(OptionError, /feed\(\)'s ids could not be read/));
+    await assert.rejects(train(text, tiny, { signal: { get aborted(): boolean { throw new Error('trap'); } } }), typed(OptionError, /^callbacks\.signal could not be read: reading its "aborted" threw "Error: trap"/));
+    await assert.rejects(lib.evaluateStream(ck, trap() as never), typed(OptionError, /sentences could not be read/));
+    await assert.rejects(lib.tagTrain('a\tX\n\n', bad0()), typed(OptionError, /^the options of tagTrain\(\) could not be read/));
+    function bad0() { return trap() as never; }
+  });
+
+  test('a getter is read once: what is checked is what is used (a value that turns bad on its second read is not)', async () => {
+    let reads = 0;
+    const flip = { get n(): number { reads++; return reads === 1 ? 2 : 1e12; }, seed: 1 };
+    const out = sample(ck, flip as never);
+    assert.equal(out.length, 2);
+    assert.equal(reads, 1);
+    const lib = await import('../../src/index.js');
+    let idReads = 0;
+    const ids = { length: 1, get 0(): number { idReads++; return idReads === 1 ? 2 : 1e9; } };
+    const s = lib.createStepper(ck);
+    s.feed(ids as never);
+    assert.equal(idReads, 1);
+  });
+
+  test('a callback that throws or rejects, a text function that throws, an iterable that throws: one OptionError naming it, the thrown error its cause', async () => {
+    const lib = await import('../../src/index.js');
+    const boom = new Error('boom');
+    for (const [cb, name] of [[{ onStep() { throw boom; } }, 'onStep'], [{ onEval: async () => { throw boom; } }, 'onEval']] as const) {
+      const err = await train(text, { ...tiny, evalEvery: 1 }, cb).then(() => null, (e: unknown) => e);
+      typed(OptionError, new RegExp(`^callbacks\\.${name} of train\\(\\) threw at step 1 \\(the run stopped there\\): "Error: boom"$`))(err);
+      assert.equal((err as { cause?: unknown }).cause, boom);
+    }
+    const err = await lib.evaluate(ck, () => { throw boom; }).then(() => null, (e: unknown) => e);
+    typed(OptionError, /^evaluate\(\)'s text \(a function\) threw "Error: boom"$/)(err);
+    assert.equal((err as { cause?: unknown }).cause, boom);
+    async function* failing() { yield 'emma'; throw boom; }
+    await assert.rejects(lib.evaluateStream(ck, failing()), typed(OptionError, /^evaluateStream\(\)'s sentences threw while being read: "Error: boom"$/));
+    // an error of rnnlm's own passes as it is
+    const own = new DataError('mine', 'fix it');
+    await assert.rejects(train(text, tiny, { onStep() { throw own; } }), (e: unknown) => e === own);
+  });
+
+  test('a model edited after it was made (config, parameter array, a tensor, tokenizer, vocabulary index): refused naming what no longer fits, never scored with the old weights or a TypeError', async () => {
+    const lib = await import('../../src/index.js');
+    const fresh = () => lib.parseCheckpoint(lib.serializeCheckpoint(ck));
+    const H = ck.model.config.hidden, V = ck.vocab.tokens.length;
+    const edits: [string, (c: Checkpoint) => void, RegExp][] = [
+      // an LSTM has 4 gates: weight_ih_l0 is [4H, V] for one-hot input
+      ['hidden', (c) => { (c.model.config as { hidden: number }).hidden = H / 2; }, new RegExp(`its tensor weight_ih_l0 has shape \\[${4 * H}, ${V}\\]; its config needs \\[${2 * H}, ${V}\\]`)],
+      ['cell gru', (c) => { (c.model.config as { cell: string }).cell = 'gru'; }, new RegExp(`its config needs \\[${3 * H}, ${V}\\]`)],
+      ['cell xyz', (c) => { (c.model.config as { cell: string }).cell = 'xyz'; }, /its config is damaged: unknown cell kind xyz/],
+      ['layers', (c) => { (c.model.config as { layers: number }).layers = 2; }, /its config needs tensor weight_ih_l1/],
+      ['arena', (c) => { (c.model.params as { data: Float32Array }).data = new Float32Array(10); }, /its parameters hold 10 numbers; its config needs/],
+      ['a tensor', (c) => { (c.model.params.views as Record<string, Float32Array>)['decoder.bias'] = new Float32Array(V); }, /its tensor decoder\.bias is no longer the part of its parameters/],
+      ['sentence', (c) => { (c.tokenizer as { sentence: string }).sentence = 'bogus'; }, /its tokenizer settings are missing or damaged/],
+      ['index', (c) => { (c.vocab as unknown as { index: Map<string, number> }).index = new Map(); }, new RegExp(`its vocabulary's index holds 0 tokens, not its ${V}`)],
+    ];
+    for (const [what, edit, re] of edits) {
+      const c = fresh();
+      score(c, ['emma']); // used once, then edited
+      edit(c);
+      assert.throws(() => score(c, ['emma']), typed(OptionError, re), what);
+      assert.throws(() => sample(c, { n: 1 }), typed(OptionError, re), what);
+      assert.throws(() => lib.createStepper(c), typed(OptionError, re), what);
+      assert.throws(() => lib.onnxModel(c), typed(OptionError, re), what);
+      await assert.rejects(lib.evaluate(c, 'emma\n'), typed(OptionError, re), what);
+    }
+  });
+
+  test('resume: a checkpoint whose training state was edited (lr NaN, step −1, Adam moments cut) is refused as a file edited by hand is', async () => {
+    const lib = await import('../../src/index.js');
+    const fresh = () => lib.parseCheckpoint(lib.serializeCheckpoint(ck));
+    const edits: [(c: Checkpoint) => void, RegExp][] = [
+      [(c) => { (c.training!.config as { lr: number }).lr = NaN; }, /training\.config\.lr should be a number, got NaN/],
+      [(c) => { (c.training!.state as { step: number }).step = -1; }, /training\.state\.step should be at least 0, got -1/],
+      [(c) => { (c.training!.state.opt as { m: Float32Array }).m = new Float32Array(2); }, /training\.state\.optimizer\.m has 8 bytes/],
+    ];
+    for (const [edit, re] of edits) {
+      const c = fresh();
+      edit(c);
+      await assert.rejects(train(text, tiny, { resume: c }), typed(OptionError, new RegExp(`^callbacks\\.resume is not a whole checkpoint: .*${re.source}`)));
+    }
+  });
+
+  test('a tagger edited after its first use (labels cut, config changed, parameter array replaced) is refused at the next call, not tagged with null labels', async () => {
+    const lib = await import('../../src/index.js');
+    const data = 'the\tDET\ncat\tNOUN\n\na\tDET\ndog\tNOUN\n\n';
+    const made = async () => (await tagTrain(data, { hidden: 4, embedding: 4, charEmbedding: 2, charHidden: 2, maxSteps: 1, minCount: 1, threads: 1 })).checkpoint;
+    const edits: [(t: TaggerCheckpoint) => void, RegExp][] = [
+      [(t) => { (t.labels as string[]).length = 1; }, /its labels are not the \d+ names of its outputs/],
+      [(t) => { (t.tagger.config as { hidden: number }).hidden = 2; }, /its tensor .* has shape .*; its config needs/],
+      [(t) => { (t.tagger.params as { data: Float32Array }).data = new Float32Array(3); }, /its parameters hold 3 numbers/],
+    ];
+    for (const [edit, re] of edits) {
+      const t = await made();
+      assert.equal(lib.tagPredict(t, [['the', 'cat']])[0]!.labels.length, 2);
+      edit(t);
+      assert.throws(() => lib.tagPredict(t, [['the', 'cat']]), typed(OptionError, new RegExp(`^tagPredict\\(\\)'s tagger is not a whole tagger: ${re.source}`)));
+      await assert.rejects(lib.saveTagger(t, join(tempDir(), 't.json')), typed(OptionError, re));
+    }
+  });
+});
