@@ -2,7 +2,7 @@
  * Everything the CLI needs from the outside world, behind one interface, so
  * that commands run in-process in tests (a fake host) and for real (nodeHost).
  */
-import { fstatSync } from 'node:fs';
+import { fstatSync, statSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { randomInt } from 'node:crypto';
 import { checkDistinct, checkOutputPath, fileError, fileIdentity, readFileBytes, fileChunks, readFileIfExists, isRegularFile, removeRegularFile, writeFileAtomic, type Content } from '../node/files.js';
@@ -94,7 +94,53 @@ async function* stdinChunks(): AsyncGenerator<Uint8Array> {
   if (!process.stdin.isTTY && st.isCharacterDevice() && st.rdev !== DEV_NULL) {
     throw new InputError('standard input is a device, not a file or a pipe', 'redirect a file (< corpus.txt) or pipe text into rnnlm');
   }
+  refuseOwnOutput(st, 'standard input');
   for await (const c of process.stdin) yield c as Buffer;
+}
+
+/** A file read as it comes (tag predict, eval), refused when standard output writes to it. */
+async function* ownFileChunks(path: string): AsyncGenerator<Uint8Array> {
+  let st: Stats | null = null;
+  try {
+    st = statSync(path);
+  } catch {
+    // fileChunks says why it cannot be read
+  }
+  if (st !== null) refuseOwnOutput(st, shown(path));
+  yield* fileChunks(path);
+}
+
+/** A whole file (a model, a corpus), refused when standard output writes to it: what rnnlm prints would land in it. */
+function ownFileBytes(path: string): Uint8Array {
+  let st: Stats | null = null;
+  try {
+    st = statSync(path);
+  } catch {
+    // readFileBytes says why it cannot be read
+  }
+  if (st !== null) refuseOwnOutput(st, shown(path), false);
+  return readFileBytes(path);
+}
+
+/**
+ * An input read as it comes that is the regular file standard output writes
+ * to (`rnnlm score < f >> f`, `rnnlm tag predict f >> f`) would read back
+ * what rnnlm writes, and again, without end, until the disk is full; a whole
+ * file read first (`rnnlm sample m.json >> m.json`) would get the output
+ * appended, a model damaged by it. Refused before a byte is read, as cat
+ * refuses "input file is output file".
+ */
+function refuseOwnOutput(input: Stats, name: string, streamed = true): void {
+  let out: Stats;
+  try {
+    out = fstatSync(1);
+  } catch {
+    return; // no standard output: nothing is written back
+  }
+  if (input.isFile() && out.isFile() && input.dev === out.dev && input.ino === out.ino) {
+    throw new InputError(`${name} is the file standard output writes to: ${streamed ? 'rnnlm would read its own output back as input, without end' : 'what rnnlm prints would be written into it'}`,
+      'send the output to another file (or read a copy of the input)');
+  }
 }
 
 /** The device number of /dev/null on Linux (major 1, minor 3). */
@@ -193,9 +239,9 @@ export function nodeHost(): Host {
       return Buffer.concat(chunks);
     },
     async readFile(path) {
-      return readFileBytes(path);
+      return ownFileBytes(path);
     },
-    fileChunks,
+    fileChunks: ownFileChunks,
     readFileIfExists: async (path) => readFileIfExists(path),
     isFile: isRegularFile,
     removeFile: async (path) => removeRegularFile(path),

@@ -676,3 +676,33 @@ test('a write-protected output is refused, not replaced by the rename its direct
   writeFileAtomicSync(ro, ['replaced']);
   assert.equal(readFileSync(ro, 'utf8'), 'replaced');
 });
+
+test('an input that is the file standard output writes to (score < f >> f, eval f >> f, sample m.json >> m.json): refused before a byte is read, the file untouched', () => {
+  const dir = tempDir();
+  const m = join(dir, 'm.json');
+  assert.equal(spawnSync(process.execPath, [BIN, 'train', CORPUS, '-o', m, ...QUICK]).status, 0);
+  const text = join(dir, 'c.txt');
+  writeFileSync(text, 'emma\nava\n');
+  const model = readFileSync(m);
+  const rnnlm = `"${process.execPath}" "${BIN}"`;
+  const run = (cmd: string) => spawnSync('bash', ['-c', `cd "${dir}" && ${cmd}`], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } });
+  // a streamed input would read its own output back without end (a 600 KB input grew to 100 MB in 30 s)
+  for (const [cmd, name] of [
+    [`${rnnlm} score -m m.json < c.txt >> c.txt`, 'standard input'],
+    [`${rnnlm} score -m m.json < c.txt >> ./c.txt`, 'standard input'],
+    [`ln -sf c.txt l.txt && ${rnnlm} eval -m m.json l.txt >> c.txt`, 'l.txt'],
+  ]) {
+    const r = run(cmd!);
+    assert.equal(r.status, 1, `${cmd}: ${r.stderr}`);
+    assert.equal(oneLineError(r.stderr), `rnnlm: ${name} is the file standard output writes to: rnnlm would read its own output back as input, without end — send the output to another file (or read a copy of the input)`);
+    assert.equal(readFileSync(text, 'utf8'), 'emma\nava\n');
+  }
+  // a model read whole would get the samples appended: a damaged checkpoint
+  const r = run(`${rnnlm} sample m.json -n 2 >> m.json`);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(oneLineError(r.stderr), /^rnnlm: m\.json is the file standard output writes to: what rnnlm prints would be written into it — /);
+  assert.deepEqual(readFileSync(m), model);
+  // the same commands writing elsewhere (a file, a pipe, /dev/null) work
+  assert.equal(run(`${rnnlm} score -m m.json < c.txt >> out.txt && ${rnnlm} score -m m.json < c.txt | cat > /dev/null`).status, 0);
+  assert.equal(readFileSync(join(dir, 'out.txt'), 'utf8').split('\n').length, 3);
+});
