@@ -32,8 +32,12 @@ const SIGNAL_GRACE_MS = 20;
 export function deferStopSignals(): () => void {
   if (STOP_SIGNALS.some((sig) => process.listenerCount(sig) > 0)) return () => {};
   for (const sig of STOP_SIGNALS) process.on(sig, exitWithSignal);
-  // a timer, not setImmediate: with an immediate pending, the loop's poll may not read the signal before it runs
-  return () => { setTimeout(() => { for (const sig of STOP_SIGNALS) process.off(sig, exitWithSignal); }, SIGNAL_GRACE_MS); };
+  // Not an immediate alone: with one pending, the loop's poll may not read the signal before it runs. Not a timer
+  // alone either: after a long pause once the write is done (garbage collection of a large model, a busy caller)
+  // the timer has expired when the loop next turns, and runs before the poll that would deliver the signal,
+  // which was then lost (export exited 0 after a Ctrl-C). A timer, then an immediate: the immediate runs after
+  // the poll of the timer's turn of the loop, which reads any signal that came before it.
+  return () => { setTimeout(() => setImmediate(() => { for (const sig of STOP_SIGNALS) process.off(sig, exitWithSignal); }), SIGNAL_GRACE_MS); };
 }
 
 export function onStopSignal(handler: (signal: number) => void): () => void {
