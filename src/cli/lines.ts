@@ -143,6 +143,12 @@ class LineSplitter {
 
   /** The lines of buf[from, end), end at an LF. */
   private piece(buf: Uint8Array, from: number, end: number): void {
+    // one line longer than the limit whose end came in the chunk that took it past the limit: too long all the
+    // same (the limit does not depend on where the input's chunks happen to be cut)
+    if (end - from > MAX_UNIT_BYTES && buf.indexOf(0x0a, from) === end) {
+      this.take(++this.line, null);
+      return;
+    }
     if (this.takeText) {
       let text: string | null = null;
       try {

@@ -109,6 +109,20 @@ test('UnitReader: a line longer than the limit is reported once, its number kept
   assert.deepEqual(got[2], { line: 3, text: 'last' });
 });
 
+test('UnitReader: the 16 MB limit does not depend on where the chunks are cut: a line of exactly the limit is read, one byte more is reported even when its line end comes in the chunk that crosses the limit', () => {
+  const limit = new Uint8Array(MAX_UNIT_BYTES).fill(0x61);
+  // the limit filled by the first chunk, the line end alone in the next: read
+  let got = read([limit, enc('\nnext\n')]);
+  assert.deepEqual(got.map((u) => ('text' in u ? u.text.length : u.error)), [MAX_UNIT_BYTES, 4]);
+  // one byte more, which comes with the line end (a 16 MB + 1 line, in 64 KB chunks, was scored)
+  for (const chunks of [[limit, enc('a\nnext\n')], [cat(limit, enc('a\nnext\n'))], [enc('a'), limit, enc('\nnext\n')]]) {
+    got = read(chunks);
+    assert.equal(got.length, 2);
+    assert.ok('error' in got[0]! && got[0].line === 1 && /^line 1 is longer than 16 MB: not scored$/.test(got[0].error), JSON.stringify(got[0]).slice(0, 200));
+    assert.deepEqual(got[1], { line: 2, text: 'next' });
+  }
+});
+
 test('UnitReader: paragraphs are the lines up to a blank one, numbered by their first line; a bad line spoils its paragraph only', () => {
   const bytes = cat(enc('p1 a\np1 b\n\np2\n\n\n\np3 a\r\n'), Uint8Array.of(0xff), enc('\n\np4\n'));
   const want: InputUnit[] = [{ line: 1, text: 'p1 a\np1 b' }, { line: 4, text: 'p2' }];
