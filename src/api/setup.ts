@@ -147,7 +147,7 @@ export function prepareTraining(
   } else {
     const maxVocab = opts.maxVocab ?? LEVEL_DEFAULTS[tokenizer.level].maxVocab;
     // an adaptive softmax's clusters are ranges of ids: its vocabulary runs from the most frequent token down
-    const p = prepareData(split, tok, { maxVocab, minCount: opts.minCount, ...(opts.adaptive || opts.cutoffs !== undefined ? { order: 'frequency' as const } : {}) });
+    const p = prepareData(split, tok, { maxVocab, minCount: opts.minCount, minCountName: name('minCount'), ...(opts.adaptive || opts.cutoffs !== undefined ? { order: 'frequency' as const } : {}) });
     const marker = tokenizer.level === 'word' && tokenizer.unkToken === null ? unkLookingWord(normalized) : null;
     if (marker) {
       notes.push(`the corpus writes ${marker.word} ${marker.count} time${marker.count === 1 ? '' : 's'}, which looks like its mark for an unknown word; it is read as ${tokenizer.split === 'whitespace' ? 'an ordinary word' : 'the tokens <, unk, >'} — with ${name('unkToken')} '${marker.word}' it would be <UNK>`);

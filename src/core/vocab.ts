@@ -40,6 +40,8 @@ export interface VocabOptions {
    * needs (its clusters are ranges of ids).
    */
   order?: 'codepoint' | 'frequency';
+  /** How messages spell minCount (the command line's --min-count); default minCount. */
+  minCountName?: string;
 }
 
 export interface VocabResult {
@@ -144,8 +146,8 @@ export function buildVocab(counts: ReadonlyMap<string, number>, opts: VocabOptio
 
   if (kept.length === 0) {
     throw new DataError(
-      `minCount ${minCount} drops all ${distinct} distinct tokens of the corpus`,
-      'lower minCount (the most frequent token is seen fewer times than that)',
+      `${opts.minCountName ?? 'minCount'} ${minCount} drops all ${distinct} distinct tokens of the corpus`,
+      `lower ${opts.minCountName ?? 'minCount'} (the most frequent token is seen fewer times than that)`,
     );
   }
   return { vocab: makeVocab(kept.map((i) => tokens[i]!)), distinct, dropped: distinct - kept.length };

@@ -256,3 +256,16 @@ test('score from standard input: a gzipped text or a checkpoint is refused in on
   assert.equal(ck.stdout, '');
   assert.match(oneLineError(ck.stderr), /^rnnlm: standard input is a language model \(an rnnlm checkpoint\), not text/);
 });
+
+test('train --min-count above every count: the message and its fix name --min-count (the library\'s minCount in code), not the core\'s spelling', async () => {
+  const corpus = join(dir, 'mc.txt');
+  writeFileSync(corpus, 'ab\nab\nba\n');
+  // "a" and "b" are each seen 3 times: a minimum count of 4 keeps none
+  const r = await runCli(['train', corpus, '-o', join(dir, 'mc.json'), '--min-count', '4', '--hidden', '4', '--layers', '1', '--max-steps', '1', '--threads', '1', '--samples', '0']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(oneLineError(r.stderr), /^rnnlm: .*mc\.txt: --min-count 4 drops all 2 distinct tokens of the corpus — lower --min-count \(/);
+  const { train } = await import('../../src/index.js');
+  await assert.rejects(train('ab\nab\nba\n', { minCount: 4, hidden: 4, layers: 1, maxSteps: 1, threads: 1 }), /minCount 4 drops all 2 distinct tokens/);
+  // one less keeps both
+  assert.equal((await runCli(['train', corpus, '-o', join(dir, 'mc.json'), '--min-count', '3', '--hidden', '4', '--layers', '1', '--max-steps', '1', '--threads', '1', '--samples', '0', '-q', '--val-fraction', '0', '--force'])).code, 0);
+});
