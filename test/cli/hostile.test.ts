@@ -269,3 +269,18 @@ test('train --min-count above every count: the message and its fix name --min-co
   // one less keeps both
   assert.equal((await runCli(['train', corpus, '-o', join(dir, 'mc.json'), '--min-count', '3', '--hidden', '4', '--layers', '1', '--max-steps', '1', '--threads', '1', '--samples', '0', '-q', '--val-fraction', '0', '--force'])).code, 0);
 });
+
+test('tag eval: labels holding ESC, BEL or U+202E are shown escaped and the confusion table stays aligned (its columns were sized by the raw labels)', async () => {
+  const data = join(dir, 'hostile-labels.conll');
+  writeFileSync(data, 'the\tD\u001b[2J\ncat\tN\u202eX\n\na\tD\u001b[2J\ndog\tN\u202eX\n\nthe\tD\u001b[2J\nbird\tN\u0007\n\n');
+  const tagger = await quickTagger(data, join(dir, 'hostile-labels.json'));
+  const r = await runCli(['tag', 'eval', '-m', tagger, data, '-q']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(!/[\u0000-\u0008\u000b-\u001f\u202e]/.test(r.stdout), 'no raw control or bidi character');
+  const lines = r.stdout.split('\n');
+  const table = lines.slice(lines.indexOf('confusion (rows: gold, columns: predicted)') + 1).filter((l) => l !== '');
+  assert.equal(table.length, 4, r.stdout);
+  assert.match(table[0]!, /^gold\\pred +D\\x1b\[2J +N\\u202eX +N\\x07$/);
+  // every count is right-aligned under its label: the header and the three rows are as long as one another
+  assert.deepEqual(table.map((l) => l.length), Array(4).fill(table[0]!.length), table.join('\n'));
+});

@@ -87,8 +87,9 @@ function report(path: string, e: TagEvaluation): string {
     '',
     'confusion (rows: gold, columns: predicted)',
   ];
-  let out = lines.map((l) => shown(l)).join('\n') + '\n' + shown(formatConfusion(e.confusion), true);
-  if (e.conlleval) out += '\nconlleval\n' + shown(formatConlleval(e.conlleval), true);
+  // labels escaped before the tables are laid out, so that the columns are as wide as what is shown
+  let out = lines.map((l) => shown(l)).join('\n') + '\n' + formatConfusion({ ...e.confusion, labels: e.confusion.labels.map((l) => shown(l)) });
+  if (e.conlleval) out += '\nconlleval\n' + formatConlleval({ ...e.conlleval, byType: e.conlleval.byType.map((t) => ({ ...t, type: shown(t.type) })) });
   return out;
 }
 
