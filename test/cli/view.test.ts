@@ -101,3 +101,20 @@ test('view: a text longer than the page looks at is said on the command line, wi
   assert.match(r.stderr, /note: the page colours the first 20,000 tokens of the text \(it has 24,000\)/);
   assert.equal((await runCli(['view', model, '-o', join(d, 'short.html'), '--text', 'ava'])).stderr.includes('note:'), false);
 });
+
+test('view: a model file name (or --title) holding ESC, BEL or U+202E is shown escaped in the page\'s <title> and heading, never raw', async () => {
+  const { d, model } = await trained();
+  const hostileName = join(d, 'm\u001b[2J\u0007L\u202eX.json');
+  writeFileSync(hostileName, readFileSync(model));
+  for (const extra of [[], ['--title', 'my\u001b]8;;x\u0007 model\u202e']]) {
+    const page = join(d, 'hostile.html');
+    const r = await runCli(['view', hostileName, '-o', page, '-q', ...extra]);
+    assert.equal(r.code, 0, r.stderr);
+    const html = readFileSync(page, 'utf8');
+    const title = /<title>([^<]*)<\/title>/.exec(html)![1]!;
+    assert.ok(!/[\u0000-\u001f\u202e]/.test(title), JSON.stringify(title));
+    assert.equal(title, extra.length ? 'my\\x1b]8;;x\\x07 model\\u202e' : 'rnnlm · ' + join(d, 'm\\x1b[2J\\x07L\\u202eX.json'));
+    const data = JSON.parse(scripts(html)[0]!.body) as { title: string };
+    assert.equal(data.title, title, 'the heading the page writes is the same text');
+  }
+});

@@ -91,7 +91,9 @@ export async function runView(host: Host, raw: Record<string, unknown>): Promise
     bundle: new TextDecoder().decode(bundle),
     checkpoint: serializeCheckpointChunks({ ...ck, training: null }),
     data: {
-      title: opts.title ?? `rnnlm · ${name}`, subtitle: architecture, text,
+      // the page's <title> and heading: a control or bidi character (of a file name, or --title) shown escaped,
+      // as every message shows it, not raw in the browser's tab and heading (U+202E would reverse the name)
+      title: shown(opts.title ?? `rnnlm · ${name}`), subtitle: architecture, text,
       card: { info: infoReport(ck, name, bytes.length), curve: checkpointCurveSvg(ck, name) },
       parameters: ck.model.layout.total,
     },
