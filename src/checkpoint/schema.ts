@@ -203,7 +203,23 @@ export const trainingSchema = z.object({
   options: z.custom<Record<string, unknown>>(isPlainObject, { error: 'should be an object (the training options)' }),
   config: trainConfigSchema,
   state: trainStateSchema,
-});
+}).superRefine((t, ctx) => stepsWithinState(t.state, ctx));
+
+/**
+ * The evaluations a state records were made at steps it has reached: none
+ * after its own step (a record of step 10⁹ in a state at step 2 was read,
+ * and the resumed run's next record then failed to be written as "a bug"),
+ * nor its best step.
+ */
+export function stepsWithinState(state: { step: number; bestStep: number; history: readonly { step: number }[] }, ctx: z.RefinementCtx): void {
+  const h = state.history;
+  const last = h.length - 1;
+  if (last >= 0 && h[last]!.step > state.step) {
+    ctx.addIssue({ code: 'custom', path: ['state', 'history', last, 'step'], message: `should not be after the state's own step ${state.step}` });
+  } else if (state.bestStep > state.step) {
+    ctx.addIssue({ code: 'custom', path: ['state', 'bestStep'], message: `should not be after the state's own step ${state.step}` });
+  }
+}
 
 export const metaSchema = z.custom<Record<string, string | number>>(
   (x) => isPlainObject(x) && Object.values(x).every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))),

@@ -19,7 +19,7 @@ import type { ParamLayout } from '../core/params.js';
 import { taggerLayout, validateTaggerConfig, type TaggerConfig } from '../core/tagger.js';
 import { CheckpointError } from './errors.js';
 import {
-  CHECKPOINT_FORMAT, TAGGER_FORMAT, evalRecordSchema, issueText, metaSchema, preview, tensorSchema, trainStateSchema, type TensorEntry,
+  CHECKPOINT_FORMAT, TAGGER_FORMAT, evalRecordSchema, issueText, metaSchema, preview, stepsWithinState, tensorSchema, trainStateSchema, type TensorEntry,
 } from './schema.js';
 
 export { TAGGER_FORMAT } from './schema.js';
@@ -108,7 +108,7 @@ const trainingSchema = z.object({
   options: z.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), { error: 'should be an object (the training options)' }),
   config: trainConfigSchema,
   state: taggerTrainStateSchema,
-});
+}).superRefine((t, ctx) => stepsWithinState(t.state, ctx));
 
 export const taggerFileSchema = z.object({
   format: z.literal(TAGGER_FORMAT),

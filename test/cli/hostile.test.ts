@@ -284,3 +284,29 @@ test('tag eval: labels holding ESC, BEL or U+202E are shown escaped and the conf
   // every count is right-aligned under its label: the header and the three rows are as long as one another
   assert.deepEqual(table.map((l) => l.length), Array(4).fill(table[0]!.length), table.join('\n'));
 });
+
+test('a checkpoint whose history records an evaluation after its own step (or a best step beyond it) is refused when read, not failed at the resumed run\'s save as "a bug"', async () => {
+  const m = await tinyModel();
+  const ck = JSON.parse(readFileSync(m.file, 'utf8')) as { training: { state: { step: number; bestStep: number; history: { step: number }[] } } };
+  const step = ck.training.state.step;
+  assert.ok(ck.training.state.history.length > 0);
+  const future = structuredClone(ck);
+  future.training.state.history.push({ ...future.training.state.history.at(-1)!, step: 1e9 });
+  const bad = join(dir, 'future.json');
+  writeFileSync(bad, JSON.stringify(future));
+  const last = future.training.state.history.length - 1;
+  const corpus = join(dir, 'future.txt');
+  writeFileSync(corpus, m.text);
+  for (const args of [['train', corpus, '--resume', bad, '-o', join(dir, 'future-out.json'), '--max-steps', '1', '--threads', '1', '--samples', '0'], ['score', '-m', bad, 'ab']]) {
+    const r = await runCli(args, { env: ENV });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(oneLineError(r.stderr), new RegExp(`future\\.json: checkpoint field training\\.state\\.history\\[${last}\\]\\.step should not be after the state's own step ${step}, got 1000000000 — the file is damaged`));
+  }
+  assert.ok(!existsSync(join(dir, 'future-out.json')));
+  const best = structuredClone(ck);
+  best.training.state.bestStep = step + 1;
+  writeFileSync(bad, JSON.stringify(best));
+  const r = await runCli(['score', '-m', bad, 'ab'], { env: ENV });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(oneLineError(r.stderr), new RegExp(`training\\.state\\.bestStep should not be after the state's own step ${step}, got ${step + 1}`));
+});
