@@ -534,8 +534,15 @@ function outputLayer(opts: TrainOptions, V: number, train: Int32Array, name: (ke
   if (opts.tied) throw new OptionError(`${name('tied')} needs a full softmax: the adaptive softmax has no V×H decoder matrix to share`, `drop ${name('tied')} or ${name(opts.cutoffs ? 'cutoffs' : 'adaptive')}`);
   const cutoffs = opts.cutoffs ?? defaultCutoffs(train, V);
   const out = { cutoffs, ...(opts.adaptiveDiv !== undefined ? { adaptiveDiv: opts.adaptiveDiv } : {}) };
-  const why = adaptiveProblem({ hidden: opts.hidden, vocabSize: V, cutoffs, adaptiveDiv: opts.adaptiveDiv ?? DEFAULT_ADAPTIVE_DIV });
-  if (why) throw new OptionError(`${name(opts.cutoffs ? 'cutoffs' : 'adaptive')}: ${why}`, opts.cutoffs ? `give cut-offs below ${V}, the vocabulary's size, increasing` : `give ${name('cutoffs')} yourself, or use a full softmax`);
+  const shape = { hidden: opts.hidden, vocabSize: V, cutoffs, adaptiveDiv: opts.adaptiveDiv ?? DEFAULT_ADAPTIVE_DIV };
+  const why = adaptiveProblem(shape);
+  if (why) {
+    // cut-offs that are fine (they would pass with a divisor of 1) but leave a tail cluster no unit: the fix is the sizes
+    const fix = adaptiveProblem({ ...shape, adaptiveDiv: 1 }) === null
+      ? `give fewer cut-offs, a smaller ${name('adaptiveDiv')} (${shape.adaptiveDiv} now), or a larger ${name('hidden')}`
+      : opts.cutoffs ? `give cut-offs below ${V}, the vocabulary's size, increasing` : `give ${name('cutoffs')} yourself, or use a full softmax`;
+    throw new OptionError(`${name(opts.cutoffs ? 'cutoffs' : 'adaptive')}: ${why}`, fix);
+  }
   return out;
 }
 

@@ -310,3 +310,19 @@ test('a checkpoint whose history records an evaluation after its own step (or a 
   assert.equal(r.code, 1, r.stderr);
   assert.match(oneLineError(r.stderr), new RegExp(`training\\.state\\.bestStep should not be after the state's own step ${step}, got ${step + 1}`));
 });
+
+test('train --adaptive whose divisor leaves a tail cluster no unit: the hint names --adaptive-div and --hidden, not "cut-offs below the vocabulary\'s size" (which they were)', async () => {
+  const corpus = join(dir, 'words.txt');
+  writeFileSync(corpus, 'a b c d e f g h\nb c d e f g h a\nc d e f g h a b\n');
+  const run = (...extra: string[]) => runCli(['train', corpus, '-o', join(dir, 'ad.json'), '--level', 'word', '--layers', '1', '--max-steps', '1', '--threads', '1', '--samples', '0', '--val-fraction', '0', ...extra]);
+  // 8 hidden units / 4² = 0 units for the second tail cluster
+  let r = await run('--adaptive', '--cutoffs', '2,4', '--hidden', '8');
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(oneLineError(r.stderr), 'rnnlm: --cutoffs: tail cluster 2 would have 0 units (8 hidden / 4^2): use fewer cut-offs or a smaller divisor — give fewer cut-offs, a smaller --adaptive-div (4 now), or a larger --hidden');
+  // a cut-off past the vocabulary (8 words + <EOS> and <UNK>: 10) keeps its own hint
+  r = await run('--adaptive', '--cutoffs', '2,40', '--hidden', '16');
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(oneLineError(r.stderr), /cut-off 40 is not a whole number from 1 to 9 \(the vocabulary has 10 tokens\) — give cut-offs below 10, the vocabulary's size, increasing$/);
+  // 16 units / 4² = 1: trains
+  assert.equal((await run('--adaptive', '--cutoffs', '2,4', '--hidden', '16', '-q', '--force')).code, 0);
+});
