@@ -41,14 +41,22 @@ export const seed = int(0, Number.MAX_SAFE_INTEGER);
 
 /** A duration like 90s, 10m, 1h30m or a plain number of seconds → milliseconds. */
 export const duration = z.union([z.string(), z.number()], { error: 'must be a duration such as 90s, 10m or 1h30m (or a number of seconds)' }).transform((v, ctx) => {
+  // a number of seconds as a number, or as decimal text the way every number option reads it (1e3 is 1000)
   const text = String(v).trim();
-  let ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : null;
+  let ms = typeof v === 'number' ? v * 1000 : DECIMAL.test(text) ? Number(text) * 1000 : null;
   if (ms === null) {
-    const m = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(text);
-    if (m && text !== '') ms = (Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)) * 1000;
+    // -5m is a duration below 0 (said so), not an unreadable one
+    const sign = text.startsWith('-') ? -1 : 1;
+    const unsigned = sign < 0 ? text.slice(1) : text;
+    const m = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(unsigned);
+    if (m && unsigned !== '') ms = sign * (Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)) * 1000;
   }
-  if (ms === null || !(ms > 0) || !Number.isFinite(ms)) {
-    ctx.addIssue({ code: 'custom', message: 'must be a duration greater than 0, such as 90s, 10m or 1h30m' });
+  // what is wrong said as it is: not a duration, not above 0, or beyond the range of numbers once in milliseconds
+  const message = ms === null || Number.isNaN(ms) ? 'must be a duration such as 90s, 10m or 1h30m (or a number of seconds)'
+    : !(ms > 0) ? 'must be a duration greater than 0, such as 90s, 10m or 1h30m'
+      : !Number.isFinite(ms) ? 'must be a duration that can be counted in milliseconds (at most about 5e301 hours), such as 90s, 10m or 1h30m' : null;
+  if (message !== null || ms === null) {
+    ctx.addIssue({ code: 'custom', message: message ?? '' });
     return z.NEVER;
   }
   return ms;

@@ -326,3 +326,26 @@ test('train --adaptive whose divisor leaves a tail cluster no unit: the hint nam
   // 16 units / 4² = 1: trains
   assert.equal((await run('--adaptive', '--cutoffs', '2,4', '--hidden', '16', '-q', '--force')).code, 0);
 });
+
+test('--max-time in exponent notation (as every number option reads it) and at the edge of the range of numbers: read, or refused saying what is wrong (it said "greater than 0" for 1e3 and 1e308)', async () => {
+  const corpus = join(dir, 'mt.txt');
+  writeFileSync(corpus, 'ab\nba\nab\n');
+  const run = (value: string) => runCli(['train', corpus, '-o', join(dir, 'mt.json'), '--max-time', value, '--max-steps', '1', '--hidden', '4', '--layers', '1', '--threads', '1', '--samples', '0', '-q', '--force']);
+  assert.equal((await run('1e3')).code, 0);
+  // 1e308 seconds is 1e311 ms: beyond the largest double
+  let r = await run('1e308');
+  assert.equal(r.code, 2);
+  assert.match(oneLineError(r.stderr), /^rnnlm: --max-time must be a duration that can be counted in milliseconds \(at most about 5e301 hours\), such as 90s, 10m or 1h30m \(got "1e308"\)/);
+  for (const below of ['0', '-5m', '-1e3']) {
+    r = await run(below);
+    assert.equal(r.code, 2);
+    assert.match(oneLineError(r.stderr), /^rnnlm: --max-time must be a duration greater than 0, such as 90s, 10m or 1h30m \(got/);
+  }
+  r = await run('abc');
+  assert.match(oneLineError(r.stderr), /^rnnlm: --max-time must be a duration such as 90s, 10m or 1h30m \(or a number of seconds\) \(got "abc"\)/);
+  // from code, a number of seconds is a number: 1e-9 s is above 0, 1e308 s is not a number of milliseconds
+  const { train } = await import('../../src/index.js');
+  const tiny = { maxSteps: 1, hidden: 4, layers: 1, threads: 1 };
+  assert.ok(Math.abs((await train('ab\nba\nab\n', { ...tiny, maxTime: 1e-9 })).checkpoint.training!.config.maxTimeMs - 1e-6) < 1e-15);
+  await assert.rejects(train('ab\nba\nab\n', { ...tiny, maxTime: 1e308 }), /maxTime must be a duration that can be counted in milliseconds/);
+});
