@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { TaggerCheckpoint } from '../checkpoint/tagger-codec.js';
-import { DataError, OptionError } from '../core/errors.js';
+import { DataError, OptionError, OutOfMemoryError } from '../core/errors.js';
 import type { Tagger } from '../core/tagger.js';
 import { createTaggerWorkspacePool, predictAll, type EncodedTagSentence, type TaggerWorkspacePool } from '../core/tagger-train.js';
 import { describeValue, parseWith } from './options.js';
@@ -47,7 +47,17 @@ function poolOf(tagger: TaggerCheckpoint, batch: number): TaggerWorkspacePool {
 
 /** The encoded sentences' predictions, in their order, batch by batch (sentences of similar length together). */
 function predictEncoded(tagger: TaggerCheckpoint, sentences: readonly EncodedTagSentence[], batch: number, withProbs: boolean) {
-  return predictAll(tagger.tagger, poolOf(tagger, batch), sentences, batch, WORDS_PER_SENTENCE * batch, withProbs);
+  try {
+    return predictAll(tagger.tagger, poolOf(tagger, batch), sentences, batch, WORDS_PER_SENTENCE * batch, withProbs);
+  } catch (e) {
+    // the memory hint of training (--hidden, --layers, --bptt) names nothing tagging has: what fills the memory
+    // here is the longest sentence, which a bidirectional tagger reads whole
+    if (!(e instanceof OutOfMemoryError)) throw e;
+    let longest = 0;
+    for (const s of sentences) longest = Math.max(longest, s.words.length);
+    throw new OutOfMemoryError(e.message,
+      `tag shorter sentences (the longest here has ${longest.toLocaleString('en-US')} words, and a tagger reads each sentence whole: split it), or fewer at a time (--batch)`);
+  }
 }
 
 /**

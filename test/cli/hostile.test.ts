@@ -6,6 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { oneLineError, runCli, tempDir } from '../helpers/fake-host.js';
@@ -348,4 +349,18 @@ test('--max-time in exponent notation (as every number option reads it) and at t
   const tiny = { maxSteps: 1, hidden: 4, layers: 1, threads: 1 };
   assert.ok(Math.abs((await train('ab\nba\nab\n', { ...tiny, maxTime: 1e-9 })).checkpoint.training!.config.maxTimeMs - 1e-6) < 1e-15);
   await assert.rejects(train('ab\nba\nab\n', { ...tiny, maxTime: 1e308 }), /maxTime must be a duration that can be counted in milliseconds/);
+});
+
+test('tag predict of a sentence too long for memory: the hint names what tagging has (shorter sentences, --batch), not training\'s --hidden, --layers or --bptt', async () => {
+  // the default sizes (embedding 100, a character BiLSTM of 32 × 32): what a real tagger holds per word
+  const tagger = join(dir, 'long-sentence.json');
+  assert.equal((await runCli(['tag', 'train', TINY, '-o', tagger, '--max-steps', '1', '--hidden', '8', '--threads', '1', '-q'])).code, 0);
+  const text = join(dir, 'long-sentence.txt');
+  // 100,000 words in one sentence: the bidirectional tagger's workspace for it does not fit in 4 GB
+  writeFileSync(text, `${Array(100_000).fill('the').join(' ')}\n`);
+  // its own process: the memory it fills is the process's WebAssembly memory, which this one's other tests share
+  const r = spawnSync(process.execPath, [repoPath('bin/rnnlm.js'), 'tag', 'predict', '-m', tagger, '--format', 'text', text], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(oneLineError(r.stderr), /^rnnlm: out of memory: .* — tag shorter sentences \(the longest here has 100,000 words, and a tagger reads each sentence whole: split it\), or fewer at a time \(--batch\)$/);
+  assert.equal(r.stdout, '');
 });
