@@ -55,6 +55,8 @@ export function fileError(err: unknown, path: string, verb: 'read' | 'written'):
     EMFILE: [`could not be ${verb}: this process may open too few files (ulimit -n)`, 'raise the limit (ulimit -n 1024)'],
     ENFILE: [`could not be ${verb}: the system has too many files open`, 'close some programs, then try again'],
   };
+  // a path with a NUL byte (possible only from code: Node refuses it before the system sees it), said as the writer says it
+  if (code === 'ERR_INVALID_ARG_VALUE' && path.includes('\0')) return new FileError(`${show(path)} could not be ${verb}: the name holds a NUL byte`, 'choose another name');
   if (code === 'ENOENT' && verb === 'written') {
     return new FileError(`${show(path)} could not be written: its directory ${show(dirname(resolve(path)))} no longer exists`, 'create the directory again (or choose another output path)');
   }

@@ -744,6 +744,14 @@ describe('fifth hostile pass: values that throw when read, callbacks that throw,
     }
   });
 
+  test('loadModel and loadTagger of a path holding a NUL byte: the name said to be the problem (as saveModel says it), not "could not be read (ERR_INVALID_ARG_VALUE) — check the path"', async () => {
+    const lib = await import('../../src/index.js');
+    for (const load of [lib.loadModel, lib.loadTagger]) {
+      await assert.rejects(load('m\0.json'), (e: unknown) => e instanceof FileError && e.message === 'm\\u0000.json could not be read: the name holds a NUL byte' && e.hint === 'choose another name');
+    }
+    await assert.rejects(saveModel(ck, 'm\0.json'), (e: unknown) => e instanceof FileError && /the name holds a NUL byte/.test(e.message));
+  });
+
   test('a tagger edited after its first use (labels cut, config changed, parameter array replaced) is refused at the next call, not tagged with null labels', async () => {
     const lib = await import('../../src/index.js');
     const data = 'the\tDET\ncat\tNOUN\n\na\tDET\ndog\tNOUN\n\n';
