@@ -313,6 +313,8 @@ test('plurals: "1 sentence, 1 token", "1 step into the next", "1 step · 1 epoch
   s.windowInEpoch = 1;
   s.history = [{ step: 1, epoch: 1, tokensSeen: 1, trainLoss: 1.5, valLoss: 1.25, lr: 0.002, elapsedMs: 1000 }];
   s.step = 1;
+  // a state at step 1 has its best at step 1 at the latest (a bestStep beyond the state's own step is refused as damaged)
+  s.bestStep = 1;
   s.epoch = 1;
   s.tokensSeen = 1;
   s.elapsedMs = 1000;
