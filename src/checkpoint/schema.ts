@@ -209,15 +209,17 @@ export const trainingSchema = z.object({
  * The evaluations a state records were made at steps it has reached: none
  * after its own step (a record of step 10⁹ in a state at step 2 was read,
  * and the resumed run's next record then failed to be written as "a bug"),
- * nor its best step.
+ * nor its best step (nor the schedule's own best, `scheduled`).
  */
-export function stepsWithinState(state: { step: number; bestStep: number; history: readonly { step: number }[] }, ctx: z.RefinementCtx): void {
+export function stepsWithinState(state: { step: number; bestStep: number; history: readonly { step: number }[]; scheduled?: { bestStep: number } | undefined }, ctx: z.RefinementCtx): void {
   const h = state.history;
   const last = h.length - 1;
   if (last >= 0 && h[last]!.step > state.step) {
     ctx.addIssue({ code: 'custom', path: ['state', 'history', last, 'step'], message: `should not be after the state's own step ${state.step}` });
   } else if (state.bestStep > state.step) {
     ctx.addIssue({ code: 'custom', path: ['state', 'bestStep'], message: `should not be after the state's own step ${state.step}` });
+  } else if (state.scheduled !== undefined && state.scheduled.bestStep > state.step) {
+    ctx.addIssue({ code: 'custom', path: ['state', 'scheduled', 'bestStep'], message: `should not be after the state's own step ${state.step}` });
   }
 }
 

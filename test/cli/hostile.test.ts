@@ -310,6 +310,13 @@ test('a checkpoint whose history records an evaluation after its own step (or a 
   const r = await runCli(['score', '-m', bad, 'ab'], { env: ENV });
   assert.equal(r.code, 1, r.stderr);
   assert.match(oneLineError(r.stderr), new RegExp(`training\\.state\\.bestStep should not be after the state's own step ${step}, got ${step + 1}`));
+  // the schedule's own best (kept when a closing evaluation did better) likewise
+  const sched = structuredClone(ck) as typeof ck & { training: { state: { scheduled?: unknown } } };
+  sched.training.state.scheduled = { bestValLoss: 1, bestStep: step + 5 };
+  writeFileSync(bad, JSON.stringify(sched));
+  const s = await runCli(['score', '-m', bad, 'ab'], { env: ENV });
+  assert.equal(s.code, 1, s.stderr);
+  assert.match(oneLineError(s.stderr), new RegExp(`training\\.state\\.scheduled\\.bestStep should not be after the state's own step ${step}, got ${step + 5}`));
 });
 
 test('train --adaptive whose divisor leaves a tail cluster no unit: the hint names --adaptive-div and --hidden, not "cut-offs below the vocabulary\'s size" (which they were)', async () => {
