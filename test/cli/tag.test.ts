@@ -378,3 +378,21 @@ test('the run header counts steps per epoch with a singular for one: "1 step per
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /batches of ≤ 64 sentences, 1 step per epoch\n/);
 });
+
+test('tag predict --label with plain text input (--text, --format text, a file read as text) is refused: text has no column to choose', async () => {
+  await ready;
+  const plain = join(dir, 'plain.txt');
+  writeFileSync(plain, 'the cat sat\n');
+  for (const [args, why] of [
+    [['--text', 'the cat'], /--text gives plain text/],
+    [[plain, '--format', 'text'], /--format text reads plain text/],
+    [[plain], /\S*plain\.txt was read as plain text \(its first line has no tab\)/],
+  ] as const) {
+    const r = await runCli(['tag', 'predict', '-m', upos, ...args, '--label', 'xpos']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(oneLineError(r.stderr), new RegExp(`^rnnlm: --label chooses a CoNLL column, and ${why.source}: its labels are written as "word TAB label" lines, with no column to choose — leave --label out`));
+    assert.equal(r.stdout, '');
+  }
+  // without --label the same inputs are tagged
+  assert.equal((await runCli(['tag', 'predict', '-m', upos, '--text', 'the cat'])).code, 0);
+});

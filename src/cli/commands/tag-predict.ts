@@ -107,7 +107,14 @@ export async function runTagPredict(host: Host, raw: Record<string, unknown>): P
   /** The format is known: the label column checked for it, the reader made. */
   const begin = (f: TagFormat | 'text') => {
     format = f;
-    if (f === 'text') return;
+    if (f === 'text') {
+      if (opts.label !== undefined) {
+        const why = inputPath === null ? '--text gives plain text' : opts.format === 'text' ? '--format text reads plain text' : `${source} was read as plain text (its first line has no tab)`;
+        throw new UsageError(`--label chooses a CoNLL column, and ${why}: its labels are written as "word TAB label" lines, with no column to choose`,
+          inputPath === null || opts.format === 'text' ? 'leave --label out' : 'leave --label out, or give --format conll for space-separated CoNLL');
+      }
+      return;
+    }
     column = opts.label !== undefined ? columnOf(opts.label) : columnFor(tagger, f);
     try {
       if (f === 'conllu') {
