@@ -416,10 +416,12 @@ export async function trainTagger(
     if (cfg.maxTimeMs > 0 && state.elapsedMs >= cfg.maxTimeMs) return 'max-time';
     return null;
   };
+  // a step the uninterrupted run evaluates at: every evalEvery steps, or (evalEvery 0) the end of an epoch, the last one's included
+  const onSchedule = () => (cfg.evalEvery > 0 ? state.step % cfg.evalEvery === 0 : state.batchInEpoch === 0 && state.step > 0);
   const finish = async (reason: StopReason) => {
     // the last state evaluated (the best checkpoint is chosen at evaluations), unless an early stop just did
     // off the schedule (a closing evaluation), except at the end of the last epoch when the schedule is once per epoch
-    if (reason !== 'early-stop' && lastEvalStep !== state.step) await runEval(!(reason === 'epochs' && cfg.evalEvery === 0));
+    if (reason !== 'early-stop' && lastEvalStep !== state.step) await runEval(!onSchedule());
     tick();
     state.rng = rng.state();
     return { reason, state };
@@ -457,6 +459,9 @@ export async function trainTagger(
         loss, gradNorm, lr, tokens: n, tokensSeen: state.tokensSeen, elapsedMs: state.elapsedMs,
       });
       if (cfg.evalEvery > 0 && state.step % cfg.evalEvery === 0 && (await runEval())) return finish('early-stop');
+      // a stop at an epoch's last batch waits for the epoch's end below (its scheduled evaluation with evalEvery 0):
+      // stopping before it, the resumed run made that evaluation again, a second record of the same step
+      if (state.batchInEpoch === plan.length) break;
       const reason = stopNow();
       if (reason) return finish(reason);
     }
@@ -464,6 +469,8 @@ export async function trainTagger(
     state.batchInEpoch = 0;
     // with evalEvery 0, evaluate after every epoch but the last (finish evaluates that one)
     if (cfg.evalEvery === 0 && state.epoch < cfg.epochs && (await runEval())) return finish('early-stop');
+    const reason = stopNow();
+    if (reason) return finish(reason);
   }
   return finish('epochs');
 }

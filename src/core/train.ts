@@ -384,9 +384,11 @@ export async function train(
     if (cfg.maxTimeMs > 0 && state.elapsedMs >= cfg.maxTimeMs) return 'max-time';
     return null;
   };
+  // a step the uninterrupted run evaluates at: every evalEvery steps, or (evalEvery 0) the end of an epoch, the last one's included
+  const onSchedule = () => (cfg.evalEvery > 0 ? state.step % cfg.evalEvery === 0 : state.windowInEpoch === 0 && state.step > 0);
   const finish = async (reason: StopReason): Promise<TrainResult> => {
-    // off the schedule, except at the end of the last epoch when the schedule is once per epoch (a longer run evaluates there too)
-    if (reason !== 'early-stop' && lastEvalStep !== state.step) await runEval(!(reason === 'epochs' && cfg.evalEvery === 0));
+    // a closing evaluation off the schedule; on it (the end of the last epoch with evalEvery 0), a scheduled one
+    if (reason !== 'early-stop' && lastEvalStep !== state.step) await runEval(!onSchedule());
     tick();
     state.rng = rng.state();
     state.carry = engine.saveCarry();
@@ -430,6 +432,9 @@ export async function train(
       if (cfg.evalEvery > 0 && state.step % cfg.evalEvery === 0) {
         if (await runEval()) return finish('early-stop');
       }
+      // a stop at an epoch's last window waits for the epoch's end below (its scheduled evaluation with evalEvery 0):
+      // stopping before it, the resumed run made that evaluation again, a second record of the same step
+      if (state.windowInEpoch === plan.windows) break;
       const reason = stopNow();
       if (reason) return finish(reason);
     }
@@ -437,6 +442,8 @@ export async function train(
     state.windowInEpoch = 0;
     // with evalEvery 0, evaluate after every epoch but the last (finish evaluates that one)
     if (cfg.evalEvery === 0 && state.epoch < cfg.epochs && (await runEval())) return finish('early-stop');
+    const reason = stopNow();
+    if (reason) return finish(reason);
   }
   return finish('epochs');
 }

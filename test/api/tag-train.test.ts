@@ -246,3 +246,27 @@ test('resume after a stop between scheduled evaluations = one run, early stop by
   }
   assert.ok(notBetter > 0, 'some closing evaluation did not beat the best (the case that moved the stop)');
 });
+
+/**
+ * Without --eval-every the tagger evaluates at the end of each epoch. A run stopped at an
+ * epoch's last batch used to stop before the epoch's end, make a closing
+ * evaluation there, and leave the resumed run to evaluate the same step again
+ * (two records of one step, the second's trainLoss NaN). Now the stop waits
+ * for the epoch's end: its evaluation is the scheduled one, made once.
+ */
+test('evaluation once per epoch (no --eval-every): a stop at an epoch\'s end is evaluated once, and the resumed run = one run', async () => {
+  const opts: TagTrainOptionsInput = { ...small, batch: 1, seed: 3, epochs: 4 }; // no evalEvery: once per epoch (the core's evalEvery 0)
+  const data = { train: tiny, dev: tiny };
+  const whole = await tagTrain(platform, data, opts);
+  const ends = whole.checkpoint.training!.state.history.map((h) => h.step);
+  const per = ends[0]!;
+  assert.deepEqual(ends, [1, 2, 3, 4].map((k) => k * per), 'one evaluation at the end of each epoch');
+  for (const n of [per, 2 * per, 4 * per, per + 1]) {
+    const first = await tagTrain(platform, data, { ...opts, maxSteps: n });
+    const rest = await tagTrain(platform, data, opts, { resume: throughFile(first) });
+    const hist = rest.checkpoint.training!.state.history;
+    assert.deepEqual(hist.map((h) => h.step), n % per === 0 ? ends : [...ends, n].sort((a, b) => a - b), `split at ${n}: one record per evaluation`);
+    assert.ok(hist.every((h) => Number.isFinite(h.trainLoss)), `split at ${n}: every record has a training loss`);
+    assert.deepEqual(fingerprint(rest.checkpoint), fingerprint(whole.checkpoint), `split at ${n}`);
+  }
+});

@@ -228,3 +228,32 @@ test('resume after a stop between scheduled evaluations = one run: the closing e
   assert.ok(worse > 0 && better > 0, `closing evaluations both worse (${worse}) and better (${better}) than the best so far`);
   assert.ok(straight.state.lrScale < 1, 'the one-piece run cuts the rate too');
 });
+
+/**
+ * With evalEvery 0 the schedule is the end of each epoch. A run stopped at an
+ * epoch's last window (max steps, Ctrl-C, a time budget) used to stop before
+ * the epoch's end: it made a closing evaluation there, and the resumed run,
+ * finishing the epoch, evaluated the same step again — a second history (and
+ * log) record of one step, its trainLoss NaN. A stop there now finishes the
+ * epoch first, so its one evaluation is the scheduled one; the split run's
+ * evaluations are the one-piece run's (plus a closing one where the split is
+ * inside an epoch), its parameters and schedule the same.
+ */
+test('evalEvery 0: a stop at an epoch\'s end evaluates once there, the resumed run does not evaluate that step again', async () => {
+  const over = { evalEvery: 0, epochs: 5, maxSteps: 0, lrPlateau: 0.5, lr: 0.1 };
+  const straight = await run(0, undefined, over);
+  const ends = straight.state.history.map((h) => h.step);
+  assert.equal(ends.length, 5, 'one evaluation per epoch');
+  const per = ends[0]!;
+  assert.deepEqual(ends, [1, 2, 3, 4, 5].map((k) => k * per), 'at the end of each epoch');
+  for (const n of [per, 2 * per, 5 * per, per + 1]) {
+    const first = await run(n, undefined, { ...over, maxSteps: n });
+    const resumed = await run(0, first, over);
+    const steps = resumed.state.history.map((h) => h.step);
+    const want = n % per === 0 ? ends : [...ends, n].sort((a, b) => a - b);
+    assert.deepEqual(steps, want, `split at ${n}: one record per evaluation`);
+    assert.ok(resumed.state.history.every((h) => Number.isFinite(h.trainLoss)), `split at ${n}: every record has a training loss`);
+    assert.deepEqual(new Uint8Array(resumed.params.buffer), new Uint8Array(straight.params.buffer), `split at ${n}: the same parameters`);
+    for (const k of ['lrScale', 'evalsSinceBest', 'epoch', 'windowInEpoch'] as const) assert.equal(resumed.state[k], straight.state[k], `split at ${n}: ${k}`);
+  }
+});
