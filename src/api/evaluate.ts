@@ -262,7 +262,7 @@ export async function evaluateChunks(
     const r = evaluationSums(engine, corpus, 'sentences', undefined, Math.min(engine.T, longest));
     sum += r.sum; count += r.count; knownSum += r.knownSum; knownCount += r.knownCount;
     unk += corpus.unkCount;
-    if (withUnk.length > 0) for (const u of unknownForms(withUnk, ck, UNKNOWN_LISTED - unknown.size)) unknown.add(u);
+    if (withUnk.length > 0) unknownForms(withUnk, ck, UNKNOWN_LISTED, unknown);
     S += pending;
     withUnk.length = 0;
     builder.clear();
@@ -426,9 +426,13 @@ async function crossEntropySum(
   return { ...t, engine: main.engine };
 }
 
-/** Up to `max` distinct surface forms of the text outside the vocabulary, in order of first appearance. */
-function unknownForms(sentences: readonly string[], ck: Checkpoint, max: number): string[] {
-  const seen = new Set<string>();
+/**
+ * Up to `max` distinct surface forms of the text outside the vocabulary, in
+ * order of first appearance, added to `seen` (those listed from earlier text:
+ * a form listed already does not take a place of the `max`).
+ */
+function unknownForms(sentences: readonly string[], ck: Checkpoint, max: number, seen = new Set<string>()): string[] {
+  if (seen.size >= max) return [...seen];
   for (const s of sentences) {
     for (const u of encode(s, ck.vocab, ck.tokenizer).unknown) {
       seen.add(u);

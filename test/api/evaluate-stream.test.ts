@@ -79,3 +79,21 @@ test('every argument checked first, one OptionError naming it: the platform, the
 test('evaluateStream takes numbers as numbers from code, as evaluate() does', async () => {
   await assert.rejects(evaluateStream(basicPlatform(), m.ref, arriving(lines), { batch: '3' } as never), (e: Error) => e instanceof OptionError && e.message === 'batch must be a number, not the text "3"');
 });
+
+/**
+ * The unknown forms are listed up to UNKNOWN_LISTED (10) in order of first
+ * appearance, as evaluate() lists them, however the chunks fall. A chunk that
+ * began with a form listed already (d) used that one of the places left, so
+ * a new form after it (m) was never listed: 9 forms where evaluate() gave 10.
+ */
+test('the unknown forms listed: the first 10 distinct, as evaluate() gives them, when a later chunk repeats a listed one first', async () => {
+  // batch 1: chunks of 64 sentences; the first holds 9 unknown characters (d … l), the second repeats d, then m, n
+  const text = Array.from({ length: 64 }, (_, i) => (i < 9 ? `ab ${'defghijkl'[i]}` : 'abc'));
+  text.push('ab d m', 'ab n');
+  const want = [...'defghijklm'];
+  const whole = await evaluate(basicPlatform(), m.ref, text.join('\n'), { batch: 1 });
+  assert.deepEqual(whole.unknown, want);
+  const streamed = await evaluateStream(basicPlatform(), m.ref, arriving(text), { batch: 1 });
+  assert.deepEqual(streamed.unknown, want);
+  assert.equal(streamed.unk, 12);
+});
