@@ -388,6 +388,20 @@ test('--log appends to what the file held; a log that cannot be written is retri
   assert.equal(readFileSync(log, 'utf8').trimEnd().split('\n').length, 13);
 });
 
+test('--log that fails at every evaluation and is written only by the run\'s last write: the end says it was written', async () => {
+  const dir = tempDir();
+  const log = join(dir, 'run.ndjson');
+  const args = ['train', CORPUS, '-o', join(dir, 'm.json'), '--log', log, '--hidden', '8', '--layers', '1', '--max-steps', '4', '--eval-every', '1', '--threads', '1', '--samples', '0'];
+  // the four evaluations' writes fail; the fifth write (the end's) succeeds
+  let failures = 0;
+  const r = await runCli(args, { failWrite: (p) => p === log && failures++ < 4 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((r.stderr.match(/log not written/g) ?? []).length, 1, r.stderr);
+  assert.equal((r.stderr.match(/log written again/g) ?? []).length, 1, r.stderr);
+  assert.doesNotMatch(r.stderr, /the last records of the log were not written/);
+  assert.deepEqual(readFileSync(log, 'utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as { step: number }).step), [1, 2, 3, 4]);
+});
+
 // ── signals ─────────────────────────────────────────────────────────────────
 
 /** rnnlm in a child process: its stderr so far, when it exits (and when), and once stderr matches `ready`. */

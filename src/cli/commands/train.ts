@@ -282,6 +282,11 @@ export async function runTrain(host: Host, raw: Record<string, unknown>): Promis
   const state = outcome.checkpoint.training!.state;
   const latest = outcome.latest ?? opts.output;
   if (outcome.logError) say(style.red(`✗ the last records of the log were not written: ${shown(outcome.logError)}`));
+  else {
+    // a log that failed and was written only by the run's last write: say so, the failure being the last word so far
+    const written = noteLog(null);
+    if (written !== null) say(written);
+  }
   const why: Record<string, string> = {
     epochs: `finished ${count(outcome.checkpoint.training!.config.epochs, 'epoch')}`, 'max-steps': 'reached --max-steps', 'max-time': 'reached --max-time',
     'early-stop': `stopped early: no improvement in ${count(outcome.checkpoint.training!.config.patience, 'evaluation')}`, interrupted: 'interrupted',
