@@ -403,7 +403,10 @@ export function thrownText(e: unknown): string {
   } catch {
     text = 'an error that cannot be read';
   }
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}…` : text);
+  if (text.length <= 80) return JSON.stringify(text);
+  // cut at 77 UTF-16 units, not inside a surrogate pair (a lone half would print as \ud83d)
+  const cut = /[\ud800-\udbff]/.test(text[76]!) ? 76 : 77;
+  return JSON.stringify(`${text.slice(0, cut)}…`);
 }
 
 /** A plain object ({ … }, Object.create(null)): not null, an array, a Map, a typed array or a class instance. */

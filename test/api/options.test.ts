@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  closest, describeValue, editDistance, sampleOptionsSchema, sampleOptionsShape, trainOptionsSchema, trainOptionsShape,
+  closest, describeValue, editDistance, sampleOptionsSchema, sampleOptionsShape, thrownText, trainOptionsSchema, trainOptionsShape,
 } from '../../src/api/options.js';
 import { sampleOptionsSchema as sampleCliSchema } from '../../src/cli/commands/sample.js';
 import { trainCliSchema } from '../../src/cli/commands/train.js';
@@ -67,4 +67,12 @@ test('the command line and the library validate with the same schema objects', (
     assert.equal(trainCliSchema.shape[key as keyof typeof trainOptionsShape], field, `train: ${key}`);
     assert.equal(trainOptionsSchema.shape[key as keyof typeof trainOptionsShape], field, `train(): ${key}`);
   }
+});
+
+test('thrownText cuts a long message at 77 UTF-16 units, never inside a surrogate pair', () => {
+  const pair = 'a'.repeat(76) + '😀' + 'b'.repeat(10); // the emoji's high half is unit 76
+  const cut = JSON.parse(thrownText(pair)) as string;
+  assert.equal(cut, `${'a'.repeat(76)}…`);
+  assert.equal(JSON.parse(thrownText('c'.repeat(100))), `${'c'.repeat(77)}…`);
+  assert.equal(JSON.parse(thrownText('short')), 'short');
 });
