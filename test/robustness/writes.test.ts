@@ -367,20 +367,25 @@ test('train keeps a 0600 checkpoint 0600', async () => {
   parseCheckpoint(readFileSync(m, 'utf8'));
 });
 
-test('--log appends to what the file held; a log that cannot be written is retried, said once, and nothing is lost', async () => {
-  const dir = tempDir();
-  const log = join(dir, 'run.ndjson');
-  writeFileSync(log, '{"step":3,"earlier":"run"}'); // no newline at the end
-  const args = ['train', CORPUS, '-o', join(dir, 'm.json'), '--log', log, '--hidden', '8', '--layers', '1', '--max-steps', '6', '--eval-every', '1', '--threads', '1', '--samples', '0'];
-  // the first three writes of the log fail (a full disk that then frees up)
+/** A training run of `steps` steps evaluating at each, whose first `failing` writes of `log` fail (a full disk that then frees up). */
+async function trainWithFailingLog(dir: string, log: string, steps: number, failing: number) {
+  const args = ['train', CORPUS, '-o', join(dir, 'm.json'), '--log', log, '--hidden', '8', '--layers', '1', '--max-steps', String(steps), '--eval-every', '1', '--threads', '1', '--samples', '0'];
   let failures = 0;
-  const r = await runCli(args, { failWrite: (p) => p === log && failures++ < 3 });
+  const r = await runCli(args, { failWrite: (p) => p === log && failures++ < failing });
   assert.equal(r.code, 0, r.stderr);
   // said once (the reason stays the same), and once that it is written again
   assert.equal((r.stderr.match(/log not written/g) ?? []).length, 1, r.stderr);
   assert.equal((r.stderr.match(/log written again/g) ?? []).length, 1, r.stderr);
   assert.ok(r.stderr.indexOf('log not written') < r.stderr.indexOf('log written again'));
-  const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
+  assert.doesNotMatch(r.stderr, /the last records of the log were not written/);
+  return { args, steps: readFileSync(log, 'utf8').trimEnd().split('\n') };
+}
+
+test('--log appends to what the file held; a log that cannot be written is retried, said once, and nothing is lost', async () => {
+  const dir = tempDir();
+  const log = join(dir, 'run.ndjson');
+  writeFileSync(log, '{"step":3,"earlier":"run"}'); // no newline at the end
+  const { args, steps: lines } = await trainWithFailingLog(dir, log, 6, 3);
   assert.equal(lines[0], '{"step":3,"earlier":"run"}');
   assert.deepEqual(lines.slice(1).map((l) => (JSON.parse(l) as { step: number }).step), [1, 2, 3, 4, 5, 6]);
   // a second run appends again
@@ -391,15 +396,9 @@ test('--log appends to what the file held; a log that cannot be written is retri
 test('--log that fails at every evaluation and is written only by the run\'s last write: the end says it was written', async () => {
   const dir = tempDir();
   const log = join(dir, 'run.ndjson');
-  const args = ['train', CORPUS, '-o', join(dir, 'm.json'), '--log', log, '--hidden', '8', '--layers', '1', '--max-steps', '4', '--eval-every', '1', '--threads', '1', '--samples', '0'];
   // the four evaluations' writes fail; the fifth write (the end's) succeeds
-  let failures = 0;
-  const r = await runCli(args, { failWrite: (p) => p === log && failures++ < 4 });
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal((r.stderr.match(/log not written/g) ?? []).length, 1, r.stderr);
-  assert.equal((r.stderr.match(/log written again/g) ?? []).length, 1, r.stderr);
-  assert.doesNotMatch(r.stderr, /the last records of the log were not written/);
-  assert.deepEqual(readFileSync(log, 'utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as { step: number }).step), [1, 2, 3, 4]);
+  const { steps: lines } = await trainWithFailingLog(dir, log, 4, 4);
+  assert.deepEqual(lines.map((l) => (JSON.parse(l) as { step: number }).step), [1, 2, 3, 4]);
 });
 
 // ── signals ─────────────────────────────────────────────────────────────────
