@@ -417,7 +417,8 @@ export async function trainTagger(
     return null;
   };
   // a step the uninterrupted run evaluates at: every evalEvery steps, or (evalEvery 0) the end of an epoch, the last one's included
-  const onSchedule = () => (cfg.evalEvery > 0 ? state.step % cfg.evalEvery === 0 : state.batchInEpoch === 0 && state.step > 0);
+  // (never step 0: a run stopped before its first step, by a signal, evaluates there off the schedule)
+  const onSchedule = () => state.step > 0 && (cfg.evalEvery > 0 ? state.step % cfg.evalEvery === 0 : state.batchInEpoch === 0);
   const finish = async (reason: StopReason) => {
     // the last state evaluated (the best checkpoint is chosen at evaluations), unless an early stop just did
     // off the schedule (a closing evaluation), except at the end of the last epoch when the schedule is once per epoch

@@ -385,7 +385,8 @@ export async function train(
     return null;
   };
   // a step the uninterrupted run evaluates at: every evalEvery steps, or (evalEvery 0) the end of an epoch, the last one's included
-  const onSchedule = () => (cfg.evalEvery > 0 ? state.step % cfg.evalEvery === 0 : state.windowInEpoch === 0 && state.step > 0);
+  // (never step 0: a run stopped before its first step, by a signal, evaluates there off the schedule)
+  const onSchedule = () => state.step > 0 && (cfg.evalEvery > 0 ? state.step % cfg.evalEvery === 0 : state.windowInEpoch === 0);
   const finish = async (reason: StopReason): Promise<TrainResult> => {
     // a closing evaluation off the schedule; on it (the end of the last epoch with evalEvery 0), a scheduled one
     if (reason !== 'early-stop' && lastEvalStep !== state.step) await runEval(!onSchedule());

@@ -270,3 +270,32 @@ test('evaluation once per epoch (no --eval-every): a stop at an epoch\'s end is 
     assert.deepEqual(fingerprint(rest.checkpoint), fingerprint(whole.checkpoint), `split at ${n}`);
   }
 });
+
+/**
+ * A signal before the first step stops the run at step 0, which evaluates
+ * there (the best file). Step 0 is on no schedule, but 0 % evalEvery is 0: the
+ * evaluation was counted as a scheduled one, so the untrained tagger's
+ * accuracy became the best the patience count compares with, and the resumed
+ * run stopped early where the one-piece run did not. With one label every
+ * tagger is right on every word (accuracy 1 from step 0), so no evaluation
+ * improves on the first: with --patience 2 and an evaluation every 2 steps
+ * the one-piece run's first (scheduled) evaluation is at step 2 and it stops
+ * at step 6; counting step 0, the resumed run stopped at step 4.
+ */
+test('a run stopped before its first step (signal at step 0), resumed = one run: the step-0 evaluation does not count towards --patience', async () => {
+  const text = 'the\tX\ncat\tX\nsat\tX\n\na\tX\ndog\tX\n\nbirds\tX\nsing\tX\n';
+  const data = { train: text, dev: text };
+  const opts: TagTrainOptionsInput = { ...small, batch: 1, seed: 1, epochs: 200, evalEvery: 2, patience: 2 };
+  const whole = await tagTrain(platform, data, opts);
+  assert.deepEqual([whole.reason, whole.checkpoint.training!.state.history.map((h) => [h.step, h.devAccuracy])], ['early-stop', [[2, 1], [4, 1], [6, 1]]]);
+  const first = await tagTrain(platform, data, opts, { signal: { aborted: true } });
+  assert.equal(first.reason, 'interrupted');
+  assert.deepEqual(first.checkpoint.training!.state.history.map((h) => [h.step, h.devAccuracy]), [[0, 1]], 'one evaluation, at step 0');
+  const rest = await tagTrain(platform, data, opts, { resume: throughFile(first) });
+  assert.equal(rest.reason, 'early-stop');
+  assert.deepEqual(rest.checkpoint.training!.state.history.map((h) => h.step), [0, 2, 4, 6]);
+  assert.deepEqual(fingerprint(rest.checkpoint), fingerprint(whole.checkpoint));
+  assert.equal(rest.checkpoint.training!.state.evalsSinceBest, 2);
+  // the best file: step 0's (the first of equal accuracies)
+  assert.deepEqual([rest.bestStep, rest.bestDevAccuracy], [0, 1]);
+});

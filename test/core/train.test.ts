@@ -51,7 +51,7 @@ for (const cell of ['rnn', 'gru', 'gru-simple', 'lstm'] as CellKind[]) {
 
 const lines = ['the cat sat', 'a dog ran far', 'cats nap', 'the sun is hot today', 'we eat pears', 'birds sing', 'it rains'];
 
-async function run(steps: number, from?: { state: TrainState; params: Float32Array }, over: Partial<TrainConfig> = {}, modelOver: Partial<ModelConfig> = {}) {
+async function run(steps: number, from?: { state: TrainState; params: Float32Array }, over: Partial<TrainConfig> = {}, modelOver: Partial<ModelConfig> = {}, signal?: { aborted: boolean }) {
   const { model, corpus, rng } = setup('lstm', lines, { layers: 2, hidden: 8, dropout: 0.2, ...modelOver }, 7);
   const cfg: TrainConfig = { ...defaultTrainConfig, batch: 2, bptt: 5, epochs: 50, maxSteps: steps, evalEvery: 3, ...over };
   let state = newTrainState(model, cfg, rng.state());
@@ -60,7 +60,7 @@ async function run(steps: number, from?: { state: TrainState; params: Float32Arr
     state = structuredClone(from.state);
   }
   const val = encodeCorpus(['the dog sat'], corpusOf(lines).vocab, tok);
-  await train(model, { train: corpus, val }, cfg, state);
+  await train(model, { train: corpus, val }, cfg, state, {}, { signal });
   return { state, params: Float32Array.from(model.params.data) };
 }
 
@@ -255,5 +255,37 @@ test('evalEvery 0: a stop at an epoch\'s end evaluates once there, the resumed r
     assert.ok(resumed.state.history.every((h) => Number.isFinite(h.trainLoss)), `split at ${n}: every record has a training loss`);
     assert.deepEqual(new Uint8Array(resumed.params.buffer), new Uint8Array(straight.params.buffer), `split at ${n}: the same parameters`);
     for (const k of ['lrScale', 'evalsSinceBest', 'epoch', 'windowInEpoch'] as const) assert.equal(resumed.state[k], straight.state[k], `split at ${n}: ${k}`);
+  }
+});
+
+/**
+ * A signal before the first step (Ctrl-C while the corpus is read) stops the
+ * run at step 0, which evaluates there for the best file. Step 0 is on no
+ * schedule (0 % evalEvery is 0, but the uninterrupted run's first evaluation
+ * is at step evalEvery): it was counted as a scheduled evaluation, so the
+ * untrained model's loss became the best the schedule compares with, and a
+ * first scheduled evaluation worse than it cut the rate (and counted towards
+ * patience) in the resumed run only. The rate here is high enough that the
+ * first evaluations are worse than the untrained model (asserted).
+ */
+test('a run stopped before its first step (signal at step 0), resumed = one run: its evaluation at step 0 does not steer the schedule', async () => {
+  for (const evalEvery of [3, 0]) {
+    const over = { lrPlateau: 0.5, evalEvery, lr: 1, epochs: 3 };
+    const steps = evalEvery > 0 ? 12 : 0; // evalEvery 0: the 3 epochs whole, an evaluation at each end
+    const straight = await run(steps, undefined, over);
+    const first = await run(steps, undefined, over, {}, { aborted: true });
+    assert.equal(first.state.step, 0);
+    assert.deepEqual(first.state.history.map((h) => h.step), [0], 'one evaluation, at step 0');
+    const untrained = first.state.history[0]!.valLoss!;
+    assert.ok(straight.state.history[0]!.valLoss! > untrained, `evalEvery ${evalEvery}: the first scheduled evaluation is worse than the untrained model`);
+    const resumed = await run(steps, first, over);
+    assert.deepEqual(resumed.state.history.map((h) => h.step), [0, ...straight.state.history.map((h) => h.step)], `evalEvery ${evalEvery}: the records`);
+    assert.deepEqual(new Uint8Array(resumed.params.buffer), new Uint8Array(straight.params.buffer), `evalEvery ${evalEvery}: the same parameters`);
+    for (const k of ['lrScale', 'evalsSinceBest'] as const) assert.equal(resumed.state[k], straight.state[k], `evalEvery ${evalEvery}: ${k}`);
+    assert.ok(straight.state.scheduled == null, 'the one-piece run made scheduled evaluations only');
+    const sched = resumed.state.scheduled ?? { bestValLoss: resumed.state.bestValLoss, bestStep: resumed.state.bestStep };
+    assert.deepEqual(sched, { bestValLoss: straight.state.bestValLoss, bestStep: straight.state.bestStep }, `evalEvery ${evalEvery}: the schedule's best`);
+    // the best file: the better of the untrained model and the one-piece run's best
+    assert.equal(resumed.state.bestValLoss, Math.min(untrained, straight.state.bestValLoss!));
   }
 });
