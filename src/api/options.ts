@@ -379,7 +379,9 @@ export function readPlain<T>(v: T, what: string, hint: string): T {
     const copy: Record<string, unknown> = {};
     for (const k of Object.keys(v)) {
       key = k;
-      copy[k] = (v as Record<string, unknown>)[k];
+      // defined, not assigned: an own "__proto__" (JSON.parse makes one) assigned would set the copy's prototype,
+      // its properties then read as options the caller never gave as its own (or, not an object, dropped unseen)
+      Object.defineProperty(copy, k, { value: (v as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
     }
     return copy as T;
   } catch (e) {

@@ -770,3 +770,23 @@ describe('fifth hostile pass: values that throw when read, callbacks that throw,
     }
   });
 });
+
+/**
+ * Options parsed from JSON may hold an own "__proto__" key (JSON.parse makes
+ * it a plain property). The copy each options object is read into assigned
+ * it, which set the copy's prototype: an object there was refused as "must be
+ * an object of option names and values (got a Object)" and its properties
+ * were read as options (callbacks.signal from it), and a number there was
+ * dropped unseen. It is now an option like any other the function does not
+ * have: unknown, named.
+ */
+test('sixth hostile pass: an own "__proto__" key in options or callbacks (from JSON.parse) is an unknown option, neither a prototype nor dropped', async () => {
+  const lib = await import('../../src/index.js');
+  const own = (json: string) => JSON.parse(json) as never;
+  for (const v of ['{"hidden": 4}', '5', 'null']) {
+    await assert.rejects(train(text, own(`{"__proto__": ${v}, "maxSteps": 1, "layers": 1}`)), typed(OptionError, /^unknown option __proto__$/));
+    assert.throws(() => sample(ck, own(`{"__proto__": ${v}, "seed": 1}`)), typed(OptionError, /^unknown option __proto__$/));
+    await assert.rejects(lib.evaluate(ck, 'emma\n', own(`{"__proto__": ${v}}`)), typed(OptionError, /^unknown option __proto__$/));
+  }
+  await assert.rejects(train(text, tiny, own('{"__proto__": {"signal": 1}}')), typed(OptionError, /^unknown option callbacks\.__proto__$/));
+});
