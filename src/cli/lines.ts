@@ -255,7 +255,9 @@ export class UnitReader {
     if ('error' in u) {
       this.error ??= { error: u.error, hint: u.hint };
     } else if (!this.error) {
-      this.size += bytes!.length + 1;
+      // the paragraph's text: its lines joined by line feeds (one between two lines, none after the last), so a
+      // paragraph of one 16 MB line is as long as that line, which line mode reads (it was 16 MB + 1, refused)
+      this.size += bytes!.length + (this.parts.length > 0 ? 1 : 0);
       // a paragraph that does not end is not held in memory without bound: reported, the rest of it skipped
       if (this.size > MAX_UNIT_BYTES) {
         // said at once (the paragraph may never end), then the rest of it is skipped up to its blank line

@@ -123,6 +123,32 @@ test('UnitReader: the 16 MB limit does not depend on where the chunks are cut: a
   }
 });
 
+/**
+ * A paragraph's text is its lines joined by line feeds: a one-line paragraph
+ * of exactly 16 MB is 16 MB long, and so is one of two lines of 8 MB and
+ * 8 MB − 1 bytes with the line feed between them. Each line's line feed was
+ * counted, the last one's too, so a paragraph of exactly the limit was
+ * reported as longer than 16 MB (a 16 MB line read in line mode was refused
+ * by a paragraph model's eval).
+ */
+test('UnitReader: a paragraph of exactly 16 MB (its lines and the line feeds between them) is read; one byte more is reported', () => {
+  const half = MAX_UNIT_BYTES / 2;
+  const cases: [Uint8Array[], number][] = [
+    [[new Uint8Array(MAX_UNIT_BYTES).fill(0x61), enc('\n\nnext\n')], MAX_UNIT_BYTES],
+    [[new Uint8Array(half).fill(0x61), enc('\n'), new Uint8Array(half - 1).fill(0x62), enc('\n\nnext\n')], MAX_UNIT_BYTES],
+  ];
+  for (const [chunks, length] of cases) {
+    const got = read(chunks, 'paragraph');
+    assert.deepEqual(got.map((u) => ('text' in u ? u.text.length : u.error)), [length, 4]);
+  }
+  for (const chunks of [[new Uint8Array(MAX_UNIT_BYTES + 1).fill(0x61), enc('\n\nnext\n')], [new Uint8Array(half).fill(0x61), enc('\n'), new Uint8Array(half).fill(0x62), enc('\n\nnext\n')]]) {
+    const got = read(chunks, 'paragraph');
+    assert.equal(got.length, 2);
+    assert.ok('error' in got[0]! && /^(the paragraph at )?line 1 is longer than 16 MB: not scored$/.test(got[0].error), JSON.stringify(got[0]).slice(0, 200));
+    assert.equal('text' in got[1]! && got[1].text, 'next');
+  }
+});
+
 test('UnitReader: paragraphs are the lines up to a blank one, numbered by their first line; a bad line spoils its paragraph only', () => {
   const bytes = cat(enc('p1 a\np1 b\n\np2\n\n\n\np3 a\r\n'), Uint8Array.of(0xff), enc('\n\np4\n'));
   const want: InputUnit[] = [{ line: 1, text: 'p1 a\np1 b' }, { line: 4, text: 'p2' }];
