@@ -203,7 +203,15 @@ export const trainingSchema = z.object({
   options: z.custom<Record<string, unknown>>(isPlainObject, { error: 'should be an object (the training options)' }),
   config: trainConfigSchema,
   state: trainStateSchema,
-}).superRefine((t, ctx) => stepsWithinState(t.state, ctx));
+}).superRefine((t, ctx) => {
+  stepsWithinState(t.state, ctx);
+  const sched = t.state.scheduled?.bestValLoss ?? null;
+  // the best of every evaluation is at least as good as the best of the scheduled ones (present only when a closing
+  // evaluation did better): one below it would steer the resumed run's patience and plateau cuts from a loss never seen
+  if (sched !== null && (t.state.bestValLoss === null || sched < t.state.bestValLoss)) {
+    ctx.addIssue({ code: 'custom', path: ['state', 'scheduled', 'bestValLoss'], message: `should not be below the best of every evaluation, bestValLoss ${t.state.bestValLoss}` });
+  }
+});
 
 /**
  * The evaluations a state records were made at steps it has reached: none
@@ -329,6 +337,9 @@ export function issueText(issue: z.core.$ZodIssue, raw: unknown): string {
       return `${path} should be at least ${String(issue.minimum)}, ${got}`;
     case 'too_big':
       return `${path} should be at most ${String(issue.maximum)}, ${got}`;
+    case 'unrecognized_keys':
+      // a strict object's key it does not hold (zod's own words were "Unrecognized key: …, got an object")
+      return `${path} should not hold ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}, ${got}`;
     default:
       return `${path} ${issue.message}, ${got}`;
   }

@@ -108,7 +108,14 @@ const trainingSchema = z.object({
   options: z.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), { error: 'should be an object (the training options)' }),
   config: trainConfigSchema,
   state: taggerTrainStateSchema,
-}).superRefine((t, ctx) => stepsWithinState(t.state, ctx));
+}).superRefine((t, ctx) => {
+  stepsWithinState(t.state, ctx);
+  // the best of every evaluation is at least as good as the schedule's own (as the language model's bestValLoss)
+  const sched = t.state.scheduled?.bestDevAccuracy ?? null;
+  if (sched !== null && (t.state.bestDevAccuracy === null || sched > t.state.bestDevAccuracy)) {
+    ctx.addIssue({ code: 'custom', path: ['state', 'scheduled', 'bestDevAccuracy'], message: `should not be above the best of every evaluation, bestDevAccuracy ${t.state.bestDevAccuracy}` });
+  }
+});
 
 export const taggerFileSchema = z.object({
   format: z.literal(TAGGER_FORMAT),

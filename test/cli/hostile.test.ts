@@ -319,6 +319,72 @@ test('a checkpoint whose history records an evaluation after its own step (or a 
   assert.match(oneLineError(s.stderr), new RegExp(`training\\.state\\.scheduled\\.bestStep should not be after the state's own step ${step}, got ${step + 5}`));
 });
 
+/**
+ * training.state.scheduled is the one strict object of the checkpoint's
+ * schema (its two keys and no other): a key too many was refused in zod's
+ * own words, "training.state.scheduled Unrecognized key: \"x\", got an
+ * object". Now as every other field is said: what it should not hold.
+ */
+test('training.state.scheduled with a key too many (an own "__proto__" included) is refused naming the field and the key, in rnnlm\'s words', async () => {
+  const m = await tinyModel();
+  const ck = JSON.parse(readFileSync(m.file, 'utf8')) as { training: { state: { step: number; scheduled?: unknown } } };
+  const bad = join(dir, 'sched-keys.json');
+  const cases: [string, string][] = [
+    [JSON.stringify({ bestValLoss: null, bestStep: 0, x: 1 }), '"x"'],
+    [JSON.stringify({ bestValLoss: null, bestStep: 0, x: 1, y: [] }), '"x", "y"'],
+    ['{"__proto__": {"bestValLoss": 1}, "bestValLoss": null, "bestStep": 0}', '"__proto__"'],
+  ];
+  for (const [scheduled, keys] of cases) {
+    writeFileSync(bad, JSON.stringify({ ...ck, training: { ...ck.training, state: { ...ck.training.state, scheduled: '@@' } } }).replace('"@@"', scheduled));
+    for (const args of [['score', '-m', bad, 'ab'], ['info', bad]]) {
+      const r = await runCli(args, { env: ENV });
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(oneLineError(r.stderr), `rnnlm: ${bad}: checkpoint field training.state.scheduled should not hold ${keys}, got an object — the file is damaged or was not written by rnnlm; retrain, or pass a checkpoint written by \`rnnlm train\``);
+    }
+  }
+});
+
+/**
+ * training.state.scheduled holds the best of the scheduled evaluations when a
+ * closing one did better, so it is never better than the best of all of them
+ * (bestValLoss, bestDevAccuracy). One better than that was read as sound, and
+ * the resumed run compared its evaluations with a loss (accuracy) no
+ * evaluation had: each counted towards --patience and the plateau cuts
+ * although it improved on every evaluation made. Refused when read; the
+ * same value as the best (an evaluation that tied it) is read.
+ */
+test('training.state.scheduled better than the best of every evaluation (a loss below bestValLoss, an accuracy above bestDevAccuracy) is refused when read', async () => {
+  const m = await tinyModel({ valFraction: 0.34 });
+  const ck = JSON.parse(readFileSync(m.file, 'utf8')) as { training: { state: { step: number; bestValLoss: number | null; scheduled?: unknown } } };
+  const best = ck.training.state.bestValLoss!;
+  assert.ok(best > 0);
+  const bad = join(dir, 'sched-best.json');
+  const corpus = join(dir, 'sched-best.txt');
+  writeFileSync(corpus, m.text);
+  const with_ = (scheduled: unknown) => writeFileSync(bad, JSON.stringify({ ...ck, training: { ...ck.training, state: { ...ck.training.state, scheduled } } }));
+  with_({ bestValLoss: best / 2, bestStep: 0 });
+  for (const args of [['score', '-m', bad, 'ab'], ['info', bad], ['train', corpus, '--resume', bad, '-o', join(dir, 'sched-out.json'), '--max-steps', '1', '--threads', '1', '--samples', '0']]) {
+    const r = await runCli(args, { env: ENV });
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(oneLineError(r.stderr), `rnnlm: ${bad}: checkpoint field training.state.scheduled.bestValLoss should not be below the best of every evaluation, bestValLoss ${best}, got ${best / 2} — the file is damaged or was not written by rnnlm; retrain, or pass a checkpoint written by \`rnnlm train\``);
+  }
+  with_({ bestValLoss: best, bestStep: 0 });
+  assert.equal((await runCli(['score', '-m', bad, 'ab'], { env: ENV })).code, 0);
+  // the tagger: an accuracy above its best
+  const tagger = join(dir, 'sched-tagger.json');
+  const t = await runCli(['tag', 'train', TINY, '--dev', TINY, '-o', tagger, '--max-steps', '2', '--eval-every', '1', '--hidden', '4', '--embedding', '4', '--char-embedding', '4', '--char-hidden', '4', '--threads', '1', '-q']);
+  assert.equal(t.code, 0, t.stderr);
+  const tk = JSON.parse(readFileSync(tagger, 'utf8')) as { training: { state: { bestDevAccuracy: number } } };
+  const acc = tk.training.state.bestDevAccuracy;
+  assert.ok(acc < 1);
+  writeFileSync(bad, JSON.stringify({ ...tk, training: { ...tk.training, state: { ...tk.training.state, scheduled: { bestDevAccuracy: 1, bestStep: 0 } } } }));
+  for (const args of [['tag', 'predict', '-m', bad, '--text', 'the cat'], ['tag', 'train', TINY, '--dev', TINY, '--resume', bad, '-o', join(dir, 'sched-t-out.json'), '--max-steps', '1', '-q']]) {
+    const r = await runCli(args, { env: ENV });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(oneLineError(r.stderr), new RegExp(`sched-best\\.json: tagger field training\\.state\\.scheduled\\.bestDevAccuracy should not be above the best of every evaluation, bestDevAccuracy ${acc}, got 1 — the file is damaged`));
+  }
+});
+
 test('train --adaptive whose divisor leaves a tail cluster no unit: the hint names --adaptive-div and --hidden, not "cut-offs below the vocabulary\'s size" (which they were)', async () => {
   const corpus = join(dir, 'words.txt');
   writeFileSync(corpus, 'a b c d e f g h\nb c d e f g h a\nc d e f g h a b\n');
