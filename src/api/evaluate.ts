@@ -278,9 +278,9 @@ export async function evaluateChunks(
         if (typeof text !== 'string') throw new OptionError(`${spelling.text} must give strings (its item ${n} is ${describeValue(text)})`, 'yield each sentence (or line) as a string');
         // cleaned and skipped as training cleans and skips its sentences
         for (const sentence of splitSentences(text, ck.tokenizer.sentence)) {
-          const unk = builder.unknown;
+          const unkBefore = builder.unknown;
           builder.add(sentence);
-          if (builder.unknown > unk && unknown.size < UNKNOWN_LISTED) withUnk.push(sentence);
+          if (builder.unknown > unkBefore && unknown.size < UNKNOWN_LISTED) withUnk.push(sentence);
         }
         if (builder.size >= full) await flush(false);
       }
