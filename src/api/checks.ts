@@ -4,8 +4,8 @@
  */
 import { CheckpointError, serializeCheckpointChunks, type Checkpoint } from '../checkpoint/codec.js';
 import { isTaggerCheckpoint, taggerProblem, type TaggerCheckpoint } from '../checkpoint/tagger-codec.js';
-import { OptionError, RnnlmError, ShapeError } from '../core/errors.js';
-import { describeValue, readFailure, thrownText } from './options.js';
+import { OptionError, ShapeError } from '../core/errors.js';
+import { callerFailure, describeValue, readFailure } from './options.js';
 import type { Platform } from './platform.js';
 import { modelLayout, validateConfig, type Model } from '../core/model.js';
 import type { ParamLayout, ParamSet, TensorSlot } from '../core/params.js';
@@ -256,19 +256,6 @@ export function checkSignal(s: unknown, what: string, hint: string): void {
     throw readFailure(e, what, hint, "aborted");
   }
   if (typeof aborted !== 'boolean') throw new OptionError(`${what} must be an AbortSignal (got ${describeValue(s)})`, hint);
-}
-
-/**
- * What a caller's code (a callback, a text's function, an iterable) threw,
- * as the error the api throws: an RnnlmError passed on as it is (one of the
- * api's own, e.g. a reader's DataError), anything else one OptionError
- * naming `what` (`what threw "Error: …"`), the thrown error as its cause.
- */
-export function callerFailure(e: unknown, what: string, verb: string, hint: string): RnnlmError {
-  if (e instanceof RnnlmError) return e;
-  const err = new OptionError(`${what} ${verb} ${thrownText(e)}`, hint);
-  (err as { cause?: unknown }).cause = e;
-  return err;
 }
 
 /** The items of a caller's async iterable; what its iterator throws becomes callerFailure's error (the loop's own errors pass through). */

@@ -20,8 +20,8 @@ import { CorpusBuilder, encode, encodeCorpus, readModeOf, splitSentences, tokeni
 import { evaluationSums, type EvaluationSums, type TargetLogProb } from '../core/train.js';
 import { isNgramModel, mixLogProb, ngramSentenceLogProbs, ngramWord, type NgramModel } from './arpa.js';
 import { DEFAULT_LAMBDA, lambdaOption } from './score.js';
-import { callerFailure, callerItems, checkCheckpoint, checkPlatform, checkText, isObject } from './checks.js';
-import { describeValue, int, parseWith, readFailure, real } from './options.js';
+import { callerItems, checkCheckpoint, checkPlatform, checkText, isObject } from './checks.js';
+import { callerFailure, describeValue, int, parseWith, readFailure, real } from './options.js';
 import type { Platform } from './platform.js';
 import { sentencesOfText } from './text.js';
 import type { Spelling } from './train.js';

@@ -391,11 +391,22 @@ export function readPlain<T>(v: T, what: string, hint: string): T {
 
 /** The one error for a caller's value whose reading threw (a getter, a Proxy): OptionError, the thrown error as its cause. */
 export function readFailure(e: unknown, what: string, hint: string, key: string | null = null): Error {
-  if (e instanceof RnnlmError) return e; // one of ours already (a check that refused), with its own words
-  const err = new OptionError(`${what} could not be read: reading ${key === null ? 'it' : `its ${JSON.stringify(key)}`} threw ${thrownText(e)}`, hint);
+  return callerFailure(e, what, `could not be read: reading ${key === null ? 'it' : `its ${JSON.stringify(key)}`} threw`, hint);
+}
+
+/**
+ * What a caller's code (a callback, a text's function, an iterable) threw,
+ * as the error the api throws: an RnnlmError passed on as it is (one of the
+ * api's own, e.g. a reader's DataError), anything else one OptionError
+ * naming `what` (`what threw "Error: …"`), the thrown error as its cause.
+ */
+export function callerFailure(e: unknown, what: string, verb: string, hint: string): RnnlmError {
+  if (e instanceof RnnlmError) return e;
+  const err = new OptionError(`${what} ${verb} ${thrownText(e)}`, hint);
   (err as { cause?: unknown }).cause = e;
   return err;
 }
+
 
 /** What a caller's code threw, for a message: its message quoted (cut to 80 characters), or what it was. */
 export function thrownText(e: unknown): string {
