@@ -100,26 +100,25 @@ async function* stdinChunks(): AsyncGenerator<Uint8Array> {
 
 /** A file read as it comes (tag predict, eval), refused when standard output writes to it. */
 async function* ownFileChunks(path: string): AsyncGenerator<Uint8Array> {
-  let st: Stats | null = null;
-  try {
-    st = statSync(path);
-  } catch {
-    // fileChunks says why it cannot be read
-  }
-  if (st !== null) refuseOwnOutput(st, shown(path));
+  refuseOwnOutputFile(path, true);
   yield* fileChunks(path);
 }
 
 /** A whole file (a model, a corpus), refused when standard output writes to it: what rnnlm prints would land in it. */
 function ownFileBytes(path: string): Uint8Array {
-  let st: Stats | null = null;
+  refuseOwnOutputFile(path, false);
+  return readFileBytes(path);
+}
+
+/** refuseOwnOutput for the file at `path`; a path that cannot be stat'ed is left to the reader, which says why. */
+function refuseOwnOutputFile(path: string, streamed: boolean): void {
+  let st: Stats;
   try {
     st = statSync(path);
   } catch {
-    // readFileBytes says why it cannot be read
+    return;
   }
-  if (st !== null) refuseOwnOutput(st, shown(path), false);
-  return readFileBytes(path);
+  refuseOwnOutput(st, shown(path), streamed);
 }
 
 /**
